@@ -1,0 +1,18 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+api_v1 = [
+    path("", include("safecampus.accounts.api.urls")),
+    path("", include("safecampus.orgs.api.urls")),
+]
+
+urlpatterns = [
+    path("", include("safecampus.core.urls")),
+    path("accounts/", include("safecampus.accounts.urls")),
+    path("orgs/", include("safecampus.orgs.urls")),
+    path("audit/", include("safecampus.audit.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+]

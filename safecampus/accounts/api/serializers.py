@@ -1,0 +1,38 @@
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from safecampus.accounts.models import RoleAssignment, User
+
+
+class RoleAssignmentSerializer(serializers.ModelSerializer):
+    role_display = serializers.CharField(source="get_role_display", read_only=True)
+    organisation = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = RoleAssignment
+        fields = ["id", "role", "role_display", "bureau", "department", "school", "partner",
+                  "organisation", "granted_at"]
+
+
+class MeSerializer(serializers.ModelSerializer):
+    roles = serializers.SerializerMethodField()
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "full_name", "phone", "bureau", "must_change_password",
+                  "roles"]
+
+    def get_roles(self, obj) -> list[dict]:
+        qs = RoleAssignment.objects.active().filter(user=obj).select_related(
+            "bureau", "department", "school", "partner"
+        )
+        return RoleAssignmentSerializer(qs, many=True).data
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(label=_("Username"))
+    password = serializers.CharField(label=_("Password"), style={"input_type": "password"})
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField()

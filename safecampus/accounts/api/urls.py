@@ -1,0 +1,8 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("me/", views.MeView.as_view(), name="api-me"),
+    path("auth/token/", views.TokenView.as_view(), name="api-token"),
+]

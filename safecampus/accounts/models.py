@@ -1,0 +1,150 @@
+"""Users and the roles they hold in organisations (DOMAIN.md §1)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from safecampus.core.capabilities import ACCOUNT_MANAGE
+from safecampus.core.roles import ROLE_LEVEL, OrgLevel, Role
+from safecampus.core.scoping import Scope, ScopedQuerySet
+
+
+class UserQuerySet(ScopedQuerySet):
+    def scope_filter(self, scope: Scope, *, action: str):
+        # Security admins manage the accounts of their bureau subtree; everyone sees themself.
+        own = Q(pk=scope.user_id)
+        ids = scope.bureau_ids(*ACCOUNT_MANAGE)
+        return (own | Q(bureau_id__in=ids)) if ids else (own if action == "view" else None)
+
+
+class SafeCampusUserManager(UserManager.from_queryset(UserQuerySet)):
+    pass
+
+
+class User(AbstractUser):
+    """A person who logs in. Login policy state (failures, lock) lives here."""
+
+    full_name = models.CharField(_("full name"), max_length=64, blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    bureau = models.ForeignKey(
+        "orgs.Bureau",
+        verbose_name=_("bureau"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        help_text=_("The bureau whose security admin manages this account."),
+    )
+    failed_logins = models.PositiveSmallIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
+    must_change_password = models.BooleanField(default=False)
+
+    objects = SafeCampusUserManager()
+
+    class Meta:
+        ordering = ["username"]
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return f"{self.full_name} ({self.username})" if self.full_name else self.username
+
+    def get_absolute_url(self) -> str:
+        return reverse("accounts:user_detail", args=[self.pk])
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.username
+
+    def is_locked(self, now=None) -> bool:
+        return bool(self.locked_until and self.locked_until > (now or timezone.now()))
+
+
+class RoleAssignmentQuerySet(ScopedQuerySet):
+    def active(self):
+        return self.filter(revoked_at__isnull=True)
+
+    def scope_filter(self, scope: Scope, *, action: str):
+        own = Q(user_id=scope.user_id)
+        ids = scope.bureau_ids(*ACCOUNT_MANAGE)
+        if not ids:
+            return own if action == "view" else None
+        return own | Q(user__bureau_id__in=ids)
+
+
+class RoleAssignment(models.Model):
+    """A user holds a role in one organisation. Revoking keeps the row (history is kept)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="role_assignments"
+    )
+    role = models.CharField(_("role"), max_length=24, choices=Role.choices)
+    bureau = models.ForeignKey(
+        "orgs.Bureau", verbose_name=_("bureau"), on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )
+    department = models.ForeignKey(
+        "orgs.Department", verbose_name=_("department"), on_delete=models.PROTECT, null=True,
+        blank=True, related_name="role_assignments",
+    )
+    school = models.ForeignKey(
+        "orgs.School", verbose_name=_("school"), on_delete=models.PROTECT, null=True, blank=True,
+        related_name="role_assignments",
+    )
+    partner = models.ForeignKey(
+        "orgs.PartnerUnit", verbose_name=_("partner unit"), on_delete=models.PROTECT, null=True,
+        blank=True, related_name="role_assignments",
+    )
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )
+    granted_at = models.DateTimeField(default=timezone.now)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = RoleAssignmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["user", "role"]
+        verbose_name = _("role assignment")
+        indexes = [models.Index(fields=["user", "revoked_at"])]
+        constraints = [
+            models.CheckConstraint(
+                name="role_assignment_one_org",
+                condition=(
+                    Q(role__in=[r for r, lvl in ROLE_LEVEL.items() if lvl == OrgLevel.BUREAU],
+                      bureau__isnull=False, department__isnull=True, school__isnull=True,
+                      partner__isnull=True)
+                    | Q(role__in=[r for r, lvl in ROLE_LEVEL.items() if lvl == OrgLevel.DEPARTMENT],
+                        bureau__isnull=True, department__isnull=False, school__isnull=True,
+                        partner__isnull=True)
+                    | Q(role__in=[r for r, lvl in ROLE_LEVEL.items() if lvl == OrgLevel.SCHOOL],
+                        bureau__isnull=True, department__isnull=True, school__isnull=False,
+                        partner__isnull=True)
+                    | Q(role__in=[r for r, lvl in ROLE_LEVEL.items() if lvl == OrgLevel.PARTNER],
+                        bureau__isnull=True, department__isnull=True, school__isnull=True,
+                        partner__isnull=False)
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} · {self.organisation}"
+
+    @property
+    def organisation(self):
+        return self.bureau or self.department or self.school or self.partner
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

@@ -1,0 +1,256 @@
+"""Account services: login policy, passwords, accounts and role assignments.
+
+Every change writes an audit event in the same transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import authenticate, password_validation
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from safecampus.audit.models import Action
+from safecampus.audit.services import audit_record
+from safecampus.core.capabilities import ACCOUNT_MANAGE
+from safecampus.core.roles import ROLE_LEVEL, SEPARATED_ROLES, OrgLevel
+from safecampus.core.scoping import forget_scope, scope_for
+
+from .models import RoleAssignment, User
+
+
+def _lock_message(user: User) -> str:
+    minutes = max(1, int((user.locked_until - timezone.now()).total_seconds() // 60) + 1)
+    return _(
+        "This account is locked after too many failed logins. Try again in %(minutes)d "
+        "minutes, or ask the security administrator to unlock it."
+    ) % {"minutes": minutes}
+
+
+def login_attempt(*, request, username: str, password: str) -> User:
+    """Check a username and password under the login policy.
+
+    Five failures in a row lock the account for 15 minutes. Returns the user, or raises
+    ``ValidationError`` with code ``locked`` or ``invalid_login``.
+    """
+    user = User.objects.filter(username=username).first()
+    if user is not None and user.is_locked():
+        audit_record(action=Action.LOGIN_REFUSED_LOCKED, actor=user)
+        raise ValidationError(_lock_message(user), code="locked")
+    authenticated = authenticate(request, username=username, password=password)
+    if authenticated is None:
+        _login_failed(username=username, user=user)
+        raise ValidationError(
+            _("The username or password is wrong. Note that both are case-sensitive."),
+            code="invalid_login",
+        )
+    with transaction.atomic():
+        User.objects.filter(pk=authenticated.pk).update(failed_logins=0, locked_until=None)
+        audit_record(action=Action.LOGIN_SUCCEEDED, actor=authenticated)
+    authenticated.failed_logins = 0
+    authenticated.locked_until = None
+    return authenticated
+
+
+@transaction.atomic
+def _login_failed(*, username: str, user: User | None) -> None:
+    if user is None:
+        audit_record(action=Action.LOGIN_FAILED, actor_username=username[:150])
+        return
+    User.objects.filter(pk=user.pk).update(failed_logins=F("failed_logins") + 1)
+    user.refresh_from_db(fields=["failed_logins"])
+    audit_record(action=Action.LOGIN_FAILED, actor=user, data={"failures": user.failed_logins})
+    if user.failed_logins >= settings.LOGIN_MAX_FAILURES:
+        until = timezone.now() + timedelta(minutes=settings.LOGIN_LOCK_MINUTES)
+        User.objects.filter(pk=user.pk).update(locked_until=until, failed_logins=0)
+        audit_record(
+            action=Action.ACCOUNT_LOCKED,
+            actor=user,
+            target=user,
+            data={"until": until.isoformat(), "minutes": settings.LOGIN_LOCK_MINUTES},
+        )
+
+
+def _require_account_manager(actor: User, target: User | None = None) -> None:
+    if not scope_for(actor).has(*ACCOUNT_MANAGE):
+        raise PermissionDenied(_("Only the security administrator manages accounts."))
+    if target is not None and not User.objects.editable_by(actor).filter(pk=target.pk).exists():
+        raise PermissionDenied(_("This account is outside your scope."))
+
+
+@transaction.atomic
+def password_change(*, user: User, old_password: str, new_password: str) -> None:
+    if not user.check_password(old_password):
+        raise ValidationError({"old_password": _("The current password is wrong.")})
+    if old_password == new_password:
+        raise ValidationError({"new_password": _("Choose a password different from the old one.")})
+    password_validation.validate_password(new_password, user)
+    user.set_password(new_password)
+    user.must_change_password = False
+    user.save(update_fields=["password", "must_change_password"])
+    audit_record(action=Action.PASSWORD_CHANGED, actor=user, target=user)
+
+
+@transaction.atomic
+def password_reset(*, actor: User, user: User, new_password: str) -> None:
+    """The security admin sets a temporary password; the user must change it at next login."""
+    _require_account_manager(actor, user)
+    password_validation.validate_password(new_password, user)
+    user.set_password(new_password)
+    user.must_change_password = True
+    user.failed_logins = 0
+    user.locked_until = None
+    user.save(update_fields=["password", "must_change_password", "failed_logins", "locked_until"])
+    audit_record(action=Action.PASSWORD_RESET, actor=actor, target=user)
+
+
+@transaction.atomic
+def account_unlock(*, actor: User, user: User) -> None:
+    _require_account_manager(actor, user)
+    was_locked = user.is_locked()
+    user.failed_logins = 0
+    user.locked_until = None
+    user.save(update_fields=["failed_logins", "locked_until"])
+    audit_record(
+        action=Action.ACCOUNT_UNLOCKED, actor=actor, target=user, data={"was_locked": was_locked}
+    )
+
+
+@transaction.atomic
+def user_create(
+    *,
+    actor: User | None,
+    username: str,
+    password: str,
+    full_name: str = "",
+    phone: str = "",
+    bureau=None,
+    must_change_password: bool = True,
+) -> User:
+    """Create an account. ``actor=None`` only for set-up commands (recorded as 'system')."""
+    if actor is not None:
+        _require_account_manager(actor)
+        if bureau is None or bureau.pk not in scope_for(actor).bureau_ids(*ACCOUNT_MANAGE):
+            raise ValidationError({"bureau": _("Choose a bureau within your scope.")})
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": _("This username is taken.")}, code="duplicate")
+    user = User(username=username, full_name=full_name, phone=phone, bureau=bureau)
+    password_validation.validate_password(password, user)
+    user.set_password(password)
+    user.must_change_password = must_change_password
+    user.full_clean(exclude=["password"])
+    user.save()
+    audit_record(
+        action=Action.USER_CREATED,
+        actor=actor,
+        actor_username="" if actor else "system",
+        target=user,
+        data={"username": username, "full_name": full_name},
+    )
+    return user
+
+
+@transaction.atomic
+def user_update(*, actor: User, user: User, full_name: str, phone: str, is_active: bool) -> User:
+    _require_account_manager(actor, user)
+    if user.pk == actor.pk and not is_active:
+        raise ValidationError({"is_active": _("You cannot deactivate your own account.")})
+    before = {"full_name": user.full_name, "phone": user.phone, "is_active": user.is_active}
+    user.full_name, user.phone, user.is_active = full_name, phone, is_active
+    user.save(update_fields=["full_name", "phone", "is_active"])
+    after = {"full_name": full_name, "phone": phone, "is_active": is_active}
+    changes = {k: [before[k], v] for k, v in after.items() if before[k] != v}
+    if changes:
+        audit_record(action=Action.USER_UPDATED, actor=actor, target=user, data={"changes": changes})
+    return user
+
+
+def _org_field(role: str) -> str:
+    return {
+        OrgLevel.BUREAU: "bureau",
+        OrgLevel.DEPARTMENT: "department",
+        OrgLevel.SCHOOL: "school",
+        OrgLevel.PARTNER: "partner",
+    }[ROLE_LEVEL[role]]
+
+
+def _org_bureau_id(org) -> int:
+    from safecampus.orgs.models import Bureau
+
+    return org.pk if isinstance(org, Bureau) else org.bureau_id
+
+
+@transaction.atomic
+def role_grant(*, actor: User | None, user: User, role: str, organisation) -> RoleAssignment:
+    """Grant ``role`` in ``organisation`` (a bureau, department, school or partner unit).
+
+    Refuses: a role at the wrong kind of organisation, an organisation outside the actor's
+    scope, granting oneself anything, and a second role of 三员分立 to one person.
+    """
+    if role not in ROLE_LEVEL:
+        raise ValidationError({"role": _("Unknown role.")}, code="unknown_role")
+    field = _org_field(role)
+    expected_model = RoleAssignment._meta.get_field(field).related_model
+    if not isinstance(organisation, expected_model):
+        raise ValidationError(
+            {"organisation": _("This role is granted in a %(kind)s.")
+             % {"kind": expected_model._meta.verbose_name}},
+            code="wrong_org_level",
+        )
+    if actor is not None:
+        _require_account_manager(actor, user)
+        if user.pk == actor.pk:
+            raise ValidationError(_("You cannot change your own roles."), code="self_grant")
+        if _org_bureau_id(organisation) not in scope_for(actor).bureau_ids(*ACCOUNT_MANAGE):
+            raise ValidationError(
+                {"organisation": _("This organisation is outside your scope.")}, code="scope"
+            )
+    held = set(RoleAssignment.objects.active().filter(user=user).values_list("role", flat=True))
+    if role in SEPARATED_ROLES and (held & SEPARATED_ROLES) - {role}:
+        raise ValidationError(
+            _(
+                "Separation of duties: system administrator, security administrator and "
+                "auditor must be three different people."
+            ),
+            code="separation_of_duties",
+        )
+    existing = RoleAssignment.objects.active().filter(user=user, role=role, **{field: organisation})
+    if existing.exists():
+        raise ValidationError(_("The user already holds this role there."), code="duplicate")
+    assignment = RoleAssignment.objects.create(
+        user=user, role=role, granted_by=actor, **{field: organisation}
+    )
+    audit_record(
+        action=Action.ROLE_GRANTED,
+        actor=actor,
+        actor_username="" if actor else "system",
+        target=user,
+        data={"role": role, "organisation": str(organisation), field: organisation.pk},
+    )
+    forget_scope(user)
+    return assignment
+
+
+@transaction.atomic
+def role_revoke(*, actor: User, assignment: RoleAssignment) -> RoleAssignment:
+    _require_account_manager(actor, assignment.user)
+    if assignment.user_id == actor.pk:
+        raise ValidationError(_("You cannot change your own roles."), code="self_grant")
+    if assignment.revoked_at is not None:
+        raise ValidationError(_("This role was already revoked."), code="already_revoked")
+    assignment.revoked_at = timezone.now()
+    assignment.revoked_by = actor
+    assignment.save(update_fields=["revoked_at", "revoked_by"])
+    audit_record(
+        action=Action.ROLE_REVOKED,
+        actor=actor,
+        target=assignment.user,
+        data={"role": assignment.role, "organisation": str(assignment.organisation)},
+    )
+    forget_scope(assignment.user)
+    return assignment

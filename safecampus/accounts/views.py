@@ -1,0 +1,243 @@
+from django.contrib import messages
+from django.contrib.auth import login, logout, update_session_auth_hash
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods, require_POST
+
+from safecampus.audit.models import Action
+from safecampus.audit.services import audit_record
+from safecampus.core.capabilities import ACCOUNT_MANAGE
+from safecampus.core.scoping import scope_for
+
+from . import services
+from .forms import (
+    LoginForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    RoleGrantForm,
+    UserCreateForm,
+    UserEditForm,
+)
+from .models import RoleAssignment, User
+
+
+def _form_errors(form, exc: ValidationError):
+    if hasattr(exc, "error_dict"):
+        for field, errs in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errs)
+    else:
+        form.add_error(None, exc.messages)
+
+
+@sensitive_post_parameters("password")
+@require_http_methods(["GET", "POST"])
+def login_view(request):
+    if request.user.is_authenticated:
+        return redirect("core:home")
+    form = LoginForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.login_attempt(
+                request=request,
+                username=form.cleaned_data["username"],
+                password=form.cleaned_data["password"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+        else:
+            login(request, user)
+            target = request.POST.get("next") or request.GET.get("next")
+            if target and url_has_allowed_host_and_scheme(target, {request.get_host()}):
+                return redirect(target)
+            return redirect("core:home")
+    return render(request, "accounts/login.html", {"form": form, "next": request.GET.get("next", "")})
+
+
+@require_POST
+def logout_view(request):
+    if request.user.is_authenticated:
+        audit_record(action=Action.LOGOUT, actor=request.user)
+    logout(request)
+    return redirect("accounts:login")
+
+
+@login_required
+@sensitive_post_parameters()
+@require_http_methods(["GET", "POST"])
+def password_change(request):
+    form = PasswordChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.password_change(
+                user=request.user,
+                old_password=form.cleaned_data["old_password"],
+                new_password=form.cleaned_data["new_password"],
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            update_session_auth_hash(request, request.user)
+            messages.success(request, _("Your password was changed."))
+            return redirect("core:home")
+    return render(request, "accounts/password_change.html", {"form": form})
+
+
+def _require_manager(user):
+    if not scope_for(user).has(*ACCOUNT_MANAGE):
+        raise PermissionDenied(_("Only the security administrator manages accounts."))
+
+
+@login_required
+def user_list(request):
+    _require_manager(request.user)
+    qs = User.objects.editable_by(request.user).select_related("bureau").prefetch_related(
+        Prefetch(
+            "role_assignments",
+            queryset=RoleAssignment.objects.active().select_related(
+                "bureau", "department", "school", "partner"
+            ),
+            to_attr="active_roles",
+        )
+    )
+    q = request.GET.get("q", "").strip()
+    if q:
+        qs = qs.filter(Q(username__icontains=q) | Q(full_name__contains=q))
+    if request.GET.get("locked") == "1":
+        from django.utils import timezone
+
+        qs = qs.filter(locked_until__gt=timezone.now())
+    page = Paginator(qs.order_by("username"), 50).get_page(request.GET.get("page"))
+    return render(request, "accounts/user_list.html", {"page": page, "q": q})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def user_create(request):
+    _require_manager(request.user)
+    form = UserCreateForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.user_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Account %(u)s created.") % {"u": user.username})
+            return redirect(user)
+    return render(request, "accounts/user_form.html", {"form": form})
+
+
+@login_required
+def user_detail(request, pk: int):
+    _require_manager(request.user)
+    target = get_object_or_404(User.objects.editable_by(request.user), pk=pk)
+    return _render_detail(request, target)
+
+
+def _render_detail(request, target, **forms):
+    assignments = target.role_assignments.select_related(
+        "bureau", "department", "school", "partner", "granted_by", "revoked_by"
+    ).order_by("revoked_at", "-granted_at")
+    ctx = {
+        "target": target,
+        "assignments": assignments,
+        "edit_form": forms.get("edit_form")
+        or UserEditForm(
+            initial={"full_name": target.full_name, "phone": target.phone,
+                     "is_active": target.is_active}
+        ),
+        "grant_form": forms.get("grant_form") or RoleGrantForm(user=request.user),
+        "reset_form": forms.get("reset_form") or PasswordResetForm(),
+    }
+    return render(request, "accounts/user_detail.html", ctx)
+
+
+def _target(request, pk):
+    _require_manager(request.user)
+    return get_object_or_404(User.objects.editable_by(request.user), pk=pk)
+
+
+@login_required
+@require_POST
+def user_edit(request, pk: int):
+    target = _target(request, pk)
+    form = UserEditForm(request.POST)
+    if form.is_valid():
+        try:
+            services.user_update(actor=request.user, user=target, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect(target)
+    return _render_detail(request, target, edit_form=form)
+
+
+@login_required
+@require_POST
+def user_grant(request, pk: int):
+    target = _target(request, pk)
+    form = RoleGrantForm(request.POST, user=request.user)
+    if form.is_valid():
+        try:
+            services.role_grant(
+                actor=request.user,
+                user=target,
+                role=form.cleaned_data["role"],
+                organisation=form.cleaned_data["organisation"],
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Role granted."))
+            return redirect(target)
+    return _render_detail(request, target, grant_form=form)
+
+
+@login_required
+@require_POST
+def user_revoke(request, pk: int, assignment_pk: int):
+    target = _target(request, pk)
+    assignment = get_object_or_404(target.role_assignments.all(), pk=assignment_pk)
+    try:
+        services.role_revoke(actor=request.user, assignment=assignment)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Role revoked."))
+    return redirect(target)
+
+
+@login_required
+@require_POST
+@sensitive_post_parameters()
+def user_reset_password(request, pk: int):
+    target = _target(request, pk)
+    form = PasswordResetForm(request.POST)
+    if form.is_valid():
+        try:
+            services.password_reset(
+                actor=request.user, user=target, new_password=form.cleaned_data["new_password"]
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(
+                request, _("Password reset. The user must change it at the next login.")
+            )
+            return redirect(target)
+    return _render_detail(request, target, reset_form=form)
+
+
+@login_required
+@require_POST
+def user_unlock(request, pk: int):
+    target = _target(request, pk)
+    services.account_unlock(actor=request.user, user=target)
+    messages.success(request, _("Account unlocked."))
+    return redirect(target)

@@ -1,0 +1,85 @@
+"""The audit log: an append-only record of security events and configuration changes."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from safecampus.core.capabilities import AUDIT_READ
+from safecampus.core.scoping import Scope, ScopedQuerySet
+
+
+class Action(models.TextChoices):
+    LOGIN_SUCCEEDED = "login_succeeded", _("Login succeeded")
+    LOGIN_FAILED = "login_failed", _("Login failed")
+    LOGIN_REFUSED_LOCKED = "login_refused_locked", _("Login refused: account locked")
+    ACCOUNT_LOCKED = "account_locked", _("Account locked")
+    ACCOUNT_UNLOCKED = "account_unlocked", _("Account unlocked")
+    LOGOUT = "logout", _("Logout")
+    PASSWORD_CHANGED = "password_changed", _("Password changed")
+    PASSWORD_RESET = "password_reset", _("Password reset")
+    USER_CREATED = "user_created", _("User created")
+    USER_UPDATED = "user_updated", _("User updated")
+    ROLE_GRANTED = "role_granted", _("Role granted")
+    ROLE_REVOKED = "role_revoked", _("Role revoked")
+    CONFIG_CREATED = "config_created", _("Configuration created")
+    CONFIG_CHANGED = "config_changed", _("Configuration changed")
+    IMPORT = "import", _("Import")
+    EXPORT = "export", _("Export")
+
+
+class AuditEventQuerySet(ScopedQuerySet):
+    def scope_filter(self, scope: Scope, *, action: str):
+        if action != "view" or not scope.has(*AUDIT_READ):
+            return None
+        # An auditor reads the events of the bureaus (subtrees) they audit, and events with no
+        # bureau (failed logins of unknown names, for instance).
+        bureaus = scope.bureau_ids(*AUDIT_READ)
+        return models.Q(bureau_id__in=bureaus) | models.Q(bureau__isnull=True)
+
+
+class AuditEvent(models.Model):
+    """One audited event. Rows are written by :func:`safecampus.audit.services.audit_record`
+    and never updated or deleted."""
+
+    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    action = models.CharField(_("action"), max_length=32, choices=Action.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="audit_events",
+    )
+    actor_username = models.CharField(_("actor username"), max_length=150, blank=True)
+    bureau = models.ForeignKey(
+        "orgs.Bureau", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    target_type = models.CharField(_("object type"), max_length=64, blank=True)
+    target_id = models.CharField(_("object id"), max_length=64, blank=True)
+    target_repr = models.CharField(_("object"), max_length=255, blank=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    request_id = models.CharField(_("request id"), max_length=64, blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["action", "-at"]),
+            models.Index(fields=["actor_username", "-at"]),
+            models.Index(fields=["bureau", "-at"]),
+            models.Index(fields=["target_type", "target_id"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.get_action_display()} {self.actor_username}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("audit events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("audit events are append-only")

@@ -1,0 +1,71 @@
+"""Writing the audit log. Call explicitly from services, imports and commands."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from safecampus.core.context import client_ip, request_id
+
+from .models import Action, AuditEvent
+
+
+def _bureau_of(obj) -> int | None:
+    for attr in ("bureau_id",):
+        if getattr(obj, attr, None):
+            return getattr(obj, attr)
+    return None
+
+
+def audit_record(
+    *,
+    action: str,
+    actor=None,
+    actor_username: str = "",
+    target: models.Model | None = None,
+    bureau_id: int | None = None,
+    data: dict | None = None,
+) -> AuditEvent:
+    """Append one audit event, in the caller's transaction."""
+    if bureau_id is None and target is not None:
+        bureau_id = _bureau_of(target)
+    if bureau_id is None and actor is not None:
+        bureau_id = getattr(actor, "bureau_id", None)
+    return AuditEvent.objects.create(
+        action=action,
+        actor=actor if actor is not None and actor.pk else None,
+        actor_username=actor_username or (actor.get_username() if actor is not None else ""),
+        bureau_id=bureau_id,
+        target_type=target._meta.label_lower if target is not None else "",
+        target_id=str(target.pk) if target is not None else "",
+        target_repr=str(target)[:255] if target is not None else "",
+        ip=client_ip.get(),
+        request_id=request_id.get() or "",
+        data=data or {},
+    )
+
+
+def model_snapshot(obj: models.Model, fields: list[str] | None = None) -> dict:
+    """A JSON-able dict of an object's concrete field values, for before/after records."""
+    out = {}
+    for field in obj._meta.concrete_fields:
+        if fields is not None and field.name not in fields:
+            continue
+        value = field.value_from_object(obj)
+        out[field.name] = value if isinstance(value, (int, float, bool, type(None))) else str(value)
+    return out
+
+
+def config_change_record(*, actor, obj: models.Model, before: dict | None, data_extra=None):
+    """Record a configuration create/change with the fields that changed, before and after."""
+    after = model_snapshot(obj)
+    if before is None:
+        return audit_record(
+            action=Action.CONFIG_CREATED, actor=actor, target=obj, data={"after": after}
+        )
+    changed = {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
+    if not changed:
+        return None
+    data = {"changes": changed}
+    if data_extra:
+        data.update(data_extra)
+    return audit_record(action=Action.CONFIG_CHANGED, actor=actor, target=obj, data=data)

@@ -1,0 +1,63 @@
+import tempfile
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from safecampus.core.capabilities import AUDIT_READ
+from safecampus.core.excel import XLSX_CONTENT_TYPE
+from safecampus.core.jobs import job_start
+from safecampus.core.scoping import scope_for
+
+from .excel import write_audit_workbook
+from .filtersets import AuditEventFilterSet
+from .models import Action, AuditEvent
+from .services import audit_record
+
+EXPORT_INLINE_LIMIT = 5000
+
+
+def _filtered(request):
+    if not scope_for(request.user).has(*AUDIT_READ):
+        raise PermissionDenied(_("Only the auditor reads the audit log."))
+    filterset = AuditEventFilterSet(
+        request.GET or None, queryset=AuditEvent.objects.visible_to(request.user)
+    )
+    qs = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
+    return filterset, qs
+
+
+@login_required
+def event_list(request):
+    filterset, qs = _filtered(request)
+    for name, field in filterset.form.fields.items():
+        field.widget.attrs.setdefault(
+            "class", "form-select form-select-sm" if name == "action" else "form-control form-control-sm"
+        )
+    page = Paginator(qs.select_related("actor"), 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request, "audit/event_list.html",
+        {"filterset": filterset, "page": page, "query": query.urlencode()},
+    )
+
+
+@login_required
+def event_export(request):
+    filterset, qs = _filtered(request)
+    if qs.count() > EXPORT_INLINE_LIMIT:
+        filters = {k: (v if len(v) > 1 else v[0]) for k, v in request.GET.lists()}
+        job = job_start(kind="audit.export", title=_("Export of the audit log"),
+                        user=request.user, params={"filters": filters})
+        return redirect(job)
+    tmp = tempfile.TemporaryFile()
+    n = write_audit_workbook(tmp, qs)
+    tmp.seek(0)
+    audit_record(action=Action.EXPORT, actor=request.user, data={"kind": "audit", "rows": n})
+    return FileResponse(tmp, as_attachment=True, content_type=XLSX_CONTENT_TYPE,
+                        filename=f"审计日志-{timezone.localdate():%Y%m%d}.xlsx")

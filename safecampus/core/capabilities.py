@@ -1,0 +1,39 @@
+"""Who may do what: one readable matrix of capabilities as sets of roles.
+
+Scope (which rows) is decided by each model's ``scope_filter``; this table decides which roles
+reach a feature at all. Navigation, views and API permissions read from here.
+"""
+
+from .roles import Role
+
+#: Roles that see the organisation structure of their bureau(s).
+ORG_VIEW = frozenset(
+    {
+        Role.SYSTEM_ADMIN,
+        Role.SAFETY_CENTRE,
+        Role.LEADERSHIP,
+        Role.DEPARTMENT_OFFICER,
+        Role.INSPECTOR,
+    }
+)
+#: Roles that see school records (each within its scope).
+SCHOOL_VIEW = ORG_VIEW | {Role.SCHOOL_OFFICER, Role.PRINCIPAL, Role.PARTNER}
+#: Roles that create and edit schools, import and export the school list.
+SCHOOL_MANAGE = frozenset({Role.SAFETY_CENTRE, Role.SYSTEM_ADMIN})
+#: Roles that manage accounts and role assignments (三员分立: not the system admin).
+ACCOUNT_MANAGE = frozenset({Role.SECURITY_ADMIN})
+#: Roles that read the audit log (三员分立: only the auditor).
+AUDIT_READ = frozenset({Role.AUDITOR})
+#: Roles that may see hazard-bearing business data (registers, forms, reports).
+#: The system admin, security admin and auditor are deliberately absent.
+BUSINESS_DATA = frozenset(
+    {
+        Role.SAFETY_CENTRE,
+        Role.LEADERSHIP,
+        Role.DEPARTMENT_OFFICER,
+        Role.INSPECTOR,
+        Role.SCHOOL_OFFICER,
+        Role.PRINCIPAL,
+        Role.PARTNER,
+    }
+)

@@ -1,0 +1,29 @@
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .capabilities import ACCOUNT_MANAGE, AUDIT_READ, ORG_VIEW, SCHOOL_VIEW
+from .roles import SCHOOL_ROLES
+from .scoping import scope_for
+
+
+def navigation(request):
+    """The menu shows only what the user's roles allow."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    scope = scope_for(user)
+    items = [(_("Home"), reverse("core:home"), "house")]
+    if scope.has(*SCHOOL_VIEW):
+        if scope.has(*(SCHOOL_VIEW - SCHOOL_ROLES)) or len(scope.school_ids) != 1:
+            items.append((_("Schools"), reverse("orgs:school_list"), "building"))
+        else:
+            school_id = next(iter(scope.school_ids))
+            items.append((_("My school"), reverse("orgs:school_detail", args=[school_id]),
+                          "building"))
+    if scope.has(*ORG_VIEW):
+        items.append((_("Organisation"), reverse("orgs:structure"), "diagram-3"))
+    if scope.has(*ACCOUNT_MANAGE):
+        items.append((_("Accounts and roles"), reverse("accounts:user_list"), "people"))
+    if scope.has(*AUDIT_READ):
+        items.append((_("Audit log"), reverse("audit:event_list"), "journal-text"))
+    return {"nav_items": items, "user_scope": scope}

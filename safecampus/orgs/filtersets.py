@@ -1,0 +1,34 @@
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .choices import Ownership, SchoolStage
+from .models import School
+
+
+class SchoolFilterSet(django_filters.FilterSet):
+    """Filters of the school list, shared by the page and the API. Each has an index."""
+
+    q = django_filters.CharFilter(method="filter_q", label=_("Search"))
+    stage = django_filters.MultipleChoiceFilter(choices=SchoolStage.choices, label=_("Stage"))
+    ownership = django_filters.ChoiceFilter(choices=Ownership.choices, label=_("Ownership"))
+    boarding = django_filters.BooleanFilter(label=_("Boarding school"))
+    bureau = django_filters.NumberFilter(field_name="bureau_id", label=_("Bureau"))
+    region = django_filters.NumberFilter(field_name="region_id", label=_("Region"))
+    has_canteen = django_filters.BooleanFilter(label=_("Canteen"))
+    has_chem_lab = django_filters.BooleanFilter(label=_("Chemistry lab"))
+    is_active = django_filters.BooleanFilter(label=_("Active"))
+
+    class Meta:
+        model = School
+        fields = ["q", "stage", "ownership", "boarding", "bureau", "region"]
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        if value.isdigit() and len(value) == 10:
+            return queryset.filter(code=value)
+        return queryset.filter(
+            Q(name__contains=value) | Q(code__startswith=value) | Q(address__contains=value)
+        )

@@ -1,0 +1,135 @@
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from .choices import CoordSystem
+from .models import Bureau, Region, School
+from .services import validate_gates
+
+
+class SchoolForm(forms.ModelForm):
+    """Create and edit a school; gates are entered as "经度,纬度; 经度,纬度" with one system."""
+
+    gates_text = forms.CharField(
+        label=_("Gate coordinates"),
+        required=False,
+        help_text=_("longitude,latitude of each gate; separate gates with ';'"),
+        widget=forms.TextInput(attrs={"placeholder": "121.381234,31.112345; 121.382,31.113"}),
+    )
+    coord_system = forms.ChoiceField(
+        label=_("Coordinate system"), choices=[("", "—")] + CoordSystem.choices, required=False
+    )
+
+    class Meta:
+        model = School
+        fields = [
+            "bureau", "code", "name", "stage", "ownership", "boarding", "students", "boarders",
+            "staff", "gate_count", "has_canteen", "has_chem_lab", "address", "principal",
+            "safety_officer", "phone", "region", "is_active",
+        ]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        from safecampus.core.capabilities import SCHOOL_MANAGE
+        from safecampus.core.scoping import scope_for
+
+        bureaus = Bureau.objects.visible_to(user).filter(
+            pk__in=scope_for(user).bureau_ids(*SCHOOL_MANAGE)
+        )
+        self.fields["bureau"].queryset = bureaus
+        if bureaus.count() == 1 and not self.instance.pk:
+            self.fields["bureau"].initial = bureaus.first()
+        self.fields["region"].queryset = Region.objects.visible_to(user).filter(level="county")
+        for name, field in self.fields.items():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                widget.attrs.setdefault("class", "form-check-input")
+            elif isinstance(widget, forms.Select):
+                widget.attrs.setdefault("class", "form-select")
+            else:
+                widget.attrs.setdefault("class", "form-control")
+            if name in ("students", "boarders", "staff", "gate_count"):
+                widget.attrs["min"] = 0
+        if self.instance.pk:
+            gates = list(self.instance.gates.all())
+            self.initial["gates_text"] = "; ".join(f"{g.longitude},{g.latitude}" for g in gates)
+            self.initial["coord_system"] = gates[0].coord_system if gates else ""
+
+    def clean(self):
+        data = super().clean()
+        raw = data.get("gates_text") or ""
+        gates = []
+        if raw.strip():
+            try:
+                pairs = validate_gates(raw)
+            except ValidationError as exc:
+                self.add_error("gates_text", exc)
+                pairs = []
+            if not data.get("coord_system"):
+                self.add_error(
+                    "coord_system", _("Say which coordinate system the gate coordinates use.")
+                )
+            for i, (lng, lat) in enumerate(pairs, start=1):
+                try:
+                    lng_d, lat_d = Decimal(lng), Decimal(lat)
+                except InvalidOperation:
+                    self.add_error("gates_text", _("'%(v)s' is not a number.") % {"v": lng})
+                    continue
+                if not (73 <= lng_d <= 136 and 3 <= lat_d <= 54):
+                    self.add_error(
+                        "gates_text",
+                        _("Gate %(i)d (%(v)s) lies outside China; write longitude first.")
+                        % {"i": i, "v": f"{lng},{lat}"},
+                    )
+                    continue
+                gates.append(
+                    {
+                        "name": str(_("Gate %(i)d") % {"i": i}),
+                        "longitude": lng_d.quantize(Decimal("0.000001")),
+                        "latitude": lat_d.quantize(Decimal("0.000001")),
+                        "coord_system": data.get("coord_system") or "",
+                    }
+                )
+        data["gates"] = gates
+        if (data.get("boarders") or 0) > (data.get("students") or 0):
+            self.add_error("boarders", _("Cannot exceed the number of students."))
+        if data.get("boarders") and not data.get("boarding"):
+            self.add_error("boarders", _("Only a boarding school has boarders."))
+        return data
+
+
+class SchoolImportForm(forms.Form):
+    bureau = forms.ModelChoiceField(label=_("Import into bureau"), queryset=Bureau.objects.none())
+    file = forms.FileField(
+        label=_("Excel workbook (.xlsx)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx", "class": "form-control"}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        from safecampus.core.capabilities import SCHOOL_MANAGE
+        from safecampus.core.scoping import scope_for
+
+        qs = Bureau.objects.visible_to(user).filter(
+            pk__in=scope_for(user).bureau_ids(*SCHOOL_MANAGE)
+        )
+        self.fields["bureau"].queryset = qs
+        self.fields["bureau"].widget.attrs["class"] = "form-select"
+        if qs.count() == 1:
+            self.fields["bureau"].initial = qs.first()
+
+    def clean_file(self):
+        f = self.cleaned_data["file"]
+        if f.size > 20 * 1024 * 1024:
+            raise ValidationError(_("The file is larger than 20 MB."))
+        head = f.read(4)
+        f.seek(0)
+        if head.startswith(b"\xd0\xcf\x11\xe0"):
+            raise ValidationError(
+                _("This is an old-format .xls file. Save it as .xlsx in Excel or WPS and try again.")
+            )
+        if not head.startswith(b"PK"):
+            raise ValidationError(_("The file is not an Excel workbook (.xlsx)."))
+        return f

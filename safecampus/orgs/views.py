@@ -1,0 +1,182 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from safecampus.accounts.models import RoleAssignment
+from safecampus.audit.models import Action
+from safecampus.audit.services import audit_record
+from safecampus.core.capabilities import ORG_VIEW, SCHOOL_MANAGE, SCHOOL_VIEW
+from safecampus.core.excel import XLSX_CONTENT_TYPE
+from safecampus.core.jobs import job_start
+from safecampus.core.scoping import scope_for
+
+from . import selectors, services
+from .excel import write_school_workbook
+from .filtersets import SchoolFilterSet
+from .forms import SchoolForm, SchoolImportForm
+from .models import Bureau, School
+
+#: Above this many rows an export runs as a background job with a progress bar.
+EXPORT_INLINE_LIMIT = 3000
+
+
+def _require(user, capability):
+    if not scope_for(user).has(*capability):
+        raise PermissionDenied(_("Your roles do not allow this."))
+
+
+@login_required
+def school_list(request):
+    _require(request.user, SCHOOL_VIEW)
+    filterset = SchoolFilterSet(
+        request.GET or None, queryset=School.objects.visible_to(request.user).select_related("bureau")
+    )
+    for field in filterset.form.fields.values():
+        field.widget.attrs.setdefault("class", "form-select form-select-sm"
+                                      if hasattr(field, "choices") else "form-control form-control-sm")
+    qs = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
+    page = Paginator(qs.order_by("name", "id"), 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    ctx = {
+        "filterset": filterset,
+        "page": page,
+        "query": query.urlencode(),
+        "can_manage": scope_for(request.user).has(*SCHOOL_MANAGE),
+    }
+    if request.headers.get("HX-Request"):
+        return render(request, "orgs/_school_table.html", ctx)
+    return render(request, "orgs/school_list.html", ctx)
+
+
+@login_required
+def school_detail(request, pk: int):
+    school = selectors.school_get(user=request.user, pk=pk)
+    people = (
+        RoleAssignment.objects.active().filter(school=school).select_related("user")
+        if scope_for(request.user).has(*SCHOOL_VIEW)
+        else []
+    )
+    can_edit = School.objects.editable_by(request.user).filter(pk=school.pk).exists()
+    return render(
+        request,
+        "orgs/school_detail.html",
+        {
+            "school": school,
+            "gates": school.gates.all(),
+            "people": people,
+            "partners": school.partner_units.all(),
+            "can_edit": can_edit,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def school_create(request):
+    _require(request.user, SCHOOL_MANAGE)
+    form = SchoolForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        gates = data.pop("gates")
+        try:
+            school = services.school_create(actor=request.user, data=data, gates=gates)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("School %(name)s created.") % {"name": school.name})
+            return redirect(school)
+    return render(request, "orgs/school_form.html", {"form": form, "school": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def school_edit(request, pk: int):
+    school = get_object_or_404(School.objects.visible_to(request.user), pk=pk)
+    if not School.objects.editable_by(request.user).filter(pk=pk).exists():
+        raise PermissionDenied(_("Your roles do not allow editing this school."))
+    form = SchoolForm(request.POST or None, instance=school, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        gates = data.pop("gates")
+        try:
+            school = services.school_update(actor=request.user, school=school, data=data,
+                                            gates=gates)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect(school)
+    return render(request, "orgs/school_form.html", {"form": form, "school": school})
+
+
+@login_required
+def school_export(request):
+    _require(request.user, SCHOOL_MANAGE)
+    filters = {k: v for k, v in request.GET.lists() if k != "page"}
+    filters = {k: (v if len(v) > 1 else v[0]) for k, v in filters.items()}
+    qs = selectors.school_list(user=request.user, filters=filters)
+    if qs.count() > EXPORT_INLINE_LIMIT:
+        job = job_start(
+            kind="orgs.school_export",
+            title=_("Export of the school list"),
+            user=request.user,
+            params={"filters": filters},
+        )
+        return redirect(job)
+    import tempfile
+
+    tmp = tempfile.TemporaryFile()
+    rows = write_school_workbook(tmp, qs)
+    tmp.seek(0)
+    audit_record(action=Action.EXPORT, actor=request.user, data={"kind": "schools", "rows": rows})
+    return FileResponse(
+        tmp,
+        as_attachment=True,
+        filename=f"学校名单-{timezone.localdate():%Y%m%d}.xlsx",
+        content_type=XLSX_CONTENT_TYPE,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def school_import(request):
+    _require(request.user, SCHOOL_MANAGE)
+    form = SchoolImportForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        job = job_start(
+            kind="orgs.school_import",
+            title=_("Import of the school list: %(name)s") % {"name": form.cleaned_data["file"].name},
+            user=request.user,
+            params={"bureau_id": form.cleaned_data["bureau"].pk},
+            input_file=form.cleaned_data["file"],
+        )
+        return redirect(job)
+    return render(request, "orgs/school_import.html", {"form": form})
+
+
+@login_required
+def structure(request):
+    """The bureau tree, its departments and its leadership group."""
+    _require(request.user, ORG_VIEW)
+    scope = scope_for(request.user)
+    bureaus = list(
+        Bureau.objects.visible_to(request.user)
+        .filter(pk__in=scope.bureau_ids(*ORG_VIEW))
+        .select_related("region")
+        .prefetch_related("departments")
+    )
+    groups = {
+        b.pk: list(selectors.leadership_groups(user=request.user, bureau=b)) for b in bureaus
+    }
+    return render(
+        request,
+        "orgs/structure.html",
+        {"bureaus": [(b, groups.get(b.pk, [])) for b in bureaus]},
+    )
