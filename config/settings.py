@@ -135,6 +135,7 @@ HUEY["consumer"] = {"workers": int(os.environ.get("SAFECAMPUS_JOB_WORKERS", "2")
 # --- Files --------------------------------------------------------------------------------------
 MEDIA_ROOT = VAR_DIR / "media"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [
     BASE_DIR / "static",

@@ -1,0 +1,128 @@
+"""Test helpers: factories that build small organisations and users with roles."""
+
+from __future__ import annotations
+
+import factory
+from django.db.models import Max
+
+from safecampus.accounts.models import RoleAssignment, User
+from safecampus.core.roles import ROLE_LEVEL, OrgLevel
+from safecampus.orgs.models import (
+    Bureau,
+    Department,
+    PartnerCoverage,
+    PartnerUnit,
+    Region,
+    School,
+    SchoolGate,
+)
+
+PASSWORD = "Test@2026pw"
+
+
+class RegionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Region
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"{310100 + n}")
+    name = factory.Sequence(lambda n: f"测试区{n}")
+    level = "county"
+
+
+class BureauFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Bureau
+
+    name = factory.Sequence(lambda n: f"测试区教育局{n}")
+    code_prefix = factory.Sequence(lambda n: "T" + "".join(chr(65 + int(d)) for d in str(n)))
+    region = factory.SubFactory(RegionFactory)
+    parent = None
+
+    @factory.post_generation
+    def set_path(obj, create, extracted, **kwargs):
+        obj.path = f"{obj.parent.path if obj.parent else '/'}{obj.pk}/"
+        obj.save(update_fields=["path"])
+
+
+class DepartmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Department
+
+    bureau = factory.SubFactory(BureauFactory)
+    name = factory.Sequence(lambda n: f"科室{n}")
+
+
+def _next_code() -> str:
+    top = School.objects.aggregate(m=Max("code"))["m"]
+    return f"{int(top) + 1:010d}" if top else "3100000001"
+
+
+class SchoolFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = School
+
+    bureau = factory.SubFactory(BureauFactory)
+    code = factory.LazyFunction(_next_code)
+    name = factory.Sequence(lambda n: f"测试第{n}小学")
+    stage = "primary"
+    ownership = "public"
+    students = 800
+    staff = 60
+    gate_count = 1
+
+
+class SchoolGateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SchoolGate
+
+    school = factory.SubFactory(SchoolFactory)
+    name = "1号门"
+    longitude = "121.400000"
+    latitude = "31.100000"
+    coord_system = "gcj02"
+
+
+class PartnerUnitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PartnerUnit
+
+    bureau = factory.SubFactory(BureauFactory)
+    name = factory.Sequence(lambda n: f"派出所{n}")
+    kind = "police"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    full_name = factory.Sequence(lambda n: f"用户{n}")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def saved(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+def user_with_role(role: str, organisation, **kwargs) -> User:
+    """A user holding ``role`` in ``organisation`` (bureau, department, school or partner)."""
+    level = ROLE_LEVEL[role]
+    bureau = organisation if level == OrgLevel.BUREAU else organisation.bureau
+    user = UserFactory(bureau=bureau, **kwargs)
+    field = {
+        OrgLevel.BUREAU: "bureau",
+        OrgLevel.DEPARTMENT: "department",
+        OrgLevel.SCHOOL: "school",
+        OrgLevel.PARTNER: "partner",
+    }[level]
+    RoleAssignment.objects.create(user=user, role=role, **{field: organisation})
+    return user
+
+
+def cover(partner: PartnerUnit, *schools: School) -> None:
+    PartnerCoverage.objects.bulk_create(
+        [PartnerCoverage(partner=partner, school=s) for s in schools]
+    )
