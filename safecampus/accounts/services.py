@@ -198,8 +198,7 @@ def role_grant(*, actor: User | None, user: User, role: str, organisation) -> Ro
     expected_model = RoleAssignment._meta.get_field(field).related_model
     if not isinstance(organisation, expected_model):
         raise ValidationError(
-            {"organisation": _("This role is granted in a %(kind)s.")
-             % {"kind": expected_model._meta.verbose_name}},
+            _("This role is granted in a %(kind)s.") % {"kind": expected_model._meta.verbose_name},
             code="wrong_org_level",
         )
     if actor is not None:

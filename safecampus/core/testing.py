@@ -33,6 +33,7 @@ class RegionFactory(factory.django.DjangoModelFactory):
 class BureauFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Bureau
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"测试区教育局{n}")
     code_prefix = factory.Sequence(lambda n: "T" + "".join(chr(65 + int(d)) for d in str(n)))

@@ -30,9 +30,29 @@ ACTIVE, INACTIVE = "在用", "停用"
 COORD_LABELS = {CoordSystem.WGS84: "WGS-84", CoordSystem.GCJ02: "GCJ-02", CoordSystem.BD09: "BD-09"}
 
 
+#: The workbook is a Chinese document whatever the user's UI language: its labels are fixed here,
+#: as part of the file format, rather than taken from the translation catalogue.
+EXCEL_LABELS = {
+    SchoolStage: {
+        "kindergarten": "幼儿园", "primary": "小学", "junior": "初中", "senior": "高中",
+        "nine_year": "九年一贯制", "twelve_year": "十二年一贯制", "complete_secondary": "完全中学",
+        "vocational": "中职", "special": "特殊教育", "reform": "专门学校",
+    },
+    Ownership: {"public": "公办", "private": "民办"},
+}
+
+
 def _zh_labels(choices) -> dict[str, str]:
-    with translation.override("zh-hans"):
-        return {value: str(label) for value, label in choices.choices}
+    return EXCEL_LABELS[choices]
+
+
+def _accepted(choices) -> dict[str, str]:
+    """Label → value for import: the Excel label, the value itself and both UI labels."""
+    accepted = {v: k for k, v in EXCEL_LABELS[choices].items()} | {k: k for k in choices.values}
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            accepted |= {str(label): value for value, label in choices.choices}
+    return accepted
 
 
 def columns() -> list[Column]:
@@ -121,12 +141,8 @@ class _RowParser:
     """Turns one sheet row into model values, collecting every error it finds."""
 
     def __init__(self):
-        self.stages = {v: k for k, v in _zh_labels(SchoolStage).items()} | {
-            k: k for k in SchoolStage.values
-        }
-        self.owners = {v: k for k, v in _zh_labels(Ownership).items()} | {
-            k: k for k in Ownership.values
-        }
+        self.stages = _accepted(SchoolStage)
+        self.owners = _accepted(Ownership)
         self.coords = {v: k for k, v in COORD_LABELS.items()} | {
             "WGS84": CoordSystem.WGS84, "GCJ02": CoordSystem.GCJ02, "BD09": CoordSystem.BD09,
             "GPS": CoordSystem.WGS84, "高德": CoordSystem.GCJ02, "百度": CoordSystem.BD09,
@@ -340,6 +356,7 @@ def _write(*, parsed, existing, bureau, actor) -> dict:
     gate_rows: dict[str, list[dict]] = {}
     for code, (_number, values) in parsed.items():
         gates = values.pop("gates")
+        values.pop("code")
         school = existing.get(code)
         if school is None:
             school = School(bureau=bureau, code=code, **values)
