@@ -73,11 +73,12 @@ class BureauQuerySet(ScopedQuerySet):
     def subtree_map(self, roots) -> dict[int, set[int]]:
         """``{root id: ids of root and every bureau below it}`` in one query."""
         roots = list(roots)
-        paths = dict(self.filter(pk__in=roots).values_list("pk", "path"))
         cond = Q()
-        for path in paths.values():
-            cond |= Q(path__startswith=path)
-        rows = list(self.filter(cond).values_list("pk", "path")) if paths else []
+        for root in roots:
+            root_path = Bureau.objects.filter(pk=root).values("path")[:1]
+            cond |= Q(path__startswith=models.Subquery(root_path))
+        rows = list(self.filter(cond).values_list("pk", "path")) if roots else []
+        paths = {pk: path for pk, path in rows if pk in roots}
         return {
             root: {pk for pk, p in rows if p.startswith(path)} for root, path in paths.items()
         }

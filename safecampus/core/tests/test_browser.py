@@ -181,7 +181,14 @@ def test_school_officer_sees_only_own_school(world_live, journey):
         expect(page.get_by_test_id("not-found")).to_be_visible()
         expect(page.locator("body")).not_to_contain_text(school.name)
 
-        response = page.goto(f"/api/v1/schools/{school.pk}/")
+        # The API URL typed into the address bar: DRF's browsable API answers in HTML.
+        api_url = f"/api/v1/schools/{school.pk}/"
+        response = page.goto(api_url)
+        assert response.status == 404, f"API {school.name}: HTTP {response.status}"
+        assert school.name not in response.text()
+        page.screenshot(path="/tmp/api404.png", full_page=True)
+        # The same URL asked for JSON with the browser's session cookie.
+        response = page.request.get(api_url, headers={"Accept": "application/json"})
         assert response.status == 404, f"API {school.name}: HTTP {response.status}"
         assert response.headers["content-type"].startswith("application/json")
         body = response.json()
@@ -189,7 +196,9 @@ def test_school_officer_sees_only_own_school(world_live, journey):
         assert school.name not in response.text()
 
     # Their own school is still there through the API, so the 404s above are about scope.
-    response = page.goto(f"/api/v1/schools/{world.school_a.pk}/")
+    response = page.request.get(
+        f"/api/v1/schools/{world.school_a.pk}/", headers={"Accept": "application/json"}
+    )
     assert response.status == 200
     assert response.json()["name"] == "甲小学"
     j.assert_clean()
@@ -241,10 +250,23 @@ def test_safety_centre_filters_and_imports_on_a_phone(world_live, journey, tmp_p
 
     # Typing in the search box filters through HTMX: the table changes, the page stays.
     page.evaluate("window.__notReloaded = true")
-    page.locator("#id_q").press_sequentially("幼儿", delay=60)
+    search = page.locator("#id_q")
+    search.press_sequentially(world.school_b.code, delay=30)  # live search on keyup
     expect(table).not_to_contain_text("甲小学")
     expect(table).to_contain_text("乙幼儿园")
-    expect(page).to_have_url(re.compile(r"[?&]q=%E5%B9%BC%E5%84%BF"))
+    expect(page).to_have_url(re.compile(rf"[?&]q={world.school_b.code}"))
+    # A Chinese word arrives from the input method as committed text, with no keyup of its
+    # own; the phone keyboard's search key then submits it.
+    search.fill("")
+    search.press("Backspace")
+    expect(table).to_contain_text("甲小学")
+    search.focus()
+    page.keyboard.insert_text("小学")
+    search.press("Enter")
+    expect(table).not_to_contain_text("乙幼儿园")
+    expect(table).to_contain_text("甲小学")
+    expect(page.get_by_test_id("result-count")).to_contain_text("1")
+    expect(page).to_have_url(re.compile(r"[?&]q=%E5%B0%8F%E5%AD%A6"))
     assert page.evaluate("window.__notReloaded") is True, "the search reloaded the whole page"
 
     # Import: one good row and one bad row. Nothing may be imported.
