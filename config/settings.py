@@ -129,8 +129,10 @@ else:
         "filename": str(VAR_DIR / "jobs.sqlite3"),
     }
 HUEY["immediate"] = os.environ.get("SAFECAMPUS_JOBS_IMMEDIATE", "") == "1"
-HUEY["consumer"] = {"workers": int(os.environ.get("SAFECAMPUS_JOB_WORKERS", "2")),
-                    "worker_type": "thread"}
+HUEY["consumer"] = {
+    "workers": int(os.environ.get("SAFECAMPUS_JOB_WORKERS", "2")),
+    "worker_type": "thread",
+}
 
 # --- Files --------------------------------------------------------------------------------------
 MEDIA_ROOT = VAR_DIR / "media"

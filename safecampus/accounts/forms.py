@@ -88,14 +88,18 @@ class RoleGrantForm(forms.Form):
     """Choose a role and the organisation it is held in; choices obey the admin's scope."""
 
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
-    bureau = forms.ModelChoiceField(label=_("Bureau"), queryset=Bureau.objects.none(),
-                                    required=False)
-    department = forms.ModelChoiceField(label=_("Department"),
-                                        queryset=Department.objects.none(), required=False)
-    school_code = forms.CharField(label=_("School identification code"), max_length=10,
-                                  required=False)
-    partner = forms.ModelChoiceField(label=_("Partner unit"),
-                                     queryset=PartnerUnit.objects.none(), required=False)
+    bureau = forms.ModelChoiceField(
+        label=_("Bureau"), queryset=Bureau.objects.none(), required=False
+    )
+    department = forms.ModelChoiceField(
+        label=_("Department"), queryset=Department.objects.none(), required=False
+    )
+    school_code = forms.CharField(
+        label=_("School identification code"), max_length=10, required=False
+    )
+    partner = forms.ModelChoiceField(
+        label=_("Partner unit"), queryset=PartnerUnit.objects.none(), required=False
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

@@ -86,28 +86,50 @@ class RoleAssignment(models.Model):
     )
     role = models.CharField(_("role"), max_length=24, choices=Role.choices)
     bureau = models.ForeignKey(
-        "orgs.Bureau", verbose_name=_("bureau"), on_delete=models.PROTECT, null=True, blank=True,
+        "orgs.Bureau",
+        verbose_name=_("bureau"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
     )
     department = models.ForeignKey(
-        "orgs.Department", verbose_name=_("department"), on_delete=models.PROTECT, null=True,
-        blank=True, related_name="role_assignments",
+        "orgs.Department",
+        verbose_name=_("department"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="role_assignments",
     )
     school = models.ForeignKey(
-        "orgs.School", verbose_name=_("school"), on_delete=models.PROTECT, null=True, blank=True,
+        "orgs.School",
+        verbose_name=_("school"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="role_assignments",
     )
     partner = models.ForeignKey(
-        "orgs.PartnerUnit", verbose_name=_("partner unit"), on_delete=models.PROTECT, null=True,
-        blank=True, related_name="role_assignments",
+        "orgs.PartnerUnit",
+        verbose_name=_("partner unit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="role_assignments",
     )
     granted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
     )
     granted_at = models.DateTimeField(default=timezone.now)
     revoked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
     )
     revoked_at = models.DateTimeField(null=True, blank=True)
@@ -122,18 +144,34 @@ class RoleAssignment(models.Model):
             models.CheckConstraint(
                 name="role_assignment_one_org",
                 condition=(
-                    Q(role__in=[r for r, lvl in ROLE_LEVEL.items() if lvl == OrgLevel.BUREAU],
-                      bureau__isnull=False, department__isnull=True, school__isnull=True,
-                      partner__isnull=True)
-                    | Q(role__in=[r for r, lvl in ROLE_LEVEL.items() if lvl == OrgLevel.DEPARTMENT],
-                        bureau__isnull=True, department__isnull=False, school__isnull=True,
-                        partner__isnull=True)
-                    | Q(role__in=[r for r, lvl in ROLE_LEVEL.items() if lvl == OrgLevel.SCHOOL],
-                        bureau__isnull=True, department__isnull=True, school__isnull=False,
-                        partner__isnull=True)
-                    | Q(role__in=[r for r, lvl in ROLE_LEVEL.items() if lvl == OrgLevel.PARTNER],
-                        bureau__isnull=True, department__isnull=True, school__isnull=True,
-                        partner__isnull=False)
+                    Q(
+                        role__in=[r for r, lvl in ROLE_LEVEL.items() if lvl == OrgLevel.BUREAU],
+                        bureau__isnull=False,
+                        department__isnull=True,
+                        school__isnull=True,
+                        partner__isnull=True,
+                    )
+                    | Q(
+                        role__in=[r for r, lvl in ROLE_LEVEL.items() if lvl == OrgLevel.DEPARTMENT],
+                        bureau__isnull=True,
+                        department__isnull=False,
+                        school__isnull=True,
+                        partner__isnull=True,
+                    )
+                    | Q(
+                        role__in=[r for r, lvl in ROLE_LEVEL.items() if lvl == OrgLevel.SCHOOL],
+                        bureau__isnull=True,
+                        department__isnull=True,
+                        school__isnull=False,
+                        partner__isnull=True,
+                    )
+                    | Q(
+                        role__in=[r for r, lvl in ROLE_LEVEL.items() if lvl == OrgLevel.PARTNER],
+                        bureau__isnull=True,
+                        department__isnull=True,
+                        school__isnull=True,
+                        partner__isnull=False,
+                    )
                 ),
             ),
         ]

@@ -166,7 +166,9 @@ def user_update(*, actor: User, user: User, full_name: str, phone: str, is_activ
     after = {"full_name": full_name, "phone": phone, "is_active": is_active}
     changes = {k: [before[k], v] for k, v in after.items() if before[k] != v}
     if changes:
-        audit_record(action=Action.USER_UPDATED, actor=actor, target=user, data={"changes": changes})
+        audit_record(
+            action=Action.USER_UPDATED, actor=actor, target=user, data={"changes": changes}
+        )
     return user
 
 

@@ -12,9 +12,7 @@ urlpatterns = [
     path("users/<int:pk>/", views.user_detail, name="user_detail"),
     path("users/<int:pk>/edit/", views.user_edit, name="user_edit"),
     path("users/<int:pk>/grant/", views.user_grant, name="user_grant"),
-    path("users/<int:pk>/roles/<int:assignment_pk>/revoke/", views.user_revoke,
-         name="user_revoke"),
-    path("users/<int:pk>/reset-password/", views.user_reset_password,
-         name="user_reset_password"),
+    path("users/<int:pk>/roles/<int:assignment_pk>/revoke/", views.user_revoke, name="user_revoke"),
+    path("users/<int:pk>/reset-password/", views.user_reset_password, name="user_reset_password"),
     path("users/<int:pk>/unlock/", views.user_unlock, name="user_unlock"),
 ]

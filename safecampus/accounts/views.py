@@ -56,7 +56,9 @@ def login_view(request):
             if target and url_has_allowed_host_and_scheme(target, {request.get_host()}):
                 return redirect(target)
             return redirect("core:home")
-    return render(request, "accounts/login.html", {"form": form, "next": request.GET.get("next", "")})
+    return render(
+        request, "accounts/login.html", {"form": form, "next": request.GET.get("next", "")}
+    )
 
 
 @require_POST
@@ -96,13 +98,17 @@ def _require_manager(user):
 @login_required
 def user_list(request):
     _require_manager(request.user)
-    qs = User.objects.editable_by(request.user).select_related("bureau").prefetch_related(
-        Prefetch(
-            "role_assignments",
-            queryset=RoleAssignment.objects.active().select_related(
-                "bureau", "department", "school", "partner"
-            ),
-            to_attr="active_roles",
+    qs = (
+        User.objects.editable_by(request.user)
+        .select_related("bureau")
+        .prefetch_related(
+            Prefetch(
+                "role_assignments",
+                queryset=RoleAssignment.objects.active().select_related(
+                    "bureau", "department", "school", "partner"
+                ),
+                to_attr="active_roles",
+            )
         )
     )
     q = request.GET.get("q", "").strip()
@@ -148,8 +154,11 @@ def _render_detail(request, target, **forms):
         "assignments": assignments,
         "edit_form": forms.get("edit_form")
         or UserEditForm(
-            initial={"full_name": target.full_name, "phone": target.phone,
-                     "is_active": target.is_active}
+            initial={
+                "full_name": target.full_name,
+                "phone": target.phone,
+                "is_active": target.is_active,
+            }
         ),
         "grant_form": forms.get("grant_form") or RoleGrantForm(user=request.user),
         "reset_form": forms.get("reset_form") or PasswordResetForm(),

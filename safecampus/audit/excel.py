@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from safecampus.core.excel import Column, write_workbook
+from safecampus.core.filters import as_query_dict
 
 from .filtersets import AuditEventFilterSet
 from .models import Action, AuditEvent
@@ -15,9 +16,14 @@ from .services import audit_record
 
 def columns():
     return [
-        Column(_("Time"), 20), Column(_("Action"), 18), Column(_("Username"), 16),
-        Column(_("Object type"), 16), Column(_("Object"), 28), Column(_("IP address"), 16),
-        Column(_("Request id"), 34), Column(_("Details"), 60),
+        Column(_("Time"), 20),
+        Column(_("Action"), 18),
+        Column(_("Username"), 16),
+        Column(_("Object type"), 16),
+        Column(_("Object"), 28),
+        Column(_("IP address"), 16),
+        Column(_("Request id"), 34),
+        Column(_("Details"), 60),
     ]
 
 
@@ -38,13 +44,15 @@ def write_audit_workbook(fileobj, queryset, progress=None) -> int:
         ]
         for e in queryset.iterator(chunk_size=2000)
     )
-    return write_workbook(fileobj, title=_("Audit log"), columns=columns(), rows=rows,
-                          progress=progress)
+    return write_workbook(
+        fileobj, title=_("Audit log"), columns=columns(), rows=rows, progress=progress
+    )
 
 
 def audit_export_job(*, job, progress) -> dict:
     qs = AuditEventFilterSet(
-        job.params.get("filters") or {}, queryset=AuditEvent.objects.visible_to(job.created_by)
+        as_query_dict(job.params.get("filters")),
+        queryset=AuditEvent.objects.visible_to(job.created_by),
     ).qs
     progress(0, qs.count(), force=True)
     with tempfile.TemporaryFile() as tmp:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from safecampus.core.capabilities import AUDIT_READ
 from safecampus.core.excel import XLSX_CONTENT_TYPE
+from safecampus.core.filters import filters_from_request
 from safecampus.core.jobs import job_start
 from safecampus.core.scoping import scope_for
 
@@ -36,13 +37,15 @@ def event_list(request):
     filterset, qs = _filtered(request)
     for name, field in filterset.form.fields.items():
         field.widget.attrs.setdefault(
-            "class", "form-select form-select-sm" if name == "action" else "form-control form-control-sm"
+            "class",
+            "form-select form-select-sm" if name == "action" else "form-control form-control-sm",
         )
     page = Paginator(qs.select_related("actor"), 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
-        request, "audit/event_list.html",
+        request,
+        "audit/event_list.html",
         {"filterset": filterset, "page": page, "query": query.urlencode()},
     )
 
@@ -51,13 +54,20 @@ def event_list(request):
 def event_export(request):
     filterset, qs = _filtered(request)
     if qs.count() > EXPORT_INLINE_LIMIT:
-        filters = {k: (v if len(v) > 1 else v[0]) for k, v in request.GET.lists()}
-        job = job_start(kind="audit.export", title=_("Export of the audit log"),
-                        user=request.user, params={"filters": filters})
+        job = job_start(
+            kind="audit.export",
+            title=_("Export of the audit log"),
+            user=request.user,
+            params={"filters": filters_from_request(request)},
+        )
         return redirect(job)
-    tmp = tempfile.TemporaryFile()
+    tmp = tempfile.TemporaryFile()  # noqa: SIM115 (closed by FileResponse)
     n = write_audit_workbook(tmp, qs)
     tmp.seek(0)
     audit_record(action=Action.EXPORT, actor=request.user, data={"kind": "audit", "rows": n})
-    return FileResponse(tmp, as_attachment=True, content_type=XLSX_CONTENT_TYPE,
-                        filename=f"审计日志-{timezone.localdate():%Y%m%d}.xlsx")
+    return FileResponse(
+        tmp,
+        as_attachment=True,
+        content_type=XLSX_CONTENT_TYPE,
+        filename=f"审计日志-{timezone.localdate():%Y%m%d}.xlsx",
+    )

@@ -18,8 +18,9 @@ def navigation(request):
             items.append((_("Schools"), reverse("orgs:school_list"), "building"))
         else:
             school_id = next(iter(scope.school_ids))
-            items.append((_("My school"), reverse("orgs:school_detail", args=[school_id]),
-                          "building"))
+            items.append(
+                (_("My school"), reverse("orgs:school_detail", args=[school_id]), "building")
+            )
     if scope.has(*ORG_VIEW):
         items.append((_("Organisation"), reverse("orgs:structure"), "diagram-3"))
     if scope.has(*ACCOUNT_MANAGE):

@@ -106,6 +106,15 @@ def _column_letter(idx: int) -> str:
     return get_column_letter(idx)
 
 
+def xlsx_problem(head: bytes) -> str | None:
+    """Why the first bytes of a file are not an .xlsx workbook, or None if they may be."""
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        return _("This is an old-format .xls file. Save it as .xlsx in Excel or WPS and try again.")
+    if not head.startswith(b"PK"):
+        return _("The file is not an Excel workbook (.xlsx).")
+    return None
+
+
 def read_workbook(fileobj, *, columns: list[Column]) -> Sheet:
     """Read the first sheet into ``(excel row number, {header: value})`` pairs.
 
@@ -114,12 +123,8 @@ def read_workbook(fileobj, *, columns: list[Column]) -> Sheet:
     """
     head = fileobj.read(8)
     fileobj.seek(0)
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise ExcelRefused(
-            _("This is an old-format .xls file. Save it as .xlsx in Excel or WPS and try again.")
-        )
-    if not head.startswith(b"PK"):
-        raise ExcelRefused(_("The file is not an Excel workbook (.xlsx)."))
+    if problem := xlsx_problem(head):
+        raise ExcelRefused(problem)
     try:
         wb = load_workbook(fileobj, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:

@@ -90,7 +90,9 @@ def job_run(job_id: int) -> Job:
     except Exception:
         logger.exception("job %s (%s) crashed", job.pk, job.kind)
         job.status = Job.Status.FAILED
-        job.result = {"message": _("The job stopped because of an internal error. Nothing was saved.")}
+        job.result = {
+            "message": _("The job stopped because of an internal error. Nothing was saved.")
+        }
     else:
         job.status = Job.Status.SUCCEEDED
         job.result = result or {}
@@ -100,8 +102,14 @@ def job_run(job_id: int) -> Job:
         job.done = job.total = max(job.total, job.done)
     job.save(
         update_fields=[
-            "status", "result", "errors", "finished_at", "done", "total",
-            "output_file", "output_name",
+            "status",
+            "result",
+            "errors",
+            "finished_at",
+            "done",
+            "total",
+            "output_file",
+            "output_name",
         ]
     )
     return job

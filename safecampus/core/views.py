@@ -56,9 +56,7 @@ def home(request):
             boarding=Count("id", filter=Q(boarding=True)),
             private=Count("id", filter=Q(ownership="private")),
         )
-        ctx["bureaus"] = Bureau.objects.visible_to(user).filter(
-            pk__in=scope.bureau_ids(*ORG_VIEW)
-        )
+        ctx["bureaus"] = Bureau.objects.visible_to(user).filter(pk__in=scope.bureau_ids(*ORG_VIEW))
 
     if scope.has(Role.DEPARTMENT_OFFICER):
         ctx["my_departments"] = (
@@ -83,7 +81,8 @@ def home(request):
     if scope.has(Role.PARTNER):
         ctx["partners"] = PartnerUnit.objects.visible_to(user).filter(pk__in=scope.partner_ids)
         ctx["covered_schools"] = (
-            School.objects.visible_to(user).filter(partner_coverages__partner_id__in=scope.partner_ids)
+            School.objects.visible_to(user)
+            .filter(partner_coverages__partner_id__in=scope.partner_ids)
             .order_by("name")[:50]
         )
 
@@ -100,9 +99,7 @@ def home(request):
         events = AuditEvent.objects.visible_to(user)
         since = timezone.now() - timezone.timedelta(days=1)
         ctx["recent_events"] = events.select_related("actor")[:10]
-        ctx["failed_logins_24h"] = events.filter(
-            action=Action.LOGIN_FAILED, at__gte=since
-        ).count()
+        ctx["failed_logins_24h"] = events.filter(action=Action.LOGIN_FAILED, at__gte=since).count()
         ctx["lockouts_24h"] = events.filter(action=Action.ACCOUNT_LOCKED, at__gte=since).count()
 
     if scope.has(Role.SYSTEM_ADMIN):

@@ -16,10 +16,16 @@ from django.utils.translation import gettext as _
 
 from safecampus.audit.models import Action, AuditEvent
 from safecampus.audit.services import audit_record, model_snapshot
-from safecampus.core.excel import Column, ExcelRefused, RowError, cell_text, read_workbook
-from safecampus.core.excel import write_workbook
-from safecampus.core.jobs import JobRefused
 from safecampus.core.context import client_ip, request_id
+from safecampus.core.excel import (
+    Column,
+    ExcelRefused,
+    RowError,
+    cell_text,
+    read_workbook,
+    write_workbook,
+)
+from safecampus.core.jobs import JobRefused
 
 from .choices import CoordSystem, Ownership, SchoolStage
 from .models import Bureau, Region, School, SchoolGate, school_code_validator
@@ -34,9 +40,16 @@ COORD_LABELS = {CoordSystem.WGS84: "WGS-84", CoordSystem.GCJ02: "GCJ-02", CoordS
 #: as part of the file format, rather than taken from the translation catalogue.
 EXCEL_LABELS = {
     SchoolStage: {
-        "kindergarten": "幼儿园", "primary": "小学", "junior": "初中", "senior": "高中",
-        "nine_year": "九年一贯制", "twelve_year": "十二年一贯制", "complete_secondary": "完全中学",
-        "vocational": "中职", "special": "特殊教育", "reform": "专门学校",
+        "kindergarten": "幼儿园",
+        "primary": "小学",
+        "junior": "初中",
+        "senior": "高中",
+        "nine_year": "九年一贯制",
+        "twelve_year": "十二年一贯制",
+        "complete_secondary": "完全中学",
+        "vocational": "中职",
+        "special": "特殊教育",
+        "reform": "专门学校",
     },
     Ownership: {"public": "公办", "private": "民办"},
 }
@@ -115,7 +128,9 @@ def write_school_workbook(fileobj, queryset, progress=None) -> int:
         _school_row(s, stages, owners)
         for s in queryset.select_related("region").prefetch_related("gates").iterator(2000)
     )
-    return write_workbook(fileobj, title="学校名单", columns=columns(), rows=rows, progress=progress)
+    return write_workbook(
+        fileobj, title="学校名单", columns=columns(), rows=rows, progress=progress
+    )
 
 
 def school_export_job(*, job, progress) -> dict:
@@ -144,8 +159,12 @@ class _RowParser:
         self.stages = _accepted(SchoolStage)
         self.owners = _accepted(Ownership)
         self.coords = {v: k for k, v in COORD_LABELS.items()} | {
-            "WGS84": CoordSystem.WGS84, "GCJ02": CoordSystem.GCJ02, "BD09": CoordSystem.BD09,
-            "GPS": CoordSystem.WGS84, "高德": CoordSystem.GCJ02, "百度": CoordSystem.BD09,
+            "WGS84": CoordSystem.WGS84,
+            "GCJ02": CoordSystem.GCJ02,
+            "BD09": CoordSystem.BD09,
+            "GPS": CoordSystem.WGS84,
+            "高德": CoordSystem.GCJ02,
+            "百度": CoordSystem.BD09,
         }
         self.regions = dict(Region.objects.values_list("code", "pk"))
 
@@ -166,13 +185,17 @@ class _RowParser:
         elif len(out["name"]) > 100:
             err("学校名称", _("At most 100 characters."))
         out["stage"] = self._choice(get("学段类型"), self.stages, "学段类型", err, required=True)
-        out["ownership"] = self._choice(get("办学性质"), self.owners, "办学性质", err, required=True)
+        out["ownership"] = self._choice(
+            get("办学性质"), self.owners, "办学性质", err, required=True
+        )
         out["boarding"] = self._bool(get("寄宿制"), "寄宿制", err)
         out["has_canteen"] = self._bool(get("食堂"), "食堂", err)
         out["has_chem_lab"] = self._bool(get("化学实验室"), "化学实验室", err)
         for col, key, default in (
-            ("在校学生数", "students", 0), ("寄宿生数", "boarders", 0),
-            ("教职工数", "staff", 0), ("校门数", "gate_count", 1),
+            ("在校学生数", "students", 0),
+            ("寄宿生数", "boarders", 0),
+            ("教职工数", "staff", 0),
+            ("校门数", "gate_count", 1),
         ):
             out[key] = self._count(get(col), col, err, default)
         if (out["boarders"] or 0) > (out["students"] or 0):
@@ -180,7 +203,9 @@ class _RowParser:
         if out["boarders"] and out["boarding"] is False:
             err("寄宿生数", _("Only a boarding school has boarders; set 寄宿制 to 是."))
         for col, key, limit in (
-            ("地址", "address", 200), ("校长", "principal", 64), ("安全负责人", "safety_officer", 64),
+            ("地址", "address", 200),
+            ("校长", "principal", 64),
+            ("安全负责人", "safety_officer", 64),
             ("联系电话", "phone", 32),
         ):
             out[key] = get(col)
@@ -263,7 +288,7 @@ class _RowParser:
                 continue
             gates.append(
                 {
-                    "name": _("Gate %(i)d") % {"i": i},
+                    "name": f"{i}号门",
                     "longitude": lng_d.quantize(Decimal("0.000001")),
                     "latitude": lat_d.quantize(Decimal("0.000001")),
                     "coord_system": self.coords[system],
@@ -273,18 +298,29 @@ class _RowParser:
 
 
 IMPORT_FIELDS = [
-    "name", "stage", "ownership", "boarding", "students", "boarders", "staff", "gate_count",
-    "has_canteen", "has_chem_lab", "address", "principal", "safety_officer", "phone",
-    "is_active", "region_id",
+    "name",
+    "stage",
+    "ownership",
+    "boarding",
+    "students",
+    "boarders",
+    "staff",
+    "gate_count",
+    "has_canteen",
+    "has_chem_lab",
+    "address",
+    "principal",
+    "safety_officer",
+    "phone",
+    "is_active",
+    "region_id",
 ]
 
 
 def school_import_job(*, job, progress) -> dict:
     bureau = Bureau.objects.get(pk=job.params["bureau_id"])
     with job.input_file.open("rb") as fh:
-        return school_import(
-            fileobj=fh, actor=job.created_by, bureau=bureau, progress=progress
-        )
+        return school_import(fileobj=fh, actor=job.created_by, bureau=bureau, progress=progress)
 
 
 def school_import(*, fileobj, actor, bureau: Bureau, progress=None) -> dict:
@@ -309,8 +345,11 @@ def school_import(*, fileobj, actor, bureau: Bureau, progress=None) -> dict:
         if values is not None:
             if values["code"] in parsed:
                 errors.append(
-                    RowError(number, "学校标识码",
-                             _("Duplicate of row %(r)d.") % {"r": parsed[values["code"]][0]})
+                    RowError(
+                        number,
+                        "学校标识码",
+                        _("Duplicate of row %(r)d.") % {"r": parsed[values["code"]][0]},
+                    )
                 )
             else:
                 parsed[values["code"]] = (number, values)
@@ -318,16 +357,18 @@ def school_import(*, fileobj, actor, bureau: Bureau, progress=None) -> dict:
             progress(i)
 
     existing = {
-        s.code: s
-        for s in School.objects.filter(code__in=list(parsed)).prefetch_related("gates")
+        s.code: s for s in School.objects.filter(code__in=list(parsed)).prefetch_related("gates")
     }
     for code, school in existing.items():
         if school.bureau_id != bureau.pk:
             number = parsed[code][0]
             errors.append(
-                RowError(number, "学校标识码",
-                         _("This code belongs to a school of another bureau (%(b)s).")
-                         % {"b": school.bureau})
+                RowError(
+                    number,
+                    "学校标识码",
+                    _("This code belongs to a school of another bureau (%(b)s).")
+                    % {"b": school.bureau},
+                )
             )
     if errors:
         errors.sort(key=lambda e: (e.row, e.column))
@@ -365,9 +406,7 @@ def _write(*, parsed, existing, bureau, actor) -> dict:
             continue
         before = model_snapshot(school, IMPORT_FIELDS)
         diff = {k: v for k, v in values.items() if getattr(school, k) != v}
-        old_gates = [
-            (g.longitude, g.latitude, g.coord_system) for g in school.gates.all()
-        ]
+        old_gates = [(g.longitude, g.latitude, g.coord_system) for g in school.gates.all()]
         new_gates = [(g["longitude"], g["latitude"], g["coord_system"]) for g in gates]
         if diff:
             for k, v in diff.items():
@@ -381,7 +420,8 @@ def _write(*, parsed, existing, bureau, actor) -> dict:
             changed = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
             if old_gates != new_gates:
                 changed["gates"] = [
-                    [f"{a},{b}" for a, b, _c in old_gates], [f"{a},{b}" for a, b, _c in new_gates]
+                    [f"{a},{b}" for a, b, _c in old_gates],
+                    [f"{a},{b}" for a, b, _c in new_gates],
                 ]
             changes.append((school, changed))
 
@@ -397,16 +437,30 @@ def _write(*, parsed, existing, bureau, actor) -> dict:
     rid, ip = request_id.get() or "", client_ip.get()
     events = [
         AuditEvent(
-            action=Action.CONFIG_CREATED, actor=actor, actor_username=actor.get_username(),
-            bureau_id=bureau.pk, target_type="orgs.school", target_id=str(s.pk),
-            target_repr=s.name, request_id=rid, ip=ip, data={"via": "import"},
+            action=Action.CONFIG_CREATED,
+            actor=actor,
+            actor_username=actor.get_username(),
+            bureau_id=bureau.pk,
+            target_type="orgs.school",
+            target_id=str(s.pk),
+            target_repr=s.name,
+            request_id=rid,
+            ip=ip,
+            data={"via": "import"},
         )
         for s in to_create
     ] + [
         AuditEvent(
-            action=Action.CONFIG_CHANGED, actor=actor, actor_username=actor.get_username(),
-            bureau_id=bureau.pk, target_type="orgs.school", target_id=str(s.pk),
-            target_repr=s.name, request_id=rid, ip=ip, data={"via": "import", "changes": c},
+            action=Action.CONFIG_CHANGED,
+            actor=actor,
+            actor_username=actor.get_username(),
+            bureau_id=bureau.pk,
+            target_type="orgs.school",
+            target_id=str(s.pk),
+            target_repr=s.name,
+            request_id=rid,
+            ip=ip,
+            data={"via": "import", "changes": c},
         )
         for s, c in changes
     ]
@@ -416,6 +470,7 @@ def _write(*, parsed, existing, bureau, actor) -> dict:
         "updated": len(changes),
         "unchanged": len(parsed) - len(to_create) - len(changes),
     }
-    audit_record(action=Action.IMPORT, actor=actor, bureau_id=bureau.pk,
-                 data={"kind": "schools", **result})
+    audit_record(
+        action=Action.IMPORT, actor=actor, bureau_id=bureau.pk, data={"kind": "schools", **result}
+    )
     return result

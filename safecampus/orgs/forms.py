@@ -4,6 +4,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from safecampus.core.excel import xlsx_problem
+
 from .choices import CoordSystem
 from .models import Bureau, Region, School
 from .services import validate_gates
@@ -25,9 +27,24 @@ class SchoolForm(forms.ModelForm):
     class Meta:
         model = School
         fields = [
-            "bureau", "code", "name", "stage", "ownership", "boarding", "students", "boarders",
-            "staff", "gate_count", "has_canteen", "has_chem_lab", "address", "principal",
-            "safety_officer", "phone", "region", "is_active",
+            "bureau",
+            "code",
+            "name",
+            "stage",
+            "ownership",
+            "boarding",
+            "students",
+            "boarders",
+            "staff",
+            "gate_count",
+            "has_canteen",
+            "has_chem_lab",
+            "address",
+            "principal",
+            "safety_officer",
+            "phone",
+            "region",
+            "is_active",
         ]
 
     def __init__(self, *args, user, **kwargs):
@@ -86,7 +103,7 @@ class SchoolForm(forms.ModelForm):
                     continue
                 gates.append(
                     {
-                        "name": str(_("Gate %(i)d") % {"i": i}),
+                        "name": f"{i}号门",
                         "longitude": lng_d.quantize(Decimal("0.000001")),
                         "latitude": lat_d.quantize(Decimal("0.000001")),
                         "coord_system": data.get("coord_system") or "",
@@ -124,12 +141,8 @@ class SchoolImportForm(forms.Form):
         f = self.cleaned_data["file"]
         if f.size > 20 * 1024 * 1024:
             raise ValidationError(_("The file is larger than 20 MB."))
-        head = f.read(4)
+        head = f.read(8)
         f.seek(0)
-        if head.startswith(b"\xd0\xcf\x11\xe0"):
-            raise ValidationError(
-                _("This is an old-format .xls file. Save it as .xlsx in Excel or WPS and try again.")
-            )
-        if not head.startswith(b"PK"):
-            raise ValidationError(_("The file is not an Excel workbook (.xlsx)."))
+        if problem := xlsx_problem(head):
+            raise ValidationError(problem)
         return f

@@ -79,9 +79,7 @@ class BureauQuerySet(ScopedQuerySet):
             cond |= Q(path__startswith=models.Subquery(root_path))
         rows = list(self.filter(cond).values_list("pk", "path")) if roots else []
         paths = {pk: path for pk, path in rows if pk in roots}
-        return {
-            root: {pk for pk, p in rows if p.startswith(path)} for root, path in paths.items()
-        }
+        return {root: {pk for pk, p in rows if p.startswith(path)} for root, path in paths.items()}
 
 
 class Bureau(models.Model):
@@ -317,9 +315,7 @@ class PartnerUnit(models.Model):
     class Meta:
         ordering = ["bureau", "kind", "name"]
         verbose_name = _("partner unit")
-        constraints = [
-            models.UniqueConstraint(fields=["bureau", "name"], name="uniq_partner_name")
-        ]
+        constraints = [models.UniqueConstraint(fields=["bureau", "name"], name="uniq_partner_name")]
 
     def __str__(self) -> str:
         return self.name
@@ -333,6 +329,9 @@ class PartnerCoverage(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["partner", "school"], name="uniq_partner_school")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.partner_id} → {self.school_id}"
 
 
 class LeadershipGroup(models.Model):

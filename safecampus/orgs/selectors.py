@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db.models import Count, QuerySet
 from django.shortcuts import get_object_or_404
 
+from safecampus.core.filters import as_query_dict
+
 from .filtersets import SchoolFilterSet
 from .models import Bureau, Department, LeadershipGroup, School
 
@@ -12,7 +14,7 @@ from .models import Bureau, Department, LeadershipGroup, School
 def school_list(*, user, filters: dict | None = None) -> QuerySet[School]:
     qs = School.objects.visible_to(user).select_related("bureau")
     if filters:
-        qs = SchoolFilterSet(filters, queryset=qs).qs
+        qs = SchoolFilterSet(as_query_dict(filters), queryset=qs).qs
     return qs
 
 

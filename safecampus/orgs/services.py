@@ -11,9 +11,24 @@ from safecampus.audit.services import config_change_record, model_snapshot
 from .models import Bureau, Region, School, SchoolGate
 
 SCHOOL_FIELDS = [
-    "bureau", "region", "code", "name", "stage", "ownership", "boarding", "students",
-    "boarders", "staff", "gate_count", "has_canteen", "has_chem_lab", "address", "principal",
-    "safety_officer", "phone", "is_active",
+    "bureau",
+    "region",
+    "code",
+    "name",
+    "stage",
+    "ownership",
+    "boarding",
+    "students",
+    "boarders",
+    "staff",
+    "gate_count",
+    "has_canteen",
+    "has_chem_lab",
+    "address",
+    "principal",
+    "safety_officer",
+    "phone",
+    "is_active",
 ]
 
 
@@ -73,11 +88,19 @@ def _gates_replace(*, school: School, gates: list[dict]) -> None:
 
 
 @transaction.atomic
-def bureau_create(*, actor, name: str, code_prefix: str, region: Region,
-                  parent: Bureau | None = None, short_name: str = "") -> Bureau:
+def bureau_create(
+    *,
+    actor,
+    name: str,
+    code_prefix: str,
+    region: Region,
+    parent: Bureau | None = None,
+    short_name: str = "",
+) -> Bureau:
     """Create a bureau and set its materialised path (used by set-up commands and admins)."""
-    bureau = Bureau(name=name, short_name=short_name, code_prefix=code_prefix, region=region,
-                    parent=parent)
+    bureau = Bureau(
+        name=name, short_name=short_name, code_prefix=code_prefix, region=region, parent=parent
+    )
     bureau.full_clean(exclude=["path"])
     bureau.save()
     bureau.path = f"{parent.path if parent else '/'}{bureau.pk}/"

@@ -13,6 +13,7 @@ from safecampus.audit.models import Action
 from safecampus.audit.services import audit_record
 from safecampus.core.capabilities import ORG_VIEW, SCHOOL_MANAGE, SCHOOL_VIEW
 from safecampus.core.excel import XLSX_CONTENT_TYPE
+from safecampus.core.filters import filters_from_request
 from safecampus.core.jobs import job_start
 from safecampus.core.scoping import scope_for
 
@@ -35,11 +36,16 @@ def _require(user, capability):
 def school_list(request):
     _require(request.user, SCHOOL_VIEW)
     filterset = SchoolFilterSet(
-        request.GET or None, queryset=School.objects.visible_to(request.user).select_related("bureau")
+        request.GET or None,
+        queryset=School.objects.visible_to(request.user).select_related("bureau"),
     )
     for field in filterset.form.fields.values():
-        field.widget.attrs.setdefault("class", "form-select form-select-sm"
-                                      if hasattr(field, "choices") else "form-control form-control-sm")
+        field.widget.attrs.setdefault(
+            "class",
+            "form-select form-select-sm"
+            if hasattr(field, "choices")
+            else "form-control form-control-sm",
+        )
     qs = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
     page = Paginator(qs.order_by("name", "id"), 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -106,8 +112,9 @@ def school_edit(request, pk: int):
         data = dict(form.cleaned_data)
         gates = data.pop("gates")
         try:
-            school = services.school_update(actor=request.user, school=school, data=data,
-                                            gates=gates)
+            school = services.school_update(
+                actor=request.user, school=school, data=data, gates=gates
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -119,8 +126,7 @@ def school_edit(request, pk: int):
 @login_required
 def school_export(request):
     _require(request.user, SCHOOL_MANAGE)
-    filters = {k: v for k, v in request.GET.lists() if k != "page"}
-    filters = {k: (v if len(v) > 1 else v[0]) for k, v in filters.items()}
+    filters = filters_from_request(request)
     qs = selectors.school_list(user=request.user, filters=filters)
     if qs.count() > EXPORT_INLINE_LIMIT:
         job = job_start(
@@ -132,7 +138,7 @@ def school_export(request):
         return redirect(job)
     import tempfile
 
-    tmp = tempfile.TemporaryFile()
+    tmp = tempfile.TemporaryFile()  # noqa: SIM115 (closed by FileResponse)
     rows = write_school_workbook(tmp, qs)
     tmp.seek(0)
     audit_record(action=Action.EXPORT, actor=request.user, data={"kind": "schools", "rows": rows})
@@ -152,7 +158,8 @@ def school_import(request):
     if request.method == "POST" and form.is_valid():
         job = job_start(
             kind="orgs.school_import",
-            title=_("Import of the school list: %(name)s") % {"name": form.cleaned_data["file"].name},
+            title=_("Import of the school list: %(name)s")
+            % {"name": form.cleaned_data["file"].name},
             user=request.user,
             params={"bureau_id": form.cleaned_data["bureau"].pk},
             input_file=form.cleaned_data["file"],
@@ -172,9 +179,7 @@ def structure(request):
         .select_related("region")
         .prefetch_related("departments")
     )
-    groups = {
-        b.pk: list(selectors.leadership_groups(user=request.user, bureau=b)) for b in bureaus
-    }
+    groups = {b.pk: list(selectors.leadership_groups(user=request.user, bureau=b)) for b in bureaus}
     return render(
         request,
         "orgs/structure.html",

@@ -10,8 +10,17 @@ class RoleAssignmentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = RoleAssignment
-        fields = ["id", "role", "role_display", "bureau", "department", "school", "partner",
-                  "organisation", "granted_at"]
+        fields = [
+            "id",
+            "role",
+            "role_display",
+            "bureau",
+            "department",
+            "school",
+            "partner",
+            "organisation",
+            "granted_at",
+        ]
 
 
 class MeSerializer(serializers.ModelSerializer):
@@ -19,12 +28,13 @@ class MeSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = User
-        fields = ["id", "username", "full_name", "phone", "bureau", "must_change_password",
-                  "roles"]
+        fields = ["id", "username", "full_name", "phone", "bureau", "must_change_password", "roles"]
 
     def get_roles(self, obj) -> list[dict]:
-        qs = RoleAssignment.objects.active().filter(user=obj).select_related(
-            "bureau", "department", "school", "partner"
+        qs = (
+            RoleAssignment.objects.active()
+            .filter(user=obj)
+            .select_related("bureau", "department", "school", "partner")
         )
         return RoleAssignmentSerializer(qs, many=True).data
 

@@ -6,72 +6,182 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('auth', '0012_alter_user_first_name_max_length'),
-        ('orgs', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("orgs", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='user',
-            name='bureau',
-            field=models.ForeignKey(blank=True, help_text='The bureau whose security admin manages this account.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='users', to='orgs.bureau', verbose_name='bureau'),
+            model_name="user",
+            name="bureau",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="The bureau whose security admin manages this account.",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="users",
+                to="orgs.bureau",
+                verbose_name="bureau",
+            ),
         ),
         migrations.AddField(
-            model_name='user',
-            name='groups',
-            field=models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups'),
+            model_name="user",
+            name="groups",
+            field=models.ManyToManyField(
+                blank=True,
+                help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                related_name="user_set",
+                related_query_name="user",
+                to="auth.group",
+                verbose_name="groups",
+            ),
         ),
         migrations.AddField(
-            model_name='user',
-            name='user_permissions',
-            field=models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions'),
+            model_name="user",
+            name="user_permissions",
+            field=models.ManyToManyField(
+                blank=True,
+                help_text="Specific permissions for this user.",
+                related_name="user_set",
+                related_query_name="user",
+                to="auth.permission",
+                verbose_name="user permissions",
+            ),
         ),
         migrations.AddField(
-            model_name='roleassignment',
-            name='bureau',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.bureau', verbose_name='bureau'),
+            model_name="roleassignment",
+            name="bureau",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="orgs.bureau",
+                verbose_name="bureau",
+            ),
         ),
         migrations.AddField(
-            model_name='roleassignment',
-            name='department',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='role_assignments', to='orgs.department', verbose_name='department'),
+            model_name="roleassignment",
+            name="department",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="role_assignments",
+                to="orgs.department",
+                verbose_name="department",
+            ),
         ),
         migrations.AddField(
-            model_name='roleassignment',
-            name='granted_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="roleassignment",
+            name="granted_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='roleassignment',
-            name='partner',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='role_assignments', to='orgs.partnerunit', verbose_name='partner unit'),
+            model_name="roleassignment",
+            name="partner",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="role_assignments",
+                to="orgs.partnerunit",
+                verbose_name="partner unit",
+            ),
         ),
         migrations.AddField(
-            model_name='roleassignment',
-            name='revoked_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="roleassignment",
+            name="revoked_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='roleassignment',
-            name='school',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='role_assignments', to='orgs.school', verbose_name='school'),
+            model_name="roleassignment",
+            name="school",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="role_assignments",
+                to="orgs.school",
+                verbose_name="school",
+            ),
         ),
         migrations.AddField(
-            model_name='roleassignment',
-            name='user',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='role_assignments', to=settings.AUTH_USER_MODEL),
+            model_name="roleassignment",
+            name="user",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="role_assignments",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddIndex(
-            model_name='roleassignment',
-            index=models.Index(fields=['user', 'revoked_at'], name='accounts_ro_user_id_0c6f39_idx'),
+            model_name="roleassignment",
+            index=models.Index(
+                fields=["user", "revoked_at"], name="accounts_ro_user_id_0c6f39_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='roleassignment',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('bureau__isnull', False), ('department__isnull', True), ('partner__isnull', True), ('role__in', ['system_admin', 'security_admin', 'auditor', 'safety_centre', 'leadership', 'inspector']), ('school__isnull', True)), models.Q(('bureau__isnull', True), ('department__isnull', False), ('partner__isnull', True), ('role__in', ['department_officer']), ('school__isnull', True)), models.Q(('bureau__isnull', True), ('department__isnull', True), ('partner__isnull', True), ('role__in', ['school_officer', 'principal']), ('school__isnull', False)), models.Q(('bureau__isnull', True), ('department__isnull', True), ('partner__isnull', False), ('role__in', ['partner']), ('school__isnull', True)), _connector='OR'), name='role_assignment_one_org'),
+            model_name="roleassignment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("bureau__isnull", False),
+                        ("department__isnull", True),
+                        ("partner__isnull", True),
+                        (
+                            "role__in",
+                            [
+                                "system_admin",
+                                "security_admin",
+                                "auditor",
+                                "safety_centre",
+                                "leadership",
+                                "inspector",
+                            ],
+                        ),
+                        ("school__isnull", True),
+                    ),
+                    models.Q(
+                        ("bureau__isnull", True),
+                        ("department__isnull", False),
+                        ("partner__isnull", True),
+                        ("role__in", ["department_officer"]),
+                        ("school__isnull", True),
+                    ),
+                    models.Q(
+                        ("bureau__isnull", True),
+                        ("department__isnull", True),
+                        ("partner__isnull", True),
+                        ("role__in", ["school_officer", "principal"]),
+                        ("school__isnull", False),
+                    ),
+                    models.Q(
+                        ("bureau__isnull", True),
+                        ("department__isnull", True),
+                        ("partner__isnull", False),
+                        ("role__in", ["partner"]),
+                        ("school__isnull", True),
+                    ),
+                    _connector="OR",
+                ),
+                name="role_assignment_one_org",
+            ),
         ),
     ]

@@ -127,8 +127,11 @@ def test_security_admin_reset_forces_a_new_password(world, client_for, client):
     assert response.status_code == 302 and response["Location"] == "/accounts/password/"
     response = client.post(
         "/accounts/password/",
-        {"old_password": "Temp#2026ab", "new_password": "Xin-mima2026",
-         "new_password2": "Xin-mima2026"},
+        {
+            "old_password": "Temp#2026ab",
+            "new_password": "Xin-mima2026",
+            "new_password2": "Xin-mima2026",
+        },
     )
     assert response.status_code == 302
     assert client.get("/").status_code == 200

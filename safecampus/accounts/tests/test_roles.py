@@ -24,7 +24,9 @@ def test_security_admin_grants_and_revokes_with_audit(world, client_for):
     assert response.status_code == 302
     assignment.refresh_from_db()
     assert assignment.revoked_at is not None  # kept, not deleted
-    actions = list(AuditEvent.objects.filter(target_id=str(target.pk)).values_list("action", flat=True))
+    actions = list(
+        AuditEvent.objects.filter(target_id=str(target.pk)).values_list("action", flat=True)
+    )
     assert Action.ROLE_GRANTED in actions and Action.ROLE_REVOKED in actions
     # the revoked role no longer opens the school
     client.logout()
@@ -32,11 +34,14 @@ def test_security_admin_grants_and_revokes_with_audit(world, client_for):
     assert client.get(f"/orgs/schools/{world.school_b.pk}/").status_code == 404
 
 
-@pytest.mark.parametrize("held, wanted", [
-    (Role.SYSTEM_ADMIN, Role.AUDITOR),
-    (Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN),
-    (Role.AUDITOR, Role.SECURITY_ADMIN),
-])
+@pytest.mark.parametrize(
+    "held, wanted",
+    [
+        (Role.SYSTEM_ADMIN, Role.AUDITOR),
+        (Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN),
+        (Role.AUDITOR, Role.SECURITY_ADMIN),
+    ],
+)
 def test_separation_of_duties(world, held, wanted):
     admin = world.users[Role.SECURITY_ADMIN]
     target = UserFactory(bureau=world.bureau)
@@ -50,8 +55,9 @@ def test_separation_of_duties(world, held, wanted):
 def test_cannot_grant_oneself(world):
     admin = world.users[Role.SECURITY_ADMIN]
     with pytest.raises(ValidationError) as exc:
-        services.role_grant(actor=admin, user=admin, role=Role.SAFETY_CENTRE,
-                            organisation=world.bureau)
+        services.role_grant(
+            actor=admin, user=admin, role=Role.SAFETY_CENTRE, organisation=world.bureau
+        )
     assert exc.value.code == "self_grant"
 
 
@@ -68,8 +74,12 @@ def test_cannot_grant_in_another_bureau(world, client_for):
 def test_role_at_wrong_org_level_is_refused(world):
     target = UserFactory(bureau=world.bureau)
     with pytest.raises(ValidationError) as exc:
-        services.role_grant(actor=world.users[Role.SECURITY_ADMIN], user=target,
-                            role=Role.SCHOOL_OFFICER, organisation=world.bureau)
+        services.role_grant(
+            actor=world.users[Role.SECURITY_ADMIN],
+            user=target,
+            role=Role.SCHOOL_OFFICER,
+            organisation=world.bureau,
+        )
     assert exc.value.code == "wrong_org_level"
 
 
@@ -90,9 +100,15 @@ def test_security_admin_sees_no_accounts_of_other_bureaus(world, client_for):
 
 def test_security_admin_creates_account(world, client_for):
     client = client_for(world.users[Role.SECURITY_ADMIN])
-    response = client.post("/accounts/users/new/", {
-        "username": "newbie", "full_name": "新人", "phone": "", "bureau": world.bureau.pk,
-        "password": "Chushi#2026",
-    })
+    response = client.post(
+        "/accounts/users/new/",
+        {
+            "username": "newbie",
+            "full_name": "新人",
+            "phone": "",
+            "bureau": world.bureau.pk,
+            "password": "Chushi#2026",
+        },
+    )
     assert response.status_code == 302
     assert AuditEvent.objects.filter(action=Action.USER_CREATED, target_repr__contains="newbie")

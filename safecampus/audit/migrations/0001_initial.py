@@ -6,34 +6,108 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('orgs', '0001_initial'),
+        ("orgs", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='time')),
-                ('action', models.CharField(choices=[('login_succeeded', 'Login succeeded'), ('login_failed', 'Login failed'), ('login_refused_locked', 'Login refused: account locked'), ('account_locked', 'Account locked'), ('account_unlocked', 'Account unlocked'), ('logout', 'Logout'), ('password_changed', 'Password changed'), ('password_reset', 'Password reset'), ('user_created', 'User created'), ('user_updated', 'User updated'), ('role_granted', 'Role granted'), ('role_revoked', 'Role revoked'), ('config_created', 'Configuration created'), ('config_changed', 'Configuration changed'), ('import', 'Import'), ('export', 'Export')], max_length=32, verbose_name='action')),
-                ('actor_username', models.CharField(blank=True, max_length=150, verbose_name='actor username')),
-                ('target_type', models.CharField(blank=True, max_length=64, verbose_name='object type')),
-                ('target_id', models.CharField(blank=True, max_length=64, verbose_name='object id')),
-                ('target_repr', models.CharField(blank=True, max_length=255, verbose_name='object')),
-                ('ip', models.GenericIPAddressField(blank=True, null=True, verbose_name='IP address')),
-                ('request_id', models.CharField(blank=True, max_length=64, verbose_name='request id')),
-                ('data', models.JSONField(blank=True, default=dict, verbose_name='details')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='audit_events', to=settings.AUTH_USER_MODEL, verbose_name='actor')),
-                ('bureau', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.bureau')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="time")),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("login_succeeded", "Login succeeded"),
+                            ("login_failed", "Login failed"),
+                            ("login_refused_locked", "Login refused: account locked"),
+                            ("account_locked", "Account locked"),
+                            ("account_unlocked", "Account unlocked"),
+                            ("logout", "Logout"),
+                            ("password_changed", "Password changed"),
+                            ("password_reset", "Password reset"),
+                            ("user_created", "User created"),
+                            ("user_updated", "User updated"),
+                            ("role_granted", "Role granted"),
+                            ("role_revoked", "Role revoked"),
+                            ("config_created", "Configuration created"),
+                            ("config_changed", "Configuration changed"),
+                            ("import", "Import"),
+                            ("export", "Export"),
+                        ],
+                        max_length=32,
+                        verbose_name="action",
+                    ),
+                ),
+                (
+                    "actor_username",
+                    models.CharField(blank=True, max_length=150, verbose_name="actor username"),
+                ),
+                (
+                    "target_type",
+                    models.CharField(blank=True, max_length=64, verbose_name="object type"),
+                ),
+                (
+                    "target_id",
+                    models.CharField(blank=True, max_length=64, verbose_name="object id"),
+                ),
+                (
+                    "target_repr",
+                    models.CharField(blank=True, max_length=255, verbose_name="object"),
+                ),
+                (
+                    "ip",
+                    models.GenericIPAddressField(blank=True, null=True, verbose_name="IP address"),
+                ),
+                (
+                    "request_id",
+                    models.CharField(blank=True, max_length=64, verbose_name="request id"),
+                ),
+                ("data", models.JSONField(blank=True, default=dict, verbose_name="details")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="audit_events",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="actor",
+                    ),
+                ),
+                (
+                    "bureau",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.bureau",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at', '-id'],
-                'indexes': [models.Index(fields=['action', '-at'], name='audit_audit_action_6fe893_idx'), models.Index(fields=['actor_username', '-at'], name='audit_audit_actor_u_d40cef_idx'), models.Index(fields=['bureau', '-at'], name='audit_audit_bureau__53680e_idx'), models.Index(fields=['target_type', 'target_id'], name='audit_audit_target__59bbff_idx')],
+                "ordering": ["-at", "-id"],
+                "indexes": [
+                    models.Index(fields=["action", "-at"], name="audit_audit_action_6fe893_idx"),
+                    models.Index(
+                        fields=["actor_username", "-at"], name="audit_audit_actor_u_d40cef_idx"
+                    ),
+                    models.Index(fields=["bureau", "-at"], name="audit_audit_bureau__53680e_idx"),
+                    models.Index(
+                        fields=["target_type", "target_id"], name="audit_audit_target__59bbff_idx"
+                    ),
+                ],
             },
         ),
     ]

@@ -15,10 +15,15 @@ from safecampus.core.roles import Role
 def events(world):
     audit_record(action=Action.LOGIN_FAILED, actor=world.users[Role.SCHOOL_OFFICER])
     audit_record(action=Action.LOGIN_SUCCEEDED, actor=world.users[Role.SAFETY_CENTRE])
-    audit_record(action=Action.ROLE_GRANTED, actor=world.users[Role.SECURITY_ADMIN],
-                 target=world.users[Role.SCHOOL_OFFICER], data={"role": "school_officer"})
-    audit_record(action=Action.LOGIN_SUCCEEDED, actor_username="outsider",
-                 bureau_id=world.other_bureau.pk)
+    audit_record(
+        action=Action.ROLE_GRANTED,
+        actor=world.users[Role.SECURITY_ADMIN],
+        target=world.users[Role.SCHOOL_OFFICER],
+        data={"role": "school_officer"},
+    )
+    audit_record(
+        action=Action.LOGIN_SUCCEEDED, actor_username="outsider", bureau_id=world.other_bureau.pk
+    )
     return world
 
 

@@ -92,8 +92,9 @@ class Journey:
         self.context = browser.new_context(base_url=base_url, locale="zh-CN", **context_options)
         self.context.set_default_timeout(10_000)
         self.problems: list[str] = []
-        self.context.route(re.compile(r"^(?!https?://" + re.escape(self.host) + r"/).*"),
-                           self._block_outside)
+        self.context.route(
+            re.compile(r"^(?!https?://" + re.escape(self.host) + r"/).*"), self._block_outside
+        )
         self.page = self.context.new_page()
         self.page.on("pageerror", lambda exc: self.problems.append(f"JS error: {exc}"))
         self.page.on("response", self._check_response)

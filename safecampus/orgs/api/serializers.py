@@ -35,10 +35,28 @@ class SchoolSerializer(serializers.ModelSerializer):
     class Meta:
         model = School
         fields = [
-            "id", "bureau", "region", "code", "name", "stage", "stage_display", "ownership",
-            "boarding", "students", "boarders", "staff", "gate_count", "has_canteen",
-            "has_chem_lab", "address", "principal", "safety_officer", "phone", "is_active",
-            "gates", "updated_at",
+            "id",
+            "bureau",
+            "region",
+            "code",
+            "name",
+            "stage",
+            "stage_display",
+            "ownership",
+            "boarding",
+            "students",
+            "boarders",
+            "staff",
+            "gate_count",
+            "has_canteen",
+            "has_chem_lab",
+            "address",
+            "principal",
+            "safety_officer",
+            "phone",
+            "is_active",
+            "gates",
+            "updated_at",
         ]
         read_only_fields = ["updated_at"]
 
@@ -58,9 +76,13 @@ class SchoolSerializer(serializers.ModelSerializer):
         boarders = attrs.get("boarders", getattr(self.instance, "boarders", 0))
         boarding = attrs.get("boarding", getattr(self.instance, "boarding", False))
         if boarders > students:
-            raise serializers.ValidationError({"boarders": _("Cannot exceed the number of students.")})
+            raise serializers.ValidationError(
+                {"boarders": _("Cannot exceed the number of students.")}
+            )
         if boarders and not boarding:
-            raise serializers.ValidationError({"boarders": _("Only a boarding school has boarders.")})
+            raise serializers.ValidationError(
+                {"boarders": _("Only a boarding school has boarders.")}
+            )
         return attrs
 
 
@@ -72,6 +94,15 @@ class SchoolListSerializer(serializers.ModelSerializer):
     class Meta:
         model = School
         fields = [
-            "id", "bureau", "code", "name", "stage", "stage_display", "ownership", "boarding",
-            "students", "staff", "is_active",
+            "id",
+            "bureau",
+            "code",
+            "name",
+            "stage",
+            "stage_display",
+            "ownership",
+            "boarding",
+            "students",
+            "staff",
+            "is_active",
         ]

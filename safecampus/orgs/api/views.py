@@ -78,5 +78,3 @@ class SchoolViewSet(
         serializer.instance = services.school_update(
             actor=self.request.user, school=serializer.instance, data=data, gates=gates
         )
-
-

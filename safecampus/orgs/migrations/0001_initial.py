@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,207 +15,563 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Bureau',
+            name="Bureau",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('short_name', models.CharField(blank=True, max_length=32, verbose_name='short name')),
-                ('code_prefix', models.CharField(help_text='Prefix of hazard codes, e.g. MH for 闵行.', max_length=8, validators=[django.core.validators.RegexValidator('^[A-Z]{1,8}$', 'Use 1 to 8 capital letters.')], verbose_name='code prefix')),
-                ('path', models.CharField(db_index=True, default='/', editable=False, max_length=255)),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='orgs.bureau', verbose_name='parent bureau')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                (
+                    "short_name",
+                    models.CharField(blank=True, max_length=32, verbose_name="short name"),
+                ),
+                (
+                    "code_prefix",
+                    models.CharField(
+                        help_text="Prefix of hazard codes, e.g. MH for 闵行.",
+                        max_length=8,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[A-Z]{1,8}$", "Use 1 to 8 capital letters."
+                            )
+                        ],
+                        verbose_name="code prefix",
+                    ),
+                ),
+                (
+                    "path",
+                    models.CharField(db_index=True, default="/", editable=False, max_length=255),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="orgs.bureau",
+                        verbose_name="parent bureau",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'education bureau',
-                'verbose_name_plural': 'education bureaus',
-                'ordering': ['path'],
+                "verbose_name": "education bureau",
+                "verbose_name_plural": "education bureaus",
+                "ordering": ["path"],
             },
         ),
         migrations.CreateModel(
-            name='Department',
+            name="Department",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=64, verbose_name='name')),
-                ('kind', models.CharField(choices=[('office', 'Office'), ('section', 'Section (科室)'), ('centre', 'Centre'), ('institute', 'Institute')], default='section', max_length=16, verbose_name='kind')),
-                ('head', models.CharField(blank=True, max_length=64, verbose_name='head')),
-                ('phone', models.CharField(blank=True, max_length=32, verbose_name='phone')),
-                ('sort_order', models.PositiveSmallIntegerField(default=0, verbose_name='order')),
-                ('bureau', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='departments', to='orgs.bureau', verbose_name='bureau')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=64, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("office", "Office"),
+                            ("section", "Section (科室)"),
+                            ("centre", "Centre"),
+                            ("institute", "Institute"),
+                        ],
+                        default="section",
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("head", models.CharField(blank=True, max_length=64, verbose_name="head")),
+                ("phone", models.CharField(blank=True, max_length=32, verbose_name="phone")),
+                ("sort_order", models.PositiveSmallIntegerField(default=0, verbose_name="order")),
+                (
+                    "bureau",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="departments",
+                        to="orgs.bureau",
+                        verbose_name="bureau",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'department',
-                'verbose_name_plural': 'departments',
-                'ordering': ['bureau', 'sort_order', 'name'],
+                "verbose_name": "department",
+                "verbose_name_plural": "departments",
+                "ordering": ["bureau", "sort_order", "name"],
             },
         ),
         migrations.CreateModel(
-            name='LeadershipGroup',
+            name="LeadershipGroup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('office_director', models.CharField(blank=True, max_length=64, verbose_name='office director')),
-                ('bureau', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='leadership_groups', to='orgs.bureau', verbose_name='bureau')),
-                ('office_department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.department', verbose_name='office located in')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                (
+                    "office_director",
+                    models.CharField(blank=True, max_length=64, verbose_name="office director"),
+                ),
+                (
+                    "bureau",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="leadership_groups",
+                        to="orgs.bureau",
+                        verbose_name="bureau",
+                    ),
+                ),
+                (
+                    "office_department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.department",
+                        verbose_name="office located in",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'leadership group',
+                "verbose_name": "leadership group",
             },
         ),
         migrations.CreateModel(
-            name='LeadershipMember',
+            name="LeadershipMember",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=64, verbose_name='name')),
-                ('title', models.CharField(blank=True, max_length=64, verbose_name='post')),
-                ('position', models.CharField(choices=[('leader', 'Group leader (组长)'), ('deputy', 'Deputy leader (副组长)'), ('member', 'Member (组员)')], max_length=8, verbose_name='position')),
-                ('sort_order', models.PositiveSmallIntegerField(default=0)),
-                ('department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.department')),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='members', to='orgs.leadershipgroup')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=64, verbose_name="name")),
+                ("title", models.CharField(blank=True, max_length=64, verbose_name="post")),
+                (
+                    "position",
+                    models.CharField(
+                        choices=[
+                            ("leader", "Group leader (组长)"),
+                            ("deputy", "Deputy leader (副组长)"),
+                            ("member", "Member (组员)"),
+                        ],
+                        max_length=8,
+                        verbose_name="position",
+                    ),
+                ),
+                ("sort_order", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.department",
+                    ),
+                ),
+                (
+                    "group",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="members",
+                        to="orgs.leadershipgroup",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['group', 'sort_order', 'id'],
+                "ordering": ["group", "sort_order", "id"],
             },
         ),
         migrations.CreateModel(
-            name='PartnerUnit',
+            name="PartnerUnit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('kind', models.CharField(choices=[('police', 'Public security'), ('fire', 'Fire and rescue'), ('market', 'Market regulation'), ('health', 'Health commission'), ('street', 'Street / township'), ('transport', 'Transport'), ('other', 'Other')], max_length=16, verbose_name='kind')),
-                ('contact', models.CharField(blank=True, max_length=64, verbose_name='contact person')),
-                ('phone', models.CharField(blank=True, max_length=32, verbose_name='phone')),
-                ('bureau', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='partner_units', to='orgs.bureau', verbose_name='bureau')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("police", "Public security"),
+                            ("fire", "Fire and rescue"),
+                            ("market", "Market regulation"),
+                            ("health", "Health commission"),
+                            ("street", "Street / township"),
+                            ("transport", "Transport"),
+                            ("other", "Other"),
+                        ],
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "contact",
+                    models.CharField(blank=True, max_length=64, verbose_name="contact person"),
+                ),
+                ("phone", models.CharField(blank=True, max_length=32, verbose_name="phone")),
+                (
+                    "bureau",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="partner_units",
+                        to="orgs.bureau",
+                        verbose_name="bureau",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'partner unit',
-                'ordering': ['bureau', 'kind', 'name'],
+                "verbose_name": "partner unit",
+                "ordering": ["bureau", "kind", "name"],
             },
         ),
         migrations.CreateModel(
-            name='PartnerCoverage',
+            name="PartnerCoverage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('partner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='coverages', to='orgs.partnerunit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "partner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="coverages",
+                        to="orgs.partnerunit",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Region',
+            name="Region",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=6, unique=True, validators=[django.core.validators.RegexValidator('^\\d{6}$', 'The region code (GB/T 2260) must be exactly 6 digits.')], verbose_name='division code')),
-                ('name', models.CharField(max_length=64, verbose_name='name')),
-                ('level', models.CharField(choices=[('province', 'Province'), ('city', 'City'), ('county', 'County / district')], max_length=16, verbose_name='level')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='orgs.region')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        max_length=6,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^\\d{6}$", "The region code (GB/T 2260) must be exactly 6 digits."
+                            )
+                        ],
+                        verbose_name="division code",
+                    ),
+                ),
+                ("name", models.CharField(max_length=64, verbose_name="name")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("province", "Province"),
+                            ("city", "City"),
+                            ("county", "County / district"),
+                        ],
+                        max_length=16,
+                        verbose_name="level",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="orgs.region",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'region',
-                'verbose_name_plural': 'regions',
-                'ordering': ['code'],
+                "verbose_name": "region",
+                "verbose_name_plural": "regions",
+                "ordering": ["code"],
             },
         ),
         migrations.AddField(
-            model_name='bureau',
-            name='region',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='bureaus', to='orgs.region', verbose_name='region'),
+            model_name="bureau",
+            name="region",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="bureaus",
+                to="orgs.region",
+                verbose_name="region",
+            ),
         ),
         migrations.CreateModel(
-            name='School',
+            name="School",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=10, unique=True, validators=[django.core.validators.RegexValidator('^\\d{10}$', 'The school identification code must be exactly 10 digits.')], verbose_name='school identification code')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('stage', models.CharField(choices=[('kindergarten', 'Kindergarten'), ('primary', 'Primary school'), ('junior', 'Junior secondary school'), ('senior', 'Senior secondary school'), ('nine_year', 'Nine-year school'), ('twelve_year', 'Twelve-year school'), ('complete_secondary', 'Complete secondary school'), ('vocational', 'Secondary vocational school'), ('special', 'Special education school'), ('reform', 'Specialised (reform) school')], max_length=24, verbose_name='stage / type')),
-                ('ownership', models.CharField(choices=[('public', 'Public'), ('private', 'Private')], max_length=8, verbose_name='ownership')),
-                ('boarding', models.BooleanField(default=False, verbose_name='boarding school')),
-                ('students', models.PositiveIntegerField(default=0, verbose_name='students')),
-                ('boarders', models.PositiveIntegerField(default=0, verbose_name='boarders')),
-                ('staff', models.PositiveIntegerField(default=0, verbose_name='staff')),
-                ('gate_count', models.PositiveSmallIntegerField(default=1, verbose_name='gates')),
-                ('has_canteen', models.BooleanField(default=False, verbose_name='canteen')),
-                ('has_chem_lab', models.BooleanField(default=False, verbose_name='chemistry lab')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='address')),
-                ('principal', models.CharField(blank=True, max_length=64, verbose_name='principal')),
-                ('safety_officer', models.CharField(blank=True, max_length=64, verbose_name='safety officer')),
-                ('phone', models.CharField(blank=True, max_length=32, verbose_name='phone')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('bureau', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='schools', to='orgs.bureau', verbose_name='bureau')),
-                ('region', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='schools', to='orgs.region', verbose_name='region')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        max_length=10,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^\\d{10}$",
+                                "The school identification code must be exactly 10 digits.",
+                            )
+                        ],
+                        verbose_name="school identification code",
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("kindergarten", "Kindergarten"),
+                            ("primary", "Primary school"),
+                            ("junior", "Junior secondary school"),
+                            ("senior", "Senior secondary school"),
+                            ("nine_year", "Nine-year school"),
+                            ("twelve_year", "Twelve-year school"),
+                            ("complete_secondary", "Complete secondary school"),
+                            ("vocational", "Secondary vocational school"),
+                            ("special", "Special education school"),
+                            ("reform", "Specialised (reform) school"),
+                        ],
+                        max_length=24,
+                        verbose_name="stage / type",
+                    ),
+                ),
+                (
+                    "ownership",
+                    models.CharField(
+                        choices=[("public", "Public"), ("private", "Private")],
+                        max_length=8,
+                        verbose_name="ownership",
+                    ),
+                ),
+                ("boarding", models.BooleanField(default=False, verbose_name="boarding school")),
+                ("students", models.PositiveIntegerField(default=0, verbose_name="students")),
+                ("boarders", models.PositiveIntegerField(default=0, verbose_name="boarders")),
+                ("staff", models.PositiveIntegerField(default=0, verbose_name="staff")),
+                ("gate_count", models.PositiveSmallIntegerField(default=1, verbose_name="gates")),
+                ("has_canteen", models.BooleanField(default=False, verbose_name="canteen")),
+                ("has_chem_lab", models.BooleanField(default=False, verbose_name="chemistry lab")),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="address")),
+                (
+                    "principal",
+                    models.CharField(blank=True, max_length=64, verbose_name="principal"),
+                ),
+                (
+                    "safety_officer",
+                    models.CharField(blank=True, max_length=64, verbose_name="safety officer"),
+                ),
+                ("phone", models.CharField(blank=True, max_length=32, verbose_name="phone")),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "bureau",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="schools",
+                        to="orgs.bureau",
+                        verbose_name="bureau",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="schools",
+                        to="orgs.region",
+                        verbose_name="region",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'school',
-                'verbose_name_plural': 'schools',
-                'ordering': ['name', 'id'],
+                "verbose_name": "school",
+                "verbose_name_plural": "schools",
+                "ordering": ["name", "id"],
             },
         ),
         migrations.AddField(
-            model_name='partnerunit',
-            name='schools',
-            field=models.ManyToManyField(blank=True, related_name='partner_units', through='orgs.PartnerCoverage', to='orgs.school'),
+            model_name="partnerunit",
+            name="schools",
+            field=models.ManyToManyField(
+                blank=True,
+                related_name="partner_units",
+                through="orgs.PartnerCoverage",
+                to="orgs.school",
+            ),
         ),
         migrations.AddField(
-            model_name='partnercoverage',
-            name='school',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='partner_coverages', to='orgs.school'),
+            model_name="partnercoverage",
+            name="school",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="partner_coverages",
+                to="orgs.school",
+            ),
         ),
         migrations.CreateModel(
-            name='SchoolGate',
+            name="SchoolGate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(default='', max_length=32, verbose_name='gate')),
-                ('longitude', models.DecimalField(decimal_places=6, max_digits=9, validators=[django.core.validators.MinValueValidator(73), django.core.validators.MaxValueValidator(136)], verbose_name='longitude')),
-                ('latitude', models.DecimalField(decimal_places=6, max_digits=8, validators=[django.core.validators.MinValueValidator(3), django.core.validators.MaxValueValidator(54)], verbose_name='latitude')),
-                ('coord_system', models.CharField(choices=[('wgs84', 'WGS-84 (GPS)'), ('gcj02', 'GCJ-02 (Amap/Tencent)'), ('bd09', 'BD-09 (Baidu)')], max_length=8, verbose_name='coordinate system')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='gates', to='orgs.school')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(default="", max_length=32, verbose_name="gate")),
+                (
+                    "longitude",
+                    models.DecimalField(
+                        decimal_places=6,
+                        max_digits=9,
+                        validators=[
+                            django.core.validators.MinValueValidator(73),
+                            django.core.validators.MaxValueValidator(136),
+                        ],
+                        verbose_name="longitude",
+                    ),
+                ),
+                (
+                    "latitude",
+                    models.DecimalField(
+                        decimal_places=6,
+                        max_digits=8,
+                        validators=[
+                            django.core.validators.MinValueValidator(3),
+                            django.core.validators.MaxValueValidator(54),
+                        ],
+                        verbose_name="latitude",
+                    ),
+                ),
+                (
+                    "coord_system",
+                    models.CharField(
+                        choices=[
+                            ("wgs84", "WGS-84 (GPS)"),
+                            ("gcj02", "GCJ-02 (Amap/Tencent)"),
+                            ("bd09", "BD-09 (Baidu)"),
+                        ],
+                        max_length=8,
+                        verbose_name="coordinate system",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="gates",
+                        to="orgs.school",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'school gate',
-                'ordering': ['school', 'id'],
+                "verbose_name": "school gate",
+                "ordering": ["school", "id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='department',
-            constraint=models.UniqueConstraint(fields=('bureau', 'name'), name='uniq_department_name'),
+            model_name="department",
+            constraint=models.UniqueConstraint(
+                fields=("bureau", "name"), name="uniq_department_name"
+            ),
         ),
         migrations.AddIndex(
-            model_name='school',
-            index=models.Index(fields=['bureau', 'name'], name='orgs_school_bureau__81df59_idx'),
+            model_name="school",
+            index=models.Index(fields=["bureau", "name"], name="orgs_school_bureau__81df59_idx"),
         ),
         migrations.AddIndex(
-            model_name='school',
-            index=models.Index(fields=['bureau', 'stage', 'name'], name='orgs_school_bureau__7e4dc9_idx'),
+            model_name="school",
+            index=models.Index(
+                fields=["bureau", "stage", "name"], name="orgs_school_bureau__7e4dc9_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='school',
-            index=models.Index(fields=['bureau', 'ownership', 'name'], name='orgs_school_bureau__64ba33_idx'),
+            model_name="school",
+            index=models.Index(
+                fields=["bureau", "ownership", "name"], name="orgs_school_bureau__64ba33_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='school',
-            index=models.Index(fields=['bureau', 'boarding', 'name'], name='orgs_school_bureau__84341a_idx'),
+            model_name="school",
+            index=models.Index(
+                fields=["bureau", "boarding", "name"], name="orgs_school_bureau__84341a_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='school',
-            index=models.Index(fields=['region', 'name'], name='orgs_school_region__d1e505_idx'),
+            model_name="school",
+            index=models.Index(fields=["region", "name"], name="orgs_school_region__d1e505_idx"),
         ),
         migrations.AddConstraint(
-            model_name='school',
-            constraint=models.CheckConstraint(condition=models.Q(('boarders__lte', models.F('students'))), name='school_boarders_lte_students'),
+            model_name="school",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("boarders__lte", models.F("students"))),
+                name="school_boarders_lte_students",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='school',
-            constraint=models.CheckConstraint(condition=models.Q(('boarding', True), ('boarders', 0), _connector='OR'), name='school_boarders_need_boarding'),
+            model_name="school",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("boarding", True), ("boarders", 0), _connector="OR"),
+                name="school_boarders_need_boarding",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='partnerunit',
-            constraint=models.UniqueConstraint(fields=('bureau', 'name'), name='uniq_partner_name'),
+            model_name="partnerunit",
+            constraint=models.UniqueConstraint(fields=("bureau", "name"), name="uniq_partner_name"),
         ),
         migrations.AddConstraint(
-            model_name='partnercoverage',
-            constraint=models.UniqueConstraint(fields=('partner', 'school'), name='uniq_partner_school'),
+            model_name="partnercoverage",
+            constraint=models.UniqueConstraint(
+                fields=("partner", "school"), name="uniq_partner_school"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='schoolgate',
-            constraint=models.CheckConstraint(condition=models.Q(('longitude__gte', -180), ('longitude__lte', 180), ('latitude__gte', -90), ('latitude__lte', 90)), name='gate_coordinates_on_earth'),
+            model_name="schoolgate",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("longitude__gte", -180),
+                    ("longitude__lte", 180),
+                    ("latitude__gte", -90),
+                    ("latitude__lte", 90),
+                ),
+                name="gate_coordinates_on_earth",
+            ),
         ),
     ]

@@ -18,12 +18,25 @@ HEADERS = [c.header for c in columns()]
 
 def row(code="3101120001", name="新建小学", **overrides):
     values = {
-        "学校标识码": code, "学校名称": name, "学段类型": "小学", "办学性质": "公办",
-        "寄宿制": "否", "在校学生数": 900, "寄宿生数": 0, "教职工数": 70, "校门数": 2,
-        "食堂": "是", "化学实验室": "否", "地址": "七宝镇漕宝路1号", "校长": "张伟",
-        "安全负责人": "李娜", "联系电话": "021-64001234",
-        "校门坐标": "121.351,31.152; 121.352,31.153", "坐标系": "GCJ-02",
-        "区划代码": "", "状态": "在用",
+        "学校标识码": code,
+        "学校名称": name,
+        "学段类型": "小学",
+        "办学性质": "公办",
+        "寄宿制": "否",
+        "在校学生数": 900,
+        "寄宿生数": 0,
+        "教职工数": 70,
+        "校门数": 2,
+        "食堂": "是",
+        "化学实验室": "否",
+        "地址": "七宝镇漕宝路1号",
+        "校长": "张伟",
+        "安全负责人": "李娜",
+        "联系电话": "021-64001234",
+        "校门坐标": "121.351,31.152; 121.352,31.153",
+        "坐标系": "GCJ-02",
+        "区划代码": "",
+        "状态": "在用",
     }
     values.update(overrides)
     return [values[h] for h in HEADERS]
@@ -71,12 +84,18 @@ def test_good_file_imports_every_row_with_gates(world, centre):
     assert School.objects.count() == before + 2
     school = School.objects.get(code="3101120001")
     assert (school.bureau, school.stage, school.students, school.has_canteen) == (
-        world.bureau, "primary", 900, True
+        world.bureau,
+        "primary",
+        900,
+        True,
     )
-    assert list(SchoolGate.objects.filter(school=school).values_list("coord_system", flat=True)) == [
-        "gcj02", "gcj02"
-    ]
-    assert AuditEvent.objects.filter(action=Action.CONFIG_CREATED, target_type="orgs.school").count() == 2
+    assert list(
+        SchoolGate.objects.filter(school=school).values_list("coord_system", flat=True)
+    ) == ["gcj02", "gcj02"]
+    assert (
+        AuditEvent.objects.filter(action=Action.CONFIG_CREATED, target_type="orgs.school").count()
+        == 2
+    )
     page = centre.client.get(f"/jobs/{job.pk}/").content.decode()
     assert "100%" in page
 
@@ -98,8 +117,13 @@ def test_bad_rows_save_nothing_and_every_error_is_listed(world, centre):
     assert School.objects.count() == before
     found = {(e["row"], e["column"]) for e in job.errors}
     assert found == {
-        (3, "学校标识码"), (3, "学校名称"), (4, "学段类型"), (5, "在校学生数"),
-        (6, "寄宿生数"), (7, "校门坐标"), (8, "学校标识码"),
+        (3, "学校标识码"),
+        (3, "学校名称"),
+        (4, "学段类型"),
+        (5, "在校学生数"),
+        (6, "寄宿生数"),
+        (7, "校门坐标"),
+        (8, "学校标识码"),
     }
     page = centre.client.get(f"/jobs/{job.pk}/").content.decode()
     assert 'data-testid="job-errors"' in page

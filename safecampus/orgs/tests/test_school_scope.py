@@ -108,7 +108,8 @@ def test_api_update_needs_manage_role(world, client_for, role):
 def test_centre_cannot_update_another_bureaus_school_by_api(world, client_for):
     client = client_for(world.users[R.SAFETY_CENTRE])
     response = client.patch(
-        f"/api/v1/schools/{world.school_other.pk}/", {"name": "改名"},
+        f"/api/v1/schools/{world.school_other.pk}/",
+        {"name": "改名"},
         content_type="application/json",
     )
     assert response.status_code == 404
@@ -119,7 +120,8 @@ def test_centre_cannot_update_another_bureaus_school_by_api(world, client_for):
 def test_centre_cannot_move_a_school_to_a_bureau_outside_scope(world, client_for):
     client = client_for(world.users[R.SAFETY_CENTRE])
     response = client.patch(
-        f"/api/v1/schools/{world.school_a.pk}/", {"bureau": world.other_bureau.pk},
+        f"/api/v1/schools/{world.school_a.pk}/",
+        {"bureau": world.other_bureau.pk},
         content_type="application/json",
     )
     assert response.status_code == 400

@@ -14,7 +14,8 @@ from safecampus.orgs.models import School
 def many_schools(world):
     for i in range(30):
         school = SchoolFactory(
-            bureau=world.bureau, name=f"七宝第{i}幼儿园" if i % 2 else f"莘庄第{i}小学",
+            bureau=world.bureau,
+            name=f"七宝第{i}幼儿园" if i % 2 else f"莘庄第{i}小学",
             stage="kindergarten" if i % 2 else "primary",
             ownership="private" if i % 3 == 0 else "public",
         )
@@ -89,10 +90,22 @@ def test_htmx_request_gets_only_the_table(world, client_for):
 
 
 VALID = {
-    "code": "3101129999", "name": "新开小学", "stage": "primary", "ownership": "public",
-    "students": 500, "boarders": 0, "staff": 40, "gate_count": 1, "address": "测试路1号",
-    "principal": "", "safety_officer": "", "phone": "", "region": "", "is_active": "on",
-    "gates_text": "121.40,31.10", "coord_system": "gcj02",
+    "code": "3101129999",
+    "name": "新开小学",
+    "stage": "primary",
+    "ownership": "public",
+    "students": 500,
+    "boarders": 0,
+    "staff": 40,
+    "gate_count": 1,
+    "address": "测试路1号",
+    "principal": "",
+    "safety_officer": "",
+    "phone": "",
+    "region": "",
+    "is_active": "on",
+    "gates_text": "121.40,31.10",
+    "coord_system": "gcj02",
 }
 
 
@@ -134,8 +147,13 @@ def test_duplicate_code_is_refused(world, client_for):
 
 def test_edit_records_before_and_after(world, client_for):
     client = client_for(world.users[Role.SAFETY_CENTRE])
-    data = {**VALID, "bureau": world.bureau.pk, "code": world.school_a.code, "name": "甲小学",
-            "students": 850}
+    data = {
+        **VALID,
+        "bureau": world.bureau.pk,
+        "code": world.school_a.code,
+        "name": "甲小学",
+        "students": 850,
+    }
     response = client.post(f"/orgs/schools/{world.school_a.pk}/edit/", data)
     assert response.status_code == 302
     event = AuditEvent.objects.get(action=Action.CONFIG_CHANGED, target_id=str(world.school_a.pk))
@@ -145,10 +163,17 @@ def test_edit_records_before_and_after(world, client_for):
 
 def test_api_create_and_validation_errors_are_json(world, client_for):
     client = client_for(world.users[Role.SAFETY_CENTRE])
-    payload = {"bureau": world.bureau.pk, "code": "3101128888", "name": "接口小学",
-               "stage": "primary", "ownership": "public", "students": 100,
-               "gates": [{"name": "1号门", "longitude": "121.4", "latitude": "31.1",
-                          "coord_system": "wgs84"}]}
+    payload = {
+        "bureau": world.bureau.pk,
+        "code": "3101128888",
+        "name": "接口小学",
+        "stage": "primary",
+        "ownership": "public",
+        "students": 100,
+        "gates": [
+            {"name": "1号门", "longitude": "121.4", "latitude": "31.1", "coord_system": "wgs84"}
+        ],
+    }
     response = client.post("/api/v1/schools/", payload, content_type="application/json")
     assert response.status_code == 201, response.json()
     assert School.objects.get(code="3101128888").gates.get().coord_system == "wgs84"

@@ -15,13 +15,20 @@ def test_seed_demo_builds_a_realistic_district(db):
     assert 0.35 < mix["kindergarten"] / 200 < 0.55
     assert 0.2 < mix["primary"] / 200 < 0.4
     assert schools.filter(boarding=True).exists() and schools.filter(ownership="private").exists()
-    assert all(len(code) == 10 and code.isdigit() for code in schools.values_list("code", flat=True))
+    assert all(
+        len(code) == 10 and code.isdigit() for code in schools.values_list("code", flat=True)
+    )
     assert set(district.departments.values_list("name", flat=True)) >= {
-        "普教一科", "法制科", "安全管理中心", "学前科"
+        "普教一科",
+        "法制科",
+        "安全管理中心",
+        "学前科",
     }
     leaders = LeadershipMember.objects.filter(group__bureau=district, position="leader")
     assert set(leaders.values_list("name", flat=True)) == {"恽敏霞", "何美龙"}
-    assert User.objects.filter(username__in=["centre", "school", "auditor", "secadmin"]).count() == 4
+    assert (
+        User.objects.filter(username__in=["centre", "school", "auditor", "secadmin"]).count() == 4
+    )
 
 
 def test_seed_demo_spreads_large_runs_over_district_bureaus_and_is_idempotent(db):

@@ -36,15 +36,37 @@ from safecampus.orgs.models import (
 from safecampus.orgs.services import bureau_create
 
 DEMO_PASSWORD = "Demo@2026"
+DEMO_USERNAMES = [
+    "centre",
+    "leader",
+    "pj1",
+    "fzk",
+    "xqk",
+    "aqzx",
+    "inspector",
+    "school",
+    "principal",
+    "kg",
+    "police",
+    "city",
+    "sysadmin",
+    "secadmin",
+    "auditor",
+]
 DISTRICT_SIZE = 400
 
 #: 000 §三: the departments named as members of the leadership group, plus 区教育学院 (§四 5.①)
 DEPARTMENTS = [
-    ("办公室", DepartmentKind.OFFICE), ("督导室", DepartmentKind.OFFICE),
-    ("党群科", DepartmentKind.SECTION), ("人事科", DepartmentKind.SECTION),
-    ("信访办", DepartmentKind.OFFICE), ("普教一科", DepartmentKind.SECTION),
-    ("普教二科", DepartmentKind.SECTION), ("学前科", DepartmentKind.SECTION),
-    ("法制科", DepartmentKind.SECTION), ("职业和终身教育科", DepartmentKind.SECTION),
+    ("办公室", DepartmentKind.OFFICE),
+    ("督导室", DepartmentKind.OFFICE),
+    ("党群科", DepartmentKind.SECTION),
+    ("人事科", DepartmentKind.SECTION),
+    ("信访办", DepartmentKind.OFFICE),
+    ("普教一科", DepartmentKind.SECTION),
+    ("普教二科", DepartmentKind.SECTION),
+    ("学前科", DepartmentKind.SECTION),
+    ("法制科", DepartmentKind.SECTION),
+    ("职业和终身教育科", DepartmentKind.SECTION),
     ("安全管理中心", DepartmentKind.CENTRE),
     ("教育基建装备资产管理中心", DepartmentKind.CENTRE),
     ("区教育学院", DepartmentKind.INSTITUTE),
@@ -62,13 +84,57 @@ LEADERS = [
     ("刘兆利", "三级调研员", LeadershipPosition.DEPUTY),
 ]
 
-TOWNS = ["莘庄", "七宝", "颛桥", "梅陇", "虹桥", "马桥", "吴泾", "浦江", "华漕", "古美", "江川",
-         "新虹", "浦锦"]
-ROADS = ["春申", "莲花", "沪闵", "虹梅", "龙茗", "平吉", "银都", "水清", "莘松", "古龙", "报春",
-         "都市", "七莘", "漕宝", "东川", "剑川", "景谷", "浦星", "联航", "申滨", "紫藤", "航华",
-         "田园", "碧江", "万源", "合川", "中春", "北松", "秀文", "兰坪"]
+TOWNS = [
+    "莘庄",
+    "七宝",
+    "颛桥",
+    "梅陇",
+    "虹桥",
+    "马桥",
+    "吴泾",
+    "浦江",
+    "华漕",
+    "古美",
+    "江川",
+    "新虹",
+    "浦锦",
+]
+ROADS = [
+    "春申",
+    "莲花",
+    "沪闵",
+    "虹梅",
+    "龙茗",
+    "平吉",
+    "银都",
+    "水清",
+    "莘松",
+    "古龙",
+    "报春",
+    "都市",
+    "七莘",
+    "漕宝",
+    "东川",
+    "剑川",
+    "景谷",
+    "浦星",
+    "联航",
+    "申滨",
+    "紫藤",
+    "航华",
+    "田园",
+    "碧江",
+    "万源",
+    "合川",
+    "中春",
+    "北松",
+    "秀文",
+    "兰坪",
+]
 ORDINALS = "一二三四五六七八九十"
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董袁潘于蒋蔡余杜叶程"
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董袁潘于蒋蔡余杜叶程"
+)
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红鹏辉建国志宏海燕雪梅文婷丹"
 
 #: (stage, share, students range, boarding share, private share)
@@ -84,9 +150,16 @@ MIX = [
     ("special", 0.005, (80, 300), 0.5, 0.0),
 ]
 SUFFIX = {
-    "kindergarten": "幼儿园", "primary": "小学", "junior": "初级中学", "senior": "高级中学",
-    "nine_year": "学校", "complete_secondary": "中学", "twelve_year": "外国语学校",
-    "vocational": "职业技术学校", "special": "特殊教育学校", "reform": "学校",
+    "kindergarten": "幼儿园",
+    "primary": "小学",
+    "junior": "初级中学",
+    "senior": "高级中学",
+    "nine_year": "学校",
+    "complete_secondary": "中学",
+    "twelve_year": "外国语学校",
+    "vocational": "职业技术学校",
+    "special": "特殊教育学校",
+    "reform": "学校",
 }
 #: the demo district's box (GCJ-02, as read from Amap), roughly 闵行区
 LNG, LAT = (121.33, 121.55), (30.98, 31.22)
@@ -105,6 +178,7 @@ class Command(BaseCommand):
             raise CommandError("--schools must be at least 1")
         if Bureau.objects.filter(code_prefix="MH").exists():
             self.stdout.write("The demo district exists already; nothing to do.")
+            self._print_logins()
             return
         started = time.monotonic()
         rng = random.Random(seed)
@@ -116,26 +190,43 @@ class Command(BaseCommand):
             partners = self._partners(district, all_schools)
             if not no_users:
                 self._users(city, district, departments, partners)
-            audit_record(action=Action.IMPORT, actor_username="system", bureau_id=district.pk,
-                         data={"kind": "seed_demo", "schools": schools})
-        self.stdout.write(self.style.SUCCESS(
-            f"Demo district ready: {schools} schools in {time.monotonic() - started:.1f} s."
-        ))
-        if not no_users:
-            self._print_logins()
+            audit_record(
+                action=Action.IMPORT,
+                actor_username="system",
+                bureau_id=district.pk,
+                data={"kind": "seed_demo", "schools": schools},
+            )
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo district ready: {schools} schools in {time.monotonic() - started:.1f} s."
+            )
+        )
+        self._print_logins()
 
     # --- organisations --------------------------------------------------------------------------
 
     def _bureaus(self):
-        sh, _ = Region.objects.get_or_create(code="310000", defaults={"name": "上海市",
-                                                                      "level": "province"})
+        sh, _ = Region.objects.get_or_create(
+            code="310000", defaults={"name": "上海市", "level": "province"}
+        )
         mh, _ = Region.objects.get_or_create(
             code="310112", defaults={"name": "闵行区", "level": "county", "parent": sh}
         )
-        city = bureau_create(actor=None, name="上海市教育委员会（演示）", short_name="市教委",
-                             code_prefix="SH", region=sh)
-        district = bureau_create(actor=None, name="闵行区教育局", short_name="闵行",
-                                 code_prefix="MH", region=mh, parent=city)
+        city = bureau_create(
+            actor=None,
+            name="上海市教育委员会（演示）",
+            short_name="市教委",
+            code_prefix="SH",
+            region=sh,
+        )
+        district = bureau_create(
+            actor=None,
+            name="闵行区教育局",
+            short_name="闵行",
+            code_prefix="MH",
+            region=mh,
+            parent=city,
+        )
         return city, district
 
     def _departments(self, bureau):
@@ -158,9 +249,14 @@ class Command(BaseCommand):
             for i, (name, title, pos) in enumerate(LEADERS)
         ]
         members += [
-            LeadershipMember(group=group, name=f"{d.name}负责人", title="负责人",
-                             position=LeadershipPosition.MEMBER, department=d,
-                             sort_order=100 + i)
+            LeadershipMember(
+                group=group,
+                name=f"{d.name}负责人",
+                title="负责人",
+                position=LeadershipPosition.MEMBER,
+                department=d,
+                sort_order=100 + i,
+            )
             for i, d in enumerate(departments.values())
             if d.name != "区教育学院"
         ]
@@ -175,9 +271,15 @@ class Command(BaseCommand):
                 code=f"{319000 + k + 1}"[:6],
                 defaults={"name": f"演示第{k + 1}区", "level": "county", "parent": mh.parent},
             )
-            bureaus.append(bureau_create(actor=None, name=f"演示第{k + 1}区教育局",
-                                         code_prefix=f"D{_letters(k)}", region=region,
-                                         parent=city))
+            bureaus.append(
+                bureau_create(
+                    actor=None,
+                    name=f"演示第{k + 1}区教育局",
+                    code_prefix=f"D{_letters(k)}",
+                    region=region,
+                    parent=city,
+                )
+            )
         stages = [m[0] for m in MIX]
         weights = [m[1] for m in MIX]
         params = {m[0]: m for m in MIX}
@@ -215,15 +317,26 @@ class Command(BaseCommand):
                 staff=staff,
                 gate_count=gate_count,
                 has_canteen=stage != "kindergarten" or rng.random() < 0.7,
-                has_chem_lab=stage in ("junior", "senior", "nine_year", "complete_secondary",
-                                       "twelve_year", "vocational"),
+                has_chem_lab=stage
+                in (
+                    "junior",
+                    "senior",
+                    "nine_year",
+                    "complete_secondary",
+                    "twelve_year",
+                    "vocational",
+                ),
                 address=f"上海市{prefix}{town}镇{rng.choice(ROADS)}路{rng.randint(1, 2999)}号",
                 principal=_person(rng),
                 safety_officer=_person(rng),
                 phone=f"021-{rng.randint(5000, 6999)}{rng.randint(1000, 9999)}",
             )
-            batch.append((school, [(lng + Decimal(g) / 2000, lat + Decimal(g) / 3000)
-                                   for g in range(gate_count)]))
+            batch.append(
+                (
+                    school,
+                    [(lng + Decimal(g) / 2000, lat + Decimal(g) / 3000) for g in range(gate_count)],
+                )
+            )
             if len(batch) >= 2000:
                 created += self._flush(batch, gates)
                 batch = []
@@ -234,14 +347,18 @@ class Command(BaseCommand):
         if not batch:
             return 0
         School.objects.bulk_create([s for s, _g in batch], batch_size=1000)
-        ids = dict(School.objects.filter(code__in=[s.code for s, _g in batch])
-                   .values_list("code", "pk"))
+        ids = dict(
+            School.objects.filter(code__in=[s.code for s, _g in batch]).values_list("code", "pk")
+        )
         SchoolGate.objects.bulk_create(
             [
-                SchoolGate(school_id=ids[s.code], name=f"{n + 1}号门",
-                           longitude=lng.quantize(Decimal("0.000001")),
-                           latitude=lat.quantize(Decimal("0.000001")),
-                           coord_system=CoordSystem.GCJ02)
+                SchoolGate(
+                    school_id=ids[s.code],
+                    name=f"{n + 1}号门",
+                    longitude=lng.quantize(Decimal("0.000001")),
+                    latitude=lat.quantize(Decimal("0.000001")),
+                    coord_system=CoordSystem.GCJ02,
+                )
                 for s, positions in batch
                 for n, (lng, lat) in enumerate(positions)
             ],
@@ -281,8 +398,10 @@ class Command(BaseCommand):
             elif cover:
                 qs = qs.filter(address__contains=cover)
             PartnerCoverage.objects.bulk_create(
-                [PartnerCoverage(partner=partner, school_id=pk)
-                 for pk in qs.values_list("pk", flat=True)],
+                [
+                    PartnerCoverage(partner=partner, school_id=pk)
+                    for pk in qs.values_list("pk", flat=True)
+                ],
                 batch_size=2000,
             )
         return partners
@@ -292,7 +411,7 @@ class Command(BaseCommand):
     def _users(self, city, district, departments, partners):
         first_primary = School.objects.filter(bureau=district, stage="primary").order_by("id")[0]
         first_kg = School.objects.filter(bureau=district, stage="kindergarten").order_by("id")[0]
-        self.accounts = [
+        accounts = [
             ("sysadmin", "系统管理员 孙浩", Role.SYSTEM_ADMIN, district),
             ("secadmin", "安全管理员 钱晓燕", Role.SECURITY_ADMIN, district),
             ("auditor", "审计员 周立", Role.AUDITOR, district),
@@ -309,10 +428,16 @@ class Command(BaseCommand):
             ("police", "闵行公安分局 联络员", Role.PARTNER, partners[PartnerKind.POLICE]),
             ("city", "市教委 安全处", Role.SAFETY_CENTRE, city),
         ]
-        for username, full_name, role, org in self.accounts:
+        for username, full_name, role, org in accounts:
             bureau = org if isinstance(org, Bureau) else org.bureau
-            user = user_create(actor=None, username=username, password=DEMO_PASSWORD,
-                               full_name=full_name, bureau=bureau, must_change_password=False)
+            user = user_create(
+                actor=None,
+                username=username,
+                password=DEMO_PASSWORD,
+                full_name=full_name,
+                bureau=bureau,
+                must_change_password=False,
+            )
             role_grant(actor=None, user=user, role=role, organisation=org)
         # the demo leader is 何美龙, 组长 of the group (000 §三)
         LeadershipMember.objects.filter(name="何美龙").update(
@@ -320,9 +445,19 @@ class Command(BaseCommand):
         )
 
     def _print_logins(self):
+        from safecampus.accounts.models import RoleAssignment
+
+        demo = RoleAssignment.objects.active().filter(user__username__in=DEMO_USERNAMES)
+        rows = {
+            ra.user.username: ra
+            for ra in demo.select_related("user", "bureau", "department", "school", "partner")
+        }
+        if not rows:
+            return
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
-        for username, full_name, role, org in self.accounts:
-            self.stdout.write(f"  {username:<10} {role.label:<28} {org}")
+        for username in DEMO_USERNAMES:
+            if ra := rows.get(username):
+                self.stdout.write(f"  {username:<10} {ra.get_role_display():<28} {ra.organisation}")
 
 
 def _person(rng) -> str:

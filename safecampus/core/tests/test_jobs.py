@@ -1,0 +1,81 @@
+"""Background jobs: large exports run as jobs with progress; output is private to its owner."""
+
+import io
+
+from openpyxl import load_workbook
+
+from safecampus.core.jobs import Progress, job_run
+from safecampus.core.models import Job
+from safecampus.core.roles import Role
+
+
+def test_large_export_runs_as_a_job_and_only_its_owner_downloads(
+    world, client_for, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr("safecampus.orgs.views.EXPORT_INLINE_LIMIT", 0)
+    client = client_for(world.users[Role.SAFETY_CENTRE])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get("/orgs/schools/export/?stage=primary")
+    job = Job.objects.get()
+    assert response["Location"] == f"/jobs/{job.pk}/"
+    assert job.status == Job.Status.SUCCEEDED
+    assert (job.done, job.total, job.percent) == (1, 1, 100)
+    download = client.get(f"/jobs/{job.pk}/download/")
+    assert download.status_code == 200
+    wb = load_workbook(io.BytesIO(b"".join(download.streaming_content)), read_only=True)
+    assert [r[0] for r in wb.worksheets[0].iter_rows(min_row=2, values_only=True)] == [
+        world.school_a.code
+    ]
+    other = client_for(world.users[Role.LEADERSHIP])
+    assert other.get(f"/jobs/{job.pk}/download/").status_code == 404
+
+
+def test_a_crashing_job_fails_with_a_message(world, monkeypatch):
+    def boom(*, job, progress):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setitem(
+        __import__("safecampus.core.jobs", fromlist=["HANDLERS"]).HANDLERS,
+        "test.boom",
+        "safecampus.core.tests.test_jobs._boom",
+    )
+    monkeypatch.setattr("safecampus.core.tests.test_jobs._boom", boom, raising=False)
+    job = Job.objects.create(
+        kind="test.boom", title="t", created_by=world.users[Role.SAFETY_CENTRE]
+    )
+    job = job_run(job.pk)
+    assert job.status == Job.Status.FAILED
+    assert job.result["message"]
+    assert job_run(job.pk).status == Job.Status.FAILED  # a finished job is not run again
+
+
+def test_progress_is_written_and_throttled(world):
+    job = Job.objects.create(
+        kind="orgs.school_export", title="t", created_by=world.users[Role.SAFETY_CENTRE]
+    )
+    progress = Progress(job, interval=3600)
+    progress(0, 10, force=True)
+    progress(5)  # throttled: within the interval
+    job.refresh_from_db()
+    assert (job.done, job.total) == (0, 10)
+    progress(7, force=True)
+    job.refresh_from_db()
+    assert job.done == 7 and job.percent == 70
+
+
+def test_job_page_polls_until_finished(world, client_for):
+    user = world.users[Role.SAFETY_CENTRE]
+    job = Job.objects.create(
+        kind="orgs.school_export",
+        title="导出",
+        created_by=user,
+        status=Job.Status.RUNNING,
+        done=3,
+        total=4,
+    )
+    body = client_for(user).get(f"/jobs/{job.pk}/", HTTP_HX_REQUEST="true").content.decode()
+    assert 'hx-trigger="every 1s"' in body and "75%" in body
+    job.status = Job.Status.SUCCEEDED
+    job.save()
+    body = client_for(user).get(f"/jobs/{job.pk}/", HTTP_HX_REQUEST="true").content.decode()
+    assert "hx-trigger" not in body
