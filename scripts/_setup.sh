@@ -39,9 +39,11 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$sum" ]; then
   echo "$sum" > "$stamp"
 fi
 
-if [ ! -f node_modules/.package-lock.json ] || ! cmp -s <(sed -n '/"packages"/,$p' package-lock.json | sed 1d) <(sed -n '/"packages"/,$p' node_modules/.package-lock.json | sed 1d) 2>/dev/null; then
+npm_sum="$(sha256sum package-lock.json | cut -d' ' -f1)"
+if [ "$(cat node_modules/.safecampus-installed 2>/dev/null)" != "$npm_sum" ]; then
   echo "==> npm ci"
   npm ci --no-audit --no-fund --loglevel=error >/dev/null
+  echo "$npm_sum" > node_modules/.safecampus-installed
 fi
 
 .venv/bin/python manage.py compilemessages -v0 --ignore=.venv --ignore=node_modules

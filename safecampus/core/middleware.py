@@ -21,3 +21,25 @@ class RequestIdMiddleware:
             client_ip.reset(tokens[1])
         response["X-Request-ID"] = rid
         return response
+
+
+class LanguageMiddleware:
+    """Simplified Chinese unless the user chose another language (the language cookie set by
+    Django's ``set_language`` view). The browser's Accept-Language is deliberately ignored: the
+    product is Chinese by default whatever the machine's locale."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+        from django.utils import translation
+
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        supported = {code for code, _name in settings.LANGUAGES}
+        language = chosen if chosen in supported else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        return response

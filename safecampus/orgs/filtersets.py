@@ -10,7 +10,12 @@ class SchoolFilterSet(django_filters.FilterSet):
     """Filters of the school list, shared by the page and the API. Each has an index."""
 
     q = django_filters.CharFilter(method="filter_q", label=_("Search"))
-    stage = django_filters.MultipleChoiceFilter(choices=SchoolStage.choices, label=_("Stage"))
+    # stage is a column of School itself, so no row can repeat: without distinct=False,
+    # django-filter adds SELECT DISTINCT over every column, which makes the paginator's COUNT a
+    # subquery and the page query sort and de-duplicate every matching row (bench/README.md).
+    stage = django_filters.MultipleChoiceFilter(
+        choices=SchoolStage.choices, label=_("Stage"), distinct=False
+    )
     ownership = django_filters.ChoiceFilter(choices=Ownership.choices, label=_("Ownership"))
     boarding = django_filters.BooleanFilter(label=_("Boarding school"))
     bureau = django_filters.NumberFilter(field_name="bureau_id", label=_("Bureau"))

@@ -138,9 +138,14 @@ def test_login_page_is_chinese_by_default(client, db):
     assert "Log in" not in html
 
 
-def test_login_page_follows_accept_language(client, db):
-    response = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en")
-    assert response.status_code == 200
-    html = response.content.decode()
+def test_browser_language_does_not_override_the_chinese_default(client, db):
+    response = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert "登录" in response.content.decode()
+
+
+def test_english_is_selectable_and_sticks(client, db):
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"})
+    assert response.status_code == 302
+    html = client.get("/accounts/login/").content.decode()
     assert "Log in" in html
     assert "登录" not in html
