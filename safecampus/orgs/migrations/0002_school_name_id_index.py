@@ -4,14 +4,13 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('orgs', '0001_initial'),
+        ("orgs", "0001_initial"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='school',
-            index=models.Index(fields=['name', 'id'], name='orgs_school_name_id_idx'),
+            model_name="school",
+            index=models.Index(fields=["name", "id"], name="orgs_school_name_id_idx"),
         ),
     ]
