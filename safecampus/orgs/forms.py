@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from safecampus.core.excel import xlsx_problem
 
 from .choices import CoordSystem
-from .models import Bureau, Region, School
+from .models import Bureau, Department, LeadershipMember, PartnerUnit, Region, School
 from .services import validate_gates
 
 
@@ -146,3 +146,60 @@ class SchoolImportForm(forms.Form):
         if problem := xlsx_problem(head):
             raise ValidationError(problem)
         return f
+
+
+class _Styled:
+    def _style(self):
+        for field in self.fields.values():
+            w = field.widget
+            if isinstance(w, forms.CheckboxInput):
+                w.attrs.setdefault("class", "form-check-input")
+            elif isinstance(w, forms.Select):
+                w.attrs.setdefault("class", "form-select")
+            else:
+                w.attrs.setdefault("class", "form-control")
+
+
+class DepartmentForm(_Styled, forms.ModelForm):
+    class Meta:
+        model = Department
+        fields = ["name", "kind", "head", "phone", "sort_order"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._style()
+
+
+class PartnerUnitForm(_Styled, forms.ModelForm):
+    school_codes = forms.CharField(
+        label=_("Schools covered"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("School identification codes, one per line or separated by spaces."),
+    )
+
+    class Meta:
+        model = PartnerUnit
+        fields = ["name", "kind", "contact", "phone"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["school_codes"] = "\n".join(
+                self.instance.schools.order_by("code").values_list("code", flat=True)
+            )
+        self._style()
+
+    def codes(self) -> list[str]:
+        return self.cleaned_data.get("school_codes", "").replace(",", " ").split()
+
+
+class LeadershipMemberForm(_Styled, forms.ModelForm):
+    class Meta:
+        model = LeadershipMember
+        fields = ["position", "name", "title", "department"]
+
+    def __init__(self, *args, group, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = Department.objects.filter(bureau_id=group.bureau_id)
+        self._style()

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from safecampus.core.capabilities import ORG_VIEW, SCHOOL_MANAGE
+from safecampus.core.capabilities import ORG_MANAGE, ORG_VIEW, SCHOOL_MANAGE
 from safecampus.core.roles import SCHOOL_ROLES, Role
 from safecampus.core.scoping import Scope, ScopedQuerySet
 
@@ -124,7 +124,7 @@ class Bureau(models.Model):
 class DepartmentQuerySet(ScopedQuerySet):
     def scope_filter(self, scope: Scope, *, action: str):
         if action == "edit":
-            ids = scope.bureau_ids(Role.SYSTEM_ADMIN)
+            ids = scope.bureau_ids(*ORG_MANAGE)
         else:
             ids = scope.all_bureau_ids | scope.member_bureau_ids
         return Q(bureau_id__in=ids) if ids else None
@@ -288,7 +288,7 @@ class SchoolGate(models.Model):
 class PartnerUnitQuerySet(ScopedQuerySet):
     def scope_filter(self, scope: Scope, *, action: str):
         if action == "edit":
-            ids = scope.bureau_ids(*SCHOOL_MANAGE)
+            ids = scope.bureau_ids(*ORG_MANAGE)
             return Q(bureau_id__in=ids) if ids else None
         q = None
         if ids := scope.bureau_ids(*ORG_VIEW):

@@ -6,7 +6,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from safecampus.audit.services import config_change_record, model_snapshot
+from safecampus.audit.models import Action
+from safecampus.audit.services import audit_record, config_change_record, model_snapshot
 
 from .models import Bureau, Region, School, SchoolGate
 
@@ -120,3 +121,110 @@ def validate_gates(raw: str) -> list[tuple[str, str]]:
             )
         pairs.append((bits[0], bits[1]))
     return pairs
+
+
+# --- departments, partner units, leadership group -----------------------------------------------
+
+
+def _require_org_manager(*, actor, bureau_id: int) -> None:
+    from safecampus.core.capabilities import ORG_MANAGE
+    from safecampus.core.scoping import scope_for
+
+    if bureau_id not in scope_for(actor).bureau_ids(*ORG_MANAGE):
+        raise PermissionDenied(_("This bureau is outside your scope."))
+
+
+@transaction.atomic
+def department_save(*, actor, bureau: Bureau, data: dict, department=None):
+    from .models import Department
+
+    _require_org_manager(actor=actor, bureau_id=bureau.pk)
+    before = model_snapshot(department) if department is not None else None
+    department = department or Department(bureau=bureau)
+    for key in ("name", "kind", "head", "phone", "sort_order"):
+        if key in data:
+            setattr(department, key, data[key])
+    department.full_clean()
+    department.save()
+    config_change_record(actor=actor, obj=department, before=before)
+    return department
+
+
+def _schools_by_code(*, bureau: Bureau, codes: list[str]) -> list[School]:
+    codes = [c.strip() for c in codes if c.strip()]
+    found = {s.code: s for s in School.objects.filter(bureau=bureau, code__in=codes)}
+    unknown = [c for c in codes if c not in found]
+    if unknown:
+        raise ValidationError(
+            {
+                "school_codes": _("No school of this bureau has these codes: %(codes)s")
+                % {"codes": "、".join(unknown[:20])}
+            }
+        )
+    return list(found.values())
+
+
+@transaction.atomic
+def partner_save(*, actor, bureau: Bureau, data: dict, school_codes: list[str], partner=None):
+    """Create or edit a partner unit and set the schools it covers (by 学校标识码)."""
+    from .models import PartnerCoverage, PartnerUnit
+
+    _require_org_manager(actor=actor, bureau_id=bureau.pk)
+    schools = _schools_by_code(bureau=bureau, codes=school_codes)
+    before = None
+    old_codes: list[str] = []
+    if partner is not None:
+        before = model_snapshot(partner)
+        old_codes = sorted(partner.schools.values_list("code", flat=True))
+    partner = partner or PartnerUnit(bureau=bureau)
+    for key in ("name", "kind", "contact", "phone"):
+        if key in data:
+            setattr(partner, key, data[key])
+    partner.full_clean()
+    partner.save()
+    new_codes = sorted(s.code for s in schools)
+    if new_codes != old_codes:
+        PartnerCoverage.objects.filter(partner=partner).exclude(school__in=schools).delete()
+        have = set(
+            PartnerCoverage.objects.filter(partner=partner).values_list("school_id", flat=True)
+        )
+        PartnerCoverage.objects.bulk_create(
+            [PartnerCoverage(partner=partner, school=s) for s in schools if s.pk not in have]
+        )
+    extra = {"schools": [old_codes, new_codes]} if new_codes != old_codes else None
+    if before is not None and extra:
+        before = {**before, "_schools": "changed"}
+    config_change_record(actor=actor, obj=partner, before=before, data_extra=extra)
+    return partner
+
+
+@transaction.atomic
+def leadership_member_add(*, actor, group, data: dict):
+    from .models import LeadershipMember
+
+    _require_org_manager(actor=actor, bureau_id=group.bureau_id)
+    department = data.get("department")
+    if department is not None and department.bureau_id != group.bureau_id:
+        raise ValidationError({"department": _("Choose a department of this bureau.")})
+    member = LeadershipMember(group=group, **data)
+    member.full_clean()
+    member.save()
+    audit_record(
+        action=Action.CONFIG_CHANGED,
+        actor=actor,
+        target=group,
+        data={"member_added": model_snapshot(member)},
+    )
+    return member
+
+
+@transaction.atomic
+def leadership_member_remove(*, actor, member) -> None:
+    _require_org_manager(actor=actor, bureau_id=member.group.bureau_id)
+    audit_record(
+        action=Action.CONFIG_CHANGED,
+        actor=actor,
+        target=member.group,
+        data={"member_removed": model_snapshot(member)},
+    )
+    member.delete()

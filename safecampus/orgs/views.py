@@ -2,16 +2,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from safecampus.accounts.models import RoleAssignment
 from safecampus.audit.models import Action
 from safecampus.audit.services import audit_record
-from safecampus.core.capabilities import ORG_VIEW, SCHOOL_MANAGE, SCHOOL_VIEW
+from safecampus.core.capabilities import ORG_MANAGE, ORG_VIEW, SCHOOL_MANAGE, SCHOOL_VIEW
 from safecampus.core.excel import XLSX_CONTENT_TYPE
 from safecampus.core.filters import filters_from_request
 from safecampus.core.jobs import job_start
@@ -20,8 +22,14 @@ from safecampus.core.scoping import scope_for
 from . import selectors, services
 from .excel import write_school_workbook
 from .filtersets import SchoolFilterSet
-from .forms import SchoolForm, SchoolImportForm
-from .models import Bureau, School
+from .forms import (
+    DepartmentForm,
+    LeadershipMemberForm,
+    PartnerUnitForm,
+    SchoolForm,
+    SchoolImportForm,
+)
+from .models import Bureau, Department, LeadershipGroup, LeadershipMember, PartnerUnit, School
 
 #: Above this many rows an export runs as a background job with a progress bar.
 EXPORT_INLINE_LIMIT = 3000
@@ -183,5 +191,131 @@ def structure(request):
     return render(
         request,
         "orgs/structure.html",
-        {"bureaus": [(b, groups.get(b.pk, [])) for b in bureaus]},
+        {
+            "bureaus": [(b, groups.get(b.pk, [])) for b in bureaus],
+            "manage_ids": scope.bureau_ids(*ORG_MANAGE),
+        },
     )
+
+
+# --- departments, partner units, leadership group -----------------------------------------------
+
+
+def _bureau_for_edit(user, pk: int) -> Bureau:
+    bureau = get_object_or_404(Bureau.objects.visible_to(user), pk=pk)
+    if bureau.pk not in scope_for(user).bureau_ids(*ORG_MANAGE):
+        raise PermissionDenied(_("Your roles do not allow this."))
+    return bureau
+
+
+def _save_form(request, form, save, *, template, ctx, success):
+    """Validate, call the service, map its refusals onto the form, redirect on success."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(form)
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errs in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errs)
+            else:
+                form.add_error(None, exc.messages)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect(success)
+    return render(request, template, {"form": form, **ctx})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def department_edit(request, bureau_pk: int, pk: int | None = None):
+    bureau = _bureau_for_edit(request.user, bureau_pk)
+    department = (
+        get_object_or_404(Department.objects.editable_by(request.user), pk=pk, bureau=bureau)
+        if pk
+        else None
+    )
+    form = DepartmentForm(request.POST or None, instance=department)
+    return _save_form(
+        request,
+        form,
+        lambda f: services.department_save(
+            actor=request.user, bureau=bureau, data=f.cleaned_data, department=department
+        ),
+        template="orgs/config_form.html",
+        ctx={"title": _("Department"), "bureau": bureau},
+        success=bureau.get_absolute_url(),
+    )
+
+
+@login_required
+def partner_list(request):
+    _require(request.user, ORG_VIEW)
+    partners = (
+        PartnerUnit.objects.visible_to(request.user)
+        .select_related("bureau")
+        .annotate(n_schools=Count("coverages"))
+        .order_by("bureau", "kind", "name")
+    )
+    can_manage = bool(scope_for(request.user).bureau_ids(*ORG_MANAGE))
+    return render(
+        request, "orgs/partner_list.html", {"partners": partners, "can_manage": can_manage}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def partner_edit(request, bureau_pk: int, pk: int | None = None):
+    bureau = _bureau_for_edit(request.user, bureau_pk)
+    partner = (
+        get_object_or_404(PartnerUnit.objects.editable_by(request.user), pk=pk, bureau=bureau)
+        if pk
+        else None
+    )
+    form = PartnerUnitForm(request.POST or None, instance=partner)
+    return _save_form(
+        request,
+        form,
+        lambda f: services.partner_save(
+            actor=request.user,
+            bureau=bureau,
+            data=f.cleaned_data,
+            school_codes=f.codes(),
+            partner=partner,
+        ),
+        template="orgs/config_form.html",
+        ctx={"title": _("Partner unit"), "bureau": bureau},
+        success=reverse("orgs:partner_list"),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def leadership_member_add(request, group_pk: int):
+    group = get_object_or_404(LeadershipGroup.objects.visible_to(request.user), pk=group_pk)
+    bureau = _bureau_for_edit(request.user, group.bureau_id)
+    form = LeadershipMemberForm(request.POST or None, group=group)
+    return _save_form(
+        request,
+        form,
+        lambda f: services.leadership_member_add(
+            actor=request.user, group=group, data=f.cleaned_data
+        ),
+        template="orgs/config_form.html",
+        ctx={"title": group.name, "bureau": bureau},
+        success=bureau.get_absolute_url(),
+    )
+
+
+@login_required
+@require_POST
+def leadership_member_remove(request, pk: int):
+    member = get_object_or_404(
+        LeadershipMember.objects.select_related("group").filter(
+            group__in=LeadershipGroup.objects.visible_to(request.user)
+        ),
+        pk=pk,
+    )
+    bureau = _bureau_for_edit(request.user, member.group.bureau_id)
+    services.leadership_member_remove(actor=request.user, member=member)
+    messages.success(request, _("Member removed."))
+    return redirect(bureau.get_absolute_url())
