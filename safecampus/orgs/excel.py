@@ -335,7 +335,7 @@ def school_import(*, fileobj, actor, bureau: Bureau, progress=None) -> dict:
     total = len(sheet.rows)
     if not total:
         raise JobRefused(_("The workbook has no school rows."))
-    progress(0, total * 2, force=True)
+    progress(0, total + 1, force=True)
 
     parser = _RowParser()
     errors: list[RowError] = []
@@ -380,7 +380,7 @@ def school_import(*, fileobj, actor, bureau: Bureau, progress=None) -> dict:
     progress(total, force=True)
     with transaction.atomic():
         result = _write(parsed=parsed, existing=existing, bureau=bureau, actor=actor)
-    progress(total * 2, force=True)
+    progress(total + 1, force=True)
     return result
 
 

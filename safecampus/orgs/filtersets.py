@@ -1,23 +1,21 @@
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .choices import Ownership, SchoolStage
 from .models import School
 
+YES_NO_ALL = forms.Select(choices=[("", _("All")), ("true", _("Yes")), ("false", _("No"))])
+
 
 class SchoolFilterSet(django_filters.FilterSet):
     """Filters of the school list, shared by the page and the API. Each has an index."""
 
     q = django_filters.CharFilter(method="filter_q", label=_("Search"))
-    # stage is a column of School itself, so no row can repeat: without distinct=False,
-    # django-filter adds SELECT DISTINCT over every column, which makes the paginator's COUNT a
-    # subquery and the page query sort and de-duplicate every matching row (bench/README.md).
-    stage = django_filters.MultipleChoiceFilter(
-        choices=SchoolStage.choices, label=_("Stage"), distinct=False
-    )
+    stage = django_filters.ChoiceFilter(choices=SchoolStage.choices, label=_("Stage"))
     ownership = django_filters.ChoiceFilter(choices=Ownership.choices, label=_("Ownership"))
-    boarding = django_filters.BooleanFilter(label=_("Boarding school"))
+    boarding = django_filters.BooleanFilter(label=_("Boarding school"), widget=YES_NO_ALL)
     bureau = django_filters.NumberFilter(field_name="bureau_id", label=_("Bureau"))
     region = django_filters.NumberFilter(field_name="region_id", label=_("Region"))
     has_canteen = django_filters.BooleanFilter(label=_("Canteen"))

@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -51,7 +52,7 @@ def school_list(request):
         field.widget.attrs.setdefault(
             "class",
             "form-select form-select-sm"
-            if hasattr(field, "choices")
+            if isinstance(field.widget, forms.Select)
             else "form-control form-control-sm",
         )
     qs = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset

@@ -8,7 +8,7 @@
   chart.setOption({
     tooltip: { trigger: "item" },
     grid: { left: 8, right: 16, top: 8, bottom: 8, containLabel: true },
-    xAxis: { type: "value" },
+    xAxis: { type: "value", minInterval: 1 },
     yAxis: { type: "category", inverse: true, data: rows.map(function (r) { return r.label; }) },
     series: [{ type: "bar", data: rows.map(function (r) { return r.n; }), itemStyle: { color: "#0d6efd" } }]
   });
