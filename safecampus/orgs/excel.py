@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from safecampus.audit.models import Action, AuditEvent
 from safecampus.audit.services import audit_record, model_snapshot
 from safecampus.core.context import client_ip, request_id
+from safecampus.core.db import db_optimize
 from safecampus.core.excel import (
     Column,
     ExcelRefused,
@@ -380,6 +381,7 @@ def school_import(*, fileobj, actor, bureau: Bureau, progress=None) -> dict:
     progress(total, force=True)
     with transaction.atomic():
         result = _write(parsed=parsed, existing=existing, bureau=bureau, actor=actor)
+    db_optimize()
     progress(total + 1, force=True)
     return result
 

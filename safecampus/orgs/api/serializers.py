@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from safecampus.orgs.choices import SchoolStage
 from safecampus.orgs.models import Bureau, Department, Region, School, SchoolGate
 
 
@@ -89,7 +90,14 @@ class SchoolSerializer(serializers.ModelSerializer):
 class SchoolListSerializer(serializers.ModelSerializer):
     """Lean rows for the list endpoint (no gates): one query per page."""
 
-    stage_display = serializers.CharField(source="get_stage_display", read_only=True)
+    stage_display = serializers.SerializerMethodField()
+
+    def get_stage_display(self, obj) -> str:
+        # Translate the labels once per response, not once per row.
+        labels = self.context.setdefault("_stage_labels", {})
+        if not labels:
+            labels.update({value: str(label) for value, label in SchoolStage.choices})
+        return labels.get(obj.stage, obj.stage)
 
     class Meta:
         model = School

@@ -20,6 +20,7 @@ from safecampus.accounts.models import User
 from safecampus.accounts.services import role_grant, user_create
 from safecampus.audit.models import Action
 from safecampus.audit.services import audit_record
+from safecampus.core.db import db_optimize
 from safecampus.core.roles import Role
 from safecampus.orgs.choices import CoordSystem, DepartmentKind, LeadershipPosition, PartnerKind
 from safecampus.orgs.models import (
@@ -196,6 +197,7 @@ class Command(BaseCommand):
                 bureau_id=district.pk,
                 data={"kind": "seed_demo", "schools": schools},
             )
+        db_optimize(full=True)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo district ready: {schools} schools in {time.monotonic() - started:.1f} s."
