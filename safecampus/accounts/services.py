@@ -212,11 +212,14 @@ def role_grant(*, actor: User | None, user: User, role: str, organisation) -> Ro
                 {"organisation": _("This organisation is outside your scope.")}, code="scope"
             )
     held = set(RoleAssignment.objects.active().filter(user=user).values_list("role", flat=True))
-    if role in SEPARATED_ROLES and (held & SEPARATED_ROLES) - {role}:
+    mixes = (role in SEPARATED_ROLES and bool(held - {role})) or (
+        role not in SEPARATED_ROLES and bool(held & SEPARATED_ROLES)
+    )
+    if mixes:
         raise ValidationError(
             _(
                 "Separation of duties: system administrator, security administrator and "
-                "auditor must be three different people."
+                "auditor must be three different people, who hold no other role."
             ),
             code="separation_of_duties",
         )
@@ -231,6 +234,7 @@ def role_grant(*, actor: User | None, user: User, role: str, organisation) -> Ro
         actor=actor,
         actor_username="" if actor else "system",
         target=user,
+        bureau_id=_org_bureau_id(organisation),
         data={"role": role, "organisation": str(organisation), field: organisation.pk},
     )
     forget_scope(user)
@@ -240,6 +244,9 @@ def role_grant(*, actor: User | None, user: User, role: str, organisation) -> Ro
 @transaction.atomic
 def role_revoke(*, actor: User, assignment: RoleAssignment) -> RoleAssignment:
     _require_account_manager(actor, assignment.user)
+    organisation = assignment.organisation
+    if _org_bureau_id(organisation) not in scope_for(actor).bureau_ids(*ACCOUNT_MANAGE):
+        raise ValidationError(_("This organisation is outside your scope."), code="scope")
     if assignment.user_id == actor.pk:
         raise ValidationError(_("You cannot change your own roles."), code="self_grant")
     if assignment.revoked_at is not None:
@@ -251,7 +258,8 @@ def role_revoke(*, actor: User, assignment: RoleAssignment) -> RoleAssignment:
         action=Action.ROLE_REVOKED,
         actor=actor,
         target=assignment.user,
-        data={"role": assignment.role, "organisation": str(assignment.organisation)},
+        bureau_id=_org_bureau_id(organisation),
+        data={"role": assignment.role, "organisation": str(organisation)},
     )
     forget_scope(assignment.user)
     return assignment

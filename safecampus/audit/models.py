@@ -31,10 +31,16 @@ class AuditEventQuerySet(ScopedQuerySet):
     def scope_filter(self, scope: Scope, *, action: str):
         if action != "view" or not scope.has(*AUDIT_READ):
             return None
-        # An auditor reads the events of the bureaus (subtrees) they audit, and events with no
-        # bureau (failed logins of unknown names, for instance).
+        # An auditor reads the events of the bureaus (subtrees) they audit. Events tied to no
+        # bureau (failed logins with unknown names, set-up commands) only go to the auditors of
+        # a top-level bureau, who oversee the whole deployment.
+        from safecampus.orgs.models import Bureau
+
         bureaus = scope.bureau_ids(*AUDIT_READ)
-        return models.Q(bureau_id__in=bureaus) | models.Q(bureau__isnull=True)
+        q = models.Q(bureau_id__in=bureaus)
+        if Bureau.objects.filter(pk__in=bureaus, parent__isnull=True).exists():
+            q |= models.Q(bureau__isnull=True)
+        return q
 
 
 class AuditEvent(models.Model):

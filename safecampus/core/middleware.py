@@ -1,6 +1,10 @@
+import re
 import uuid
 
 from .context import client_ip, request_id
+
+#: A proxy's request id is kept only if it is short and plain; anything else gets a fresh uuid.
+_REQUEST_ID = re.compile(r"[\w.-]{1,64}")
 
 
 class RequestIdMiddleware:
@@ -10,7 +14,9 @@ class RequestIdMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        rid = request.headers.get("X-Request-ID") or uuid.uuid4().hex
+        rid = request.headers.get("X-Request-ID", "")
+        if not _REQUEST_ID.fullmatch(rid):
+            rid = uuid.uuid4().hex
         request.request_id = rid
         ip = request.META.get("REMOTE_ADDR")
         tokens = (request_id.set(rid), client_ip.set(ip))

@@ -10,8 +10,13 @@ from .scoping import Scope, ScopedQuerySet
 
 class JobQuerySet(ScopedQuerySet):
     def scope_filter(self, scope: Scope, *, action: str):
-        # A job, its input and its output belong to the person who started it.
-        return models.Q(created_by_id=scope.user_id)
+        # A job, its input and its output belong to the person who started it, and only while
+        # they still hold a role that may run that kind of job (an auditor who became system
+        # admin no longer downloads the audit log they exported).
+        from .jobs import JOB_CAPABILITY
+
+        kinds = [kind for kind, roles in JOB_CAPABILITY.items() if scope.has(*roles)]
+        return models.Q(created_by_id=scope.user_id, kind__in=kinds) if kinds else None
 
 
 class Job(models.Model):

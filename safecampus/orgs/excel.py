@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -249,6 +249,8 @@ class _RowParser:
             return default
         try:
             number = Decimal(value)
+            if not number.is_finite():
+                raise InvalidOperation
         except InvalidOperation:
             number = None
         if number is None or number != number.to_integral_value() or number < 0:
@@ -277,6 +279,8 @@ class _RowParser:
         for i, (lng, lat) in enumerate(pairs, start=1):
             try:
                 lng_d, lat_d = Decimal(lng), Decimal(lat)
+                if not (lng_d.is_finite() and lat_d.is_finite()):
+                    raise InvalidOperation
             except InvalidOperation:
                 err("校门坐标", _("'%(v)s' is not a number.") % {"v": f"{lng},{lat}"})
                 continue
@@ -357,33 +361,57 @@ def school_import(*, fileobj, actor, bureau: Bureau, progress=None) -> dict:
         if i % 200 == 0:
             progress(i)
 
-    existing = {
-        s.code: s for s in School.objects.filter(code__in=list(parsed)).prefetch_related("gates")
-    }
-    for code, school in existing.items():
-        if school.bureau_id != bureau.pk:
-            number = parsed[code][0]
-            errors.append(
-                RowError(
-                    number,
-                    "学校标识码",
-                    _("This code belongs to a school of another bureau (%(b)s).")
-                    % {"b": school.bureau},
-                )
-            )
-    if errors:
-        errors.sort(key=lambda e: (e.row, e.column))
-        raise JobRefused(
-            _("%(n)d problems in %(rows)d rows; nothing was imported. Fix them and import again.")
-            % {"n": len(errors), "rows": len({e.row for e in errors})},
-            [e.as_dict() for e in errors],
+    foreign_codes = School.objects.filter(code__in=list(parsed)).exclude(bureau=bureau)
+    errors += [
+        RowError(
+            parsed[code][0], "学校标识码", _("This code belongs to a school of another bureau.")
         )
+        for code in foreign_codes.values_list("code", flat=True)
+    ]
+    if errors:
+        _refuse(errors)
     progress(total, force=True)
-    with transaction.atomic():
-        result = _write(parsed=parsed, existing=existing, bureau=bureau, actor=actor)
+    try:
+        with transaction.atomic():
+            # Read the schools being replaced inside the writing transaction, locked, so that
+            # an edit made meanwhile is neither overwritten unseen nor recorded with stale values.
+            existing = {
+                s.code: s
+                for s in School.objects.select_for_update()
+                .filter(code__in=list(parsed))
+                .prefetch_related("gates")
+            }
+            foreign = [
+                RowError(
+                    parsed[code][0],
+                    "学校标识码",
+                    _("This code belongs to a school of another bureau."),
+                )
+                for code, school in existing.items()
+                if school.bureau_id != bureau.pk
+            ]
+            if foreign:
+                _refuse(foreign)
+            result = _write(parsed=parsed, existing=existing, bureau=bureau, actor=actor)
+    except IntegrityError as exc:
+        raise JobRefused(
+            _(
+                "Another import or edit added some of these schools at the same time. "
+                "Nothing was imported; import the file again."
+            )
+        ) from exc
     db_optimize()
     progress(total + 1, force=True)
     return result
+
+
+def _refuse(errors: list[RowError]):
+    errors.sort(key=lambda e: (e.row, e.column))
+    raise JobRefused(
+        _("%(n)d problems in %(rows)d rows; nothing was imported. Fix them and import again.")
+        % {"n": len(errors), "rows": len({e.row for e in errors})},
+        [e.as_dict() for e in errors],
+    )
 
 
 def _editable_bureaus(actor) -> set[int]:

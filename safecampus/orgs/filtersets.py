@@ -9,6 +9,17 @@ from .models import School
 YES_NO_ALL = forms.Select(choices=[("", _("All")), ("true", _("Yes")), ("false", _("No"))])
 
 
+class IdFilter(django_filters.NumberFilter):
+    """An id: a whole number in the database's range (not a Decimal that may overflow)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)
+
+
 class SchoolFilterSet(django_filters.FilterSet):
     """Filters of the school list, shared by the page and the API. Each has an index."""
 
@@ -16,8 +27,8 @@ class SchoolFilterSet(django_filters.FilterSet):
     stage = django_filters.ChoiceFilter(choices=SchoolStage.choices, label=_("Stage"))
     ownership = django_filters.ChoiceFilter(choices=Ownership.choices, label=_("Ownership"))
     boarding = django_filters.BooleanFilter(label=_("Boarding school"), widget=YES_NO_ALL)
-    bureau = django_filters.NumberFilter(field_name="bureau_id", label=_("Bureau"))
-    region = django_filters.NumberFilter(field_name="region_id", label=_("Region"))
+    bureau = IdFilter(field_name="bureau_id", label=_("Bureau"))
+    region = IdFilter(field_name="region_id", label=_("Region"))
     has_canteen = django_filters.BooleanFilter(label=_("Canteen"))
     has_chem_lab = django_filters.BooleanFilter(label=_("Chemistry lab"))
     is_active = django_filters.BooleanFilter(label=_("Active"))

@@ -91,6 +91,8 @@ class SchoolForm(forms.ModelForm):
             for i, (lng, lat) in enumerate(pairs, start=1):
                 try:
                     lng_d, lat_d = Decimal(lng), Decimal(lat)
+                    if not (lng_d.is_finite() and lat_d.is_finite()):
+                        raise InvalidOperation
                 except InvalidOperation:
                     self.add_error("gates_text", _("'%(v)s' is not a number.") % {"v": lng})
                     continue

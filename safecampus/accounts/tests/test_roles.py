@@ -40,6 +40,10 @@ def test_security_admin_grants_and_revokes_with_audit(world, client_for):
         (Role.SYSTEM_ADMIN, Role.AUDITOR),
         (Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN),
         (Role.AUDITOR, Role.SECURITY_ADMIN),
+        (Role.SYSTEM_ADMIN, Role.SAFETY_CENTRE),
+        (Role.AUDITOR, Role.LEADERSHIP),
+        (Role.SAFETY_CENTRE, Role.SYSTEM_ADMIN),
+        (Role.INSPECTOR, Role.AUDITOR),
     ],
 )
 def test_separation_of_duties(world, held, wanted):

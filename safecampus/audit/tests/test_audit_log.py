@@ -79,3 +79,17 @@ def test_security_admin_and_auditor_see_no_schools(world, client_for):
         client = client_for(world.users[role])
         assert client.get("/orgs/schools/").status_code == 403
         assert client.get(f"/orgs/schools/{world.school_a.pk}/").status_code == 404
+
+
+def test_events_without_bureau_go_only_to_top_level_auditors(events, client_for):
+    from safecampus.core.testing import BureauFactory, user_with_role
+
+    audit_record(action=Action.LOGIN_FAILED, actor_username="Secret#Pass1")
+    # world.bureau has no parent: its auditor oversees the deployment
+    page = client_for(events.users[Role.AUDITOR]).get("/audit/?action=login_failed")
+    assert "Secret#Pass1" in {e.actor_username for e in page.context["page"]}
+    city = BureauFactory()
+    district = BureauFactory(parent=city)
+    district_auditor = user_with_role(Role.AUDITOR, district)
+    page = client_for(district_auditor).get("/audit/?action=login_failed")
+    assert "Secret#Pass1" not in {e.actor_username for e in page.context["page"]}

@@ -79,3 +79,17 @@ def test_job_page_polls_until_finished(world, client_for):
     job.save()
     body = client_for(user).get(f"/jobs/{job.pk}/", HTTP_HX_REQUEST="true").content.decode()
     assert "hx-trigger" not in body
+
+
+def test_job_output_needs_the_role_still_held(world, client_for):
+    from safecampus.accounts.models import RoleAssignment
+
+    auditor = world.users[Role.AUDITOR]
+    job = Job.objects.create(
+        kind="audit.export", title="审计日志", created_by=auditor, status=Job.Status.SUCCEEDED
+    )
+    client = client_for(auditor)
+    assert client.get(f"/jobs/{job.pk}/").status_code == 200
+    RoleAssignment.objects.filter(user=auditor).update(revoked_at="2026-01-01T00:00:00Z")
+    assert client.get(f"/jobs/{job.pk}/").status_code == 404
+    assert client.get(f"/jobs/{job.pk}/download/").status_code == 404

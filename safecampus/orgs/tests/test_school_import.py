@@ -225,3 +225,10 @@ def test_export_round_trips_through_import(world, centre):
     job = Job.objects.get()
     assert job.status == Job.Status.SUCCEEDED, job.errors
     assert job.result == {"created": 0, "updated": 0, "unchanged": 2}
+
+
+def test_non_finite_numbers_are_row_errors(world, centre):
+    centre(xlsx(row(在校学生数="nan"), row(code="3101120002", 校门坐标="nan,31")))
+    job = Job.objects.get()
+    assert job.status == Job.Status.FAILED
+    assert {(e["row"], e["column"]) for e in job.errors} == {(2, "在校学生数"), (3, "校门坐标")}
