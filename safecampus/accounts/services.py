@@ -36,25 +36,30 @@ def login_attempt(*, request, username: str, password: str) -> User:
     """Check a username and password under the login policy.
 
     Five failures in a row lock the account for 15 minutes. Returns the user, or raises
-    ``ValidationError`` with code ``locked`` or ``invalid_login``.
+    ``ValidationError`` with code ``locked`` or ``invalid_login``. The user's row is locked
+    while the attempt is checked and counted, so parallel guesses queue behind each other and
+    none slips past the lock.
     """
-    user = User.objects.filter(username=username).first()
-    if user is not None and user.is_locked():
-        audit_record(action=Action.LOGIN_REFUSED_LOCKED, actor=user)
-        raise ValidationError(_lock_message(user), code="locked")
-    authenticated = authenticate(request, username=username, password=password)
-    if authenticated is None:
-        _login_failed(username=username, user=user)
-        raise ValidationError(
-            _("The username or password is wrong. Note that both are case-sensitive."),
-            code="invalid_login",
-        )
     with transaction.atomic():
-        User.objects.filter(pk=authenticated.pk).update(failed_logins=0, locked_until=None)
-        audit_record(action=Action.LOGIN_SUCCEEDED, actor=authenticated)
-    authenticated.failed_logins = 0
-    authenticated.locked_until = None
-    return authenticated
+        user = User.objects.select_for_update().filter(username=username).first()
+        if user is not None and user.is_locked():
+            audit_record(action=Action.LOGIN_REFUSED_LOCKED, actor=user)
+            refusal = ValidationError(_lock_message(user), code="locked")
+        else:
+            authenticated = authenticate(request, username=username, password=password)
+            if authenticated is None:
+                _login_failed(username=username, user=user)
+                refusal = ValidationError(
+                    _("The username or password is wrong. Note that both are case-sensitive."),
+                    code="invalid_login",
+                )
+            else:
+                User.objects.filter(pk=authenticated.pk).update(failed_logins=0, locked_until=None)
+                audit_record(action=Action.LOGIN_SUCCEEDED, actor=authenticated)
+                authenticated.failed_logins = 0
+                authenticated.locked_until = None
+                return authenticated
+    raise refusal
 
 
 @transaction.atomic
@@ -76,6 +81,13 @@ def _login_failed(*, username: str, user: User | None) -> None:
         )
 
 
+def _revoke_tokens(user: User) -> None:
+    """API tokens die with the password they were issued for."""
+    from rest_framework.authtoken.models import Token
+
+    Token.objects.filter(user=user).delete()
+
+
 def _require_account_manager(actor: User, target: User | None = None) -> None:
     if not scope_for(actor).has(*ACCOUNT_MANAGE):
         raise PermissionDenied(_("Only the security administrator manages accounts."))
@@ -93,6 +105,7 @@ def password_change(*, user: User, old_password: str, new_password: str) -> None
     user.set_password(new_password)
     user.must_change_password = False
     user.save(update_fields=["password", "must_change_password"])
+    _revoke_tokens(user)
     audit_record(action=Action.PASSWORD_CHANGED, actor=user, target=user)
 
 
@@ -106,6 +119,7 @@ def password_reset(*, actor: User, user: User, new_password: str) -> None:
     user.failed_logins = 0
     user.locked_until = None
     user.save(update_fields=["password", "must_change_password", "failed_logins", "locked_until"])
+    _revoke_tokens(user)
     audit_record(action=Action.PASSWORD_RESET, actor=actor, target=user)
 
 
@@ -163,6 +177,8 @@ def user_update(*, actor: User, user: User, full_name: str, phone: str, is_activ
     before = {"full_name": user.full_name, "phone": user.phone, "is_active": user.is_active}
     user.full_name, user.phone, user.is_active = full_name, phone, is_active
     user.save(update_fields=["full_name", "phone", "is_active"])
+    if not is_active:
+        _revoke_tokens(user)
     after = {"full_name": full_name, "phone": phone, "is_active": is_active}
     changes = {k: [before[k], v] for k, v in after.items() if before[k] != v}
     if changes:

@@ -55,17 +55,26 @@ def model_snapshot(obj: models.Model, fields: list[str] | None = None) -> dict:
     return out
 
 
+#: bookkeeping fields that change on every save and say nothing about the business
+_NOT_CHANGES = frozenset({"updated_at", "created_at"})
+
+
 def config_change_record(*, actor, obj: models.Model, before: dict | None, data_extra=None):
-    """Record a configuration create/change with the fields that changed, before and after."""
+    """Record a configuration create/change with the fields that changed, before and after.
+
+    ``data_extra`` carries what the object's own fields do not show (gates, covered schools).
+    A save that changed nothing writes nothing.
+    """
     after = model_snapshot(obj)
     if before is None:
-        return audit_record(
-            action=Action.CONFIG_CREATED, actor=actor, target=obj, data={"after": after}
-        )
-    changed = {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
-    if not changed:
+        data = {"after": after, **(data_extra or {})}
+        return audit_record(action=Action.CONFIG_CREATED, actor=actor, target=obj, data=data)
+    changed = {
+        k: [before.get(k), v]
+        for k, v in after.items()
+        if k not in _NOT_CHANGES and not k.startswith("_") and before.get(k) != v
+    }
+    if not changed and not data_extra:
         return None
-    data = {"changes": changed}
-    if data_extra:
-        data.update(data_extra)
+    data = {"changes": changed, **(data_extra or {})}
     return audit_record(action=Action.CONFIG_CHANGED, actor=actor, target=obj, data=data)

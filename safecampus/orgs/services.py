@@ -46,7 +46,12 @@ def school_create(*, actor, data: dict, gates: list[dict] | None = None) -> Scho
     school.save()
     _gates_replace(school=school, gates=gates or [])
     _check_in_scope(actor=actor, school=school)
-    config_change_record(actor=actor, obj=school, before=None)
+    config_change_record(
+        actor=actor,
+        obj=school,
+        before=None,
+        data_extra={"gates": _gates_snapshot(school)} if gates else None,
+    )
     return school
 
 
@@ -67,7 +72,6 @@ def school_update(*, actor, school: School, data: dict, gates: list[dict] | None
         after_gates = _gates_snapshot(school)
         if after_gates != before_gates:
             extra = {"gates": [before_gates, after_gates]}
-            before = {**before, "_gates": "changed"}
     _check_in_scope(actor=actor, school=school)
     config_change_record(actor=actor, obj=school, before=before, data_extra=extra)
     return school
@@ -192,8 +196,6 @@ def partner_save(*, actor, bureau: Bureau, data: dict, school_codes: list[str], 
             [PartnerCoverage(partner=partner, school=s) for s in schools if s.pk not in have]
         )
     extra = {"schools": [old_codes, new_codes]} if new_codes != old_codes else None
-    if before is not None and extra:
-        before = {**before, "_schools": "changed"}
     config_change_record(actor=actor, obj=partner, before=before, data_extra=extra)
     return partner
 

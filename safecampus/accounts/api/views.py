@@ -1,8 +1,9 @@
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.authtoken.models import Token
-from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.exceptions import AuthenticationFailed, PermissionDenied
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
@@ -51,5 +52,10 @@ class TokenView(APIView):
             )
         except ValidationError as exc:
             raise AuthenticationFailed(exc.messages[0], code=exc.code) from exc
-        token, _ = Token.objects.get_or_create(user=user)
+        if user.must_change_password:
+            raise PermissionDenied(
+                _("Your password was reset. Log in on the web and choose a new one first."),
+                code="password_change_required",
+            )
+        token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key}, status=status.HTTP_200_OK)

@@ -191,3 +191,20 @@ def test_openapi_schema_and_docs_are_served_locally(world, client_for):
     docs = client.get("/api/docs/").content.decode()
     assert "swagger-ui" in docs and "http://" not in docs.replace("http://testserver", "")
     assert "cdn" not in docs.lower()
+
+
+def test_saving_unchanged_school_records_nothing(world, client_for):
+    client = client_for(world.users[Role.SAFETY_CENTRE])
+    data = {
+        **VALID,
+        "bureau": world.bureau.pk,
+        "code": world.school_a.code,
+        "name": "甲小学",
+        "students": 850,
+    }
+    client.post(f"/orgs/schools/{world.school_a.pk}/edit/", data)
+    client.post(f"/orgs/schools/{world.school_a.pk}/edit/", data)
+    changes = AuditEvent.objects.filter(
+        action=Action.CONFIG_CHANGED, target_id=str(world.school_a.pk)
+    )
+    assert changes.count() == 1
