@@ -78,6 +78,28 @@ class RoleAssignmentQuerySet(ScopedQuerySet):
         return own | Q(user__bureau_id__in=ids)
 
 
+def _held_at(level: str) -> Q:
+    """Roles of ``level`` name exactly that one organisation and no other."""
+    orgs = {
+        "bureau": OrgLevel.BUREAU,
+        "department": OrgLevel.DEPARTMENT,
+        "school": OrgLevel.SCHOOL,
+        "partner": OrgLevel.PARTNER,
+    }
+    return Q(
+        role__in=[r for r, lvl in ROLE_LEVEL.items() if lvl == level],
+        **{f"{field}__isnull": org_level != level for field, org_level in orgs.items()},
+    )
+
+
+_ONE_ORG = (
+    _held_at(OrgLevel.BUREAU)
+    | _held_at(OrgLevel.DEPARTMENT)
+    | _held_at(OrgLevel.SCHOOL)
+    | _held_at(OrgLevel.PARTNER)
+)
+
+
 class RoleAssignment(models.Model):
     """A user holds a role in one organisation. Revoking keeps the row (history is kept)."""
 
@@ -141,39 +163,7 @@ class RoleAssignment(models.Model):
         verbose_name = _("role assignment")
         indexes = [models.Index(fields=["user", "revoked_at"])]
         constraints = [
-            models.CheckConstraint(
-                name="role_assignment_one_org",
-                condition=(
-                    Q(
-                        role__in=[r for r, lvl in ROLE_LEVEL.items() if lvl == OrgLevel.BUREAU],
-                        bureau__isnull=False,
-                        department__isnull=True,
-                        school__isnull=True,
-                        partner__isnull=True,
-                    )
-                    | Q(
-                        role__in=[r for r, lvl in ROLE_LEVEL.items() if lvl == OrgLevel.DEPARTMENT],
-                        bureau__isnull=True,
-                        department__isnull=False,
-                        school__isnull=True,
-                        partner__isnull=True,
-                    )
-                    | Q(
-                        role__in=[r for r, lvl in ROLE_LEVEL.items() if lvl == OrgLevel.SCHOOL],
-                        bureau__isnull=True,
-                        department__isnull=True,
-                        school__isnull=False,
-                        partner__isnull=True,
-                    )
-                    | Q(
-                        role__in=[r for r, lvl in ROLE_LEVEL.items() if lvl == OrgLevel.PARTNER],
-                        bureau__isnull=True,
-                        department__isnull=True,
-                        school__isnull=True,
-                        partner__isnull=False,
-                    )
-                ),
-            ),
+            models.CheckConstraint(name="role_assignment_one_org", condition=_ONE_ORG),
         ]
 
     def __str__(self) -> str:

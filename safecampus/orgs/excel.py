@@ -30,7 +30,7 @@ from safecampus.core.jobs import JobRefused
 
 from .choices import CoordSystem, Ownership, SchoolStage
 from .models import Bureau, Region, School, SchoolGate, school_code_validator
-from .services import validate_gates
+from .services import SCHOOL_FIELDS, parse_gates
 
 YES, NO = "是", "否"
 ACTIVE, INACTIVE = "在用", "停用"
@@ -264,62 +264,20 @@ class _RowParser:
     def _gates(self, value, system, err) -> list[dict]:
         if not value:
             return []
-        try:
-            pairs = validate_gates(value)
-        except ValidationError as exc:
-            err("校门坐标", exc.messages[0])
-            return []
         if not system:
             err("坐标系", _("Say which coordinate system the gate coordinates use."))
             return []
         if system not in self.coords:
             err("坐标系", _("'%(v)s' is not one of the allowed values.") % {"v": system})
             return []
-        gates = []
-        for i, (lng, lat) in enumerate(pairs, start=1):
-            try:
-                lng_d, lat_d = Decimal(lng), Decimal(lat)
-                if not (lng_d.is_finite() and lat_d.is_finite()):
-                    raise InvalidOperation
-            except InvalidOperation:
-                err("校门坐标", _("'%(v)s' is not a number.") % {"v": f"{lng},{lat}"})
-                continue
-            if not (73 <= lng_d <= 136 and 3 <= lat_d <= 54):
-                err(
-                    "校门坐标",
-                    _("Gate %(i)d (%(v)s) lies outside China; write longitude first.")
-                    % {"i": i, "v": f"{lng},{lat}"},
-                )
-                continue
-            gates.append(
-                {
-                    "name": f"{i}号门",
-                    "longitude": lng_d.quantize(Decimal("0.000001")),
-                    "latitude": lat_d.quantize(Decimal("0.000001")),
-                    "coord_system": self.coords[system],
-                }
-            )
+        gates, problems = parse_gates(value, self.coords[system])
+        for problem in problems:
+            err("校门坐标", problem)
         return gates
 
 
-IMPORT_FIELDS = [
-    "name",
-    "stage",
-    "ownership",
-    "boarding",
-    "students",
-    "boarders",
-    "staff",
-    "gate_count",
-    "has_canteen",
-    "has_chem_lab",
-    "address",
-    "principal",
-    "safety_officer",
-    "phone",
-    "is_active",
-    "region_id",
-]
+#: the fields an import row sets (the bureau comes from the job; the code is the key)
+IMPORT_FIELDS = [f for f in SCHOOL_FIELDS if f not in ("bureau", "code", "region")] + ["region_id"]
 
 
 def school_import_job(*, job, progress) -> dict:

@@ -1,5 +1,3 @@
-from decimal import Decimal, InvalidOperation
-
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -8,7 +6,7 @@ from safecampus.core.excel import xlsx_problem
 
 from .choices import CoordSystem
 from .models import Bureau, Department, LeadershipMember, PartnerUnit, Region, School
-from .services import validate_gates
+from .services import SCHOOL_FIELDS, parse_gates
 
 
 class SchoolForm(forms.ModelForm):
@@ -26,26 +24,7 @@ class SchoolForm(forms.ModelForm):
 
     class Meta:
         model = School
-        fields = [
-            "bureau",
-            "code",
-            "name",
-            "stage",
-            "ownership",
-            "boarding",
-            "students",
-            "boarders",
-            "staff",
-            "gate_count",
-            "has_canteen",
-            "has_chem_lab",
-            "address",
-            "principal",
-            "safety_officer",
-            "phone",
-            "region",
-            "is_active",
-        ]
+        fields = SCHOOL_FIELDS
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -77,40 +56,13 @@ class SchoolForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         raw = data.get("gates_text") or ""
-        gates = []
-        if raw.strip():
-            try:
-                pairs = validate_gates(raw)
-            except ValidationError as exc:
-                self.add_error("gates_text", exc)
-                pairs = []
-            if not data.get("coord_system"):
-                self.add_error(
-                    "coord_system", _("Say which coordinate system the gate coordinates use.")
-                )
-            for i, (lng, lat) in enumerate(pairs, start=1):
-                try:
-                    lng_d, lat_d = Decimal(lng), Decimal(lat)
-                    if not (lng_d.is_finite() and lat_d.is_finite()):
-                        raise InvalidOperation
-                except InvalidOperation:
-                    self.add_error("gates_text", _("'%(v)s' is not a number.") % {"v": lng})
-                    continue
-                if not (73 <= lng_d <= 136 and 3 <= lat_d <= 54):
-                    self.add_error(
-                        "gates_text",
-                        _("Gate %(i)d (%(v)s) lies outside China; write longitude first.")
-                        % {"i": i, "v": f"{lng},{lat}"},
-                    )
-                    continue
-                gates.append(
-                    {
-                        "name": f"{i}号门",
-                        "longitude": lng_d.quantize(Decimal("0.000001")),
-                        "latitude": lat_d.quantize(Decimal("0.000001")),
-                        "coord_system": data.get("coord_system") or "",
-                    }
-                )
+        gates, problems = parse_gates(raw, data.get("coord_system") or "")
+        for problem in problems:
+            self.add_error("gates_text", problem)
+        if raw.strip() and not data.get("coord_system"):
+            self.add_error(
+                "coord_system", _("Say which coordinate system the gate coordinates use.")
+            )
         data["gates"] = gates
         if (data.get("boarders") or 0) > (data.get("students") or 0):
             self.add_error("boarders", _("Cannot exceed the number of students."))

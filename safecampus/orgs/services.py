@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -114,17 +116,42 @@ def bureau_create(
     return bureau
 
 
-def validate_gates(raw: str) -> list[tuple[str, str]]:
-    """Parse "经度,纬度; 经度,纬度" into pairs; raises ValidationError with a Chinese message."""
-    pairs = []
-    for part in [p.strip() for p in raw.replace("；", ";").split(";") if p.strip()]:
+def parse_gates(raw: str, coord_system: str) -> tuple[list[dict], list[str]]:
+    """Parse "经度,纬度; 经度,纬度" (half- or full-width separators) into gate dicts.
+
+    Returns ``(gates, problems)``; each problem is a message for the user. Gates must lie inside
+    China with the longitude first. The caller checks ``coord_system`` (a :class:`CoordSystem`).
+    """
+    gates: list[dict] = []
+    problems: list[str] = []
+    parts = [p.strip() for p in raw.replace("；", ";").split(";") if p.strip()]
+    for i, part in enumerate(parts, start=1):
         bits = [b.strip() for b in part.replace("，", ",").split(",")]
         if len(bits) != 2:
-            raise ValidationError(
-                _("Write each gate as longitude,latitude and separate gates with ';'.")
+            problems.append(_("Write each gate as longitude,latitude and separate gates with ';'."))
+            continue
+        try:
+            lng, lat = Decimal(bits[0]), Decimal(bits[1])
+            if not (lng.is_finite() and lat.is_finite()):
+                raise InvalidOperation
+        except InvalidOperation:
+            problems.append(_("'%(v)s' is not a number.") % {"v": part})
+            continue
+        if not (73 <= lng <= 136 and 3 <= lat <= 54):
+            problems.append(
+                _("Gate %(i)d (%(v)s) lies outside China; write longitude first.")
+                % {"i": i, "v": part}
             )
-        pairs.append((bits[0], bits[1]))
-    return pairs
+            continue
+        gates.append(
+            {
+                "name": f"{i}号门",
+                "longitude": lng.quantize(Decimal("0.000001")),
+                "latitude": lat.quantize(Decimal("0.000001")),
+                "coord_system": coord_system,
+            }
+        )
+    return gates, problems
 
 
 # --- departments, partner units, leadership group -----------------------------------------------
