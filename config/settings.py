@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "safecampus.audit",
     "safecampus.orgs",
     "safecampus.accounts",
+    "safecampus.catalog",
 ]
 
 MIDDLEWARE = [

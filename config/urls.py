@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 api_v1 = [
     path("", include("safecampus.accounts.api.urls")),
     path("", include("safecampus.orgs.api.urls")),
+    path("", include("safecampus.catalog.api.urls")),
 ]
 
 urlpatterns = [
@@ -11,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("safecampus.accounts.urls")),
     path("orgs/", include("safecampus.orgs.urls")),
     path("audit/", include("safecampus.audit.urls")),
+    path("catalog/", include("safecampus.catalog.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

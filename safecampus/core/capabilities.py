@@ -22,6 +22,10 @@ SCHOOL_VIEW = ORG_VIEW | {Role.SCHOOL_OFFICER, Role.PRINCIPAL, Role.PARTNER}
 SCHOOL_MANAGE = frozenset({Role.SAFETY_CENTRE, Role.SYSTEM_ADMIN})
 #: Roles that maintain departments, partner units and the leadership group of their bureau(s).
 ORG_MANAGE = frozenset({Role.SAFETY_CENTRE, Role.SYSTEM_ADMIN})
+#: Roles that read the risk catalog (the standard schools are checked against).
+CATALOG_VIEW = SCHOOL_VIEW
+#: Roles that edit and publish the risk catalog of their bureau(s).
+CATALOG_MANAGE = frozenset({Role.SAFETY_CENTRE, Role.SYSTEM_ADMIN})
 #: Roles that manage accounts and role assignments (三员分立: not the system admin).
 ACCOUNT_MANAGE = frozenset({Role.SECURITY_ADMIN})
 #: Roles that read the audit log (三员分立: only the auditor).

@@ -1,7 +1,7 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .capabilities import ACCOUNT_MANAGE, AUDIT_READ, ORG_VIEW, SCHOOL_VIEW
+from .capabilities import ACCOUNT_MANAGE, AUDIT_READ, CATALOG_VIEW, ORG_VIEW, SCHOOL_VIEW
 from .roles import SCHOOL_ROLES
 from .scoping import scope_for
 
@@ -21,6 +21,8 @@ def navigation(request):
             items.append(
                 (_("My school"), reverse("orgs:school_detail", args=[school_id]), "building")
             )
+    if scope.has(*CATALOG_VIEW):
+        items.append((_("Risk catalog"), reverse("catalog:version_list"), "list-check"))
     if scope.has(*ORG_VIEW):
         items.append((_("Organisation"), reverse("orgs:structure"), "diagram-3"))
     if scope.has(*ACCOUNT_MANAGE):

@@ -17,7 +17,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from huey.contrib.djhuey import db_task
 
-from .capabilities import AUDIT_READ, SCHOOL_MANAGE
+from .capabilities import AUDIT_READ, CATALOG_MANAGE, SCHOOL_MANAGE
 from .models import Job
 
 logger = logging.getLogger(__name__)
@@ -27,6 +27,7 @@ HANDLERS: dict[str, str] = {
     "orgs.school_import": "safecampus.orgs.excel.school_import_job",
     "orgs.school_export": "safecampus.orgs.excel.school_export_job",
     "audit.export": "safecampus.audit.excel.audit_export_job",
+    "catalog.import": "safecampus.catalog.excel.catalog_import_job",
 }
 
 
@@ -35,6 +36,7 @@ JOB_CAPABILITY: dict[str, frozenset[str]] = {
     "orgs.school_import": SCHOOL_MANAGE,
     "orgs.school_export": SCHOOL_MANAGE,
     "audit.export": AUDIT_READ,
+    "catalog.import": CATALOG_MANAGE,
 }
 
 

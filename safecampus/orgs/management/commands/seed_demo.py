@@ -187,6 +187,7 @@ class Command(BaseCommand):
             city, district = self._bureaus()
             departments = self._departments(district)
             self._leadership(district, departments)
+            self._catalog(district)
             all_schools = self._schools(rng, city, district, schools)
             partners = self._partners(district, all_schools)
             if not no_users:
@@ -263,6 +264,16 @@ class Command(BaseCommand):
             if d.name != "区教育学院"
         ]
         LeadershipMember.objects.bulk_create(members)
+
+    def _catalog(self, district):
+        from safecampus.catalog.management.commands.load_default_catalog import (
+            default_catalog_data,
+        )
+        from safecampus.catalog.services import catalog_load
+
+        version, warnings = catalog_load(bureau=district, data=default_catalog_data())
+        for warning in warnings:
+            self.stderr.write(str(warning))
 
     def _schools(self, rng, city, district, total):
         mh = district.region

@@ -1,0 +1,39 @@
+from rest_framework import serializers
+
+from safecampus.catalog.models import CatalogVersion, CheckItem, RiskArea
+
+
+class CatalogVersionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CatalogVersion
+        fields = ["id", "bureau", "number", "title", "status", "based_on", "published_at"]
+
+
+class RiskAreaSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RiskArea
+        fields = ["id", "version", "code", "name", "source"]
+
+
+class CheckItemSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CheckItem
+        fields = [
+            "id",
+            "version",
+            "area",
+            "code",
+            "text",
+            "guidance",
+            "legal_basis",
+            "source",
+            "stages",
+            "boarding_only",
+            "needs_canteen",
+            "needs_chem_lab",
+            "responsible_body",
+            "school_facing",
+            "responsible_departments",
+            "cooperating_departments",
+            "default_level",
+        ]

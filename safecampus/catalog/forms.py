@@ -1,0 +1,90 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from safecampus.orgs.choices import SchoolStage
+from safecampus.orgs.models import Department
+
+from .models import CheckItem, RiskArea
+
+
+class CheckItemForm(forms.ModelForm):
+    stages = forms.MultipleChoiceField(
+        label=_("Stages (none = all)"),
+        choices=SchoolStage.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    responsible = forms.ModelMultipleChoiceField(
+        label=_("Responsible departments"),
+        queryset=Department.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    cooperating = forms.ModelMultipleChoiceField(
+        label=_("Cooperating departments"),
+        queryset=Department.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = CheckItem
+        fields = [
+            "area",
+            "code",
+            "text",
+            "guidance",
+            "legal_basis",
+            "source",
+            "stages",
+            "boarding_only",
+            "needs_canteen",
+            "needs_chem_lab",
+            "responsible_body",
+            "school_facing",
+            "default_level",
+            "sort_order",
+        ]
+        widgets = {
+            "text": forms.Textarea(attrs={"rows": 3}),
+            "guidance": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, version, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].queryset = RiskArea.objects.filter(version=version)
+        departments = Department.objects.filter(bureau_id=version.bureau_id)
+        self.fields["responsible"].queryset = departments
+        self.fields["cooperating"].queryset = departments
+        if self.instance.pk:
+            self.initial["responsible"] = list(self.instance.responsible_departments.all())
+            self.initial["cooperating"] = list(self.instance.cooperating_departments.all())
+        for field in self.fields.values():
+            w = field.widget
+            if isinstance(w, forms.CheckboxSelectMultiple):
+                continue
+            if isinstance(w, forms.CheckboxInput):
+                w.attrs.setdefault("class", "form-check-input")
+            elif isinstance(w, forms.Select):
+                w.attrs.setdefault("class", "form-select")
+            else:
+                w.attrs.setdefault("class", "form-control")
+
+
+class CatalogImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Excel workbook (.xlsx)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx", "class": "form-control"}),
+    )
+
+    def clean_file(self):
+        from django.core.exceptions import ValidationError
+
+        from safecampus.core.excel import xlsx_problem
+
+        f = self.cleaned_data["file"]
+        head = f.read(8)
+        f.seek(0)
+        if problem := xlsx_problem(head):
+            raise ValidationError(problem)
+        return f
