@@ -242,3 +242,23 @@ def test_import_into_a_published_version_is_refused(catalog, world, client_for):
     )
     assert not Job.objects.exists()
     assert CheckItem.objects.filter(version=catalog[0]).count() == 5
+
+
+def test_version_page_query_count_does_not_grow_with_items(catalog, world, client_for):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(world.users[Role.SAFETY_CENTRE])
+    client.get(f"/catalog/versions/{catalog[0].pk}/")
+    with CaptureQueriesContext(connection) as small:
+        client.get(f"/catalog/versions/{catalog[0].pk}/")
+    draft = services.version_create_draft(
+        actor=world.users[Role.SAFETY_CENTRE], bureau=world.bureau
+    )
+    area = draft.areas.first()
+    for n in range(20):
+        CheckItem.objects.create(version=draft, area=area, code=f"X-{n:02d}", text="新增")
+    services.version_publish(actor=world.users[Role.SAFETY_CENTRE], version=draft)
+    with CaptureQueriesContext(connection) as large:
+        client.get(f"/catalog/versions/{draft.pk}/")
+    assert len(large.captured_queries) == len(small.captured_queries)
