@@ -3,17 +3,14 @@ from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
 from safecampus.core.capabilities import ACCOUNT_MANAGE
+from safecampus.core.forms import bootstrap
 from safecampus.core.roles import ROLE_LEVEL, OrgLevel, Role
 from safecampus.core.scoping import scope_for
 from safecampus.orgs.models import Bureau, Department, PartnerUnit, School
 
 
 def _style(form):
-    for field in form.fields.values():
-        cls = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-        if isinstance(field.widget, forms.CheckboxInput):
-            cls = "form-check-input"
-        field.widget.attrs.setdefault("class", cls)
+    bootstrap(form)
 
 
 class LoginForm(forms.Form):

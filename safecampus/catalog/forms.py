@@ -1,10 +1,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from safecampus.core.forms import bootstrap
 from safecampus.orgs.choices import SchoolStage
 from safecampus.orgs.models import Department
 
 from .models import CheckItem, RiskArea
+from .services import ITEM_FIELDS
 
 
 class CheckItemForm(forms.ModelForm):
@@ -29,22 +31,7 @@ class CheckItemForm(forms.ModelForm):
 
     class Meta:
         model = CheckItem
-        fields = [
-            "area",
-            "code",
-            "text",
-            "guidance",
-            "legal_basis",
-            "source",
-            "stages",
-            "boarding_only",
-            "needs_canteen",
-            "needs_chem_lab",
-            "responsible_body",
-            "school_facing",
-            "default_level",
-            "sort_order",
-        ]
+        fields = ["area", *ITEM_FIELDS]
         widgets = {
             "text": forms.Textarea(attrs={"rows": 3}),
             "guidance": forms.Textarea(attrs={"rows": 2}),
@@ -59,16 +46,7 @@ class CheckItemForm(forms.ModelForm):
         if self.instance.pk:
             self.initial["responsible"] = list(self.instance.responsible_departments.all())
             self.initial["cooperating"] = list(self.instance.cooperating_departments.all())
-        for field in self.fields.values():
-            w = field.widget
-            if isinstance(w, forms.CheckboxSelectMultiple):
-                continue
-            if isinstance(w, forms.CheckboxInput):
-                w.attrs.setdefault("class", "form-check-input")
-            elif isinstance(w, forms.Select):
-                w.attrs.setdefault("class", "form-select")
-            else:
-                w.attrs.setdefault("class", "form-control")
+        bootstrap(self)
 
 
 class CatalogImportForm(forms.Form):

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from safecampus.core.excel import xlsx_problem
+from safecampus.core.forms import bootstrap
 
 from .choices import CoordSystem
 from .models import Bureau, Department, LeadershipMember, PartnerUnit, Region, School
@@ -38,14 +39,9 @@ class SchoolForm(forms.ModelForm):
         if bureaus.count() == 1 and not self.instance.pk:
             self.fields["bureau"].initial = bureaus.first()
         self.fields["region"].queryset = Region.objects.visible_to(user).filter(level="county")
+        bootstrap(self)
         for name, field in self.fields.items():
             widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                widget.attrs.setdefault("class", "form-check-input")
-            elif isinstance(widget, forms.Select):
-                widget.attrs.setdefault("class", "form-select")
-            else:
-                widget.attrs.setdefault("class", "form-control")
             if name in ("students", "boarders", "staff", "gate_count"):
                 widget.attrs["min"] = 0
         if self.instance.pk:
@@ -87,7 +83,6 @@ class SchoolImportForm(forms.Form):
             pk__in=scope_for(user).bureau_ids(*SCHOOL_MANAGE)
         )
         self.fields["bureau"].queryset = qs
-        self.fields["bureau"].widget.attrs["class"] = "form-select"
         if qs.count() == 1:
             self.fields["bureau"].initial = qs.first()
 
@@ -104,14 +99,7 @@ class SchoolImportForm(forms.Form):
 
 class _Styled:
     def _style(self):
-        for field in self.fields.values():
-            w = field.widget
-            if isinstance(w, forms.CheckboxInput):
-                w.attrs.setdefault("class", "form-check-input")
-            elif isinstance(w, forms.Select):
-                w.attrs.setdefault("class", "form-select")
-            else:
-                w.attrs.setdefault("class", "form-control")
+        bootstrap(self)
 
 
 class DepartmentForm(_Styled, forms.ModelForm):

@@ -3,6 +3,7 @@ from rest_framework import serializers
 
 from safecampus.orgs.choices import SchoolStage
 from safecampus.orgs.models import Bureau, Department, Region, School, SchoolGate
+from safecampus.orgs.services import SCHOOL_FIELDS
 
 
 class RegionSerializer(serializers.ModelSerializer):
@@ -35,30 +36,7 @@ class SchoolSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = School
-        fields = [
-            "id",
-            "bureau",
-            "region",
-            "code",
-            "name",
-            "stage",
-            "stage_display",
-            "ownership",
-            "boarding",
-            "students",
-            "boarders",
-            "staff",
-            "gate_count",
-            "has_canteen",
-            "has_chem_lab",
-            "address",
-            "principal",
-            "safety_officer",
-            "phone",
-            "is_active",
-            "gates",
-            "updated_at",
-        ]
+        fields = ["id", *SCHOOL_FIELDS, "stage_display", "gates", "updated_at"]
         read_only_fields = ["updated_at"]
 
     def __init__(self, *args, **kwargs):

@@ -1,0 +1,16 @@
+from django import forms
+
+
+def bootstrap(form: forms.BaseForm) -> None:
+    """Give every widget of ``form`` its Bootstrap 5 class (kept if one is already set)."""
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect):
+            continue
+        if isinstance(widget, forms.CheckboxInput):
+            css = "form-check-input"
+        elif isinstance(widget, forms.Select):
+            css = "form-select"
+        else:
+            css = "form-control"
+        widget.attrs.setdefault("class", css)
