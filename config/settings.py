@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "safecampus.orgs",
     "safecampus.accounts",
     "safecampus.catalog",
+    "safecampus.hazards",
 ]
 
 MIDDLEWARE = [
@@ -245,3 +246,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "INFO"},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- hazard register ----------------------------------------------------------------------------
+# Risk grade by LEC (D = L × E × C): the lowest score of each colour, highest first (DOMAIN §5).
+# A deployment that grades by another method changes these bands; a hazard keeps the grade it got.
+SAFECAMPUS_RISK_BANDS = [(320, "red"), (160, "orange"), (70, "yellow"), (0, "blue")]

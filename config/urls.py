@@ -13,6 +13,7 @@ urlpatterns = [
     path("orgs/", include("safecampus.orgs.urls")),
     path("audit/", include("safecampus.audit.urls")),
     path("catalog/", include("safecampus.catalog.urls")),
+    path("hazards/", include("safecampus.hazards.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -1,0 +1,142 @@
+"""Evidence files: recognised by their content, never by their name; thumbnails for photos."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import uuid
+import zipfile
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.utils.translation import gettext as _
+from PIL import Image, UnidentifiedImageError
+
+MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
+THUMB_SIZE = (320, 320)
+_HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"mif1", b"msf1", b"heim", b"heis"}
+
+#: what the upload field tells the phone's file picker to offer
+ACCEPT = (
+    "image/jpeg,image/png,image/webp,image/heic,image/heif,.heic,.heif,application/pdf,"
+    ".doc,.docx,.xls,.xlsx,.ppt,.pptx"
+)
+
+#: content type → file extension we store it under
+KINDS = {
+    "image/jpeg": "jpg",
+    "image/png": "png",
+    "image/webp": "webp",
+    "image/heic": "heic",
+    "application/pdf": "pdf",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": "pptx",
+    "application/x-ole-storage": "doc",
+}
+
+
+def sniff(head: bytes, fileobj) -> str | None:
+    """The content type of a file from its first bytes (and, for zips, its directory)."""
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    if head[4:8] == b"ftyp" and head[8:12] in _HEIF_BRANDS:
+        return "image/heic"
+    if head.startswith(b"%PDF-"):
+        return "application/pdf"
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return "application/x-ole-storage"  # .doc / .xls / .ppt of old Office and WPS
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            fileobj.seek(0)
+            names = set(zipfile.ZipFile(fileobj).namelist())
+        except (zipfile.BadZipFile, OSError):
+            return None
+        finally:
+            fileobj.seek(0)
+        if "[Content_Types].xml" not in names:
+            return None
+        for prefix, kind in (
+            ("word/", "wordprocessingml.document"),
+            ("xl/", "spreadsheetml.sheet"),
+            ("ppt/", "presentationml.presentation"),
+        ):
+            if any(n.startswith(prefix) for n in names):
+                return f"application/vnd.openxmlformats-officedocument.{kind}"
+    return None
+
+
+def _open_image(fileobj, content_type: str) -> Image.Image:
+    if content_type == "image/heic":
+        import pillow_heif
+
+        pillow_heif.register_heif_opener()
+    fileobj.seek(0)
+    return Image.open(fileobj)
+
+
+def check_upload(upload) -> tuple[str, str, str]:
+    """Validate an uploaded file; return (content type, extension, sha256 hex).
+
+    Raises a ValidationError (code ``evidence_invalid`` or ``evidence_too_large``) naming the file.
+    """
+    name = getattr(upload, "name", "") or _("file")
+    if upload.size > MAX_EVIDENCE_BYTES:
+        raise ValidationError(
+            _("%(name)s is larger than 20 MB.") % {"name": name}, code="evidence_too_large"
+        )
+    upload.seek(0)
+    head = upload.read(32)
+    content_type = sniff(head, upload)
+    if content_type is None:
+        raise ValidationError(
+            _(
+                "%(name)s is not a photo (JPEG, PNG, WebP, HEIC), PDF or Office document. "
+                "Files are checked by their content, not their name."
+            )
+            % {"name": name},
+            code="evidence_invalid",
+        )
+    if content_type.startswith("image/") and content_type != "image/heic":
+        try:
+            img = _open_image(upload, content_type)
+            img.verify()
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+            raise ValidationError(
+                _("%(name)s is not a readable image; it may be damaged.") % {"name": name},
+                code="evidence_invalid",
+            ) from exc
+    digest = hashlib.sha256()
+    upload.seek(0)
+    for chunk in upload.chunks() if hasattr(upload, "chunks") else iter(lambda: upload.read(65536), b""):
+        digest.update(chunk)
+    upload.seek(0)
+    return content_type, KINDS[content_type], digest.hexdigest()
+
+
+def thumbnail_of(upload, content_type: str) -> ContentFile | None:
+    """A JPEG thumbnail of a photo, or None when none can be made (the original still counts)."""
+    if not content_type.startswith("image/"):
+        return None
+    try:
+        img = _open_image(upload, content_type)
+        from PIL import ImageOps
+
+        img = ImageOps.exif_transpose(img)
+        img.thumbnail(THUMB_SIZE)
+        out = io.BytesIO()
+        img.convert("RGB").save(out, "JPEG", quality=80)
+    except Exception:  # noqa: BLE001 - a thumbnail is a convenience; the upload is already valid
+        return None
+    finally:
+        upload.seek(0)
+    return ContentFile(out.getvalue(), name=f"{uuid.uuid4().hex}-thumb.jpg")
+
+
+def stored_name(extension: str) -> str:
+    """A random stored name: the original name never reaches the file system."""
+    return f"{uuid.uuid4().hex}.{extension}"
