@@ -43,3 +43,5 @@ BUSINESS_DATA = frozenset(
         Role.PARTNER,
     }
 )
+#: Roles that see the hazard register (each within its scope); partner units do not.
+HAZARD_VIEW = BUSINESS_DATA - {Role.PARTNER}

@@ -1,7 +1,14 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .capabilities import ACCOUNT_MANAGE, AUDIT_READ, CATALOG_VIEW, ORG_VIEW, SCHOOL_VIEW
+from .capabilities import (
+    ACCOUNT_MANAGE,
+    AUDIT_READ,
+    CATALOG_VIEW,
+    HAZARD_VIEW,
+    ORG_VIEW,
+    SCHOOL_VIEW,
+)
 from .roles import SCHOOL_ROLES
 from .scoping import scope_for
 
@@ -21,6 +28,8 @@ def navigation(request):
             items.append(
                 (_("My school"), reverse("orgs:school_detail", args=[school_id]), "building")
             )
+    if scope.has(*HAZARD_VIEW):
+        items.append((_("Hazard register"), reverse("hazards:hazard_list"), "exclamation-triangle"))
     if scope.has(*CATALOG_VIEW):
         items.append((_("Risk catalog"), reverse("catalog:version_list"), "list-check"))
     if scope.has(*ORG_VIEW):

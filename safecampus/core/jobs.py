@@ -17,7 +17,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from huey.contrib.djhuey import db_task
 
-from .capabilities import AUDIT_READ, CATALOG_MANAGE, SCHOOL_MANAGE
+from .capabilities import AUDIT_READ, CATALOG_MANAGE, HAZARD_VIEW, SCHOOL_MANAGE
 from .models import Job
 
 logger = logging.getLogger(__name__)
@@ -28,6 +28,7 @@ HANDLERS: dict[str, str] = {
     "orgs.school_export": "safecampus.orgs.excel.school_export_job",
     "audit.export": "safecampus.audit.excel.audit_export_job",
     "catalog.import": "safecampus.catalog.excel.catalog_import_job",
+    "hazards.export": "safecampus.hazards.excel.hazard_export_job",
 }
 
 
@@ -37,6 +38,7 @@ JOB_CAPABILITY: dict[str, frozenset[str]] = {
     "orgs.school_export": SCHOOL_MANAGE,
     "audit.export": AUDIT_READ,
     "catalog.import": CATALOG_MANAGE,
+    "hazards.export": HAZARD_VIEW,
 }
 
 

@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from safecampus.catalog.choices import HazardLevel
+from safecampus.core.capabilities import HAZARD_VIEW
 from safecampus.core.roles import Role
 
 
@@ -151,16 +152,7 @@ UPDATES: dict[str, tuple[frozenset[str], frozenset[str]]] = {
 REPORTERS = SCHOOL | DEPARTMENT | {Role.INSPECTOR}
 
 #: Roles that see the register at all (partner units do not).
-REGISTER_VIEW = frozenset(
-    {
-        Role.SAFETY_CENTRE,
-        Role.LEADERSHIP,
-        Role.DEPARTMENT_OFFICER,
-        Role.INSPECTOR,
-        Role.SCHOOL_OFFICER,
-        Role.PRINCIPAL,
-    }
-)
+REGISTER_VIEW = HAZARD_VIEW
 
 
 def move_for(action: str, status: str) -> str | None:

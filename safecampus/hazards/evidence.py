@@ -112,7 +112,9 @@ def check_upload(upload) -> tuple[str, str, str]:
             ) from exc
     digest = hashlib.sha256()
     upload.seek(0)
-    for chunk in upload.chunks() if hasattr(upload, "chunks") else iter(lambda: upload.read(65536), b""):
+    for chunk in (
+        upload.chunks() if hasattr(upload, "chunks") else iter(lambda: upload.read(65536), b"")
+    ):
         digest.update(chunk)
     upload.seek(0)
     return content_type, KINDS[content_type], digest.hexdigest()

@@ -92,6 +92,9 @@ class HazardCounter(models.Model):
             models.UniqueConstraint(fields=["bureau", "year"], name="uniq_hazard_counter")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.bureau_id}/{self.year}: {self.last}"
+
 
 class Hazard(models.Model):
     """A hazard found at a school, from report to 销号."""
@@ -178,8 +181,12 @@ class Hazard(models.Model):
     contingency_plan = models.TextField(_("contingency plan"), blank=True)
     # interim safety measures for a major hazard not fixed at once (002 §三.4)
     interim_measures = models.TextField(_("interim safety measures"), blank=True)
-    interim_unit = models.CharField(_("unit responsible for interim measures"), max_length=100, blank=True)
-    interim_person = models.CharField(_("person responsible for interim measures"), max_length=64, blank=True)
+    interim_unit = models.CharField(
+        _("unit responsible for interim measures"), max_length=100, blank=True
+    )
+    interim_person = models.CharField(
+        _("person responsible for interim measures"), max_length=64, blank=True
+    )
     interim_deadline = models.DateField(_("interim measures in place by"), null=True, blank=True)
 
     supervised = models.BooleanField(_("listed for supervision (挂牌督办)"), default=False)
@@ -273,6 +280,9 @@ class HazardCooperation(models.Model):
         ]
         indexes = [models.Index(fields=["department", "hazard"], name="hz_coop_dept")]
 
+    def __str__(self) -> str:
+        return f"{self.hazard_id} ↔ {self.department_id}"
+
 
 class HazardEventQuerySet(ScopedQuerySet):
     def scope_filter(self, scope: Scope, *, action: str):
@@ -312,6 +322,12 @@ class HazardEvent(models.Model):
     def delete(self, *args, **kwargs):
         raise ValueError("hazard events are append-only")
 
+    @property
+    def decision_labels(self) -> list[str]:
+        from .choices import Decision
+
+        return [str(Decision(d).label) for d in self.data.get("decisions", [])]
+
 
 def _evidence_path(instance: HazardEvidence, filename: str) -> str:
     return f"evidence/{instance.hazard.bureau_id}/{timezone.localdate():%Y/%m}/{filename}"
@@ -350,12 +366,12 @@ class HazardEvidence(models.Model):
     def __str__(self) -> str:
         return self.original_name
 
+    def get_absolute_url(self) -> str:
+        return reverse("hazards:evidence_file", args=[self.pk])
+
     @property
     def is_image(self) -> bool:
         return self.content_type.startswith("image/")
-
-    def get_absolute_url(self) -> str:
-        return reverse("hazards:evidence_file", args=[self.pk])
 
     def thumbnail_url(self) -> str:
         return reverse("hazards:evidence_thumb", args=[self.pk])

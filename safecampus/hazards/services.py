@@ -533,9 +533,8 @@ def hazard_act(
         HazardCooperation.objects.filter(hazard=hazard, department=dept).delete()
     elif action == Action.DECIDE:
         _decide(hazard, changes, comment, record)
-    elif action == Action.ADD_EVIDENCE:
-        if not files:
-            raise ValidationError({"files": [_("Choose at least one file.")]}, code="invalid")
+    elif action == Action.ADD_EVIDENCE and not files:
+        raise ValidationError({"files": [_("Choose at least one file.")]}, code="invalid")
 
     _check_rules(hazard)
     if target != from_status:
@@ -556,9 +555,7 @@ def hazard_act(
     _ensure_still_visible(actor, hazard)
     if files:
         default_phase = EvidencePhase.AFTER if target == Status.SUBMITTED else EvidencePhase.BEFORE
-        _attach(
-            actor=actor, hazard=hazard, event=event, files=files, phase=phase or default_phase
-        )
+        _attach(actor=actor, hazard=hazard, event=event, files=files, phase=phase or default_phase)
     return hazard
 
 

@@ -2,191 +2,578 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import safecampus.hazards.models
 from django.conf import settings
 from django.db import migrations, models
 
+import safecampus.hazards.models
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('catalog', '0001_risk_catalog'),
-        ('orgs', '0002_school_name_id_index'),
+        ("catalog", "0001_risk_catalog"),
+        ("orgs", "0002_school_name_id_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Hazard',
+            name="Hazard",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=32, unique=True, verbose_name='hazard code')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='year')),
-                ('seq', models.PositiveIntegerField()),
-                ('area_code', models.CharField(max_length=16, verbose_name='risk area')),
-                ('item_code', models.CharField(blank=True, max_length=16, verbose_name='check item')),
-                ('description', models.TextField(verbose_name='description')),
-                ('location', models.CharField(blank=True, max_length=200, verbose_name='location in school')),
-                ('source', models.CharField(choices=[('self_inspection', 'School self-inspection'), ('department_inspection', 'Department inspection'), ('video_patrol', 'Video patrol'), ('spot_check', 'Spot check'), ('seasonal_check', 'Seasonal or holiday check'), ('task_from_above', 'Task from above'), ('public_report', 'Public report'), ('rule_finding', 'Rule finding')], max_length=24, verbose_name='source')),
-                ('found_on', models.DateField(verbose_name='found on')),
-                ('found_by', models.CharField(blank=True, max_length=64, verbose_name='found by')),
-                ('reported_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='reported at')),
-                ('remedy_type', models.CharField(choices=[('on_spot', 'Fixed on the spot'), ('deadline', 'Fixed by a deadline')], default='deadline', max_length=12, verbose_name='remedy type')),
-                ('level', models.CharField(choices=[('general', 'General hazard'), ('major', 'Major hazard')], default='general', max_length=8, verbose_name='hazard level')),
-                ('lec_l', models.DecimalField(decimal_places=1, max_digits=5, null=True, verbose_name='likelihood (L)')),
-                ('lec_e', models.DecimalField(decimal_places=1, max_digits=5, null=True, verbose_name='exposure (E)')),
-                ('lec_c', models.DecimalField(decimal_places=1, max_digits=5, null=True, verbose_name='consequence (C)')),
-                ('risk_score', models.DecimalField(decimal_places=2, max_digits=9, null=True, verbose_name='risk score (D)')),
-                ('risk_colour', models.CharField(blank=True, choices=[('red', 'Red (major risk)'), ('orange', 'Orange (considerable risk)'), ('yellow', 'Yellow (general risk)'), ('blue', 'Blue (low risk)')], max_length=8, verbose_name='risk grade')),
-                ('responsible_person', models.CharField(max_length=64, verbose_name='responsible person at school')),
-                ('responsible_phone', models.CharField(blank=True, max_length=32, verbose_name='phone')),
-                ('measures', models.TextField(blank=True, verbose_name='rectification measures')),
-                ('deadline', models.DateField(blank=True, null=True, verbose_name='deadline')),
-                ('funds', models.CharField(blank=True, max_length=200, verbose_name='funds')),
-                ('contingency_plan', models.TextField(blank=True, verbose_name='contingency plan')),
-                ('interim_measures', models.TextField(blank=True, verbose_name='interim safety measures')),
-                ('interim_unit', models.CharField(blank=True, max_length=100, verbose_name='unit responsible for interim measures')),
-                ('interim_person', models.CharField(blank=True, max_length=64, verbose_name='person responsible for interim measures')),
-                ('interim_deadline', models.DateField(blank=True, null=True, verbose_name='interim measures in place by')),
-                ('supervised', models.BooleanField(default=False, verbose_name='listed for supervision (挂牌督办)')),
-                ('escalated', models.BooleanField(default=False, verbose_name='district leaders asked to supervise')),
-                ('delay_explanation', models.TextField(blank=True, verbose_name='explanation of delay')),
-                ('status', models.CharField(choices=[('reported', 'Reported'), ('assigned', 'Assigned'), ('rectifying', 'Rectifying'), ('submitted', 'Awaiting acceptance'), ('closed', 'Closed'), ('hard', 'Hard to resolve'), ('withdrawn', 'Withdrawn')], default='reported', max_length=12, verbose_name='status')),
-                ('status_changed_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('closed_on', models.DateField(blank=True, null=True, verbose_name='closed on')),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('area', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.riskarea', verbose_name='risk area')),
-                ('bureau', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.bureau', verbose_name='bureau')),
-                ('catalog_version', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.catalogversion', verbose_name='catalog version')),
-                ('item', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.checkitem', verbose_name='check item')),
-                ('reported_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='reported by')),
-                ('responsible_department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.department', verbose_name='responsible department')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='hazards', to='orgs.school', verbose_name='school')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=32, unique=True, verbose_name="hazard code")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="year")),
+                ("seq", models.PositiveIntegerField()),
+                ("area_code", models.CharField(max_length=16, verbose_name="risk area")),
+                (
+                    "item_code",
+                    models.CharField(blank=True, max_length=16, verbose_name="check item"),
+                ),
+                ("description", models.TextField(verbose_name="description")),
+                (
+                    "location",
+                    models.CharField(blank=True, max_length=200, verbose_name="location in school"),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("self_inspection", "School self-inspection"),
+                            ("department_inspection", "Department inspection"),
+                            ("video_patrol", "Video patrol"),
+                            ("spot_check", "Spot check"),
+                            ("seasonal_check", "Seasonal or holiday check"),
+                            ("task_from_above", "Task from above"),
+                            ("public_report", "Public report"),
+                            ("rule_finding", "Rule finding"),
+                        ],
+                        max_length=24,
+                        verbose_name="source",
+                    ),
+                ),
+                ("found_on", models.DateField(verbose_name="found on")),
+                ("found_by", models.CharField(blank=True, max_length=64, verbose_name="found by")),
+                (
+                    "reported_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="reported at"
+                    ),
+                ),
+                (
+                    "remedy_type",
+                    models.CharField(
+                        choices=[
+                            ("on_spot", "Fixed on the spot"),
+                            ("deadline", "Fixed by a deadline"),
+                        ],
+                        default="deadline",
+                        max_length=12,
+                        verbose_name="remedy type",
+                    ),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[("general", "General hazard"), ("major", "Major hazard")],
+                        default="general",
+                        max_length=8,
+                        verbose_name="hazard level",
+                    ),
+                ),
+                (
+                    "lec_l",
+                    models.DecimalField(
+                        decimal_places=1, max_digits=5, null=True, verbose_name="likelihood (L)"
+                    ),
+                ),
+                (
+                    "lec_e",
+                    models.DecimalField(
+                        decimal_places=1, max_digits=5, null=True, verbose_name="exposure (E)"
+                    ),
+                ),
+                (
+                    "lec_c",
+                    models.DecimalField(
+                        decimal_places=1, max_digits=5, null=True, verbose_name="consequence (C)"
+                    ),
+                ),
+                (
+                    "risk_score",
+                    models.DecimalField(
+                        decimal_places=2, max_digits=9, null=True, verbose_name="risk score (D)"
+                    ),
+                ),
+                (
+                    "risk_colour",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("red", "Red (major risk)"),
+                            ("orange", "Orange (considerable risk)"),
+                            ("yellow", "Yellow (general risk)"),
+                            ("blue", "Blue (low risk)"),
+                        ],
+                        max_length=8,
+                        verbose_name="risk grade",
+                    ),
+                ),
+                (
+                    "responsible_person",
+                    models.CharField(max_length=64, verbose_name="responsible person at school"),
+                ),
+                (
+                    "responsible_phone",
+                    models.CharField(blank=True, max_length=32, verbose_name="phone"),
+                ),
+                ("measures", models.TextField(blank=True, verbose_name="rectification measures")),
+                ("deadline", models.DateField(blank=True, null=True, verbose_name="deadline")),
+                ("funds", models.CharField(blank=True, max_length=200, verbose_name="funds")),
+                ("contingency_plan", models.TextField(blank=True, verbose_name="contingency plan")),
+                (
+                    "interim_measures",
+                    models.TextField(blank=True, verbose_name="interim safety measures"),
+                ),
+                (
+                    "interim_unit",
+                    models.CharField(
+                        blank=True,
+                        max_length=100,
+                        verbose_name="unit responsible for interim measures",
+                    ),
+                ),
+                (
+                    "interim_person",
+                    models.CharField(
+                        blank=True,
+                        max_length=64,
+                        verbose_name="person responsible for interim measures",
+                    ),
+                ),
+                (
+                    "interim_deadline",
+                    models.DateField(
+                        blank=True, null=True, verbose_name="interim measures in place by"
+                    ),
+                ),
+                (
+                    "supervised",
+                    models.BooleanField(
+                        default=False, verbose_name="listed for supervision (挂牌督办)"
+                    ),
+                ),
+                (
+                    "escalated",
+                    models.BooleanField(
+                        default=False, verbose_name="district leaders asked to supervise"
+                    ),
+                ),
+                (
+                    "delay_explanation",
+                    models.TextField(blank=True, verbose_name="explanation of delay"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("reported", "Reported"),
+                            ("assigned", "Assigned"),
+                            ("rectifying", "Rectifying"),
+                            ("submitted", "Awaiting acceptance"),
+                            ("closed", "Closed"),
+                            ("hard", "Hard to resolve"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        default="reported",
+                        max_length=12,
+                        verbose_name="status",
+                    ),
+                ),
+                ("status_changed_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("closed_on", models.DateField(blank=True, null=True, verbose_name="closed on")),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="catalog.riskarea",
+                        verbose_name="risk area",
+                    ),
+                ),
+                (
+                    "bureau",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.bureau",
+                        verbose_name="bureau",
+                    ),
+                ),
+                (
+                    "catalog_version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="catalog.catalogversion",
+                        verbose_name="catalog version",
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="catalog.checkitem",
+                        verbose_name="check item",
+                    ),
+                ),
+                (
+                    "reported_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="reported by",
+                    ),
+                ),
+                (
+                    "responsible_department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.department",
+                        verbose_name="responsible department",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="hazards",
+                        to="orgs.school",
+                        verbose_name="school",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'hazard',
-                'verbose_name_plural': 'hazards',
-                'ordering': ['-id'],
+                "verbose_name": "hazard",
+                "verbose_name_plural": "hazards",
+                "ordering": ["-id"],
             },
         ),
         migrations.CreateModel(
-            name='HazardCooperation',
+            name="HazardCooperation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.department')),
-                ('hazard', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='cooperations', to='hazards.hazard')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.department",
+                    ),
+                ),
+                (
+                    "hazard",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="cooperations",
+                        to="hazards.hazard",
+                    ),
+                ),
             ],
         ),
         migrations.AddField(
-            model_name='hazard',
-            name='cooperating_departments',
-            field=models.ManyToManyField(blank=True, related_name='+', through='hazards.HazardCooperation', to='orgs.department', verbose_name='cooperating departments'),
+            model_name="hazard",
+            name="cooperating_departments",
+            field=models.ManyToManyField(
+                blank=True,
+                related_name="+",
+                through="hazards.HazardCooperation",
+                to="orgs.department",
+                verbose_name="cooperating departments",
+            ),
         ),
         migrations.CreateModel(
-            name='HazardCounter',
+            name="HazardCounter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField()),
-                ('last', models.PositiveIntegerField(default=0)),
-                ('bureau', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.bureau')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField()),
+                ("last", models.PositiveIntegerField(default=0)),
+                (
+                    "bureau",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgs.bureau",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='HazardEvent',
+            name="HazardEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(choices=[('report', 'Report'), ('confirm', 'Confirm and assign'), ('start', 'Start rectification'), ('submit', 'Submit rectification'), ('accept', 'Accept and close'), ('reject', 'Reject acceptance'), ('withdraw', 'Withdraw (not a hazard)'), ('mark_hard', 'Mark hard to resolve'), ('decide', 'Record leadership decision'), ('extend', 'Change deadline'), ('transfer', 'Transfer responsibility'), ('explain', 'Explain delay'), ('add_evidence', 'Add evidence')], max_length=16, verbose_name='action')),
-                ('from_status', models.CharField(blank=True, choices=[('reported', 'Reported'), ('assigned', 'Assigned'), ('rectifying', 'Rectifying'), ('submitted', 'Awaiting acceptance'), ('closed', 'Closed'), ('hard', 'Hard to resolve'), ('withdrawn', 'Withdrawn')], max_length=12)),
-                ('to_status', models.CharField(choices=[('reported', 'Reported'), ('assigned', 'Assigned'), ('rectifying', 'Rectifying'), ('submitted', 'Awaiting acceptance'), ('closed', 'Closed'), ('hard', 'Hard to resolve'), ('withdrawn', 'Withdrawn')], max_length=12)),
-                ('actor_role', models.CharField(choices=[('system_admin', 'System administrator'), ('security_admin', 'Security administrator'), ('auditor', 'Auditor'), ('safety_centre', 'Safety management centre'), ('leadership', 'Leadership group'), ('department_officer', 'Department officer'), ('inspector', 'Inspector'), ('school_officer', 'School safety officer'), ('principal', 'Principal'), ('partner', 'Partner unit')], max_length=24, verbose_name='as')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='at')),
-                ('comment', models.TextField(blank=True, verbose_name='comment')),
-                ('data', models.JSONField(blank=True, default=dict)),
-                ('actor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='by')),
-                ('hazard', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='events', to='hazards.hazard')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("report", "Report"),
+                            ("confirm", "Confirm and assign"),
+                            ("start", "Start rectification"),
+                            ("submit", "Submit rectification"),
+                            ("accept", "Accept and close"),
+                            ("reject", "Reject acceptance"),
+                            ("withdraw", "Withdraw (not a hazard)"),
+                            ("mark_hard", "Mark hard to resolve"),
+                            ("decide", "Record leadership decision"),
+                            ("extend", "Change deadline"),
+                            ("transfer", "Transfer responsibility"),
+                            ("explain", "Explain delay"),
+                            ("add_evidence", "Add evidence"),
+                        ],
+                        max_length=16,
+                        verbose_name="action",
+                    ),
+                ),
+                (
+                    "from_status",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("reported", "Reported"),
+                            ("assigned", "Assigned"),
+                            ("rectifying", "Rectifying"),
+                            ("submitted", "Awaiting acceptance"),
+                            ("closed", "Closed"),
+                            ("hard", "Hard to resolve"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "to_status",
+                    models.CharField(
+                        choices=[
+                            ("reported", "Reported"),
+                            ("assigned", "Assigned"),
+                            ("rectifying", "Rectifying"),
+                            ("submitted", "Awaiting acceptance"),
+                            ("closed", "Closed"),
+                            ("hard", "Hard to resolve"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "actor_role",
+                    models.CharField(
+                        choices=[
+                            ("system_admin", "System administrator"),
+                            ("security_admin", "Security administrator"),
+                            ("auditor", "Auditor"),
+                            ("safety_centre", "Safety management centre"),
+                            ("leadership", "Leadership group"),
+                            ("department_officer", "Department officer"),
+                            ("inspector", "Inspector"),
+                            ("school_officer", "School safety officer"),
+                            ("principal", "Principal"),
+                            ("partner", "Partner unit"),
+                        ],
+                        max_length=24,
+                        verbose_name="as",
+                    ),
+                ),
+                ("at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="at")),
+                ("comment", models.TextField(blank=True, verbose_name="comment")),
+                ("data", models.JSONField(blank=True, default=dict)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="by",
+                    ),
+                ),
+                (
+                    "hazard",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="hazards.hazard",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'id'],
+                "ordering": ["at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='HazardEvidence',
+            name="HazardEvidence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('phase', models.CharField(choices=[('before', 'Before rectification'), ('after', 'After rectification'), ('document', 'Document')], max_length=10, verbose_name='phase')),
-                ('file', models.FileField(max_length=300, upload_to=safecampus.hazards.models._evidence_path, verbose_name='file')),
-                ('thumbnail', models.FileField(blank=True, max_length=300, upload_to=safecampus.hazards.models._evidence_path)),
-                ('original_name', models.CharField(max_length=200, verbose_name='file name')),
-                ('content_type', models.CharField(max_length=100)),
-                ('size', models.PositiveIntegerField(verbose_name='size')),
-                ('sha256', models.CharField(max_length=64)),
-                ('uploaded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('event', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='evidence', to='hazards.hazardevent')),
-                ('hazard', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='evidence', to='hazards.hazard')),
-                ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "phase",
+                    models.CharField(
+                        choices=[
+                            ("before", "Before rectification"),
+                            ("after", "After rectification"),
+                            ("document", "Document"),
+                        ],
+                        max_length=10,
+                        verbose_name="phase",
+                    ),
+                ),
+                (
+                    "file",
+                    models.FileField(
+                        max_length=300,
+                        upload_to=safecampus.hazards.models._evidence_path,
+                        verbose_name="file",
+                    ),
+                ),
+                (
+                    "thumbnail",
+                    models.FileField(
+                        blank=True,
+                        max_length=300,
+                        upload_to=safecampus.hazards.models._evidence_path,
+                    ),
+                ),
+                ("original_name", models.CharField(max_length=200, verbose_name="file name")),
+                ("content_type", models.CharField(max_length=100)),
+                ("size", models.PositiveIntegerField(verbose_name="size")),
+                ("sha256", models.CharField(max_length=64)),
+                ("uploaded_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "event",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="evidence",
+                        to="hazards.hazardevent",
+                    ),
+                ),
+                (
+                    "hazard",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="evidence",
+                        to="hazards.hazard",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'evidence',
-                'ordering': ['uploaded_at', 'id'],
+                "verbose_name": "evidence",
+                "ordering": ["uploaded_at", "id"],
             },
         ),
         migrations.AddIndex(
-            model_name='hazardcooperation',
-            index=models.Index(fields=['department', 'hazard'], name='hz_coop_dept'),
+            model_name="hazardcooperation",
+            index=models.Index(fields=["department", "hazard"], name="hz_coop_dept"),
         ),
         migrations.AddConstraint(
-            model_name='hazardcooperation',
-            constraint=models.UniqueConstraint(fields=('hazard', 'department'), name='uniq_hazard_coop'),
+            model_name="hazardcooperation",
+            constraint=models.UniqueConstraint(
+                fields=("hazard", "department"), name="uniq_hazard_coop"
+            ),
         ),
         migrations.AddIndex(
-            model_name='hazard',
-            index=models.Index(fields=['bureau', 'status', 'deadline'], name='hz_bureau_status_dl'),
+            model_name="hazard",
+            index=models.Index(fields=["bureau", "status", "deadline"], name="hz_bureau_status_dl"),
         ),
         migrations.AddIndex(
-            model_name='hazard',
-            index=models.Index(fields=['responsible_department', 'status', 'deadline'], name='hz_dept_status_dl'),
+            model_name="hazard",
+            index=models.Index(
+                fields=["responsible_department", "status", "deadline"], name="hz_dept_status_dl"
+            ),
         ),
         migrations.AddIndex(
-            model_name='hazard',
-            index=models.Index(fields=['school', 'status', 'deadline'], name='hz_school_status_dl'),
+            model_name="hazard",
+            index=models.Index(fields=["school", "status", "deadline"], name="hz_school_status_dl"),
         ),
         migrations.AddIndex(
-            model_name='hazard',
-            index=models.Index(fields=['bureau', 'area_code'], name='hz_bureau_area'),
+            model_name="hazard",
+            index=models.Index(fields=["bureau", "area_code"], name="hz_bureau_area"),
         ),
         migrations.AddIndex(
-            model_name='hazard',
-            index=models.Index(fields=['bureau', 'item_code'], name='hz_bureau_item'),
+            model_name="hazard",
+            index=models.Index(fields=["bureau", "item_code"], name="hz_bureau_item"),
         ),
         migrations.AddIndex(
-            model_name='hazard',
-            index=models.Index(fields=['bureau', 'found_on'], name='hz_bureau_found'),
+            model_name="hazard",
+            index=models.Index(fields=["bureau", "found_on"], name="hz_bureau_found"),
         ),
         migrations.AddIndex(
-            model_name='hazard',
-            index=models.Index(fields=['bureau', 'risk_colour'], name='hz_bureau_colour'),
+            model_name="hazard",
+            index=models.Index(fields=["bureau", "risk_colour"], name="hz_bureau_colour"),
         ),
         migrations.AddIndex(
-            model_name='hazard',
-            index=models.Index(fields=['bureau', 'level'], name='hz_bureau_level'),
+            model_name="hazard",
+            index=models.Index(fields=["bureau", "level"], name="hz_bureau_level"),
         ),
         migrations.AddIndex(
-            model_name='hazard',
-            index=models.Index(fields=['bureau', 'source'], name='hz_bureau_source'),
+            model_name="hazard",
+            index=models.Index(fields=["bureau", "source"], name="hz_bureau_source"),
         ),
         migrations.AddConstraint(
-            model_name='hazard',
-            constraint=models.UniqueConstraint(fields=('bureau', 'year', 'seq'), name='uniq_hazard_seq'),
+            model_name="hazard",
+            constraint=models.UniqueConstraint(
+                fields=("bureau", "year", "seq"), name="uniq_hazard_seq"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='hazardcounter',
-            constraint=models.UniqueConstraint(fields=('bureau', 'year'), name='uniq_hazard_counter'),
+            model_name="hazardcounter",
+            constraint=models.UniqueConstraint(
+                fields=("bureau", "year"), name="uniq_hazard_counter"
+            ),
         ),
         migrations.AddIndex(
-            model_name='hazardevent',
-            index=models.Index(fields=['hazard', 'at'], name='hz_event_hazard_at'),
+            model_name="hazardevent",
+            index=models.Index(fields=["hazard", "at"], name="hz_event_hazard_at"),
         ),
     ]

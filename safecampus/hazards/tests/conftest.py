@@ -24,7 +24,9 @@ def reg(world):
         school = school or world.school_a
         if school_user is None:
             school_user = (
-                world.users[Role.SCHOOL_OFFICER] if school == world.school_a else world.school_b_user
+                world.users[Role.SCHOOL_OFFICER]
+                if school == world.school_a
+                else world.school_b_user
             )
         return hazard_at(
             status,

@@ -1,0 +1,195 @@
+"""The register pages: scope, filters in the URL, actions through forms, export, evidence files."""
+
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from safecampus.core.roles import Role
+from safecampus.hazards.models import Hazard, HazardEvent
+from safecampus.hazards.testing import jpeg_upload
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path},
+        },
+    }
+
+
+def _codes(response) -> list[str]:
+    return [h.code for h in response.context["page"].object_list]
+
+
+def test_register_shows_each_role_its_scope(reg, client_for):
+    a = reg.make("assigned")
+    b = reg.make("reported", school=reg.school_b)
+    url = reverse("hazards:hazard_list")
+    seen = {
+        role: set(_codes(client_for(reg.users[role]).get(url)))
+        for role in (Role.SAFETY_CENTRE, Role.SCHOOL_OFFICER, Role.DEPARTMENT_OFFICER)
+    }
+    assert seen[Role.SAFETY_CENTRE] == {a.code, b.code}
+    assert seen[Role.SCHOOL_OFFICER] == {a.code}
+    assert seen[Role.DEPARTMENT_OFFICER] == {a.code, b.code}  # its department is responsible
+    assert set(_codes(client_for(reg.school_b_user).get(url))) == {b.code}
+
+
+@pytest.mark.parametrize(
+    "role", [Role.PARTNER, Role.AUDITOR, Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN]
+)
+def test_register_refused_to_roles_without_business_data(reg, client_for, role):
+    assert client_for(reg.users[role]).get(reverse("hazards:hazard_list")).status_code == 403
+
+
+def test_hazard_page_is_404_outside_scope(reg, client_for):
+    a = reg.make("assigned")
+    assert client_for(reg.school_b_user).get(a.get_absolute_url()).status_code == 404
+    resp = client_for(reg.users[Role.SCHOOL_OFFICER]).get(a.get_absolute_url())
+    assert resp.status_code == 200
+    assert [f.action for f in resp.context["action_forms"]] == [
+        "start",
+        "submit",
+        "explain",
+        "add_evidence",
+    ]
+
+
+def test_filters_are_in_the_url(reg, client_for):
+    a = reg.make("assigned")
+    reg.make("closed")
+    client = client_for(reg.users[Role.SAFETY_CENTRE])
+    resp = client.get(reverse("hazards:hazard_list"), {"status": ["assigned"], "area": "A01"})
+    assert _codes(resp) == [a.code]
+    resp = client.get(reverse("hazards:hazard_list"), {"q": a.code})
+    assert _codes(resp) == [a.code]
+    # a bad value is ignored, not a 500
+    resp = client.get(
+        reverse("hazards:hazard_list"), {"deadline_from": "2026-13-45", "school": "x"}
+    )
+    assert resp.status_code == 200
+
+
+def test_register_query_count_does_not_grow_with_rows(reg, client_for):
+    client = client_for(reg.users[Role.SAFETY_CENTRE])
+    url = reverse("hazards:hazard_list")
+    reg.make("assigned")
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as one:
+        client.get(url)
+    for _ in range(5):
+        reg.make("reported")
+    with CaptureQueriesContext(connection) as six:
+        client.get(url)
+    # session, user, scope (2), filter choices (4), count, page, session refresh (3)
+    assert len(one) == len(six) == 13
+
+
+def test_action_through_the_page_writes_an_event(reg, client_for):
+    h = reg.make("reported")
+    client = client_for(reg.users[Role.DEPARTMENT_OFFICER])
+    url = reverse("hazards:hazard_action", args=[h.pk, "confirm"])
+    resp = client.post(
+        url,
+        {
+            "confirm-version": h.version,
+            "confirm-level": "general",
+            "confirm-deadline": "2026-12-31",
+            "confirm-comment": "请尽快整改",
+        },
+    )
+    assert resp.status_code == 302
+    h.refresh_from_db()
+    assert h.status == "assigned" and str(h.deadline) == "2026-12-31"
+    assert h.events.last().comment == "请尽快整改"
+
+
+def test_stale_form_keeps_the_input_and_changes_nothing(reg, client_for):
+    h = reg.make("assigned")
+    old_version = h.version
+    # someone else extends the deadline first
+    centre = client_for(reg.users[Role.SAFETY_CENTRE])
+    centre.post(
+        reverse("hazards:hazard_action", args=[h.pk, "extend"]),
+        {
+            "extend-version": old_version,
+            "extend-deadline": "2027-01-31",
+            "extend-comment": "资金未到位",
+        },
+    )
+    client = client_for(reg.users[Role.DEPARTMENT_OFFICER])
+    events = HazardEvent.objects.count()
+    resp = client.post(
+        reverse("hazards:hazard_action", args=[h.pk, "extend"]),
+        {
+            "extend-version": old_version,
+            "extend-deadline": "2027-03-01",
+            "extend-comment": "我的理由",
+        },
+    )
+    assert resp.status_code == 400
+    assert HazardEvent.objects.count() == events
+    assert "我的理由" in resp.content.decode()
+    assert (
+        "changed by someone else" in resp.content.decode()
+        or "已被他人修改" in resp.content.decode()
+    )
+    h.refresh_from_db()
+    assert str(h.deadline) == "2027-01-31"
+
+
+def test_report_form_with_photo(reg, client_for):
+    client = client_for(reg.users[Role.SCHOOL_OFFICER])
+    resp = client.get(reverse("hazards:hazard_create"))
+    assert resp.status_code == 200 and 'capture="environment"' in resp.content.decode()
+    resp = client.post(
+        reverse("hazards:hazard_create"),
+        {
+            "school": reg.school_a.pk,
+            "item": reg.item.pk,
+            "description": "灭火器过期",
+            "location": "一楼走廊",
+            "source": "self_inspection",
+            "found_on": "2026-11-20",
+            "remedy_type": "deadline",
+            "level": "general",
+            "responsible_person": "王老师",
+            "files": [jpeg_upload()],
+        },
+    )
+    assert resp.status_code == 302, resp.context["form"].errors
+    h = Hazard.objects.get(description="灭火器过期")
+    assert h.evidence.get().thumbnail
+
+
+def test_evidence_only_within_scope(reg, client_for):
+    h = reg.make("submitted")
+    ev = h.evidence.get()
+    own = client_for(reg.users[Role.SCHOOL_OFFICER]).get(ev.get_absolute_url())
+    assert own.status_code == 200 and own["Content-Type"] == "image/jpeg"
+    assert b"".join(own.streaming_content)[:3] == b"\xff\xd8\xff"
+    other = client_for(reg.school_b_user)
+    assert other.get(ev.get_absolute_url()).status_code == 404
+    assert other.get(ev.thumbnail_url()).status_code == 404
+    assert client_for(reg.users[Role.PARTNER]).get(ev.get_absolute_url()).status_code == 403
+
+
+def test_export_is_the_scoped_register(reg, client_for):
+    a = reg.make("assigned")
+    reg.make("reported", school=reg.school_b)
+    resp = client_for(reg.users[Role.SCHOOL_OFFICER]).get(reverse("hazards:hazard_export"))
+    assert resp.status_code == 200
+    wb = load_workbook(io.BytesIO(b"".join(resp.streaming_content)), read_only=True)
+    rows = list(wb.worksheets[0].iter_rows(values_only=True))
+    assert rows[0][:3] == ("序号", "隐患编号", "学校")
+    assert [r[1] for r in rows[1:]] == [a.code]
+    assert rows[1][24] == "已交办" or rows[1][24]
