@@ -14,7 +14,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from safecampus.accounts.models import RoleAssignment
 from safecampus.audit.models import Action
 from safecampus.audit.services import audit_record
-from safecampus.core.capabilities import ORG_MANAGE, ORG_VIEW, SCHOOL_MANAGE, SCHOOL_VIEW
+from safecampus.core.capabilities import (
+    HAZARD_VIEW,
+    ORG_MANAGE,
+    ORG_VIEW,
+    SCHOOL_MANAGE,
+    SCHOOL_VIEW,
+)
 from safecampus.core.excel import XLSX_CONTENT_TYPE
 from safecampus.core.filters import filters_from_request
 from safecampus.core.jobs import job_start
@@ -88,6 +94,7 @@ def school_detail(request, pk: int):
             "people": people,
             "partners": school.partner_units.all(),
             "can_edit": can_edit,
+            "can_see_hazards": scope_for(request.user).has(*HAZARD_VIEW),
         },
     )
 

@@ -192,6 +192,10 @@ class Command(BaseCommand):
             partners = self._partners(district, all_schools)
             if not no_users:
                 self._users(city, district, departments, partners)
+                from safecampus.hazards.demo import seed_demo_hazards
+
+                n = seed_demo_hazards(district=district, password=DEMO_PASSWORD)
+                self.stdout.write(f"{n} demo hazards reported and moved along.")
             audit_record(
                 action=Action.IMPORT,
                 actor_username="system",
