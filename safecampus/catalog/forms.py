@@ -49,6 +49,16 @@ class CheckItemForm(forms.ModelForm):
         bootstrap(self)
 
 
+class RiskAreaForm(forms.ModelForm):
+    class Meta:
+        model = RiskArea
+        fields = ["code", "name", "source", "sort_order"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        bootstrap(self)
+
+
 class CatalogImportForm(forms.Form):
     file = forms.FileField(
         label=_("Excel workbook (.xlsx)"),

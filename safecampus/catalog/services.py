@@ -249,6 +249,26 @@ def item_save(
 
 
 @transaction.atomic
+def area_save(*, actor, version: CatalogVersion, data: dict, area: RiskArea | None = None):
+    """Create or rename a risk area of a draft (code, name, source, order)."""
+    _require_manager(actor=actor, bureau_id=version.bureau_id)
+    _require_draft(version)
+    if area is not None and area.version_id != version.pk:
+        raise ValidationError({"code": _("Choose an area of this version.")})
+    before = model_snapshot(area) if area is not None else None
+    area = area or RiskArea(version=version)
+    for key in ("code", "name", "source", "sort_order"):
+        if key in data:
+            setattr(area, key, data[key])
+    area.full_clean(exclude=["version"], validate_unique=False)
+    if RiskArea.objects.filter(version=version, code=area.code).exclude(pk=area.pk).exists():
+        raise ValidationError({"code": _("This version already has an area with this code.")})
+    area.save()
+    config_change_record(actor=actor, obj=area, before=before)
+    return area
+
+
+@transaction.atomic
 def item_delete(*, actor, item: CheckItem) -> None:
     _require_manager(actor=actor, bureau_id=item.version.bureau_id)
     _require_draft(item.version)

@@ -15,7 +15,7 @@ from safecampus.orgs.models import Bureau
 
 from . import services
 from .excel import catalog_export_file
-from .forms import CatalogImportForm, CheckItemForm
+from .forms import CatalogImportForm, CheckItemForm, RiskAreaForm
 from .models import CatalogVersion, CheckItem, RiskArea
 
 
@@ -156,6 +156,31 @@ def item_edit(request, version_pk: int, pk: int | None = None):
             return redirect(version)
     return render(
         request, "catalog/item_form.html", {"form": form, "version": version, "item": item}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def area_edit(request, version_pk: int, pk: int | None = None):
+    version = _editable_version(request, version_pk)
+    area = get_object_or_404(RiskArea, pk=pk, version=version) if pk else None
+    form = RiskAreaForm(request.POST or None, instance=area)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.area_save(
+                actor=request.user, version=version, data=form.cleaned_data, area=area
+            )
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errs in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errs)
+            else:
+                form.add_error(None, exc.messages)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect(version)
+    return render(
+        request, "catalog/area_form.html", {"form": form, "version": version, "area": area}
     )
 
 

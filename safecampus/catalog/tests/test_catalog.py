@@ -262,3 +262,41 @@ def test_version_page_query_count_does_not_grow_with_items(catalog, world, clien
     with CaptureQueriesContext(connection) as large:
         client.get(f"/catalog/versions/{draft.pk}/")
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_areas_are_created_and_renamed_in_a_draft_only(catalog, world, client_for):
+    v1, _w = catalog
+    centre = world.users[Role.SAFETY_CENTRE]
+    client = client_for(centre)
+    # a published version refuses a new area
+    resp = client.post(
+        f"/catalog/versions/{v1.pk}/areas/new/",
+        {"code": "A09", "name": "防汛防台", "sort_order": 9},
+    )
+    assert resp.status_code == 200 and v1.areas.count() == 2
+    draft = services.version_create_draft(actor=centre, bureau=world.bureau)
+    resp = client.post(
+        f"/catalog/versions/{draft.pk}/areas/new/",
+        {"code": "A09", "name": "防汛防台", "sort_order": 9},
+    )
+    assert resp.status_code == 302
+    assert draft.areas.get(code="A09").name == "防汛防台"
+    area = draft.areas.get(code="A01")
+    resp = client.post(
+        f"/catalog/versions/{draft.pk}/areas/{area.pk}/edit/",
+        {"code": "A02", "name": "消防", "sort_order": 0},
+    )
+    assert resp.status_code == 200  # duplicate code refused with a message
+    area.refresh_from_db()
+    assert area.code == "A01"
+    resp = client.post(
+        f"/catalog/versions/{draft.pk}/areas/{area.pk}/edit/",
+        {"code": "A01", "name": "消防与疏散", "sort_order": 0},
+    )
+    assert resp.status_code == 302
+    area.refresh_from_db()
+    assert area.name == "消防与疏散"
+    assert v1.areas.get(code="A01").name == "消防安全"
+    # a school officer cannot reach the editor
+    school = client_for(world.users[Role.SCHOOL_OFFICER])
+    assert school.get(f"/catalog/versions/{draft.pk}/areas/new/").status_code == 403
