@@ -5,6 +5,7 @@ api_v1 = [
     path("", include("safecampus.accounts.api.urls")),
     path("", include("safecampus.orgs.api.urls")),
     path("", include("safecampus.catalog.api.urls")),
+    path("", include("safecampus.hazards.api.urls")),
 ]
 
 urlpatterns = [

@@ -1,0 +1,352 @@
+"""The register over HTTP: list, detail, report, and one endpoint per action.
+
+Thin: parse the input, call a selector or a service, return the detail. A refusal from the
+services becomes ``{"code", "message", "errors"}`` with the status of ``services.ERROR_STATUS``.
+"""
+
+from __future__ import annotations
+
+import django_filters
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions, status, viewsets
+from rest_framework.decorators import action as drf_action
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import set_rollback
+
+from safecampus.core.api import Pagination, capability_permission
+from safecampus.core.api import exception_handler as core_exception_handler
+from safecampus.orgs.filtersets import IdFilter
+
+from .. import selectors, services
+from ..choices import REGISTER_VIEW, Action
+from ..filtersets import HazardFilterSet
+from ..models import Hazard
+from .serializers import (
+    ActSerializer,
+    ConfirmSerializer,
+    DecideSerializer,
+    ErrorSerializer,
+    EvidenceSerializer,
+    ExtendSerializer,
+    HazardCreateSerializer,
+    HazardDetailSerializer,
+    HazardListSerializer,
+    SubmitSerializer,
+    TransferSerializer,
+)
+
+#: query parameters that belong to the pagination, not to the filters
+_PAGE_PARAMS = ("page", "page_size")
+
+
+def refusal_code(exc: DjangoValidationError) -> str:
+    """The code a service gave its refusal.
+
+    Django keeps ``code`` as an attribute only for a single message; for a ``{field: messages}``
+    refusal it is dropped and survives only in ``exc.args``. Look there too, then at the
+    per-field errors, so either way of raising works.
+    """
+    code = getattr(exc, "code", None) or (exc.args[1] if len(exc.args) > 1 else None)
+    if not code and hasattr(exc, "error_dict"):
+        code = next((e.code for es in exc.error_dict.values() for e in es if e.code), None)
+    return code or "invalid"
+
+
+def refusal_response(exc: DjangoValidationError) -> Response:
+    code = refusal_code(exc)
+    if hasattr(exc, "error_dict"):
+        errors = {field: [str(m) for m in messages] for field, messages in exc.message_dict.items()}
+    else:
+        errors = {"non_field_errors": [str(m) for m in exc.messages]}
+    message = next((ms[0] for ms in errors.values() if ms), _("The input is not valid."))
+    status_code = services.ERROR_STATUS.get(code, status.HTTP_400_BAD_REQUEST)
+    return Response({"code": code, "message": message, "errors": errors}, status=status_code)
+
+
+def exception_handler(exc, context):
+    """The shared handler, plus what the services raise: coded refusals, a hazard outside the
+    caller's scope (404) and a refused report (403, with the service's reason)."""
+    if isinstance(exc, DjangoValidationError):
+        set_rollback()
+        return refusal_response(exc)
+    if isinstance(exc, Hazard.DoesNotExist):
+        exc = exceptions.NotFound(_("Not found, or outside your scope."))
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied(str(exc) or None)
+    return core_exception_handler(exc, context)
+
+
+def _error(description: str) -> OpenApiResponse:
+    return OpenApiResponse(response=ErrorSerializer, description=description)
+
+
+#: errors every endpoint may answer with
+_COMMON_ERRORS = {
+    403: _error(
+        "`permission_denied`: the caller's roles do not reach the register (auditor, "
+        "system or security admin, partner unit) or the caller is not logged in."
+    ),
+}
+_ACTION_ERRORS = {
+    400: _error(
+        "`invalid`: the input does not parse (field errors in `errors`); "
+        "`reason_required`, `deadline_required`, `decision_required`, "
+        "`interim_measures_required`, `lec_incomplete`, `evidence_required`, "
+        "`evidence_invalid`, `evidence_too_large`, `out_of_scope`: refused by the rules."
+    ),
+    403: _error(
+        "`permission_denied`: no access to the register; "
+        "`not_allowed`: the caller's roles may not take this action on this hazard."
+    ),
+    404: _error("`not_found`: no such hazard, or it is outside the caller's scope."),
+    409: _error(
+        "`stale`: the hazard changed since `version` (reload and retry); "
+        "`invalid_transition`: the action is not possible in the hazard's current status."
+    ),
+}
+
+
+#: the hazard's id in the path
+_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="The hazard's id.")
+
+
+def _act_endpoint(act: str, serializer_class, *, url_path: str, name: str, summary: str):
+    """A ``POST /hazards/{id}/<url_path>/`` endpoint that takes ``act`` on the hazard."""
+
+    def endpoint(self, request, pk=None):
+        return self.take_action(request, pk, act, serializer_class)
+
+    endpoint.__name__ = name
+    endpoint = drf_action(
+        detail=True, methods=["post"], url_path=url_path, serializer_class=serializer_class
+    )(endpoint)
+    return extend_schema(
+        parameters=[_ID],
+        request=serializer_class,
+        responses={200: HazardDetailSerializer, **_ACTION_ERRORS},
+        summary=summary,
+        description=(
+            f"Takes the action `{act}` and returns the hazard's detail. `allowed_actions` in the "
+            "detail lists the actions the caller may take now."
+        ),
+    )(endpoint)
+
+
+def _filter_type(f):
+    if isinstance(f, django_filters.BooleanFilter):
+        return bool
+    if isinstance(f, django_filters.DateFilter):
+        return OpenApiTypes.DATE
+    if isinstance(f, IdFilter):
+        return int
+    return str
+
+
+#: the register's filters, documented from the filterset the page uses
+_FILTER_PARAMS = [
+    OpenApiParameter(
+        name,
+        _filter_type(f),
+        required=False,
+        description=f.label,
+        many=isinstance(f, django_filters.MultipleChoiceFilter),
+        enum=[c[0] for c in f.extra["choices"]] if "choices" in f.extra else None,
+    )
+    for name, f in HazardFilterSet.base_filters.items()
+]
+
+
+class HazardViewSet(viewsets.GenericViewSet):
+    """The hazard register (隐患台账) in the caller's scope."""
+
+    permission_classes = [IsAuthenticated, capability_permission(REGISTER_VIEW)]
+    pagination_class = Pagination
+    filter_backends: list = []  # the selector filters, exactly as the register page does
+    serializer_class = HazardDetailSerializer
+    queryset = Hazard.objects.none()  # for the schema; every read goes through the selectors
+
+    def get_exception_handler(self):
+        return exception_handler
+
+    def detail_response(self, pk, *, status_code=status.HTTP_200_OK) -> Response:
+        hazard = selectors.hazard_get(user=self.request.user, pk=pk)
+        data = HazardDetailSerializer(hazard, context=self.get_serializer_context()).data
+        return Response(data, status=status_code)
+
+    @extend_schema(
+        parameters=_FILTER_PARAMS,
+        responses={200: HazardListSerializer(many=True), **_COMMON_ERRORS},
+        summary="List the register",
+        description="Hazards in the caller's scope, newest first; the filters of the register "
+        "page. Invalid filter values are ignored.",
+    )
+    def list(self, request):
+        filters = {k: v for k, v in request.GET.lists() if k not in _PAGE_PARAMS}
+        hazards = selectors.hazard_list(user=request.user, filters=filters)
+        page = self.paginate_queryset(hazards)
+        context = self.get_serializer_context()
+        return self.get_paginated_response(
+            HazardListSerializer(page, many=True, context=context).data
+        )
+
+    @extend_schema(
+        parameters=[_ID],
+        responses={
+            200: HazardDetailSerializer,
+            **_COMMON_ERRORS,
+            404: _ACTION_ERRORS[404],
+        },
+        summary="One hazard with its timeline and evidence",
+    )
+    def retrieve(self, request, pk=None):
+        return self.detail_response(_pk(pk))
+
+    @extend_schema(
+        request=HazardCreateSerializer,
+        responses={
+            201: HazardDetailSerializer,
+            400: _error(
+                "`invalid`: the input does not parse, the school is not in the caller's scope, "
+                "or the item, area or department is not of the school's bureau; "
+                "`interim_measures_required`, `lec_incomplete`, `evidence_invalid`, "
+                "`evidence_too_large`, `out_of_scope`: refused by the rules. Nothing is saved."
+            ),
+            403: _error(
+                "`permission_denied`: no access to the register, or the caller may not report "
+                "hazards at this school."
+            ),
+        },
+        summary="Report a hazard",
+        description="JSON, or multipart with `files` repeated for the photos taken before "
+        "rectification.",
+    )
+    def create(self, request):
+        serializer = HazardCreateSerializer(
+            data=request.data, context=self.get_serializer_context()
+        )
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        hazard = services.hazard_report(
+            actor=request.user,
+            school=data.pop("school"),
+            item=data.pop("item", None),
+            area=data.pop("area", None),
+            responsible_department=data.pop("responsible_department", None),
+            cooperating_departments=data.pop("cooperating_departments", None),
+            files=data.pop("files", ()),
+            data=data,
+        )
+        return self.detail_response(hazard.pk, status_code=status.HTTP_201_CREATED)
+
+    def take_action(self, request, pk, act: str, serializer_class) -> Response:
+        pk = _pk(pk)
+        # scope first: a hazard outside it is a 404 whatever the input
+        if not Hazard.objects.visible_to(request.user).filter(pk=pk).exists():
+            raise exceptions.NotFound(_("Not found, or outside your scope."))
+        serializer = serializer_class(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        changes = dict(serializer.validated_data)
+        services.hazard_act(
+            actor=request.user,
+            hazard_id=pk,
+            action=act,
+            version=changes.pop("version"),
+            comment=changes.pop("comment", ""),
+            files=changes.pop("files", ()),
+            phase=changes.pop("phase", None),
+            changes=changes,
+        )
+        return self.detail_response(pk)
+
+    confirm = _act_endpoint(
+        Action.CONFIRM,
+        ConfirmSerializer,
+        url_path="confirm",
+        name="confirm",
+        summary="Confirm and assign a report (department)",
+    )
+    start = _act_endpoint(
+        Action.START, ActSerializer, url_path="start", name="start", summary="Start rectification"
+    )
+    submit = _act_endpoint(
+        Action.SUBMIT,
+        SubmitSerializer,
+        url_path="submit",
+        name="submit",
+        summary="Submit the rectification for acceptance, with photos (school)",
+    )
+    accept = _act_endpoint(
+        Action.ACCEPT,
+        ActSerializer,
+        url_path="accept",
+        name="accept",
+        summary="Accept the rectification and close (department)",
+    )
+    reject = _act_endpoint(
+        Action.REJECT,
+        ActSerializer,
+        url_path="reject",
+        name="reject",
+        summary="Reject the rectification, with the reason (department)",
+    )
+    withdraw = _act_endpoint(
+        Action.WITHDRAW,
+        ActSerializer,
+        url_path="withdraw",
+        name="withdraw",
+        summary="Withdraw a report that is not a hazard, with the reason (department)",
+    )
+    mark_hard = _act_endpoint(
+        Action.MARK_HARD,
+        ActSerializer,
+        url_path="mark-hard",
+        name="mark_hard",
+        summary="Mark hard to resolve in the short term, with the reason (department)",
+    )
+    decide = _act_endpoint(
+        Action.DECIDE,
+        DecideSerializer,
+        url_path="decide",
+        name="decide",
+        summary="Record the leadership group's decision on a hazard hard to resolve",
+    )
+    extend = _act_endpoint(
+        Action.EXTEND,
+        ExtendSerializer,
+        url_path="extend",
+        name="extend",
+        summary="Change the deadline, with the reason (department)",
+    )
+    transfer = _act_endpoint(
+        Action.TRANSFER,
+        TransferSerializer,
+        url_path="transfer",
+        name="transfer",
+        summary="Transfer responsibility to another department (safety centre)",
+    )
+    explain = _act_endpoint(
+        Action.EXPLAIN,
+        ActSerializer,
+        url_path="explain",
+        name="explain",
+        summary="Explain a delay",
+    )
+    evidence = _act_endpoint(
+        Action.ADD_EVIDENCE,
+        EvidenceSerializer,
+        url_path="evidence",
+        name="evidence",
+        summary="Add evidence (multipart, `files` repeated)",
+    )
+
+
+def _pk(pk: str) -> int:
+    """The id in the path; anything else, or an id beyond the database's range, names nothing."""
+    if not (pk.isascii() and pk.isdigit()) or int(pk) > 2**63 - 1:
+        raise exceptions.NotFound(_("Not found, or outside your scope."))
+    return int(pk)
