@@ -101,11 +101,17 @@ def check_upload(upload) -> tuple[str, str, str]:
             % {"name": name},
             code="evidence_invalid",
         )
-    if content_type.startswith("image/") and content_type != "image/heic":
+    if content_type.startswith("image/"):
         try:
             img = _open_image(upload, content_type)
             img.verify()
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        except (
+            UnidentifiedImageError,
+            Image.DecompressionBombError,
+            OSError,
+            SyntaxError,
+            ValueError,
+        ) as exc:
             raise ValidationError(
                 _("%(name)s is not a readable image; it may be damaged.") % {"name": name},
                 code="evidence_invalid",

@@ -105,7 +105,8 @@ class Hazard(models.Model):
     school = models.ForeignKey(
         "orgs.School", verbose_name=_("school"), on_delete=models.PROTECT, related_name="hazards"
     )
-    code = models.CharField(_("hazard code"), max_length=32, unique=True)
+    #: prefix-year-sequence; unique within the bureau (two bureaus may share a prefix)
+    code = models.CharField(_("hazard code"), max_length=32, db_index=True)
     year = models.PositiveSmallIntegerField(_("year"))
     seq = models.PositiveIntegerField()
 
@@ -210,6 +211,7 @@ class Hazard(models.Model):
         verbose_name_plural = _("hazards")
         constraints = [
             models.UniqueConstraint(fields=["bureau", "year", "seq"], name="uniq_hazard_seq"),
+            models.UniqueConstraint(fields=["bureau", "code"], name="uniq_hazard_code"),
         ]
         indexes = [
             models.Index(fields=["bureau", "status", "deadline"], name="hz_bureau_status_dl"),

@@ -100,6 +100,22 @@ CONFIRM_FIELDS = [
 ]
 
 
+def _refuse(errors: dict, code: str) -> ValidationError:
+    """A refusal naming its fields, with its code kept. Django drops ``code`` when it is given a
+    dict, so every message carries the code, and so does the error itself (``exc.code``)."""
+    exc = ValidationError(
+        {
+            field: [
+                ValidationError(m, code=code)
+                for m in (messages if isinstance(messages, list) else [messages])
+            ]
+            for field, messages in errors.items()
+        }
+    )
+    exc.code = code
+    return exc
+
+
 # --- who acts as what ---------------------------------------------------------------------------
 
 
@@ -150,6 +166,10 @@ def _move_applies(hazard: Hazard, action: str) -> bool:
 # --- risk grade ---------------------------------------------------------------------------------
 
 
+#: the LEC tables' ranges (L and E up to 10, C up to 100); they also keep D within its column
+LEC_MAX = {"lec_l": Decimal(10), "lec_e": Decimal(10), "lec_c": Decimal(100)}
+
+
 def risk_grade(l_value, e_value, c_value) -> tuple[Decimal | None, str]:
     """D = L × E × C and its colour from the configured bands (highest threshold first)."""
     if l_value is None or e_value is None or c_value is None:
@@ -164,9 +184,16 @@ def risk_grade(l_value, e_value, c_value) -> tuple[Decimal | None, str]:
 def _apply_grade(hazard: Hazard) -> None:
     lec = (hazard.lec_l, hazard.lec_e, hazard.lec_c)
     if any(v is not None for v in lec) and not all(v is not None for v in lec):
-        raise ValidationError(
-            {"lec_l": _("Give all three of L, E and C, or none of them.")}, code="lec_incomplete"
+        raise _refuse(
+            {"lec_l": _("Give all three of L, E and C, or none of them.")}, "lec_incomplete"
         )
+    outside = {
+        field: _("Choose a value above 0 and at most %(max)s.") % {"max": top}
+        for field, top in LEC_MAX.items()
+        if getattr(hazard, field) is not None and not 0 < Decimal(getattr(hazard, field)) <= top
+    }
+    if outside:
+        raise _refuse(outside, "invalid")
     if all(v is not None for v in lec):
         hazard.risk_score, hazard.risk_colour = risk_grade(*lec)
     else:
@@ -198,7 +225,7 @@ def _check_rules(hazard: Hazard) -> None:
         if missing:
             code = "interim_measures_required"
     if errors:
-        raise ValidationError(errors, code=code)
+        raise _refuse(errors, code)
 
 
 def _lock(hazard_id: int, version: int | None) -> Hazard:
@@ -254,9 +281,7 @@ def _validate_files(files) -> None:
         except ValidationError as exc:
             errors.append(exc)
     if errors:
-        raise ValidationError(
-            {"files": [m for e in errors for m in e.messages]}, code=errors[0].code
-        )
+        raise _refuse({"files": [m for e in errors for m in e.messages]}, errors[0].code)
 
 
 def _next_code(bureau, year: int) -> tuple[int, str]:
@@ -282,9 +307,9 @@ def _published_item(school: School, item_id, area_id) -> tuple[RiskArea, CheckIt
             .first()
         )
         if item is None:
-            raise ValidationError(
+            raise _refuse(
                 {"item": _("Choose a check item of this bureau's published catalog.")},
-                code="invalid",
+                "invalid",
             )
         return item.area, item
     area = (
@@ -299,9 +324,9 @@ def _published_item(school: School, item_id, area_id) -> tuple[RiskArea, CheckIt
         else None
     )
     if area is None:
-        raise ValidationError(
+        raise _refuse(
             {"area": _("Choose a risk area of this bureau's published catalog.")},
-            code="invalid",
+            "invalid",
         )
     return area, None
 
@@ -323,9 +348,9 @@ def _department_in(bureau_id: int, dept) -> Department | None:
     dept_id = dept.pk if isinstance(dept, Department) else int(dept)
     found = Department.objects.filter(pk=dept_id, bureau_id=bureau_id).first()
     if found is None:
-        raise ValidationError(
+        raise _refuse(
             {"responsible_department": _("Choose a department of the school's bureau.")},
-            code="invalid",
+            "invalid",
         )
     return found
 
@@ -394,7 +419,7 @@ def hazard_report(
         if not getattr(hazard, f)
     }
     if missing:
-        raise ValidationError(missing, code="invalid")
+        raise _refuse(missing, "invalid")
 
     hazard.year = timezone.localdate().year
     hazard.seq, hazard.code = _next_code(school.bureau, hazard.year)
@@ -422,7 +447,7 @@ def hazard_report(
 
 def _require_comment(comment: str) -> None:
     if not (comment or "").strip():
-        raise ValidationError({"comment": _("Give the reason.")}, code="reason_required")
+        raise _refuse({"comment": _("Give the reason.")}, "reason_required")
 
 
 def _change(hazard: Hazard, changes: dict, fields: list[str], record: dict) -> None:
@@ -490,18 +515,16 @@ def hazard_act(
     if action == Action.CONFIRM:
         _change(hazard, changes, CONFIRM_FIELDS, record)
         if hazard.remedy_type == RemedyType.DEADLINE and hazard.deadline is None:
-            raise ValidationError(
-                {"deadline": _("Set the rectification deadline.")}, code="deadline_required"
-            )
+            raise _refuse({"deadline": _("Set the rectification deadline.")}, "deadline_required")
         if hazard.level == HazardLevel.MAJOR and not hazard.supervised:
             hazard.supervised = True  # a 重大隐患 is listed for supervision (DOMAIN §5)
             record["supervised"] = [False, True]
         _apply_grade(hazard)
     elif action == Action.SUBMIT:
         if not files and not hazard.evidence.filter(phase=EvidencePhase.AFTER).exists():
-            raise ValidationError(
+            raise _refuse(
                 {"files": [_("Attach at least one photo or document of the rectification.")]},
-                code="evidence_required",
+                "evidence_required",
             )
         phase = EvidencePhase.AFTER
     elif action == Action.ACCEPT:
@@ -515,18 +538,16 @@ def hazard_act(
         _require_comment(comment)
         new = changes.get("deadline")
         if not new or new == hazard.deadline:
-            raise ValidationError(
-                {"deadline": _("Give the new deadline.")}, code="deadline_required"
-            )
+            raise _refuse({"deadline": _("Give the new deadline.")}, "deadline_required")
         record["deadline"] = [_plain(hazard.deadline), _plain(new)]
         hazard.deadline = new
     elif action == Action.TRANSFER:
         _require_comment(comment)
         dept = _department_in(hazard.bureau_id, changes.get("responsible_department"))
         if dept is None or dept.pk == hazard.responsible_department_id:
-            raise ValidationError(
+            raise _refuse(
                 {"responsible_department": _("Choose the department that takes over.")},
-                code="invalid",
+                "invalid",
             )
         record["responsible_department"] = [hazard.responsible_department_id, dept.pk]
         hazard.responsible_department = dept
@@ -534,7 +555,7 @@ def hazard_act(
     elif action == Action.DECIDE:
         _decide(hazard, changes, comment, record)
     elif action == Action.ADD_EVIDENCE and not files:
-        raise ValidationError({"files": [_("Choose at least one file.")]}, code="invalid")
+        raise _refuse({"files": [_("Choose at least one file.")]}, "invalid")
 
     _check_rules(hazard)
     if target != from_status:
@@ -562,28 +583,25 @@ def hazard_act(
 def _decide(hazard: Hazard, changes: dict, comment: str, record: dict) -> None:
     decisions = set(changes.get("decisions") or [])
     if not decisions or not decisions <= set(Decision.values):
-        raise ValidationError(
-            {"decisions": _("Record at least one decision.")}, code="decision_required"
-        )
+        raise _refuse({"decisions": _("Record at least one decision.")}, "decision_required")
     _require_comment(comment)
     record["decisions"] = sorted(decisions)
     if Decision.NEW_DEADLINE in decisions:
         new = changes.get("deadline")
         if not new:
-            raise ValidationError(
-                {"deadline": _("Give the new deadline.")}, code="deadline_required"
-            )
+            raise _refuse({"deadline": _("Give the new deadline.")}, "deadline_required")
         record["deadline"] = [_plain(hazard.deadline), _plain(new)]
         hazard.deadline = new
     if Decision.NEW_DEPARTMENT in decisions:
         dept = _department_in(hazard.bureau_id, changes.get("responsible_department"))
         if dept is None:
-            raise ValidationError(
+            raise _refuse(
                 {"responsible_department": _("Choose the department that takes over.")},
-                code="invalid",
+                "invalid",
             )
         record["responsible_department"] = [hazard.responsible_department_id, dept.pk]
         hazard.responsible_department = dept
+        HazardCooperation.objects.filter(hazard=hazard, department=dept).delete()
     if Decision.SUPERVISE in decisions:
         hazard.supervised = True
     if Decision.ESCALATE in decisions:
