@@ -75,6 +75,7 @@ class Action(models.TextChoices):
     WITHDRAW = "withdraw", _("Withdraw (not a hazard)")
     MARK_HARD = "mark_hard", _("Mark hard to resolve")
     DECIDE = "decide", _("Record leadership decision")
+    EDIT = "edit", _("Correct details")
     EXTEND = "extend", _("Change deadline")
     TRANSFER = "transfer", _("Transfer responsibility")
     EXPLAIN = "explain", _("Explain delay")
@@ -142,6 +143,7 @@ MOVES: dict[tuple[str, str], str] = {
 
 #: Actions that keep the status: action → (statuses it applies in, roles).
 UPDATES: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    Action.EDIT: (OPEN_STATUSES, DEPARTMENT),
     Action.EXTEND: (frozenset({Status.ASSIGNED, Status.RECTIFYING}), DEPARTMENT),
     Action.TRANSFER: (OPEN_STATUSES, CENTRE),
     Action.EXPLAIN: (OPEN_STATUSES, SCHOOL | DEPARTMENT),

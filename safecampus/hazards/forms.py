@@ -294,6 +294,8 @@ class ActionForm(forms.Form):
                 initial=hazard.interim_deadline,
                 required=False,
             )
+        if action == Action.EDIT:
+            self._edit_fields(hazard)
         if action == Action.EXTEND:
             self.fields["deadline"] = forms.DateField(
                 label=_("New deadline"), widget=DATE, initial=hazard.deadline
@@ -322,6 +324,50 @@ class ActionForm(forms.Form):
         if action == Action.ADD_EVIDENCE:
             self.fields["phase"] = forms.ChoiceField(label=_("Kind"), choices=EvidencePhase.choices)
         bootstrap(self)
+
+    def _edit_fields(self, hazard) -> None:
+        text = {"widget": forms.Textarea(attrs={"rows": 2})}
+        self.fields["description"] = forms.CharField(label=_("Description"), **text)
+        self.fields["location"] = forms.CharField(label=_("Location in school"), required=False)
+        self.fields["level"] = forms.ChoiceField(
+            label=_("Hazard level"), choices=HazardLevel.choices
+        )
+        _lec_fields(self)
+        self.fields["risk_colour"] = forms.ChoiceField(
+            label=_("Risk grade"),
+            choices=[("", _("From L × E × C"))] + list(RiskColour.choices),
+            required=False,
+        )
+        self.fields["responsible_person"] = forms.CharField(label=_("Responsible person at school"))
+        self.fields["responsible_phone"] = forms.CharField(label=_("Phone"), required=False)
+        self.fields["measures"] = forms.CharField(
+            label=_("Rectification measures"), required=False, **text
+        )
+        self.fields["funds"] = forms.CharField(label=_("Funds"), required=False)
+        self.fields["contingency_plan"] = forms.CharField(
+            label=_("Contingency plan"), required=False, **text
+        )
+        self.fields["interim_measures"] = forms.CharField(
+            label=_("Interim safety measures"), required=False, **text
+        )
+        self.fields["interim_unit"] = forms.CharField(label=_("Unit responsible"), required=False)
+        self.fields["interim_person"] = forms.CharField(
+            label=_("Person responsible"), required=False
+        )
+        self.fields["interim_deadline"] = forms.DateField(
+            label=_("In place by"), widget=DATE, required=False
+        )
+        for name, field in self.fields.items():
+            if name in ("version", "comment"):
+                continue
+            value = getattr(hazard, name, None)
+            if name.startswith("lec_"):
+                value = f"{value.normalize():f}" if value is not None else ""
+            field.initial = value
+        self.fields["comment"].label = _("Reason for the correction")
+        self.fields["comment"].required = True
+        # the comment goes last, after the details it explains
+        self.fields["comment"] = self.fields.pop("comment")
 
     def changes(self) -> dict:
         data = dict(self.cleaned_data)

@@ -116,6 +116,27 @@ def _refuse(errors: dict, code: str) -> ValidationError:
     return exc
 
 
+#: details the responsible department may correct (the correction is an event with before/after)
+EDIT_FIELDS = [
+    "description",
+    "location",
+    "level",
+    "lec_l",
+    "lec_e",
+    "lec_c",
+    "risk_colour",
+    "responsible_person",
+    "responsible_phone",
+    "measures",
+    "funds",
+    "contingency_plan",
+    "interim_measures",
+    "interim_unit",
+    "interim_person",
+    "interim_deadline",
+]
+
+
 # --- who acts as what ---------------------------------------------------------------------------
 
 
@@ -171,11 +192,12 @@ LEC_MAX = {"lec_l": Decimal(10), "lec_e": Decimal(10), "lec_c": Decimal(100)}
 
 
 def risk_grade(l_value, e_value, c_value) -> tuple[Decimal | None, str]:
-    """D = L × E × C and its colour from the configured bands (highest threshold first)."""
+    """D = L × E × C and its colour from the configured bands (the highest threshold reached)."""
     if l_value is None or e_value is None or c_value is None:
         return None, ""
     score = Decimal(l_value) * Decimal(e_value) * Decimal(c_value)
-    for threshold, colour in settings.SAFECAMPUS_RISK_BANDS:
+    bands = sorted(settings.SAFECAMPUS_RISK_BANDS, key=lambda band: Decimal(str(band[0])))
+    for threshold, colour in reversed(bands):
         if score >= Decimal(str(threshold)):
             return score.quantize(Decimal("0.01")), colour
     return score.quantize(Decimal("0.01")), RiskColour.BLUE
@@ -234,7 +256,7 @@ def _lock(hazard_id: int, version: int | None) -> Hazard:
         raise ValidationError(
             _(
                 "This hazard was changed by someone else while you were working on it. "
-                "Your input is kept below; check the latest state and submit again."
+                "Nothing of yours was saved; check its latest state and submit again."
             ),
             code="stale",
         )
@@ -342,16 +364,15 @@ def _may_report_at(actor, school: School) -> set[str]:
     return roles & REPORTERS
 
 
-def _department_in(bureau_id: int, dept) -> Department | None:
+def _department_in(
+    bureau_id: int, dept, field: str = "responsible_department"
+) -> Department | None:
     if dept in (None, ""):
         return None
     dept_id = dept.pk if isinstance(dept, Department) else int(dept)
     found = Department.objects.filter(pk=dept_id, bureau_id=bureau_id).first()
     if found is None:
-        raise _refuse(
-            {"responsible_department": _("Choose a department of the school's bureau.")},
-            "invalid",
-        )
+        raise _refuse({field: _("Choose a department of the school's bureau.")}, "invalid")
     return found
 
 
@@ -404,7 +425,10 @@ def hazard_report(
     if not data.get("level") and item_obj is not None:
         hazard.level = item_obj.default_level
     dept = _department_in(school.bureau_id, responsible_department)
-    coop = [_department_in(school.bureau_id, d) for d in (cooperating_departments or [])]
+    coop = [
+        _department_in(school.bureau_id, d, "cooperating_departments")
+        for d in (cooperating_departments or [])
+    ]
     if item_obj is not None:
         if dept is None:
             dept = item_obj.responsible_departments.order_by("sort_order", "pk").first()
@@ -521,7 +545,12 @@ def hazard_act(
             record["supervised"] = [False, True]
         _apply_grade(hazard)
     elif action == Action.SUBMIT:
-        if not files and not hazard.evidence.filter(phase=EvidencePhase.AFTER).exists():
+        # after a rejection, the evidence of the rejected submission no longer counts
+        after = hazard.evidence.filter(phase=EvidencePhase.AFTER)
+        rejected = hazard.events.filter(action=Action.REJECT).order_by("-at", "-id").first()
+        if rejected is not None:
+            after = after.filter(uploaded_at__gt=rejected.at)
+        if not files and not after.exists():
             raise _refuse(
                 {"files": [_("Attach at least one photo or document of the rectification.")]},
                 "evidence_required",
@@ -534,6 +563,12 @@ def hazard_act(
         if action == Action.EXPLAIN:
             record["delay_explanation"] = [hazard.delay_explanation, comment]
             hazard.delay_explanation = comment
+    elif action == Action.EDIT:
+        _require_comment(comment)
+        _change(hazard, changes, EDIT_FIELDS, record)
+        if not record:
+            raise _refuse({"comment": _("Nothing was changed.")}, "no_change")
+        _apply_grade(hazard)
     elif action == Action.EXTEND:
         _require_comment(comment)
         new = changes.get("deadline")

@@ -14,7 +14,7 @@ from safecampus.orgs.models import School
 
 from ..choices import Decision, EvidencePhase, Status, Summary
 from ..models import Hazard, HazardEvent, HazardEvidence
-from ..services import CONFIRM_FIELDS, REPORT_FIELDS, allowed_actions
+from ..services import CONFIRM_FIELDS, EDIT_FIELDS, REPORT_FIELDS, allowed_actions
 
 # --- fields -------------------------------------------------------------------------------------
 
@@ -287,6 +287,17 @@ class ConfirmSerializer(ActSerializer, serializers.ModelSerializer):
     class Meta:
         model = Hazard
         fields = ["version", "comment", *CONFIRM_FIELDS]
+
+
+class EditSerializer(ActSerializer, serializers.ModelSerializer):
+    """A correction of the hazard's details; only the fields given change."""
+
+    level = LevelField(required=False)
+
+    class Meta:
+        model = Hazard
+        fields = ["version", "comment", *EDIT_FIELDS]
+        extra_kwargs = {f: {"required": False} for f in EDIT_FIELDS}
 
 
 class ExtendSerializer(ActSerializer):

@@ -30,6 +30,7 @@ from .serializers import (
     ActSerializer,
     ConfirmSerializer,
     DecideSerializer,
+    EditSerializer,
     ErrorSerializer,
     EvidenceSerializer,
     ExtendSerializer,
@@ -314,6 +315,13 @@ class HazardViewSet(viewsets.GenericViewSet):
         url_path="decide",
         name="decide",
         summary="Record the leadership group's decision on a hazard hard to resolve",
+    )
+    edit = _act_endpoint(
+        Action.EDIT,
+        EditSerializer,
+        url_path="edit",
+        name="edit",
+        summary="Correct the hazard's details, with the reason (department)",
     )
     extend = _act_endpoint(
         Action.EXTEND,

@@ -193,3 +193,21 @@ def test_export_is_the_scoped_register(reg, client_for):
     assert rows[0][:3] == ("序号", "隐患编号", "学校")
     assert [r[1] for r in rows[1:]] == [a.code]
     assert rows[1][24] == "已交办" or rows[1][24]
+
+
+def test_correction_is_an_event_with_before_and_after(reg, client_for):
+    h = reg.make("assigned", location="一楼")
+    client = client_for(reg.users[Role.DEPARTMENT_OFFICER])
+    page = client.get(h.get_absolute_url())
+    form = next(f for f in page.context["action_forms"] if f.action == "edit")
+    data = {form.add_prefix(name): field.initial or "" for name, field in form.fields.items()}
+    data |= {"edit-location": "二楼西侧", "edit-comment": "现场复核更正"}
+    resp = client.post(reverse("hazards:hazard_action", args=[h.pk, "edit"]), data)
+    assert resp.status_code == 302
+    event = h.events.last()
+    assert event.action == "edit" and event.data == {"location": ["一楼", "二楼西侧"]}
+    assert Hazard.objects.get(pk=h.pk).location == "二楼西侧"
+    # the school cannot correct a confirmed hazard's details
+    school = client_for(reg.users[Role.SCHOOL_OFFICER])
+    resp = school.post(reverse("hazards:hazard_action", args=[h.pk, "edit"]), data)
+    assert resp.status_code == 400 and Hazard.objects.get(pk=h.pk).version == h.version + 1
