@@ -36,10 +36,14 @@ class HazardFilterSet(django_filters.FilterSet):
     area = django_filters.CharFilter(field_name="area_code", label=_("Risk area"))
     item = django_filters.CharFilter(field_name="item_code", label=_("Check item"))
     department = IdFilter(method="filter_department", label=_("Department"))
-    status = django_filters.MultipleChoiceFilter(choices=Status.choices, label=_("Status"))
+    # distinct=False: the choices are columns of the hazard itself, so no row can repeat; the
+    # default (True) makes every ?status= request a SELECT DISTINCT over all columns
+    status = django_filters.MultipleChoiceFilter(
+        choices=Status.choices, label=_("Status"), distinct=False
+    )
     level = django_filters.ChoiceFilter(choices=HazardLevel.choices, label=_("Hazard level"))
     colour = django_filters.MultipleChoiceFilter(
-        field_name="risk_colour", choices=RiskColour.choices, label=_("Risk grade")
+        field_name="risk_colour", choices=RiskColour.choices, label=_("Risk grade"), distinct=False
     )
     source = django_filters.ChoiceFilter(choices=Source.choices, label=_("Source"))
     summary = django_filters.ChoiceFilter(

@@ -325,6 +325,14 @@ class HazardEvent(models.Model):
         raise ValueError("hazard events are append-only")
 
     @property
+    def deadline_change(self) -> tuple[datetime.date | None, datetime.date | None] | None:
+        """(before, after) of a deadline this event changed, as dates."""
+        change = self.data.get("deadline")
+        if not change:
+            return None
+        return tuple(datetime.date.fromisoformat(d) if d else None for d in change)
+
+    @property
     def decision_labels(self) -> list[str]:
         from .choices import Decision
 
