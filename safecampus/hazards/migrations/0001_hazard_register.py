@@ -2,9 +2,10 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import safecampus.hazards.models
 from django.conf import settings
 from django.db import migrations, models
+
+import safecampus.hazards.models
 
 
 class Migration(migrations.Migration):
