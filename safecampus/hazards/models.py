@@ -214,6 +214,9 @@ class Hazard(models.Model):
             models.UniqueConstraint(fields=["bureau", "code"], name="uniq_hazard_code"),
         ]
         indexes = [
+            # a bureau's register newest first (ORDER BY id DESC LIMIT/OFFSET) without walking
+            # every other bureau's rows in the primary key
+            models.Index(fields=["bureau", "id"], name="hz_bureau_id"),
             models.Index(fields=["bureau", "status", "deadline"], name="hz_bureau_status_dl"),
             models.Index(
                 fields=["responsible_department", "status", "deadline"], name="hz_dept_status_dl"
