@@ -40,7 +40,9 @@ OUT_DIR = BENCH_DIR / "out"
 sys.path[:0] = [str(ROOT), str(BENCH_DIR)]
 
 from bench_school_list import (  # noqa: E402  (stdlib-only helpers shared with the school bench)
-    CpuMeter,
+    CpuMeter as HostCpuMeter,
+)
+from bench_school_list import (  # noqa: E402
     QueryRecorder,
     explain,
     readable,
@@ -267,6 +269,44 @@ def recreate_pg_database() -> None:
     with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{PG_NAME}" WITH (FORCE)')
         conn.execute(f"CREATE DATABASE \"{PG_NAME}\" ENCODING 'UTF8' TEMPLATE template0")
+
+
+def _postgres_cpu_seconds() -> float | None:
+    """CPU used so far by the local PostgreSQL server: every ``postgres`` process, with the CPU of
+    its exited children (parallel workers, closed backends) that the postmaster has reaped."""
+    total, tick = 0, os.sysconf("SC_CLK_TCK")
+    try:
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                text = stat.read_text()
+            except OSError:
+                continue
+            if text[text.index("(") + 1 : text.rindex(")")] != "postgres":
+                continue
+            fields = text[text.rindex(")") + 2 :].split()
+            total += sum(int(x) for x in fields[11:15])  # utime stime cutime cstime
+    except OSError:
+        return None
+    return total / tick
+
+
+class CpuMeter(HostCpuMeter):
+    """The school bench's meter, plus the PostgreSQL server's share: on PostgreSQL the server does
+    much of the work, so it is not "another process" that makes the host noisy."""
+
+    def __init__(self, vendor: str):
+        self.pg_start = _postgres_cpu_seconds() if vendor == "postgresql" else None
+        super().__init__()
+
+    def stop(self) -> dict:
+        out = super().stop()
+        wall = time.monotonic() - self.start[0]
+        pg_end = _postgres_cpu_seconds() if self.pg_start is not None else None
+        if self.pg_start is not None and pg_end is not None and out["other_cpus"] is not None:
+            pg = (pg_end - self.pg_start) / wall
+            out["postgres_cpus"] = round(pg, 2)
+            out["other_cpus"] = round(max(0.0, out["other_cpus"] - pg), 2)
+        return out
 
 
 # --- seeding ------------------------------------------------------------------------------------
@@ -850,7 +890,9 @@ def build_database(args, vendor: str) -> dict:
     print(f"migrate: {info['migrate_s']:.1f} s")
     print("seed:", flush=True)
     info.update(seed(args, vendor))
-    if vendor == "sqlite" and not info.get("seed_reused"):
+    if info.get("seed_reused"):
+        info["statistics"] = "as the seeding run left them (--reuse-db)"
+    elif vendor == "sqlite":
         info["statistics"] = "none (--sqlite-no-analyze)"
         if not args.sqlite_no_analyze:
             t = perf_counter()
@@ -1144,10 +1186,11 @@ def measure_export(args, total: int) -> list[dict]:
             res = json.loads(line.removeprefix("EXPORT-RESULT "))
             res["requested"] = n
             res["tracemalloc"] = tm
-            if not tm:
+            res["s_per_100k"] = round(res["seconds"] * 100_000 / max(1, res["rows"]), 1)
+            if not tm:  # the time target is for 100,000 rows; memory must hold at every size
                 res["pass"] = bool(
-                    res["seconds"] < TARGET_EXPORT_S * n / 100_000
-                    and res["peak_rss_mb"] < TARGET_EXPORT_MB
+                    res["peak_rss_mb"] < TARGET_EXPORT_MB
+                    and (res["rows"] < 100_000 or res["seconds"] < TARGET_EXPORT_S)
                 )
             results.append(res)
             extra = f", tracemalloc peak {res['tracemalloc_peak_mb']} MB" if tm else ""
@@ -1202,7 +1245,7 @@ def run(args, vendor: str) -> dict:
     report["context"] = {k: v for k, v in ctx.items() if k != "users"}
     cls = clients()
     plans: dict = {}
-    meter = CpuMeter()
+    meter = CpuMeter(vendor)
     rows: list[dict] = []
     if "lists" in args.parts:
         print("register list (page, API):")
@@ -1215,7 +1258,7 @@ def run(args, vendor: str) -> dict:
     connection.close()
     if "export" in args.parts:
         print("export (each size in a fresh process):")
-        meter = CpuMeter()
+        meter = CpuMeter(vendor)
         report["export"] = measure_export(args, report["hazards"])
         report["cpu_during_export"] = meter.stop()
     report["load_avg_end"] = [round(x, 2) for x in os.getloadavg()]
@@ -1238,9 +1281,10 @@ def print_report(report: dict) -> None:
     )
     cpu = report["cpu_during_timing"]
     busy = cpu["other_cpus"] is not None and cpu["other_cpus"] > 0.5 * report["cpus"]
+    pg = f", PostgreSQL {cpu['postgres_cpus']}" if "postgres_cpus" in cpu else ""
     print(
         f"CPU while timing: host {cpu['host_busy_cpus']} of {report['cpus']}, this process "
-        f"{cpu['bench_process_cpus']}, others (incl. the DB server) {cpu['other_cpus']}"
+        f"{cpu['bench_process_cpus']}{pg}, other processes {cpu['other_cpus']}"
         + ("  ** busy host: p95 is inflated **" if busy else "")
     )
     print(
@@ -1282,13 +1326,18 @@ def print_report(report: dict) -> None:
     if report.get("export"):
         print(
             f"\nExport (write_hazard_workbook, user city, newest first; target 100,000 rows "
-            f"< {TARGET_EXPORT_S:.0f} s and peak RSS < {TARGET_EXPORT_MB:.0f} MB, time pro rata):"
+            f"< {TARGET_EXPORT_S:.0f} s, peak RSS < {TARGET_EXPORT_MB:.0f} MB at every size):"
         )
+        if max(e["rows"] for e in report["export"]) < 100_000:
+            print(
+                "  (no export of 100,000 rows, so the time target is not judged: see 'per 100k', "
+                "or seed 100,000 hazards with --hazards 100000 --parts export)"
+            )
         for e in report["export"]:
             tm = f", tracemalloc peak {e['tracemalloc_peak_mb']} MB" if e["tracemalloc"] else ""
             verdict = "" if e["tracemalloc"] else ("PASS" if e["pass"] else "FAIL")
             print(
-                f"  {e['rows']:>7} rows: {e['seconds']:6.1f} s, {e['rows_per_s']:>6} rows/s, "
+                f"  {e['rows']:>7} rows: {e['seconds']:6.1f} s ({e['s_per_100k']:.0f} s per 100k), "
                 f"peak RSS {e['peak_rss_mb']:6.1f} MB (+{e['rss_growth_mb']:5.1f}), "
                 f"xlsx {e['xlsx_mb']:5.1f} MB{tm}  {verdict}"
             )
