@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "safecampus.accounts",
     "safecampus.catalog",
     "safecampus.hazards",
+    "safecampus.campaigns",
 ]
 
 MIDDLEWARE = [

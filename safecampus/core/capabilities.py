@@ -45,3 +45,13 @@ BUSINESS_DATA = frozenset(
 )
 #: Roles that see the hazard register (each within its scope); partner units do not.
 HAZARD_VIEW = BUSINESS_DATA - {Role.PARTNER}
+#: Roles that see campaigns and self-inspection forms (each within its scope).
+CAMPAIGN_VIEW = HAZARD_VIEW
+#: Roles that create, launch and run campaigns of their bureau(s).
+CAMPAIGN_MANAGE = frozenset({Role.SAFETY_CENTRE})
+#: Roles that fill a self-inspection form (a school its own; the centre on a school's behalf).
+FORM_FILL = frozenset({Role.SCHOOL_OFFICER, Role.PRINCIPAL, Role.SAFETY_CENTRE})
+#: Roles that review submitted forms (a department the items of its areas; the centre all).
+FORM_REVIEW = frozenset({Role.DEPARTMENT_OFFICER, Role.SAFETY_CENTRE})
+#: Roles that record on-site inspections of a school against the check items.
+SITE_INSPECT = frozenset({Role.DEPARTMENT_OFFICER, Role.SAFETY_CENTRE})

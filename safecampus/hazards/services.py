@@ -649,3 +649,60 @@ def _invalid(action: str, hazard: Hazard) -> ValidationError:
         % {"action": Action(action).label, "status": hazard.get_status_display()},
         code="invalid_transition",
     )
+
+
+# --- self-inspection forms ----------------------------------------------------------------------
+
+#: what a resubmitted form may still change on the hazard it created; the deadline only while
+#: the department has not yet confirmed it (afterwards it moves only by an extension)
+FORM_FIELDS = ["description", "measures", "responsible_person"]
+
+
+def hazard_amend_from_form(*, actor, hazard: Hazard, data: dict, comment: str) -> bool:
+    """Carry a resubmitted form's answer over to the hazard it created, as an event with the
+    before and after values. Returns whether anything changed. The caller holds the transaction."""
+    hazard = _lock(hazard.pk, None)
+    if not hazard.is_open:
+        return False
+    fields = FORM_FIELDS + (["deadline"] if hazard.status == Status.REPORTED else [])
+    record: dict = {}
+    _change(hazard, data, fields, record)
+    if not record:
+        return False
+    hazard.version += 1
+    hazard.save()
+    roles = acting_roles(actor, hazard) or frozenset({Role.SAFETY_CENTRE})
+    HazardEvent.objects.create(
+        hazard=hazard,
+        action=Action.EDIT,
+        from_status=hazard.status,
+        to_status=hazard.status,
+        actor=actor,
+        actor_role=_actor_role(roles),
+        comment=comment,
+        data=record,
+    )
+    return True
+
+
+def hazard_withdraw_from_form(*, actor, hazard: Hazard, comment: str) -> bool:
+    """Withdraw a hazard whose form answer was changed to compliant before any department took
+    it up (status reported). Returns False, changing nothing, once it is further along."""
+    hazard = _lock(hazard.pk, None)
+    if hazard.status != Status.REPORTED:
+        return False
+    hazard.status = Status.WITHDRAWN
+    hazard.status_changed_at = timezone.now()
+    hazard.version += 1
+    hazard.save()
+    roles = acting_roles(actor, hazard) or frozenset({Role.SAFETY_CENTRE})
+    HazardEvent.objects.create(
+        hazard=hazard,
+        action=Action.WITHDRAW,
+        from_status=Status.REPORTED,
+        to_status=Status.WITHDRAWN,
+        actor=actor,
+        actor_role=_actor_role(roles),
+        comment=comment,
+    )
+    return True

@@ -1,0 +1,111 @@
+"""The campaign templates shipped with the product. Dates are (month, day) and shift to the year
+chosen when a campaign is made from a template.
+
+- ``special_rectification``: the four-month campaign of 000 §四: 集中排查 3/1–3/31 with school
+  forms due 3/20, 专项整治 4/1–5/31 with weekly reports, 总结评估 6/1–6/30 with department
+  feedback due 6/10.
+- ``q4``: 攻坚四季度、坚定保平安 of 002. The notice fixes the quarter, not the dates inside it; the
+  split below (inspection in October, rectification to mid-December, summary after) is ours.
+- ``sweep_h1`` / ``sweep_h2``: the half-yearly 拉网式排查 of 004 §二(三), with a closed-loop
+  rectification phase after each sweep; month boundaries are ours.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+from .choices import PhaseKind
+
+MonthDay = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class PhasePlan:
+    name: str
+    kind: str
+    starts: MonthDay
+    ends: MonthDay
+    weekly_reports: bool = False
+
+
+@dataclass(frozen=True)
+class Blueprint:
+    key: str
+    label: str
+    name: str
+    source: str
+    forms_due: MonthDay
+    phases: tuple[PhasePlan, ...]
+    milestones: tuple[tuple[str, MonthDay], ...] = ()
+    description: str = ""
+
+
+BLUEPRINTS: dict[str, Blueprint] = {
+    b.key: b
+    for b in (
+        Blueprint(
+            key="special_rectification",
+            label=_("Four-month special rectification (000)"),
+            name="校园安全专项整治",
+            source="000_b0b7d186cefae7de.txt §四",
+            forms_due=(3, 20),
+            phases=(
+                PhasePlan("集中排查", PhaseKind.INSPECTION, (3, 1), (3, 31)),
+                PhasePlan("专项整治", PhaseKind.RECTIFICATION, (4, 1), (5, 31), True),
+                PhasePlan("总结评估", PhaseKind.EVALUATION, (6, 1), (6, 30)),
+            ),
+            milestones=(("责任部门反馈整改情况", (6, 10)),),
+            description=(
+                "学校自查与部门排查相结合；各学校填写排查表，将排查结果、整改计划、完成时限"
+                "报对应责任部门；专项整治阶段实行周报机制；总结评估阶段各责任部门反馈整改情况。"
+            ),
+        ),
+        Blueprint(
+            key="q4",
+            label=_("Fourth-quarter campaign (002)"),
+            name="攻坚四季度、坚定保平安",
+            source="002_baf5f1843da22c12.txt",
+            forms_due=(10, 20),
+            phases=(
+                PhasePlan("全面排查", PhaseKind.INSPECTION, (10, 1), (10, 31)),
+                PhasePlan("集中整治", PhaseKind.RECTIFICATION, (11, 1), (12, 15), True),
+                PhasePlan("总结评估", PhaseKind.EVALUATION, (12, 16), (12, 31)),
+            ),
+            milestones=(("责任部门反馈整改情况", (12, 20)),),
+            description="全面排查各类风险隐患，建立风险清单和台账，逐一销号。",
+        ),
+        Blueprint(
+            key="sweep_h1",
+            label=_("Half-yearly sweep, first half (004)"),
+            name="上半年校园安全拉网式排查",
+            source="004_72fa6b74ce07b938.txt §二(三)",
+            forms_due=(3, 25),
+            phases=(
+                PhasePlan("拉网式排查", PhaseKind.INSPECTION, (3, 1), (3, 31)),
+                PhasePlan("闭环整改", PhaseKind.RECTIFICATION, (4, 1), (5, 31), True),
+                PhasePlan("总结", PhaseKind.EVALUATION, (6, 1), (6, 15)),
+            ),
+            description="建立台账，闭环整改，确保资金、人员、措施、时限、预案“五落实”。",
+        ),
+        Blueprint(
+            key="sweep_h2",
+            label=_("Half-yearly sweep, second half (004)"),
+            name="下半年校园安全拉网式排查",
+            source="004_72fa6b74ce07b938.txt §二(三)",
+            forms_due=(9, 25),
+            phases=(
+                PhasePlan("拉网式排查", PhaseKind.INSPECTION, (9, 1), (9, 30)),
+                PhasePlan("闭环整改", PhaseKind.RECTIFICATION, (10, 1), (11, 30), True),
+                PhasePlan("总结", PhaseKind.EVALUATION, (12, 1), (12, 15)),
+            ),
+            description="建立台账，闭环整改，确保资金、人员、措施、时限、预案“五落实”。",
+        ),
+    )
+}
+
+
+def on(year: int, month_day: MonthDay) -> datetime.date:
+    return datetime.date(year, *month_day)
