@@ -15,6 +15,7 @@ urlpatterns = [
     path("audit/", include("safecampus.audit.urls")),
     path("catalog/", include("safecampus.catalog.urls")),
     path("hazards/", include("safecampus.hazards.urls")),
+    path("campaigns/", include("safecampus.campaigns.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

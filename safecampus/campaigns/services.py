@@ -507,7 +507,9 @@ def form_save(
     answer id to the fields sent. Every row is checked first; one bad row saves nothing.
     Returns the form and how many answers changed."""
     form = _editable(actor, form_id)
-    answers = {a.pk: a for a in form.answers.select_related("hazard", "item").filter(pk__in=list(rows))}
+    answers = {
+        a.pk: a for a in form.answers.select_related("hazard", "item").filter(pk__in=list(rows))
+    }
     errors: dict[str, dict] = {}
     changed: list[FormAnswer] = []
     for answer_id, raw in rows.items():

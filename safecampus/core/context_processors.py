@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from .capabilities import (
     ACCOUNT_MANAGE,
     AUDIT_READ,
+    CAMPAIGN_VIEW,
     CATALOG_VIEW,
     HAZARD_VIEW,
     ORG_VIEW,
@@ -30,6 +31,13 @@ def navigation(request):
             )
     if scope.has(*HAZARD_VIEW):
         items.append((_("Hazard register"), reverse("hazards:hazard_list"), "exclamation-triangle"))
+    if scope.has(*CAMPAIGN_VIEW):
+        label = (
+            _("Self-inspection forms")
+            if scope.has(*SCHOOL_ROLES) and not scope.has(*(CAMPAIGN_VIEW - SCHOOL_ROLES))
+            else _("Campaigns")
+        )
+        items.append((label, reverse("campaigns:campaign_list"), "clipboard-check"))
     if scope.has(*CATALOG_VIEW):
         items.append((_("Risk catalog"), reverse("catalog:version_list"), "list-check"))
     if scope.has(*ORG_VIEW):

@@ -17,7 +17,14 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from huey.contrib.djhuey import db_task
 
-from .capabilities import AUDIT_READ, CATALOG_MANAGE, HAZARD_VIEW, SCHOOL_MANAGE
+from .capabilities import (
+    AUDIT_READ,
+    CAMPAIGN_MANAGE,
+    CATALOG_MANAGE,
+    FORM_FILL,
+    HAZARD_VIEW,
+    SCHOOL_MANAGE,
+)
 from .models import Job
 
 logger = logging.getLogger(__name__)
@@ -29,6 +36,9 @@ HANDLERS: dict[str, str] = {
     "audit.export": "safecampus.audit.excel.audit_export_job",
     "catalog.import": "safecampus.catalog.excel.catalog_import_job",
     "hazards.export": "safecampus.hazards.excel.hazard_export_job",
+    "campaigns.form_import": "safecampus.campaigns.excel.form_import_job",
+    "campaigns.forms_zip": "safecampus.campaigns.excel.forms_zip_job",
+    "campaigns.launch": "safecampus.campaigns.views.campaign_launch_job",
 }
 
 
@@ -39,6 +49,9 @@ JOB_CAPABILITY: dict[str, frozenset[str]] = {
     "audit.export": AUDIT_READ,
     "catalog.import": CATALOG_MANAGE,
     "hazards.export": HAZARD_VIEW,
+    "campaigns.form_import": FORM_FILL,
+    "campaigns.forms_zip": CAMPAIGN_MANAGE,
+    "campaigns.launch": CAMPAIGN_MANAGE,
 }
 
 

@@ -2,263 +2,713 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import safecampus.campaigns.models
 from django.conf import settings
 from django.db import migrations, models
 
+import safecampus.campaigns.models
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('catalog', '0001_risk_catalog'),
-        ('hazards', '0001_hazard_register'),
-        ('orgs', '0002_school_name_id_index'),
+        ("catalog", "0001_risk_catalog"),
+        ("hazards", "0001_hazard_register"),
+        ("orgs", "0002_school_name_id_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Campaign',
+            name="Campaign",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('doc_number', models.CharField(blank=True, max_length=64, verbose_name='document number')),
-                ('blueprint', models.CharField(blank=True, max_length=32, verbose_name='template')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='year')),
-                ('school_selection', models.CharField(choices=[('all', 'All schools of the bureau'), ('stages', 'Schools of the chosen types'), ('list', 'A list of schools')], default='all', max_length=8, verbose_name='schools in scope')),
-                ('stages', models.JSONField(blank=True, default=list, verbose_name='school types')),
-                ('forms_due', models.DateField(verbose_name='forms due')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('launched', 'Launched'), ('closed', 'Closed')], default='draft', max_length=12, verbose_name='status')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('launched_at', models.DateTimeField(blank=True, null=True, verbose_name='launched at')),
-                ('bureau', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.bureau', verbose_name='bureau')),
-                ('catalog_version', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.catalogversion', verbose_name='catalog version')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('launched_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('schools', models.ManyToManyField(blank=True, related_name='+', to='orgs.school', verbose_name='schools')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "doc_number",
+                    models.CharField(blank=True, max_length=64, verbose_name="document number"),
+                ),
+                ("blueprint", models.CharField(blank=True, max_length=32, verbose_name="template")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="year")),
+                (
+                    "school_selection",
+                    models.CharField(
+                        choices=[
+                            ("all", "All schools of the bureau"),
+                            ("stages", "Schools of the chosen types"),
+                            ("list", "A list of schools"),
+                        ],
+                        default="all",
+                        max_length=8,
+                        verbose_name="schools in scope",
+                    ),
+                ),
+                ("stages", models.JSONField(blank=True, default=list, verbose_name="school types")),
+                ("forms_due", models.DateField(verbose_name="forms due")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("launched", "Launched"),
+                            ("closed", "Closed"),
+                        ],
+                        default="draft",
+                        max_length=12,
+                        verbose_name="status",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "launched_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="launched at"),
+                ),
+                (
+                    "bureau",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.bureau",
+                        verbose_name="bureau",
+                    ),
+                ),
+                (
+                    "catalog_version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="catalog.catalogversion",
+                        verbose_name="catalog version",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "launched_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "schools",
+                    models.ManyToManyField(
+                        blank=True, related_name="+", to="orgs.school", verbose_name="schools"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'campaign',
-                'verbose_name_plural': 'campaigns',
-                'ordering': ['-year', '-id'],
+                "verbose_name": "campaign",
+                "verbose_name_plural": "campaigns",
+                "ordering": ["-year", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='CampaignMilestone',
+            name="CampaignMilestone",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('due_on', models.DateField(verbose_name='due on')),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='milestones', to='campaigns.campaign')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                ("due_on", models.DateField(verbose_name="due on")),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="milestones",
+                        to="campaigns.campaign",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'key deadline',
-                'ordering': ['campaign', 'due_on'],
+                "verbose_name": "key deadline",
+                "ordering": ["campaign", "due_on"],
             },
         ),
         migrations.CreateModel(
-            name='CampaignPhase',
+            name="CampaignPhase",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=64, verbose_name='name')),
-                ('kind', models.CharField(choices=[('inspection', 'Concentrated inspection'), ('rectification', 'Special rectification'), ('evaluation', 'Summary and evaluation'), ('other', 'Other')], max_length=16, verbose_name='kind')),
-                ('starts_on', models.DateField(verbose_name='starts on')),
-                ('ends_on', models.DateField(verbose_name='ends on')),
-                ('weekly_reports', models.BooleanField(default=False, verbose_name='weekly reports')),
-                ('sort_order', models.PositiveSmallIntegerField(default=0)),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='phases', to='campaigns.campaign')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=64, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("inspection", "Concentrated inspection"),
+                            ("rectification", "Special rectification"),
+                            ("evaluation", "Summary and evaluation"),
+                            ("other", "Other"),
+                        ],
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("starts_on", models.DateField(verbose_name="starts on")),
+                ("ends_on", models.DateField(verbose_name="ends on")),
+                (
+                    "weekly_reports",
+                    models.BooleanField(default=False, verbose_name="weekly reports"),
+                ),
+                ("sort_order", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="phases",
+                        to="campaigns.campaign",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'phase',
-                'ordering': ['campaign', 'starts_on', 'sort_order'],
+                "verbose_name": "phase",
+                "ordering": ["campaign", "starts_on", "sort_order"],
             },
         ),
         migrations.CreateModel(
-            name='FormAnswer',
+            name="FormAnswer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sort_order', models.PositiveSmallIntegerField(default=0)),
-                ('answer', models.CharField(blank=True, choices=[('compliant', 'Compliant'), ('non_compliant', 'Non-compliant'), ('not_applicable', 'Not applicable')], max_length=16, verbose_name='result')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('description', models.TextField(blank=True, verbose_name='hazard description')),
-                ('plan', models.TextField(blank=True, verbose_name='rectification plan')),
-                ('deadline', models.DateField(blank=True, null=True, verbose_name='deadline')),
-                ('responsible_person', models.CharField(blank=True, max_length=64, verbose_name='responsible person')),
-                ('na_reason', models.CharField(blank=True, max_length=200, verbose_name='reason not applicable')),
-                ('interim_measures', models.TextField(blank=True, verbose_name='interim safety measures')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.department', verbose_name='responsible department')),
-                ('hazard', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='form_answer', to='hazards.hazard', verbose_name='hazard')),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.checkitem', verbose_name='check item')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sort_order", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "answer",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("compliant", "Compliant"),
+                            ("non_compliant", "Non-compliant"),
+                            ("not_applicable", "Not applicable"),
+                        ],
+                        max_length=16,
+                        verbose_name="result",
+                    ),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                ("description", models.TextField(blank=True, verbose_name="hazard description")),
+                ("plan", models.TextField(blank=True, verbose_name="rectification plan")),
+                ("deadline", models.DateField(blank=True, null=True, verbose_name="deadline")),
+                (
+                    "responsible_person",
+                    models.CharField(blank=True, max_length=64, verbose_name="responsible person"),
+                ),
+                (
+                    "na_reason",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="reason not applicable"
+                    ),
+                ),
+                (
+                    "interim_measures",
+                    models.TextField(blank=True, verbose_name="interim safety measures"),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.department",
+                        verbose_name="responsible department",
+                    ),
+                ),
+                (
+                    "hazard",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="form_answer",
+                        to="hazards.hazard",
+                        verbose_name="hazard",
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="catalog.checkitem",
+                        verbose_name="check item",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['form', 'sort_order', 'id'],
+                "ordering": ["form", "sort_order", "id"],
             },
         ),
         migrations.CreateModel(
-            name='FormEvidence',
+            name="FormEvidence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(max_length=300, upload_to=safecampus.campaigns.models._form_evidence_path, verbose_name='file')),
-                ('thumbnail', models.FileField(blank=True, max_length=300, upload_to=safecampus.campaigns.models._form_evidence_path)),
-                ('original_name', models.CharField(max_length=200, verbose_name='file name')),
-                ('content_type', models.CharField(max_length=100)),
-                ('size', models.PositiveIntegerField(verbose_name='size')),
-                ('sha256', models.CharField(max_length=64)),
-                ('uploaded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('answer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='evidence', to='campaigns.formanswer')),
-                ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "file",
+                    models.FileField(
+                        max_length=300,
+                        upload_to=safecampus.campaigns.models._form_evidence_path,
+                        verbose_name="file",
+                    ),
+                ),
+                (
+                    "thumbnail",
+                    models.FileField(
+                        blank=True,
+                        max_length=300,
+                        upload_to=safecampus.campaigns.models._form_evidence_path,
+                    ),
+                ),
+                ("original_name", models.CharField(max_length=200, verbose_name="file name")),
+                ("content_type", models.CharField(max_length=100)),
+                ("size", models.PositiveIntegerField(verbose_name="size")),
+                ("sha256", models.CharField(max_length=64)),
+                ("uploaded_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "answer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="evidence",
+                        to="campaigns.formanswer",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['uploaded_at', 'id'],
+                "ordering": ["uploaded_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='InspectionForm',
+            name="InspectionForm",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('facts', models.JSONField(blank=True, default=dict)),
-                ('status', models.CharField(choices=[('not_started', 'Not started'), ('in_progress', 'In progress'), ('submitted', 'Submitted'), ('returned', 'Returned'), ('accepted', 'Accepted')], default='not_started', max_length=12, verbose_name='status')),
-                ('item_count', models.PositiveSmallIntegerField(default=0, verbose_name='items')),
-                ('answered_count', models.PositiveSmallIntegerField(default=0, verbose_name='answered')),
-                ('non_compliant_count', models.PositiveSmallIntegerField(default=0, verbose_name='non-compliant')),
-                ('round', models.PositiveSmallIntegerField(default=0)),
-                ('first_submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='first submitted at')),
-                ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='submitted at')),
-                ('late', models.BooleanField(default=False, verbose_name='late')),
-                ('returned_reason', models.TextField(blank=True, verbose_name='reason for return')),
-                ('accepted_at', models.DateTimeField(blank=True, null=True, verbose_name='accepted at')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='forms', to='campaigns.campaign', verbose_name='campaign')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='forms', to='orgs.school', verbose_name='school')),
-                ('submitted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("facts", models.JSONField(blank=True, default=dict)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("not_started", "Not started"),
+                            ("in_progress", "In progress"),
+                            ("submitted", "Submitted"),
+                            ("returned", "Returned"),
+                            ("accepted", "Accepted"),
+                        ],
+                        default="not_started",
+                        max_length=12,
+                        verbose_name="status",
+                    ),
+                ),
+                ("item_count", models.PositiveSmallIntegerField(default=0, verbose_name="items")),
+                (
+                    "answered_count",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="answered"),
+                ),
+                (
+                    "non_compliant_count",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="non-compliant"),
+                ),
+                ("round", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "first_submitted_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="first submitted at"),
+                ),
+                (
+                    "submitted_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="submitted at"),
+                ),
+                ("late", models.BooleanField(default=False, verbose_name="late")),
+                ("returned_reason", models.TextField(blank=True, verbose_name="reason for return")),
+                (
+                    "accepted_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="accepted at"),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="forms",
+                        to="campaigns.campaign",
+                        verbose_name="campaign",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="forms",
+                        to="orgs.school",
+                        verbose_name="school",
+                    ),
+                ),
+                (
+                    "submitted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'self-inspection form',
-                'verbose_name_plural': 'self-inspection forms',
-                'ordering': ['campaign', 'school__name', 'id'],
+                "verbose_name": "self-inspection form",
+                "verbose_name_plural": "self-inspection forms",
+                "ordering": ["campaign", "school__name", "id"],
             },
         ),
         migrations.CreateModel(
-            name='FormReview',
+            name="FormReview",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('round', models.PositiveSmallIntegerField()),
-                ('decision', models.CharField(choices=[('accept', 'Accept'), ('return', 'Return for revision')], max_length=8, verbose_name='decision')),
-                ('reason', models.TextField(blank=True, verbose_name='reason')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.department', verbose_name='department')),
-                ('form', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reviews', to='campaigns.inspectionform')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("round", models.PositiveSmallIntegerField()),
+                (
+                    "decision",
+                    models.CharField(
+                        choices=[("accept", "Accept"), ("return", "Return for revision")],
+                        max_length=8,
+                        verbose_name="decision",
+                    ),
+                ),
+                ("reason", models.TextField(blank=True, verbose_name="reason")),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.department",
+                        verbose_name="department",
+                    ),
+                ),
+                (
+                    "form",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reviews",
+                        to="campaigns.inspectionform",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['form', 'round', 'at'],
+                "ordering": ["form", "round", "at"],
             },
         ),
         migrations.CreateModel(
-            name='FormEvent',
+            name="FormEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(choices=[('generate', 'Generated'), ('save', 'Answers saved'), ('import', 'Imported from Excel'), ('submit', 'Submitted'), ('accept', 'Accepted by a department'), ('return', 'Returned for revision'), ('complete', 'Accepted by every department')], max_length=12, verbose_name='action')),
-                ('actor_role', models.CharField(blank=True, choices=[('system_admin', 'System administrator'), ('security_admin', 'Security administrator'), ('auditor', 'Auditor'), ('safety_centre', 'Safety management centre'), ('leadership', 'Leadership group'), ('department_officer', 'Department officer'), ('inspector', 'Inspector'), ('school_officer', 'School safety officer'), ('principal', 'Principal'), ('partner', 'Partner unit')], max_length=24, verbose_name='as')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='at')),
-                ('comment', models.TextField(blank=True, verbose_name='comment')),
-                ('data', models.JSONField(blank=True, default=dict)),
-                ('actor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='by')),
-                ('form', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='events', to='campaigns.inspectionform')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("generate", "Generated"),
+                            ("save", "Answers saved"),
+                            ("import", "Imported from Excel"),
+                            ("submit", "Submitted"),
+                            ("accept", "Accepted by a department"),
+                            ("return", "Returned for revision"),
+                            ("complete", "Accepted by every department"),
+                        ],
+                        max_length=12,
+                        verbose_name="action",
+                    ),
+                ),
+                (
+                    "actor_role",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("system_admin", "System administrator"),
+                            ("security_admin", "Security administrator"),
+                            ("auditor", "Auditor"),
+                            ("safety_centre", "Safety management centre"),
+                            ("leadership", "Leadership group"),
+                            ("department_officer", "Department officer"),
+                            ("inspector", "Inspector"),
+                            ("school_officer", "School safety officer"),
+                            ("principal", "Principal"),
+                            ("partner", "Partner unit"),
+                        ],
+                        max_length=24,
+                        verbose_name="as",
+                    ),
+                ),
+                ("at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="at")),
+                ("comment", models.TextField(blank=True, verbose_name="comment")),
+                ("data", models.JSONField(blank=True, default=dict)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="by",
+                    ),
+                ),
+                (
+                    "form",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="campaigns.inspectionform",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'id'],
+                "ordering": ["at", "id"],
             },
         ),
         migrations.AddField(
-            model_name='formanswer',
-            name='form',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='answers', to='campaigns.inspectionform'),
+            model_name="formanswer",
+            name="form",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="answers",
+                to="campaigns.inspectionform",
+            ),
         ),
         migrations.CreateModel(
-            name='SiteInspection',
+            name="SiteInspection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('inspected_on', models.DateField(verbose_name='inspected on')),
-                ('inspectors', models.CharField(max_length=200, verbose_name='inspectors')),
-                ('summary', models.TextField(blank=True, verbose_name='summary')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('bureau', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.bureau')),
-                ('campaign', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='site_inspections', to='campaigns.campaign', verbose_name='campaign')),
-                ('catalog_version', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.catalogversion')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.department', verbose_name='department')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.school', verbose_name='school')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("inspected_on", models.DateField(verbose_name="inspected on")),
+                ("inspectors", models.CharField(max_length=200, verbose_name="inspectors")),
+                ("summary", models.TextField(blank=True, verbose_name="summary")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "bureau",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.bureau",
+                    ),
+                ),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="site_inspections",
+                        to="campaigns.campaign",
+                        verbose_name="campaign",
+                    ),
+                ),
+                (
+                    "catalog_version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="catalog.catalogversion",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.department",
+                        verbose_name="department",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.school",
+                        verbose_name="school",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'on-site inspection',
-                'ordering': ['-inspected_on', '-id'],
+                "verbose_name": "on-site inspection",
+                "ordering": ["-inspected_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='SiteFinding',
+            name="SiteFinding",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('answer', models.CharField(choices=[('compliant', 'Compliant'), ('non_compliant', 'Non-compliant'), ('not_applicable', 'Not applicable')], max_length=16, verbose_name='result')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('hazard', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='site_finding', to='hazards.hazard')),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.checkitem')),
-                ('inspection', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='findings', to='campaigns.siteinspection')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "answer",
+                    models.CharField(
+                        choices=[
+                            ("compliant", "Compliant"),
+                            ("non_compliant", "Non-compliant"),
+                            ("not_applicable", "Not applicable"),
+                        ],
+                        max_length=16,
+                        verbose_name="result",
+                    ),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                (
+                    "hazard",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="site_finding",
+                        to="hazards.hazard",
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="catalog.checkitem",
+                    ),
+                ),
+                (
+                    "inspection",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="findings",
+                        to="campaigns.siteinspection",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['inspection', 'id'],
+                "ordering": ["inspection", "id"],
             },
         ),
         migrations.AddIndex(
-            model_name='campaign',
-            index=models.Index(fields=['bureau', 'status', 'year'], name='cp_bureau_status'),
+            model_name="campaign",
+            index=models.Index(fields=["bureau", "status", "year"], name="cp_bureau_status"),
         ),
         migrations.AddIndex(
-            model_name='inspectionform',
-            index=models.Index(fields=['campaign', 'status'], name='cf_campaign_status'),
+            model_name="inspectionform",
+            index=models.Index(fields=["campaign", "status"], name="cf_campaign_status"),
         ),
         migrations.AddIndex(
-            model_name='inspectionform',
-            index=models.Index(fields=['school', 'campaign'], name='cf_school_campaign'),
+            model_name="inspectionform",
+            index=models.Index(fields=["school", "campaign"], name="cf_school_campaign"),
         ),
         migrations.AddConstraint(
-            model_name='inspectionform',
-            constraint=models.UniqueConstraint(fields=('campaign', 'school'), name='uniq_form_school'),
+            model_name="inspectionform",
+            constraint=models.UniqueConstraint(
+                fields=("campaign", "school"), name="uniq_form_school"
+            ),
         ),
         migrations.AddIndex(
-            model_name='formreview',
-            index=models.Index(fields=['department', 'round'], name='cf_review_dept'),
+            model_name="formreview",
+            index=models.Index(fields=["department", "round"], name="cf_review_dept"),
         ),
         migrations.AddConstraint(
-            model_name='formreview',
-            constraint=models.UniqueConstraint(fields=('form', 'department', 'round'), name='uniq_form_review'),
+            model_name="formreview",
+            constraint=models.UniqueConstraint(
+                fields=("form", "department", "round"), name="uniq_form_review"
+            ),
         ),
         migrations.AddIndex(
-            model_name='formevent',
-            index=models.Index(fields=['form', 'at'], name='cf_event_form_at'),
+            model_name="formevent",
+            index=models.Index(fields=["form", "at"], name="cf_event_form_at"),
         ),
         migrations.AddIndex(
-            model_name='formanswer',
-            index=models.Index(fields=['department', 'form'], name='cf_answer_dept'),
+            model_name="formanswer",
+            index=models.Index(fields=["department", "form"], name="cf_answer_dept"),
         ),
         migrations.AddConstraint(
-            model_name='formanswer',
-            constraint=models.UniqueConstraint(fields=('form', 'item'), name='uniq_form_item'),
+            model_name="formanswer",
+            constraint=models.UniqueConstraint(fields=("form", "item"), name="uniq_form_item"),
         ),
         migrations.AddIndex(
-            model_name='siteinspection',
-            index=models.Index(fields=['bureau', 'inspected_on'], name='cf_site_bureau'),
+            model_name="siteinspection",
+            index=models.Index(fields=["bureau", "inspected_on"], name="cf_site_bureau"),
         ),
         migrations.AddIndex(
-            model_name='siteinspection',
-            index=models.Index(fields=['school', 'inspected_on'], name='cf_site_school'),
+            model_name="siteinspection",
+            index=models.Index(fields=["school", "inspected_on"], name="cf_site_school"),
         ),
         migrations.AddConstraint(
-            model_name='sitefinding',
-            constraint=models.UniqueConstraint(fields=('inspection', 'item'), name='uniq_site_item'),
+            model_name="sitefinding",
+            constraint=models.UniqueConstraint(
+                fields=("inspection", "item"), name="uniq_site_item"
+            ),
         ),
     ]

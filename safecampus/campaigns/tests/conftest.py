@@ -1,4 +1,4 @@
-"""Fixtures of the campaign tests: the shared ``world``, a published catalog, a launched campaign."""
+"""Fixtures of the campaign tests: ``world``, a published catalog, a launched campaign."""
 
 import pytest
 

@@ -131,9 +131,11 @@ def test_a_failure_midway_leaves_no_half_created_hazards(camp):
             raise RuntimeError("storage went away")
         return real(**kwargs)
 
-    with mock.patch.object(services.hazard_services, "hazard_report", side_effect=flaky):
-        with pytest.raises(RuntimeError):
-            services.form_submit(actor=camp.school_user, form_id=camp.form_a.pk)
+    with (
+        mock.patch.object(services.hazard_services, "hazard_report", side_effect=flaky),
+        pytest.raises(RuntimeError),
+    ):
+        services.form_submit(actor=camp.school_user, form_id=camp.form_a.pk)
     assert len(calls) == 2
     assert not Hazard.objects.exists()
     camp.form_a.refresh_from_db()

@@ -1,0 +1,566 @@
+"""The self-inspection form as an Excel workbook, and back (附件2 of 000, filled offline).
+
+The workbook opens cleanly in Excel and WPS: one row per check item; the item columns locked
+(the sheet is protected without a password, as WPS expects); a drop-down for the result; date
+validation on the deadline; input cells shaded. A very hidden sheet ``_form`` identifies the
+campaign, the form, the school and the item list, so a workbook for another school, another
+campaign or with altered rows is refused with the reason. The workbook is a Chinese document
+whatever the UI language.
+
+Import is all-or-nothing per workbook: every bad cell is reported (row, column, what is wrong),
+and a workbook with any error saves nothing. Re-importing the same workbook changes nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import hashlib
+import io
+import re
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
+from django.db import transaction
+from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from safecampus.core.excel import xlsx_problem
+from safecampus.core.jobs import JobRefused
+
+from . import services
+from .choices import Answer, FormAction
+from .models import Campaign, FormAnswer, InspectionForm
+
+FORMAT = "safecampus.form/1"
+META_SHEET = "_form"
+SHEET = "排查表"
+HEADER_ROW = 4
+FIRST_ROW = 5
+
+ANSWER_TEXT = {
+    Answer.COMPLIANT: "符合",
+    Answer.NON_COMPLIANT: "不符合",
+    Answer.NOT_APPLICABLE: "不适用",
+}
+TEXT_ANSWER = {v: k for k, v in ANSWER_TEXT.items()}
+
+#: (header, width, answer field or None for a locked item column)
+COLUMNS = [
+    ("序号", 6, None),
+    ("编码", 10, None),
+    ("风险领域", 16, None),
+    ("排查项", 44, None),
+    ("依据", 20, None),
+    ("排查结果", 10, "answer"),
+    ("情况说明", 24, "note"),
+    ("隐患描述", 30, "description"),
+    ("整改措施", 30, "plan"),
+    ("整改时限", 12, "deadline"),
+    ("整改责任人", 12, "responsible_person"),
+    ("临时管控措施", 24, "interim_measures"),
+    ("不适用理由", 20, "na_reason"),
+]
+HEADERS = [c[0] for c in COLUMNS]
+FIELD_COLUMN = {f: i for i, (_h, _w, f) in enumerate(COLUMNS) if f}
+_THIN = Side(style="thin", color="999999")
+_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
+_HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
+
+
+def item_digest(codes: list[str]) -> str:
+    return hashlib.sha256("\n".join(codes).encode()).hexdigest()[:16]
+
+
+def export_name(form: InspectionForm) -> str:
+    safe = re.sub(r'[\\/:*?"<>|\s]+', "", form.school.name)
+    return f"{form.school.code}_{safe}_排查表.xlsx"
+
+
+def form_rows(form: InspectionForm) -> list[FormAnswer]:
+    return list(form.answers.select_related("item", "item__area").order_by("sort_order", "id"))
+
+
+def write_form_workbook(fileobj, form: InspectionForm, answers: list[FormAnswer] | None = None):
+    """Write ``form`` (blank or partly filled) as a workbook to ``fileobj``."""
+    answers = form_rows(form) if answers is None else answers
+    campaign = form.campaign
+    wb = Workbook()
+    ws = wb.active
+    ws.title = SHEET
+    last_col = len(COLUMNS)
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=last_col)
+    ws.cell(1, 1, f"{campaign.name} · 校园安全风险隐患排查表").font = Font(bold=True, size=14)
+    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=last_col)
+    ws.cell(
+        2,
+        1,
+        f"学校：{form.school.name}（学校标识码 {form.school.code}）    "
+        f"填报截止：{campaign.forms_due:%Y年%m月%d日}"
+        + (f"    文号：{campaign.doc_number}" if campaign.doc_number else ""),
+    )
+    ws.merge_cells(start_row=3, start_column=1, end_row=3, end_column=last_col)
+    note = ws.cell(
+        3,
+        1,
+        "填写说明：只填黄色单元格。排查结果从下拉列表选择“符合/不符合/不适用”；“不符合”须填写"
+        "隐患描述、整改措施、整改时限（日期）和整改责任人，重大隐患还须填写临时管控措施；"
+        "“不适用”须填写理由。请勿增删行、调整顺序或修改灰色列，填好后在平台“导入排查表”上传。",
+    )
+    note.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.row_dimensions[3].height = 48
+    for col, (header, width, fld) in enumerate(COLUMNS, start=1):
+        cell = ws.cell(HEADER_ROW, col, header + ("*" if fld == "answer" else ""))
+        cell.font = Font(bold=True)
+        cell.fill = _HEAD_FILL
+        cell.border = _BORDER
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        ws.column_dimensions[cell.column_letter].width = width
+    wrap = Alignment(wrap_text=True, vertical="top")
+    unlocked = Protection(locked=False)
+    for n, a in enumerate(answers, start=1):
+        r = HEADER_ROW + n
+        values = [
+            n,
+            a.item.code,
+            a.item.area.name,
+            a.item.text,
+            a.item.legal_basis,
+            ANSWER_TEXT.get(a.answer, ""),
+            a.note,
+            a.description,
+            a.plan,
+            a.deadline,
+            a.responsible_person,
+            a.interim_measures,
+            a.na_reason,
+        ]
+        for col, value in enumerate(values, start=1):
+            cell = ws.cell(r, col, value if value != "" else None)
+            cell.border = _BORDER
+            cell.alignment = wrap
+            if COLUMNS[col - 1][2]:
+                cell.protection = unlocked
+                cell.fill = _INPUT_FILL
+            if COLUMNS[col - 1][2] == "deadline":
+                cell.number_format = "yyyy-mm-dd"
+    last_row = HEADER_ROW + len(answers)
+    if answers:
+        answer_col = ws.cell(HEADER_ROW, FIELD_COLUMN["answer"] + 1).column_letter
+        dv = DataValidation(
+            type="list",
+            formula1='"' + ",".join(ANSWER_TEXT.values()) + '"',
+            allow_blank=True,
+            showErrorMessage=True,
+            errorTitle="排查结果",
+            error="请从下拉列表选择：符合、不符合或不适用。",
+        )
+        dv.add(f"{answer_col}{FIRST_ROW}:{answer_col}{last_row}")
+        ws.add_data_validation(dv)
+        date_col = ws.cell(HEADER_ROW, FIELD_COLUMN["deadline"] + 1).column_letter
+        dd = DataValidation(
+            type="date",
+            operator="between",
+            formula1="DATE(2000,1,1)",
+            formula2="DATE(2099,12,31)",
+            allow_blank=True,
+            showErrorMessage=True,
+            errorTitle="整改时限",
+            error="请填写日期，例如 2026-03-20。",
+        )
+        dd.add(f"{date_col}{FIRST_ROW}:{date_col}{last_row}")
+        ws.add_data_validation(dd)
+    ws.freeze_panes = ws.cell(FIRST_ROW, 5)
+    ws.protection.sheet = True
+    ws.protection.formatColumns = False
+    ws.protection.formatRows = False
+    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+    meta = wb.create_sheet(META_SHEET)
+    codes = [a.item.code for a in answers]
+    for key, value in (
+        ("format", FORMAT),
+        ("campaign", campaign.pk),
+        ("form", form.pk),
+        ("school_code", form.school.code),
+        ("items", item_digest(codes)),
+        ("exported_at", datetime.datetime.now().isoformat(timespec="seconds")),
+    ):
+        meta.append([key, value])
+    meta.sheet_state = "veryHidden"
+    meta.protection.sheet = True
+    wb.save(fileobj)
+
+
+def form_workbook_bytes(form: InspectionForm) -> bytes:
+    buf = io.BytesIO()
+    write_form_workbook(buf, form)
+    return buf.getvalue()
+
+
+# --- import -------------------------------------------------------------------------------------
+
+
+@dataclass
+class WorkbookReport:
+    name: str
+    status: str = "refused"  # saved / unchanged / refused
+    school: str = ""
+    form_id: int | None = None
+    changed: int = 0
+    submitted: bool = False
+    message: str = ""
+    errors: list[dict] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return self.__dict__.copy()
+
+
+class WorkbookRefused(Exception):
+    def __init__(self, message: str, errors: list[dict] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.errors = errors or []
+
+
+def _cell_date(value):
+    if value in (None, ""):
+        return None, None
+    if isinstance(value, datetime.datetime):
+        return value.date(), None
+    if isinstance(value, datetime.date):
+        return value, None
+    if isinstance(value, int | float) and 20000 < value < 80000:  # an Excel serial date
+        return datetime.date(1899, 12, 30) + datetime.timedelta(days=int(value)), None
+    parsed = services.parse_date_text(str(value))
+    if parsed is None:
+        return None, "不是日期，请填写如 2026-03-20 的日期"
+    return parsed, None
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def read_form_workbook(fileobj) -> tuple[dict, list[tuple[int, tuple]]]:
+    """The workbook's identification and its item rows ``(excel row, values)``."""
+    head = fileobj.read(8)
+    fileobj.seek(0)
+    if problem := xlsx_problem(head):
+        raise WorkbookRefused(problem)
+    try:
+        wb = load_workbook(fileobj, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises assorted errors for damaged files
+        raise WorkbookRefused(
+            _("The file cannot be read as an Excel workbook (.xlsx); it may be damaged.")
+        ) from exc
+    try:
+        if META_SHEET not in wb.sheetnames or SHEET not in wb.sheetnames:
+            raise WorkbookRefused(
+                _(
+                    "This is not a self-inspection form exported by the platform. Download the "
+                    "school's form from the platform, fill it in and import that workbook."
+                )
+            )
+        meta = {
+            _text(row[0]): row[1]
+            for row in wb[META_SHEET].iter_rows(values_only=True)
+            if row and row[0]
+        }
+        if meta.get("format") != FORMAT:
+            raise WorkbookRefused(_("The workbook's format is not one this platform reads."))
+        ws = wb[SHEET]
+        rows = []
+        for number, raw in enumerate(
+            ws.iter_rows(min_row=HEADER_ROW, values_only=True), start=HEADER_ROW
+        ):
+            if number == HEADER_ROW:
+                headers = [_text(h).rstrip("*") for h in raw[: len(HEADERS)]]
+                if headers != HEADERS:
+                    raise WorkbookRefused(
+                        _(
+                            "The columns of the form were changed (row %(row)s). "
+                            "Use the workbook as exported."
+                        )
+                        % {"row": HEADER_ROW}
+                    )
+                continue
+            if raw is None or all(v is None or (isinstance(v, str) and not v.strip()) for v in raw):
+                continue
+            rows.append((number, tuple(raw[: len(HEADERS)]) + (None,) * (len(HEADERS) - len(raw))))
+        return meta, rows
+    finally:
+        wb.close()
+
+
+def _parse_rows(rows, answers: list[FormAnswer]) -> tuple[dict[int, dict], list[dict]]:
+    """Turn the item rows into ``{answer id: fields}``, or report every bad cell."""
+    errors: list[dict] = []
+
+    def bad(row: int, col: int, message: str) -> None:
+        errors.append({"row": row, "column": _column_label(col), "message": message})
+
+    codes = [a.item.code for a in answers]
+    got = [_text(v[1]) for _r, v in rows]
+    if got != codes:
+        missing = [c for c in codes if c not in got]
+        extra = [c for c in got if c not in codes]
+        parts = []
+        if missing:
+            parts.append(_("missing items %(codes)s") % {"codes": "、".join(missing[:10])})
+        if extra:
+            parts.append(_("unknown items %(codes)s") % {"codes": "、".join(extra[:10])})
+        if not parts:
+            parts.append(_("the rows were reordered"))
+        raise WorkbookRefused(
+            _("The item list of the workbook was altered (%(what)s). Use the workbook as exported.")
+            % {"what": "；".join(parts)}
+        )
+    out: dict[int, dict] = {}
+    for (row, v), answer in zip(rows, answers, strict=True):
+        fields = {}
+        text = _text(v[FIELD_COLUMN["answer"]])
+        if text and text not in TEXT_ANSWER:
+            bad(row, FIELD_COLUMN["answer"], "只能填写“符合”“不符合”或“不适用”")
+        fields["answer"] = TEXT_ANSWER.get(text, "")
+        deadline, problem = _cell_date(v[FIELD_COLUMN["deadline"]])
+        if problem:
+            bad(row, FIELD_COLUMN["deadline"], problem)
+        fields["deadline"] = deadline
+        for name in (
+            "note",
+            "description",
+            "plan",
+            "responsible_person",
+            "interim_measures",
+            "na_reason",
+        ):
+            value = _text(v[FIELD_COLUMN[name]])
+            limit = services.ANSWER_FIELDS[name]
+            if limit and len(value) > limit:
+                bad(row, FIELD_COLUMN[name], f"超过 {limit} 个字")
+            fields[name] = value
+        out[answer.pk] = fields
+    return out, errors
+
+
+def _column_label(col: int) -> str:
+    """ "H 隐患描述" for the 0-based column ``col``."""
+    return f"{get_column_letter(col + 1)} {HEADERS[col]}"
+
+
+def import_form_workbook(
+    fileobj,
+    *,
+    actor,
+    name: str,
+    campaign: Campaign | None = None,
+    form_id: int | None = None,
+    submit: bool = False,
+) -> WorkbookReport:
+    """Import one filled workbook into its form, all or nothing. Never raises for bad input:
+    the report says what was wrong."""
+    report = WorkbookReport(name=name)
+    try:
+        meta, rows = read_form_workbook(fileobj)
+        form = (
+            InspectionForm.objects.editable_by(actor)
+            .select_related("campaign", "school")
+            .filter(pk=meta.get("form"))
+            .first()
+        )
+        if form is None:
+            raise WorkbookRefused(
+                _("The workbook is the form of a school you may not fill in (%(code)s).")
+                % {"code": _text(meta.get("school_code"))}
+            )
+        report.school, report.form_id = form.school.name, form.pk
+        if _text(meta.get("school_code")) != form.school.code or str(meta.get("campaign")) != str(
+            form.campaign_id
+        ):
+            raise WorkbookRefused(_("The workbook's school or campaign does not match its form."))
+        if form_id is not None and form.pk != int(form_id):
+            raise WorkbookRefused(
+                _("The workbook is the form of another school: %(school)s.")
+                % {"school": form.school.name}
+            )
+        if campaign is not None and form.campaign_id != campaign.pk:
+            raise WorkbookRefused(
+                _("The workbook belongs to another campaign: %(name)s.")
+                % {"name": form.campaign.name}
+            )
+        answers = form_rows(form)
+        if _text(meta.get("items")) != item_digest([a.item.code for a in answers]):
+            raise WorkbookRefused(
+                _("The item list of the workbook was altered. Use the workbook as exported.")
+            )
+        values, errors = _parse_rows(rows, answers)
+        if errors:
+            raise WorkbookRefused(
+                _("%(n)s cells are wrong; nothing of this workbook was saved.")
+                % {"n": len(errors)},
+                errors,
+            )
+        with transaction.atomic():
+            if not form.is_editable and not _same(values, answers):
+                raise WorkbookRefused(
+                    _(
+                        "The form was already submitted and is locked; "
+                        "ask the department to return it."
+                    )
+                )
+            changed = 0
+            if form.is_editable:
+                _form, changed = services.form_save(
+                    actor=actor, form_id=form.pk, rows=values, via=FormAction.IMPORT, comment=name
+                )
+            report.changed = changed
+            report.status = "saved" if changed else "unchanged"
+            if submit and form.is_editable:
+                services.form_submit(actor=actor, form_id=form.pk)
+                report.submitted = True
+    except WorkbookRefused as exc:
+        report.status = "refused"
+        report.message = exc.message
+        report.errors = exc.errors
+    except ValidationError as exc:
+        report.status = "refused"
+        rows_errors = getattr(exc, "rows", None)
+        report.message = _("The form could not be saved or submitted: %(why)s") % {
+            "why": "；".join(exc.messages[:20])
+        }
+        if rows_errors:
+            excel_row = {str(a.pk): FIRST_ROW + n for n, a in enumerate(form_rows(form))}
+            report.errors = [
+                {
+                    "row": excel_row.get(key, ""),
+                    "column": _column_label(FIELD_COLUMN.get(f, 0)),
+                    "message": msg,
+                }
+                for key, row in rows_errors.items()
+                for f, msg in row.items()
+            ]
+    except PermissionDenied as exc:
+        report.status = "refused"
+        report.message = str(exc)
+    return report
+
+
+def _same(values: dict[int, dict], answers: list[FormAnswer]) -> bool:
+    by_id = {a.pk: a for a in answers}
+    return all(
+        getattr(by_id[pk], f) == v for pk, fields in values.items() for f, v in fields.items()
+    )
+
+
+def _workbooks(path_or_file, name: str):
+    """``(name, file)`` of every workbook in an upload: one .xlsx, or a zip of them."""
+    path_or_file.seek(0)
+    head = path_or_file.read(4)
+    path_or_file.seek(0)
+    if head.startswith(b"PK") and name.lower().endswith(".zip"):
+        try:
+            archive = zipfile.ZipFile(path_or_file)
+        except zipfile.BadZipFile as exc:
+            raise JobRefused(_("The zip file is damaged.")) from exc
+        members = [
+            m
+            for m in archive.infolist()
+            if not m.is_dir()
+            and not m.filename.startswith("__MACOSX")
+            and not m.filename.split("/")[-1].startswith(".")
+        ]
+        if not members:
+            raise JobRefused(_("The zip file holds no workbook."))
+        for m in members:
+            label = _member_name(m)
+            if m.file_size > 20 * 1024 * 1024:
+                yield label, None
+                continue
+            yield label, io.BytesIO(archive.read(m))
+        return
+    yield name, path_or_file
+
+
+def _member_name(member: zipfile.ZipInfo) -> str:
+    name = member.filename
+    if not member.flag_bits & 0x800:  # not flagged UTF-8: Windows zips use GBK for Chinese
+        with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
+            name = name.encode("cp437").decode("gbk")
+    return name.split("/")[-1]
+
+
+def form_import_job(*, job, progress) -> dict:
+    """Import the workbooks of a job's upload (one .xlsx or a zip of many), each on its own."""
+    campaign = None
+    if cid := job.params.get("campaign"):
+        campaign = Campaign.objects.visible_to(job.created_by).filter(pk=cid).first()
+        if campaign is None:
+            raise JobRefused(_("The campaign is not within your scope."))
+    name = job.params.get("name") or job.input_file.name
+    reports = []
+    with job.input_file.open("rb") as upload:
+        entries = list(_workbooks(upload, name))
+        total = len(entries)
+        progress(0, total, force=True)
+        for n, (label, fileobj) in enumerate(entries, start=1):
+            if fileobj is None:
+                reports.append(
+                    WorkbookReport(
+                        name=label, message=_("The file is larger than 20 MB.")
+                    ).as_dict()
+                )
+            else:
+                reports.append(
+                    import_form_workbook(
+                        fileobj,
+                        actor=job.created_by,
+                        name=label,
+                        campaign=campaign,
+                        form_id=job.params.get("form"),
+                        submit=bool(job.params.get("submit")),
+                    ).as_dict()
+                )
+            progress(n, total)
+    counts = {
+        s: sum(1 for r in reports if r["status"] == s) for s in ("saved", "unchanged", "refused")
+    }
+    return {"workbooks": reports, **counts}
+
+
+def forms_zip_job(*, job, progress) -> dict:
+    """Every form of a campaign the user may see, one workbook per school, in one zip."""
+    campaign = Campaign.objects.visible_to(job.created_by).filter(pk=job.params["campaign"]).first()
+    if campaign is None:
+        raise JobRefused(_("The campaign is not within your scope."))
+    forms = list(
+        InspectionForm.objects.visible_to(job.created_by)
+        .filter(campaign=campaign)
+        .select_related("campaign", "school")
+        .order_by("school__code")
+    )
+    progress(0, len(forms), force=True)
+    with tempfile.TemporaryFile() as tmp:
+        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive:
+            for n, form in enumerate(forms, start=1):
+                archive.writestr(export_name(form), form_workbook_bytes(form))
+                progress(n, len(forms))
+        tmp.seek(0)
+        job.output_name = f"{campaign.name}_排查表.zip"
+        job.output_file.save(f"forms-{campaign.pk}.zip", File(tmp), save=False)
+    return {"rows": len(forms)}

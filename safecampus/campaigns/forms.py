@@ -1,0 +1,166 @@
+"""Forms of the campaign pages. Rules live in services; these only shape input."""
+
+from __future__ import annotations
+
+from django import forms
+from django.forms import formset_factory
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from safecampus.catalog.choices import VersionStatus
+from safecampus.catalog.models import CatalogVersion
+from safecampus.core.forms import bootstrap
+from safecampus.hazards.forms import MultipleFileField, MultipleFileInput
+from safecampus.orgs.choices import SchoolStage
+
+from .blueprints import BLUEPRINTS
+from .choices import PhaseKind, ReviewDecision, SchoolSelection
+
+
+def _versions(bureau_ids):
+    return CatalogVersion.objects.filter(
+        bureau_id__in=bureau_ids, status=VersionStatus.PUBLISHED
+    ).order_by("-number")
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class CampaignNewForm(forms.Form):
+    """Step one: a template (or blank), the year, the catalog version and the schools."""
+
+    blueprint = forms.ChoiceField(label=_("Template"), required=False)
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=200,
+        required=False,
+        help_text=_("Leave empty to use the template's name with the year."),
+    )
+    doc_number = forms.CharField(label=_("Document number"), max_length=64, required=False)
+    catalog_version = forms.ModelChoiceField(label=_("Catalog version"), queryset=None)
+    forms_due = forms.DateField(
+        label=_("Forms due"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("Needed for a blank campaign; a template brings its own dates."),
+    )
+
+    def __init__(self, *args, bureau_ids=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["blueprint"].choices = [("", _("Blank campaign"))] + [
+            (b.key, b.label) for b in BLUEPRINTS.values()
+        ]
+        self.fields["catalog_version"].queryset = _versions(bureau_ids)
+        self.fields["year"].initial = timezone.localdate().year
+        bootstrap(self)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("blueprint") and not data.get("forms_due"):
+            self.add_error("forms_due", _("A blank campaign needs the date forms are due."))
+        if not data.get("blueprint") and not data.get("name"):
+            self.add_error("name", _("Name the campaign."))
+        return data
+
+
+class CampaignEditForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    doc_number = forms.CharField(label=_("Document number"), max_length=64, required=False)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    forms_due = forms.DateField(label=_("Forms due"), widget=DateInput())
+    catalog_version = forms.ModelChoiceField(label=_("Catalog version"), queryset=None)
+    school_selection = forms.ChoiceField(
+        label=_("Schools in scope"), choices=SchoolSelection.choices, widget=forms.RadioSelect
+    )
+    stages = forms.MultipleChoiceField(
+        label=_("School types"),
+        choices=SchoolStage.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    school_codes = forms.CharField(
+        label=_("School identification codes"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "For a list of schools: one 10-digit code per line (paste a column from Excel)."
+        ),
+    )
+
+    def __init__(self, *args, bureau_ids=(), launched=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["catalog_version"].queryset = _versions(bureau_ids)
+        if launched:
+            # the forms were made from these; they no longer change
+            for name in ("catalog_version", "school_selection", "stages", "school_codes"):
+                del self.fields[name]
+        bootstrap(self)
+
+    def codes(self) -> list[str]:
+        text = self.cleaned_data.get("school_codes") or ""
+        return [c for c in text.replace(",", "\n").replace("，", "\n").split() if c]
+
+
+class PhaseForm(forms.Form):
+    name = forms.CharField(label=_("Phase"), max_length=64, required=False)
+    kind = forms.ChoiceField(label=_("Kind"), choices=PhaseKind.choices, initial=PhaseKind.OTHER)
+    starts_on = forms.DateField(label=_("Starts on"), required=False, widget=DateInput())
+    ends_on = forms.DateField(label=_("Ends on"), required=False, widget=DateInput())
+    weekly_reports = forms.BooleanField(label=_("Weekly reports"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        bootstrap(self)
+
+
+class MilestoneForm(forms.Form):
+    name = forms.CharField(label=_("Key deadline"), max_length=100, required=False)
+    due_on = forms.DateField(label=_("Due on"), required=False, widget=DateInput())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        bootstrap(self)
+
+
+PhaseFormSet = formset_factory(PhaseForm, extra=2, max_num=12)
+MilestoneFormSet = formset_factory(MilestoneForm, extra=2, max_num=12)
+
+
+def filled(formset) -> list[dict]:
+    return [
+        f.cleaned_data
+        for f in formset.forms
+        if f.cleaned_data
+        and any(v not in (None, "", False) for k, v in f.cleaned_data.items() if k != "kind")
+    ]
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(choices=ReviewDecision.choices, widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label=_("Reason / comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    department = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class ImportForm(forms.Form):
+    files = MultipleFileField(
+        required=True,
+        widget=MultipleFileInput(attrs={"accept": ".xlsx,.zip"}),
+        label=_("Filled workbooks (.xlsx) or a zip of them"),
+        help_text=_("Each workbook is imported on its own: one with errors saves nothing."),
+    )
+    submit = forms.BooleanField(
+        label=_("Submit each form that is complete after import"), required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["files"].widget.attrs["class"] = "form-control"
