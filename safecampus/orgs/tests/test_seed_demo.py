@@ -29,6 +29,12 @@ def test_seed_demo_builds_a_realistic_district(db):
     assert (
         User.objects.filter(username__in=["centre", "school", "auditor", "secadmin"]).count() == 4
     )
+    from safecampus.campaigns.models import Campaign
+
+    launched = Campaign.objects.get(bureau=district, status="launched")
+    assert launched.forms.count() == 200
+    assert launched.forms.filter(status__in=["submitted", "accepted", "returned"]).count() == 40
+    assert Campaign.objects.filter(bureau=district, status="draft").count() == 1
 
 
 def test_seed_demo_spreads_large_runs_over_district_bureaus_and_is_idempotent(db):

@@ -196,6 +196,10 @@ class Command(BaseCommand):
 
                 n = seed_demo_hazards(district=district, password=DEMO_PASSWORD)
                 self.stdout.write(f"{n} demo hazards reported and moved along.")
+                from safecampus.campaigns.demo import seed_demo_campaign
+
+                campaign = seed_demo_campaign(district=district, password=DEMO_PASSWORD)
+                self.stdout.write(f"Demo campaign launched: {campaign.name}.")
             audit_record(
                 action=Action.IMPORT,
                 actor_username="system",
