@@ -65,11 +65,16 @@ def test_school_fills_and_submits_through_the_page(camp, client_for):
     url = reverse("campaigns:form_detail", args=[camp.form_a.pk])
     assert c.get(url).status_code == 200
     rows = complete_rows(camp.form_a, non_compliant={"A01-01"})
-    r = c.post(reverse("campaigns:form_submit", args=[camp.form_a.pk]), _post_rows(camp.form_a, rows))
+    r = c.post(
+        reverse("campaigns:form_submit", args=[camp.form_a.pk]), _post_rows(camp.form_a, rows)
+    )
     assert r.status_code == 302
     camp.form_a.refresh_from_db()
     assert camp.form_a.status == FormStatus.SUBMITTED
-    assert Hazard.objects.filter(school=camp.school_a, item_code="A01-01").count() == 1
+    hazard = Hazard.objects.get(school=camp.school_a, item_code="A01-01")
+    # the department finds it in its register, linked back to the form it came from
+    page = client_for(camp.dept_user).get(reverse("hazards:hazard_detail", args=[hazard.pk]))
+    assert 'data-testid="source-form"' in page.content.decode()
 
 
 def test_incomplete_submission_keeps_input_and_says_why(camp, client_for):
@@ -77,7 +82,9 @@ def test_incomplete_submission_keeps_input_and_says_why(camp, client_for):
     rows = complete_rows(camp.form_a, non_compliant={"A01-01"})
     aid = next(iter(rows))
     rows[aid] = {"answer": "non_compliant", "description": "消防通道堆放杂物"}
-    r = c.post(reverse("campaigns:form_submit", args=[camp.form_a.pk]), _post_rows(camp.form_a, rows))
+    r = c.post(
+        reverse("campaigns:form_submit", args=[camp.form_a.pk]), _post_rows(camp.form_a, rows)
+    )
     assert r.status_code == 400
     body = r.content.decode()
     assert "消防通道堆放杂物" in body
@@ -102,7 +109,9 @@ def test_htmx_autosave_of_one_item(camp, client_for):
 def test_department_reviews_and_returns(camp, client_for):
     from safecampus.campaigns import services
 
-    services.form_save(actor=camp.school_user, form_id=camp.form_a.pk, rows=complete_rows(camp.form_a))
+    services.form_save(
+        actor=camp.school_user, form_id=camp.form_a.pk, rows=complete_rows(camp.form_a)
+    )
     services.form_submit(actor=camp.school_user, form_id=camp.form_a.pk)
     c = client_for(camp.dept_user)
     r = c.get(reverse("campaigns:review_queue"))
