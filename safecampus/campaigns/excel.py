@@ -316,11 +316,20 @@ def _parse_rows(rows, answers: list[FormAnswer]) -> tuple[dict[int, dict], list[
         errors.append({"row": row, "column": _column_label(col), "message": message})
 
     codes = [a.item.code for a in answers]
+    # a line without item code or answers (e.g. "填表人：张三" under the table) is not an item
+    rows = [
+        (r, v) for r, v in rows if _text(v[1]) or any(_text(v[i]) for i in FIELD_COLUMN.values())
+    ]
     got = [_text(v[1]) for _r, v in rows]
     if got != codes:
         missing = [c for c in codes if c not in got]
-        extra = [c for c in got if c not in codes]
+        extra = [c for c in got if c and c not in codes]
+        added = [str(r) for r, v in rows if not _text(v[1])]
         parts = []
+        if added:
+            parts.append(
+                _("rows %(rows)s added without an item code") % {"rows": "、".join(added[:10])}
+            )
         if missing:
             parts.append(_("missing items %(codes)s") % {"codes": "、".join(missing[:10])})
         if extra:
@@ -378,10 +387,16 @@ def import_form_workbook(
     report = WorkbookReport(name=name)
     try:
         meta, rows = read_form_workbook(fileobj)
+        try:
+            form_pk = int(meta.get("form"))
+        except (TypeError, ValueError) as exc:  # a damaged identification sheet
+            raise WorkbookRefused(
+                _("The workbook's identification is damaged. Use the workbook as exported.")
+            ) from exc
         form = (
             InspectionForm.objects.editable_by(actor)
             .select_related("campaign", "school")
-            .filter(pk=meta.get("form"))
+            .filter(pk=form_pk)
             .first()
         )
         if form is None:
@@ -394,15 +409,16 @@ def import_form_workbook(
             form.campaign_id
         ):
             raise WorkbookRefused(_("The workbook's school or campaign does not match its form."))
-        if form_id is not None and form.pk != int(form_id):
-            raise WorkbookRefused(
-                _("The workbook is the form of another school: %(school)s.")
-                % {"school": form.school.name}
-            )
+        # the campaign first: a school's own form of another campaign is not "another school"
         if campaign is not None and form.campaign_id != campaign.pk:
             raise WorkbookRefused(
                 _("The workbook belongs to another campaign: %(name)s.")
                 % {"name": form.campaign.name}
+            )
+        if form_id is not None and form.pk != int(form_id):
+            raise WorkbookRefused(
+                _("The workbook is the form of another school: %(school)s.")
+                % {"school": form.school.name}
             )
         answers = form_rows(form)
         if _text(meta.get("items")) != item_digest([a.item.code for a in answers]):

@@ -4,6 +4,7 @@ campaign, filling in and reviewing one form, the Excel round trip and on-site in
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 from django.contrib import messages
@@ -385,7 +386,7 @@ def form_list(request, pk: int):
     forms = (
         InspectionForm.objects.visible_to(request.user)
         .filter(campaign=campaign)
-        .select_related("school")
+        .select_related("school", "campaign")  # the status badge reads the forms deadline
         .order_by("school__name", "id")
     )
     status = request.GET.get("status", "")
@@ -538,6 +539,18 @@ def _posted_rows(request, answer_ids) -> dict[str, dict]:
     return rows
 
 
+def _autosaved_card(request, rows: dict[str, dict]) -> str | None:
+    """The answer id of the card an HTMX autosave is for, or None for a whole-page save.
+    HTMX posts the whole enclosing form along with a card's fields, so the card is the one it
+    targets (``#a<id>``, or its ``#a<id>-saved`` mark); a lone row is taken as the card."""
+    if not request.headers.get("HX-Request"):
+        return None
+    target = re.fullmatch(r"a(\d+)(?:-saved)?", request.headers.get("HX-Target", ""))
+    if target and target[1] in rows:
+        return target[1]
+    return next(iter(rows)) if len(rows) == 1 else None
+
+
 @login_required
 @require_POST
 def form_save(request, pk: int):
@@ -545,17 +558,19 @@ def form_save(request, pk: int):
     form = _form_for(request.user, pk)
     ids = list(form.answers.values_list("pk", flat=True))
     rows = _posted_rows(request, ids)
-    single = request.headers.get("HX-Request") and len(rows) == 1
+    single = _autosaved_card(request, rows)
+    if single:
+        rows = {single: rows[single]}
     try:
         form, changed = services.form_save(actor=request.user, form_id=form.pk, rows=rows)
     except ValidationError as exc:
         errors = getattr(exc, "rows", None) or {}
         if single:
-            return _card(request, form, int(next(iter(rows))), errors=errors, posted=rows)
+            return _card(request, form, int(single), errors=errors, posted=rows)
         messages.error(request, _refusal_text(exc))
         return _form_page(request, form, errors=errors, status=400, posted=rows)
     if single:
-        return _card(request, form, int(next(iter(rows))), saved=True)
+        return _card(request, form, int(single), saved=True)
     if changed:
         messages.success(request, _("Saved."))
     return redirect(form)
