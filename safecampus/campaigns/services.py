@@ -540,6 +540,8 @@ def form_save(
         if form.status == FormStatus.NOT_STARTED:
             form.status = FormStatus.IN_PROGRESS
         form.save(update_fields=["answered_count", "non_compliant_count", "status", "updated_at"])
+        if via == FormAction.SAVE and _recent_save(form, actor):
+            return form, len(changed)  # one history line per sitting, not one per field
         FormEvent.objects.create(
             form=form,
             action=via,
@@ -549,6 +551,20 @@ def form_save(
             data={"items": sorted(a.item_id for a in changed)},
         )
     return form, len(changed)
+
+
+#: saves by the same person within this span are one line in the form's history
+SAVE_SITTING = datetime.timedelta(minutes=30)
+
+
+def _recent_save(form: InspectionForm, actor) -> bool:
+    last = form.events.order_by("-at", "-id").first()
+    return (
+        last is not None
+        and last.action == FormAction.SAVE
+        and last.actor_id == actor.pk
+        and timezone.now() - last.at < SAVE_SITTING
+    )
 
 
 def _hazard_locks(answer: FormAnswer) -> str | None:

@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.encoding import escape_uri_path
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from safecampus.core.capabilities import (
@@ -593,9 +594,11 @@ def _card(request, form, answer_id: int, *, errors=None, posted=None, saved=Fals
             "can_fill": True,
             "answer_choices": Answer.choices,
             "saved": saved,
+            "autosave_failed": bool(answer.errors),
+            "today": timezone.localdate(),
             "oob_progress": True,
         },
-        status=400 if answer.errors else 200,
+        # HTMX swaps only 2xx answers: the card itself says it was not saved, and why
     )
 
 
@@ -625,10 +628,11 @@ def form_submit(request, pk: int):
     n = len(result["created"])
     text = _("Form submitted.")
     if n:
-        text += " " + _("%(n)s hazards were entered in the register: %(codes)s") % {
-            "n": n,
-            "codes": "、".join(result["created"]),
-        }
+        text += " " + ngettext(
+            "%(n)s hazard was entered in the register: %(codes)s.",
+            "%(n)s hazards were entered in the register: %(codes)s.",
+            n,
+        ) % {"n": n, "codes": "、".join(result["created"])}
     if result["form"].late:
         text += " " + _("The submission is after the deadline and is marked late.")
     messages.success(request, text)
