@@ -6,6 +6,7 @@ from django import forms
 from django.forms import formset_factory
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from safecampus.catalog.choices import VersionStatus
 from safecampus.catalog.models import CatalogVersion
@@ -36,7 +37,7 @@ class CampaignNewForm(forms.Form):
     blueprint = forms.ChoiceField(label=_("Template"), required=False)
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
     name = forms.CharField(
-        label=_("Name"),
+        label=pgettext_lazy("campaign", "Name"),
         max_length=200,
         required=False,
         help_text=_("Leave empty to use the template's name with the year."),
@@ -69,7 +70,7 @@ class CampaignNewForm(forms.Form):
 
 
 class CampaignEditForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=200)
+    name = forms.CharField(label=pgettext_lazy("campaign", "Name"), max_length=200)
     doc_number = forms.CharField(label=_("Document number"), max_length=64, required=False)
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
