@@ -20,6 +20,7 @@ import io
 import re
 import tempfile
 import zipfile
+from copy import copy
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -123,8 +124,19 @@ def write_form_workbook(fileobj, form: InspectionForm, answers: list[FormAnswer]
         cell.border = _BORDER
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         ws.column_dimensions[cell.column_letter].width = width
-    wrap = Alignment(wrap_text=True, vertical="top")
-    unlocked = Protection(locked=False)
+    # one styled prototype cell per kind of column; every data cell copies its style array,
+    # which is far cheaper than setting border, alignment, fill and protection cell by cell
+    protos = []
+    for col, (_h, _w, fld) in enumerate(COLUMNS, start=1):
+        proto = ws.cell(FIRST_ROW, col)
+        proto.border = _BORDER
+        proto.alignment = Alignment(wrap_text=True, vertical="top")
+        if fld:
+            proto.protection = Protection(locked=False)
+            proto.fill = _INPUT_FILL
+        if fld == "deadline":
+            proto.number_format = "yyyy-mm-dd"
+        protos.append(copy(proto._style))
     for n, a in enumerate(answers, start=1):
         r = HEADER_ROW + n
         values = [
@@ -144,13 +156,7 @@ def write_form_workbook(fileobj, form: InspectionForm, answers: list[FormAnswer]
         ]
         for col, value in enumerate(values, start=1):
             cell = ws.cell(r, col, value if value != "" else None)
-            cell.border = _BORDER
-            cell.alignment = wrap
-            if COLUMNS[col - 1][2]:
-                cell.protection = unlocked
-                cell.fill = _INPUT_FILL
-            if COLUMNS[col - 1][2] == "deadline":
-                cell.number_format = "yyyy-mm-dd"
+            cell._style = copy(protos[col - 1])
     last_row = HEADER_ROW + len(answers)
     if answers:
         answer_col = ws.cell(HEADER_ROW, FIELD_COLUMN["answer"] + 1).column_letter

@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -535,7 +535,7 @@ def form_save(
         labels = {str(pk): a.item.code for pk, a in answers.items()}
         raise _refuse_rows(errors, "invalid", labels)
     if changed:
-        FormAnswer.objects.bulk_update(changed, list(ANSWER_FIELDS) + ["updated_at"])
+        _write_answers(changed)
         _recount(form)
         if form.status == FormStatus.NOT_STARTED:
             form.status = FormStatus.IN_PROGRESS
@@ -551,6 +551,28 @@ def form_save(
             data={"items": sorted(a.item_id for a in changed)},
         )
     return form, len(changed)
+
+
+def _write_answers(answers: list[FormAnswer]) -> None:
+    """UPDATE the answer fields of ``answers`` with one prepared statement run for every row.
+
+    ``bulk_update`` builds a CASE per field and row, which costs far more CPU than the database
+    work for a form's 80 rows; a whole workbook import was dominated by it."""
+    now = timezone.now()
+    connection = connections[router.db_for_write(FormAnswer)]
+    fields = [FormAnswer._meta.get_field(f) for f in [*ANSWER_FIELDS, "updated_at"]]
+    table = connection.ops.quote_name(FormAnswer._meta.db_table)
+    sets = ", ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in fields)
+    pk = connection.ops.quote_name(FormAnswer._meta.pk.column)
+    rows = []
+    for answer in answers:
+        answer.updated_at = now
+        rows.append(
+            [f.get_db_prep_save(getattr(answer, f.attname), connection) for f in fields]
+            + [answer.pk]
+        )
+    with connection.cursor() as cursor:
+        cursor.executemany(f"UPDATE {table} SET {sets} WHERE {pk} = %s", rows)
 
 
 #: saves by the same person within this span are one line in the form's history
