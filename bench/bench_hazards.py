@@ -26,6 +26,7 @@ import math
 import os
 import platform
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -1040,10 +1041,13 @@ def measure_row(args, vendor, client, url, params, select) -> tuple[dict, dict]:
 
     raw_times = timed(raw, args.requests, args.warmup, args.row_seconds)
     counts = [
-        r[0][0]
+        (r[0][0], capped_count_limit(sql))
         for (sql, _p), r in zip(statements, results, strict=True)
         if "COUNT(*)" in sql and r and len(r[0]) == 1
     ]
+    # a capped count (``COUNT(*) FROM (… LIMIT cap + 1)``) that reached its limit: "cap+"
+    matched, limit = counts[0] if counts else (None, None)
+    matched_capped = limit is not None and matched == limit
     ep, rw = summary(times), summary(raw_times)
     row = {
         "url": url,
@@ -1056,7 +1060,8 @@ def measure_row(args, vendor, client, url, params, select) -> tuple[dict, dict]:
         "queries": len(calls),
         "hazard_queries": len(statements),
         "query_kinds": [kind_of(sql) for sql, _p, _m in calls],
-        "matched": counts[0] if counts else None,
+        "matched": matched - 1 if matched_capped else matched,
+        "matched_capped": matched_capped,
         "response_bytes": len(resp.content),
         "sql": [readable(sql, p) for sql, p in statements],
     }
@@ -1067,12 +1072,24 @@ def measure_row(args, vendor, client, url, params, select) -> tuple[dict, dict]:
     return row, plans
 
 
+def capped_count_limit(sql: str) -> int | None:
+    """The LIMIT of a count over a limited subquery (the register's capped count), else None."""
+    found = re.search(r"LIMIT (\d+)\) subquery", sql)
+    return int(found.group(1)) if found else None
+
+
+def matched_text(row: dict) -> str:
+    if row["matched"] is None:
+        return ""
+    return f"{row['matched']}+" if row.get("matched_capped") else str(row["matched"])
+
+
 def print_row(row: dict) -> None:
     print(
         f"  {row['case']:<2} {row['user']:<6} {row['endpoint']:<4} p50 {row['p50_ms']:7.1f}  "
         f"p95 {row['p95_ms']:7.1f}  raw p95 {row['raw']['p95_ms']:7.1f} ms  "
         f"ratio {row['ratio'] or 0:5.1f}  {row['queries']} q  n={row['n']}  "
-        f"matched {row['matched']}",
+        f"matched {matched_text(row)}",
         flush=True,
     )
 
@@ -1308,7 +1325,7 @@ def print_report(report: dict) -> None:
             f"{label:<22} {r['user']:<6} {r['endpoint']:<4} {r['p50_ms']:7.1f} {r['p95_ms']:7.1f} "
             f"{r['raw']['p50_ms']:8.1f} {r['raw']['p95_ms']:8.1f} {r['ratio'] or 0:6.1f} "
             f"{r['overhead_p50_ms']:6.1f} {queries:>8} "
-            f"{'' if r['matched'] is None else r['matched']:>8} {r['n']:>3}  {verdict}"
+            f"{matched_text(r):>8} {r['n']:>3}  {verdict}"
         )
     failed = [r for r in report["results"] if not r["pass"]]
     print(

@@ -1,11 +1,16 @@
 """Shared API plumbing: pagination, JSON errors with a code and a Chinese message."""
 
+from functools import cached_property
+
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, pagination
 from rest_framework.permissions import BasePermission
+from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .scoping import scope_for
@@ -15,6 +20,76 @@ class Pagination(pagination.PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+
+
+#: rows a capped count counts at most (see :class:`CappedPaginator`)
+COUNT_CAP = 10_000
+
+
+class CappedPaginator(Paginator):
+    """A paginator that counts at most ``cap`` rows.
+
+    An exact ``COUNT(*)`` reads every row in scope: 0.3 s for a city's 4,000,000 hazards on
+    PostgreSQL, whatever the index. This one counts ``SELECT … LIMIT cap + 1`` instead, which
+    stops at the cap. Beyond it, ``count`` is ``cap`` and ``count_is_capped`` is true: pages
+    up to the cap work as usual, and the rows past it are reached by narrowing the filters.
+    """
+
+    cap = COUNT_CAP
+    count_is_capped = False
+
+    @cached_property
+    def count(self) -> int:
+        if not isinstance(self.object_list, QuerySet):
+            return super().count
+        # the order cannot change how many rows there are; without it the database may stop
+        # at the cap whichever way it reads them
+        n = self.object_list.order_by()[: self.cap + 1].count()
+        if n > self.cap:
+            self.count_is_capped = True
+            return self.cap
+        return n
+
+
+class CappedCountPagination(Pagination):
+    """:class:`Pagination` for lists that reach millions of rows: the count stops at
+    ``COUNT_CAP`` and the response says so in ``count_is_capped``. Opt in per view."""
+
+    django_paginator_class = CappedPaginator
+
+    def get_paginated_response(self, data):
+        paginator = self.page.paginator
+        return Response(
+            {
+                "count": paginator.count,
+                "count_is_capped": paginator.count_is_capped,
+                "next": self.get_next_link(),
+                "previous": self.get_previous_link(),
+                "results": data,
+            }
+        )
+
+    def get_paginated_response_schema(self, schema):
+        schema = super().get_paginated_response_schema(schema)
+        count = {
+            **schema["properties"].pop("count"),
+            "description": (
+                f"Rows matched, counted up to {COUNT_CAP:,}; when more match, this is "
+                f"{COUNT_CAP} and `count_is_capped` is true."
+            ),
+        }
+        capped = {
+            "type": "boolean",
+            "example": False,
+            "description": (
+                f"True when more than {COUNT_CAP:,} rows match. Pages reach only the first "
+                f"{COUNT_CAP:,} (`next` is null on the last of them); narrow the filters to reach "
+                "the others."
+            ),
+        }
+        schema["properties"] = {"count": count, "count_is_capped": capped, **schema["properties"]}
+        schema["required"] = [*schema.get("required", []), "count_is_capped"]
+        return schema
 
 
 def _flatten(detail):

@@ -8,11 +8,15 @@ from django.utils.translation import gettext_lazy as _
 
 from safecampus.catalog.choices import HazardLevel
 from safecampus.orgs.filtersets import YES_NO_ALL, IdFilter
+from safecampus.orgs.models import School
 
 from .choices import RiskColour, Source, Status, Summary
 from .models import Hazard, overdue_q, summary_q
 
 DATE = forms.DateInput(attrs={"type": "date"})
+#: ``q`` matches the hazards of the schools whose name contains it by their ids, up to this
+#: many schools; a search naming more (say 小学) falls back to a join, slower but the same rows
+SEARCH_SCHOOL_LIMIT = 500
 
 #: ``sort`` value → ORDER BY; the id breaks ties so pages never overlap
 SORTS = {
@@ -92,10 +96,24 @@ class HazardFilterSet(django_filters.FilterSet):
             return queryset
         if value.count("-") == 2 and value.upper() == value and any(c.isdigit() for c in value):
             return queryset.filter(code=value)
+        # Every alternative is a condition on the hazard's own columns, so that PostgreSQL can
+        # answer each from an index and OR the results: the trigram indexes of migration 0002
+        # (patterns of 3 characters or more), the code's B-tree, and the school's for the
+        # schools named like it, looked up first. ``school__name`` in the OR would join the
+        # school into the condition, and no index could serve it.
+        schools = list(
+            School.objects.filter(name__contains=value)
+            .order_by()
+            .values_list("pk", flat=True)[: SEARCH_SCHOOL_LIMIT + 1]
+        )
+        if len(schools) > SEARCH_SCHOOL_LIMIT:
+            by_school = Q(school__name__contains=value)  # same rows, without the index
+        else:
+            by_school = Q(school_id__in=schools)
         return queryset.filter(
             Q(description__contains=value)
             | Q(location__contains=value)
-            | Q(school__name__contains=value)
+            | by_school
             | Q(code__startswith=value)
         )
 

@@ -9,7 +9,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -18,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from safecampus.audit.models import Action as AuditAction
 from safecampus.audit.services import audit_record
 from safecampus.catalog.models import RiskArea
+from safecampus.core.api import CappedPaginator
 from safecampus.core.capabilities import HAZARD_VIEW
 from safecampus.core.excel import XLSX_CONTENT_TYPE
 from safecampus.core.filters import filters_from_request
@@ -37,6 +37,9 @@ PAGE_SIZE = 50
 EXPORT_INLINE_LIMIT = 3000
 #: the school filter is a drop-down up to this many schools (otherwise search by name)
 SCHOOL_SELECT_LIMIT = 300
+#: the department filter is a drop-down up to this many departments. A city's 3,000 are too
+#: many to render (0.2 s) or to choose from; beyond the limit the filter still works from the URL
+DEPARTMENT_SELECT_LIMIT = 300
 
 
 def _require_view(user) -> None:
@@ -55,7 +58,11 @@ def _filter_form(request, filterset: HazardFilterSet) -> None:
     else:
         fields["school"].widget = forms.HiddenInput()
     depts = Department.objects.visible_to(user).values_list("pk", "name")
-    fields["department"].widget = forms.Select(choices=[("", _("All"))] + list(depts))
+    dept_choices = list(depts[: DEPARTMENT_SELECT_LIMIT + 1])
+    if len(dept_choices) <= DEPARTMENT_SELECT_LIMIT:
+        fields["department"].widget = forms.Select(choices=[("", _("All"))] + dept_choices)
+    else:
+        fields["department"].widget = forms.HiddenInput()
     versions = [v.pk for v in published_versions(user)]
     areas = dict(
         RiskArea.objects.filter(version_id__in=versions)
@@ -89,7 +96,7 @@ def hazard_list(request):
     if filterset.is_bound:
         filterset.is_valid()
     _filter_form(request, filterset)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     scope = scope_for(request.user)
@@ -241,7 +248,7 @@ def hazard_export(request):
     _require_view(request.user)
     filters = filters_from_request(request)
     qs = selectors.hazard_list(user=request.user, filters=filters)
-    if qs.count() > EXPORT_INLINE_LIMIT:
+    if qs.order_by()[: EXPORT_INLINE_LIMIT + 1].count() > EXPORT_INLINE_LIMIT:
         job = job_start(
             kind="hazards.export",
             title=_("Export of the hazard register"),

@@ -18,7 +18,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
-from safecampus.core.api import Pagination, capability_permission
+from safecampus.core.api import COUNT_CAP, CappedCountPagination, capability_permission
 from safecampus.core.api import exception_handler as core_exception_handler
 from safecampus.orgs.filtersets import IdFilter
 
@@ -166,7 +166,7 @@ class HazardViewSet(viewsets.GenericViewSet):
     """The hazard register (隐患台账) in the caller's scope."""
 
     permission_classes = [IsAuthenticated, capability_permission(REGISTER_VIEW)]
-    pagination_class = Pagination
+    pagination_class = CappedCountPagination
     filter_backends: list = []  # the selector filters, exactly as the register page does
     serializer_class = HazardDetailSerializer
     queryset = Hazard.objects.none()  # for the schema; every read goes through the selectors
@@ -184,7 +184,8 @@ class HazardViewSet(viewsets.GenericViewSet):
         responses={200: HazardListSerializer(many=True), **_COMMON_ERRORS},
         summary="List the register",
         description="Hazards in the caller's scope, newest first; the filters of the register "
-        "page. Invalid filter values are ignored.",
+        f"page. Invalid filter values are ignored. The count stops at {COUNT_CAP:,} "
+        "(`count_is_capped`), and so do the pages.",
     )
     def list(self, request):
         filters = {k: v for k, v in request.GET.lists() if k not in _PAGE_PARAMS}
