@@ -901,7 +901,7 @@ def _post_one(form_id: int, http: tuple[str, dict], t0: float) -> dict:
         resp = client.post(url, data)
         error = None if resp.status_code in (302, 303) else f"HTTP {resp.status_code}"
     except Exception as exc:  # the test client re-raises the view's exception (a 500)
-        error = f"{type(exc).__name__}: {exc}"
+        error = f"{type(exc).__name__}: {exc} [at {where(exc)}]"
     end = perf_counter()
     return {
         "form": form_id,
@@ -912,6 +912,20 @@ def _post_one(form_id: int, http: tuple[str, dict], t0: float) -> dict:
         "end_s": end - t0,
         "error": error,
     }
+
+
+def where(exc: BaseException) -> str:
+    """The innermost frames of the project and of Django's session middleware that led to
+    ``exc``: which write of the request failed."""
+    import traceback
+
+    frames = [
+        f"{f.filename.split('site-packages/')[-1].removeprefix(str(ROOT) + '/')}:{f.lineno} "
+        f"{f.name}"
+        for f in traceback.extract_tb(exc.__traceback__)
+        if "/safecampus/" in f.filename or "contrib/sessions/" in f.filename
+    ]
+    return " < ".join(reversed(frames[-2:])) or "?"
 
 
 def _submit_one(form_id: int, user_id: int, t0: float, http: tuple | None = None) -> dict:
@@ -1137,7 +1151,7 @@ def part_burst(ctx, args, mode: str, workers: int) -> dict:
         "ok": len(ok),
         "failed": len(failed),
         "database_locked": len(locked),
-        "errors_sample": sorted({r["error"][:300] for r in failed})[:5],
+        "errors": dict(Counter(r["error"][:400] for r in failed).most_common()),
         "cpu": cpu,
         "check": check,
         #: every submission: start (s after the start), ms waiting for the lock, ms holding it,
@@ -1485,8 +1499,8 @@ def print_burst(b: dict) -> None:
         f"{c['forms_submitted']}, {c['hazards_made']}",
         f"({c['expected_hazards']}) {'ok' if c['ok'] else 'FAILED'}",
     )
-    for e in b["errors_sample"]:
-        print(f"      error: {e}")
+    for e, n in b["errors"].items():
+        print(f"      {n} × {e}")
 
 
 def write_json(report: dict) -> Path:

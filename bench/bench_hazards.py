@@ -387,6 +387,13 @@ def remove_demo_hazards() -> int:
 
     with transaction.atomic():
         n = Hazard.objects.count()
+        # other apps' rows that point at a demo hazard (a campaign's answer or site finding that
+        # raised it) keep their row and lose the link
+        for rel in Hazard._meta.related_objects:
+            model, field = rel.related_model, rel.field
+            if model._meta.app_label != "hazards" and field.null:
+                linked = model.objects.filter(**{f"{field.name}__isnull": False})
+                linked.update(**{field.name: None})
         for model in (HazardEvidence, HazardEvent, HazardCooperation, Hazard, HazardCounter):
             model.objects.all()._raw_delete(model.objects.db)
     return n
