@@ -887,22 +887,41 @@ def _due(opened: float, due_s: float) -> None:
         time.sleep(delay)
 
 
+#: the exception of the request each thread is serving (see _record_exception)
+_request_errors: dict[int, BaseException] = {}
+
+
+def _record_exception(sender, request=None, **kwargs) -> None:
+    """``got_request_exception`` receiver: the failing request's own thread sends it.
+
+    The test client's own receiver can't be used from many threads: every client in flight is
+    connected to the signal, so each would store and re-raise another thread's exception."""
+    _request_errors[threading.get_ident()] = sys.exc_info()[1]
+
+
 def _post_one(form_id: int, http: tuple[str, dict], t0: float) -> dict:
     """The submit button's POST through the test client, with the school's session."""
     from django.conf import settings
     from django.test import Client
 
+    from safecampus.campaigns.models import InspectionForm
+
     cookie, data = http
-    client = Client(HTTP_ACCEPT="text/html")
+    client = Client(HTTP_ACCEPT="text/html", raise_request_exception=False)
     client.cookies[settings.SESSION_COOKIE_NAME] = cookie
     url, _why = submit_url(form_id)
+    _request_errors.pop(threading.get_ident(), None)
     start = perf_counter()
-    try:
-        resp = client.post(url, data)
-        error = None if resp.status_code in (302, 303) else f"HTTP {resp.status_code}"
-    except Exception as exc:  # the test client re-raises the view's exception (a 500)
-        error = f"{type(exc).__name__}: {exc} [at {where(exc)}]"
+    resp = client.post(url, data)
     end = perf_counter()
+    exc = _request_errors.pop(threading.get_ident(), None)
+    error = None
+    if exc is not None or resp.status_code not in (302, 303):
+        status = InspectionForm.objects.filter(pk=form_id).values_list("status", flat=True)[0]
+        error = f"HTTP {resp.status_code}" + (
+            f": {type(exc).__name__}: {exc} [at {where(exc)}]" if exc is not None else ""
+        )
+        error += f"; form now {status}"
     return {
         "form": form_id,
         "ms": (end - start) * 1000,
@@ -919,13 +938,15 @@ def where(exc: BaseException) -> str:
     ``exc``: which write of the request failed."""
     import traceback
 
-    frames = [
-        f"{f.filename.split('site-packages/')[-1].removeprefix(str(ROOT) + '/')}:{f.lineno} "
-        f"{f.name}"
-        for f in traceback.extract_tb(exc.__traceback__)
-        if "/safecampus/" in f.filename or "contrib/sessions/" in f.filename
-    ]
-    return " < ".join(reversed(frames[-2:])) or "?"
+    def label(f) -> str:
+        path = f.filename.split("site-packages/")[-1].removeprefix(str(ROOT) + "/")
+        return f"{path}:{f.lineno} {f.name}"
+
+    tb = traceback.extract_tb(exc.__traceback__)
+    ours = [f for f in tb if "/safecampus/" in f.filename or "contrib/sessions/" in f.filename]
+    django = [f for f in tb if "django/db/transaction.py" in f.filename]
+    parts = [label(f) for f in ours[-1:] + django[-1:]]
+    return " < ".join(reversed(parts)) or "?"
 
 
 def _submit_one(form_id: int, user_id: int, t0: float, http: tuple | None = None) -> dict:
@@ -1051,6 +1072,7 @@ def _burst_process(work: list[tuple], workers: int) -> tuple[list[dict], float]:
 
 def part_burst(ctx, args, mode: str, workers: int) -> dict:
     from django.conf import settings
+    from django.core.signals import got_request_exception
     from django.db.models import Count, Max
     from django.test import Client
 
@@ -1089,7 +1111,11 @@ def part_burst(ctx, args, mode: str, workers: int) -> dict:
     gc.collect()
     meter = FamilyCpuMeter()
     runner = _burst_process if mode == "process" else _burst_thread
-    results, elapsed = runner(work, workers)
+    got_request_exception.connect(_record_exception, dispatch_uid="bench-burst")
+    try:
+        results, elapsed = runner(work, workers)
+    finally:
+        got_request_exception.disconnect(dispatch_uid="bench-burst")
     cpu = meter.stop()
 
     ok = [r for r in results if r["error"] is None]
@@ -1154,10 +1180,11 @@ def part_burst(ctx, args, mode: str, workers: int) -> dict:
         "errors": dict(Counter(r["error"][:400] for r in failed).most_common()),
         "cpu": cpu,
         "check": check,
-        #: every submission: start (s after the start), ms waiting for the lock, ms holding it,
-        #: and the error if any
+        #: every submission: form id, start (s after the start), ms waiting for the lock, ms
+        #: holding it, and the error if any
         "requests": [
             [
+                r["form"],
                 round(r["start_s"], 3),
                 None if r["wait_ms"] is None else round(r["wait_ms"], 1),
                 None if r["hold_ms"] is None else round(r["hold_ms"], 1),
