@@ -75,8 +75,9 @@ NON_COMPLIANT_PER_FORM = 5
 UNCONDITIONAL_ITEMS = 74
 CONDITIONAL_ITEMS = {"canteen": 4, "chem_lab": 3, "boarding": 2, "school_stages": 3, "kg_only": 3}
 PROFILE_PARTS = ("launch", "generate", "import", "import_submit", "submit", "http")
-#: service calls from threads and from processes; the page's POST from threads (test client)
-BURST_MODES = {"thread": 32, "process": 16, "http": 32}
+#: service calls from threads and from processes; the page's POST (test client) from threads and
+#: from processes
+BURST_MODES = {"thread": 32, "process": 16, "http": 32, "http-process": 16}
 
 
 def parse_args(argv=None):
@@ -89,7 +90,7 @@ def parse_args(argv=None):
         "--burst-modes",
         default=",".join(f"{m}:{n}" for m, n in BURST_MODES.items()),
         help="concurrent submitters, mode:workers, comma-separated; each mode gets its own "
-        "campaign (thread:32,process:16)",
+        "campaign (thread:32,process:16,http:32,http-process:16)",
     )
     p.add_argument(
         "--burst-spread",
@@ -124,7 +125,7 @@ def parse_args(argv=None):
     for spec in filter(None, (x.strip() for x in args.burst_modes.split(","))):
         mode, _sep, n = spec.partition(":")
         if mode not in BURST_MODES:
-            p.error(f"unknown burst mode {mode!r} (thread, process or http)")
+            p.error(f"unknown burst mode {mode!r} (thread, process, http or http-process)")
         modes.append((mode, int(n or BURST_MODES[mode])))
     args.burst_modes = modes
     if args.schools < 2 * args.online or args.schools < args.burst:
@@ -255,7 +256,12 @@ def ms_summary(values: list[float]) -> dict:
 
 
 def plural(mode: str) -> str:
-    return {"thread": "threads", "process": "processes", "http": "threads POSTing the page"}[mode]
+    return {
+        "thread": "threads",
+        "process": "processes",
+        "http": "threads POSTing the page",
+        "http-process": "processes POSTing the page",
+    }[mode]
 
 
 def item_counts(values: list[int]) -> dict:
@@ -921,6 +927,8 @@ def _post_one(form_id: int, http: tuple[str, dict], t0: float) -> dict:
         error = f"HTTP {resp.status_code}" + (
             f": {type(exc).__name__}: {exc} [at {where(exc)}]" if exc is not None else ""
         )
+        if exc is None:  # a response Django made itself: the page's message, or its text
+            error += f" «{page_alerts(resp) or page_text(resp)}»"
         error += f"; form now {status}"
     return {
         "form": form_id,
@@ -931,6 +939,23 @@ def _post_one(form_id: int, http: tuple[str, dict], t0: float) -> dict:
         "end_s": end - t0,
         "error": error,
     }
+
+
+def page_alerts(resp) -> str:
+    """The page's flash messages (``role="alert"``), as the person would read them."""
+    import html
+    import re
+
+    text = resp.content.decode("utf-8", "replace")
+    found = re.findall(r'role="alert">\s*(.*?)\s*<button', text, flags=re.S)
+    return " / ".join(html.unescape(m)[:200] for m in found)
+
+
+def page_text(resp) -> str:
+    import re
+
+    text = re.sub(r"<[^>]+>", " ", resp.content.decode("utf-8", "replace"))
+    return " ".join(text.split())[:120]
 
 
 def where(exc: BaseException) -> str:
@@ -1097,7 +1122,7 @@ def part_burst(ctx, args, mode: str, workers: int) -> dict:
         rows = rows_for_save(plan[form.pk], filled_values(args.seed, form.pk, plan[form.pk], today))
         form_save(actor=user, form_id=form.pk, rows=rows)
         http[form.pk] = None
-        if mode == "http":  # logged in beforehand: the burst is the submit button
+        if mode.startswith("http"):  # logged in beforehand: the burst is the submit button
             client = Client()
             client.force_login(user)
             http[form.pk] = (client.cookies[settings.SESSION_COOKIE_NAME].value, page_post(rows))
@@ -1110,7 +1135,7 @@ def part_burst(ctx, args, mode: str, workers: int) -> dict:
     ]
     gc.collect()
     meter = FamilyCpuMeter()
-    runner = _burst_process if mode == "process" else _burst_thread
+    runner = _burst_process if mode.endswith("process") else _burst_thread
     got_request_exception.connect(_record_exception, dispatch_uid="bench-burst")
     try:
         results, elapsed = runner(work, workers)
@@ -1505,7 +1530,7 @@ def print_burst(b: dict) -> None:
         f"{b['p50_ms']:.0f} ms",
         f"{b['p95_ms']:.0f} / {b['max_ms']:.0f} ms",
     )
-    if b["mode"] != "http":  # a request has several transactions: no single wait to show
+    if not b["mode"].startswith("http"):  # a request has several transactions: no one wait
         line(
             "      of which waiting for the write lock p50 / p95",
             f"{b['wait']['p50_ms']:.0f} ms",
