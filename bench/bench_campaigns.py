@@ -75,9 +75,10 @@ NON_COMPLIANT_PER_FORM = 5
 UNCONDITIONAL_ITEMS = 74
 CONDITIONAL_ITEMS = {"canteen": 4, "chem_lab": 3, "boarding": 2, "school_stages": 3, "kg_only": 3}
 PROFILE_PARTS = ("launch", "generate", "import", "import_submit", "submit", "http")
-#: service calls from threads and from processes; the page's POST (test client) from threads and
-#: from processes
-BURST_MODES = {"thread": 32, "process": 16, "http": 32, "http-process": 16}
+#: service calls from threads and from processes; the page's POST (test client) from threads or
+#: from processes; "4x4" is 4 processes of 4 threads, the README's gunicorn shape
+BURST_MODES = {"thread": "32", "process": "16", "http-process": "4x4"}
+BURST_KINDS = ("thread", "process", "http", "http-process")
 
 
 def parse_args(argv=None):
@@ -89,8 +90,9 @@ def parse_args(argv=None):
     p.add_argument(
         "--burst-modes",
         default=",".join(f"{m}:{n}" for m, n in BURST_MODES.items()),
-        help="concurrent submitters, mode:workers, comma-separated; each mode gets its own "
-        "campaign (thread:32,process:16,http:32,http-process:16)",
+        help="concurrent submitters, mode:workers, comma-separated, from thread, process, http "
+        "(threads POSTing the page), http-process; a process mode takes PxT for P processes of T "
+        "threads. Each mode gets its own campaign (thread:32,process:16,http-process:4x4)",
     )
     p.add_argument(
         "--burst-spread",
@@ -124,9 +126,12 @@ def parse_args(argv=None):
     modes = []
     for spec in filter(None, (x.strip() for x in args.burst_modes.split(","))):
         mode, _sep, n = spec.partition(":")
-        if mode not in BURST_MODES:
-            p.error(f"unknown burst mode {mode!r} (thread, process, http or http-process)")
-        modes.append((mode, int(n or BURST_MODES[mode])))
+        if mode not in BURST_KINDS:
+            p.error(f"unknown burst mode {mode!r} ({', '.join(BURST_KINDS)})")
+        procs, _x, per = (n or BURST_MODES.get(mode, "16")).partition("x")
+        if per and not mode.endswith("process"):
+            p.error(f"{spec}: only process modes take processes x threads")
+        modes.append((mode, int(procs), int(per or 1)))
     args.burst_modes = modes
     if args.schools < 2 * args.online or args.schools < args.burst:
         p.error("--schools must be at least 2 × --online and at least --burst")
@@ -255,13 +260,16 @@ def ms_summary(values: list[float]) -> dict:
     return {"p50_ms": v, "p95_ms": v, "mean_ms": v, "min_ms": v, "max_ms": v}
 
 
-def plural(mode: str) -> str:
-    return {
-        "thread": "threads",
-        "process": "processes",
-        "http": "threads POSTing the page",
-        "http-process": "processes POSTing the page",
-    }[mode]
+def who(b: dict) -> str:
+    return describe(b["mode"], b["workers"], b.get("threads_per_process", 1))
+
+
+def describe(mode: str, workers: int, per: int = 1) -> str:
+    """ "32 threads", "4 processes × 4 threads POSTing the page"…"""
+    who = f"{workers} threads" if mode in ("thread", "http") else f"{workers} processes"
+    if per > 1:
+        who += f" × {per} threads"
+    return who + (" POSTing the page" if mode.startswith("http") else "")
 
 
 def item_counts(values: list[int]) -> dict:
@@ -1013,7 +1021,7 @@ def _submit_one(form_id: int, user_id: int, t0: float, http: tuple | None = None
     }
 
 
-def _burst_thread(work: list[tuple], workers: int) -> tuple[list[dict], float]:
+def _burst_thread(work: list[tuple], workers: int, per: int = 1) -> tuple[list[dict], float]:
     from django.db import connections
 
     q: queue.SimpleQueue = queue.SimpleQueue()
@@ -1046,24 +1054,33 @@ def _burst_thread(work: list[tuple], workers: int) -> tuple[list[dict], float]:
     return results, perf_counter() - start
 
 
-def _process_worker(work_q, result_q, barrier) -> None:
+def _process_worker(work_q, result_q, barrier, per: int) -> None:
     from django.db import connections
+
+    def serve(opened: float) -> None:
+        try:
+            while (item := work_q.get()) is not None:
+                form_id, user_id, due_s, http = item
+                _due(opened, due_s)
+                result_q.put({**_submit_one(form_id, user_id, opened, http), "due_s": due_s})
+        finally:
+            connections.close_all()
 
     try:
         barrier.wait()
         opened = perf_counter()
-        while (item := work_q.get()) is not None:
-            form_id, user_id, due_s, http = item
-            _due(opened, due_s)
-            result_q.put({**_submit_one(form_id, user_id, opened, http), "due_s": due_s})
+        threads = [threading.Thread(target=serve, args=(opened,)) for _ in range(per)]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
     finally:
-        connections.close_all()
         result_q.put(None)
 
 
-def _burst_process(work: list[tuple], workers: int) -> tuple[list[dict], float]:
-    """Each process opens its own connection; times are relative to its own release from the
-    barrier (they are released together)."""
+def _burst_process(work: list[tuple], workers: int, per: int = 1) -> tuple[list[dict], float]:
+    """Each process (of ``per`` threads) opens its own connections; times are relative to its
+    own release from the barrier (they are released together)."""
     import multiprocessing
 
     from django.db import connections
@@ -1072,12 +1089,12 @@ def _burst_process(work: list[tuple], workers: int) -> tuple[list[dict], float]:
     work_q, result_q = ctx.Queue(), ctx.Queue()
     for w in work:
         work_q.put(w)
-    for _ in range(workers):
+    for _ in range(workers * per):
         work_q.put(None)
     barrier = ctx.Barrier(workers + 1)
     connections.close_all()  # never share a connection across fork
     procs = [
-        ctx.Process(target=_process_worker, args=(work_q, result_q, barrier))
+        ctx.Process(target=_process_worker, args=(work_q, result_q, barrier, per))
         for _ in range(workers)
     ]
     for p in procs:
@@ -1095,7 +1112,7 @@ def _burst_process(work: list[tuple], workers: int) -> tuple[list[dict], float]:
     return results, max((r["end_s"] for r in results), default=0.0)
 
 
-def part_burst(ctx, args, mode: str, workers: int) -> dict:
+def part_burst(ctx, args, mode: str, workers: int, per: int) -> dict:
     from django.conf import settings
     from django.core.signals import got_request_exception
     from django.db.models import Count, Max
@@ -1107,7 +1124,7 @@ def part_burst(ctx, args, mode: str, workers: int) -> dict:
     from safecampus.hazards.models import Hazard, HazardCounter
 
     print(
-        f"5. burst: {args.burst} forms, {workers} {plural(mode)}, arrivals over "
+        f"5. burst: {args.burst} forms, {describe(mode, workers, per)}, arrivals over "
         f"{args.burst_spread:.0f} s",
         flush=True,
     )
@@ -1138,7 +1155,7 @@ def part_burst(ctx, args, mode: str, workers: int) -> dict:
     runner = _burst_process if mode.endswith("process") else _burst_thread
     got_request_exception.connect(_record_exception, dispatch_uid="bench-burst")
     try:
-        results, elapsed = runner(work, workers)
+        results, elapsed = runner(work, workers, per)
     finally:
         got_request_exception.disconnect(dispatch_uid="bench-burst")
     cpu = meter.stop()
@@ -1189,6 +1206,7 @@ def part_burst(ctx, args, mode: str, workers: int) -> dict:
     out = {
         "mode": mode,
         "workers": workers,
+        "threads_per_process": per,
         "forms": len(ids),
         "elapsed_s": round(elapsed, 2),
         "throughput_per_s": round(len(ok) / elapsed, 1) if elapsed else None,
@@ -1307,7 +1325,7 @@ def run(args, vendor: str) -> dict:
     report["cpu_sequential_parts"] = meter.stop()
     report["burst"] = []
     if "burst" in args.parts:
-        report["burst"] = [part_burst(fixture, args, mode, n) for mode, n in args.burst_modes]
+        report["burst"] = [part_burst(fixture, args, *mode) for mode in args.burst_modes]
     report["load_avg_end"] = [round(x, 2) for x in os.getloadavg()]
     if prof.results:
         report["hotspots"] = prof.results
@@ -1341,8 +1359,7 @@ def verdicts(r: dict) -> list[dict]:
     for b in r["burst"]:
         out.append(
             {
-                "target": f"burst {b['forms']} forms, {b['workers']} {plural(b['mode'])}: "
-                "all saved, none failed",
+                "target": f"burst {b['forms']} forms, {who(b)}: all saved, none failed",
                 "value": f"{b['ok']} ok, {b['failed']} failed ({b['database_locked']} locked), "
                 f"check {'ok' if b['check']['ok'] else 'FAILED'}",
                 "pass": b["pass"],
@@ -1520,7 +1537,7 @@ def print_online(r: dict) -> None:
 
 def print_burst(b: dict) -> None:
     line(
-        f"5. burst {b['forms']} forms, {b['workers']} {plural(b['mode'])}"
+        f"5. burst {b['forms']} forms, {who(b)}"
         + (f", arrivals over {b['spread_s']:.0f} s" if b["spread_s"] else ", all at once"),
         f"{b['elapsed_s']:.1f} s",
         f"{b['throughput_per_s']} forms/s",
