@@ -25,7 +25,7 @@ from safecampus.core.roles import Role
 from safecampus.core.scoping import scope_for
 from safecampus.hazards import services as hazard_services
 from safecampus.hazards.choices import RemedyType, Source
-from safecampus.hazards.evidence import check_upload, stored_name, thumbnail_of
+from safecampus.hazards.evidence import store_upload, upload_problems
 from safecampus.hazards.models import HazardEvidence
 from safecampus.orgs.models import Department, School
 
@@ -759,31 +759,9 @@ def answer_attach(*, actor, answer_id: int, files) -> list[FormEvidence]:
     if answer is None:
         raise FormAnswer.DoesNotExist
     _editable(actor, answer.form_id)
-    problems = []
-    for upload in files:
-        try:
-            check_upload(upload)
-        except ValidationError as exc:
-            problems.extend(exc.messages)
-    if problems:
+    if problems := upload_problems(files):
         raise _refuse({"files": problems}, "invalid")
-    saved = []
-    for upload in files:
-        content_type, ext, digest = check_upload(upload)
-        ev = FormEvidence(
-            answer=answer,
-            original_name=(getattr(upload, "name", "") or "")[-200:],
-            content_type=content_type,
-            size=upload.size,
-            sha256=digest,
-            uploaded_by=actor,
-        )
-        ev.file.save(stored_name(ext), upload, save=False)
-        if thumb := thumbnail_of(upload, content_type):
-            ev.thumbnail.save(thumb.name, thumb, save=False)
-        ev.save()
-        saved.append(ev)
-    return saved
+    return [store_upload(FormEvidence(answer=answer), upload, actor=actor) for upload in files]
 
 
 # --- review -------------------------------------------------------------------------------------

@@ -148,3 +148,31 @@ def thumbnail_of(upload, content_type: str) -> ContentFile | None:
 def stored_name(extension: str) -> str:
     """A random stored name: the original name never reaches the file system."""
     return f"{uuid.uuid4().hex}.{extension}"
+
+
+def upload_problems(files) -> list[str]:
+    """Every problem of every file, checked before anything is stored."""
+    problems: list[str] = []
+    for upload in files or ():
+        try:
+            check_upload(upload)
+        except ValidationError as exc:
+            problems.extend(exc.messages)
+    return problems
+
+
+def store_upload(evidence, upload, *, actor):
+    """Fill an unsaved evidence row (any model with the evidence fields) from ``upload``: the
+    content type and digest from the content, the file under a random name, a thumbnail for a
+    photo. Saves and returns it."""
+    content_type, ext, digest = check_upload(upload)
+    evidence.original_name = (getattr(upload, "name", "") or "")[-200:]
+    evidence.content_type = content_type
+    evidence.size = upload.size
+    evidence.sha256 = digest
+    evidence.uploaded_by = actor
+    evidence.file.save(stored_name(ext), upload, save=False)
+    if thumb := thumbnail_of(upload, content_type):
+        evidence.thumbnail.save(thumb.name, thumb, save=False)
+    evidence.save()
+    return evidence

@@ -37,7 +37,7 @@ from .choices import (
     Status,
     move_for,
 )
-from .evidence import check_upload, stored_name, thumbnail_of
+from .evidence import check_upload, store_upload
 from .models import Hazard, HazardCooperation, HazardCounter, HazardEvent, HazardEvidence
 
 #: refusal code → HTTP status in the API (anything else is 400)
@@ -273,25 +273,10 @@ def _ensure_still_visible(actor, hazard: Hazard) -> None:
 
 
 def _attach(*, actor, hazard: Hazard, event: HazardEvent, files, phase: str) -> list:
-    saved = []
-    for upload in files or ():
-        content_type, ext, digest = check_upload(upload)
-        evidence = HazardEvidence(
-            hazard=hazard,
-            event=event,
-            phase=phase,
-            original_name=(getattr(upload, "name", "") or "")[-200:],
-            content_type=content_type,
-            size=upload.size,
-            sha256=digest,
-            uploaded_by=actor,
-        )
-        evidence.file.save(stored_name(ext), upload, save=False)
-        if thumb := thumbnail_of(upload, content_type):
-            evidence.thumbnail.save(thumb.name, thumb, save=False)
-        evidence.save()
-        saved.append(evidence)
-    return saved
+    return [
+        store_upload(HazardEvidence(hazard=hazard, event=event, phase=phase), upload, actor=actor)
+        for upload in files or ()
+    ]
 
 
 def _validate_files(files) -> None:
