@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "safecampus.core.middleware.SessionRefreshMiddleware",
     "safecampus.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -195,7 +196,9 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_MAX_FAILURES = 5
 LOGIN_LOCK_MINUTES = 15
 SESSION_COOKIE_AGE = 30 * 60  # idle sessions end after 30 minutes
-SESSION_SAVE_EVERY_REQUEST = True
+# The idle timeout slides: SessionRefreshMiddleware re-saves the session (and its expiry) when
+# its last refresh is a minute old, instead of on every request (SESSION_SAVE_EVERY_REQUEST).
+SESSION_REFRESH_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

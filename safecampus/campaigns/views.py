@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count, Prefetch, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -28,6 +29,7 @@ from safecampus.core.capabilities import (
     FORM_REVIEW,
     SITE_INSPECT,
 )
+from safecampus.core.db import in_write_transaction
 from safecampus.core.excel import XLSX_CONTENT_TYPE
 from safecampus.core.jobs import job_start
 from safecampus.core.roles import Role
@@ -563,7 +565,9 @@ def form_save(request, pk: int):
     if single:
         rows = {single: rows[single]}
     try:
-        form, changed = services.form_save(actor=request.user, form_id=form.pk, rows=rows)
+        form, changed = in_write_transaction(
+            lambda: services.form_save(actor=request.user, form_id=form.pk, rows=rows)
+        )
     except ValidationError as exc:
         errors = getattr(exc, "rows", None) or {}
         if single:
@@ -608,10 +612,22 @@ def form_submit(request, pk: int):
     form = _form_for(request.user, pk)
     ids = list(form.answers.values_list("pk", flat=True))
     rows = _posted_rows(request, ids)
-    try:
-        if rows:  # the page's unsaved input is saved first
+
+    def save_and_submit():
+        # One write transaction (one turn at SQLite's lock): the page's unsaved input is saved
+        # first and stays saved when the submission itself is refused (its savepoint rolls back).
+        if rows:
             services.form_save(actor=request.user, form_id=form.pk, rows=rows)
-        result = services.form_submit(actor=request.user, form_id=form.pk)
+        try:
+            with transaction.atomic():
+                return services.form_submit(actor=request.user, form_id=form.pk), None
+        except ValidationError as exc:
+            return None, exc
+
+    try:
+        result, refused = in_write_transaction(save_and_submit)
+        if refused is not None:
+            raise refused
     except ValidationError as exc:
         if getattr(exc, "code", "") == "already_submitted":
             messages.info(request, _refusal_text(exc))

@@ -1,6 +1,6 @@
 """Shared API plumbing: pagination, JSON errors with a code and a Chinese message."""
 
-from functools import cached_property
+from functools import cached_property, partial
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -24,6 +24,14 @@ class Pagination(pagination.PageNumberPagination):
 
 #: rows a capped count counts at most (see :class:`CappedPaginator`)
 COUNT_CAP = 10_000
+#: the cap for a text search. Matching a common word checks each candidate row's text, so
+#: counting stops sooner; a search is for finding a few hazards, not for paging through 10,000.
+SEARCH_COUNT_CAP = 1_000
+
+
+def count_cap(params) -> int:
+    """The count cap for a list request's query parameters (a ``QueryDict``)."""
+    return SEARCH_COUNT_CAP if params.get("q", "").strip() else COUNT_CAP
 
 
 class CappedPaginator(Paginator):
@@ -37,6 +45,11 @@ class CappedPaginator(Paginator):
 
     cap = COUNT_CAP
     count_is_capped = False
+
+    def __init__(self, *args, cap: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if cap is not None:
+            self.cap = cap
 
     @cached_property
     def count(self) -> int:
@@ -53,9 +66,12 @@ class CappedPaginator(Paginator):
 
 class CappedCountPagination(Pagination):
     """:class:`Pagination` for lists that reach millions of rows: the count stops at
-    ``COUNT_CAP`` and the response says so in ``count_is_capped``. Opt in per view."""
+    ``COUNT_CAP`` (``SEARCH_COUNT_CAP`` when the request has a text search ``q``) and the
+    response says so in ``count_is_capped``. Opt in per view."""
 
-    django_paginator_class = CappedPaginator
+    def paginate_queryset(self, queryset, request, view=None):
+        self.django_paginator_class = partial(CappedPaginator, cap=count_cap(request.query_params))
+        return super().paginate_queryset(queryset, request, view)
 
     def get_paginated_response(self, data):
         paginator = self.page.paginator
@@ -74,17 +90,17 @@ class CappedCountPagination(Pagination):
         count = {
             **schema["properties"].pop("count"),
             "description": (
-                f"Rows matched, counted up to {COUNT_CAP:,}; when more match, this is "
-                f"{COUNT_CAP} and `count_is_capped` is true."
+                f"Rows matched, counted up to {COUNT_CAP:,} ({SEARCH_COUNT_CAP:,} with a text "
+                "search `q`); when more match, this is the cap and `count_is_capped` is true."
             ),
         }
         capped = {
             "type": "boolean",
             "example": False,
             "description": (
-                f"True when more than {COUNT_CAP:,} rows match. Pages reach only the first "
-                f"{COUNT_CAP:,} (`next` is null on the last of them); narrow the filters to reach "
-                "the others."
+                "True when more rows match than the cap. Pages reach only the first rows up to "
+                "the cap (`next` is null on the last of them); narrow the filters to reach the "
+                "others."
             ),
         }
         schema["properties"] = {"count": count, "count_is_capped": capped, **schema["properties"]}

@@ -1,4 +1,5 @@
 import re
+import time
 import uuid
 
 from .context import client_ip, request_id
@@ -48,4 +49,34 @@ class LanguageMiddleware:
         request.LANGUAGE_CODE = language
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
+        return response
+
+
+class SessionRefreshMiddleware:
+    """Keeps the idle timeout sliding without writing the session on every request.
+
+    ``SESSION_SAVE_EVERY_REQUEST`` would write the session row on each page, image and HTMX
+    autosave: on SQLite that is one more turn at the database's single write lock per request,
+    and under a burst of submissions those turns queue behind the submits. Here the session is
+    marked modified (so ``SessionMiddleware`` saves it and pushes its expiry forward) only when
+    its last refresh is older than ``SESSION_REFRESH_SECONDS``; an idle session therefore ends
+    between ``SESSION_COOKIE_AGE - SESSION_REFRESH_SECONDS`` and ``SESSION_COOKIE_AGE`` after the
+    last request. Nothing is held in process memory: the timestamp lives in the session."""
+
+    KEY = "_refreshed_at"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is None or session.is_empty():
+            return response
+        from django.conf import settings
+
+        now = int(time.time())
+        last = session.get(self.KEY, 0)
+        if not isinstance(last, int) or now - last >= settings.SESSION_REFRESH_SECONDS:
+            session[self.KEY] = now
         return response

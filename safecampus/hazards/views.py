@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from safecampus.audit.models import Action as AuditAction
 from safecampus.audit.services import audit_record
 from safecampus.catalog.models import RiskArea
-from safecampus.core.api import CappedPaginator
+from safecampus.core.api import CappedPaginator, count_cap
 from safecampus.core.capabilities import HAZARD_VIEW
 from safecampus.core.excel import XLSX_CONTENT_TYPE
 from safecampus.core.filters import filters_from_request
@@ -96,7 +96,8 @@ def hazard_list(request):
     if filterset.is_bound:
         filterset.is_valid()
     _filter_form(request, filterset)
-    page = CappedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    cap = count_cap(request.GET)
+    page = CappedPaginator(qs, PAGE_SIZE, cap=cap).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     scope = scope_for(request.user)

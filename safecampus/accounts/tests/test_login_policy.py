@@ -6,6 +6,8 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from safecampus.accounts.models import User
@@ -155,7 +157,40 @@ def test_password_change_refuses_weak_password_and_keeps_old(world, client_for):
 def test_idle_sessions_end_after_30_minutes(world, client_for):
     client = client_for(world.users[Role.SCHOOL_OFFICER])
     client.get("/")
-    assert settings.SESSION_SAVE_EVERY_REQUEST
+    assert 0 < client.session.get_expiry_age() <= 30 * 60
+
+
+def _stored_expiry(client):
+    from django.contrib.sessions.models import Session
+
+    return Session.objects.get(session_key=client.session.session_key).expire_date
+
+
+def test_activity_pushes_the_idle_timeout_forward_at_most_once_a_minute(world, client_for):
+    from datetime import timedelta
+
+    from django.contrib.sessions.models import Session
+
+    from safecampus.core.middleware import SessionRefreshMiddleware
+
+    client = client_for(world.users[Role.SCHOOL_OFFICER])
+    client.get("/")
+    first = _stored_expiry(client)
+    # within the minute: no session write at all
+    with CaptureQueriesContext(connection) as ctx:
+        client.get("/")
+    writes = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("UPDATE")]
+    assert not [sql for sql in writes if "django_session" in sql]
+    assert _stored_expiry(client) == first
+    # a minute later: the expiry moves forward by that minute
+    session = client.session
+    session[SessionRefreshMiddleware.KEY] -= settings.SESSION_REFRESH_SECONDS
+    session.save()
+    Session.objects.filter(session_key=session.session_key).update(
+        expire_date=first - timedelta(seconds=61)
+    )
+    client.get("/")
+    assert _stored_expiry(client) > first - timedelta(seconds=61)
     assert 0 < client.session.get_expiry_age() <= 30 * 60
 
 

@@ -44,8 +44,8 @@ def camp_live(_async_unsafe_allowed, transactional_db, camp):  # noqa: F811
 @pytest.fixture(autouse=True)
 def _no_session_write_per_request(settings):
     """As in the register's journeys: the live server's threads share one in-memory SQLite
-    connection, so sessions are saved only when they change."""
-    settings.SESSION_SAVE_EVERY_REQUEST = False
+    connection, so sessions are saved only when they change (no idle-timeout refresh)."""
+    settings.SESSION_REFRESH_SECONDS = 24 * 3600
 
 
 def _t(message: str) -> str:

@@ -16,6 +16,9 @@ pytestmark = pytest.mark.django_db
 
 
 def count_queries(client, url: str, *, status: int = 200) -> int:
+    """Queries of a GET of ``url``, after a warming GET that wrote the session's idle-timeout
+    refresh (not due again for a minute)."""
+    client.get(url)
     with CaptureQueriesContext(connection) as ctx:
         r = client.get(url)
     assert r.status_code == status
@@ -49,14 +52,14 @@ LIST_URLS = {
 @pytest.mark.parametrize(
     ("page", "role", "expected"),
     [
-        ("campaign_list", Role.SAFETY_CENTRE, 9),
-        ("campaign_list", Role.SCHOOL_OFFICER, 9),
-        ("campaign_detail", Role.SAFETY_CENTRE, 19),
-        ("campaign_detail", Role.DEPARTMENT_OFFICER, 19),
-        ("form_list", Role.SAFETY_CENTRE, 10),
-        ("form_list", Role.DEPARTMENT_OFFICER, 10),
-        ("review_queue", Role.SAFETY_CENTRE, 9),
-        ("review_queue", Role.DEPARTMENT_OFFICER, 9),
+        ("campaign_list", Role.SAFETY_CENTRE, 6),
+        ("campaign_list", Role.SCHOOL_OFFICER, 6),
+        ("campaign_detail", Role.SAFETY_CENTRE, 16),
+        ("campaign_detail", Role.DEPARTMENT_OFFICER, 16),
+        ("form_list", Role.SAFETY_CENTRE, 7),
+        ("form_list", Role.DEPARTMENT_OFFICER, 7),
+        ("review_queue", Role.SAFETY_CENTRE, 6),
+        ("review_queue", Role.DEPARTMENT_OFFICER, 6),
     ],
 )
 def test_list_pages_do_not_query_per_row(camp, client_for, page, role, expected):
@@ -119,11 +122,11 @@ def form_with_items(camp, n: int, *, submitted: bool):
 @pytest.mark.parametrize(
     ("submitted", "role", "expected"),
     [
-        (False, Role.SCHOOL_OFFICER, 12),
-        (False, Role.SAFETY_CENTRE, 14),
-        (True, Role.SCHOOL_OFFICER, 11),
-        (True, Role.SAFETY_CENTRE, 14),
-        (True, Role.DEPARTMENT_OFFICER, 13),
+        (False, Role.SCHOOL_OFFICER, 9),
+        (False, Role.SAFETY_CENTRE, 11),
+        (True, Role.SCHOOL_OFFICER, 8),
+        (True, Role.SAFETY_CENTRE, 11),
+        (True, Role.DEPARTMENT_OFFICER, 10),
     ],
 )
 def test_form_page_does_not_query_per_item(camp, client_for, submitted, role, expected):

@@ -53,11 +53,11 @@ def _media(settings, tmp_path):
 @pytest.fixture(autouse=True)
 def _no_session_write_per_request(settings):
     """The live server's request threads share the test run's one in-memory SQLite connection.
-    With a session saved on every request, two thumbnails loading at once both open a write
-    transaction on it and one fails ("cannot start a transaction within a transaction"), so the
-    picture stays broken. A test-run artefact (each thread has its own connection in production);
-    sessions are saved here only when they change."""
-    settings.SESSION_SAVE_EVERY_REQUEST = False
+    With a session refresh written by a request, two thumbnails loading at once can both open a
+    write transaction on it and one fails ("cannot start a transaction within a transaction"), so
+    the picture stays broken. A test-run artefact (each thread has its own connection in
+    production); sessions are saved here only when they change (no idle-timeout refresh)."""
+    settings.SESSION_REFRESH_SECONDS = 24 * 3600
 
 
 def _open(journey, **context_options) -> Journey:  # noqa: F811

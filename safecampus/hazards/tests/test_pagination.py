@@ -1,11 +1,13 @@
-"""The register counts at most ``COUNT_CAP`` hazards, on the page and in the API; pages up to
-the cap work as usual. Tested with a cap of 3 and pages of 2."""
+"""The register counts at most ``COUNT_CAP`` hazards (``SEARCH_COUNT_CAP`` for a text search),
+on the page and in the API; pages up to the cap work as usual. Tested with caps of 3 (2 for a
+search) and pages of 2."""
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from safecampus.core.api import COUNT_CAP, CappedPaginator
+from safecampus.core import api
+from safecampus.core.api import COUNT_CAP
 from safecampus.core.roles import Role
 from safecampus.hazards import views
 
@@ -18,7 +20,8 @@ API = "/api/v1/hazards/"
 @pytest.fixture
 def five(reg, monkeypatch):
     """Five hazards at school A, newest first in ``reg.codes``; cap 3, pages of 2."""
-    monkeypatch.setattr(CappedPaginator, "cap", 3)
+    monkeypatch.setattr(api, "COUNT_CAP", 3)
+    monkeypatch.setattr(api, "SEARCH_COUNT_CAP", 2)
     monkeypatch.setattr(views, "PAGE_SIZE", 2)
     reg.codes = [reg.make("reported").code for _ in range(5)][::-1]
     return reg
@@ -63,6 +66,16 @@ def test_count_is_one_limited_query(five, client_for):
         client.get(API)
     [count] = [q["sql"] for q in ctx.captured_queries if "COUNT(*)" in q["sql"]]
     assert "LIMIT 4" in count and "ORDER BY" not in count
+
+
+def test_a_text_search_counts_up_to_the_lower_search_cap(five, client_for):
+    client = client_for(five.users[Role.SAFETY_CENTRE])
+    prefix = five.codes[0][:4]  # every code of the bureau starts with it
+    page = client.get(URL, {"q": prefix}).context["page"]
+    assert (page.paginator.count, page.paginator.count_is_capped) == (2, True)
+    body = client.get(API, {"q": prefix, "page_size": 2}).json()
+    assert (body["count"], body["count_is_capped"], body["next"]) == (2, True, None)
+    assert [r["code"] for r in body["results"]] == five.codes[:2]
 
 
 def test_api_counts_up_to_the_cap(five, client_for):
