@@ -60,6 +60,11 @@ INSTALLED_APPS = [
     "safecampus.catalog",
     "safecampus.hazards",
     "safecampus.campaigns",
+    "safecampus.reports",
+    "safecampus.evaluation",
+    "safecampus.spotchecks",
+    "safecampus.accountability",
+    "safecampus.notifications",
 ]
 
 MIDDLEWARE = [

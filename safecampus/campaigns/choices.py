@@ -61,3 +61,15 @@ class FormAction(models.TextChoices):
     ACCEPT = "accept", _("Accepted by a department")
     RETURN = "return", _("Returned for revision")
     COMPLETE = "complete", _("Accepted by every department")
+
+
+#: weekday numbers as ``datetime.date.weekday()`` gives them
+WEEKDAYS = [
+    (0, _("Monday")),
+    (1, _("Tuesday")),
+    (2, _("Wednesday")),
+    (3, _("Thursday")),
+    (4, _("Friday")),
+    (5, _("Saturday")),
+    (6, _("Sunday")),
+]

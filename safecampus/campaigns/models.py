@@ -23,6 +23,7 @@ from safecampus.core.scoping import Scope, ScopedQuerySet
 
 from .choices import (
     EDITABLE_FORM_STATUSES,
+    WEEKDAYS,
     Answer,
     CampaignStatus,
     FormAction,
@@ -113,6 +114,14 @@ class Campaign(models.Model):
         "orgs.School", verbose_name=_("schools"), blank=True, related_name="+"
     )
     forms_due = models.DateField(_("forms due"))
+    #: weekly reports (000 §四(二)): a report week starts on this weekday (0 = Monday) and its
+    #: report is due on the ``report_due_weekday`` that falls within the week
+    report_week_start = models.PositiveSmallIntegerField(
+        _("report weeks start on"), choices=WEEKDAYS, default=0
+    )
+    report_due_weekday = models.PositiveSmallIntegerField(
+        _("weekly reports due on"), choices=WEEKDAYS, default=4
+    )
     description = models.TextField(_("description"), blank=True)
     status = models.CharField(
         _("status"), max_length=12, choices=CampaignStatus.choices, default=CampaignStatus.DRAFT

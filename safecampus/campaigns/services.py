@@ -678,6 +678,7 @@ def form_submit(*, actor, form_id: int) -> dict:
                     data=_hazard_data(answer, form, found_on),
                     item=answer.item,
                     responsible_department=answer.department_id,
+                    campaign=form.campaign,
                 )
                 _carry_evidence(answer, hazard, actor)
                 answer.hazard = hazard
@@ -1020,6 +1021,7 @@ def site_inspection_record(
                     ),
                 },
                 item=item,
+                campaign=inspection.campaign,
             )
         SiteFinding.objects.create(
             inspection=inspection,

@@ -55,3 +55,37 @@ FORM_FILL = frozenset({Role.SCHOOL_OFFICER, Role.PRINCIPAL, Role.SAFETY_CENTRE})
 FORM_REVIEW = frozenset({Role.DEPARTMENT_OFFICER, Role.SAFETY_CENTRE})
 #: Roles that record on-site inspections of a school against the check items.
 SITE_INSPECT = frozenset({Role.DEPARTMENT_OFFICER, Role.SAFETY_CENTRE})
+
+# --- supervision (DOMAIN.md §6) -----------------------------------------------------------------
+#: Roles that see weekly reports: a department its own (drafts too); the bureau's officers the
+#: submitted ones.
+WEEKLY_REPORT_VIEW = frozenset(
+    {Role.SAFETY_CENTRE, Role.LEADERSHIP, Role.DEPARTMENT_OFFICER, Role.INSPECTOR}
+)
+#: Roles that write and submit a department's weekly report.
+WEEKLY_REPORT_FILE = frozenset({Role.DEPARTMENT_OFFICER})
+#: Roles that compile the district weekly report, archive a campaign and write the summary.
+REPORT_COMPILE = frozenset({Role.SAFETY_CENTRE})
+#: Roles that confirm the summary category of their hazards (总结评估).
+SUMMARY_CONFIRM = frozenset({Role.DEPARTMENT_OFFICER, Role.SAFETY_CENTRE})
+#: Roles that see spot checks, consultations and accountability records (each within scope).
+SUPERVISION_VIEW = frozenset(
+    {
+        Role.SAFETY_CENTRE,
+        Role.LEADERSHIP,
+        Role.DEPARTMENT_OFFICER,
+        Role.INSPECTOR,
+        Role.SCHOOL_OFFICER,
+        Role.PRINCIPAL,
+    }
+)
+#: Roles that order spot checks (the leadership group, or the centre on its behalf).
+SPOT_CHECK_ORDER = frozenset({Role.LEADERSHIP, Role.SAFETY_CENTRE})
+#: Roles that may be assigned to a spot check and record its on-site results.
+SPOT_CHECK_RECORD = frozenset(
+    {Role.INSPECTOR, Role.DEPARTMENT_OFFICER, Role.SAFETY_CENTRE, Role.LEADERSHIP}
+)
+#: Roles that hold consultations (专题研商 / 专题协调会) and apply their decisions.
+CONSULTATION_MANAGE = frozenset({Role.LEADERSHIP, Role.SAFETY_CENTRE})
+#: Roles that open and follow up accountability records (约谈, 通报批评, 挂牌督办 …).
+ACCOUNTABILITY_MANAGE = frozenset({Role.LEADERSHIP, Role.SAFETY_CENTRE})

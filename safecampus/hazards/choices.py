@@ -80,6 +80,9 @@ class Action(models.TextChoices):
     TRANSFER = "transfer", _("Transfer responsibility")
     EXPLAIN = "explain", _("Explain delay")
     ADD_EVIDENCE = "add_evidence", _("Add evidence")
+    DISPUTE = "dispute", _("Dispute responsibility")
+    REOPEN = "reopen", _("Reopened after a spot check")
+    CONSULT = "consult", _("Consultation decision")
 
 
 class Decision(models.TextChoices):
@@ -148,6 +151,7 @@ UPDATES: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     Action.TRANSFER: (OPEN_STATUSES, CENTRE),
     Action.EXPLAIN: (OPEN_STATUSES, SCHOOL | DEPARTMENT),
     Action.ADD_EVIDENCE: (OPEN_STATUSES, SCHOOL | DEPARTMENT | {Role.INSPECTOR}),
+    Action.DISPUTE: (OPEN_STATUSES - {Status.HARD}, frozenset({Role.DEPARTMENT_OFFICER})),
 }
 
 #: Who may report a new hazard (each within their scope).

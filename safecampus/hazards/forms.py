@@ -242,6 +242,7 @@ class ActionForm(forms.Form):
         Action.TRANSFER: _("Reason for the transfer"),
         Action.EXPLAIN: _("Explanation"),
         Action.DECIDE: _("Decision of the leadership group"),
+        Action.DISPUTE: _("Why the hazard is not your department's"),
     }
 
     def __init__(self, *args, action: str, hazard, **kwargs):
@@ -260,6 +261,7 @@ class ActionForm(forms.Form):
             Action.TRANSFER,
             Action.EXPLAIN,
             Action.DECIDE,
+            Action.DISPUTE,
         ):
             self.fields["comment"].required = True
         departments = Department.objects.filter(bureau_id=hazard.bureau_id)

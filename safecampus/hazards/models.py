@@ -117,6 +117,15 @@ class Hazard(models.Model):
     )
     #: prefix-year-sequence; unique within the bureau (two bureaus may share a prefix)
     code = models.CharField(_("hazard code"), max_length=32, db_index=True)
+    #: the campaign whose form or on-site inspection found it (none for other sources)
+    campaign = models.ForeignKey(
+        "campaigns.Campaign",
+        verbose_name=_("campaign"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="hazards",
+    )
     year = models.PositiveSmallIntegerField(_("year"))
     seq = models.PositiveIntegerField()
 
@@ -202,6 +211,9 @@ class Hazard(models.Model):
 
     supervised = models.BooleanField(_("listed for supervision (挂牌督办)"), default=False)
     escalated = models.BooleanField(_("district leaders asked to supervise"), default=False)
+    #: the responsible department disputes that the hazard is its own (000 §四(二).2): it goes
+    #: to a coordination meeting, whose decision names the department and clears the flag
+    responsibility_disputed = models.BooleanField(_("responsibility disputed"), default=False)
     delay_explanation = models.TextField(_("explanation of delay"), blank=True)
 
     status = models.CharField(
@@ -238,6 +250,10 @@ class Hazard(models.Model):
             models.Index(fields=["bureau", "risk_colour"], name="hz_bureau_colour"),
             models.Index(fields=["bureau", "level"], name="hz_bureau_level"),
             models.Index(fields=["bureau", "source"], name="hz_bureau_source"),
+            # a campaign's hazards per department (weekly reports, the summary evaluation)
+            models.Index(
+                fields=["campaign", "responsible_department", "status"], name="hz_campaign_dept"
+            ),
             # on PostgreSQL only, outside the migration state: the trigram indexes of ``?q=``
             # on description and location (hz_description_trgm, hz_location_trgm; 0002)
         ]

@@ -375,8 +375,10 @@ def hazard_report(
     responsible_department=None,
     cooperating_departments=None,
     files=(),
+    campaign=None,
 ) -> Hazard:
-    """Record a new hazard at ``school``. Departments default from the check item."""
+    """Record a new hazard at ``school``. Departments default from the check item. ``campaign``
+    is the campaign whose form or on-site inspection found it."""
     roles = _may_report_at(actor, school)
     if not roles:
         raise PermissionDenied(_("You may not report hazards at this school."))
@@ -395,6 +397,7 @@ def hazard_report(
         item_code=item_obj.code if item_obj else "",
         reported_by=actor,
         status=Status.REPORTED,
+        campaign=campaign,
     )
     for field in REPORT_FIELDS:
         if field in data and data[field] is not None:
@@ -543,6 +546,12 @@ def hazard_act(
         phase = EvidencePhase.AFTER
     elif action == Action.ACCEPT:
         hazard.closed_on = today
+    elif action == Action.DISPUTE:
+        _require_comment(comment)
+        if hazard.responsibility_disputed:
+            raise _refuse({"comment": _("The responsibility is already disputed.")}, "no_change")
+        record["responsibility_disputed"] = [False, True]
+        hazard.responsibility_disputed = True
     elif action in (Action.REJECT, Action.WITHDRAW, Action.MARK_HARD, Action.EXPLAIN):
         _require_comment(comment)
         if action == Action.EXPLAIN:
@@ -691,3 +700,99 @@ def hazard_withdraw_from_form(*, actor, hazard: Hazard, comment: str) -> bool:
         comment=comment,
     )
     return True
+
+
+# --- supervision --------------------------------------------------------------------------------
+
+#: statuses a spot check can find "not as claimed": a claim of resolved or in progress
+REOPENABLE = frozenset({Status.ASSIGNED, Status.RECTIFYING, Status.SUBMITTED, Status.CLOSED})
+
+
+def hazard_reopen_from_spot_check(*, actor, hazard: Hazard, comment: str, data: dict) -> Hazard:
+    """A spot check found the claim false (弄虚作假、敷衍了事, 000 §四(三).1): the hazard goes back
+    to rectifying, whatever it claimed, with an event naming the check. The caller holds the
+    transaction and has checked the actor may record the result."""
+    hazard = _lock(hazard.pk, None)
+    if hazard.status not in REOPENABLE:
+        raise _invalid(Action.REOPEN, hazard)
+    from_status = hazard.status
+    record = {**data}
+    if hazard.closed_on is not None:
+        record["closed_on"] = [_plain(hazard.closed_on), None]
+        hazard.closed_on = None
+    hazard.status = Status.RECTIFYING
+    hazard.status_changed_at = timezone.now()
+    hazard.version += 1
+    hazard.save()
+    roles = _roles_or_refuse(actor, hazard)
+    HazardEvent.objects.create(
+        hazard=hazard,
+        action=Action.REOPEN,
+        from_status=from_status,
+        to_status=Status.RECTIFYING,
+        actor=actor,
+        actor_role=_actor_role(roles),
+        comment=comment,
+        data=record,
+    )
+    return hazard
+
+
+def hazard_apply_consultation(
+    *,
+    actor,
+    hazard: Hazard,
+    decisions: set[str],
+    deadline=None,
+    department=None,
+    comment: str,
+    data: dict,
+) -> Hazard:
+    """Apply a consultation's decision on one hazard (专题研商 / 专题协调会) as one event: a named
+    department, a new deadline, 挂牌督办, district leaders asked to supervise. A hazard hard to
+    resolve goes back to rectifying; a disputed responsibility is settled. The caller holds the
+    transaction and has checked the actor may decide."""
+    hazard = _lock(hazard.pk, None)
+    if not hazard.is_open:
+        raise _invalid(Action.CONSULT, hazard)
+    from_status = hazard.status
+    record: dict = {**data}
+    _decide(
+        hazard,
+        {"decisions": decisions, "deadline": deadline, "responsible_department": department},
+        comment or "-",
+        record,
+    )
+    if hazard.responsibility_disputed:
+        if Decision.NEW_DEPARTMENT not in decisions:
+            raise _refuse(
+                {"responsible_department": _("Name the department responsible for the hazard.")},
+                "invalid",
+            )
+        hazard.responsibility_disputed = False
+        record["responsibility_disputed"] = [True, False]
+    _check_rules(hazard)
+    if from_status == Status.HARD:
+        hazard.status = Status.RECTIFYING
+        hazard.status_changed_at = timezone.now()
+    hazard.version += 1
+    hazard.save()
+    roles = _roles_or_refuse(actor, hazard)
+    HazardEvent.objects.create(
+        hazard=hazard,
+        action=Action.CONSULT,
+        from_status=from_status,
+        to_status=hazard.status,
+        actor=actor,
+        actor_role=_actor_role(roles),
+        comment=comment,
+        data=record,
+    )
+    return hazard
+
+
+def _roles_or_refuse(actor, hazard: Hazard) -> frozenset[str]:
+    roles = acting_roles(actor, hazard)
+    if not roles:
+        raise PermissionDenied(_("You may not act on this hazard."))
+    return roles

@@ -61,6 +61,7 @@ def inputs(action: str) -> dict:
         Action.EXTEND: {"changes": {"deadline": days(45)}, "comment": "材料到货延迟"},
         Action.TRANSFER: {"comment": "职责调整", "changes": {}},  # the caller names the department
         Action.EXPLAIN: {"comment": "施工队进场推迟"},
+        Action.DISPUTE: {"comment": "该隐患属于后勤保障范围，非本科室职责"},
         Action.EDIT: {"changes": {"location": "二楼西侧楼梯"}, "comment": "更正位置"},
     }.get(action, {})
 

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class SpotchecksConfig(AppConfig):
+    name = "safecampus.spotchecks"
+    label = "spotchecks"
+    verbose_name = "Spot checks"
