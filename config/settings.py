@@ -60,7 +60,7 @@ INSTALLED_APPS = [
     "safecampus.catalog",
     "safecampus.hazards",
     "safecampus.campaigns",
-    "safecampus.reports",
+    "safecampus.weekly",
     "safecampus.evaluation",
     "safecampus.spotchecks",
     "safecampus.accountability",

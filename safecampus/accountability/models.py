@@ -95,7 +95,7 @@ class AccountabilityRecord(models.Model):
         related_name="accountability_records",
     )
     weekly_report = models.ForeignKey(
-        "reports.WeeklyReport",
+        "weekly.WeeklyReport",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
