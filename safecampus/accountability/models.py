@@ -261,3 +261,9 @@ class ConsultationItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.consultation_id}/{self.hazard_id}"
+
+    @property
+    def decision_labels(self) -> list[str]:
+        from safecampus.hazards.choices import Decision
+
+        return [Decision(d).label for d in self.decisions if d in Decision.values]

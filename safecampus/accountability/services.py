@@ -4,15 +4,29 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from safecampus.core.capabilities import ACCOUNTABILITY_MANAGE
+from safecampus.core.capabilities import ACCOUNTABILITY_MANAGE, CONSULTATION_MANAGE
 from safecampus.core.roles import Role
 from safecampus.core.scoping import scope_for
+from safecampus.hazards.choices import OPEN_STATUSES, Status
 from safecampus.notifications.models import NoticeKind
 from safecampus.notifications.services import notify
 
-from .models import AccountabilityEvent, AccountabilityRecord, RecordAction, RecordKind
+from .models import (
+    AccountabilityEvent,
+    AccountabilityRecord,
+    Consultation,
+    ConsultationItem,
+    ConsultationKind,
+    ConsultationStatus,
+    ItemReason,
+    RecordAction,
+    RecordKind,
+    RecordStatus,
+)
 
 _ROLE_ORDER = (Role.LEADERSHIP, Role.SAFETY_CENTRE, Role.INSPECTOR, Role.DEPARTMENT_OFFICER)
 
@@ -122,3 +136,215 @@ def _people_concerned(record: AccountabilityRecord) -> list[int]:
     return list(
         RoleAssignment.objects.active().filter(cond).values_list("user_id", flat=True).distinct()
     )
+
+
+def _lock_record(record_id: int) -> AccountabilityRecord:
+    return AccountabilityRecord.objects.select_for_update().get(pk=record_id)
+
+
+def _editable_record(actor, record_id: int) -> tuple[AccountabilityRecord, str]:
+    if not AccountabilityRecord.objects.editable_by(actor).filter(pk=record_id).exists():
+        raise PermissionDenied(_("Your roles do not allow this."))
+    record = _lock_record(record_id)
+    return record, _acting_role(actor, record.bureau_id, ACCOUNTABILITY_MANAGE)
+
+
+def _require_comment(comment: str) -> str:
+    comment = (comment or "").strip()
+    if not comment:
+        raise ValidationError(
+            {"comment": [ValidationError(_("Write what was done."), code="comment_required")]}
+        )
+    return comment
+
+
+def _refuse_closed(record: AccountabilityRecord) -> None:
+    if record.status == RecordStatus.CLOSED:
+        raise ValidationError(_("The record is closed."), code="closed")
+
+
+@transaction.atomic
+def record_follow_up(*, actor, record_id: int, comment: str) -> AccountabilityRecord:
+    """Record a follow-up (督促、复查、整改情况); the first one moves the record from open to
+    being followed up."""
+    record, role = _editable_record(actor, record_id)
+    _refuse_closed(record)
+    comment = _require_comment(comment)
+    before = record.status
+    if record.status == RecordStatus.OPEN:
+        record.status = RecordStatus.FOLLOW_UP
+        record.save(update_fields=["status"])
+    AccountabilityEvent.objects.create(
+        record=record,
+        action=RecordAction.FOLLOW_UP,
+        actor=actor,
+        actor_role=role,
+        comment=comment,
+        data={"status": [before, record.status]},
+    )
+    return record
+
+
+@transaction.atomic
+def record_close(*, actor, record_id: int, comment: str) -> AccountabilityRecord:
+    """Close a record with what settled it; a closed record takes no further steps."""
+    record, role = _editable_record(actor, record_id)
+    _refuse_closed(record)
+    comment = _require_comment(comment)
+    before = record.status
+    record.status = RecordStatus.CLOSED
+    record.closed_at = timezone.now()
+    record.save(update_fields=["status", "closed_at"])
+    AccountabilityEvent.objects.create(
+        record=record,
+        action=RecordAction.CLOSE,
+        actor=actor,
+        actor_role=role,
+        at=record.closed_at,
+        comment=comment,
+        data={"status": [before, record.status]},
+    )
+    return record
+
+
+# --- consultations (专题研商 / 专题协调会) -----------------------------------------------
+
+
+def consultation_candidates_q() -> Q:
+    """Hazards that go to a consultation: open and hard to resolve, or with their responsible
+    department disputed or missing (000 §四(二).2, §四(三).2)."""
+    return Q(status__in=OPEN_STATUSES) & (
+        Q(status=Status.HARD)
+        | Q(responsibility_disputed=True)
+        | Q(responsible_department__isnull=True)
+    )
+
+
+def item_reason(hazard) -> str:
+    return ItemReason.HARD if hazard.status == Status.HARD else ItemReason.DISPUTED
+
+
+@transaction.atomic
+def consultation_create(*, actor, data: dict, hazards) -> Consultation:
+    """Plan a consultation on hazards chosen from the candidates of one bureau."""
+    from safecampus.hazards.models import Hazard
+
+    hazards = list(hazards)
+    errors: dict[str, list] = {}
+    for field in ("kind", "title", "held_on", "attendees"):
+        if not data.get(field):
+            errors[field] = [_("This field is required.")]
+    if data.get("kind") and data["kind"] not in ConsultationKind.values:
+        errors["kind"] = [_("Choose the kind of meeting.")]
+    if not hazards:
+        errors["hazards"] = [_("Choose at least one hazard to discuss.")]
+    bureaus = {h.bureau_id for h in hazards}
+    if len(bureaus) > 1:
+        errors["hazards"] = [_("The hazards must all be of one bureau.")]
+    if errors:
+        raise ValidationError(errors, code="invalid")
+    bureau_id = bureaus.pop()
+    manage = scope_for(actor).bureau_ids(*CONSULTATION_MANAGE)
+    if bureau_id not in manage:
+        raise PermissionDenied(_("Your roles do not allow this."))
+    _acting_role(actor, bureau_id, CONSULTATION_MANAGE)
+    ids = [h.pk for h in hazards]
+    found = set(
+        Hazard.objects.visible_to(actor)
+        .filter(consultation_candidates_q(), pk__in=ids, bureau_id=bureau_id)
+        .values_list("pk", flat=True)
+    )
+    if missing := [h.code for h in hazards if h.pk not in found]:
+        raise ValidationError(
+            {
+                "hazards": [
+                    _("Not a hazard for a consultation (any more): %(codes)s")
+                    % {"codes": "、".join(missing)}
+                ]
+            },
+            code="not_candidate",
+        )
+    campaign = data.get("campaign")
+    if campaign is not None and campaign.bureau_id != bureau_id:
+        raise ValidationError({"campaign": [_("Choose a campaign of this bureau.")]})
+    consultation = Consultation.objects.create(
+        bureau_id=bureau_id,
+        campaign=campaign,
+        kind=data["kind"],
+        title=data["title"].strip(),
+        held_on=data["held_on"],
+        location=(data.get("location") or "").strip(),
+        attendees=data["attendees"].strip(),
+        notes=(data.get("notes") or "").strip(),
+        created_by=actor,
+    )
+    ConsultationItem.objects.bulk_create(
+        [
+            ConsultationItem(consultation=consultation, hazard=h, reason=item_reason(h))
+            for h in hazards
+        ]
+    )
+    return consultation
+
+
+@transaction.atomic
+def consultation_apply(*, actor, consultation_id: int, decisions: dict[int, dict]) -> Consultation:
+    """Apply the decisions taken at a consultation, one hazard event each, all or nothing.
+
+    ``decisions`` maps an item id to ``{"decisions": [...], "department": Department | None,
+    "deadline": date | None, "comment": str}``. A refusal on any hazard raises a
+    ``ValidationError`` keyed ``item_<id>`` and nothing is applied."""
+    from safecampus.hazards.choices import Action, Decision
+    from safecampus.hazards.models import HazardEvent
+    from safecampus.hazards.services import hazard_apply_consultation
+
+    if not Consultation.objects.editable_by(actor).filter(pk=consultation_id).exists():
+        raise PermissionDenied(_("Your roles do not allow this."))
+    consultation = Consultation.objects.select_for_update().get(pk=consultation_id)
+    if consultation.status != ConsultationStatus.PLANNED:
+        raise ValidationError(
+            _("The decisions of this consultation are already applied."), code="decided"
+        )
+    items = list(consultation.items.select_related("hazard").order_by("id"))
+    now = timezone.now()
+    for item in items:
+        given = decisions.get(item.pk) or {}
+        chosen = sorted(set(given.get("decisions") or []))
+        department = given.get("department")
+        try:
+            if (
+                item.hazard.responsible_department_id is None
+                and Decision.NEW_DEPARTMENT not in chosen
+            ):
+                raise ValidationError(
+                    {"department": [_("Name the department responsible for the hazard.")]},
+                    code="invalid",
+                )
+            hazard = hazard_apply_consultation(
+                actor=actor,
+                hazard=item.hazard,
+                decisions=set(chosen),
+                deadline=given.get("deadline"),
+                department=department,
+                comment=(given.get("comment") or "").strip(),
+                data={"consultation": consultation.pk, "item": item.pk},
+            )
+        except ValidationError as exc:
+            raise ValidationError(
+                {f"item_{item.pk}": [f"{item.hazard.code}: {m}" for m in exc.messages]},
+                code=getattr(exc, "code", None) or "invalid",
+            ) from exc
+        item.decisions = chosen
+        item.department = department if Decision.NEW_DEPARTMENT in chosen else None
+        item.deadline = given.get("deadline") if Decision.NEW_DEADLINE in chosen else None
+        item.comment = (given.get("comment") or "").strip()
+        item.applied_at = now
+        item.hazard_event = (
+            HazardEvent.objects.filter(hazard=hazard, action=Action.CONSULT).order_by("-id").first()
+        )
+        item.save()
+    consultation.status = ConsultationStatus.DECIDED
+    consultation.decided_by = actor
+    consultation.decided_at = now
+    consultation.save(update_fields=["status", "decided_by", "decided_at"])
+    return consultation

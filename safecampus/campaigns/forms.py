@@ -15,7 +15,7 @@ from safecampus.hazards.forms import MultipleFileField, MultipleFileInput
 from safecampus.orgs.choices import SchoolStage
 
 from .blueprints import BLUEPRINTS
-from .choices import PhaseKind, ReviewDecision, SchoolSelection
+from .choices import WEEKDAYS, PhaseKind, ReviewDecision, SchoolSelection
 
 
 def _versions(bureau_ids):
@@ -76,6 +76,24 @@ class CampaignEditForm(forms.Form):
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     forms_due = forms.DateField(label=_("Forms due"), widget=DateInput())
+    #: weekly reports (000 §四(二)); shown with the phases
+    report_week_start = forms.TypedChoiceField(
+        label=_("Report weeks start on"),
+        choices=WEEKDAYS,
+        coerce=int,
+        initial=0,
+        required=False,
+        empty_value=None,
+    )
+    report_due_weekday = forms.TypedChoiceField(
+        label=_("Weekly reports due on"),
+        choices=WEEKDAYS,
+        coerce=int,
+        initial=4,
+        required=False,
+        empty_value=None,
+        help_text=_("The weekday within the report week by which departments submit."),
+    )
     catalog_version = forms.ModelChoiceField(label=_("Catalog version"), queryset=None)
     school_selection = forms.ChoiceField(
         label=_("Schools in scope"), choices=SchoolSelection.choices, widget=forms.RadioSelect

@@ -184,7 +184,8 @@ def campaign_save(
     launched = campaign is not None and not campaign.is_draft
     if campaign is None:
         campaign = Campaign(bureau=bureau, created_by=actor, status=CampaignStatus.DRAFT)
-    for field in ("name", "doc_number", "description", "forms_due", "year", "blueprint"):
+    fields = ("name", "doc_number", "description", "forms_due", "year", "blueprint")
+    for field in (*fields, "report_week_start", "report_due_weekday"):
         if field in data and data[field] is not None:
             setattr(
                 campaign,
@@ -788,6 +789,26 @@ def reviewable_departments(actor, form: InspectionForm) -> set[int]:
     return set()
 
 
+def _notify_form_returned(form: InspectionForm, reason: str) -> None:
+    """Tell the school's safety officers and principal that their form came back."""
+    from safecampus.accounts.models import RoleAssignment
+    from safecampus.notifications.models import NoticeKind
+    from safecampus.notifications.services import notify
+
+    people = (
+        RoleAssignment.objects.active()
+        .filter(school_id=form.school_id, role__in=[Role.SCHOOL_OFFICER, Role.PRINCIPAL])
+        .values_list("user_id", flat=True)
+    )
+    notify(
+        people,
+        kind=NoticeKind.FORM_RETURNED,
+        text=_("The self-inspection form of %(campaign)s was returned: %(reason)s")
+        % {"campaign": form.campaign.name, "reason": reason},
+        url=form.get_absolute_url(),
+    )
+
+
 @transaction.atomic
 def form_review(
     *, actor, form_id: int, decision: str, reason: str = "", department_id: int | None = None
@@ -849,6 +870,7 @@ def form_review(
             comment=reason,
             data={"departments": sorted(pending), "round": form.round},
         )
+        _notify_form_returned(form, reason)
         return form
     if decision != ReviewDecision.ACCEPT:
         raise _refuse({"decision": _("Choose accept or return.")}, "invalid")

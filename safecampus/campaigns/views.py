@@ -200,6 +200,8 @@ def campaign_edit(request, pk: int):
             "doc_number": campaign.doc_number,
             "description": campaign.description,
             "forms_due": campaign.forms_due,
+            "report_week_start": campaign.report_week_start,
+            "report_due_weekday": campaign.report_due_weekday,
             "catalog_version": campaign.catalog_version_id,
             "school_selection": campaign.school_selection,
             "stages": campaign.stages,

@@ -46,4 +46,23 @@ def navigation(request):
         items.append((_("Accounts and roles"), reverse("accounts:user_list"), "people"))
     if scope.has(*AUDIT_READ):
         items.append((_("Audit log"), reverse("audit:event_list"), "journal-text"))
-    return {"nav_items": items, "user_scope": scope}
+    return {
+        "nav_items": items,
+        "user_scope": scope,
+        "unread_notifications": _unread_count(user),
+    }
+
+
+def _unread_count(user):
+    """The number of unread digests, counted (one query on ``ntf_recipient_unread``) when the
+    page renders it, at most once."""
+    from safecampus.notifications.models import Notification
+
+    cache: list[int] = []
+
+    def count() -> int:
+        if not cache:
+            cache.append(Notification.objects.filter(recipient_id=user.pk).unread().count())
+        return cache[0]
+
+    return count

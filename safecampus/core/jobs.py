@@ -23,9 +23,11 @@ from .capabilities import (
     CATALOG_MANAGE,
     FORM_FILL,
     HAZARD_VIEW,
+    REPORT_COMPILE,
     SCHOOL_MANAGE,
 )
 from .models import Job
+from .roles import Role
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +41,8 @@ HANDLERS: dict[str, str] = {
     "campaigns.form_import": "safecampus.campaigns.excel.form_import_job",
     "campaigns.forms_zip": "safecampus.campaigns.excel.forms_zip_job",
     "campaigns.launch": "safecampus.campaigns.views.campaign_launch_job",
+    "evaluation.archive": "safecampus.evaluation.jobs.archive_job",
+    "evaluation.summary_docx": "safecampus.evaluation.jobs.summary_docx_job",
 }
 
 
@@ -52,6 +56,8 @@ JOB_CAPABILITY: dict[str, frozenset[str]] = {
     "campaigns.form_import": FORM_FILL,
     "campaigns.forms_zip": CAMPAIGN_MANAGE,
     "campaigns.launch": CAMPAIGN_MANAGE,
+    "evaluation.archive": REPORT_COMPILE,
+    "evaluation.summary_docx": REPORT_COMPILE | {Role.LEADERSHIP},
 }
 
 

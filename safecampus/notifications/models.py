@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -17,6 +18,17 @@ class NoticeKind(models.TextChoices):
     FORM_RETURNED = "form_returned", _("Form returned")
     SPOT_CHECK_ASSIGNED = "spot_check", _("Spot check assigned")
     ACCOUNTABILITY_OPENED = "accountability", _("Accountability record opened")
+
+
+class NotificationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """A person sees only their own digests."""
+        if user is None or not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(recipient_id=user.pk)
+
+    def unread(self):
+        return self.filter(read_at__isnull=True)
 
 
 class Notification(models.Model):
@@ -30,6 +42,8 @@ class Notification(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 
+    objects = NotificationQuerySet.as_manager()
+
     class Meta:
         ordering = ["-date", "-id"]
         verbose_name = _("notification")
@@ -40,6 +54,9 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("notifications:notification_detail", args=[self.pk])
 
 
 class Notice(models.Model):

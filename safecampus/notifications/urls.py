@@ -1,5 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "notifications"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.notification_list, name="notification_list"),
+    path("read-all/", views.notifications_read_all, name="read_all"),
+    path("<int:pk>/", views.notification_detail, name="notification_detail"),
+    path("<int:pk>/read/", views.notification_read, name="notification_read"),
+]

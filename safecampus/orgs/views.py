@@ -3,7 +3,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import BooleanField, Count, Exists, OuterRef, Value
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,6 +20,7 @@ from safecampus.core.capabilities import (
     ORG_VIEW,
     SCHOOL_MANAGE,
     SCHOOL_VIEW,
+    SUPERVISION_VIEW,
 )
 from safecampus.core.excel import XLSX_CONTENT_TYPE
 from safecampus.core.filters import filters_from_request
@@ -47,12 +48,39 @@ def _require(user, capability):
         raise PermissionDenied(_("Your roles do not allow this."))
 
 
+def _supervised(user):
+    """True for a school under 挂牌督办 (an open record the user may see)."""
+    from safecampus.accountability.models import AccountabilityRecord
+
+    if not scope_for(user).has(*SUPERVISION_VIEW):
+        return Value(False, output_field=BooleanField())
+    return Exists(
+        AccountabilityRecord.objects.visible_to(user).supervising().filter(school=OuterRef("pk"))
+    )
+
+
+def _supervision_records(user, school) -> list:
+    """The open 挂牌督办 records against ``school`` the user may see."""
+    from safecampus.accountability.models import AccountabilityRecord
+
+    if not scope_for(user).has(*SUPERVISION_VIEW):
+        return []
+    return list(
+        AccountabilityRecord.objects.visible_to(user)
+        .supervising()
+        .filter(school=school)
+        .order_by("-opened_at")
+    )
+
+
 @login_required
 def school_list(request):
     _require(request.user, SCHOOL_VIEW)
     filterset = SchoolFilterSet(
         request.GET or None,
-        queryset=School.objects.visible_to(request.user).select_related("bureau"),
+        queryset=School.objects.visible_to(request.user)
+        .select_related("bureau")
+        .annotate(supervised=_supervised(request.user)),
     )
     for field in filterset.form.fields.values():
         field.widget.attrs.setdefault(
@@ -90,6 +118,7 @@ def school_detail(request, pk: int):
         "orgs/school_detail.html",
         {
             "school": school,
+            "supervised": _supervision_records(request.user, school),
             "gates": school.gates.all(),
             "people": people,
             "partners": school.partner_units.all(),

@@ -11,13 +11,14 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from safecampus.core.roles import Role
 from safecampus.core.scoping import ScopedQuerySet
 
 
 class SpotCheckStatus(models.TextChoices):
-    OPEN = "open", _("In progress")
+    OPEN = "open", pgettext_lazy("spot check", "In progress")
     DONE = "done", _("Completed")
 
 
@@ -90,6 +91,11 @@ class SpotCheck(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("spotchecks:check_detail", args=[self.pk])
 
+    @property
+    def percent(self) -> str:
+        """The proportion as a percentage, without trailing zeros ("10", "12.5")."""
+        return f"{self.proportion * 100:.2f}".rstrip("0").rstrip(".")
+
 
 class SpotCheckItemQuerySet(ScopedQuerySet):
     def scope_filter(self, scope, *, action: str):
@@ -149,6 +155,13 @@ def _evidence_path(instance: SpotCheckEvidence, filename: str) -> str:
     )
 
 
+class SpotCheckEvidenceQuerySet(ScopedQuerySet):
+    def scope_filter(self, scope, *, action: str):
+        from .scope import spot_check_item_scope_q
+
+        return spot_check_item_scope_q(scope, action, prefix="item__")
+
+
 class SpotCheckEvidence(models.Model):
     """A photo or document taken on site; served only through a scoped view."""
 
@@ -164,8 +177,48 @@ class SpotCheckEvidence(models.Model):
     )
     uploaded_at = models.DateTimeField(default=timezone.now)
 
+    objects = SpotCheckEvidenceQuerySet.as_manager()
+
     class Meta:
         ordering = ["uploaded_at", "id"]
 
     def __str__(self) -> str:
         return self.original_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("spotchecks:evidence_file", args=[self.pk])
+
+    def thumbnail_url(self) -> str:
+        return reverse("spotchecks:evidence_thumb", args=[self.pk])
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
+
+
+class EventAction(models.TextChoices):
+    ORDER = "order", _("Ordered and drawn")
+    ASSIGN = "assign", _("Inspector assigned")
+    RECORD = "record", _("Result recorded")
+    COMPLETE = "complete", _("Completed")
+
+
+class SpotCheckEvent(models.Model):
+    """Append-only history of a spot check: the order and draw, each assignment, each result."""
+
+    spot_check = models.ForeignKey(SpotCheck, on_delete=models.PROTECT, related_name="events")
+    item = models.ForeignKey(
+        SpotCheckItem, on_delete=models.PROTECT, null=True, blank=True, related_name="events"
+    )
+    action = models.CharField(_("action"), max_length=12, choices=EventAction.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    actor_role = models.CharField(max_length=24, choices=Role.choices)
+    at = models.DateTimeField(default=timezone.now)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["spot_check", "at"], name="sc_event_check_at")]
+
+    def __str__(self) -> str:
+        return f"{self.spot_check_id} {self.action}"

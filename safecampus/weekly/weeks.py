@@ -33,7 +33,11 @@ def report_weeks(campaign) -> list[Week]:
     ``report_due_weekday`` within that week; the first week is the one holding the phase's
     first day, the last the one holding its last day."""
     weeks: dict[datetime.date, Week] = {}
-    for phase in campaign.phases.filter(weekly_reports=True).order_by("starts_on"):
+    # ``phases.all()`` so that a list page can prefetch the phases of many campaigns at once
+    phases = sorted(
+        (p for p in campaign.phases.all() if p.weekly_reports), key=lambda p: p.starts_on
+    )
+    for phase in phases:
         back = (phase.starts_on.weekday() - campaign.report_week_start) % 7
         start = phase.starts_on - datetime.timedelta(days=back)
         due_offset = (campaign.report_due_weekday - campaign.report_week_start) % 7

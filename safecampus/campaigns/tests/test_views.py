@@ -165,3 +165,29 @@ def test_school_b_cannot_reach_school_as_form(camp, client_for, name):
 def test_roles_without_business_data_get_403(camp, client_for, role):
     r = client_for(camp.users[role]).get(reverse("campaigns:campaign_list"))
     assert r.status_code == 403
+
+
+def test_report_days_are_saved_and_shown_again(camp, client_for):
+    from safecampus.campaigns import services
+
+    campaign = camp.campaign
+    services.campaign_save(
+        actor=camp.centre,
+        bureau=camp.bureau,
+        campaign=campaign,
+        data={
+            "name": campaign.name,
+            "forms_due": campaign.forms_due,
+            "report_week_start": 5,
+            "report_due_weekday": 3,
+        },
+        phases=list(campaign.phases.values("name", "kind", "starts_on", "ends_on")),
+    )
+    campaign.refresh_from_db()
+    assert (campaign.report_week_start, campaign.report_due_weekday) == (5, 3)
+    html = client_for(camp.centre).get(reverse("campaigns:campaign_edit", args=[campaign.pk]))
+    html = html.content.decode()
+    start = html[html.index('name="report_week_start"') :]
+    assert '<option value="5" selected>' in start[: start.index("</select>")]
+    due = html[html.index('name="report_due_weekday"') :]
+    assert '<option value="3" selected>' in due[: due.index("</select>")]

@@ -34,9 +34,9 @@ def test_list_page_query_count_is_pinned(many_schools, client_for):
     client = client_for(many_schools.users[Role.SAFETY_CENTRE])
     client.get("/orgs/schools/")  # warm the session
     n, response = _count(client, "/orgs/schools/")
-    # session, user, role assignments + bureau subtree (scope), count, page rows (the session's
-    # idle-timeout refresh was written by the warming request)
-    assert n == 6, n
+    # session, user, role assignments + bureau subtree (scope), count, unread notifications,
+    # page rows (the session's idle-timeout refresh was written by the warming request)
+    assert n == 7, n
     n_filtered, _ = _count(client, "/orgs/schools/?stage=kindergarten&ownership=public&q=七宝")
     assert n_filtered == n
 

@@ -1,0 +1,176 @@
+"""Forms of the consultation and accountability pages. Rules live in services; these only shape
+input and offer choices from the user's scope."""
+
+from __future__ import annotations
+
+import re
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from safecampus.campaigns.models import Campaign
+from safecampus.core.forms import bootstrap
+from safecampus.hazards.choices import Decision
+from safecampus.hazards.models import Hazard
+from safecampus.orgs.models import Department, School
+from safecampus.weekly.models import ReportStatus, WeeklyReport
+
+from .models import ConsultationKind, RecordBasis, RecordKind, RecordStatus
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class RecordFilterForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Measure"), required=False)
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    school = forms.ModelChoiceField(label=_("School"), queryset=None, required=False)
+    department = forms.ModelChoiceField(label=_("Department"), queryset=None, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", _("All"))] + RecordKind.choices
+        self.fields["status"].choices = [("", _("All"))] + RecordStatus.choices
+        self.fields["school"].queryset = School.objects.visible_to(user).order_by("name", "id")
+        self.fields["department"].queryset = Department.objects.visible_to(user).order_by(
+            "bureau_id", "sort_order", "id"
+        )
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-select form-select-sm"
+
+
+class RecordForm(forms.Form):
+    """Open an accountability record. Schools, departments, hazards and weekly reports come
+    from the bureaus the user manages."""
+
+    kind = forms.ChoiceField(label=_("Measure"), choices=RecordKind.choices)
+    basis = forms.ChoiceField(label=_("Basis"), choices=RecordBasis.choices)
+    school = forms.ModelChoiceField(label=_("School"), queryset=None, required=False)
+    department = forms.ModelChoiceField(label=_("Department"), queryset=None, required=False)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 4}))
+    hazard_codes = forms.CharField(
+        label=_("Hazard codes"),
+        required=False,
+        help_text=_("Codes of the hazards concerned, separated by spaces or commas."),
+    )
+    weekly_report = forms.ModelChoiceField(
+        label=_("Late weekly report"), queryset=None, required=False
+    )
+    deadline = forms.DateField(
+        label=_("Rectify by"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("Required for rectification by a deadline (限期整改)."),
+    )
+
+    def __init__(self, *args, user, bureau_ids, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.bureau_ids = bureau_ids
+        self.fields["school"].queryset = (
+            School.objects.visible_to(user).filter(bureau_id__in=bureau_ids).order_by("name", "id")
+        )
+        self.fields["department"].queryset = (
+            Department.objects.visible_to(user)
+            .filter(bureau_id__in=bureau_ids)
+            .order_by("sort_order", "id")
+        )
+        self.fields["weekly_report"].queryset = (
+            WeeklyReport.objects.visible_to(user)
+            .filter(bureau_id__in=bureau_ids, status=ReportStatus.SUBMITTED, late=True)
+            .select_related("department")
+            .order_by("-week_start", "department__sort_order")
+        )
+        self.fields["weekly_report"].label_from_instance = lambda r: (
+            f"{r.department.name} {r.week_start:%Y-%m-%d}—{r.week_end:%Y-%m-%d}"
+        )
+        bootstrap(self)
+
+    def clean_hazard_codes(self) -> list[Hazard]:
+        codes = [c for c in re.split(r"[\s,，、;；]+", self.cleaned_data["hazard_codes"]) if c]
+        if not codes:
+            return []
+        found = {
+            h.code: h
+            for h in Hazard.objects.visible_to(self.user).filter(
+                bureau_id__in=self.bureau_ids, code__in=codes
+            )
+        }
+        if unknown := [c for c in codes if c not in found]:
+            raise forms.ValidationError(
+                _("No such hazard in your bureau: %(codes)s") % {"codes": "、".join(unknown)}
+            )
+        return list(dict.fromkeys(found[c] for c in codes))
+
+
+class RecordStepForm(forms.Form):
+    """A follow-up or the closing of a record."""
+
+    step = forms.ChoiceField(
+        label=_("Step"),
+        choices=[("follow_up", _("Record a follow-up")), ("close", _("Close the record"))],
+        widget=forms.RadioSelect,
+        initial="follow_up",
+    )
+    comment = forms.CharField(
+        label=_("What was done"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        bootstrap(self)
+
+
+class CandidateChoiceField(forms.ModelMultipleChoiceField):
+    widget = forms.CheckboxSelectMultiple
+
+    def label_from_instance(self, obj):
+        return obj.code
+
+
+class ConsultationForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=ConsultationKind.choices)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    held_on = forms.DateField(label=_("Held on"), widget=DateInput())
+    location = forms.CharField(label=_("Location"), max_length=200, required=False)
+    attendees = forms.CharField(label=_("Attendees"), widget=forms.Textarea(attrs={"rows": 2}))
+    notes = forms.CharField(
+        label=_("Minutes"), widget=forms.Textarea(attrs={"rows": 5}), required=False
+    )
+    campaign = forms.ModelChoiceField(label=_("Campaign"), queryset=None, required=False)
+    hazards = CandidateChoiceField(label=_("Hazards discussed"), queryset=None)
+
+    def __init__(self, *args, user, candidates, bureau_ids, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["hazards"].queryset = candidates
+        self.fields["campaign"].queryset = (
+            Campaign.objects.visible_to(user)
+            .filter(bureau_id__in=bureau_ids)
+            .order_by("-year", "-id")
+        )
+        bootstrap(self)
+
+
+class ItemDecisionForm(forms.Form):
+    """The decision on one hazard of a consultation (prefix ``item-<id>``)."""
+
+    decisions = forms.MultipleChoiceField(
+        label=_("Decisions"),
+        choices=Decision.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    department = forms.ModelChoiceField(label=_("Department named"), queryset=None, required=False)
+    deadline = forms.DateField(label=_("New deadline"), required=False, widget=DateInput())
+    comment = forms.CharField(
+        label=_("Decision"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+    def __init__(self, *args, departments, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = departments
+        bootstrap(self)

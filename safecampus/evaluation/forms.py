@@ -1,0 +1,32 @@
+"""Forms of the evaluation pages. Rules live in services; these only shape input."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from safecampus.campaigns.forms import DateInput
+from safecampus.core.forms import bootstrap
+from safecampus.hazards.choices import Summary
+
+
+class ConfirmationForm(forms.Form):
+    """One hazard's summary category as the department states it."""
+
+    category = forms.ChoiceField(label=_("Summary category"), choices=Summary.choices)
+    complete_by = forms.DateField(
+        label=_("To be resolved by"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("Needed when it is being resolved; defaults to the hazard's deadline."),
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Needed when the category differs from the one the register gives."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        bootstrap(self)

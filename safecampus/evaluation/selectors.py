@@ -1,0 +1,178 @@
+"""Reads of the summary evaluation, each taking the user whose scope they obey."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+
+from django.db.models import Case, CharField, Count, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.utils import timezone
+
+from safecampus.campaigns.choices import PhaseKind
+from safecampus.core.roles import Role
+from safecampus.core.scoping import scope_for
+from safecampus.hazards.choices import Status, Summary
+from safecampus.hazards.models import Hazard
+from safecampus.orgs.models import Department
+
+from .models import SummaryConfirmation
+
+CATEGORIES = [s for s, _label in Summary.choices]
+
+#: the summary category the register gives a hazard (``Hazard.summary`` in SQL; withdrawn
+#: hazards are left out before this is used)
+DERIVED = Case(
+    When(status=Status.CLOSED, then=Value(Summary.RESOLVED)),
+    When(status=Status.HARD, then=Value(Summary.HARD)),
+    default=Value(Summary.IN_PROGRESS),
+    output_field=CharField(),
+)
+
+
+def evaluation_phase(campaign):
+    """The campaign's summary-and-evaluation phase (the first, if there are several)."""
+    return next((p for p in campaign.phases.all() if p.kind == PhaseKind.EVALUATION), None)
+
+
+def feedback_deadline(campaign) -> datetime.date | None:
+    """When departments owe their feedback: the first key deadline inside the evaluation phase
+    (部门反馈, 6/10 in 000), else the end of the phase; None without an evaluation phase."""
+    phase = evaluation_phase(campaign)
+    if phase is None:
+        return None
+    inside = [
+        m.due_on for m in campaign.milestones.all() if phase.starts_on <= m.due_on <= phase.ends_on
+    ]
+    return min(inside) if inside else phase.ends_on
+
+
+def own_hazards_q(user) -> Q | None:
+    """The hazards whose category ``user`` states or oversees: a department officer those its
+    department is responsible for, the centre and the leadership group those of their bureaus."""
+    scope = scope_for(user)
+    q = None
+    if ids := scope.bureau_ids(Role.SAFETY_CENTRE, Role.LEADERSHIP):
+        q = Q(bureau_id__in=ids)
+    if scope.has(Role.DEPARTMENT_OFFICER) and scope.department_ids:
+        cond = Q(responsible_department_id__in=scope.department_ids)
+        q = cond if q is None else q | cond
+    return q
+
+
+def confirm_role(user, hazard: Hazard) -> str | None:
+    """The role ``user`` confirms ``hazard``'s category as, or None: the centre for any hazard
+    of its bureau (on a department's behalf), a department officer for its own department's."""
+    scope = scope_for(user)
+    if hazard.bureau_id in scope.bureau_ids(Role.SAFETY_CENTRE):
+        return Role.SAFETY_CENTRE
+    if (
+        scope.has(Role.DEPARTMENT_OFFICER)
+        and hazard.responsible_department_id is not None
+        and hazard.responsible_department_id in scope.department_ids
+    ):
+        return Role.DEPARTMENT_OFFICER
+    return None
+
+
+def campaign_hazards(*, user, campaign) -> QuerySet:
+    """The campaign's hazards (withdrawn reports left out) that ``user`` states or oversees,
+    each with its derived category and its latest confirmation."""
+    own = own_hazards_q(user)
+    if own is None:
+        return Hazard.objects.none()
+    latest = SummaryConfirmation.objects.filter(hazard=OuterRef("pk")).order_by("-id")
+    return (
+        Hazard.objects.visible_to(user)
+        .filter(own, campaign=campaign)
+        .exclude(status=Status.WITHDRAWN)
+        .annotate(
+            derived=DERIVED,
+            latest_id=Subquery(latest.values("id")[:1]),
+            latest_category=Subquery(latest.values("category")[:1]),
+            latest_derived=Subquery(latest.values("derived")[:1]),
+        )
+    )
+
+
+def needs_confirmation_q() -> Q:
+    """Not confirmed yet, or the register moved on since (the derived category changed)."""
+    return Q(latest_id__isnull=True) | ~Q(latest_derived=DERIVED)
+
+
+def confirmation_rows(*, user, campaign, department_id=None, state: str = "", category: str = ""):
+    """The confirmation list of the evaluation page, ordered by department, school and code."""
+    hazards = campaign_hazards(user=user, campaign=campaign)
+    if department_id:
+        hazards = hazards.filter(responsible_department_id=department_id)
+    if state == "pending":
+        hazards = hazards.filter(needs_confirmation_q())
+    elif state == "confirmed":
+        hazards = hazards.exclude(needs_confirmation_q())
+    if category in CATEGORIES:
+        hazards = hazards.filter(derived=category)
+    return hazards.select_related("school", "responsible_department").order_by(
+        "responsible_department__sort_order", "responsible_department_id", "school__name", "code"
+    )
+
+
+def attach_latest(hazards: list[Hazard]) -> None:
+    """Give each hazard of a page its latest confirmation (``h.latest``), in one query."""
+    ids = [h.latest_id for h in hazards if h.latest_id]
+    by_id = {
+        c.pk: c for c in SummaryConfirmation.objects.filter(pk__in=ids).select_related("actor")
+    }
+    for h in hazards:
+        h.latest = by_id.get(h.latest_id)
+        h.stale = h.latest is not None and h.latest.derived != h.derived
+
+
+def evaluation_progress(*, user, campaign, today: datetime.date | None = None) -> dict:
+    """Per department: hazards, confirmed (and not outdated by the register since), changed
+    since confirmation, counts by category (as confirmed, else as derived) and whether the
+    department is late (hazards still to confirm after the feedback deadline). Two queries."""
+    today = today or timezone.localdate()
+    deadline = feedback_deadline(campaign)
+    past_deadline = deadline is not None and today > deadline
+    rows = (
+        campaign_hazards(user=user, campaign=campaign)
+        .values_list("responsible_department_id", "derived", "latest_category", "latest_derived")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    blank = {"total": 0, "confirmed": 0, "stale": 0, **dict.fromkeys(CATEGORIES, 0)}
+    by_dept: dict[int | None, dict] = defaultdict(lambda: dict(blank))
+    for dept_id, derived, latest, latest_derived, n in rows:
+        row = by_dept[dept_id]
+        row["total"] += n
+        if latest is None:
+            row[derived] += n
+        elif latest_derived != derived:
+            row["stale"] += n
+            row[derived] += n
+        else:
+            row["confirmed"] += n
+            row[latest] += n
+    names = dict(
+        Department.objects.filter(pk__in=[d for d in by_dept if d]).values_list("pk", "name")
+    )
+    departments = []
+    for dept_id in sorted(by_dept, key=lambda d: (d is None, names.get(d, ""))):
+        row = by_dept[dept_id]
+        row.update(
+            id=dept_id,
+            name=names.get(dept_id, ""),
+            pending=row["total"] - row["confirmed"],
+            late=past_deadline and row["total"] > row["confirmed"],
+        )
+        departments.append(row)
+    totals = dict(blank)
+    for row in departments:
+        for key in blank:
+            totals[key] += row[key]
+    totals["pending"] = totals["total"] - totals["confirmed"]
+    return {
+        "departments": departments,
+        "totals": totals,
+        "deadline": deadline,
+        "past_deadline": past_deadline,
+    }

@@ -1,0 +1,335 @@
+"""Evaluation pages: the campaigns in evaluation, a campaign's progress and confirmation list,
+confirming one hazard, archiving, the archive page and the written summary."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language, ngettext
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from safecampus.campaigns.choices import CampaignStatus
+from safecampus.campaigns.models import Campaign, CampaignMilestone, CampaignPhase
+from safecampus.core.capabilities import REPORT_COMPILE, SUMMARY_CONFIRM
+from safecampus.core.jobs import job_start
+from safecampus.core.scoping import scope_for
+from safecampus.hazards.choices import Status, Summary
+from safecampus.hazards.models import Hazard
+
+from . import selectors, services
+from .forms import ConfirmationForm
+from .models import ARCHIVE_READERS, CampaignArchive, SummaryConfirmation
+from .snapshot import final_category, summarise
+
+PAGE_SIZE = 50
+#: who reaches the evaluation pages at all
+EVALUATION_VIEW = SUMMARY_CONFIRM | REPORT_COMPILE | ARCHIVE_READERS
+
+
+def _require(user, roles) -> None:
+    if not scope_for(user).has(*roles):
+        raise PermissionDenied(_("Your roles do not allow this."))
+
+
+def _campaign_for(user, pk: int) -> Campaign:
+    return get_object_or_404(
+        Campaign.objects.visible_to(user)
+        .exclude(status=CampaignStatus.DRAFT)
+        .prefetch_related("phases", "milestones"),
+        pk=pk,
+    )
+
+
+def _closed_reason(campaign: Campaign) -> str | None:
+    """Why confirmations are not taken now, or None when they are."""
+    try:
+        services.require_open_evaluation(campaign, timezone.localdate())
+    except ValidationError as exc:
+        return "；".join(exc.messages)
+    return None
+
+
+@login_required
+def campaign_list(request):
+    _require(request.user, EVALUATION_VIEW)
+    campaigns = (
+        Campaign.objects.visible_to(request.user)
+        .exclude(status=CampaignStatus.DRAFT)
+        .select_related("archive")
+        .prefetch_related(
+            Prefetch("phases", CampaignPhase.objects.order_by("starts_on", "sort_order")),
+            Prefetch("milestones", CampaignMilestone.objects.order_by("due_on")),
+        )
+        .order_by("-year", "-id")
+    )
+    page = Paginator(campaigns, PAGE_SIZE).get_page(request.GET.get("page"))
+    for c in page:
+        c.evaluation_phase = selectors.evaluation_phase(c)
+        c.feedback_due = selectors.feedback_deadline(c)
+        c.archived = getattr(c, "archive", None)
+    return render(request, "evaluation/campaign_list.html", {"page": page, "query": ""})
+
+
+@login_required
+def campaign_evaluation(request, pk: int):
+    _require(request.user, EVALUATION_VIEW)
+    user = request.user
+    campaign = _campaign_for(user, pk)
+    scope = scope_for(user)
+    today = timezone.localdate()
+    progress = selectors.evaluation_progress(user=user, campaign=campaign, today=today)
+    department = request.GET.get("department", "")
+    department_id = int(department) if department.isdigit() else None
+    state = request.GET.get("state", "")
+    category = request.GET.get("category", "")
+    rows = selectors.confirmation_rows(
+        user=user, campaign=campaign, department_id=department_id, state=state, category=category
+    )
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    selectors.attach_latest(page.object_list)
+    query = request.GET.copy()
+    query.pop("page", None)
+    archive = CampaignArchive.objects.visible_to(user).filter(campaign=campaign).first()
+    return render(
+        request,
+        "evaluation/campaign_evaluation.html",
+        {
+            "campaign": campaign,
+            "phase": selectors.evaluation_phase(campaign),
+            "progress": progress,
+            "page": page,
+            "query": query.urlencode(),
+            "department": department_id,
+            "state": state,
+            "category": category,
+            "categories": Summary.choices,
+            "can_confirm": scope.has(*SUMMARY_CONFIRM),
+            "closed_reason": _closed_reason(campaign),
+            "can_archive": campaign.bureau_id in scope.bureau_ids(*REPORT_COMPILE),
+            "archive": archive,
+            "today": today,
+        },
+    )
+
+
+@login_required
+@require_POST
+def confirm_all(request, pk: int):
+    _require(request.user, SUMMARY_CONFIRM)
+    campaign = _campaign_for(request.user, pk)
+    department = request.POST.get("department", "")
+    try:
+        result = services.summary_confirm_all(
+            actor=request.user,
+            campaign_id=campaign.pk,
+            department_id=int(department) if department.isdigit() else None,
+        )
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "%(n)s hazard confirmed as the register gives it.",
+                "%(n)s hazards confirmed as the register gives them.",
+                result["confirmed"],
+            )
+            % {"n": result["confirmed"]},
+        )
+        if result["skipped"]:
+            messages.warning(
+                request,
+                _(
+                    "Give a completion date one by one for these hazards being resolved "
+                    "(their deadline is missing or past): %(codes)s"
+                )
+                % {"codes": "、".join(result["skipped"])},
+            )
+    url = reverse("evaluation:campaign_evaluation", args=[campaign.pk])
+    back = request.POST.get("query", "")
+    return redirect(f"{url}?{back}" if back else url)
+
+
+def _confirmable(user):
+    own = selectors.own_hazards_q(user)
+    if own is None:
+        return Hazard.objects.none()
+    return (
+        Hazard.objects.visible_to(user)
+        .filter(own, campaign__isnull=False)
+        .exclude(status=Status.WITHDRAWN)
+        .select_related("campaign", "school", "responsible_department")
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def hazard_confirm(request, pk: int):
+    """One hazard: its confirmations so far and the form to state its category."""
+    _require(request.user, EVALUATION_VIEW)
+    user = request.user
+    hazard = get_object_or_404(_confirmable(user), pk=pk)
+    history = list(
+        SummaryConfirmation.objects.visible_to(user)
+        .filter(hazard=hazard)
+        .select_related("actor")
+        .order_by("-at", "-id")
+    )
+    latest = history[0] if history else None
+    role = selectors.confirm_role(user, hazard)
+    status = 200
+    if request.method == "POST":
+        if role is None:
+            raise PermissionDenied(_("Only the responsible department confirms this hazard."))
+        if request.POST.get("as_derived"):
+            data = {
+                "category": hazard.summary,
+                "complete_by": hazard.deadline.isoformat() if hazard.deadline else "",
+                "note": "",
+            }
+        else:
+            data = request.POST
+        form = ConfirmationForm(data)
+        if form.is_valid():
+            try:
+                services.summary_confirm(
+                    actor=user,
+                    hazard_id=hazard.pk,
+                    category=form.cleaned_data["category"],
+                    complete_by=form.cleaned_data["complete_by"],
+                    note=form.cleaned_data["note"],
+                )
+            except ValidationError as exc:
+                if hasattr(exc, "error_dict"):
+                    for field, errors in exc.error_dict.items():
+                        form.add_error(field if field in form.fields else None, errors)
+                else:
+                    form.add_error(None, exc.messages)
+            else:
+                messages.success(
+                    request, _("The category of %(code)s is confirmed.") % {"code": hazard.code}
+                )
+                url = reverse("evaluation:campaign_evaluation", args=[hazard.campaign_id])
+                back = request.POST.get("query", "")
+                return redirect(f"{url}?{back}" if back else url)
+        status = 400
+    else:
+        form = ConfirmationForm(
+            initial={
+                "category": latest.category if latest else hazard.summary,
+                "complete_by": (latest.complete_by if latest else None) or hazard.deadline,
+            }
+        )
+    return render(
+        request,
+        "evaluation/hazard_confirm.html",
+        {
+            "hazard": hazard,
+            "campaign": hazard.campaign,
+            "derived_label": Summary(hazard.summary).label,
+            "history": history,
+            "form": form,
+            "can_confirm": role is not None,
+            "closed_reason": _closed_reason(hazard.campaign),
+            "query": request.GET.get("query", request.POST.get("query", "")),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def archive_start(request, pk: int):
+    _require(request.user, REPORT_COMPILE)
+    campaign = _campaign_for(request.user, pk)
+    try:
+        services.archive_precheck(actor=request.user, campaign=campaign)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+        return redirect("evaluation:campaign_evaluation", pk=campaign.pk)
+    job = job_start(
+        kind="evaluation.archive",
+        title=_("Archive %(name)s") % {"name": campaign.name},
+        user=request.user,
+        params={"campaign": campaign.pk},
+    )
+    return redirect(job)
+
+
+def _archive_for(user, pk: int) -> CampaignArchive:
+    _require(user, ARCHIVE_READERS)
+    return get_object_or_404(
+        CampaignArchive.objects.visible_to(user).select_related("campaign", "archived_by"),
+        campaign_id=pk,
+    )
+
+
+@login_required
+def archive_detail(request, pk: int):
+    """The archive as it was frozen: nothing here reads the live register."""
+    archive = _archive_for(request.user, pk)
+    snapshot = archive.read_snapshot()
+    tables = summarise(snapshot)
+    hazards = snapshot["hazards"]
+    category = request.GET.get("category", "")
+    if category in Summary.values:
+        hazards = [h for h in hazards if final_category(h) == category]
+    department = request.GET.get("department", "")
+    if department:
+        hazards = [h for h in hazards if h["department"] == department]
+    labels = dict(Summary.choices)
+    for h in hazards:
+        h["derived_label"] = labels.get(h["derived"], "")
+        h["confirmed_label"] = labels.get(h["confirmed"], "") if h["confirmed"] else ""
+    page = Paginator(hazards, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "evaluation/archive_detail.html",
+        {
+            "archive": archive,
+            "campaign": archive.campaign,
+            "snapshot": snapshot,
+            "totals": snapshot["totals"],
+            "tables": tables,
+            "page": page,
+            "query": query.urlencode(),
+            "category": category,
+            "department": department,
+            "categories": Summary.choices,
+        },
+    )
+
+
+@login_required
+def archive_download(request, pk: int):
+    """The snapshot itself (gzipped JSON), for safekeeping elsewhere."""
+    archive = _archive_for(request.user, pk)
+    return FileResponse(
+        archive.snapshot.open("rb"),
+        as_attachment=True,
+        filename=f"{archive.campaign.name}_归档.json.gz",
+        content_type="application/gzip",
+    )
+
+
+@login_required
+@require_POST
+def summary_start(request, pk: int):
+    archive = _archive_for(request.user, pk)
+    job = job_start(
+        kind="evaluation.summary_docx",
+        title=_("Written summary of %(name)s") % {"name": archive.campaign.name},
+        user=request.user,
+        params={"archive": archive.pk, "language": get_language()},
+    )
+    return redirect(job)

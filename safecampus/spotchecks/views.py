@@ -1,0 +1,300 @@
+"""Spot check pages: the list, ordering a check (with a preview of the strata), a check with its
+strata, sample and the verification of its draw, assigning inspectors, an inspector's
+assignments, recording a result with photos, and the photos served only inside the scope."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods, require_POST
+
+from safecampus.core.capabilities import SPOT_CHECK_ORDER, SPOT_CHECK_RECORD, SUPERVISION_VIEW
+from safecampus.core.roles import SCHOOL_ROLES
+from safecampus.core.scoping import scope_for
+
+from . import selectors, services
+from .forms import AssignForm, RecordForm, SpotCheckOrderForm
+from .models import Claim, Result, SpotCheckItem, SpotCheckStatus
+
+PAGE_SIZE = 50
+SAMPLE_PAGE_SIZE = 100
+#: schools are never told about a check (a drawn school is not warned)
+SPOT_CHECK_VIEW = SUPERVISION_VIEW - SCHOOL_ROLES
+
+
+def _require(user, roles) -> None:
+    if not scope_for(user).has(*roles):
+        raise PermissionDenied(_("Your roles do not allow this."))
+
+
+def _order_bureaus(user) -> frozenset[int]:
+    return scope_for(user).bureau_ids(*SPOT_CHECK_ORDER)
+
+
+def _errors_to_form(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for name, errs in exc.message_dict.items():
+            form.add_error(name if name in form.fields else None, errs)
+    else:
+        form.add_error(None, exc.messages)
+
+
+@login_required
+def check_list(request):
+    _require(request.user, SPOT_CHECK_VIEW)
+    page = Paginator(selectors.check_list(user=request.user), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    scope = scope_for(request.user)
+    return render(
+        request,
+        "spotchecks/check_list.html",
+        {
+            "page": page,
+            "can_order": bool(_order_bureaus(request.user)),
+            "can_record": scope.has(*SPOT_CHECK_RECORD),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def check_create(request):
+    """Order a check. "Preview" shows each stratum's population and draw size; "Order and draw"
+    draws at once."""
+    bureaus = _order_bureaus(request.user)
+    if not bureaus:
+        raise PermissionDenied(
+            _("Only the leadership group or the safety centre orders spot checks.")
+        )
+    form = SpotCheckOrderForm(request.POST or None, bureau_ids=bureaus, user=request.user)
+    preview = None
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            d = form.cleaned_data
+            if "preview" in request.POST:
+                preview = selectors.draw_preview(
+                    user=request.user,
+                    bureau=d["bureau"],
+                    claims=d["claims"],
+                    by_colour=d["by_colour"],
+                    campaign=d["campaign"],
+                    proportion=form.proportion,
+                    minimum=d["minimum_per_stratum"],
+                )
+            else:
+                try:
+                    check = services.spot_check_order(
+                        actor=request.user,
+                        bureau=d["bureau"],
+                        campaign=d["campaign"],
+                        title=d["title"],
+                        proportion=form.proportion,
+                        claims=d["claims"],
+                        by_colour=d["by_colour"],
+                        minimum_per_stratum=d["minimum_per_stratum"],
+                        seed=d["seed"],
+                        note=d["note"],
+                    )
+                except ValidationError as exc:
+                    _errors_to_form(form, exc)
+                else:
+                    messages.success(
+                        request,
+                        ngettext("%(n)d hazard drawn.", "%(n)d hazards drawn.", check.sample_size)
+                        % {"n": check.sample_size},
+                    )
+                    return redirect(check)
+        if form.errors:
+            status = 400
+    return render(
+        request,
+        "spotchecks/check_form.html",
+        {
+            "form": form,
+            "preview": preview,
+            "preview_population": sum(r.population for r in preview or ()),
+            "preview_drawn": sum(r.drawn for r in preview or ()),
+        },
+        status=status,
+    )
+
+
+def _detail(request, check, *, verification=None, assign_form=None, status=200):
+    user = request.user
+    items = selectors.check_items(user=user, check=check)
+    page = Paginator(items, SAMPLE_PAGE_SIZE).get_page(request.GET.get("page"))
+    strata = selectors.strata_table(user=user, check=check)
+    labels = {s.key: s for s in strata}
+    page.object_list = list(page.object_list)
+    for item in page.object_list:
+        item.stratum_row = labels.get(item.stratum)
+    can_assign = check.status == SpotCheckStatus.OPEN and check.bureau_id in _order_bureaus(user)
+    candidates = selectors.inspector_candidates(bureau_id=check.bureau_id) if can_assign else []
+    if can_assign and assign_form is None:
+        assign_form = AssignForm(candidates=candidates, item_ids=[])
+    return render(
+        request,
+        "spotchecks/check_detail.html",
+        {
+            "check": check,
+            "whole": selectors.sees_whole_check(user, check),
+            "strata": strata,
+            "page": page,
+            "verification": verification,
+            "can_assign": can_assign,
+            "assign_form": assign_form,
+            "record_any": services.may_record_any(user, check),
+            "claim_labels": [Claim(c).label for c in check.claims if c in Claim.values],
+        },
+        status=status,
+    )
+
+
+@login_required
+def check_detail(request, pk: int):
+    _require(request.user, SPOT_CHECK_VIEW)
+    check = selectors.check_get(user=request.user, pk=pk)
+    return _detail(request, check)
+
+
+@login_required
+def check_verify(request, pk: int):
+    """Draw again from the stored population and seed and compare with the stored sample."""
+    _require(request.user, SPOT_CHECK_VIEW)
+    check = selectors.check_get(user=request.user, pk=pk)
+    return _detail(request, check, verification=selectors.verify(check))
+
+
+@login_required
+@require_POST
+def check_assign(request, pk: int):
+    _require(request.user, SPOT_CHECK_ORDER)
+    check = selectors.check_get(user=request.user, pk=pk, edit=True)
+    candidates = selectors.inspector_candidates(bureau_id=check.bureau_id)
+    item_ids = list(SpotCheckItem.objects.filter(spot_check=check).values_list("pk", flat=True))
+    form = AssignForm(request.POST, candidates=candidates, item_ids=item_ids)
+    if form.is_valid():
+        d = form.cleaned_data
+        inspector = next((c.user for c in candidates if c.user.pk == d["inspector"]), None)
+        try:
+            n = services.spot_check_assign(
+                actor=request.user,
+                spot_check=check,
+                inspector=inspector,
+                item_ids=d["items"],
+                stratum=d["stratum"] or None,
+            )
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(
+                request,
+                ngettext("%(n)d hazard assigned.", "%(n)d hazards assigned.", n) % {"n": n},
+            )
+            return redirect(check)
+    for errs in form.errors.values():
+        for e in errs:
+            messages.error(request, e)
+    return _detail(request, check, assign_form=form, status=400)
+
+
+@login_required
+def my_assignments(request):
+    _require(request.user, SPOT_CHECK_RECORD)
+    page = Paginator(selectors.my_assignments(user=request.user), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "spotchecks/my_assignments.html", {"page": page})
+
+
+def _may_record(user, item) -> bool:
+    return item.result == Result.PENDING and (
+        item.inspector_id == user.pk or services.may_record_any(user, item.spot_check)
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def item_detail(request, pk: int):
+    """One drawn hazard: its claim, the result and photos once recorded; the record form for the
+    person assigned (or the centre and leaders)."""
+    _require(request.user, SPOT_CHECK_VIEW)
+    item = selectors.item_get(user=request.user, pk=pk)
+    may_record = _may_record(request.user, item)
+    form = None
+    status = 200
+    if request.method == "POST":
+        if item.result == Result.PENDING and not may_record:
+            raise PermissionDenied(_("Only the person assigned to this hazard records its result."))
+        form = RecordForm(request.POST, request.FILES)
+        # a result already recorded is refused by the service whatever the form holds
+        if form.is_valid() or item.result != Result.PENDING:
+            d = form.cleaned_data
+            try:
+                services.spot_check_record(
+                    actor=request.user,
+                    item=item,
+                    result=d.get("result", ""),
+                    finding=d.get("finding", ""),
+                    checked_on=d.get("checked_on"),
+                    files=d.get("files") or (),
+                )
+            except ValidationError as exc:
+                _errors_to_form(form, exc)
+            else:
+                messages.success(request, _("Result recorded."))
+                return redirect("spotchecks:item_detail", pk=item.pk)
+        status = 400
+        item = selectors.item_get(user=request.user, pk=pk)
+        may_record = _may_record(request.user, item)
+    elif may_record:
+        form = RecordForm()
+    return render(
+        request,
+        "spotchecks/item_detail.html",
+        {
+            "item": item,
+            "check": item.spot_check,
+            "form": form if may_record or status == 400 else None,
+            "evidence": item.evidence.all(),
+        },
+        status=status,
+    )
+
+
+def _serve(field, *, content_type: str, name: str, inline: bool):
+    try:
+        fh = field.open("rb")
+    except (FileNotFoundError, OSError) as exc:
+        raise Http404 from exc
+    response = FileResponse(fh, as_attachment=not inline, filename=name, content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=3600"
+    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
+    return response
+
+
+@login_required
+def evidence_file(request, pk: int):
+    """A photo of a spot check, only to users whose scope includes its item (404 otherwise)."""
+    _require(request.user, SPOT_CHECK_VIEW)
+    ev = selectors.evidence_get(user=request.user, pk=pk)
+    inline = ev.is_image or ev.content_type == "application/pdf"
+    return _serve(ev.file, content_type=ev.content_type, name=ev.original_name, inline=inline)
+
+
+@login_required
+def evidence_thumb(request, pk: int):
+    _require(request.user, SPOT_CHECK_VIEW)
+    ev = selectors.evidence_get(user=request.user, pk=pk)
+    if not ev.thumbnail:
+        raise Http404
+    return _serve(ev.thumbnail, content_type="image/jpeg", name="thumb.jpg", inline=True)

@@ -1,0 +1,33 @@
+"""The figures of a weekly report and the states of a department's report in a week."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .models import ReportAction, ReportStatus
+
+#: the figures of a report, in the order of its tables: (key, label)
+METRICS: list[tuple[str, object]] = [
+    ("new", _("New this week")),
+    ("closed", _("Closed this week")),
+    ("in_progress", _("In progress")),
+    ("overdue", _("Overdue")),
+    ("hard", _("Hard to resolve")),
+    ("resolved", _("Resolved in all")),
+    ("total", _("Total hazards")),
+]
+METRIC_KEYS = [key for key, _label in METRICS]
+
+
+class WeekState(models.TextChoices):
+    """Where a department's report of one week stands, as the viewer may know it."""
+
+    ON_TIME = "on_time", _("Submitted")
+    LATE = "late", _("Submitted late")
+    DRAFT = "draft", _("Draft")
+    MISSING = "missing", _("Missing")
+    NOT_DUE = "not_due", _("Not yet due")
+
+
+__all__ = ["METRICS", "METRIC_KEYS", "WeekState", "ReportStatus", "ReportAction"]

@@ -1,0 +1,281 @@
+"""Writes of the weekly reports: a department opens, saves and submits its report; the centre
+compiles the district report. Each write validates, saves and records its event row in one
+transaction; a refusal is a ``ValidationError`` with a code.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from safecampus.campaigns.choices import CampaignStatus
+from safecampus.campaigns.models import Campaign
+from safecampus.core.capabilities import REPORT_COMPILE, WEEKLY_REPORT_FILE
+from safecampus.core.roles import Role
+from safecampus.core.scoping import scope_for
+from safecampus.orgs.models import Department
+
+from .choices import METRIC_KEYS
+from .models import (
+    DistrictReport,
+    ReportAction,
+    ReportStatus,
+    WeeklyReport,
+    WeeklyReportEvent,
+)
+from .selectors import change, report_figures, week_of_report
+from .weeks import Week, departments_owing, week_of
+
+NARRATIVE_FIELDS = ("progress", "problems", "next_plan")
+
+
+def _refuse(message, code: str) -> ValidationError:
+    return ValidationError(message, code=code)
+
+
+def _event(report: WeeklyReport, *, action: str, actor, at, data: dict) -> WeeklyReportEvent:
+    return WeeklyReportEvent.objects.create(
+        report=report,
+        action=action,
+        actor=actor,
+        actor_role=Role.DEPARTMENT_OFFICER,
+        at=at,
+        data=data,
+    )
+
+
+def _require_file(actor, department_id: int) -> None:
+    scope = scope_for(actor)
+    if not scope.has(*WEEKLY_REPORT_FILE) or department_id not in scope.department_ids:
+        raise _refuse(_("Only the department's own officers write its weekly report."), "forbidden")
+
+
+def _week(campaign: Campaign, week_start: datetime.date) -> Week:
+    week = week_of(campaign, week_start)
+    if week is None:
+        raise _refuse(_("This is not a report week of the campaign."), "no_such_week")
+    return week
+
+
+@transaction.atomic
+def weekly_report_open(
+    *,
+    actor,
+    campaign: Campaign,
+    department: Department,
+    week_start: datetime.date,
+    now: datetime.datetime | None = None,
+) -> WeeklyReport:
+    """The department's report of the week: the existing one, or a new draft."""
+    now = now or timezone.now()
+    _require_file(actor, department.pk)
+    if campaign.status != CampaignStatus.LAUNCHED:
+        raise _refuse(_("Weekly reports are filed only while the campaign runs."), "not_running")
+    week = _week(campaign, week_start)
+    if week.start > timezone.localdate(now):
+        raise _refuse(_("This week has not begun yet."), "not_started")
+    if not departments_owing(campaign).filter(pk=department.pk).exists():
+        raise _refuse(_("This department owes no weekly reports on the campaign."), "not_owing")
+    existing = WeeklyReport.objects.filter(
+        campaign=campaign, department=department, week_start=week.start
+    ).first()
+    if existing is not None:
+        return existing
+    report = WeeklyReport.objects.create(
+        campaign=campaign,
+        bureau_id=campaign.bureau_id,
+        department=department,
+        week_start=week.start,
+        week_end=week.end,
+        due_on=week.due,
+        created_by=actor,
+        created_at=now,
+    )
+    _event(report, action=ReportAction.CREATE, actor=actor, at=now, data={})
+    return report
+
+
+def _locked_draft(actor, report_id: int) -> WeeklyReport:
+    report = (
+        WeeklyReport.objects.editable_by(actor)
+        .select_for_update()
+        .select_related("campaign", "department")
+        .filter(pk=report_id)
+        .first()
+    )
+    if report is None:
+        raise _refuse(_("Only the department's own officers write its weekly report."), "forbidden")
+    _require_file(actor, report.department_id)
+    if report.status != ReportStatus.DRAFT:
+        raise _refuse(_("The report is submitted; it no longer changes."), "submitted")
+    return report
+
+
+def _apply_narrative(report: WeeklyReport, data: dict) -> dict:
+    """Set the narrative fields given in ``data``; returns {field: [before, after]}."""
+    changed = {}
+    for name in NARRATIVE_FIELDS:
+        if name in data and data[name] is not None:
+            value = data[name].strip()
+            if value != getattr(report, name):
+                changed[name] = [getattr(report, name), value]
+                setattr(report, name, value)
+    return changed
+
+
+@transaction.atomic
+def weekly_report_save(
+    *, actor, report_id: int, data: dict, now: datetime.datetime | None = None
+) -> WeeklyReport:
+    """Save the narrative of a draft."""
+    now = now or timezone.now()
+    report = _locked_draft(actor, report_id)
+    changed = _apply_narrative(report, data)
+    report.save()
+    _event(report, action=ReportAction.SAVE, actor=actor, at=now, data={"changed": changed})
+    return report
+
+
+@transaction.atomic
+def weekly_report_submit(
+    *, actor, report_id: int, data: dict, now: datetime.datetime | None = None
+) -> WeeklyReport:
+    """Submit a draft: the narrative is saved, the register's figures are frozen into the
+    report, and a submission after the due day (Asia/Shanghai date) is marked late."""
+    now = now or timezone.now()
+    report = _locked_draft(actor, report_id)
+    changed = _apply_narrative(report, data)
+    if not report.progress:
+        raise _refuse(
+            {"progress": [_("Describe the progress of the week before submitting.")]}, "invalid"
+        )
+    today = timezone.localdate(now)
+    report.figures = report_figures(
+        campaign=report.campaign,
+        department=report.department,
+        week=week_of_report(report),
+        as_of=today,
+    )
+    report.status = ReportStatus.SUBMITTED
+    report.submitted_at = now
+    report.submitted_by = actor
+    report.late = today > report.due_on
+    report.save()
+    _event(
+        report,
+        action=ReportAction.SUBMIT,
+        actor=actor,
+        at=now,
+        data={"changed": changed, "late": report.late, "totals": report.figures["totals"]},
+    )
+    return report
+
+
+# --- the district report ------------------------------------------------------------------------
+
+
+def _merge(rows_by_key: dict, key: str, rows: list[dict], label: str) -> None:
+    for row in rows:
+        into = rows_by_key.setdefault(
+            row[key], {key: row[key], label: row[label], **dict.fromkeys(METRIC_KEYS, 0)}
+        )
+        for k in METRIC_KEYS:
+            into[k] += row.get(k, 0)
+
+
+def district_figures(reports: list[WeeklyReport]) -> dict:
+    """The departments' frozen figures summed: totals, by school, by risk area."""
+    totals = dict.fromkeys(METRIC_KEYS, 0)
+    schools: dict = {}
+    areas: dict = {}
+    for report in reports:
+        for k in METRIC_KEYS:
+            totals[k] += report.figures["totals"].get(k, 0)
+        _merge(schools, "school_id", report.figures["by_school"], "school")
+        _merge(areas, "area_code", report.figures["by_area"], "area")
+    return {
+        "totals": totals,
+        "by_school": sorted(schools.values(), key=lambda r: (r["school"], r["school_id"])),
+        "by_area": sorted(areas.values(), key=lambda r: r["area_code"]),
+    }
+
+
+@transaction.atomic
+def district_report_compile(
+    *,
+    actor,
+    campaign: Campaign,
+    week_start: datetime.date,
+    summary: str = "",
+    now: datetime.datetime | None = None,
+) -> DistrictReport:
+    """Compile the district report of the week from the departments' submitted reports. Each
+    compilation is a new version; earlier versions stay as they were."""
+    now = now or timezone.now()
+    if campaign.bureau_id not in scope_for(actor).bureau_ids(*REPORT_COMPILE):
+        raise _refuse(_("Only the safety centre compiles the district report."), "forbidden")
+    week = _week(campaign, week_start)
+    reports = list(
+        WeeklyReport.objects.visible_to(actor)
+        .filter(campaign=campaign, week_start=week.start, status=ReportStatus.SUBMITTED)
+        .select_related("department")
+        .order_by("department__sort_order", "department__name")
+    )
+    if not reports:
+        raise _refuse(
+            _("No department has submitted its report for this week yet."), "nothing_submitted"
+        )
+    figures = district_figures(reports)
+    submitted_ids = {r.department_id for r in reports}
+    figures["missing"] = [
+        {"department_id": d.pk, "department": d.name}
+        for d in departments_owing(campaign).order_by("sort_order", "name")
+        if d.pk not in submitted_ids
+    ]
+    previous = (
+        DistrictReport.objects.filter(campaign=campaign, week_start__lt=week.start)
+        .order_by("-week_start", "-version")
+        .values("week_start", "figures")
+        .first()
+    )
+    figures["previous_week"] = previous["week_start"].isoformat() if previous else None
+    figures["change"] = change(
+        figures["totals"], previous["figures"].get("totals") if previous else None
+    )
+    figures["as_of"] = timezone.localdate(now).isoformat()
+    figures["week_start"], figures["week_end"] = week.start.isoformat(), week.end.isoformat()
+    departments = [
+        {
+            "department_id": r.department_id,
+            "department": r.department.name,
+            "report_id": r.pk,
+            "submitted_at": timezone.localtime(r.submitted_at).isoformat(timespec="minutes"),
+            "late": r.late,
+            "progress": r.progress,
+            "problems": r.problems,
+            "next_plan": r.next_plan,
+            "totals": r.figures["totals"],
+        }
+        for r in reports
+    ]
+    # two compilations at once: the unique (campaign, week, version) refuses the second
+    last = DistrictReport.objects.filter(campaign=campaign, week_start=week.start).aggregate(
+        m=Max("version")
+    )["m"]
+    return DistrictReport.objects.create(
+        campaign=campaign,
+        bureau_id=campaign.bureau_id,
+        week_start=week.start,
+        week_end=week.end,
+        version=(last or 0) + 1,
+        figures=figures,
+        departments=departments,
+        summary=(summary or "").strip(),
+        compiled_by=actor,
+        compiled_at=now,
+    )

@@ -1,0 +1,298 @@
+"""Weekly report pages: the list of campaigns and a department's reports due, the centre's
+weeks × departments matrix, one week's page, a department's report (figures and narrative),
+the district report, and their Word and Excel copies."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.encoding import escape_uri_path
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from safecampus.core.capabilities import REPORT_COMPILE, WEEKLY_REPORT_FILE, WEEKLY_REPORT_VIEW
+from safecampus.core.excel import XLSX_CONTENT_TYPE
+from safecampus.core.scoping import scope_for
+from safecampus.orgs.models import Department
+
+from . import selectors, services
+from .documents import (
+    DOCX_CONTENT_TYPE,
+    district_document,
+    docx_bytes,
+    figure_tables,
+    report_document,
+    xlsx_bytes,
+)
+from .forms import CompileForm, NarrativeForm
+from .models import DistrictReport, ReportStatus, WeeklyReport
+from .weeks import current_week, report_weeks, week_of
+
+PAGE_SIZE = 30
+
+
+def _require(user, roles) -> None:
+    if not scope_for(user).has(*roles):
+        raise PermissionDenied(_("Your roles do not allow this."))
+
+
+def _campaign(user, pk: int):
+    return get_object_or_404(selectors.weekly_campaigns(user=user), pk=pk)
+
+
+def _week(campaign, start: str):
+    try:
+        day = datetime.date.fromisoformat(start)
+    except ValueError:
+        raise Http404 from None
+    week = week_of(campaign, day)
+    if week is None:
+        raise Http404
+    return week
+
+
+def _can_compile(user, campaign) -> bool:
+    return campaign.bureau_id in scope_for(user).bureau_ids(*REPORT_COMPILE)
+
+
+def _download(content: bytes, name: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{escape_uri_path(name)}"
+    return response
+
+
+# --- lists --------------------------------------------------------------------------------------
+
+
+@login_required
+def weekly_index(request):
+    _require(request.user, WEEKLY_REPORT_VIEW)
+    page = Paginator(selectors.weekly_campaigns(user=request.user), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    rows = []
+    for campaign in page:
+        weeks = report_weeks(campaign)
+        rows.append((campaign, weeks[0] if weeks else None, weeks[-1] if weeks else None))
+    return render(
+        request,
+        "weekly/weekly_index.html",
+        {"page": page, "rows": rows, "due": selectors.due_reports(user=request.user)},
+    )
+
+
+@login_required
+def campaign_weeks(request, pk: int):
+    _require(request.user, WEEKLY_REPORT_VIEW)
+    campaign = _campaign(request.user, pk)
+    matrix = selectors.campaign_matrix(user=request.user, campaign=campaign)
+    return render(
+        request,
+        "weekly/campaign_weeks.html",
+        {
+            "campaign": campaign,
+            "matrix": matrix,
+            "current": current_week(campaign, matrix["today"]),
+            "columns": list(zip(matrix["departments"], matrix["per_department"], strict=True)),
+        },
+    )
+
+
+def _week_page(request, campaign, week, *, compile_form=None, status=200):
+    user = request.user
+    scope = scope_for(user)
+    cells = selectors.week_reports(user=user, campaign=campaign, week=week)
+    can_file = scope.has(*WEEKLY_REPORT_FILE)
+    can_compile = _can_compile(user, campaign)
+    return render(
+        request,
+        "weekly/week_detail.html",
+        {
+            "campaign": campaign,
+            "week": week,
+            "cells": cells,
+            "own": [c for c in cells if can_file and c[0].pk in scope.department_ids],
+            "districts": selectors.district_reports(user=user, campaign=campaign, week=week),
+            "can_compile": can_compile,
+            "compile_form": compile_form or (CompileForm() if can_compile else None),
+        },
+        status=status,
+    )
+
+
+@login_required
+def week_detail(request, pk: int, start: str):
+    _require(request.user, WEEKLY_REPORT_VIEW)
+    campaign = _campaign(request.user, pk)
+    return _week_page(request, campaign, _week(campaign, start))
+
+
+# --- a department's report ----------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def report_open(request, pk: int, start: str):
+    _require(request.user, WEEKLY_REPORT_FILE)
+    campaign = _campaign(request.user, pk)
+    week = _week(campaign, start)
+    department = get_object_or_404(
+        Department.objects.visible_to(request.user).filter(
+            pk__in=scope_for(request.user).department_ids
+        ),
+        pk=request.POST.get("department") or 0,
+    )
+    try:
+        report = services.weekly_report_open(
+            actor=request.user, campaign=campaign, department=department, week_start=week.start
+        )
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+        return redirect("weekly:week_detail", campaign.pk, week.start.isoformat())
+    return redirect("weekly:report_detail", report.pk)
+
+
+def _report(user, pk: int) -> WeeklyReport:
+    return get_object_or_404(
+        WeeklyReport.objects.visible_to(user).select_related(
+            "campaign", "department", "submitted_by"
+        ),
+        pk=pk,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_detail(request, pk: int):
+    _require(request.user, WEEKLY_REPORT_VIEW)
+    report = _report(request.user, pk)
+    scope = scope_for(request.user)
+    can_edit = (
+        report.status == ReportStatus.DRAFT
+        and scope.has(*WEEKLY_REPORT_FILE)
+        and report.department_id in scope.department_ids
+    )
+    status = 200
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied(_("The report is submitted; it no longer changes."))
+        form = NarrativeForm(request.POST)
+        submit = request.POST.get("action") == "submit"
+        if form.is_valid():
+            service = services.weekly_report_submit if submit else services.weekly_report_save
+            try:
+                service(actor=request.user, report_id=report.pk, data=form.cleaned_data)
+            except ValidationError as exc:
+                if hasattr(exc, "error_dict"):
+                    for name, errors in exc.message_dict.items():
+                        form.add_error(name if name in form.fields else None, errors)
+                else:
+                    form.add_error(None, "；".join(exc.messages))
+            else:
+                messages.success(request, _("Report submitted.") if submit else _("Draft saved."))
+                return redirect("weekly:report_detail", report.pk)
+        status = 400
+    else:
+        form = NarrativeForm(
+            initial={
+                "progress": report.progress,
+                "problems": report.problems,
+                "next_plan": report.next_plan,
+            }
+        )
+    figures = selectors.figures_of(report)
+    return render(
+        request,
+        "weekly/report_detail.html",
+        {
+            "report": report,
+            "figures": figures,
+            "tables": figure_tables(figures),
+            "form": form if can_edit else None,
+            "events": report.events.select_related("actor").order_by("at", "id"),
+        },
+        status=status,
+    )
+
+
+@login_required
+def report_export(request, pk: int, fmt: str):
+    _require(request.user, WEEKLY_REPORT_VIEW)
+    report = _report(request.user, pk)
+    doc = report_document(report, selectors.figures_of(report))
+    if fmt == "docx":
+        return _download(docx_bytes(doc), f"{doc.filename}.docx", DOCX_CONTENT_TYPE)
+    return _download(xlsx_bytes(doc), f"{doc.filename}.xlsx", XLSX_CONTENT_TYPE)
+
+
+# --- the district report ------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def district_compile(request, pk: int, start: str):
+    _require(request.user, REPORT_COMPILE)
+    campaign = _campaign(request.user, pk)
+    week = _week(campaign, start)
+    if not _can_compile(request.user, campaign):
+        raise PermissionDenied(_("Only the safety centre compiles the district report."))
+    form = CompileForm(request.POST)
+    if form.is_valid():
+        try:
+            district = services.district_report_compile(
+                actor=request.user,
+                campaign=campaign,
+                week_start=week.start,
+                summary=form.cleaned_data["summary"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, "；".join(exc.messages))
+        else:
+            messages.success(
+                request, _("District report compiled (version %(n)s).") % {"n": district.version}
+            )
+            return redirect("weekly:district_detail", district.pk)
+    return _week_page(request, campaign, week, compile_form=form, status=400)
+
+
+def _district(user, pk: int) -> DistrictReport:
+    return get_object_or_404(
+        DistrictReport.objects.visible_to(user).select_related("campaign", "compiled_by"), pk=pk
+    )
+
+
+@login_required
+def district_detail(request, pk: int):
+    _require(request.user, WEEKLY_REPORT_VIEW)
+    district = _district(request.user, pk)
+    return render(
+        request,
+        "weekly/district_detail.html",
+        {
+            "district": district,
+            "tables": figure_tables(district.figures),
+            "missing": district.figures.get("missing") or [],
+            # a department officer reads its own report only; the bureau's readers all of them
+            "link_reports": district.bureau_id
+            in scope_for(request.user).bureau_ids(*selectors.BUREAU_READERS),
+            "versions": DistrictReport.objects.visible_to(request.user)
+            .filter(campaign_id=district.campaign_id, week_start=district.week_start)
+            .order_by("-version")
+            .only("pk", "version", "compiled_at"),
+        },
+    )
+
+
+@login_required
+def district_export(request, pk: int, fmt: str):
+    _require(request.user, WEEKLY_REPORT_VIEW)
+    doc = district_document(_district(request.user, pk))
+    if fmt == "docx":
+        return _download(docx_bytes(doc), f"{doc.filename}.docx", DOCX_CONTENT_TYPE)
+    return _download(xlsx_bytes(doc), f"{doc.filename}.xlsx", XLSX_CONTENT_TYPE)
