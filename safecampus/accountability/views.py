@@ -15,9 +15,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from safecampus.core.capabilities import (
     ACCOUNTABILITY_MANAGE,
     CONSULTATION_MANAGE,
+    CONSULTATION_VIEW,
     SUPERVISION_VIEW,
 )
-from safecampus.core.roles import SCHOOL_ROLES
 from safecampus.core.scoping import scope_for
 from safecampus.hazards.models import Hazard
 from safecampus.orgs.models import Department
@@ -40,7 +40,6 @@ from .models import (
 
 PAGE_SIZE = 50
 #: consultations concern the bureau and its departments, not the schools
-CONSULTATION_VIEW = SUPERVISION_VIEW - SCHOOL_ROLES
 #: at most this many candidate hazards are offered on the new-consultation page
 CANDIDATE_LIMIT = 300
 

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Count, Prefetch, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import escape_uri_path
 from django.utils.translation import gettext as _
@@ -25,9 +26,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from safecampus.core.capabilities import (
     CAMPAIGN_MANAGE,
     CAMPAIGN_VIEW,
+    EVALUATION_VIEW,
     FORM_FILL,
     FORM_REVIEW,
     SITE_INSPECT,
+    WEEKLY_REPORT_VIEW,
 )
 from safecampus.core.db import in_write_transaction
 from safecampus.core.excel import XLSX_CONTENT_TYPE
@@ -39,7 +42,7 @@ from safecampus.orgs.models import Department, School
 
 from . import services
 from .blueprints import BLUEPRINTS
-from .choices import Answer, CampaignStatus, FormStatus, ReviewDecision
+from .choices import Answer, CampaignStatus, FormStatus, PhaseKind, ReviewDecision
 from .excel import export_name, form_workbook_bytes
 from .forms import (
     CampaignEditForm,
@@ -262,12 +265,13 @@ def campaign_detail(request, pk: int):
         for stage, counts in sorted(progress["by_stage"].items())
     ]
     can_manage = campaign.bureau_id in _manage_bureaus(request.user)
+    phases = list(campaign.phases.all())
     return render(
         request,
         "campaigns/campaign_detail.html",
         {
             "campaign": campaign,
-            "phases": campaign.phases.all(),
+            "phases": phases,
             "current_phase": campaign.current_phase(today),
             "next_deadline": campaign.next_deadline(today),
             "key_dates": campaign.key_dates(),
@@ -283,8 +287,23 @@ def campaign_detail(request, pk: int):
             .select_related("school", "department")[:20],
             "import_form": ImportForm(),
             "today": today,
+            "supervision_links": _supervision_links(scope, campaign, phases),
         },
     )
+
+
+def _supervision_links(scope, campaign, phases) -> list[tuple[str, str, str]]:
+    """Links from a launched campaign to its weekly reports and its summary evaluation."""
+    if campaign.is_draft:
+        return []
+    links = []
+    if scope.has(*WEEKLY_REPORT_VIEW) and any(p.weekly_reports for p in phases):
+        url = reverse("weekly:campaign_weeks", args=[campaign.pk])
+        links.append((_("Weekly reports"), url, "calendar-week"))
+    if scope.has(*EVALUATION_VIEW) and any(p.kind == PhaseKind.EVALUATION for p in phases):
+        url = reverse("evaluation:campaign_evaluation", args=[campaign.pk])
+        links.append((_("Summary evaluation"), url, "clipboard-data"))
+    return links
 
 
 @login_required

@@ -4,7 +4,7 @@ Scope (which rows) is decided by each model's ``scope_filter``; this table decid
 reach a feature at all. Navigation, views and API permissions read from here.
 """
 
-from .roles import Role
+from .roles import SCHOOL_ROLES, Role
 
 #: Roles that see the organisation structure of their bureau(s).
 ORG_VIEW = frozenset(
@@ -89,3 +89,10 @@ SPOT_CHECK_RECORD = frozenset(
 CONSULTATION_MANAGE = frozenset({Role.LEADERSHIP, Role.SAFETY_CENTRE})
 #: Roles that open and follow up accountability records (约谈, 通报批评, 挂牌督办 …).
 ACCOUNTABILITY_MANAGE = frozenset({Role.LEADERSHIP, Role.SAFETY_CENTRE})
+#: Roles that read a campaign's archive and its written summary (书面材料).
+ARCHIVE_READ = frozenset({Role.SAFETY_CENTRE, Role.LEADERSHIP})
+#: Roles that reach the pages of each supervision feature (the rows each sees come from scope).
+SPOT_CHECK_VIEW = SUPERVISION_VIEW - SCHOOL_ROLES
+CONSULTATION_VIEW = SUPERVISION_VIEW - SCHOOL_ROLES
+ACCOUNTABILITY_VIEW = SUPERVISION_VIEW
+EVALUATION_VIEW = SUMMARY_CONFIRM | REPORT_COMPILE | ARCHIVE_READ

@@ -1,17 +1,36 @@
+from dataclasses import dataclass
+
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .capabilities import (
     ACCOUNT_MANAGE,
+    ACCOUNTABILITY_VIEW,
     AUDIT_READ,
     CAMPAIGN_VIEW,
     CATALOG_VIEW,
+    CONSULTATION_VIEW,
+    EVALUATION_VIEW,
     HAZARD_VIEW,
     ORG_VIEW,
     SCHOOL_VIEW,
+    SPOT_CHECK_VIEW,
+    WEEKLY_REPORT_VIEW,
 )
 from .roles import SCHOOL_ROLES
 from .scoping import scope_for
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url: str
+    icon: str
+    #: a menu of its own (a dropdown) when not empty
+    children: tuple = ()
+
+    def __iter__(self):  # label, url, icon = item
+        return iter((self.label, self.url, self.icon))
 
 
 def navigation(request):
@@ -20,32 +39,59 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
     scope = scope_for(user)
-    items = [(_("Home"), reverse("core:home"), "house")]
+    items = [NavItem(_("Home"), reverse("core:home"), "house")]
     if scope.has(*SCHOOL_VIEW):
         if scope.has(*(SCHOOL_VIEW - SCHOOL_ROLES)) or len(scope.school_ids) != 1:
-            items.append((_("Schools"), reverse("orgs:school_list"), "building"))
+            items.append(NavItem(_("Schools"), reverse("orgs:school_list"), "building"))
         else:
             school_id = next(iter(scope.school_ids))
             items.append(
-                (_("My school"), reverse("orgs:school_detail", args=[school_id]), "building")
+                NavItem(_("My school"), reverse("orgs:school_detail", args=[school_id]), "building")
             )
     if scope.has(*HAZARD_VIEW):
-        items.append((_("Hazard register"), reverse("hazards:hazard_list"), "exclamation-triangle"))
+        items.append(
+            NavItem(_("Hazard register"), reverse("hazards:hazard_list"), "exclamation-triangle")
+        )
     if scope.has(*CAMPAIGN_VIEW):
         label = (
             _("Self-inspection forms")
             if scope.has(*SCHOOL_ROLES) and not scope.has(*(CAMPAIGN_VIEW - SCHOOL_ROLES))
             else _("Campaigns")
         )
-        items.append((label, reverse("campaigns:campaign_list"), "clipboard-check"))
+        items.append(NavItem(label, reverse("campaigns:campaign_list"), "clipboard-check"))
+    supervision = [
+        NavItem(label, reverse(url), icon)
+        for capability, label, url, icon in (
+            (WEEKLY_REPORT_VIEW, _("Weekly reports"), "weekly:weekly_index", "calendar-week"),
+            (SPOT_CHECK_VIEW, _("Spot checks"), "spotchecks:check_list", "shuffle"),
+            (
+                CONSULTATION_VIEW,
+                _("Consultations"),
+                "accountability:consultation_list",
+                "people",
+            ),
+            (ACCOUNTABILITY_VIEW, _("Accountability"), "accountability:record_list", "flag"),
+            (
+                EVALUATION_VIEW,
+                _("Summary evaluation"),
+                "evaluation:campaign_list",
+                "clipboard-data",
+            ),
+        )
+        if scope.has(*capability)
+    ]
+    if len(supervision) > 1:
+        items.append(NavItem(_("Supervision"), "", "binoculars", tuple(supervision)))
+    else:
+        items.extend(supervision)
     if scope.has(*CATALOG_VIEW):
-        items.append((_("Risk catalog"), reverse("catalog:version_list"), "list-check"))
+        items.append(NavItem(_("Risk catalog"), reverse("catalog:version_list"), "list-check"))
     if scope.has(*ORG_VIEW):
-        items.append((_("Organisation"), reverse("orgs:structure"), "diagram-3"))
+        items.append(NavItem(_("Organisation"), reverse("orgs:structure"), "diagram-3"))
     if scope.has(*ACCOUNT_MANAGE):
-        items.append((_("Accounts and roles"), reverse("accounts:user_list"), "people"))
+        items.append(NavItem(_("Accounts and roles"), reverse("accounts:user_list"), "people"))
     if scope.has(*AUDIT_READ):
-        items.append((_("Audit log"), reverse("audit:event_list"), "journal-text"))
+        items.append(NavItem(_("Audit log"), reverse("audit:event_list"), "journal-text"))
     return {
         "nav_items": items,
         "user_scope": scope,

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from huey.contrib.djhuey import db_task
 
 from .capabilities import (
+    ARCHIVE_READ,
     AUDIT_READ,
     CAMPAIGN_MANAGE,
     CATALOG_MANAGE,
@@ -27,7 +28,6 @@ from .capabilities import (
     SCHOOL_MANAGE,
 )
 from .models import Job
-from .roles import Role
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +57,7 @@ JOB_CAPABILITY: dict[str, frozenset[str]] = {
     "campaigns.forms_zip": CAMPAIGN_MANAGE,
     "campaigns.launch": CAMPAIGN_MANAGE,
     "evaluation.archive": REPORT_COMPILE,
-    "evaluation.summary_docx": REPORT_COMPILE | {Role.LEADERSHIP},
+    "evaluation.summary_docx": ARCHIVE_READ,
 }
 
 

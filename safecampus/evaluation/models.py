@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from safecampus.core.capabilities import ARCHIVE_READ
 from safecampus.core.roles import Role
 from safecampus.core.scoping import Scope, ScopedQuerySet
 from safecampus.hazards.choices import Summary
@@ -27,7 +28,7 @@ from safecampus.hazards.choices import Summary
 #: bureau-level roles that read every confirmation of their bureau(s)
 _BUREAU_READERS = (Role.SAFETY_CENTRE, Role.LEADERSHIP)
 #: roles that read the archive and the written summary (the centre and the leadership group)
-ARCHIVE_READERS = frozenset({Role.SAFETY_CENTRE, Role.LEADERSHIP})
+ARCHIVE_READERS = ARCHIVE_READ
 
 
 class ConfirmationQuerySet(ScopedQuerySet):

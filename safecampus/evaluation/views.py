@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from safecampus.campaigns.choices import CampaignStatus
 from safecampus.campaigns.models import Campaign, CampaignMilestone, CampaignPhase
-from safecampus.core.capabilities import REPORT_COMPILE, SUMMARY_CONFIRM
+from safecampus.core.capabilities import EVALUATION_VIEW, REPORT_COMPILE, SUMMARY_CONFIRM
 from safecampus.core.jobs import job_start
 from safecampus.core.scoping import scope_for
 from safecampus.hazards.choices import Status, Summary
@@ -30,8 +30,6 @@ from .models import ARCHIVE_READERS, CampaignArchive, SummaryConfirmation
 from .snapshot import final_category, summarise
 
 PAGE_SIZE = 50
-#: who reaches the evaluation pages at all
-EVALUATION_VIEW = SUMMARY_CONFIRM | REPORT_COMPILE | ARCHIVE_READERS
 
 
 def _require(user, roles) -> None:

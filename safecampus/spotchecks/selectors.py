@@ -11,7 +11,7 @@ from safecampus.accounts.models import RoleAssignment
 from safecampus.core.capabilities import SPOT_CHECK_RECORD
 from safecampus.core.roles import Role
 from safecampus.core.scoping import scope_for
-from safecampus.hazards.choices import RiskColour
+from safecampus.hazards.choices import RiskColour, Status
 from safecampus.hazards.models import Hazard, summary_q
 from safecampus.orgs.models import Department
 
@@ -116,13 +116,19 @@ def strata_table(*, user, check: SpotCheck) -> list[Stratum]:
 
 def population_of(*, actor, bureau, claims, by_colour: bool, campaign=None) -> list[list]:
     """The hazards a check could draw, as sorted ``[id, stratum]`` pairs; through the actor's
-    scope, so nobody draws from hazards they cannot see."""
+    scope, so nobody draws from hazards they cannot see. "In progress" means confirmed and
+    being rectified (assigned, rectifying, awaiting acceptance), which a check can reopen."""
     q = None
     for claim in claims:
         q = summary_q(claim) if q is None else q | summary_q(claim)
     if q is None:
         return []
-    qs = Hazard.objects.visible_to(actor).filter(q, bureau_id=bureau.pk)
+    # a hazard still awaiting the department's confirmation claims nothing yet
+    qs = (
+        Hazard.objects.visible_to(actor)
+        .filter(q, bureau_id=bureau.pk)
+        .exclude(status=Status.REPORTED)
+    )
     if campaign is not None:
         qs = qs.filter(campaign_id=campaign.pk)
     rows = qs.order_by("pk").values_list("pk", "responsible_department_id", "risk_colour")

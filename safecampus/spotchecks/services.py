@@ -73,7 +73,7 @@ def claim_of(status: str) -> str | None:
     cannot draw it."""
     if status == Status.CLOSED:
         return Claim.RESOLVED
-    if status in OPEN_STATUSES - {Status.HARD}:
+    if status in OPEN_STATUSES - {Status.HARD, Status.REPORTED}:
         return Claim.IN_PROGRESS
     return None
 

@@ -14,8 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from safecampus.core.capabilities import SPOT_CHECK_ORDER, SPOT_CHECK_RECORD, SUPERVISION_VIEW
-from safecampus.core.roles import SCHOOL_ROLES
+from safecampus.core.capabilities import SPOT_CHECK_ORDER, SPOT_CHECK_RECORD, SPOT_CHECK_VIEW
 from safecampus.core.scoping import scope_for
 
 from . import selectors, services
@@ -25,7 +24,6 @@ from .models import Claim, Result, SpotCheckItem, SpotCheckStatus
 PAGE_SIZE = 50
 SAMPLE_PAGE_SIZE = 100
 #: schools are never told about a check (a drawn school is not warned)
-SPOT_CHECK_VIEW = SUPERVISION_VIEW - SCHOOL_ROLES
 
 
 def _require(user, roles) -> None:

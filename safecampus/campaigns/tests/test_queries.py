@@ -52,14 +52,14 @@ LIST_URLS = {
 @pytest.mark.parametrize(
     ("page", "role", "expected"),
     [
-        ("campaign_list", Role.SAFETY_CENTRE, 6),
-        ("campaign_list", Role.SCHOOL_OFFICER, 6),
-        ("campaign_detail", Role.SAFETY_CENTRE, 16),
-        ("campaign_detail", Role.DEPARTMENT_OFFICER, 16),
-        ("form_list", Role.SAFETY_CENTRE, 7),
-        ("form_list", Role.DEPARTMENT_OFFICER, 7),
-        ("review_queue", Role.SAFETY_CENTRE, 6),
-        ("review_queue", Role.DEPARTMENT_OFFICER, 6),
+        ("campaign_list", Role.SAFETY_CENTRE, 7),
+        ("campaign_list", Role.SCHOOL_OFFICER, 7),
+        ("campaign_detail", Role.SAFETY_CENTRE, 17),
+        ("campaign_detail", Role.DEPARTMENT_OFFICER, 17),
+        ("form_list", Role.SAFETY_CENTRE, 8),
+        ("form_list", Role.DEPARTMENT_OFFICER, 8),
+        ("review_queue", Role.SAFETY_CENTRE, 7),
+        ("review_queue", Role.DEPARTMENT_OFFICER, 7),
     ],
 )
 def test_list_pages_do_not_query_per_row(camp, client_for, page, role, expected):
@@ -122,11 +122,11 @@ def form_with_items(camp, n: int, *, submitted: bool):
 @pytest.mark.parametrize(
     ("submitted", "role", "expected"),
     [
-        (False, Role.SCHOOL_OFFICER, 9),
-        (False, Role.SAFETY_CENTRE, 11),
-        (True, Role.SCHOOL_OFFICER, 8),
-        (True, Role.SAFETY_CENTRE, 11),
-        (True, Role.DEPARTMENT_OFFICER, 10),
+        (False, Role.SCHOOL_OFFICER, 10),
+        (False, Role.SAFETY_CENTRE, 12),
+        (True, Role.SCHOOL_OFFICER, 9),
+        (True, Role.SAFETY_CENTRE, 12),
+        (True, Role.DEPARTMENT_OFFICER, 11),
     ],
 )
 def test_form_page_does_not_query_per_item(camp, client_for, submitted, role, expected):

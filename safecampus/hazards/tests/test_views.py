@@ -91,8 +91,8 @@ def test_register_query_count_does_not_grow_with_rows(reg, client_for):
         reg.make("reported")
     with CaptureQueriesContext(connection) as six:
         client.get(url)
-    # session, user, scope (2), filter choices (4), count, page
-    assert len(one) == len(six) == 10
+    # session, user, scope (2), filter choices (4), count, page, unread notifications
+    assert len(one) == len(six) == 11
 
 
 def test_action_through_the_page_writes_an_event(reg, client_for):

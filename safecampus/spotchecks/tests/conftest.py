@@ -15,8 +15,8 @@ from safecampus.spotchecks import services
 def sc(world):
     """Hazards of bureau 闵行: ``closed`` (普教一科, red, school A), ``rectifying`` (普教一科,
     yellow, school B), ``other`` (安保科, submitted, school A), ``nodept`` (no department,
-    reported, school A) — the population of a check of both claims — and ``hard`` and
-    ``withdrawn``, which no check draws. ``sc.order(**kw)`` orders a check as the leader."""
+    assigned by the centre, school A) — the population of a check of both claims — and ``hard``,
+    ``withdrawn`` and ``reported`` (not yet confirmed), which no check draws. ``sc.order(**kw)`` orders a check as the leader."""
     w = world
     w.catalog = small_catalog(w.bureau, w.department)
     w.other_dept = DepartmentFactory(bureau=w.bureau, name="安保科")
@@ -44,11 +44,13 @@ def sc(world):
     w.make = make
     w.closed = make("closed", risk_colour="red")
     w.rectifying = make("rectifying", school=w.school_b, risk_colour="yellow")
-    w.nodept = make("reported", item=item_b)  # A02-01 names no department yet
+    # A02-01 names no department yet: the centre confirms it without one
+    w.nodept = make("assigned", item=item_b, dept_user=w.centre)
     item_b.responsible_departments.set([w.other_dept])
     w.other = make("submitted", item=item_b, dept_user=w.other_dept_user)
     w.hard = make("hard")
     w.withdrawn = make("withdrawn")
+    w.reported = make("reported")
 
     def order(actor=None, **kw):
         kw.setdefault("title", "2026年春季抽查")

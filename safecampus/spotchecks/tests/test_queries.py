@@ -28,7 +28,7 @@ def grow(sc, n: int):
     """``n`` more hazards of 普教一科 claimed in progress, a check of them all, assigned to the
     inspector (the first recorded with a photo)."""
     for i in range(n):
-        sc.make("reported", school=(sc.school_a, sc.school_b)[i % 2])
+        sc.make("assigned", school=(sc.school_a, sc.school_b)[i % 2])
     check = sc.order(title=f"抽查{n}")
     items = [i for i in check.items.all() if i.stratum != "d-"]
     services.spot_check_assign(

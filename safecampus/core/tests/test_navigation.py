@@ -1,0 +1,70 @@
+"""The menu offers each role the supervision pages it may open, and every link opens."""
+
+import pytest
+
+from safecampus.core.roles import Role
+
+pytestmark = pytest.mark.django_db
+
+
+def _menu(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    return response.context["nav_items"]
+
+
+def _supervision(items):
+    [menu] = [i for i in items if i.children]
+    return [child.url for child in menu.children]
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [
+        (
+            Role.SAFETY_CENTRE,
+            [
+                "/weekly/",
+                "/spotchecks/",
+                "/accountability/consultations/",
+                "/accountability/",
+                "/evaluation/",
+            ],
+        ),
+        (
+            Role.DEPARTMENT_OFFICER,
+            [
+                "/weekly/",
+                "/spotchecks/",
+                "/accountability/consultations/",
+                "/accountability/",
+                "/evaluation/",
+            ],
+        ),
+        (
+            Role.INSPECTOR,
+            ["/weekly/", "/spotchecks/", "/accountability/consultations/", "/accountability/"],
+        ),
+    ],
+)
+def test_bureau_roles_get_a_supervision_menu_whose_pages_open(world, client_for, role, expected):
+    client = client_for(world.users[role])
+    urls = _supervision(_menu(client))
+    assert urls == expected
+    for url in urls:
+        assert client.get(url).status_code == 200, url
+
+
+def test_a_school_gets_only_its_accountability_records(world, client_for):
+    client = client_for(world.users[Role.SCHOOL_OFFICER])
+    items = _menu(client)
+    assert not [i for i in items if i.children]
+    assert "/accountability/" in [i.url for i in items]
+    assert "/spotchecks/" not in [i.url for i in items]
+    assert client.get("/accountability/").status_code == 200
+
+
+def test_admin_roles_get_no_supervision(world, client_for):
+    for role in (Role.SYSTEM_ADMIN, Role.AUDITOR):
+        urls = [i.url for i in _menu(client_for(world.users[role]))]
+        assert not [u for u in urls if u.startswith(("/weekly", "/spot", "/accountab", "/eval"))]
