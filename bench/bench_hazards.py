@@ -686,7 +686,8 @@ def seed_hazards_pg(n: int) -> dict:
                   risk_colour, responsible_department_id, responsible_person, responsible_phone,
                   measures, deadline, funds, contingency_plan, interim_measures, interim_unit,
                   interim_person, interim_deadline, supervised, escalated, delay_explanation,
-                  status, status_changed_at, closed_on, version, updated_at)
+                  responsibility_disputed, status, status_changed_at, closed_on, version,
+                  updated_at)
                 SELECT
                   b.g, b.bureau_id, b.school_id,
                   bu.code_prefix || '-' || b.year || '-' || lpad(b.seq::text, 6, '0'),
@@ -722,7 +723,7 @@ def seed_hazards_pg(n: int) -> dict:
                        THEN '设置警示标识，专人看护' ELSE '' END,
                   '', '', NULL,
                   st.status = 'hard' OR {h(28, 100)} < 2,
-                  false, '',
+                  false, '', false,
                   st.status,
                   ch.changed + time '06:00',
                   CASE WHEN st.status = 'closed' THEN ch.changed END,

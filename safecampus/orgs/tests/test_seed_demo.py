@@ -1,6 +1,7 @@
 from collections import Counter
 
 from django.core.management import call_command
+from django.utils import timezone
 
 from safecampus.accounts.models import User
 from safecampus.orgs.models import Bureau, LeadershipMember, School
@@ -43,3 +44,31 @@ def test_seed_demo_spreads_large_runs_over_district_bureaus_and_is_idempotent(db
     assert Bureau.objects.filter(parent__code_prefix="SH").count() == 3
     call_command("seed_demo", schools=900, no_users=True)
     assert School.objects.count() == 900
+
+
+def test_seed_demo_shows_supervision_under_way(db, settings, tmp_path):
+    """The demo campaign is in its rectification phase with weekly reports (one late, one
+    missing), a district report, a spot check with a false claim that reopened its hazard and
+    opened an accountability record, an applied consultation, a school under 挂牌督办 and the
+    first daily digests."""
+    from safecampus.accountability.models import AccountabilityRecord, Consultation
+    from safecampus.campaigns.models import Campaign
+    from safecampus.hazards.models import HazardEvent
+    from safecampus.notifications.models import Notification
+    from safecampus.spotchecks.models import SpotCheckItem
+    from safecampus.weekly.models import DistrictReport, WeeklyReport
+
+    settings.MEDIA_ROOT = tmp_path
+    call_command("seed_demo", schools=120)
+    campaign = Campaign.objects.get(bureau__code_prefix="MH", status="launched")
+    assert campaign.current_phase(timezone.localdate()).kind == "rectification"
+    reports = WeeklyReport.objects.filter(campaign=campaign)
+    assert reports.filter(status="submitted").count() >= 2
+    assert reports.filter(late=True).count() == 1
+    assert DistrictReport.objects.filter(campaign=campaign).exists()
+    bad = SpotCheckItem.objects.get(spot_check__campaign=campaign, result="not_as_claimed")
+    assert HazardEvent.objects.filter(hazard=bad.hazard, action="reopen").count() == 1
+    assert AccountabilityRecord.objects.filter(spot_check_item=bad).count() == 1
+    assert Consultation.objects.filter(campaign=campaign, status="decided").count() == 1
+    assert AccountabilityRecord.objects.supervising().count() == 1
+    assert Notification.objects.exists()

@@ -200,6 +200,13 @@ class Command(BaseCommand):
 
                 campaign = seed_demo_campaign(district=district, password=DEMO_PASSWORD)
                 self.stdout.write(f"Demo campaign launched: {campaign.name}.")
+                from safecampus.campaigns.demo_supervision import seed_demo_supervision
+
+                done = seed_demo_supervision(campaign=campaign, password=DEMO_PASSWORD)
+                self.stdout.write(
+                    f"Supervision: {done['weekly_reports']} weekly reports, a spot check, "
+                    "a consultation and the first daily digests."
+                )
             audit_record(
                 action=Action.IMPORT,
                 actor_username="system",
