@@ -164,13 +164,23 @@ class ItemDecisionForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
-    department = forms.ModelChoiceField(label=_("Department named"), queryset=None, required=False)
+    department = forms.TypedChoiceField(
+        label=_("Department named"), coerce=int, empty_value=None, required=False
+    )
     deadline = forms.DateField(label=_("New deadline"), required=False, widget=DateInput())
     comment = forms.CharField(
         label=_("Decision"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
 
     def __init__(self, *args, departments, **kwargs):
+        """``departments``: a list, read once for every form of the page."""
         super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = departments
+        self._departments = {d.pk: d for d in departments}
+        self.fields["department"].choices = [("", "---------")] + [
+            (d.pk, d.name) for d in departments
+        ]
         bootstrap(self)
+
+    def clean_department(self):
+        pk = self.cleaned_data.get("department")
+        return self._departments.get(pk) if pk is not None else None

@@ -78,6 +78,25 @@ def record_open(
     for org in (school, department):
         if org is not None and org.bureau_id != bureau_id:
             errors["school"] = [_("The school or department is not of this bureau.")]
+    hazards = list(hazards)
+    # the hazards must concern the record's target: whoever reads the record (the school, the
+    # department) may then see them
+    foreign = [
+        h.code
+        for h in hazards
+        if h.bureau_id != bureau_id
+        or (school is not None and h.school_id != school.pk)
+        or (
+            school is None
+            and department is not None
+            and h.responsible_department_id != department.pk
+        )
+    ]
+    if foreign:
+        errors["hazards"] = [
+            _("These hazards are not of the school or department concerned: %(codes)s")
+            % {"codes": "、".join(foreign)}
+        ]
     if errors:
         raise ValidationError(errors, code="invalid")
     record = AccountabilityRecord.objects.create(
@@ -252,6 +271,12 @@ def consultation_create(*, actor, data: dict, hazards) -> Consultation:
     found = set(
         Hazard.objects.visible_to(actor)
         .filter(consultation_candidates_q(), pk__in=ids, bureau_id=bureau_id)
+        # not already on a consultation still to be held
+        .exclude(
+            pk__in=ConsultationItem.objects.filter(
+                consultation__status=ConsultationStatus.PLANNED
+            ).values("hazard_id")
+        )
         .values_list("pk", flat=True)
     )
     if missing := [h.code for h in hazards if h.pk not in found]:

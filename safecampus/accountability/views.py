@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -139,7 +139,10 @@ def _record_page(request, record, step_form, *, status=200):
         {
             "record": record,
             "events": events,
-            "hazards": record.hazards.select_related("school").order_by("code"),
+            "hazards": Hazard.objects.visible_to(request.user)
+            .filter(pk__in=record.hazards.values("pk"))
+            .select_related("school")
+            .order_by("code"),
             "step_form": step_form,
             "can_act": record.status != RecordStatus.CLOSED
             and AccountabilityRecord.objects.editable_by(request.user)
@@ -194,7 +197,11 @@ def consultation_list(request):
     consultations = (
         Consultation.objects.visible_to(request.user)
         .select_related("campaign")
-        .annotate(n_items=Count("items"))
+        .annotate(
+            n_items=Count(
+                "items", filter=Q(items__hazard__in=Hazard.objects.visible_to(request.user))
+            )
+        )
         .order_by("-held_on", "-id")
     )
     status = request.GET.get("status", "")
@@ -283,15 +290,16 @@ def consultation_detail(request, pk: int):
         consultation.status == ConsultationStatus.PLANNED
         and Consultation.objects.editable_by(request.user).filter(pk=pk).exists()
     )
+    # a department officer reads only the items on hazards it may see
     items = list(
-        consultation.items.select_related(
-            "hazard__school", "hazard__responsible_department", "department"
-        )
+        consultation.items.filter(
+            hazard__in=Hazard.objects.visible_to(request.user)
+        ).select_related("hazard__school", "hazard__responsible_department", "department")
     )
     if request.method == "POST" and not can_apply:
         raise PermissionDenied(_("The decisions cannot be applied here."))
-    departments = Department.objects.visible_to(request.user).filter(
-        bureau_id=consultation.bureau_id
+    departments = list(
+        Department.objects.visible_to(request.user).filter(bureau_id=consultation.bureau_id)
     )
     forms_by_item = {}
     if can_apply:

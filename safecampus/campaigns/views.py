@@ -34,6 +34,7 @@ from safecampus.core.capabilities import (
 )
 from safecampus.core.db import in_write_transaction
 from safecampus.core.excel import XLSX_CONTENT_TYPE
+from safecampus.core.forms import id_param
 from safecampus.core.jobs import job_start
 from safecampus.core.roles import Role
 from safecampus.core.scoping import scope_for
@@ -776,7 +777,7 @@ def site_inspection_new(request, pk: int):
     )
     school = None
     if sid := (request.POST.get("school") or request.GET.get("school")):
-        school = schools.filter(pk=sid).first() if sid.isdigit() else None
+        school = schools.filter(pk=sid).first() if id_param(sid) else None
         if school is None:
             raise Http404
     depts = Department.objects.filter(bureau_id=campaign.bureau_id)

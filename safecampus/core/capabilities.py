@@ -64,7 +64,7 @@ WEEKLY_REPORT_VIEW = frozenset(
 )
 #: Roles that write and submit a department's weekly report.
 WEEKLY_REPORT_FILE = frozenset({Role.DEPARTMENT_OFFICER})
-#: Roles that compile the district weekly report, archive a campaign and write the summary.
+#: Roles that compile the district weekly report and archive a campaign.
 REPORT_COMPILE = frozenset({Role.SAFETY_CENTRE})
 #: Roles that confirm the summary category of their hazards (总结评估).
 SUMMARY_CONFIRM = frozenset({Role.DEPARTMENT_OFFICER, Role.SAFETY_CENTRE})
@@ -89,7 +89,8 @@ SPOT_CHECK_RECORD = frozenset(
 CONSULTATION_MANAGE = frozenset({Role.LEADERSHIP, Role.SAFETY_CENTRE})
 #: Roles that open and follow up accountability records (约谈, 通报批评, 挂牌督办 …).
 ACCOUNTABILITY_MANAGE = frozenset({Role.LEADERSHIP, Role.SAFETY_CENTRE})
-#: Roles that read a campaign's archive and its written summary (书面材料).
+#: Roles that read a campaign's archive and generate its written summary (书面材料, which is
+#: for the leadership group: the leaders may generate it themselves).
 ARCHIVE_READ = frozenset({Role.SAFETY_CENTRE, Role.LEADERSHIP})
 #: Roles that reach the pages of each supervision feature (the rows each sees come from scope).
 SPOT_CHECK_VIEW = SUPERVISION_VIEW - SCHOOL_ROLES

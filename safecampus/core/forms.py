@@ -14,3 +14,12 @@ def bootstrap(form: forms.BaseForm) -> None:
         else:
             css = "form-control"
         widget.attrs.setdefault("class", css)
+
+
+def id_param(value) -> int | None:
+    """A record id from a query or form parameter, or None when it is not one (empty, not plain
+    ASCII digits like "²" or "١", or too big for the database's integer)."""
+    value = (value or "").strip()
+    if not (value.isascii() and value.isdigit()) or len(value) > 18:
+        return None
+    return int(value)

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from safecampus.campaigns.choices import CampaignStatus
 from safecampus.campaigns.models import Campaign, CampaignMilestone, CampaignPhase
 from safecampus.core.capabilities import EVALUATION_VIEW, REPORT_COMPILE, SUMMARY_CONFIRM
+from safecampus.core.forms import id_param
 from safecampus.core.jobs import job_start
 from safecampus.core.scoping import scope_for
 from safecampus.hazards.choices import Status, Summary
@@ -85,7 +86,7 @@ def campaign_evaluation(request, pk: int):
     today = timezone.localdate()
     progress = selectors.evaluation_progress(user=user, campaign=campaign, today=today)
     department = request.GET.get("department", "")
-    department_id = int(department) if department.isdigit() else None
+    department_id = id_param(department)
     state = request.GET.get("state", "")
     category = request.GET.get("category", "")
     rows = selectors.confirmation_rows(
@@ -128,7 +129,7 @@ def confirm_all(request, pk: int):
         result = services.summary_confirm_all(
             actor=request.user,
             campaign_id=campaign.pk,
-            department_id=int(department) if department.isdigit() else None,
+            department_id=id_param(department),
         )
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))

@@ -222,3 +222,11 @@ class SpotCheckEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.spot_check_id} {self.action}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("spot check events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("spot check events are append-only")

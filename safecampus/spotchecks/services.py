@@ -207,7 +207,7 @@ def spot_check_assign(
     roles, departments = held
     items = SpotCheckItem.objects.filter(spot_check=check).select_related("hazard")
     if stratum:
-        items = items.filter(stratum=stratum)
+        items = items.filter(stratum=stratum, result=Result.PENDING)  # the rest of the stratum
     elif item_ids:
         items = items.filter(pk__in=list(item_ids))
     else:

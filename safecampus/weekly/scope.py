@@ -28,10 +28,11 @@ def weekly_report_scope_q(scope: Scope, action: str) -> Q | None:
 
 
 def district_report_scope_q(scope: Scope, action: str) -> Q | None:
+    """The district report carries every department's narrative: it is the centre's compilation
+    for the leadership group, read by the bureau's centre, leaders and inspectors, not by the
+    departments (who read their own reports)."""
     if action == "edit":
         ids = scope.bureau_ids(Role.SAFETY_CENTRE)
     else:
-        ids = scope.bureau_ids(*_BUREAU_READERS) | (
-            scope.member_bureau_ids if scope.has(Role.DEPARTMENT_OFFICER) else frozenset()
-        )
+        ids = scope.bureau_ids(*_BUREAU_READERS)
     return Q(bureau_id__in=ids) if ids else None

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -86,7 +86,19 @@ def weekly_report_open(
     ).first()
     if existing is not None:
         return existing
-    report = WeeklyReport.objects.create(
+    try:
+        with transaction.atomic():  # two officers opening it at once: one draft, both get it
+            report = _create_draft(actor, campaign, department, week, now)
+    except IntegrityError:
+        return WeeklyReport.objects.get(
+            campaign=campaign, department=department, week_start=week.start
+        )
+    _event(report, action=ReportAction.CREATE, actor=actor, at=now, data={})
+    return report
+
+
+def _create_draft(actor, campaign, department, week, now) -> WeeklyReport:
+    return WeeklyReport.objects.create(
         campaign=campaign,
         bureau_id=campaign.bureau_id,
         department=department,
@@ -96,8 +108,6 @@ def weekly_report_open(
         created_by=actor,
         created_at=now,
     )
-    _event(report, action=ReportAction.CREATE, actor=actor, at=now, data={})
-    return report
 
 
 def _locked_draft(actor, report_id: int) -> WeeklyReport:
@@ -263,7 +273,8 @@ def district_report_compile(
         }
         for r in reports
     ]
-    # two compilations at once: the unique (campaign, week, version) refuses the second
+    # two compilations at once queue on the campaign's row and get consecutive versions
+    Campaign.objects.select_for_update().filter(pk=campaign.pk).first()
     last = DistrictReport.objects.filter(campaign=campaign, week_start=week.start).aggregate(
         m=Max("version")
     )["m"]

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from safecampus.core.capabilities import REPORT_COMPILE, WEEKLY_REPORT_FILE, WEEKLY_REPORT_VIEW
 from safecampus.core.excel import XLSX_CONTENT_TYPE
+from safecampus.core.forms import id_param
 from safecampus.core.scoping import scope_for
 from safecampus.orgs.models import Department
 
@@ -146,7 +147,7 @@ def report_open(request, pk: int, start: str):
         Department.objects.visible_to(request.user).filter(
             pk__in=scope_for(request.user).department_ids
         ),
-        pk=request.POST.get("department") or 0,
+        pk=id_param(request.POST.get("department")) or 0,
     )
     try:
         report = services.weekly_report_open(

@@ -13,6 +13,7 @@ from safecampus.accountability.models import Consultation, ConsultationStatus, I
 from safecampus.accountability.testing import make_disputed, make_hazard, make_without_department
 from safecampus.hazards.choices import Action, Decision, Status
 from safecampus.hazards.models import Hazard, HazardEvent
+from safecampus.hazards.testing import hazard_at
 
 pytestmark = pytest.mark.django_db
 
@@ -259,3 +260,34 @@ def test_who_reaches_the_consultation_pages(sup, client_for):
     assert client_for(sup.school_user).get(lst).status_code == 403
     assert client_for(sup.school_user).get(detail).status_code == 403
     assert client_for(sup.leader).get(lst).status_code == 200
+
+
+def test_a_department_reads_only_its_own_hazards_of_a_consultation(sup, client_for):
+    mine = make_disputed(sup)  # 普教一科's hazard
+    item = sup.catalog.items.get(code="A02-01")
+    item.responsible_departments.set([sup.other_dept])
+    theirs = hazard_at(
+        Status.HARD,
+        school=sup.school_a,
+        school_user=sup.school_user,
+        dept_user=sup.other_dept_user,
+        item=item,
+    )
+    consultation = _plan(sup, [mine, theirs])
+    dept = client_for(sup.dept_user)
+    html = dept.get(consultation.get_absolute_url()).content.decode()
+    assert mine.code in html and theirs.code not in html
+    listed = dept.get(reverse("accountability:consultation_list")).context["page"].object_list
+    assert [c.n_items for c in listed] == [1]
+    # the centre reads both
+    html = client_for(sup.centre).get(consultation.get_absolute_url()).content.decode()
+    assert mine.code in html and theirs.code in html
+
+
+def test_a_hazard_already_on_a_planned_consultation_is_not_planned_twice(sup):
+    hazard = make_disputed(sup)
+    _plan(sup, [hazard])
+    with pytest.raises(ValidationError) as exc:
+        _plan(sup, [hazard])
+    assert hazard.code in str(exc.value.message_dict["hazards"])
+    assert Consultation.objects.count() == 1

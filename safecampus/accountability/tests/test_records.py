@@ -213,3 +213,20 @@ def test_list_query_count_is_pinned(sup, client_for):
         _open(sup, school=school, department=sup.department, reason=f"原因{i}")
     # session, user, scope (2), unread notifications, school and department choices, count, rows
     assert count_queries(client, url) == few == 9
+
+
+def test_a_record_links_only_hazards_of_its_school_or_department(sup):
+    from safecampus.hazards.testing import hazard_at
+
+    at_b = hazard_at(
+        "rectifying", school=sup.school_b, school_user=sup.school_b_user, dept_user=sup.dept_user
+    )
+    with pytest.raises(ValidationError) as exc:
+        _open(sup, school=sup.school_a, hazards=[at_b])
+    assert at_b.code in str(exc.value.message_dict["hazards"])
+    with pytest.raises(ValidationError):
+        _open(sup, school=None, department=sup.other_dept, hazards=[at_b])
+    assert not AccountabilityRecord.objects.exists()
+    # the school's own hazard, and a department's own hazard, are fine
+    assert _open(sup, school=sup.school_b, hazards=[at_b]).hazards.get() == at_b
+    assert _open(sup, school=None, department=sup.department, hazards=[at_b]).hazards.count() == 1

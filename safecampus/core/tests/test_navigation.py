@@ -68,3 +68,18 @@ def test_admin_roles_get_no_supervision(world, client_for):
     for role in (Role.SYSTEM_ADMIN, Role.AUDITOR):
         urls = [i.url for i in _menu(client_for(world.users[role]))]
         assert not [u for u in urls if u.startswith(("/weekly", "/spot", "/accountab", "/eval"))]
+
+
+def test_id_parameters_that_are_not_ids_are_not_server_errors(world, client_for):
+    from safecampus.core.forms import id_param
+
+    assert [id_param(v) for v in ("12", " 7 ", "", None, "²", "١٢", "abc", "9" * 19)] == [
+        12,
+        7,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+    ]

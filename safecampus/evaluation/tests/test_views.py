@@ -114,3 +114,13 @@ def test_bad_input_is_a_400_keeping_what_was_typed(camp, hazards, client_for):
     assert SummaryConfirmation.objects.get().note == "资金已落实"
     history = client.get(url).content.decode()
     assert "资金已落实" in history
+
+
+@pytest.mark.parametrize("value", ["²", "abc", "9" * 30])
+def test_a_department_filter_that_is_not_an_id_is_ignored_not_a_500(
+    camp, hazards, client_for, value
+):
+    url = f"/evaluation/campaigns/{camp.campaign.pk}/"
+    body = client_for(camp.centre).get(url, {"department": value})
+    assert body.status_code == 200
+    assert body.content.decode().count('data-testid="confirm-row"') == 4

@@ -16,7 +16,8 @@ def sc(world):
     """Hazards of bureau 闵行: ``closed`` (普教一科, red, school A), ``rectifying`` (普教一科,
     yellow, school B), ``other`` (安保科, submitted, school A), ``nodept`` (no department,
     assigned by the centre, school A) — the population of a check of both claims — and ``hard``,
-    ``withdrawn`` and ``reported`` (not yet confirmed), which no check draws. ``sc.order(**kw)`` orders a check as the leader."""
+    ``withdrawn`` and ``reported`` (not yet confirmed), which no check draws.
+    ``sc.order(**kw)`` orders a check as the leader."""
     w = world
     w.catalog = small_catalog(w.bureau, w.department)
     w.other_dept = DepartmentFactory(bureau=w.bureau, name="安保科")

@@ -375,3 +375,16 @@ def test_the_check_completes_when_every_item_has_a_result(sc):
     check.refresh_from_db()
     assert check.status == SpotCheckStatus.DONE and check.completed_at is not None
     assert SpotCheckEvent.objects.filter(spot_check=check, action=EventAction.COMPLETE).count() == 1
+
+
+def test_assigning_a_stratum_after_a_result_assigns_the_rest_of_it(sc):
+    check, first = assigned(sc, sc.closed)  # 普教一科's stratum: closed and rectifying
+    record(first, sc.inspector, result=Result.CONFIRMED, finding="")
+    stratum = f"d{sc.department.pk}"
+    n = services.spot_check_assign(
+        actor=sc.leader, spot_check=check, inspector=sc.centre, stratum=stratum
+    )
+    assert n == 1
+    rest = check.items.get(hazard=sc.rectifying)
+    first.refresh_from_db()
+    assert (rest.inspector, first.inspector) == (sc.centre, sc.inspector)

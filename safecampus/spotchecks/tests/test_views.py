@@ -176,7 +176,7 @@ def test_a_second_result_is_refused_with_a_message(sc, client_for):
     data = {"result": Result.CONFIRMED, "checked_on": timezone.localdate().isoformat()}
     assert client.post(url, {**data, "files": [jpeg_upload()]}).status_code == 302
     r = client.post(url, {**data, "result": Result.NOT_AS_CLAIMED, "finding": "x"})
-    assert r.status_code == 400 and "final" in r.content.decode()
+    assert r.status_code == 400 and "不可更改" in r.content.decode()
     item.refresh_from_db()
     assert item.result == Result.CONFIRMED and not AccountabilityRecord.objects.exists()
 

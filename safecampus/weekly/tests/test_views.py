@@ -171,7 +171,8 @@ def test_compile_through_the_page(wk, client_for):
     assert r.status_code == 302 and r.url == reverse("weekly:district_detail", args=[district.pk])
     body = client_for(w.centre).get(r.url).content.decode()
     assert "本周小结" in body and "安保科" in body  # missing department listed
-    assert client_for(w.dept_user).get(r.url).status_code == 200
+    # the compilation carries every department's narrative: not for the departments
+    assert client_for(w.dept_user).get(r.url).status_code == 404
     assert client_for(other_bureau_centre).get(r.url).status_code == 404
     assert client_for(w.school_user).get(r.url).status_code == 403
     r = client_for(w.centre).get(reverse("weekly:district_docx", args=[district.pk]))
@@ -202,3 +203,10 @@ def test_campaign_edit_form_has_the_report_days(wk, client_for):
     block = html[html.index('data-testid="weekly-report-days"') :]
     assert html.count('name="report_week_start"') == 1
     assert 'name="report_week_start"' in block and 'name="report_due_weekday"' in block
+
+
+@pytest.mark.parametrize("value", ["abc", "²", "9" * 30, ""])
+def test_opening_with_a_department_that_is_not_an_id_is_404(wk, client_for, value):
+    url = reverse("weekly:report_open", args=[wk.campaign.pk, wk.week.key])
+    assert client_for(wk.dept_user).post(url, {"department": value}).status_code == 404
+    assert not WeeklyReport.objects.exists()
