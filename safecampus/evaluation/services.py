@@ -139,7 +139,9 @@ def summary_confirm(
     note = (note or "").strip()
     if not Hazard.objects.visible_to(actor).filter(pk=hazard_id).exists():
         raise Hazard.DoesNotExist
-    hazard = Hazard.objects.select_for_update().select_related("campaign").get(pk=hazard_id)
+    hazard = (
+        Hazard.objects.select_for_update(of=("self",)).select_related("campaign").get(pk=hazard_id)
+    )
     role = confirm_role(actor, hazard)
     if role is None:
         raise _refuse(
@@ -178,7 +180,7 @@ def summary_confirm_all(*, actor, campaign_id: int, department_id: int | None = 
         hazards = hazards.filter(responsible_department_id=department_id)
     done = 0
     skipped: list[str] = []
-    for hazard in hazards.select_for_update().order_by("pk"):
+    for hazard in hazards.select_for_update(of=("self",)).order_by("pk"):
         role = confirm_role(actor, hazard)
         if role is None:
             continue  # the leadership group reads the list but does not confirm

@@ -277,7 +277,7 @@ def spot_check_record(
     """Record the on-site result of one drawn hazard, with evidence. Final: a second attempt is
     refused. "Not as claimed" reopens the hazard and opens an accountability record."""
     item = (
-        SpotCheckItem.objects.select_for_update()
+        SpotCheckItem.objects.select_for_update(of=("self",))
         .select_related("spot_check", "hazard__school", "hazard__responsible_department")
         .get(pk=item.pk)
     )
