@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "safecampus.spotchecks",
     "safecampus.accountability",
     "safecampus.notifications",
+    "safecampus.reports",
 ]
 
 MIDDLEWARE = [

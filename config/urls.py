@@ -21,6 +21,7 @@ urlpatterns = [
     path("spotchecks/", include("safecampus.spotchecks.urls")),
     path("accountability/", include("safecampus.accountability.urls")),
     path("notifications/", include("safecampus.notifications.urls")),
+    path("dashboard/", include("safecampus.reports.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
