@@ -349,7 +349,7 @@ def seed(args, vendor: str) -> dict:
     t0 = perf_counter()
     out = io.StringIO()
     t = perf_counter()
-    call_command("seed_demo", schools=args.schools, stdout=out)
+    call_command("seed_demo", schools=args.schools, no_activity=True, stdout=out)
     info["seed_demo_s"] = round(perf_counter() - t, 2)
     print(f"  seed_demo --schools {args.schools}: {info['seed_demo_s']:.1f} s", flush=True)
     print(f"  removed seed_demo's {remove_demo_hazards()} demo hazards", flush=True)

@@ -72,3 +72,12 @@ def test_seed_demo_shows_supervision_under_way(db, settings, tmp_path):
     assert Consultation.objects.filter(campaign=campaign, status="decided").count() == 1
     assert AccountabilityRecord.objects.supervising().count() == 1
     assert Notification.objects.exists()
+
+
+def test_seed_demo_without_activity_has_the_accounts_but_no_hazards(db):
+    from safecampus.campaigns.models import Campaign
+    from safecampus.hazards.models import Hazard
+
+    call_command("seed_demo", schools=20, no_activity=True)
+    assert User.objects.filter(username__in=["centre", "pj1", "school"]).count() == 3
+    assert not Hazard.objects.exists() and not Campaign.objects.exists()

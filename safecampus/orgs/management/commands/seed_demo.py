@@ -173,8 +173,14 @@ class Command(BaseCommand):
         parser.add_argument("--schools", type=int, default=350, help="number of schools")
         parser.add_argument("--seed", type=int, default=2026, help="random seed")
         parser.add_argument("--no-users", action="store_true", help="skip the demo accounts")
+        parser.add_argument(
+            "--no-activity",
+            action="store_true",
+            help="the accounts, but no demo hazards, campaign or supervision (for benchmarks)",
+        )
 
     def handle(self, *args, schools: int, seed: int, no_users: bool, **options):
+        no_activity = options.get("no_activity", False)
         if schools < 1:
             raise CommandError("--schools must be at least 1")
         if Bureau.objects.filter(code_prefix="MH").exists():
@@ -192,6 +198,7 @@ class Command(BaseCommand):
             partners = self._partners(district, all_schools)
             if not no_users:
                 self._users(city, district, departments, partners)
+            if not no_users and not no_activity:
                 from safecampus.hazards.demo import seed_demo_hazards
 
                 n = seed_demo_hazards(district=district, password=DEMO_PASSWORD)
