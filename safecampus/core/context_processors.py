@@ -10,6 +10,7 @@ from .capabilities import (
     CAMPAIGN_VIEW,
     CATALOG_VIEW,
     CONSULTATION_VIEW,
+    DASHBOARD_VIEW,
     EVALUATION_VIEW,
     HAZARD_VIEW,
     ORG_VIEW,
@@ -40,6 +41,12 @@ def navigation(request):
         return {"nav_items": []}
     scope = scope_for(user)
     items = [NavItem(_("Home"), reverse("core:home"), "house")]
+    if scope.has(*DASHBOARD_VIEW):
+        items.append(NavItem(_("Dashboard"), reverse("reports:dashboard"), "speedometer2"))
+    elif scope.has(*SCHOOL_ROLES) and scope.school_ids:
+        items.append(
+            NavItem(_("My dashboard"), reverse("reports:school_dashboard"), "speedometer2")
+        )
     if scope.has(*SCHOOL_VIEW):
         if scope.has(*(SCHOOL_VIEW - SCHOOL_ROLES)) or len(scope.school_ids) != 1:
             items.append(NavItem(_("Schools"), reverse("orgs:school_list"), "building"))

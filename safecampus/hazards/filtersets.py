@@ -1,22 +1,69 @@
-"""Filters of the register, shared by the page, the export and the API. Each has an index."""
+"""Filters of the register, shared by the page, the export and the API. Each has an index.
+
+The dashboard (``safecampus.reports``) links every number it shows to the register filtered by
+these, so each figure's definition lives here once: ``open``, ``confirmed``, ``on_time``,
+``overdue_min``/``overdue_max`` (days overdue, Asia/Shanghai), ``closed_from``/``closed_to``,
+``reported_from``/``reported_to`` (the local date of the report), ``stage`` (school type),
+``campaign``, ``bureau``, ``unassigned``, ``graded`` and ``spot_check`` (result of a draw).
+"""
+
+import datetime
 
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from safecampus.catalog.choices import HazardLevel
+from safecampus.orgs.choices import SchoolStage
 from safecampus.orgs.filtersets import YES_NO_ALL, IdFilter
 from safecampus.orgs.models import School
+from safecampus.spotchecks.models import Result as SpotCheckResult
+from safecampus.spotchecks.models import SpotCheckItem
 
-from .choices import RiskColour, Source, Status, Summary
+from .choices import OPEN_STATUSES, RiskColour, Source, Status, Summary
 from .models import Hazard, overdue_q, summary_q
 
 DATE = forms.DateInput(attrs={"type": "date"})
 #: ``q`` matches the hazards of the schools whose name contains it by their ids, up to this
 #: many schools; a search naming more (say 小学) falls back to a join, slower but the same rows
 SEARCH_SCHOOL_LIMIT = 500
+#: statuses of a hazard a department has confirmed (确认): everything but a fresh report and a
+#: withdrawn one. The rectification rate is closed ÷ confirmed.
+CONFIRMED_STATUSES = frozenset(
+    {Status.ASSIGNED, Status.RECTIFYING, Status.SUBMITTED, Status.HARD, Status.CLOSED}
+)
+#: the largest number of days overdue a filter accepts (about 270 years)
+MAX_DAYS = 100_000
+
+
+def on_time_q() -> Q:
+    """Closed on or before its deadline, or closed without one."""
+    return Q(status=Status.CLOSED) & (Q(deadline__isnull=True) | Q(closed_on__lte=F("deadline")))
+
+
+def overdue_days_q(today: datetime.date, low: int | None = None, high: int | None = None) -> Q:
+    """Open and overdue by ``low`` to ``high`` days (either may be left open): days overdue are
+    ``today − deadline``, so ``low`` ≤ days ≤ ``high`` ⇔ today − high ≤ deadline ≤ today − low."""
+    q = overdue_q(today)
+    if low is not None:
+        q &= Q(deadline__lte=today - datetime.timedelta(days=low))
+    if high is not None:
+        q &= Q(deadline__gte=today - datetime.timedelta(days=high))
+    return q
+
+
+class DaysFilter(django_filters.NumberFilter):
+    """A whole number of days, 1 or more."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_DAYS)
+        super().__init__(*args, **kwargs)
+
 
 #: ``sort`` value → ORDER BY; the id breaks ties so pages never overlap
 SORTS = {
@@ -68,6 +115,45 @@ class HazardFilterSet(django_filters.FilterSet):
     )
     found_to = django_filters.DateFilter(
         field_name="found_on", lookup_expr="lte", label=_("Found to"), widget=DATE
+    )
+    # --- the dashboard's figures (safecampus.reports) ---
+    campaign = IdFilter(field_name="campaign_id", label=_("Campaign"))
+    bureau = IdFilter(field_name="bureau_id", label=_("Bureau"))
+    stage = django_filters.ChoiceFilter(
+        field_name="school__stage", choices=SchoolStage.choices, label=_("School type")
+    )
+    open = django_filters.BooleanFilter(method="filter_open", label=_("Open"), widget=YES_NO_ALL)
+    confirmed = django_filters.BooleanFilter(
+        method="filter_confirmed", label=_("Confirmed"), widget=YES_NO_ALL
+    )
+    on_time = django_filters.BooleanFilter(
+        method="filter_on_time", label=_("Closed on time"), widget=YES_NO_ALL
+    )
+    overdue_min = DaysFilter(method="filter_overdue_min", label=_("Days overdue, at least"))
+    overdue_max = DaysFilter(method="filter_overdue_max", label=_("Days overdue, at most"))
+    closed_from = django_filters.DateFilter(
+        field_name="closed_on", lookup_expr="gte", label=_("Closed from"), widget=DATE
+    )
+    closed_to = django_filters.DateFilter(
+        field_name="closed_on", lookup_expr="lte", label=_("Closed to"), widget=DATE
+    )
+    reported_from = django_filters.DateFilter(
+        field_name="reported_at", lookup_expr="date__gte", label=_("Reported from"), widget=DATE
+    )
+    reported_to = django_filters.DateFilter(
+        field_name="reported_at", lookup_expr="date__lte", label=_("Reported to"), widget=DATE
+    )
+    unassigned = django_filters.BooleanFilter(
+        field_name="responsible_department",
+        lookup_expr="isnull",
+        label=_("No responsible department"),
+        widget=YES_NO_ALL,
+    )
+    graded = django_filters.BooleanFilter(
+        method="filter_graded", label=_("Risk graded"), widget=YES_NO_ALL
+    )
+    spot_check = django_filters.ChoiceFilter(
+        choices=SpotCheckResult.choices, method="filter_spot_check", label=_("Spot-check result")
     )
     sort = django_filters.ChoiceFilter(
         method="filter_sort",
@@ -126,6 +212,32 @@ class HazardFilterSet(django_filters.FilterSet):
     def filter_overdue(self, queryset, name, value):
         q = overdue_q(timezone.localdate())
         return queryset.filter(q) if value else queryset.exclude(q)
+
+    def filter_open(self, queryset, name, value):
+        q = Q(status__in=OPEN_STATUSES)
+        return queryset.filter(q) if value else queryset.exclude(q)
+
+    def filter_confirmed(self, queryset, name, value):
+        q = Q(status__in=CONFIRMED_STATUSES)
+        return queryset.filter(q) if value else queryset.exclude(q)
+
+    def filter_on_time(self, queryset, name, value):
+        # "no" means closed late, not "anything but closed on time"
+        closed = queryset.filter(status=Status.CLOSED)
+        return closed.filter(on_time_q()) if value else closed.exclude(on_time_q())
+
+    def filter_overdue_min(self, queryset, name, value):
+        return queryset.filter(overdue_days_q(timezone.localdate(), low=value))
+
+    def filter_overdue_max(self, queryset, name, value):
+        return queryset.filter(overdue_days_q(timezone.localdate(), high=value))
+
+    def filter_graded(self, queryset, name, value):
+        return queryset.exclude(risk_colour="") if value else queryset.filter(risk_colour="")
+
+    def filter_spot_check(self, queryset, name, value):
+        drawn = SpotCheckItem.objects.filter(hazard_id=OuterRef("pk"), result=value)
+        return queryset.filter(Exists(drawn))
 
     def filter_sort(self, queryset, name, value):
         return queryset.order_by(*SORTS.get(value, SORTS["-id"]))

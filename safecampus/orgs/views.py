@@ -124,6 +124,7 @@ def school_detail(request, pk: int):
             "partners": school.partner_units.all(),
             "can_edit": can_edit,
             "can_see_hazards": scope_for(request.user).has(*HAZARD_VIEW),
+            "can_see_dashboard": _dashboard_allowed(request.user, school),
         },
     )
 
@@ -356,3 +357,10 @@ def leadership_member_remove(request, pk: int):
     services.leadership_member_remove(actor=request.user, member=member)
     messages.success(request, _("Member removed."))
     return redirect(bureau.get_absolute_url())
+
+
+def _dashboard_allowed(user, school) -> bool:
+    """Whether the school's dashboard (reports app) opens for ``user``."""
+    from safecampus.reports.school import may_view
+
+    return may_view(user, school)

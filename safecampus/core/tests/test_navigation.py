@@ -83,3 +83,18 @@ def test_id_parameters_that_are_not_ids_are_not_server_errors(world, client_for)
         None,
         None,
     ]
+
+
+@pytest.mark.parametrize(
+    ("role", "url"),
+    [
+        (Role.SAFETY_CENTRE, "/dashboard/"),
+        (Role.LEADERSHIP, "/dashboard/"),
+        (Role.DEPARTMENT_OFFICER, "/dashboard/"),
+        (Role.SCHOOL_OFFICER, "/dashboard/school/"),
+    ],
+)
+def test_each_role_reaches_its_dashboard_from_the_menu(world, client_for, role, url):
+    client = client_for(world.users[role])
+    assert url in [i.url for i in _menu(client)]
+    assert client.get(url).status_code == 200

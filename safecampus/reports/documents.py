@@ -1,0 +1,148 @@
+"""The dashboard's figures as an Excel workbook: one sheet per group of figures, written from the
+same dictionary the page renders (``selectors.dashboard``), so the numbers are the page's."""
+
+from __future__ import annotations
+
+import io
+
+from django.utils import formats
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+BOLD = Font(bold=True)
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value}%"
+
+
+def _sheet(wb: Workbook, title: str, headers: list[str], rows: list[list], widths=None) -> None:
+    ws = wb.create_sheet(title[:31])
+    ws.append(headers)
+    for cell in ws[1]:
+        cell.font = BOLD
+    for row in rows:
+        ws.append(row)
+    for idx, width in enumerate(widths or [28] + [14] * (len(headers) - 1)):
+        ws.column_dimensions[chr(65 + idx)].width = width
+    ws.freeze_panes = "A2"
+
+
+def dashboard_workbook(d: dict, *, statuses: list[tuple[str, str]]) -> bytes:
+    """The workbook's bytes."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    t = d["totals"]
+    figure, number = _("Figure"), _("Number")
+    _sheet(
+        wb,
+        _("Overview"),
+        [figure, number],
+        [
+            [_("Date"), formats.date_format(d["today"])],
+            [_("Hazards"), t["total"]["n"]],
+            [_("Open hazards"), t["open"]["n"]],
+            [_("Awaiting confirmation"), t["reported"]["n"]],
+            [_("Confirmed"), t["confirmed"]["n"]],
+            [_("Closed"), t["closed"]["n"]],
+            [_("Closed on time"), t["on_time"]["n"]],
+            [_("Rectification rate (closed ÷ confirmed)"), _pct(d["rates"]["rectification"])],
+            [_("On-time rate (closed on time ÷ closed)"), _pct(d["rates"]["on_time"])],
+            [_("Overdue"), t["overdue"]["n"]],
+            [_("Major hazards (open)"), t["major"]["n"]],
+            [_("Hard to resolve"), t["hard"]["n"]],
+        ],
+        widths=[40, 14],
+    )
+    breakdowns = [
+        (_("By status"), _("Status"), d["by_status"]),
+        (_("By risk area"), _("Risk area"), d["by_area"]),
+        (_("By department"), _("Department"), d["by_department"]),
+        (_("By school type"), _("School type"), d["by_stage"]),
+        (_("By risk grade"), _("Risk grade"), d["by_colour"]),
+        (_("Overdue by days"), _("Days overdue"), d["overdue_buckets"]),
+        (_("Worst departments"), _("Department"), d["worst_departments"]),
+    ]
+    for title, head, rows in breakdowns:
+        _sheet(wb, title, [head, _("Hazards")], [[r["label"], r["n"]] for r in rows])
+    _sheet(
+        wb,
+        _("Major and hard"),
+        [_("Hazard code"), _("School"), _("Department"), _("Status"), _("Deadline")],
+        [
+            [
+                h.code,
+                h.school.name,
+                h.responsible_department.name if h.responsible_department else "",
+                h.get_status_display(),
+                formats.date_format(h.deadline) if h.deadline else "",
+            ]
+            for h in d["majors"]
+        ],
+        widths=[18, 28, 16, 14, 14],
+    )
+    c = d["campaign"]
+    if c:
+        _sheet(
+            wb,
+            _("Campaign forms"),
+            [figure, number],
+            [
+                [_("Campaign"), c["campaign"].name],
+                [_("Forms"), c["forms"]["n"]],
+                [_("Submitted"), c["submitted"]["n"]],
+                [_("Accepted"), c["accepted"]["n"]],
+                [_("Returned"), c["returned"]["n"]],
+                [_("Submission rate"), _pct(c["rate"])],
+                [_("Late schools"), c["late"]["n"]],
+            ],
+            widths=[28, 40],
+        )
+    _sheet(
+        wb,
+        _("Weekly trend"),
+        [_("Week from"), _("Week to"), _("New"), _("Closed")],
+        [
+            [formats.date_format(w["start"]), formats.date_format(w["end"]), w["new"], w["closed"]]
+            for w in d["trend"]
+        ],
+        widths=[16, 16, 10, 10],
+    )
+    league_head = [
+        _("School"),
+        _("Open"),
+        _("Overdue"),
+        _("Closed"),
+        _("Average days to close"),
+    ]
+    for key, title in (
+        ("open", _("Most open")),
+        ("overdue", _("Most overdue")),
+        ("slowest", _("Slowest to close")),
+    ):
+        _sheet(
+            wb,
+            title,
+            league_head,
+            [
+                [r["name"], r["open"], r["overdue"], r["closed"], r["avg_days"]]
+                for r in d["league"][key]
+            ],
+        )
+    _sheet(
+        wb,
+        _("Spot checks"),
+        [_("Result"), _("Hazards")],
+        [[r["label"], r["n"]] for r in d["spot_checks"]],
+    )
+    _sheet(
+        wb,
+        _("Accountability"),
+        [_("Measure")] + [label for _s, label in statuses] + [_("Total")],
+        [[r["label"]] + [cell["n"] for cell in r["cells"]] + [r["n"]] for r in d["accountability"]],
+        widths=[36] + [14] * (len(statuses) + 1),
+    )
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

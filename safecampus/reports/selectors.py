@@ -1,0 +1,619 @@
+"""The bureau dashboard (领导驾驶舱 / 统计分析) of the centre, the leadership group, inspectors and
+departments: every figure counted in the database from the register as the user may see it.
+
+Everything starts from ``Hazard.objects.visible_to(user)``, the register's own scope, narrowed by
+the dashboard's filters (campaign, period of ``found_on``, bureau, school type). Each figure
+carries the URL of the register filtered to exactly the hazards it counts, so a number on the
+dashboard and the count of the page it links to can never disagree.
+
+Definitions
+    open          status in OPEN_STATUSES (reported, assigned, rectifying, submitted, hard)
+    confirmed     status in assigned, rectifying, submitted, hard, closed
+    rectification rate  closed ÷ confirmed; None (shown "—") when nothing is confirmed
+    on-time rate  closed with closed_on ≤ deadline (or without a deadline) ÷ closed; None when
+                  nothing is closed
+    overdue       open with deadline < today (``hazards.models.overdue_q``; today in
+                  Asia/Shanghai); days overdue = today − deadline, in buckets 1–7, 8–30, >30
+    worst schools / departments   the 10 with the most overdue hazards
+    major         open and of level major;  hard   status hard
+    campaign      the filter's campaign, or else the latest launched campaign the user sees:
+                  its forms (scoped, school type filter applied), submitted (submitted or
+                  accepted), submission rate, late forms (``InspectionForm.objects.late``)
+    trend         each of the last 12 weeks (Monday to Sunday, Asia/Shanghai): new = reported
+                  that week (local date of ``reported_at``), closed = ``closed_on`` that week
+    league        per school: open, overdue, closed and the average days from found to closed
+    spot checks   hazards of the dashboard drawn in a spot check, by the result of the draw (a
+                  hazard drawn twice counts under each result it got)
+    accountability  the records the user sees (``AccountabilityRecord.objects.visible_to``), by
+                  measure and status; not narrowed by the dashboard's filters (the record list
+                  has none of them)
+    map           schools in scope (bureau and type filters) with coordinates (their first
+                  gate), coloured by the worst risk colour among their open hazards
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    Exists,
+    F,
+    FloatField,
+    Func,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from safecampus.accountability.models import AccountabilityRecord, RecordKind, RecordStatus
+from safecampus.campaigns.choices import CampaignStatus, FormStatus
+from safecampus.campaigns.models import Campaign, InspectionForm
+from safecampus.catalog.choices import HazardLevel
+from safecampus.hazards.choices import OPEN_STATUSES, RiskColour, Status
+from safecampus.hazards.filtersets import CONFIRMED_STATUSES, on_time_q, overdue_days_q
+from safecampus.hazards.models import Hazard, overdue_q
+from safecampus.orgs.choices import SchoolStage
+from safecampus.orgs.models import School, SchoolGate
+from safecampus.spotchecks.models import Result as SpotCheckResult
+from safecampus.spotchecks.models import SpotCheckItem
+
+#: rows in each top list (worst schools, worst departments, league tables, majors)
+TOP = 10
+#: weeks in the trend
+WEEKS = 12
+#: (label, low, high) of the days-overdue buckets; None = no bound
+BUCKETS = (("1_7", 1, 7), ("8_30", 8, 30), ("31_", 31, None))
+#: risk colours from worst to mildest; their rank is their position (5 = no colour)
+COLOUR_ORDER = (RiskColour.RED, RiskColour.ORANGE, RiskColour.YELLOW, RiskColour.BLUE)
+UNGRADED_RANK = len(COLOUR_ORDER) + 1
+#: submitted forms for the submission rate
+SUBMITTED_FORMS = (FormStatus.SUBMITTED, FormStatus.ACCEPTED)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The dashboard's filters, already checked against the user's scope."""
+
+    campaign: Campaign | None = None
+    found_from: datetime.date | None = None
+    found_to: datetime.date | None = None
+    bureau_id: int | None = None
+    stage: str = ""
+
+    def register_params(self) -> dict[str, str]:
+        """The same filters as register parameters."""
+        params = {}
+        if self.campaign is not None:
+            params["campaign"] = str(self.campaign.pk)
+        if self.found_from:
+            params["found_from"] = self.found_from.isoformat()
+        if self.found_to:
+            params["found_to"] = self.found_to.isoformat()
+        if self.bureau_id:
+            params["bureau"] = str(self.bureau_id)
+        if self.stage:
+            params["stage"] = self.stage
+        return params
+
+    def hazard_q(self) -> Q:
+        q = Q()
+        if self.campaign is not None:
+            q &= Q(campaign_id=self.campaign.pk)
+        if self.found_from:
+            q &= Q(found_on__gte=self.found_from)
+        if self.found_to:
+            q &= Q(found_on__lte=self.found_to)
+        if self.bureau_id:
+            q &= Q(bureau_id=self.bureau_id)
+        if self.stage:
+            q &= Q(school__stage=self.stage)
+        return q
+
+
+def register_url(base: dict[str, str], **params) -> str:
+    """The register filtered by the dashboard's filters plus ``params``."""
+    query = {**base, **{k: str(v) for k, v in params.items() if v is not None}}
+    return reverse("hazards:hazard_list") + ("?" + urlencode(query) if query else "")
+
+
+def rate(part: int, whole: int) -> float | None:
+    """``part`` ÷ ``whole`` as a percentage with one decimal; None when ``whole`` is 0."""
+    return round(100 * part / whole, 1) if whole else None
+
+
+def week_start(day: datetime.date) -> datetime.date:
+    return day - datetime.timedelta(days=day.weekday())
+
+
+def scoped_hazards(*, user, filters: Filters) -> QuerySet[Hazard]:
+    """The register as ``user`` sees it, narrowed by the dashboard filters, unordered."""
+    return Hazard.objects.visible_to(user).filter(filters.hazard_q()).order_by()
+
+
+def dashboard(*, user, filters: Filters, campaigns: list | None = None) -> dict:
+    """Every figure of the bureau dashboard for ``user``.
+
+    ``campaigns``: the launched or closed campaigns the user sees, newest first, if the caller
+    already has them (the filter form does); otherwise they are read here.
+    """
+    today = timezone.localdate()
+    hz = scoped_hazards(user=user, filters=filters)
+    base = filters.register_params()
+    data = {"today": today, "base_url": register_url(base)}
+    data.update(_totals(hz, base, today))
+    data.update(_breakdowns(hz, base, today))
+    data["majors"] = _majors(hz)
+    data["campaign"] = _campaign(user=user, filters=filters, campaigns=campaigns, today=today)
+    data["trend"] = _trend(hz, base, today)
+    data["league"] = _league(hz, base, today)
+    data["worst_schools"] = [r for r in data["league"]["overdue"] if r["overdue"]]
+    data["spot_checks"] = _spot_checks(hz, base)
+    data["accountability"] = _accountability(user)
+    data["map"] = _map(user=user, hz=hz, base=base, filters=filters)
+    return data
+
+
+# --- totals, rates, statuses and overdue buckets: one query grouped by status -------------------
+
+
+def _totals(hz, base: dict, today: datetime.date) -> dict:
+    buckets = {
+        f"b{key}": Count("pk", filter=overdue_days_q(today, low, high))
+        for key, low, high in BUCKETS
+    }
+    rows = {
+        r["status"]: r
+        for r in hz.values("status").annotate(
+            n=Count("pk"),
+            major=Count("pk", filter=Q(level=HazardLevel.MAJOR)),
+            on_time=Count("pk", filter=on_time_q()),
+            **buckets,
+        )
+    }
+
+    def total(key: str, statuses) -> int:
+        return sum(r[key] for s, r in rows.items() if s in statuses)
+
+    all_statuses = set(Status.values)
+    closed = total("n", {Status.CLOSED})
+    confirmed = total("n", CONFIRMED_STATUSES)
+    on_time = total("on_time", {Status.CLOSED})
+    bucket_rows = []
+    for key, low, high in BUCKETS:
+        label = f"{low}–{high}" if high else f"> {low - 1}"
+        bucket_rows.append(
+            {
+                "key": key,
+                "label": _("%(range)s days") % {"range": label},
+                "n": total(f"b{key}", OPEN_STATUSES),
+                "url": register_url(base, overdue_min=low, overdue_max=high),
+            }
+        )
+    figures = {
+        "total": (total("n", all_statuses), {}),
+        "open": (total("n", OPEN_STATUSES), {"open": "true"}),
+        "confirmed": (confirmed, {"confirmed": "true"}),
+        "closed": (closed, {"status": Status.CLOSED}),
+        "on_time": (on_time, {"on_time": "true"}),
+        "overdue": (sum(b["n"] for b in bucket_rows), {"overdue": "true"}),
+        "major": (total("major", OPEN_STATUSES), {"open": "true", "level": HazardLevel.MAJOR}),
+        "hard": (total("n", {Status.HARD}), {"status": Status.HARD}),
+        "reported": (total("n", {Status.REPORTED}), {"status": Status.REPORTED}),
+    }
+    by_status = [
+        {
+            "key": s,
+            "label": str(Status(s).label),
+            "n": rows.get(s, {}).get("n", 0),
+            "url": register_url(base, status=s),
+        }
+        for s in Status.values
+        if s in OPEN_STATUSES
+    ]
+    return {
+        "totals": {k: {"n": n, "url": register_url(base, **p)} for k, (n, p) in figures.items()},
+        "rates": {
+            "rectification": rate(closed, confirmed),
+            "on_time": rate(on_time, closed),
+        },
+        "overdue_buckets": bucket_rows,
+        "by_status": by_status,
+    }
+
+
+# --- breakdowns of the open hazards -------------------------------------------------------------
+
+
+def _open(hz):
+    return hz.filter(status__in=OPEN_STATUSES)
+
+
+def _breakdowns(hz, base: dict, today: datetime.date) -> dict[str, list[dict]]:
+    """The open hazards by risk area, department, school type and risk colour, and the overdue
+    ones by department: one query grouped by all four (a few hundred groups at most, as areas
+    follow departments), whose counts are then added up per dimension."""
+    groups = list(
+        _open(hz)
+        .values("area_code", "responsible_department_id", "school__stage", "risk_colour")
+        .annotate(
+            n=Count("pk"),
+            overdue=Count("pk", filter=overdue_q(today)),
+            area_name=Max("area__name"),
+            dept_name=Max("responsible_department__name"),
+        )
+        .order_by()
+    )
+
+    def add_up(key: str, measure: str = "n") -> dict:
+        sums: dict = {}
+        for g in groups:
+            sums[g[key]] = sums.get(g[key], 0) + g[measure]
+        return sums
+
+    area_names = {g["area_code"]: g["area_name"] for g in groups}
+    dept_names = {g["responsible_department_id"]: g["dept_name"] for g in groups}
+    stage_labels = dict(SchoolStage.choices)
+
+    def dept_rows(sums: dict, **params) -> list[dict]:
+        rows = [
+            _department_row(dept, dept_names[dept], n, base, **params)
+            for dept, n in sums.items()
+            if n
+        ]
+        return sorted(rows, key=lambda r: (-r["n"], r["label"]))
+
+    areas = sorted(add_up("area_code").items(), key=lambda kv: (-kv[1], kv[0]))
+    stages = sorted(add_up("school__stage").items(), key=lambda kv: (-kv[1], kv[0]))
+    colours = add_up("risk_colour")
+    by_colour = [
+        {
+            "key": c,
+            "label": str(RiskColour(c).label),
+            "n": colours.get(c, 0),
+            "url": register_url(base, open="true", colour=c),
+        }
+        for c in COLOUR_ORDER
+    ]
+    if colours.get(""):
+        by_colour.append(
+            {
+                "key": "none",
+                "label": _("Not graded"),
+                "n": colours[""],
+                "url": register_url(base, open="true", graded="false"),
+            }
+        )
+    return {
+        "by_area": [
+            {
+                "key": code,
+                "label": f"{code} {area_names[code]}",
+                "n": n,
+                "url": register_url(base, open="true", area=code),
+            }
+            for code, n in areas
+        ],
+        "by_department": dept_rows(add_up("responsible_department_id"), open="true"),
+        "by_stage": [
+            {
+                "key": stage,
+                "label": str(stage_labels.get(stage, stage)),
+                "n": n,
+                "url": register_url(base, open="true", stage=stage),
+            }
+            for stage, n in stages
+        ],
+        "by_colour": by_colour,
+        "worst_departments": dept_rows(
+            add_up("responsible_department_id", "overdue"), overdue="true"
+        )[:TOP],
+    }
+
+
+def _department_row(dept: int | None, name: str | None, n: int, base: dict, **params) -> dict:
+    where = {"department": dept} if dept else {"unassigned": "true"}
+    return {
+        "key": dept or 0,
+        "label": name or _("No responsible department"),
+        "n": n,
+        "url": register_url(base, **params, **where),
+    }
+
+
+def _majors(hz) -> list[Hazard]:
+    """Open major hazards and hard ones, nearest deadline first (no deadline last)."""
+    return list(
+        hz.filter(Q(status__in=OPEN_STATUSES, level=HazardLevel.MAJOR) | Q(status=Status.HARD))
+        .select_related("school", "responsible_department")
+        .order_by(F("deadline").asc(nulls_last=True), "id")[:TOP]
+    )
+
+
+# --- the campaign's forms -----------------------------------------------------------------------
+
+
+def visible_campaigns(user) -> list[Campaign]:
+    """Launched and closed campaigns the user sees, latest launched first."""
+    return list(
+        Campaign.objects.visible_to(user)
+        .exclude(status=CampaignStatus.DRAFT)
+        .order_by(F("launched_at").desc(nulls_last=True), "-id")
+    )
+
+
+def _campaign(*, user, filters: Filters, campaigns, today) -> dict | None:
+    campaign = filters.campaign
+    if campaign is None:
+        if campaigns is None:
+            campaigns = visible_campaigns(user)
+        launched = [
+            c
+            for c in campaigns
+            if c.status == CampaignStatus.LAUNCHED
+            and (not filters.bureau_id or c.bureau_id == filters.bureau_id)
+        ]
+        campaign = launched[0] if launched else None
+    if campaign is None:
+        return None
+    forms = InspectionForm.objects.visible_to(user).filter(campaign=campaign).order_by()
+    if filters.stage:
+        forms = forms.filter(school__stage=filters.stage)
+    late = forms.late(today).values("pk")
+    counts = forms.aggregate(
+        n=Count("pk"),
+        submitted=Count("pk", filter=Q(status=FormStatus.SUBMITTED)),
+        accepted=Count("pk", filter=Q(status=FormStatus.ACCEPTED)),
+        returned=Count("pk", filter=Q(status=FormStatus.RETURNED)),
+        late=Count("pk", filter=Q(pk__in=late)),
+    )
+    list_url = reverse("campaigns:form_list", args=[campaign.pk])
+
+    def url(**params) -> str:
+        query = {"stage": filters.stage} if filters.stage else {}
+        query.update(params)
+        return list_url + ("?" + urlencode(query) if query else "")
+
+    done = counts["submitted"] + counts["accepted"]
+    return {
+        "campaign": campaign,
+        "forms": {"n": counts["n"], "url": url()},
+        "submitted": {"n": counts["submitted"], "url": url(status=FormStatus.SUBMITTED)},
+        "accepted": {"n": counts["accepted"], "url": url(status=FormStatus.ACCEPTED)},
+        "returned": {"n": counts["returned"], "url": url(status=FormStatus.RETURNED)},
+        "late": {"n": counts["late"], "url": url(late=1)},
+        "done": done,
+        "rate": rate(done, counts["n"]),
+    }
+
+
+# --- weekly trend: one query of conditional counts ------------------------------------------
+
+
+def _trend(hz, base: dict, today: datetime.date) -> list[dict]:
+    """One query of 24 conditional counts: plain range comparisons on ``reported_at`` and
+    ``closed_on`` (no per-row date functions, which SQLite runs in Python)."""
+    first = week_start(today) - datetime.timedelta(weeks=WEEKS - 1)
+    tz = timezone.get_current_timezone()
+    starts = [first + datetime.timedelta(weeks=i) for i in range(WEEKS + 1)]
+    moments = [datetime.datetime.combine(d, datetime.time.min, tz) for d in starts]
+    counts = {}
+    for i in range(WEEKS):
+        counts[f"new{i}"] = Count(
+            "pk", filter=Q(reported_at__gte=moments[i], reported_at__lt=moments[i + 1])
+        )
+        counts[f"closed{i}"] = Count(
+            "pk", filter=Q(closed_on__gte=starts[i], closed_on__lt=starts[i + 1])
+        )
+    row = hz.filter(Q(reported_at__gte=moments[0]) | Q(closed_on__gte=first)).aggregate(**counts)
+    weeks = []
+    for i in range(WEEKS):
+        start, end = starts[i], starts[i + 1] - datetime.timedelta(days=1)
+        weeks.append(
+            {
+                "start": start,
+                "end": end,
+                "new": row[f"new{i}"],
+                "new_url": register_url(
+                    base, reported_from=start.isoformat(), reported_to=end.isoformat()
+                ),
+                "closed": row[f"closed{i}"],
+                "closed_url": register_url(
+                    base, closed_from=start.isoformat(), closed_to=end.isoformat()
+                ),
+            }
+        )
+    return weeks
+
+
+# --- school league table ------------------------------------------------------------------------
+
+
+class DaysBetween(Func):
+    """``end − start`` in days for two date columns, evaluated natively: PostgreSQL subtracts
+    dates into an integer; SQLite's ``julianday`` is built in (Django's own date arithmetic on
+    SQLite calls a Python function for every row)."""
+
+    arg_joiner = " - "
+    template = "(%(expressions)s)"
+    output_field = FloatField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(
+            compiler,
+            connection,
+            template="(julianday(%(expressions)s))",
+            arg_joiner=") - julianday(",
+            **extra,
+        )
+
+
+def _league(hz, base: dict, today: datetime.date) -> dict[str, list[dict]]:
+    """The schools with the most open, the most overdue and the slowest to close. Each top 10
+    is chosen by a grouped query of its own measure; then one query reads every figure of the
+    (at most 30) schools chosen, with their names."""
+    closed = Q(closed_on__isnull=False)
+    per_school = hz.values("school_id").order_by()
+    chosen = {
+        "open": per_school.filter(status__in=OPEN_STATUSES)
+        .annotate(k=Count("pk"))
+        .order_by("-k", "school_id")[:TOP],
+        "overdue": per_school.filter(overdue_q(today))
+        .annotate(k=Count("pk"))
+        .order_by("-k", "school_id")[:TOP],
+        "slowest": per_school.filter(closed)
+        .annotate(k=Avg(DaysBetween("closed_on", "found_on")))
+        .order_by("-k", "school_id")[:TOP],
+    }
+    ids = {key: [r["school_id"] for r in qs] for key, qs in chosen.items()}
+    wanted = set().union(*ids.values())
+    figures = (
+        {
+            r["school_id"]: r
+            for r in per_school.filter(school_id__in=wanted).annotate(
+                name=Max("school__name"),
+                open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
+                overdue=Count("pk", filter=overdue_q(today)),
+                closed=Count("pk", filter=closed),
+                close_days=Sum(DaysBetween("closed_on", "found_on"), filter=closed),
+            )
+        }
+        if wanted
+        else {}
+    )
+    return {key: [_league_row(figures[pk], base) for pk in pks] for key, pks in ids.items()}
+
+
+def _league_row(r: dict, base: dict) -> dict:
+    school = r["school_id"]
+    closed = r["closed"]
+    avg = round(r["close_days"] / closed, 1) if closed else None
+    return {
+        "school_id": school,
+        "name": r["name"],
+        "open": r["open"],
+        "open_url": register_url(base, school=school, open="true"),
+        "overdue": r["overdue"],
+        "overdue_url": register_url(base, school=school, overdue="true"),
+        "closed": closed,
+        "closed_url": register_url(base, school=school, status=Status.CLOSED),
+        "avg_days": avg,
+    }
+
+
+# --- supervision: spot checks and accountability ------------------------------------------------
+
+
+def _spot_checks(hz, base: dict) -> list[dict]:
+    """Read from the drawn items (a small table), counting each hazard once per result."""
+    results = [SpotCheckResult.CONFIRMED, SpotCheckResult.NOT_AS_CLAIMED, SpotCheckResult.PENDING]
+    counts = dict(
+        SpotCheckItem.objects.filter(hazard_id__in=hz.values("pk"))
+        .values_list("result")
+        .annotate(n=Count("hazard_id", distinct=True))
+        .order_by()
+    )
+    return [
+        {
+            "key": r,
+            "label": str(SpotCheckResult(r).label),
+            "n": counts.get(r, 0),
+            "url": register_url(base, spot_check=r),
+        }
+        for r in results
+    ]
+
+
+def _accountability(user) -> list[dict]:
+    counts = {
+        (r["kind"], r["status"]): r["n"]
+        for r in AccountabilityRecord.objects.visible_to(user)
+        .values("kind", "status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    }
+    url = reverse("accountability:record_list")
+    rows = []
+    for kind in RecordKind.values:
+        cells = [
+            {
+                "status": status,
+                "n": counts.get((kind, status), 0),
+                "url": url + "?" + urlencode({"kind": kind, "status": status}),
+            }
+            for status in RecordStatus.values
+        ]
+        rows.append(
+            {
+                "key": kind,
+                "label": str(RecordKind(kind).label),
+                "cells": cells,
+                "n": sum(c["n"] for c in cells),
+                "url": url + "?" + urlencode({"kind": kind}),
+            }
+        )
+    return rows
+
+
+def accountability_statuses() -> list[tuple[str, str]]:
+    return [(s, str(RecordStatus(s).label)) for s in RecordStatus.values]
+
+
+# --- map ----------------------------------------------------------------------------------------
+
+
+def _map(*, user, hz, base: dict, filters: Filters) -> dict:
+    """Schools with coordinates, each with its open count and worst open colour."""
+    schools = School.objects.visible_to(user).order_by()
+    if filters.bureau_id:
+        schools = schools.filter(bureau_id=filters.bureau_id)
+    if filters.stage:
+        schools = schools.filter(stage=filters.stage)
+    gates = SchoolGate.objects.filter(school_id=OuterRef("pk")).order_by("id")
+    counts = schools.aggregate(n=Count("pk"), unmapped=Count("pk", filter=~Q(Exists(gates))))
+    points = list(
+        schools.filter(Exists(gates))
+        .annotate(
+            lon=Subquery(gates.values("longitude")[:1]),
+            lat=Subquery(gates.values("latitude")[:1]),
+        )
+        .values_list("pk", "name", "lon", "lat")
+    )
+    rank = Case(
+        *[When(risk_colour=c, then=Value(i + 1)) for i, c in enumerate(COLOUR_ORDER)],
+        default=Value(UNGRADED_RANK),
+        output_field=IntegerField(),
+    )
+    worst = {
+        r["school_id"]: r
+        for r in _open(hz).values("school_id").annotate(n=Count("pk"), worst=Min(rank))
+    }
+    colours = dict(enumerate(COLOUR_ORDER, start=1))
+    rows = []
+    for pk, name, lon, lat in points:
+        w = worst.get(pk)
+        rows.append(
+            {
+                "name": name,
+                "lon": float(lon),
+                "lat": float(lat),
+                "open": w["n"] if w else 0,
+                "colour": colours.get(w["worst"], "none") if w else "",
+                "url": register_url(base, open="true", school=pk),
+            }
+        )
+    return {"points": rows, "schools": counts["n"], "unmapped": counts["unmapped"]}

@@ -1,0 +1,95 @@
+"""Every number on the dashboard is a link, and the page it opens counts exactly that number:
+the register (hazards), the campaign's form list, the accountability records."""
+
+import html
+import re
+
+import pytest
+
+from safecampus.core.roles import Role
+
+from . import dashboard_world
+
+dash = dashboard_world.dash  # the fixture
+
+pytestmark = pytest.mark.django_db
+
+URL = "/dashboard/"
+#: <a href="…" data-figure="…">N</a>
+FIGURE = re.compile(r'<a [^>]*href="([^"]+)"[^>]*data-figure="([^"]+)"[^>]*>([\d,]+)</a>')
+
+
+def linked_figures(client, url: str = URL, **params) -> list[tuple[str, str, int]]:
+    response = client.get(url, params)
+    assert response.status_code == 200
+    body = response.content.decode()
+    found = [
+        (key, html.unescape(href), int(n.replace(",", ""))) for href, key, n in FIGURE.findall(body)
+    ]
+    assert found
+    return found
+
+
+def listed(client, href: str) -> int:
+    """How many rows the linked page counts."""
+    response = client.get(href)
+    assert response.status_code == 200, href
+    return response.context["page"].paginator.count
+
+
+@pytest.mark.parametrize("who", ["centre", "dept", "dept2", "leader"])
+def test_every_number_links_to_a_list_with_that_count(dash, client_for, who):
+    user = {
+        "centre": dash.centre,
+        "dept": dash.users[Role.DEPARTMENT_OFFICER],
+        "dept2": dash.other_dept_user,
+        "leader": dash.users[Role.LEADERSHIP],
+    }[who]
+    client = client_for(user)
+    figures = linked_figures(client)
+    keys = {key for key, _href, _n in figures}
+    # the figures the issue names are all there, each a link
+    for key in ("open", "overdue", "major", "hard", "closed", "confirmed", "on_time", "total"):
+        assert key in keys
+    assert {"overdue-1_7", "overdue-8_30", "overdue-31_"} <= keys
+    assert any(k.startswith("trend-new-") for k in keys)
+    mismatches = [
+        (key, href, n, listed(client, href))
+        for key, href, n in figures
+        if listed(client, href) != n
+    ]
+    assert mismatches == []
+    kinds = {href.split("?")[0] for _k, href, _n in figures}
+    assert "/hazards/" in kinds
+    assert "/accountability/" in kinds
+
+
+def test_links_keep_the_dashboard_filters(dash, client_for):
+    client = client_for(dash.centre)
+    figures = linked_figures(client, stage="primary", campaign=dash.campaign.pk)
+    hazard_links = [(k, h, n) for k, h, n in figures if h.startswith("/hazards/")]
+    assert all(
+        "stage=primary" in h and f"campaign={dash.campaign.pk}" in h for _k, h, _n in hazard_links
+    )
+    by_key = {k: n for k, _h, n in figures}
+    assert by_key["total"] == 2  # a7 and r8 were found by the campaign, both at school A
+    assert by_key["forms"] == 1  # the campaign's forms of primary schools
+    assert all(listed(client, h) == n for _k, h, n in figures)
+
+
+def test_overdue_bucket_links_at_their_edges(dash, client_for):
+    """The register's overdue_min / overdue_max filters give the buckets' hazards exactly."""
+    client = client_for(dash.centre)
+    figures = {k: h for k, h, _n in linked_figures(client)}
+
+    def codes(href):
+        return {h.code for h in client.get(href).context["page"].object_list}
+
+    h = dash.h
+    assert codes(figures["overdue-1_7"]) == {h["a7"].code, h["b1"].code}
+    assert codes(figures["overdue-8_30"]) == {h["r8"].code, h["s30"].code}
+    assert codes(figures["overdue-31_"]) == {h["h31"].code}
+    assert codes(figures["on_time"]) == {h["c_on"].code}
+    assert codes(figures["confirmed"]) == {
+        h[k].code for k in ("a7", "r8", "s30", "h31", "a0", "b1", "m", "c_on", "c_late")
+    }
