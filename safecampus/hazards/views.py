@@ -107,10 +107,47 @@ def hazard_list(request):
         "query": query.urlencode(),
         "can_report": scope.has(*REPORTERS),
         "filtered": bool(filters),
+        "extra_filters": _extra_filters(request, filterset),
     }
     if request.headers.get("HX-Request") and not request.headers.get("HX-Boosted"):
         return render(request, "hazards/_hazard_table.html", ctx)
     return render(request, "hazards/hazard_list.html", ctx)
+
+
+#: filters with a control of their own on the register page; the others (those the dashboard's
+#: links set, e.g. ``stage`` or ``overdue_min``) are kept as hidden inputs and shown as chips
+VISIBLE_FILTERS = frozenset(
+    {
+        "q", "school", "area", "department", "sort", "status", "colour", "level", "source",
+        "overdue", "summary", "supervised", "item", "deadline_from", "deadline_to",
+        "found_from", "found_to",
+    }
+)  # fmt: skip
+
+
+def _extra_filters(request, filterset) -> list[dict]:
+    """The filters in the URL that the form does not show: each with its label, its values and
+    the URL of the register without it, so a person arriving from a dashboard sees what is
+    applied and can remove it."""
+    extra = []
+    for name, field in filterset.form.fields.items():
+        values = [v for v in request.GET.getlist(name) if v != ""]
+        if name in VISIBLE_FILTERS or not values:
+            continue
+        rest = request.GET.copy()
+        rest.pop(name, None)
+        rest.pop("page", None)
+        labels = dict(getattr(field, "choices", None) or ())
+        extra.append(
+            {
+                "name": name,
+                "label": field.label,
+                "values": values,
+                "shown": [str(labels.get(v, v)) for v in values],
+                "without": rest.urlencode(),
+            }
+        )
+    return extra
 
 
 def _action_forms(request, hazard, bound: ActionForm | None = None) -> list[ActionForm]:

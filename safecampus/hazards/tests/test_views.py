@@ -212,3 +212,20 @@ def test_correction_is_an_event_with_before_and_after(reg, client_for):
     school = client_for(reg.users[Role.SCHOOL_OFFICER])
     resp = school.post(reverse("hazards:hazard_action", args=[h.pk, "edit"]), data)
     assert resp.status_code == 400 and Hazard.objects.get(pk=h.pk).version == h.version + 1
+
+
+def test_filters_without_a_control_are_kept_and_shown(reg, client_for):
+    """A dashboard link sets filters the form has no control for (here the school type and
+    the days overdue): the page keeps them in the form and shows them, removable."""
+    reg.make("assigned")
+    client = client_for(reg.users[Role.SAFETY_CENTRE])
+    url = reverse("hazards:hazard_list")
+    response = client.get(url, {"stage": "primary", "overdue_min": "8", "area": "A01"})
+    html = response.content.decode()
+    block = html[html.index('data-testid="extra-filters"') :]
+    block = block[: block.index("</div>")]
+    assert '<input type="hidden" name="stage" value="primary">' in block
+    assert '<input type="hidden" name="overdue_min" value="8">' in block
+    assert 'name="area"' not in block  # it has its own control
+    assert "?overdue_min=8&amp;area=A01" in block  # removing the school type keeps the rest
+    assert client.get(url).context["extra_filters"] == []
