@@ -1,0 +1,377 @@
+#!/usr/bin/env python
+"""Benchmark of the dashboards (issue 6): the bureau dashboard and the school dashboard.
+
+Usage::
+
+    .venv/bin/python bench/bench_dashboards.py                        # SQLite: 400 schools, 40,000
+    .venv/bin/python bench/bench_dashboards.py --postgres --reuse-db  # PostgreSQL: 40,000 / 4,000,000
+
+The database is the hazard benchmark's (``bench_hazards.build_database``): SQLite under
+bench/out/hazards-sqlite, or the PostgreSQL database ``safecampus_bench_hazards``, rebuilt unless
+``--reuse-db``. As the users city (the city bureau's safety centre, every district: the province
+case), centre (闵行's safety centre), pj1 (a department officer) and school (a school officer) it
+times ``GET /dashboard/`` (the school officer: ``/dashboard/school/<their school>/``) with the
+Django test client, counts its queries, and times the one grouped SQL the dashboard's main
+figures answer (``SELECT status, COUNT(*) FROM hazards_hazard WHERE <the user's scope> GROUP BY
+status``) through a DB-API cursor; then the centre's print page and Excel export. See
+bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+from datetime import datetime as dt
+from pathlib import Path
+
+BENCH_DIR = Path(__file__).resolve().parent
+ROOT = BENCH_DIR.parent
+OUT_DIR = BENCH_DIR / "out"
+sys.path[:0] = [str(ROOT), str(BENCH_DIR)]
+
+import bench_hazards as bh  # noqa: E402  (the hazard bench: database, users, timing helpers)
+
+#: the issue's targets: (database, row) -> p95 limit in ms. Rows without one are reported only.
+TARGETS_MS = {
+    ("sqlite", "centre"): 300.0,
+    ("postgresql", "city"): 500.0,
+    ("postgresql", "centre"): 500.0,
+    ("postgresql", "school"): 100.0,
+}
+USERS = {
+    "city": "safety centre of the city bureau: every district (the province-scale case)",
+    "centre": "safety centre of 闵行: one district",
+    "pj1": "department officer (普教一科): responsible or cooperating",
+    "school": "school officer: the school dashboard of their school",
+}
+#: the centre's other two views of the same figures (p95 only, no target)
+EXTRAS = {
+    "print": "/dashboard/print/",
+    "export": "/dashboard/export.xlsx",
+}
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--postgres", action="store_true", help=f"use PostgreSQL ({bh.PG_URL})")
+    p.add_argument(
+        "--reuse-db",
+        action="store_true",
+        help="keep the hazard bench's database (migrate only, seed if empty) instead of "
+        "rebuilding it; the PostgreSQL one takes minutes to seed",
+    )
+    p.add_argument("--requests", type=int, default=30, help="timed requests per row (30)")
+    p.add_argument("--warmup", type=int, default=3, help="untimed requests first (3)")
+    p.add_argument(
+        "--row-seconds",
+        type=float,
+        default=60.0,
+        help="stop timing a row after this long once 5 requests are done (60)",
+    )
+    p.add_argument("--schools", type=int, help="schools when seeding (400 / 40000)")
+    p.add_argument("--hazards", type=int, help="hazards when seeding (40000 / 4000000)")
+    p.add_argument("--users", help="only these users, e.g. city,school (all)")
+    p.add_argument("--no-extras", action="store_true", help="skip the centre's print and export")
+    p.add_argument(
+        "--sqlite-no-analyze", action="store_true", help="skip ANALYZE after seeding SQLite"
+    )
+    p.add_argument(
+        "--explain",
+        action="store_true",
+        help="print the plan of each of the dashboard's queries for --explain-user, slowest "
+        "first (EXPLAIN (ANALYZE, BUFFERS) on PostgreSQL: runs each query once more)",
+    )
+    p.add_argument("--explain-user", default="city", choices=list(USERS), help="(city)")
+    args = p.parse_args(argv)
+    if args.requests < 2:
+        p.error("--requests must be at least 2")
+    args.users = [u for u in USERS if u in args.users.split(",")] if args.users else list(USERS)
+    return args
+
+
+def hazard_bench_args(args) -> argparse.Namespace:
+    """The hazard bench's own options for the same database, so that its environment and
+    ``build_database`` run exactly as they do there."""
+    argv = ["--parts", "none"]
+    argv += ["--postgres"] if args.postgres else []
+    argv += ["--reuse-db"] if args.reuse_db else []
+    argv += ["--schools", str(args.schools)] if args.schools else []
+    argv += ["--hazards", str(args.hazards)] if args.hazards else []
+    argv += ["--sqlite-no-analyze"] if args.sqlite_no_analyze else []
+    return bh.parse_args(argv)
+
+
+# --- measuring ----------------------------------------------------------------------------------
+
+
+def dashboard_url(username: str, ctx: dict) -> str:
+    return f"/dashboard/school/{ctx['school']}/" if username == "school" else "/dashboard/"
+
+
+def raw_aggregate(username: str, ctx: dict) -> tuple[str, tuple]:
+    """The one grouped SQL the dashboard's headline figures answer: the user's hazards (the
+    register's scope, as the dashboard reads them) counted by status; for the school dashboard,
+    those of the school. Compiled by the ORM so that the scope is exactly the dashboard's."""
+    from django.db.models import Count
+
+    from safecampus.accounts.models import User
+    from safecampus.hazards.models import Hazard
+
+    qs = Hazard.objects.visible_to(User.objects.get(username=username))
+    if username == "school":
+        qs = qs.filter(school_id=ctx["school"])
+    qs = qs.order_by().values("status").annotate(n=Count("pk"))
+    return qs.query.sql_with_params()
+
+
+def capture(client, url: str):
+    """One request under ``CaptureQueriesContext`` (count and per-query time) and the hazard
+    bench's recorder (each statement with its parameters, for EXPLAIN)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    rec = bh.QueryRecorder()
+    with CaptureQueriesContext(connection) as cq, connection.execute_wrapper(rec):
+        resp = client.get(url)
+    assert resp.status_code == 200, (url, resp.status_code, resp.content[:300])
+    queries = [
+        {"ms": round(float(q["time"]) * 1000, 2), "sql": q["sql"]} for q in cq.captured_queries
+    ]
+    return queries, rec.calls, resp
+
+
+def query_summary(queries: list[dict]) -> dict:
+    slow = sorted(queries, key=lambda q: -q["ms"])
+    return {
+        "queries": len(queries),
+        "sql_ms": round(sum(q["ms"] for q in queries), 1),
+        "slowest": [{"ms": q["ms"], "sql": q["sql"][:2000]} for q in slow[:5]],
+    }
+
+
+def measure(args, client, url: str, raw: tuple[str, tuple] | None) -> tuple[dict, list]:
+    from django.db import connection
+
+    queries, calls, resp = capture(client, url)
+
+    def request():
+        r = client.get(url)
+        assert r.status_code == 200, (url, r.status_code)
+
+    times = bh.timed(request, args.requests, args.warmup, args.row_seconds)
+    row = {
+        "url": url,
+        **bh.summary(times),
+        "n": len(times),
+        **query_summary(queries),
+        "response_bytes": len(resp.content),
+    }
+    if raw is not None:
+        sql, params = raw
+        result: list = []
+
+        def run_raw():
+            nonlocal result
+            with connection.cursor() as cur:
+                cur.execute(sql, params)
+                result = cur.fetchall()
+
+        raw_times = bh.timed(run_raw, args.requests, args.warmup, args.row_seconds)
+        rw = bh.summary(raw_times)
+        row["raw"] = {**rw, "n": len(raw_times), "sql": bh.readable(sql, params)}
+        row["raw"]["result"] = {str(s): n for s, n in result}
+        row["raw"]["hazards"] = sum(n for _s, n in result)
+        row["ratio"] = round(row["p95_ms"] / rw["p95_ms"], 1) if rw["p95_ms"] else None
+    return row, calls
+
+
+def is_app_query(sql: str) -> bool:
+    """The dashboard's own queries: not the session, the user, transactions."""
+    skip = ('"django_session"', 'FROM "accounts_user"', "SAVEPOINT", "RELEASE SAVEPOINT")
+    return not any(s in sql for s in skip)
+
+
+def plans_for(vendor: str, calls: list, queries: list[dict]) -> list[dict]:
+    """EXPLAIN of each of the request's own queries, slowest (as timed in the request) first."""
+    if len(queries) == len(calls):
+        timed_calls = [(q["ms"], sql, p) for q, (sql, p, _m) in zip(queries, calls, strict=True)]
+    else:  # the two recorders disagree: keep the request's order, without times
+        timed_calls = [(0.0, sql, p) for sql, p, _m in calls]
+    out = []
+    for ms, sql, p in sorted(timed_calls, key=lambda x: -x[0]):
+        if not is_app_query(sql):
+            continue
+        out.append({"ms": ms, "sql": bh.readable(sql, p), "plan": bh.explain(vendor, sql, p)})
+    return out
+
+
+def verdict(vendor: str, key: str, p95: float) -> tuple[float | None, bool | None]:
+    target = TARGETS_MS.get((vendor, key))
+    return target, (None if target is None else bool(p95 < target))
+
+
+def print_row(r: dict) -> None:
+    raw = r.get("raw")
+    raw_text = f"raw p95 {raw['p95_ms']:8.1f} ms  ratio {r['ratio']:6.1f}" if raw else ""
+    print(
+        f"  {r['label']:<14} p50 {r['p50_ms']:8.1f}  p95 {r['p95_ms']:8.1f}  n={r['n']:<3} "
+        f"{r['queries']:>3} q  SQL {r['sql_ms']:8.1f} ms  {raw_text}",
+        flush=True,
+    )
+
+
+# --- the run ------------------------------------------------------------------------------------
+
+
+def run(args, hargs, vendor: str) -> dict:
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.db import connection
+
+    assert not settings.DEBUG
+    report: dict = {
+        "started": dt.now().isoformat(timespec="seconds"),
+        "database": vendor,
+        "argv": sys.argv[1:],
+        "python": platform.python_version(),
+        "django": django.get_version(),
+        "cpus": os.cpu_count(),
+        "requests": args.requests,
+        "warmup": args.warmup,
+        "row_seconds": args.row_seconds,
+        "reuse_db": args.reuse_db,
+        "load_avg_start": [round(x, 2) for x in os.getloadavg()],
+        "targets_ms": {k: v for (db, k), v in TARGETS_MS.items() if db == vendor},
+    }
+    report.update(bh.build_database(hargs, vendor))
+    from safecampus.orgs.models import School, SchoolGate
+
+    report["schools"] = School.objects.count()
+    report["schools_with_gates"] = SchoolGate.objects.values("school_id").distinct().count()
+    print(
+        f"{report['db_version']}: {report['hazards']} hazards ({report['table_size']}), "
+        f"{report['schools']} schools, DEBUG={settings.DEBUG}",
+        flush=True,
+    )
+    ctx = bh.seed_context()
+    report["context"] = {k: v for k, v in ctx.items() if k != "users"}
+    cls = bh.clients()
+    meter = bh.CpuMeter(vendor)
+    rows: list[dict] = []
+    plans: dict = {}
+    print("dashboards:")
+    for username in args.users:
+        url = dashboard_url(username, ctx)
+        row, calls = measure(args, cls[username], url, raw_aggregate(username, ctx))
+        row.update(key=username, user=username, label=username, kind="dashboard")
+        row["target_ms"], row["pass"] = verdict(vendor, username, row["p95_ms"])
+        rows.append(row)
+        print_row(row)
+        if args.explain and username == args.explain_user:
+            queries, calls, _resp = capture(cls[username], url)
+            plans[f"{username} {url}"] = plans_for(vendor, calls, queries)
+    if not args.no_extras:
+        for key, url in EXTRAS.items():
+            row, _calls = measure(args, cls["centre"], url, None)
+            row.update(key=f"centre {key}", user="centre", label=f"centre {key}", kind=key)
+            row["target_ms"], row["pass"] = None, None
+            rows.append(row)
+            print_row(row)
+    report["results"] = rows
+    report["cpu_during_timing"] = meter.stop()
+    report["load_avg_end"] = [round(x, 2) for x in os.getloadavg()]
+    if plans:
+        report["plans"] = plans
+    judged = [r["pass"] for r in rows if r["pass"] is not None]
+    report["pass"] = all(judged) if judged else None
+    connection.close()
+    return report
+
+
+# --- output -------------------------------------------------------------------------------------
+
+
+def print_report(report: dict) -> None:
+    print()
+    print(
+        f"Dashboards on {report['db_version']}: {report['hazards']} hazards, "
+        f"{report['schools']} schools ({report['schools_with_gates']} on the map), statistics "
+        f"{report.get('statistics')}; up to {report['requests']} requests per row"
+    )
+    cpu = report["cpu_during_timing"]
+    busy = cpu["other_cpus"] is not None and cpu["other_cpus"] > 0.5 * report["cpus"]
+    pg = f", PostgreSQL {cpu['postgres_cpus']}" if "postgres_cpus" in cpu else ""
+    print(
+        f"CPU while timing: host {cpu['host_busy_cpus']} of {report['cpus']}, this process "
+        f"{cpu['bench_process_cpus']}{pg}, other processes {cpu['other_cpus']}"
+        + ("  ** busy host: p95 is inflated **" if busy else "")
+    )
+    print(
+        "ms; q = queries in one request, SQL = their time in it (debug cursor); raw = SELECT "
+        "status, COUNT(*) … GROUP BY status in the user's scope through a DB-API cursor; "
+        "ratio = p95 / raw p95"
+    )
+    head = (
+        f"{'row':<15} {'p50':>8} {'p95':>8} {'n':>3} {'q':>4} {'SQL':>8} {'raw p50':>8} "
+        f"{'raw p95':>8} {'ratio':>6} {'hazards':>8} {'KB':>6}  target  verdict"
+    )
+    print(head)
+    print("-" * len(head))
+    for r in report["results"]:
+        raw = r.get("raw")
+        raw_cols = (
+            f"{raw['p50_ms']:8.1f} {raw['p95_ms']:8.1f} {r['ratio']:6.1f} {raw['hazards']:>8}"
+            if raw
+            else f"{'':>8} {'':>8} {'':>6} {'':>8}"
+        )
+        target = f"< {r['target_ms']:.0f}" if r["target_ms"] else "—"
+        verdict = {True: "PASS", False: "FAIL", None: "(no target)"}[r["pass"]]
+        print(
+            f"{r['label']:<15} {r['p50_ms']:8.1f} {r['p95_ms']:8.1f} {r['n']:>3} "
+            f"{r['queries']:>4} {r['sql_ms']:8.1f} {raw_cols} {r['response_bytes'] >> 10:>6}  "
+            f"{target:<6}  {verdict}"
+        )
+    print("\nslowest query of each row (as timed in the captured request):")
+    for r in report["results"]:
+        if r["slowest"]:
+            q = r["slowest"][0]
+            text = " ".join(q["sql"].split())
+            print(f"  {r['label']:<15} {q['ms']:8.1f} ms  {text[:150]}")
+    overall = {True: "PASS", False: "FAIL", None: "(nothing judged)"}[report["pass"]]
+    print(f"OVERALL: {overall}")
+    for key, items in report.get("plans", {}).items():
+        print(f"\nQuery plans, {key}, slowest first:")
+        for item in items:
+            print(f"\n[{item['ms']} ms in the request]\n{item['sql']}\n{item['plan']}")
+
+
+def write_json(report: dict) -> Path:
+    OUT_DIR.mkdir(parents=True, exist_ok=True)
+    path = OUT_DIR / f"dashboards_{report['database']}.json"
+    path.write_text(
+        json.dumps(report, ensure_ascii=False, indent=2, default=str), encoding="utf-8"
+    )
+    return path
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    hargs = hazard_bench_args(args)
+    vendor = bh.prepare_environment(hargs)
+    t = time.monotonic()
+    report = run(args, hargs, vendor)
+    report["total_s"] = round(time.monotonic() - t, 1)
+    print_report(report)
+    path = write_json(report)
+    print(f"\nJSON: {path.relative_to(ROOT)}  (total {report['total_s']:.0f} s)")
+    return 0 if report["pass"] is not False else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
