@@ -3,8 +3,8 @@
 
 Usage::
 
-    .venv/bin/python bench/bench_dashboards.py                        # SQLite: 400 schools, 40,000
-    .venv/bin/python bench/bench_dashboards.py --postgres --reuse-db  # PostgreSQL: 40,000 / 4,000,000
+    .venv/bin/python bench/bench_dashboards.py                        # SQLite: 400 / 40,000
+    .venv/bin/python bench/bench_dashboards.py --postgres --reuse-db  # PG: 40,000 / 4,000,000
 
 The database is the hazard benchmark's (``bench_hazards.build_database``): SQLite under
 bench/out/hazards-sqlite, or the PostgreSQL database ``safecampus_bench_hazards``, rebuilt unless
@@ -27,6 +27,7 @@ import sys
 import time
 from datetime import datetime as dt
 from pathlib import Path
+from time import perf_counter
 
 BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
@@ -80,12 +81,30 @@ def parse_args(argv=None):
         "--sqlite-no-analyze", action="store_true", help="skip ANALYZE after seeding SQLite"
     )
     p.add_argument(
+        "--no-analyze",
+        action="store_true",
+        help="PostgreSQL: leave tables that were never analysed without statistics (by default "
+        "they get ANALYZE, as autovacuum would give them; the hazard bench's seed analyses only "
+        "the hazard tables)",
+    )
+    p.add_argument(
         "--explain",
         action="store_true",
         help="print the plan of each of the dashboard's queries for --explain-user, slowest "
         "first (EXPLAIN (ANALYZE, BUFFERS) on PostgreSQL: runs each query once more)",
     )
     p.add_argument("--explain-user", default="city", choices=list(USERS), help="(city)")
+    p.add_argument(
+        "--pg-set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="PostgreSQL: SET this on every connection the bench opens, e.g. jit=off "
+        "(repeatable; for investigating, the server's settings are not changed)",
+    )
+    p.add_argument(
+        "--tag", help="write bench/out/dashboards_<db>_<tag>.json instead of dashboards_<db>.json"
+    )
     args = p.parse_args(argv)
     if args.requests < 2:
         p.error("--requests must be at least 2")
@@ -103,6 +122,82 @@ def hazard_bench_args(args) -> argparse.Namespace:
     argv += ["--hazards", str(args.hazards)] if args.hazards else []
     argv += ["--sqlite-no-analyze"] if args.sqlite_no_analyze else []
     return bh.parse_args(argv)
+
+
+def analyze_missing(vendor: str, skip: bool) -> dict:
+    """PostgreSQL: ``ANALYZE`` each table that has rows but has never been analysed.
+
+    The hazard bench's seed gives the hazard tables ``VACUUM ANALYZE`` and leaves the rest
+    (schools, gates, departments, catalog) to autovacuum, which analyses them within a minute of
+    the load. Where autovacuum is off (as on the reference VM) they have no statistics at all,
+    and the dashboard's map query takes a plan that is 400 times slower (see bench/README.md)."""
+    from django.db import connection
+
+    if vendor != "postgresql":
+        return {}
+    with connection.cursor() as cur:
+        cur.execute("SHOW autovacuum")
+        autovacuum = cur.fetchone()[0]
+        # no column statistics at all (``last_analyze`` is not reliable: it is set even by an
+        # ANALYZE whose transaction rolled back)
+        cur.execute(
+            "SELECT relname FROM pg_stat_user_tables t WHERE schemaname = 'public' "
+            "AND n_live_tup > 0 AND NOT EXISTS (SELECT 1 FROM pg_stats s "
+            "WHERE s.schemaname = t.schemaname AND s.tablename = t.relname) ORDER BY relname"
+        )
+        missing = [r[0] for r in cur.fetchall()]
+        info = {"autovacuum": autovacuum, "never_analyzed": missing}
+        if skip or not missing:
+            print(
+                f"statistics: {len(missing)} tables never analysed, left so (autovacuum "
+                f"{autovacuum})"
+                if missing
+                else "statistics: every table analysed"
+            )
+            info["analyzed"] = []
+            return info
+        t = perf_counter()
+        for name in missing:
+            cur.execute(f'ANALYZE "{name}"')
+        info["analyzed"] = missing
+        info["analyze_s"] = round(perf_counter() - t, 2)
+    print(
+        f"statistics: ANALYZE of {len(missing)} tables never analysed (autovacuum {autovacuum}): "
+        f"{info['analyze_s']:.1f} s",
+        flush=True,
+    )
+    return info
+
+
+def pg_set(vendor: str, settings_: list[str]) -> dict:
+    """``SET`` each ``NAME=VALUE`` on the current and every later connection; returns the
+    server's values of the settings that matter to the dashboard's big aggregates."""
+    from django.db import connection
+    from django.db.backends.signals import connection_created
+
+    if vendor != "postgresql":
+        return {}
+    pairs = []
+    for item in settings_:
+        name, _eq, value = item.partition("=")
+        if not name.replace("_", "").isalnum() or not value:
+            raise SystemExit(f"--pg-set: expected NAME=VALUE, got {item!r}")
+        pairs.append((name, value))
+
+    def apply(sender=None, connection=None, **kwargs):
+        with connection.cursor() as cur:
+            for name, value in pairs:
+                cur.execute(f"SET {name} = %s", [value])
+
+    if pairs:
+        connection_created.connect(apply, weak=False)
+        connection.close()
+    out = {"set": dict(pairs)}
+    with connection.cursor() as cur:
+        for name in ("jit", "work_mem", "shared_buffers", "max_parallel_workers_per_gather"):
+            cur.execute(f"SHOW {name}")
+            out[name] = cur.fetchone()[0]
+    return out
 
 
 # --- measuring ----------------------------------------------------------------------------------
@@ -138,10 +233,17 @@ def capture(client, url: str):
     with CaptureQueriesContext(connection) as cq, connection.execute_wrapper(rec):
         resp = client.get(url)
     assert resp.status_code == 200, (url, resp.status_code, resp.content[:300])
+    # Django also logs the transaction markers (BEGIN, COMMIT) it sends through the driver;
+    # they are no statements of the view's, and the recorder doesn't see them
     queries = [
-        {"ms": round(float(q["time"]) * 1000, 2), "sql": q["sql"]} for q in cq.captured_queries
+        {"ms": round(float(q["time"]) * 1000, 2), "sql": q["sql"]}
+        for q in cq.captured_queries
+        if q["sql"] not in TRANSACTION_MARKERS
     ]
     return queries, rec.calls, resp
+
+
+TRANSACTION_MARKERS = {"BEGIN", "COMMIT", "ROLLBACK"}
 
 
 def query_summary(queries: list[dict]) -> dict:
@@ -156,13 +258,13 @@ def query_summary(queries: list[dict]) -> dict:
 def measure(args, client, url: str, raw: tuple[str, tuple] | None) -> tuple[dict, list]:
     from django.db import connection
 
-    queries, calls, resp = capture(client, url)
-
     def request():
         r = client.get(url)
         assert r.status_code == 200, (url, r.status_code)
 
     times = bh.timed(request, args.requests, args.warmup, args.row_seconds)
+    # after the warmup, so that the per-query times are those of a warm request
+    queries, calls, resp = capture(client, url)
     row = {
         "url": url,
         **bh.summary(times),
@@ -186,7 +288,7 @@ def measure(args, client, url: str, raw: tuple[str, tuple] | None) -> tuple[dict
         row["raw"]["result"] = {str(s): n for s, n in result}
         row["raw"]["hazards"] = sum(n for _s, n in result)
         row["ratio"] = round(row["p95_ms"] / rw["p95_ms"], 1) if rw["p95_ms"] else None
-    return row, calls
+    return row, (calls, queries)
 
 
 def is_app_query(sql: str) -> bool:
@@ -250,6 +352,9 @@ def run(args, hargs, vendor: str) -> dict:
         "targets_ms": {k: v for (db, k), v in TARGETS_MS.items() if db == vendor},
     }
     report.update(bh.build_database(hargs, vendor))
+    report["tag"] = args.tag
+    report["pg_set"] = pg_set(vendor, args.pg_set)
+    report["pg_statistics"] = analyze_missing(vendor, args.no_analyze)
     from safecampus.orgs.models import School, SchoolGate
 
     report["schools"] = School.objects.count()
@@ -268,17 +373,16 @@ def run(args, hargs, vendor: str) -> dict:
     print("dashboards:")
     for username in args.users:
         url = dashboard_url(username, ctx)
-        row, calls = measure(args, cls[username], url, raw_aggregate(username, ctx))
+        row, (calls, queries) = measure(args, cls[username], url, raw_aggregate(username, ctx))
         row.update(key=username, user=username, label=username, kind="dashboard")
         row["target_ms"], row["pass"] = verdict(vendor, username, row["p95_ms"])
         rows.append(row)
         print_row(row)
         if args.explain and username == args.explain_user:
-            queries, calls, _resp = capture(cls[username], url)
             plans[f"{username} {url}"] = plans_for(vendor, calls, queries)
     if not args.no_extras:
         for key, url in EXTRAS.items():
-            row, _calls = measure(args, cls["centre"], url, None)
+            row, _captured = measure(args, cls["centre"], url, None)
             row.update(key=f"centre {key}", user="centre", label=f"centre {key}", kind=key)
             row["target_ms"], row["pass"] = None, None
             rows.append(row)
@@ -312,13 +416,27 @@ def print_report(report: dict) -> None:
         f"{cpu['bench_process_cpus']}{pg}, other processes {cpu['other_cpus']}"
         + ("  ** busy host: p95 is inflated **" if busy else "")
     )
+    if report.get("pg_set"):
+        s = report["pg_set"]
+        print(
+            "PostgreSQL: "
+            + ", ".join(f"{k} {v}" for k, v in s.items() if k != "set")
+            + (f"; SET per connection: {s['set']}" if s["set"] else "")
+        )
+    stats = report.get("pg_statistics") or {}
+    if stats.get("analyzed"):
+        print(
+            f"ANALYZE first (never analysed, autovacuum {stats['autovacuum']}): "
+            + ", ".join(stats["analyzed"])
+        )
     print(
-        "ms; q = queries in one request, SQL = their time in it (debug cursor); raw = SELECT "
-        "status, COUNT(*) … GROUP BY status in the user's scope through a DB-API cursor; "
-        "ratio = p95 / raw p95"
+        "ms; q = queries in one request, SQL = their time in it (debug cursor, 1 ms steps), "
+        "p50-SQL = the rest (Python, template); raw = SELECT status, COUNT(*) … GROUP BY status "
+        "in the user's scope through a DB-API cursor; ratio = p95 / raw p95; KB = response"
     )
     head = (
-        f"{'row':<15} {'p50':>8} {'p95':>8} {'n':>3} {'q':>4} {'SQL':>8} {'raw p50':>8} "
+        f"{'row':<15} {'p50':>8} {'p95':>8} {'n':>3} {'q':>4} {'SQL':>8} {'p50-SQL':>8} "
+        f"{'raw p50':>8} "
         f"{'raw p95':>8} {'ratio':>6} {'hazards':>8} {'KB':>6}  target  verdict"
     )
     print(head)
@@ -334,7 +452,8 @@ def print_report(report: dict) -> None:
         verdict = {True: "PASS", False: "FAIL", None: "(no target)"}[r["pass"]]
         print(
             f"{r['label']:<15} {r['p50_ms']:8.1f} {r['p95_ms']:8.1f} {r['n']:>3} "
-            f"{r['queries']:>4} {r['sql_ms']:8.1f} {raw_cols} {r['response_bytes'] >> 10:>6}  "
+            f"{r['queries']:>4} {r['sql_ms']:8.1f} {r['p50_ms'] - r['sql_ms']:8.1f} {raw_cols} "
+            f"{r['response_bytes'] >> 10:>6}  "
             f"{target:<6}  {verdict}"
         )
     print("\nslowest query of each row (as timed in the captured request):")
@@ -353,10 +472,9 @@ def print_report(report: dict) -> None:
 
 def write_json(report: dict) -> Path:
     OUT_DIR.mkdir(parents=True, exist_ok=True)
-    path = OUT_DIR / f"dashboards_{report['database']}.json"
-    path.write_text(
-        json.dumps(report, ensure_ascii=False, indent=2, default=str), encoding="utf-8"
-    )
+    tag = f"_{report['tag']}" if report.get("tag") else ""
+    path = OUT_DIR / f"dashboards_{report['database']}{tag}.json"
+    path.write_text(json.dumps(report, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
     return path
 
 
