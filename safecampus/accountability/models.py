@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from safecampus.core.models import AppendOnly
 from safecampus.core.roles import Role
 from safecampus.core.scoping import ScopedQuerySet
 
@@ -127,7 +128,7 @@ class AccountabilityRecord(models.Model):
         return reverse("accountability:record_detail", args=[self.pk])
 
 
-class AccountabilityEvent(models.Model):
+class AccountabilityEvent(AppendOnly, models.Model):
     """Append-only history of a record."""
 
     record = models.ForeignKey(
@@ -148,11 +149,6 @@ class AccountabilityEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.record_id} {self.action}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("accountability events are append-only")
-        super().save(*args, **kwargs)
 
 
 class ConsultationKind(models.TextChoices):

@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from safecampus.core.capabilities import AUDIT_READ
+from safecampus.core.models import AppendOnly
 from safecampus.core.scoping import Scope, ScopedQuerySet
 
 
@@ -43,7 +44,7 @@ class AuditEventQuerySet(ScopedQuerySet):
         return q
 
 
-class AuditEvent(models.Model):
+class AuditEvent(AppendOnly, models.Model):
     """One audited event. Rows are written by :func:`safecampus.audit.services.audit_record`
     and never updated or deleted."""
 
@@ -81,11 +82,3 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.get_action_display()} {self.actor_username}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("audit events are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("audit events are append-only")

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from safecampus.core.capabilities import CAMPAIGN_MANAGE
+from safecampus.core.models import AppendOnly
 from safecampus.core.roles import SCHOOL_ROLES, Role
 from safecampus.core.scoping import Scope, ScopedQuerySet
 
@@ -382,7 +383,7 @@ class FormReview(models.Model):
         return f"{self.form_id} r{self.round} {self.department_id}: {self.decision}"
 
 
-class FormEvent(models.Model):
+class FormEvent(AppendOnly, models.Model):
     """One thing that happened to a form. Append-only."""
 
     form = models.ForeignKey(InspectionForm, on_delete=models.PROTECT, related_name="events")
@@ -401,14 +402,6 @@ class FormEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.form_id} {self.action}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("form events are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("form events are append-only")
 
 
 def site_inspection_scope_q(scope: Scope, action: str) -> Q | None:

@@ -14,7 +14,7 @@ from django.core.files.base import ContentFile
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Prefetch, Q
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -38,6 +38,7 @@ from safecampus.core.forms import id_param
 from safecampus.core.jobs import job_start
 from safecampus.core.roles import Role
 from safecampus.core.scoping import scope_for
+from safecampus.hazards.evidence import serve_evidence
 from safecampus.orgs.choices import SchoolStage
 from safecampus.orgs.models import Department, School
 
@@ -753,13 +754,7 @@ def evidence_file(request, pk: int, thumb: bool = False):
         ),
         pk=pk,
     )
-    f = ev.thumbnail if thumb and ev.thumbnail else ev.file
-    return FileResponse(
-        f.open("rb"),
-        content_type="image/jpeg" if thumb and ev.thumbnail else ev.content_type,
-        filename=ev.original_name,
-        as_attachment=not ev.is_image,
-    )
+    return serve_evidence(ev, thumbnail=bool(thumb and ev.thumbnail))
 
 
 # --- on-site inspections ------------------------------------------------------------------------

@@ -127,3 +127,16 @@ def cover(partner: PartnerUnit, *schools: School) -> None:
     PartnerCoverage.objects.bulk_create(
         [PartnerCoverage(partner=partner, school=s) for s in schools]
     )
+
+
+def count_queries(client, url: str, *, status: int = 200) -> int:
+    """Queries of a GET of ``url``, after a warming GET that wrote the session's idle-timeout
+    refresh (not due again for a minute). For pinning the query count of a page."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(url)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == status
+    return len(ctx)

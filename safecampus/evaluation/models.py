@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from safecampus.core.capabilities import ARCHIVE_READ
+from safecampus.core.models import AppendOnly
 from safecampus.core.roles import Role
 from safecampus.core.scoping import Scope, ScopedQuerySet
 from safecampus.hazards.choices import Summary
@@ -42,7 +43,7 @@ class ConfirmationQuerySet(ScopedQuerySet):
         return q if action == "view" else None
 
 
-class SummaryConfirmation(models.Model):
+class SummaryConfirmation(AppendOnly, models.Model):
     """A department's statement of a hazard's summary category. Append-only: the latest row of
     a hazard counts; earlier rows stay as the history of what was stated, by whom and when."""
 
@@ -107,14 +108,6 @@ class SummaryConfirmation(models.Model):
     def __str__(self) -> str:
         return f"{self.hazard_id}: {self.category}"
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("summary confirmations are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("summary confirmations are append-only")
-
     @property
     def is_override(self) -> bool:
         return self.category != self.derived
@@ -177,7 +170,7 @@ class EvaluationAction(models.TextChoices):
     SUMMARY = "summary", _("Written summary generated")
 
 
-class EvaluationEvent(models.Model):
+class EvaluationEvent(AppendOnly, models.Model):
     """What happened to a campaign's evaluation besides confirmations. Append-only."""
 
     campaign = models.ForeignKey(
@@ -197,8 +190,3 @@ class EvaluationEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.campaign_id} {self.action}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("evaluation events are append-only")
-        super().save(*args, **kwargs)

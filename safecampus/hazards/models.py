@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from safecampus.catalog.choices import HazardLevel
+from safecampus.core.models import AppendOnly
 from safecampus.core.roles import Role
 from safecampus.core.scoping import Scope, ScopedQuerySet
 
@@ -322,7 +323,7 @@ class HazardEventQuerySet(ScopedQuerySet):
         return hazard_scope_q(scope, "hazard__") if action == "view" else None
 
 
-class HazardEvent(models.Model):
+class HazardEvent(AppendOnly, models.Model):
     """One thing that happened to a hazard. Append-only: corrections are new events."""
 
     hazard = models.ForeignKey(Hazard, on_delete=models.PROTECT, related_name="events")
@@ -346,14 +347,6 @@ class HazardEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.hazard_id} {self.action}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("hazard events are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("hazard events are append-only")
 
     @property
     def deadline_change(self) -> tuple[datetime.date | None, datetime.date | None] | None:

@@ -27,6 +27,7 @@ from safecampus.orgs.models import Department, School
 
 from . import selectors, services
 from .choices import REPORTERS, Action
+from .evidence import serve_evidence
 from .excel import export_name, write_hazard_workbook
 from .filtersets import HazardFilterSet
 from .forms import ActionForm, HazardReportForm, published_versions
@@ -305,25 +306,12 @@ def hazard_export(request):
     )
 
 
-def _serve(field, *, content_type: str, name: str, inline: bool):
-    try:
-        fh = field.open("rb")
-    except (FileNotFoundError, OSError) as exc:
-        raise Http404 from exc
-    response = FileResponse(fh, as_attachment=not inline, filename=name, content_type=content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=3600"
-    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
-    return response
-
-
 @login_required
 def evidence_file(request, pk: int):
     """An evidence file, only to users whose scope includes its hazard (404 otherwise)."""
     _require_view(request.user)
     ev = selectors.evidence_get(user=request.user, pk=pk)
-    inline = ev.is_image or ev.content_type == "application/pdf"
-    return _serve(ev.file, content_type=ev.content_type, name=ev.original_name, inline=inline)
+    return serve_evidence(ev)
 
 
 @login_required
@@ -332,4 +320,4 @@ def evidence_thumb(request, pk: int):
     ev = selectors.evidence_get(user=request.user, pk=pk)
     if not ev.thumbnail:
         raise Http404
-    return _serve(ev.thumbnail, content_type="image/jpeg", name="thumb.jpg", inline=True)
+    return serve_evidence(ev, thumbnail=True)

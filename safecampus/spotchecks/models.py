@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from safecampus.core.models import AppendOnly
 from safecampus.core.roles import Role
 from safecampus.core.scoping import ScopedQuerySet
 
@@ -203,7 +204,7 @@ class EventAction(models.TextChoices):
     COMPLETE = "complete", _("Completed")
 
 
-class SpotCheckEvent(models.Model):
+class SpotCheckEvent(AppendOnly, models.Model):
     """Append-only history of a spot check: the order and draw, each assignment, each result."""
 
     spot_check = models.ForeignKey(SpotCheck, on_delete=models.PROTECT, related_name="events")
@@ -222,11 +223,3 @@ class SpotCheckEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.spot_check_id} {self.action}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("spot check events are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("spot check events are append-only")

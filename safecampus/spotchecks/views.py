@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from safecampus.core.capabilities import SPOT_CHECK_ORDER, SPOT_CHECK_RECORD, SPOT_CHECK_VIEW
 from safecampus.core.scoping import scope_for
+from safecampus.hazards.evidence import serve_evidence
 
 from . import selectors, services
 from .forms import AssignForm, RecordForm, SpotCheckOrderForm
@@ -268,25 +269,12 @@ def item_detail(request, pk: int):
     )
 
 
-def _serve(field, *, content_type: str, name: str, inline: bool):
-    try:
-        fh = field.open("rb")
-    except (FileNotFoundError, OSError) as exc:
-        raise Http404 from exc
-    response = FileResponse(fh, as_attachment=not inline, filename=name, content_type=content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=3600"
-    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
-    return response
-
-
 @login_required
 def evidence_file(request, pk: int):
     """A photo of a spot check, only to users whose scope includes its item (404 otherwise)."""
     _require(request.user, SPOT_CHECK_VIEW)
     ev = selectors.evidence_get(user=request.user, pk=pk)
-    inline = ev.is_image or ev.content_type == "application/pdf"
-    return _serve(ev.file, content_type=ev.content_type, name=ev.original_name, inline=inline)
+    return serve_evidence(ev)
 
 
 @login_required
@@ -295,4 +283,4 @@ def evidence_thumb(request, pk: int):
     ev = selectors.evidence_get(user=request.user, pk=pk)
     if not ev.thumbnail:
         raise Http404
-    return _serve(ev.thumbnail, content_type="image/jpeg", name="thumb.jpg", inline=True)
+    return serve_evidence(ev, thumbnail=True)

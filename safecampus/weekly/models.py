@@ -12,6 +12,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from safecampus.core.models import AppendOnly
 from safecampus.core.roles import Role
 from safecampus.core.scoping import ScopedQuerySet
 
@@ -93,7 +94,7 @@ class WeeklyReport(models.Model):
         return f"{self.department} {self.week_start:%Y-%m-%d}"
 
 
-class WeeklyReportEvent(models.Model):
+class WeeklyReportEvent(AppendOnly, models.Model):
     """Append-only history of a report."""
 
     report = models.ForeignKey(WeeklyReport, on_delete=models.PROTECT, related_name="events")
@@ -111,11 +112,6 @@ class WeeklyReportEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report_id} {self.action}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("report events are append-only")
-        super().save(*args, **kwargs)
 
 
 class DistrictReportQuerySet(ScopedQuerySet):

@@ -1,28 +1,16 @@
 """Query counts of the campaign pages: pinned, and the same for 3 schools as for 12."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from safecampus.campaigns import services
 from safecampus.campaigns.testing import complete_rows, launched_campaign
 from safecampus.catalog.services import catalog_load
 from safecampus.core.roles import Role
-from safecampus.core.testing import SchoolFactory
+from safecampus.core.testing import SchoolFactory, count_queries
 from safecampus.hazards.testing import jpeg_upload
 
 pytestmark = pytest.mark.django_db
-
-
-def count_queries(client, url: str, *, status: int = 200) -> int:
-    """Queries of a GET of ``url``, after a warming GET that wrote the session's idle-timeout
-    refresh (not due again for a minute)."""
-    client.get(url)
-    with CaptureQueriesContext(connection) as ctx:
-        r = client.get(url)
-    assert r.status_code == status
-    return len(ctx)
 
 
 def add_schools(camp, n: int) -> list:

@@ -1,27 +1,16 @@
 """Query counts of the evaluation pages: pinned, and the same for a few hazards as for many."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from safecampus.campaigns.testing import launched_campaign
 from safecampus.core.roles import Role
+from safecampus.core.testing import count_queries
 from safecampus.evaluation import services
 from safecampus.hazards.choices import Status
 
 from .conftest import DAY, campaign_hazard, in_evaluation
 
 pytestmark = pytest.mark.django_db
-
-
-def count_queries(client, url: str, *, status: int = 200) -> int:
-    """Queries of a GET of ``url``, after a warming GET that wrote the session's idle-timeout
-    refresh (not due again for a minute)."""
-    client.get(url)
-    with CaptureQueriesContext(connection) as ctx:
-        r = client.get(url)
-    assert r.status_code == status
-    return len(ctx)
 
 
 def add_hazards(camp, n: int) -> None:

@@ -1,27 +1,16 @@
 """Query counts of the spot check pages: pinned, and the same for a few rows as for many."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from safecampus.core.roles import Role
+from safecampus.core.testing import count_queries
 from safecampus.hazards.testing import jpeg_upload
 from safecampus.spotchecks import services
 from safecampus.spotchecks.models import Result
 
 pytestmark = pytest.mark.django_db
-
-
-def count_queries(client, url: str, *, status: int = 200) -> int:
-    """Queries of a GET of ``url``, after a warming GET that wrote the session's idle-timeout
-    refresh (not due again for a minute)."""
-    client.get(url)
-    with CaptureQueriesContext(connection) as ctx:
-        r = client.get(url)
-    assert r.status_code == status
-    return len(ctx)
 
 
 def grow(sc, n: int):
