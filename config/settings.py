@@ -205,6 +205,13 @@ SESSION_COOKIE_AGE = 30 * 60  # idle sessions end after 30 minutes
 # The idle timeout slides: SessionRefreshMiddleware re-saves the session (and its expiry) when
 # its last refresh is a minute old, instead of on every request (SESSION_SAVE_EVERY_REQUEST).
 SESSION_REFRESH_SECONDS = 60
+
+# --- Dashboards ---------------------------------------------------------------------------------
+# A bureau dashboard over more schools than this shows a snapshot counted by a job, with its
+# "as of" time, instead of counting the register on every request (reports/snapshots.py).
+DASHBOARD_LIVE_MAX_SCHOOLS = int(os.environ.get("SAFECAMPUS_DASHBOARD_LIVE_MAX_SCHOOLS", "3000"))
+# seconds after which a snapshot is counted again
+DASHBOARD_SNAPSHOT_MAX_AGE = int(os.environ.get("SAFECAMPUS_DASHBOARD_SNAPSHOT_MAX_AGE", "600"))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

@@ -22,6 +22,7 @@ from .capabilities import (
     AUDIT_READ,
     CAMPAIGN_MANAGE,
     CATALOG_MANAGE,
+    DASHBOARD_VIEW,
     FORM_FILL,
     HAZARD_VIEW,
     REPORT_COMPILE,
@@ -43,6 +44,7 @@ HANDLERS: dict[str, str] = {
     "campaigns.launch": "safecampus.campaigns.views.campaign_launch_job",
     "evaluation.archive": "safecampus.evaluation.jobs.archive_job",
     "evaluation.summary_docx": "safecampus.evaluation.jobs.summary_docx_job",
+    "reports.dashboard_snapshot": "safecampus.reports.snapshots.snapshot_job",
 }
 
 
@@ -58,6 +60,7 @@ JOB_CAPABILITY: dict[str, frozenset[str]] = {
     "campaigns.launch": CAMPAIGN_MANAGE,
     "evaluation.archive": REPORT_COMPILE,
     "evaluation.summary_docx": ARCHIVE_READ,
+    "reports.dashboard_snapshot": DASHBOARD_VIEW,
 }
 
 

@@ -50,6 +50,20 @@ class Scope:
     def is_empty(self) -> bool:
         return not self.roles
 
+    def fingerprint(self) -> dict:
+        """Everything that decides what this scope sees, without the user: two users with the
+        same fingerprint see exactly the same rows of every model whose ``scope_filter`` does not
+        read ``scope.user_id`` (only accounts and jobs do). Figures cached for a scope are keyed
+        by it (``reports.snapshots``)."""
+        return {
+            "roles": sorted(self.roles),
+            "bureaus": {r: sorted(ids) for r, ids in sorted(self.bureaus_by_role.items())},
+            "departments": sorted(self.department_ids),
+            "schools": sorted(self.school_ids),
+            "partners": sorted(self.partner_ids),
+            "members": sorted(self.member_bureau_ids),
+        }
+
 
 EMPTY_SCOPE = Scope()
 

@@ -29,8 +29,8 @@ def _sheet(wb: Workbook, title: str, headers: list[str], rows: list[list], width
     ws.freeze_panes = "A2"
 
 
-def dashboard_workbook(d: dict, *, statuses: list[tuple[str, str]]) -> bytes:
-    """The workbook's bytes."""
+def dashboard_workbook(d: dict, *, statuses: list[tuple[str, str]], as_of) -> bytes:
+    """The workbook's bytes; ``as_of``: when the figures were counted (local time)."""
     wb = Workbook()
     wb.remove(wb.active)
     t = d["totals"]
@@ -41,6 +41,7 @@ def dashboard_workbook(d: dict, *, statuses: list[tuple[str, str]]) -> bytes:
         [figure, number],
         [
             [_("Date"), formats.date_format(d["today"])],
+            [_("As of"), as_of.strftime("%Y-%m-%d %H:%M")],
             [_("Hazards"), t["total"]["n"]],
             [_("Open hazards"), t["open"]["n"]],
             [_("Awaiting confirmation"), t["reported"]["n"]],
@@ -72,11 +73,11 @@ def dashboard_workbook(d: dict, *, statuses: list[tuple[str, str]]) -> bytes:
         [_("Hazard code"), _("School"), _("Department"), _("Status"), _("Deadline")],
         [
             [
-                h.code,
-                h.school.name,
-                h.responsible_department.name if h.responsible_department else "",
-                h.get_status_display(),
-                formats.date_format(h.deadline) if h.deadline else "",
+                h["code"],
+                h["school"],
+                h["department"],
+                h["status_label"],
+                formats.date_format(h["deadline"]) if h["deadline"] else "",
             ]
             for h in d["majors"]
         ],
@@ -89,7 +90,7 @@ def dashboard_workbook(d: dict, *, statuses: list[tuple[str, str]]) -> bytes:
             _("Campaign forms"),
             [figure, number],
             [
-                [_("Campaign"), c["campaign"].name],
+                [_("Campaign"), c["campaign"]["name"]],
                 [_("Forms"), c["forms"]["n"]],
                 [_("Submitted"), c["submitted"]["n"]],
                 [_("Accepted"), c["accepted"]["n"]],

@@ -28,7 +28,8 @@ Definitions
                   measure and status; not narrowed by the dashboard's filters (the record list
                   has none of them)
     map           schools in scope (bureau and type filters) with coordinates (their first
-                  gate), coloured by the worst risk colour among their open hazards
+                  gate), coloured by the worst risk colour among their open hazards; the page
+                  loads the points separately (``map_points``)
 """
 
 from __future__ import annotations
@@ -145,26 +146,36 @@ def scoped_hazards(*, user, filters: Filters) -> QuerySet[Hazard]:
     return Hazard.objects.visible_to(user).filter(filters.hazard_q()).order_by()
 
 
-def dashboard(*, user, filters: Filters, campaigns: list | None = None) -> dict:
-    """Every figure of the bureau dashboard for ``user``.
+def dashboard(*, user, filters: Filters, campaigns: list | None = None, progress=None) -> dict:
+    """Every figure of the bureau dashboard for ``user``, as plain values (numbers, strings,
+    dates, lists and dicts), so that it can be kept as a snapshot (``snapshots``).
 
     ``campaigns``: the launched or closed campaigns the user sees, newest first, if the caller
-    already has them (the filter form does); otherwise they are read here.
+    already has them (the filter form does); otherwise they are read here. ``progress(done,
+    total)`` is called after each group of figures.
     """
     today = timezone.localdate()
     hz = scoped_hazards(user=user, filters=filters)
     base = filters.register_params()
     data = {"today": today, "base_url": register_url(base)}
-    data.update(_totals(hz, base, today))
-    data.update(_breakdowns(hz, base, today))
-    data["majors"] = _majors(hz)
-    data["campaign"] = _campaign(user=user, filters=filters, campaigns=campaigns, today=today)
-    data["trend"] = _trend(hz, base, today)
-    data["league"] = _league(hz, base, today)
+    steps = [
+        lambda: data.update(_totals(hz, base, today)),
+        lambda: data.update(_breakdowns(hz, base, today)),
+        lambda: data.update(majors=_majors(hz)),
+        lambda: data.update(
+            campaign=_campaign(user=user, filters=filters, campaigns=campaigns, today=today)
+        ),
+        lambda: data.update(trend=_trend(hz, base, today)),
+        lambda: data.update(league=_league(hz, base, today)),
+        lambda: data.update(spot_checks=_spot_checks(hz, base)),
+        lambda: data.update(accountability=_accountability(user)),
+        lambda: data.update(map=_map(user=user, filters=filters)),
+    ]
+    for done, step in enumerate(steps, start=1):
+        step()
+        if progress is not None:
+            progress(done, len(steps))
     data["worst_schools"] = [r for r in data["league"]["overdue"] if r["overdue"]]
-    data["spot_checks"] = _spot_checks(hz, base)
-    data["accountability"] = _accountability(user)
-    data["map"] = _map(user=user, hz=hz, base=base, filters=filters)
     return data
 
 
@@ -245,41 +256,34 @@ def _open(hz):
 
 def _breakdowns(hz, base: dict, today: datetime.date) -> dict[str, list[dict]]:
     """The open hazards by risk area, department, school type and risk colour, and the overdue
-    ones by department: one query grouped by all four (a few hundred groups at most, as areas
-    follow departments), whose counts are then added up per dimension."""
-    groups = list(
-        _open(hz)
-        .values("area_code", "responsible_department_id", "school__stage", "risk_colour")
+    ones by department: one grouped query per dimension, so each returns at most as many rows
+    as that dimension has values (a single query grouped by all four returned 100,000 groups
+    for a province)."""
+    opened = _open(hz)
+    areas = list(
+        opened.values("area_code").annotate(n=Count("pk"), name=Max("area__name")).order_by()
+    )
+    departments = list(
+        opened.values("responsible_department_id")
         .annotate(
             n=Count("pk"),
             overdue=Count("pk", filter=overdue_q(today)),
-            area_name=Max("area__name"),
-            dept_name=Max("responsible_department__name"),
+            name=Max("responsible_department__name"),
         )
         .order_by()
     )
-
-    def add_up(key: str, measure: str = "n") -> dict:
-        sums: dict = {}
-        for g in groups:
-            sums[g[key]] = sums.get(g[key], 0) + g[measure]
-        return sums
-
-    area_names = {g["area_code"]: g["area_name"] for g in groups}
-    dept_names = {g["responsible_department_id"]: g["dept_name"] for g in groups}
+    stages = list(opened.values("school__stage").annotate(n=Count("pk")).order_by())
+    colours = dict(opened.values_list("risk_colour").annotate(n=Count("pk")).order_by())
     stage_labels = dict(SchoolStage.choices)
 
-    def dept_rows(sums: dict, **params) -> list[dict]:
+    def dept_rows(measure: str, **params) -> list[dict]:
         rows = [
-            _department_row(dept, dept_names[dept], n, base, **params)
-            for dept, n in sums.items()
-            if n
+            _department_row(r["responsible_department_id"], r["name"], r[measure], base, **params)
+            for r in departments
+            if r[measure]
         ]
         return sorted(rows, key=lambda r: (-r["n"], r["label"]))
 
-    areas = sorted(add_up("area_code").items(), key=lambda kv: (-kv[1], kv[0]))
-    stages = sorted(add_up("school__stage").items(), key=lambda kv: (-kv[1], kv[0]))
-    colours = add_up("risk_colour")
     by_colour = [
         {
             "key": c,
@@ -301,27 +305,25 @@ def _breakdowns(hz, base: dict, today: datetime.date) -> dict[str, list[dict]]:
     return {
         "by_area": [
             {
-                "key": code,
-                "label": f"{code} {area_names[code]}",
-                "n": n,
-                "url": register_url(base, open="true", area=code),
+                "key": r["area_code"],
+                "label": f"{r['area_code']} {r['name']}",
+                "n": r["n"],
+                "url": register_url(base, open="true", area=r["area_code"]),
             }
-            for code, n in areas
+            for r in sorted(areas, key=lambda r: (-r["n"], r["area_code"]))
         ],
-        "by_department": dept_rows(add_up("responsible_department_id"), open="true"),
+        "by_department": dept_rows("n", open="true"),
         "by_stage": [
             {
-                "key": stage,
-                "label": str(stage_labels.get(stage, stage)),
-                "n": n,
-                "url": register_url(base, open="true", stage=stage),
+                "key": r["school__stage"],
+                "label": str(stage_labels.get(r["school__stage"], r["school__stage"])),
+                "n": r["n"],
+                "url": register_url(base, open="true", stage=r["school__stage"]),
             }
-            for stage, n in stages
+            for r in sorted(stages, key=lambda r: (-r["n"], r["school__stage"]))
         ],
         "by_colour": by_colour,
-        "worst_departments": dept_rows(
-            add_up("responsible_department_id", "overdue"), overdue="true"
-        )[:TOP],
+        "worst_departments": dept_rows("overdue", overdue="true")[:TOP],
     }
 
 
@@ -335,13 +337,43 @@ def _department_row(dept: int | None, name: str | None, n: int, base: dict, **pa
     }
 
 
-def _majors(hz) -> list[Hazard]:
-    """Open major hazards and hard ones, nearest deadline first (no deadline last)."""
-    return list(
-        hz.filter(Q(status__in=OPEN_STATUSES, level=HazardLevel.MAJOR) | Q(status=Status.HARD))
+def _majors(hz) -> list[dict]:
+    """Open major hazards and hard ones, nearest deadline first (no deadline last). The ten
+    ids are chosen first (from the index alone where one covers the scope), then only those
+    rows are read with their school and department."""
+    chosen = hz.filter(
+        Q(status__in=OPEN_STATUSES, level=HazardLevel.MAJOR) | Q(status=Status.HARD)
+    ).order_by(F("deadline").asc(nulls_last=True), "id")
+    ids = list(chosen.values_list("pk", flat=True)[:TOP])
+    if not ids:
+        return []
+    rows = (
+        Hazard.objects.filter(pk__in=ids)
         .select_related("school", "responsible_department")
-        .order_by(F("deadline").asc(nulls_last=True), "id")[:TOP]
+        .only(
+            "code",
+            "status",
+            "deadline",
+            "supervised",
+            "school__name",
+            "responsible_department__name",
+        )
     )
+    by_id = {h.pk: h for h in rows}
+    return [
+        {
+            "id": h.pk,
+            "code": h.code,
+            "url": h.get_absolute_url(),
+            "supervised": h.supervised,
+            "school": h.school.name,
+            "department": h.responsible_department.name if h.responsible_department else "",
+            "status": h.status,
+            "status_label": h.get_status_display(),
+            "deadline": h.deadline,
+        }
+        for h in (by_id[pk] for pk in ids)
+    ]
 
 
 # --- the campaign's forms -----------------------------------------------------------------------
@@ -390,7 +422,11 @@ def _campaign(*, user, filters: Filters, campaigns, today) -> dict | None:
 
     done = counts["submitted"] + counts["accepted"]
     return {
-        "campaign": campaign,
+        "campaign": {
+            "id": campaign.pk,
+            "name": campaign.name,
+            "url": campaign.get_absolute_url(),
+        },
         "forms": {"n": counts["n"], "url": url()},
         "submitted": {"n": counts["submitted"], "url": url(status=FormStatus.SUBMITTED)},
         "accepted": {"n": counts["accepted"], "url": url(status=FormStatus.ACCEPTED)},
@@ -576,17 +612,37 @@ def accountability_statuses() -> list[tuple[str, str]]:
 # --- map ----------------------------------------------------------------------------------------
 
 
-def _map(*, user, hz, base: dict, filters: Filters) -> dict:
-    """Schools with coordinates, each with its open count and worst open colour."""
+def _map_schools(*, user, filters: Filters) -> QuerySet[School]:
     schools = School.objects.visible_to(user).order_by()
     if filters.bureau_id:
         schools = schools.filter(bureau_id=filters.bureau_id)
     if filters.stage:
         schools = schools.filter(stage=filters.stage)
-    gates = SchoolGate.objects.filter(school_id=OuterRef("pk")).order_by("id")
-    counts = schools.aggregate(n=Count("pk"), unmapped=Count("pk", filter=~Q(Exists(gates))))
-    points = list(
-        schools.filter(Exists(gates))
+    return schools
+
+
+def _first_gates():
+    return SchoolGate.objects.filter(school_id=OuterRef("pk")).order_by("id")
+
+
+def _map(*, user, filters: Filters) -> dict:
+    """How many schools the map covers and how many have no coordinates. The points themselves
+    are read by :func:`map_points`, which the page loads separately."""
+    counts = _map_schools(user=user, filters=filters).aggregate(
+        n=Count("pk"), unmapped=Count("pk", filter=~Q(Exists(_first_gates())))
+    )
+    return {"schools": counts["n"], "unmapped": counts["unmapped"]}
+
+
+def map_points(*, user, filters: Filters) -> dict:
+    """Schools with coordinates (their first gate), each with its open count and worst open
+    colour, as compact rows ``[school id, name, longitude, latitude, open, colour]``; the
+    register URL of a point is ``url`` plus ``school=<id>`` (built by the page, not 40,000
+    times here)."""
+    gates = _first_gates()
+    points = (
+        _map_schools(user=user, filters=filters)
+        .filter(Exists(gates))
         .annotate(
             lon=Subquery(gates.values("longitude")[:1]),
             lat=Subquery(gates.values("latitude")[:1]),
@@ -598,22 +654,19 @@ def _map(*, user, hz, base: dict, filters: Filters) -> dict:
         default=Value(UNGRADED_RANK),
         output_field=IntegerField(),
     )
+    hz = scoped_hazards(user=user, filters=filters)
     worst = {
-        r["school_id"]: r
-        for r in _open(hz).values("school_id").annotate(n=Count("pk"), worst=Min(rank))
+        school: (n, rank)
+        for school, n, rank in _open(hz)
+        .values("school_id")
+        .annotate(n=Count("pk"), worst=Min(rank))
+        .values_list("school_id", "n", "worst")
     }
     colours = dict(enumerate(COLOUR_ORDER, start=1))
     rows = []
-    for pk, name, lon, lat in points:
-        w = worst.get(pk)
-        rows.append(
-            {
-                "name": name,
-                "lon": float(lon),
-                "lat": float(lat),
-                "open": w["n"] if w else 0,
-                "colour": colours.get(w["worst"], "none") if w else "",
-                "url": register_url(base, open="true", school=pk),
-            }
-        )
-    return {"points": rows, "schools": counts["n"], "unmapped": counts["unmapped"]}
+    for pk, name, lon, lat in points.iterator(chunk_size=5000):
+        n, worst_rank = worst.get(pk, (0, None))
+        colour = colours.get(worst_rank, "none") if n else ""
+        rows.append([pk, name, float(lon), float(lat), n, colour])
+    url = register_url(filters.register_params(), open="true")
+    return {"points": rows, "url": url}

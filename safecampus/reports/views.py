@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from itertools import zip_longest
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from safecampus.core.capabilities import DASHBOARD_VIEW
 from safecampus.core.excel import XLSX_CONTENT_TYPE
@@ -19,7 +21,7 @@ from safecampus.core.roles import SCHOOL_ROLES, Role
 from safecampus.core.scoping import scope_for
 from safecampus.orgs.choices import SchoolStage
 
-from . import selectors
+from . import selectors, snapshots
 from .documents import dashboard_workbook
 from .forms import DashboardFilterForm
 
@@ -30,23 +32,39 @@ def _require(user) -> None:
         raise PermissionDenied(_("Your roles do not allow this."))
 
 
-def _context(request) -> tuple[dict, int]:
-    """The figures for the request's filters; (context, HTTP status: 400 on bad filters)."""
-    user = request.user
-    campaigns = selectors.visible_campaigns(user)
-    form = DashboardFilterForm(request.GET or None, user=user, campaigns=campaigns)
+def _form(request) -> tuple[DashboardFilterForm, list, bool]:
+    campaigns = selectors.visible_campaigns(request.user)
+    form = DashboardFilterForm(request.GET or None, user=request.user, campaigns=campaigns)
     valid = form.is_valid() if form.is_bound else True
+    return form, campaigns, valid
+
+
+def _context(request) -> tuple[dict, int]:
+    """The figures for the request's filters; (context, HTTP status: 400 on bad filters).
+
+    A scope small enough is counted live; a larger one is read from its snapshot (``d`` is
+    None while the first count runs, and ``snapshot`` says how old the figures are)."""
+    user = request.user
+    form, campaigns, valid = _form(request)
     filters = form.filters()
-    data = selectors.dashboard(user=user, filters=filters, campaigns=campaigns)
     ctx = {
         "form": form,
         "filters": filters,
         "stage_label": dict(SchoolStage.choices).get(filters.stage, ""),
-        "d": data,
         "statuses": selectors.accountability_statuses(),
         "query": request.GET.urlencode(),
         "now": timezone.localtime(),
+        "snapshot": None,
     }
+    if snapshots.counted_live(user=user, filters=filters):
+        ctx["d"] = selectors.dashboard(user=user, filters=filters, campaigns=campaigns)
+    else:
+        snap = snapshots.snapshot_for(user=user, filters=filters)
+        ctx["snapshot"] = snap
+        ctx["refreshing"] = snapshots.is_refreshing(snap)
+        ctx["d"] = snapshots.decode(snap.data) if snap.data is not None else None
+        if snap.computed_at is not None:
+            ctx["now"] = timezone.localtime(snap.computed_at)
     if scope_for(user).has(Role.DEPARTMENT_OFFICER):
         from .waiting import department_waiting
 
@@ -62,8 +80,16 @@ def dashboard(request):
         return redirect(reverse("reports:school_dashboard"))
     _require(request.user)
     ctx, status = _context(request)
-    ctx["chart_data"] = _chart_data(ctx["d"])
+    if ctx["d"] is not None:
+        ctx["chart_data"] = _chart_data(ctx["d"])
     return render(request, "reports/dashboard.html", ctx, status=status)
+
+
+def _snapshot_pending(request, ctx: dict, status: int):
+    """Print and export of a snapshot not counted yet: the dashboard page with its progress."""
+    if ctx["d"] is None:
+        return render(request, "reports/dashboard.html", ctx, status=status)
+    return None
 
 
 @login_required
@@ -71,6 +97,8 @@ def dashboard_print(request):
     """/dashboard/print/: the same figures as tables, laid out for A4."""
     _require(request.user)
     ctx, status = _context(request)
+    if (pending := _snapshot_pending(request, ctx, status)) is not None:
+        return pending
     league = ctx["d"]["league"]
     ctx["league_rows"] = list(
         zip_longest(league["open"], league["overdue"], league["slowest"], fillvalue={})
@@ -79,13 +107,82 @@ def dashboard_print(request):
 
 
 @login_required
+def dashboard_map(request):
+    """/dashboard/map.json: the map's points, loaded by the page after it is drawn (40,000
+    schools make a 2 MB list that the other figures should not wait for)."""
+    _require(request.user)
+    form, _campaigns, valid = _form(request)
+    if not valid:
+        return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
+    filters = form.filters()
+    if snapshots.counted_live(user=request.user, filters=filters):
+        return JsonResponse(selectors.map_points(user=request.user, filters=filters))
+    snap = snapshots.find(user=request.user, filters=filters)
+    if snap is None or snap.points is None:
+        return JsonResponse({"points": [], "pending": True})
+    return JsonResponse(snap.points)
+
+
+@login_required
+def dashboard_status(request):
+    """/dashboard/status/: the progress of the count of the viewer's snapshot (polled by the
+    page while it runs); tells the page to reload once the figures are there."""
+    _require(request.user)
+    form, _campaigns, _valid = _form(request)
+    snap = snapshots.find(user=request.user, filters=form.filters())
+    if snap is None:
+        raise Http404
+    if snap.data is not None and not snapshots.is_refreshing(snap):
+        response = HttpResponse(_("The figures are ready."))
+        response["HX-Refresh"] = "true"
+        return response
+    return render(
+        request,
+        "reports/_snapshot_status.html",
+        {
+            "snapshot": snap,
+            "refreshing": snapshots.is_refreshing(snap),
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def dashboard_refresh(request):
+    """POST /dashboard/refresh/: count the viewer's snapshot again now (one count at a time)."""
+    _require(request.user)
+    form, _campaigns, _valid = _form_post(request)
+    snap = snapshots.find(user=request.user, filters=form.filters())
+    if snap is None:
+        raise Http404
+    if snapshots.start_refresh(snap, user=request.user) is None:
+        messages.info(request, _("The figures are already being counted."))
+    query = form.data.urlencode() if form.is_bound else ""
+    return redirect(reverse("reports:dashboard") + (f"?{query}" if query else ""))
+
+
+def _form_post(request):
+    """The filters of a POST form (the dashboard's query, passed in hidden fields)."""
+    campaigns = selectors.visible_campaigns(request.user)
+    data = request.POST.copy()
+    data.pop("csrfmiddlewaretoken", None)
+    form = DashboardFilterForm(data or None, user=request.user, campaigns=campaigns)
+    valid = form.is_valid() if form.is_bound else True
+    return form, campaigns, valid
+
+
+@login_required
 def dashboard_export(request):
     """/dashboard/export.xlsx: a workbook of the figures, one sheet per group."""
     _require(request.user)
     ctx, status = _context(request)
+    if (pending := _snapshot_pending(request, ctx, status)) is not None:
+        return pending
     if status != 200:
+        ctx["chart_data"] = _chart_data(ctx["d"])
         return render(request, "reports/dashboard.html", ctx, status=status)
-    content = dashboard_workbook(ctx["d"], statuses=ctx["statuses"])
+    content = dashboard_workbook(ctx["d"], statuses=ctx["statuses"], as_of=ctx["now"])
     response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     name = f"dashboard-{timezone.localdate():%Y%m%d}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -115,7 +212,6 @@ def _chart_data(d: dict) -> dict:
             }
             for w in d["trend"]
         ],
-        "map": d["map"]["points"],
         "labels": {
             "new": _("New"),
             "closed": _("Closed"),

@@ -97,3 +97,28 @@ def test_department_reads_its_dashboard_on_a_phone(dash_live, journey):  # noqa:
     assert overflow <= 0
     j.screenshot("dashboard-department-phone")
     j.assert_clean()
+
+
+def test_a_large_scope_waits_for_its_figures_then_sees_them_as_of_their_time(
+    dash_live,
+    journey,  # noqa: F811
+    settings,
+):
+    """A city-wide dashboard is counted by a job: the page shows the progress, opens the
+    figures by itself when they are ready, and says how old they are."""
+    settings.DASHBOARD_LIVE_MAX_SCHOOLS = 0
+    d = dash_live
+    j = _open(journey)
+    page = j.page
+    page.goto("/dashboard/")
+    j.log_in(d.centre.username)
+    expect(page.get_by_test_id("snapshot-bar")).to_contain_text(re.compile(r"\d{4}-\d\d-\d\d"))
+    expect(page.locator("[data-figure=open]")).to_have_text("8")
+    _expect_charts_drawn(page)
+    j.screenshot("dashboard-snapshot")
+
+    # update now: the figures are counted again and the page comes back with them
+    page.get_by_test_id("snapshot-refresh").click()
+    expect(page.get_by_test_id("snapshot-bar")).to_be_visible()
+    expect(page.locator("[data-figure=open]")).to_have_text("8")
+    j.assert_clean()

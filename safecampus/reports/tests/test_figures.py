@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from safecampus.core.roles import Role
-from safecampus.reports.selectors import Filters, dashboard
+from safecampus.reports.selectors import Filters, dashboard, map_points
 
 from . import dashboard_world
 
@@ -63,8 +63,14 @@ def test_centre_figures(dash):
         ("普教一科", 4),
         ("安保科", 1),
     ]
-    assert {h.pk for h in d["majors"]} == {dash.h["m"].pk, dash.h["h31"].pk}
-    assert [h.pk for h in d["majors"]][0] == dash.h["h31"].pk  # nearest (past) deadline first
+    assert {h["id"] for h in d["majors"]} == {dash.h["m"].pk, dash.h["h31"].pk}
+    assert [h["id"] for h in d["majors"]][0] == dash.h["h31"].pk  # nearest (past) deadline first
+    first = d["majors"][0]
+    assert (first["code"], first["school"], first["url"]) == (
+        dash.h["h31"].code,
+        dash.h["h31"].school.name,
+        dash.h["h31"].get_absolute_url(),
+    )
 
 
 def test_league_table(dash):
@@ -96,7 +102,11 @@ def test_trend_weeks_are_monday_based_in_shanghai(dash):
 
 def test_campaign_forms(dash):
     c = figures(dash.centre)["campaign"]
-    assert c["campaign"] == dash.campaign
+    assert c["campaign"] == {
+        "id": dash.campaign.pk,
+        "name": dash.campaign.name,
+        "url": dash.campaign.get_absolute_url(),
+    }
     assert (c["forms"]["n"], c["submitted"]["n"], c["accepted"]["n"], c["late"]["n"]) == (
         2,
         1,
@@ -134,9 +144,14 @@ def test_spot_checks_and_accountability(dash):
 
 def test_map_points_and_schools_without_coordinates(dash):
     m = figures(dash.centre)["map"]
-    assert m["schools"] == 2 and m["unmapped"] == 1
-    assert [(p["name"], p["colour"], p["open"]) for p in m["points"]] == [("甲小学", "red", 6)]
-    assert m["points"][0]["lon"] == pytest.approx(121.381234)
+    assert m == {"schools": 2, "unmapped": 1}
+    points = map_points(user=dash.centre, filters=Filters())
+    school = dash.world.school_a
+    assert [p[:2] + p[4:] for p in points["points"]] == [[school.pk, "甲小学", 6, "red"]]
+    assert points["points"][0][2] == pytest.approx(121.381234)
+    assert points["url"] == "/hazards/?open=true"
+    # a school's point leads to the register of its open hazards
+    assert map_points(user=dash.centre, filters=Filters(stage="kindergarten"))["points"] == []
 
 
 def test_filters_campaign_period_and_school_type(dash):

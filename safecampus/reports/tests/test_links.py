@@ -93,3 +93,14 @@ def test_overdue_bucket_links_at_their_edges(dash, client_for):
     assert codes(figures["confirmed"]) == {
         h[k].code for k in ("a7", "r8", "s30", "h31", "a0", "b1", "m", "c_on", "c_late")
     }
+
+
+@pytest.mark.parametrize("stage", ["", "primary"])
+def test_each_map_point_links_to_the_register_of_its_open_hazards(dash, client_for, stage):
+    client = client_for(dash.centre)
+    params = {"stage": stage} if stage else {}
+    payload = client.get("/dashboard/map.json", params).json()
+    assert payload["points"]
+    for school, _name, _lon, _lat, n, _colour in payload["points"]:
+        # the page builds each point's link as the given URL plus the school
+        assert listed(client, f"{payload['url']}&school={school}") == n

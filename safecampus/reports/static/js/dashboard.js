@@ -80,33 +80,61 @@
 
   function bounds(values) {
     // the schools' extent with a margin, so that one school is not lost in a whole hemisphere
-    var lo = Math.min.apply(null, values), hi = Math.max.apply(null, values);
+    var lo = Infinity, hi = -Infinity;
+    values.forEach(function (v) { if (v < lo) lo = v; if (v > hi) hi = v; });
     var pad = Math.max((hi - lo) * 0.1, 0.02);
     return { min: +(lo - pad).toFixed(3), max: +(hi + pad).toFixed(3) };
   }
 
-  if (data.map.length) {
-    var lon = bounds(data.map.map(function (s) { return s.lon; }));
-    var lat = bounds(data.map.map(function (s) { return s.lat; }));
+  // The map's points come from /dashboard/map.json (40,000 schools for a province), as
+  // [school id, name, longitude, latitude, open hazards, worst colour]; a point's register URL
+  // is the given one plus its school.
+  function drawMap(el, payload) {
+    var points = payload.points || [];
+    if (!points.length) return empty("chart-map");
+    var lon = bounds(points.map(function (p) { return p[2]; }));
+    var lat = bounds(points.map(function (p) { return p[3]; }));
+    var sep = payload.url.indexOf("?") < 0 ? "?" : "&";
+    // one series per colour (the worst drawn last, on top); large mode above 2,000 points
+    var groups = {};
+    points.forEach(function (p) { (groups[p[5]] = groups[p[5]] || []).push(p); });
+    var order = ["", "none", "blue", "yellow", "orange", "red"];
+    var series = order.filter(function (c) { return groups[c]; }).map(function (c) {
+      var rows = groups[c];
+      return {
+        type: "scatter",
+        large: points.length > 2000,
+        largeThreshold: 2000,
+        symbolSize: points.length > 2000 ? 5 : function (v) { return 8 + Math.min(v[2], 20); },
+        itemStyle: { color: COLOURS[c] || "#ced4da", borderColor: "#495057", borderWidth: points.length > 2000 ? 0 : 0.5 },
+        names: rows.map(function (p) { return p[1]; }),
+        data: rows.map(function (p) { return [p[2], p[3], p[4], p[0]]; })
+      };
+    });
     make("chart-map", {
       tooltip: {
         trigger: "item",
-        formatter: function (p) { return p.data.name + "<br>" + data.labels.open + ": " + p.data.open; }
+        formatter: function (p) {
+          var row = series[p.seriesIndex].data[p.dataIndex];
+          return echarts.format.encodeHTML(series[p.seriesIndex].names[p.dataIndex]) + "<br>" + data.labels.open + ": " + row[2];
+        }
       },
       grid: { left: 8, right: 16, top: 8, bottom: 8, containLabel: true },
       xAxis: { type: "value", min: lon.min, max: lon.max, name: data.labels.lon, axisLabel: { formatter: "{value}°" } },
       yAxis: { type: "value", min: lat.min, max: lat.max, name: data.labels.lat, axisLabel: { formatter: "{value}°" } },
-      series: [{
-        type: "scatter",
-        symbolSize: function (v, p) { return 8 + Math.min(p.data.open, 20); },
-        data: data.map.map(function (s) {
-          return { name: s.name, value: [s.lon, s.lat], open: s.open, url: s.url,
-                   itemStyle: { color: COLOURS[s.colour] || "#ced4da", borderColor: "#495057", borderWidth: 0.5 } };
-        })
-      }]
-    }, function (p) { go(p.data.url); });
-  } else {
-    empty("chart-map");
+      series: series.map(function (s) { var copy = Object.assign({}, s); delete copy.names; return copy; })
+    }, function (p) {
+      var row = series[p.seriesIndex].data[p.dataIndex];
+      if (row) go(payload.url + sep + "school=" + row[3]);
+    });
+  }
+
+  var mapEl = document.getElementById("chart-map");
+  if (mapEl && mapEl.dataset.url) {
+    fetch(mapEl.dataset.url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : { points: [] }; })
+      .then(function (payload) { drawMap(mapEl, payload); })
+      .catch(function () { empty("chart-map"); });
   }
 
   window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
