@@ -67,6 +67,13 @@ def dashboard_workbook(d: dict, *, statuses: list[tuple[str, str]], as_of) -> by
     ]
     for title, head, rows in breakdowns:
         _sheet(wb, title, [head, _("Hazards")], [[r["label"], r["n"]] for r in rows])
+    if len(d["by_bureau"]) > 1:
+        _sheet(
+            wb,
+            _("By bureau"),
+            [_("Bureau"), _("Open"), _("Overdue")],
+            [[r["label"], r["n"], r["overdue"]] for r in d["by_bureau"]],
+        )
     _sheet(
         wb,
         _("Major and hard"),

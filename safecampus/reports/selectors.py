@@ -15,6 +15,8 @@ Definitions
     overdue       open with deadline < today (``hazards.models.overdue_q``; today in
                   Asia/Shanghai); days overdue = today − deadline, in buckets 1–7, 8–30, >30
     worst schools / departments   the 10 with the most overdue hazards
+    by bureau     open and overdue per bureau (shown when the figures span several); a
+                  department is then named with its bureau
     major         open and of level major;  hard   status hard
     campaign      the filter's campaign, or else the latest launched campaign the user sees:
                   its forms (scoped, school type filter applied), submitted (submitted or
@@ -75,6 +77,8 @@ from safecampus.spotchecks.models import SpotCheckItem
 
 #: rows in each top list (worst schools, worst departments, league tables, majors)
 TOP = 10
+#: departments shown on the page and its charts (a province has thousands; the workbook has all)
+TOP_DEPARTMENTS = 20
 #: weeks in the trend
 WEEKS = 12
 #: (label, low, high) of the days-overdue buckets; None = no bound
@@ -255,10 +259,10 @@ def _open(hz):
 
 
 def _breakdowns(hz, base: dict, today: datetime.date) -> dict[str, list[dict]]:
-    """The open hazards by risk area, department, school type and risk colour, and the overdue
-    ones by department: one grouped query per dimension, so each returns at most as many rows
-    as that dimension has values (a single query grouped by all four returned 100,000 groups
-    for a province)."""
+    """The open hazards by risk area, department, school type, risk colour and bureau, and the
+    overdue ones by department and bureau: one grouped query per dimension, so each returns at
+    most as many rows as that dimension has values (a single query grouped by all of them
+    returned 100,000 groups for a province)."""
     opened = _open(hz)
     areas = list(
         opened.values("area_code").annotate(n=Count("pk"), name=Max("area__name")).order_by()
@@ -269,9 +273,22 @@ def _breakdowns(hz, base: dict, today: datetime.date) -> dict[str, list[dict]]:
             n=Count("pk"),
             overdue=Count("pk", filter=overdue_q(today)),
             name=Max("responsible_department__name"),
+            bureau_name=Max("responsible_department__bureau__name"),
         )
         .order_by()
     )
+    bureaus = list(
+        opened.values("bureau_id")
+        .annotate(
+            n=Count("pk"), overdue=Count("pk", filter=overdue_q(today)), name=Max("bureau__name")
+        )
+        .order_by()
+    )
+    if len(bureaus) > 1:
+        # every district has its 普教一科: name the bureau too
+        for r in departments:
+            if r["name"]:
+                r["name"] = f"{r['name']}（{r['bureau_name']}）"
     stages = list(opened.values("school__stage").annotate(n=Count("pk")).order_by())
     colours = dict(opened.values_list("risk_colour").annotate(n=Count("pk")).order_by())
     stage_labels = dict(SchoolStage.choices)
@@ -313,6 +330,20 @@ def _breakdowns(hz, base: dict, today: datetime.date) -> dict[str, list[dict]]:
             for r in sorted(areas, key=lambda r: (-r["n"], r["area_code"]))
         ],
         "by_department": dept_rows("n", open="true"),
+        "by_bureau": sorted(
+            (
+                {
+                    "key": r["bureau_id"],
+                    "label": r["name"],
+                    "n": r["n"],
+                    "overdue": r["overdue"],
+                    "url": register_url({**base, "bureau": r["bureau_id"]}, open="true"),
+                    "overdue_url": register_url({**base, "bureau": r["bureau_id"]}, overdue="true"),
+                }
+                for r in bureaus
+            ),
+            key=lambda r: (-r["n"], r["label"]),
+        ),
         "by_stage": [
             {
                 "key": r["school__stage"],

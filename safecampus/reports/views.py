@@ -55,6 +55,8 @@ def _context(request) -> tuple[dict, int]:
         "query": request.GET.urlencode(),
         "now": timezone.localtime(),
         "snapshot": None,
+        "top_departments": f":{selectors.TOP_DEPARTMENTS}",
+        "top_departments_n": selectors.TOP_DEPARTMENTS,
     }
     if snapshots.counted_live(user=user, filters=filters):
         ctx["d"] = selectors.dashboard(user=user, filters=filters, campaigns=campaigns)
@@ -198,7 +200,7 @@ def _chart_data(d: dict) -> dict:
     return {
         "status": rows(d["by_status"]),
         "area": rows(d["by_area"]),
-        "department": rows(d["by_department"]),
+        "department": rows(d["by_department"][: selectors.TOP_DEPARTMENTS]),
         "stage": rows(d["by_stage"]),
         "colour": rows(d["by_colour"]),
         "overdue": rows(d["overdue_buckets"]),
