@@ -105,7 +105,8 @@ def snapshot_for(*, user, filters: selectors.Filters) -> DashboardSnapshot:
     language = translation.get_language() or settings.LANGUAGE_CODE
     key = key_for(user=user, params=params, language=language)
     now = timezone.now()
-    snap, created = DashboardSnapshot.objects.get_or_create(
+    # the map's points (megabytes for a province) are read by map.json only
+    snap, created = DashboardSnapshot.objects.defer("points").get_or_create(
         key=key,
         defaults={
             "scope": scope_for(user).fingerprint(),
@@ -122,11 +123,13 @@ def snapshot_for(*, user, filters: selectors.Filters) -> DashboardSnapshot:
     return snap
 
 
-def find(*, user, filters: selectors.Filters) -> DashboardSnapshot | None:
-    """The user's snapshot for these filters, if there is one (nothing is started)."""
+def find(*, user, filters: selectors.Filters, fields=()) -> DashboardSnapshot | None:
+    """The user's snapshot for these filters, if there is one (nothing is started); of its
+    figures and map points only ``fields`` are read."""
     language = translation.get_language() or settings.LANGUAGE_CODE
     key = key_for(user=user, params=filters.register_params(), language=language)
-    return DashboardSnapshot.objects.select_related("job").filter(key=key).first()
+    heavy = {"data", "points"} - set(fields)
+    return DashboardSnapshot.objects.select_related("job").defer(*heavy).filter(key=key).first()
 
 
 def is_stale(snap: DashboardSnapshot, *, now=None) -> bool:
@@ -221,6 +224,7 @@ def refresh_snapshots(*, now=None) -> dict:
         DashboardSnapshot.objects.filter(viewed_at__gte=now - KEEP_WARM, viewed_by__isnull=False)
         .filter(Q(computed_at__isnull=True) | Q(computed_at__lt=now - max_age))
         .select_related("viewed_by")
+        .defer("data", "points")
         .order_by("computed_at")
     )
     refreshed = skipped = 0

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_POST
 
 from safecampus.core.capabilities import DASHBOARD_VIEW
@@ -108,6 +109,7 @@ def dashboard_print(request):
     return render(request, "reports/dashboard_print.html", ctx, status=status)
 
 
+@gzip_page
 @login_required
 def dashboard_map(request):
     """/dashboard/map.json: the map's points, loaded by the page after it is drawn (40,000
@@ -118,11 +120,12 @@ def dashboard_map(request):
         return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
     filters = form.filters()
     if snapshots.counted_live(user=request.user, filters=filters):
-        return JsonResponse(selectors.map_points(user=request.user, filters=filters))
-    snap = snapshots.find(user=request.user, filters=filters)
-    if snap is None or snap.points is None:
-        return JsonResponse({"points": [], "pending": True})
-    return JsonResponse(snap.points)
+        payload = selectors.map_points(user=request.user, filters=filters)
+    else:
+        snap = snapshots.find(user=request.user, filters=filters, fields=["points"])
+        ready = snap is not None and snap.points is not None
+        payload = snap.points if ready else {"points": [], "pending": True}
+    return JsonResponse(payload, json_dumps_params={"ensure_ascii": False})
 
 
 @login_required
@@ -134,7 +137,7 @@ def dashboard_status(request):
     snap = snapshots.find(user=request.user, filters=form.filters())
     if snap is None:
         raise Http404
-    if snap.data is not None and not snapshots.is_refreshing(snap):
+    if snap.computed_at is not None and not snapshots.is_refreshing(snap):
         response = HttpResponse(_("The figures are ready."))
         response["HX-Refresh"] = "true"
         return response
