@@ -14,6 +14,7 @@ from django import forms
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from safecampus.catalog.choices import HazardLevel
 from safecampus.orgs.choices import SchoolStage
@@ -122,7 +123,9 @@ class HazardFilterSet(django_filters.FilterSet):
     stage = django_filters.ChoiceFilter(
         field_name="school__stage", choices=SchoolStage.choices, label=_("School type")
     )
-    open = django_filters.BooleanFilter(method="filter_open", label=_("Open"), widget=YES_NO_ALL)
+    open = django_filters.BooleanFilter(
+        method="filter_open", label=pgettext_lazy("hazards", "Open"), widget=YES_NO_ALL
+    )
     confirmed = django_filters.BooleanFilter(
         method="filter_confirmed", label=_("Confirmed"), widget=YES_NO_ALL
     )

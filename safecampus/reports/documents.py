@@ -7,6 +7,7 @@ import io
 
 from django.utils import formats
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -71,7 +72,7 @@ def dashboard_workbook(d: dict, *, statuses: list[tuple[str, str]], as_of) -> by
         _sheet(
             wb,
             _("By bureau"),
-            [_("Bureau"), _("Open"), _("Overdue")],
+            [_("Bureau"), pgettext("hazards", "Open"), _("Overdue")],
             [[r["label"], r["n"], r["overdue"]] for r in d["by_bureau"]],
         )
     _sheet(
@@ -119,7 +120,7 @@ def dashboard_workbook(d: dict, *, statuses: list[tuple[str, str]], as_of) -> by
     )
     league_head = [
         _("School"),
-        _("Open"),
+        pgettext("hazards", "Open"),
         _("Overdue"),
         _("Closed"),
         _("Average days to close"),

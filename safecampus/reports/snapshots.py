@@ -27,7 +27,8 @@ import logging
 import time
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Q, TextField
+from django.db.models.functions import Cast
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -130,6 +131,19 @@ def find(*, user, filters: selectors.Filters, fields=()) -> DashboardSnapshot | 
     key = key_for(user=user, params=filters.register_params(), language=language)
     heavy = {"data", "points"} - set(fields)
     return DashboardSnapshot.objects.select_related("job").defer(*heavy).filter(key=key).first()
+
+
+def points_json(*, user, filters: selectors.Filters) -> str | None:
+    """The map's points of the user's snapshot as the JSON text the database holds (3 MB for a
+    province: sent as it is, never decoded and encoded again); None until counted."""
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    key = key_for(user=user, params=filters.register_params(), language=language)
+    return (
+        DashboardSnapshot.objects.filter(key=key, points__isnull=False)
+        .annotate(text=Cast("points", TextField()))
+        .values_list("text", flat=True)
+        .first()
+    )
 
 
 def is_stale(snap: DashboardSnapshot, *, now=None) -> bool:

@@ -121,11 +121,11 @@ def dashboard_map(request):
     filters = form.filters()
     if snapshots.counted_live(user=request.user, filters=filters):
         payload = selectors.map_points(user=request.user, filters=filters)
-    else:
-        snap = snapshots.find(user=request.user, filters=filters, fields=["points"])
-        ready = snap is not None and snap.points is not None
-        payload = snap.points if ready else {"points": [], "pending": True}
-    return JsonResponse(payload, json_dumps_params={"ensure_ascii": False})
+        return JsonResponse(payload, json_dumps_params={"ensure_ascii": False})
+    text = snapshots.points_json(user=request.user, filters=filters)
+    if text is None:
+        return JsonResponse({"points": [], "pending": True})
+    return HttpResponse(text, content_type="application/json")
 
 
 @login_required
