@@ -265,10 +265,14 @@ def _breakdowns(hz, base: dict, today: datetime.date) -> dict[str, list[dict]]:
     returned 100,000 groups for a province)."""
     opened = _open(hz)
     areas = list(
-        opened.values("area_code").annotate(n=Count("pk"), name=Max("area__name")).order_by()
+        opened.annotate(g=IndexFree("area_code"))
+        .values("g")
+        .annotate(n=Count("pk"), name=Max("area__name"))
+        .order_by()
     )
     departments = list(
-        opened.values("responsible_department_id")
+        opened.annotate(g=IndexFree("responsible_department_id"))
+        .values("g")
         .annotate(
             n=Count("pk"),
             overdue=Count("pk", filter=overdue_q(today)),
@@ -277,6 +281,10 @@ def _breakdowns(hz, base: dict, today: datetime.date) -> dict[str, list[dict]]:
         )
         .order_by()
     )
+    for r in areas:
+        r["area_code"] = r.pop("g")
+    for r in departments:
+        r["responsible_department_id"] = r.pop("g")
     bureaus = list(
         opened.values("bureau_id")
         .annotate(
@@ -290,7 +298,13 @@ def _breakdowns(hz, base: dict, today: datetime.date) -> dict[str, list[dict]]:
             if r["name"]:
                 r["name"] = f"{r['name']}（{r['bureau_name']}）"
     stages = list(opened.values("school__stage").annotate(n=Count("pk")).order_by())
-    colours = dict(opened.values_list("risk_colour").annotate(n=Count("pk")).order_by())
+    colours = dict(
+        opened.annotate(g=IndexFree("risk_colour"))
+        .values("g")
+        .annotate(n=Count("pk"))
+        .values_list("g", "n")
+        .order_by()
+    )
     stage_labels = dict(SchoolStage.choices)
 
     def dept_rows(measure: str, **params) -> list[dict]:
@@ -510,6 +524,22 @@ def _trend(hz, base: dict, today: datetime.date) -> list[dict]:
 # --- school league table ------------------------------------------------------------------------
 
 
+class IndexFree(Func):
+    """A column to group by, read so that SQLite cannot take the grouping from an index on it.
+
+    Grouping a bureau's hazards by, say, risk area, SQLite prefers walking an index on (bureau,
+    area) to avoid sorting, and reads every row of the bureau from the table; the covering index
+    on (bureau, status, …) would serve the open ones from the index alone. A unary ``+`` (a no-op
+    on any value, and SQLite's documented way to keep an index from being used for a term) makes
+    the covering index the plan: 25–45 ms → a few ms per query at 40,000 hazards. Other
+    databases get the plain column."""
+
+    template = "%(expressions)s"
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="+%(expressions)s", **extra)
+
+
 class DaysBetween(Func):
     """``end − start`` in days for two date columns, evaluated natively: PostgreSQL subtracts
     dates into an integer; SQLite's ``julianday`` is built in (Django's own date arithmetic on
@@ -535,18 +565,19 @@ def _league(hz, base: dict, today: datetime.date) -> dict[str, list[dict]]:
     (at most 30) schools chosen, with their names."""
     closed = Q(closed_on__isnull=False)
     per_school = hz.values("school_id").order_by()
+    ranked = hz.annotate(g=IndexFree("school_id")).values("g").order_by()
     chosen = {
-        "open": per_school.filter(status__in=OPEN_STATUSES)
+        "open": ranked.filter(status__in=OPEN_STATUSES)
         .annotate(k=Count("pk"))
-        .order_by("-k", "school_id")[:TOP],
-        "overdue": per_school.filter(overdue_q(today))
+        .order_by("-k", "g")[:TOP],
+        "overdue": ranked.filter(overdue_q(today))
         .annotate(k=Count("pk"))
-        .order_by("-k", "school_id")[:TOP],
-        "slowest": per_school.filter(closed)
+        .order_by("-k", "g")[:TOP],
+        "slowest": ranked.filter(closed)
         .annotate(k=Avg(DaysBetween("closed_on", "found_on")))
-        .order_by("-k", "school_id")[:TOP],
+        .order_by("-k", "g")[:TOP],
     }
-    ids = {key: [r["school_id"] for r in qs] for key, qs in chosen.items()}
+    ids = {key: [r["g"] for r in qs] for key, qs in chosen.items()}
     wanted = set().union(*ids.values())
     figures = (
         {
