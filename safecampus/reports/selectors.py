@@ -720,9 +720,10 @@ def map_points(*, user, filters: Filters) -> dict:
     worst = {
         school: (n, rank)
         for school, n, rank in _open(hz)
-        .values("school_id")
+        .annotate(g=IndexFree("school_id"))
+        .values("g")
         .annotate(n=Count("pk"), worst=Min(rank))
-        .values_list("school_id", "n", "worst")
+        .values_list("g", "n", "worst")
     }
     colours = dict(enumerate(COLOUR_ORDER, start=1))
     rows = []
