@@ -33,9 +33,11 @@ def _require(user) -> None:
         raise PermissionDenied(_("Your roles do not allow this."))
 
 
-def _form(request) -> tuple[DashboardFilterForm, list, bool]:
+def _form(request, data=None) -> tuple[DashboardFilterForm, list, bool]:
+    """The filter form of the request's query (or of ``data``); (form, campaigns, valid)."""
+    data = request.GET if data is None else data
     campaigns = selectors.visible_campaigns(request.user)
-    form = DashboardFilterForm(request.GET or None, user=request.user, campaigns=campaigns)
+    form = DashboardFilterForm(data or None, user=request.user, campaigns=campaigns)
     valid = form.is_valid() if form.is_bound else True
     return form, campaigns, valid
 
@@ -157,7 +159,10 @@ def dashboard_status(request):
 def dashboard_refresh(request):
     """POST /dashboard/refresh/: count the viewer's snapshot again now (one count at a time)."""
     _require(request.user)
-    form, _campaigns, _valid = _form_post(request)
+    # the dashboard's query, passed in hidden fields
+    data = request.POST.copy()
+    data.pop("csrfmiddlewaretoken", None)
+    form, _campaigns, _valid = _form(request, data)
     snap = snapshots.find(user=request.user, filters=form.filters())
     if snap is None:
         raise Http404
@@ -165,16 +170,6 @@ def dashboard_refresh(request):
         messages.info(request, _("The figures are already being counted."))
     query = form.data.urlencode() if form.is_bound else ""
     return redirect(reverse("reports:dashboard") + (f"?{query}" if query else ""))
-
-
-def _form_post(request):
-    """The filters of a POST form (the dashboard's query, passed in hidden fields)."""
-    campaigns = selectors.visible_campaigns(request.user)
-    data = request.POST.copy()
-    data.pop("csrfmiddlewaretoken", None)
-    form = DashboardFilterForm(data or None, user=request.user, campaigns=campaigns)
-    valid = form.is_valid() if form.is_bound else True
-    return form, campaigns, valid
 
 
 @login_required

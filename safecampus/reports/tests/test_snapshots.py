@@ -223,3 +223,25 @@ def test_scopes_up_to_the_limit_are_counted_live(
     response = client_for(dash.centre).get("/dashboard/")
     assert b"snapshot-bar" not in response.content and figure(response, "open") == "8"
     assert not DashboardSnapshot.objects.exists()
+
+
+def test_school_dashboards_are_never_cached(dash, client_for, django_capture_on_commit_callbacks):
+    """Even with every scope 'large', a school's dashboard is counted live for that school:
+    there is no cached figure a school could share with another."""
+    for user in (dash.users[Role.SCHOOL_OFFICER], dash.school_b_user):
+        client = client_for(user)
+        assert client.get("/dashboard/")["Location"] == "/dashboard/school/"
+        page = view_and_count(client, django_capture_on_commit_callbacks, "/dashboard/school/")
+        assert page.status_code == 200 and b"snapshot" not in page.content
+    assert not DashboardSnapshot.objects.exists()
+    assert not Job.objects.filter(kind=snapshots.JOB_KIND).exists()
+
+
+def test_the_periodic_task_refreshes(dash, client_for, django_capture_on_commit_callbacks):
+    from safecampus.reports.tasks import refresh_dashboard_snapshots
+
+    view_and_count(client_for(dash.centre), django_capture_on_commit_callbacks)
+    DashboardSnapshot.objects.update(computed_at=timezone.now() - datetime.timedelta(hours=1))
+    refresh_dashboard_snapshots.call_local()
+    snap = DashboardSnapshot.objects.get()
+    assert snap.computed_at > timezone.now() - datetime.timedelta(minutes=1)
