@@ -246,6 +246,8 @@ def refresh_snapshots(*, now=None) -> dict:
         if not _claim(snap, timezone.now()):
             skipped += 1
             continue
+        # no job: a viewer meanwhile sees an indeterminate bar, not the last job's 100 %
+        DashboardSnapshot.objects.filter(pk=snap.pk).update(job=None)
         try:
             ok = compute(snap, user=snap.viewed_by)
         except Exception:
