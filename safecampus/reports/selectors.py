@@ -674,7 +674,8 @@ def accountability_statuses() -> list[tuple[str, str]]:
 # --- map ----------------------------------------------------------------------------------------
 
 
-def _map_schools(*, user, filters: Filters) -> QuerySet[School]:
+def schools_in_scope(*, user, filters: Filters) -> QuerySet[School]:
+    """The schools the dashboard covers: the user's, narrowed by the bureau and type filters."""
     schools = School.objects.visible_to(user).order_by()
     if filters.bureau_id:
         schools = schools.filter(bureau_id=filters.bureau_id)
@@ -690,7 +691,7 @@ def _first_gates():
 def _map(*, user, filters: Filters) -> dict:
     """How many schools the map covers and how many have no coordinates. The points themselves
     are read by :func:`map_points`, which the page loads separately."""
-    counts = _map_schools(user=user, filters=filters).aggregate(
+    counts = schools_in_scope(user=user, filters=filters).aggregate(
         n=Count("pk"), unmapped=Count("pk", filter=~Q(Exists(_first_gates())))
     )
     return {"schools": counts["n"], "unmapped": counts["unmapped"]}
@@ -703,7 +704,7 @@ def map_points(*, user, filters: Filters) -> dict:
     times here)."""
     gates = _first_gates()
     points = (
-        _map_schools(user=user, filters=filters)
+        schools_in_scope(user=user, filters=filters)
         .filter(Exists(gates))
         .annotate(
             lon=Subquery(gates.values("longitude")[:1]),

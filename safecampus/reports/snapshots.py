@@ -54,7 +54,7 @@ JOB_KIND = "reports.dashboard_snapshot"
 def counted_live(*, user, filters: selectors.Filters) -> bool:
     """True when the dashboard of ``user`` with ``filters`` is small enough to count live."""
     limit = settings.DASHBOARD_LIVE_MAX_SCHOOLS
-    schools = selectors._map_schools(user=user, filters=filters)
+    schools = selectors.schools_in_scope(user=user, filters=filters)
     return not schools[limit : limit + 1].exists()
 
 
@@ -187,9 +187,8 @@ def compute(snap: DashboardSnapshot, *, user, progress=None) -> bool:
     from .forms import DashboardFilterForm
 
     forget_scope(user)
-    if not user.is_active or key_for(user=user, params=snap.filters, language=snap.language) != (
-        snap.key
-    ):
+    key = key_for(user=user, params=snap.filters, language=snap.language)
+    if not user.is_active or key != snap.key:
         DashboardSnapshot.objects.filter(pk=snap.pk).update(refreshing_since=None)
         return False
     started, clock = timezone.now(), time.monotonic()
