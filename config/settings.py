@@ -268,3 +268,11 @@ LOGGING = {
 # Risk grade by LEC (D = L × E × C): the lowest score of each colour, highest first (DOMAIN §5).
 # A deployment that grades by another method changes these bands; a hazard keeps the grade it got.
 SAFECAMPUS_RISK_BANDS = [(320, "red"), (160, "orange"), (70, "yellow"), (0, "blue")]
+
+# --- Zip files read (workbooks, zips of workbooks, Office documents as evidence) -----------------
+# Checked on the zip's directory before anything is expanded (safecampus/core/archives.py).
+# Override single keys of a kind, e.g. {"bundle": {"members": 5000}}; the defaults are in
+# core.archives.DEFAULT_LIMITS: "office" (one .xlsx/.docx/.pptx) 1000 members, 64 MB per member,
+# 256 MB in all, compressed at most 200 times (members above 1 MB); "bundle" (a zip of form
+# workbooks) 2000 members, 20 MB each, 512 MB in all, no zip inside.
+SAFECAMPUS_ZIP_LIMITS: dict[str, dict[str, int]] = {}

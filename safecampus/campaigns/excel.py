@@ -9,6 +9,11 @@ whatever the UI language.
 
 Import is all-or-nothing per workbook: every bad cell is reported (row, column, what is wrong),
 and a workbook with any error saves nothing. Re-importing the same workbook changes nothing.
+An upload whose zip (the zip of workbooks, or any workbook in it) is over the limits of
+``core.archives`` is refused as a whole before anything is expanded or saved. The workbooks of
+a zip are read one at a time.
+
+Every cell is written through ``core.excel.write_cell``: user text is never a formula.
 """
 
 from __future__ import annotations
@@ -32,7 +37,15 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Si
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from safecampus.core.excel import xlsx_problem
+from safecampus.core.archives import ArchiveRefused, inspect_zip, is_zip
+from safecampus.core.excel import (
+    ExcelRefused,
+    append_row,
+    check_workbook_file,
+    print_setup,
+    set_cell,
+    write_cell,
+)
 from safecampus.core.jobs import JobRefused
 
 from . import services
@@ -98,9 +111,12 @@ def write_form_workbook(fileobj, form: InspectionForm, answers: list[FormAnswer]
     ws.title = SHEET
     last_col = len(COLUMNS)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=last_col)
-    ws.cell(1, 1, f"{campaign.name} · 校园安全风险隐患排查表").font = Font(bold=True, size=14)
+    write_cell(ws, 1, 1, f"{campaign.name} · 校园安全风险隐患排查表").font = Font(
+        bold=True, size=14
+    )
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=last_col)
-    ws.cell(
+    write_cell(
+        ws,
         2,
         1,
         f"学校：{form.school.name}（学校标识码 {form.school.code}）    "
@@ -108,7 +124,8 @@ def write_form_workbook(fileobj, form: InspectionForm, answers: list[FormAnswer]
         + (f"    文号：{campaign.doc_number}" if campaign.doc_number else ""),
     )
     ws.merge_cells(start_row=3, start_column=1, end_row=3, end_column=last_col)
-    note = ws.cell(
+    note = write_cell(
+        ws,
         3,
         1,
         "填写说明：只填黄色单元格。排查结果从下拉列表选择“符合/不符合/不适用”；“不符合”须填写"
@@ -118,7 +135,7 @@ def write_form_workbook(fileobj, form: InspectionForm, answers: list[FormAnswer]
     note.alignment = Alignment(wrap_text=True, vertical="top")
     ws.row_dimensions[3].height = 48
     for col, (header, width, fld) in enumerate(COLUMNS, start=1):
-        cell = ws.cell(HEADER_ROW, col, header + ("*" if fld == "answer" else ""))
+        cell = write_cell(ws, HEADER_ROW, col, header + ("*" if fld == "answer" else ""))
         cell.font = Font(bold=True)
         cell.fill = _HEAD_FILL
         cell.border = _BORDER
@@ -155,8 +172,9 @@ def write_form_workbook(fileobj, form: InspectionForm, answers: list[FormAnswer]
             a.na_reason,
         ]
         for col, value in enumerate(values, start=1):
-            cell = ws.cell(r, col, value if value != "" else None)
+            cell = ws.cell(r, col)
             cell._style = copy(protos[col - 1])
+            set_cell(cell, value if value != "" else None)
     last_row = HEADER_ROW + len(answers)
     if answers:
         answer_col = ws.cell(HEADER_ROW, FIELD_COLUMN["answer"] + 1).column_letter
@@ -187,11 +205,7 @@ def write_form_workbook(fileobj, form: InspectionForm, answers: list[FormAnswer]
     ws.protection.sheet = True
     ws.protection.formatColumns = False
     ws.protection.formatRows = False
-    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    print_setup(ws, title_rows=f"{HEADER_ROW}:{HEADER_ROW}")
 
     meta = wb.create_sheet(META_SHEET)
     codes = [a.item.code for a in answers]
@@ -203,7 +217,7 @@ def write_form_workbook(fileobj, form: InspectionForm, answers: list[FormAnswer]
         ("items", item_digest(codes)),
         ("exported_at", datetime.datetime.now().isoformat(timespec="seconds")),
     ):
-        meta.append([key, value])
+        append_row(meta, [key, value])
     meta.sheet_state = "veryHidden"
     meta.protection.sheet = True
     wb.save(fileobj)
@@ -263,12 +277,18 @@ def _text(value) -> str:
     return str(value).strip()
 
 
-def read_form_workbook(fileobj) -> tuple[dict, list[tuple[int, tuple]]]:
-    """The workbook's identification and its item rows ``(excel row, values)``."""
-    head = fileobj.read(8)
-    fileobj.seek(0)
-    if problem := xlsx_problem(head):
-        raise WorkbookRefused(problem)
+def read_form_workbook(fileobj, *, name: str = "") -> tuple[dict, list[tuple[int, tuple]]]:
+    """The workbook's identification and its item rows ``(excel row, values)``.
+
+    Raises :class:`WorkbookRefused` for a file that is not this form, and
+    :class:`~safecampus.core.archives.ArchiveRefused` for one over the limits of a zip (which
+    refuses the whole upload)."""
+    try:
+        check_workbook_file(fileobj, name=name or _("The workbook"))
+    except ExcelRefused as refusal:
+        if refusal.over_limits:
+            raise ArchiveRefused(refusal.message) from refusal
+        raise WorkbookRefused(refusal.message) from refusal
     try:
         wb = load_workbook(fileobj, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises assorted errors for damaged files
@@ -388,11 +408,12 @@ def import_form_workbook(
     form_id: int | None = None,
     submit: bool = False,
 ) -> WorkbookReport:
-    """Import one filled workbook into its form, all or nothing. Never raises for bad input:
-    the report says what was wrong."""
+    """Import one filled workbook into its form, all or nothing. Bad input is reported, not
+    raised, except a file over the limits of a zip (``ArchiveRefused``): that refuses the
+    whole upload."""
     report = WorkbookReport(name=name)
     try:
-        meta, rows = read_form_workbook(fileobj)
+        meta, rows = read_form_workbook(fileobj, name=name)
         try:
             form_pk = int(meta.get("form"))
         except (TypeError, ValueError) as exc:  # a damaged identification sheet
@@ -490,33 +511,62 @@ def _same(values: dict[int, dict], answers: list[FormAnswer]) -> bool:
     )
 
 
-def _workbooks(path_or_file, name: str):
-    """``(name, file)`` of every workbook in an upload: one .xlsx, or a zip of them."""
-    path_or_file.seek(0)
-    head = path_or_file.read(4)
-    path_or_file.seek(0)
-    if head.startswith(b"PK") and name.lower().endswith(".zip"):
-        try:
-            archive = zipfile.ZipFile(path_or_file)
-        except zipfile.BadZipFile as exc:
-            raise JobRefused(_("The zip file is damaged.")) from exc
-        members = [
-            m
-            for m in archive.infolist()
-            if not m.is_dir()
-            and not m.filename.startswith("__MACOSX")
-            and not m.filename.split("/")[-1].startswith(".")
-        ]
-        if not members:
-            raise JobRefused(_("The zip file holds no workbook."))
-        for m in members:
-            label = _member_name(m)
-            if m.file_size > 20 * 1024 * 1024:
-                yield label, None
-                continue
-            yield label, io.BytesIO(archive.read(m))
+def check_import_upload(upload, name: str) -> None:
+    """Refuse (:class:`ArchiveRefused`) an upload for the form import that is over the limits:
+    a zip of workbooks by its own directory (``bundle`` limits, no zip inside), a workbook by
+    its directory (``office`` limits). Nothing is expanded; a damaged file passes (the import
+    says so)."""
+    if not is_zip(upload):
         return
-    yield name, path_or_file
+    kind, nested = ("bundle", False) if name.lower().endswith(".zip") else ("office", True)
+    try:
+        inspect_zip(upload, name=name, kind=kind, allow_nested=nested).close()
+    except zipfile.BadZipFile:
+        pass
+    finally:
+        upload.seek(0)
+
+
+def _workbooks(upload, name: str):
+    """``(count, iterator of (name, file))`` of the workbooks in an upload: one .xlsx, or a zip
+    of them. A zip is checked before anything is expanded, then each workbook's own directory
+    (one at a time) before any is imported: one over the limits refuses the whole upload.
+    The iterator expands one workbook at a time."""
+    if not (is_zip(upload) and name.lower().endswith(".zip")):
+        return 1, iter([(name, upload)])
+    try:
+        archive = inspect_zip(upload, name=name, kind="bundle", allow_nested=False)
+    except zipfile.BadZipFile as exc:
+        raise JobRefused(_("The zip file is damaged.")) from exc
+    except ArchiveRefused as refusal:
+        raise JobRefused(refusal.message) from refusal
+    members = [
+        m
+        for m in archive.infolist()
+        if not m.is_dir()
+        and not m.filename.startswith("__MACOSX")
+        and not m.filename.split("/")[-1].startswith(".")
+    ]
+    if not members:
+        raise JobRefused(_("The zip file holds no workbook."))
+
+    def expand(member):
+        try:
+            return io.BytesIO(archive.read(member))
+        except (zipfile.BadZipFile, OSError, EOFError) as exc:
+            raise JobRefused(_("The zip file is damaged.")) from exc
+
+    for m in members:
+        fileobj = expand(m)
+        if is_zip(fileobj):
+            try:
+                inspect_zip(fileobj, name=_member_name(m), kind="office").close()
+            except zipfile.BadZipFile:
+                pass  # reported as damaged when its turn comes
+            except ArchiveRefused as refusal:
+                raise JobRefused(refusal.message) from refusal
+        del fileobj
+    return len(members), ((_member_name(m), expand(m)) for m in members)
 
 
 def _member_name(member: zipfile.ZipInfo) -> str:
@@ -537,27 +587,23 @@ def form_import_job(*, job, progress) -> dict:
     name = job.params.get("name") or job.input_file.name
     reports = []
     with job.input_file.open("rb") as upload:
-        entries = list(_workbooks(upload, name))
-        total = len(entries)
+        total, entries = _workbooks(upload, name)
         progress(0, total, force=True)
         for n, (label, fileobj) in enumerate(entries, start=1):
-            if fileobj is None:
-                reports.append(
-                    WorkbookReport(
-                        name=label, message=_("The file is larger than 20 MB.")
-                    ).as_dict()
+            try:
+                report = import_form_workbook(
+                    fileobj,
+                    actor=job.created_by,
+                    name=label,
+                    campaign=campaign,
+                    form_id=job.params.get("form"),
+                    submit=bool(job.params.get("submit")),
                 )
-            else:
-                reports.append(
-                    import_form_workbook(
-                        fileobj,
-                        actor=job.created_by,
-                        name=label,
-                        campaign=campaign,
-                        form_id=job.params.get("form"),
-                        submit=bool(job.params.get("submit")),
-                    ).as_dict()
-                )
+            except ArchiveRefused as refusal:
+                # only a single workbook gets here: a zip's workbooks were checked up front
+                raise JobRefused(refusal.message) from refusal
+            reports.append(report.as_dict())
+            del fileobj
             progress(n, total)
     counts = {
         s: sum(1 for r in reports if r["status"] == s) for s in ("saved", "unchanged", "refused")

@@ -183,3 +183,21 @@ class ImportForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["files"].widget.attrs["class"] = "form-control"
+
+    def clean_files(self):
+        from django.core.exceptions import ValidationError
+
+        from safecampus.core.archives import ArchiveRefused
+
+        from .excel import check_import_upload
+
+        files = self.cleaned_data["files"]
+        problems = []
+        for f in files:
+            try:
+                check_import_upload(f, f.name)
+            except ArchiveRefused as refusal:
+                problems.append(refusal.message)
+        if problems:
+            raise ValidationError(problems)
+        return files

@@ -366,7 +366,10 @@ def campaign_forms_zip(request, pk: int):
 def _start_import(request, *, campaign: Campaign, form_id: int | None = None):
     form = ImportForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, _("Choose one or more .xlsx workbooks, or a zip of them."))
+        # files that were chosen but refused (over the limits) say why; no file: what to choose
+        problems = form.errors.get("files") if request.FILES.getlist("files") else None
+        for problem in problems or [_("Choose one or more .xlsx workbooks, or a zip of them.")]:
+            messages.error(request, problem)
         return None
     files = form.cleaned_data["files"]
     if len(files) == 1:

@@ -84,20 +84,28 @@ def write_catalog_workbook(fileobj, version: CatalogVersion) -> int:
 def catalog_import_job(*, job, progress) -> dict:
     version = CatalogVersion.objects.get(pk=job.params["version_id"])
     with job.input_file.open("rb") as fh:
-        return catalog_import(fileobj=fh, version=version, actor=job.created_by, progress=progress)
+        return catalog_import(
+            fileobj=fh,
+            version=version,
+            actor=job.created_by,
+            progress=progress,
+            name=job.params.get("name", ""),
+        )
 
 
 def _split(value: str) -> list[str]:
     return [p.strip() for p in value.replace(",", SEP).replace("，", SEP).split(SEP) if p.strip()]
 
 
-def catalog_import(*, fileobj, version: CatalogVersion, actor, progress=None) -> dict:
+def catalog_import(
+    *, fileobj, version: CatalogVersion, actor, progress=None, name: str = ""
+) -> dict:
     """Replace the draft's areas and items with the workbook's, or change nothing."""
     progress = progress or (lambda *a, **k: None)
     _require_manager(actor=actor, bureau_id=version.bureau_id)
     try:
         _require_draft(version)
-        sheet = read_workbook(fileobj, columns=columns())
+        sheet = read_workbook(fileobj, columns=columns(), name=name)
     except ExcelRefused as refusal:
         raise JobRefused(refusal.message) from refusal
     except Exception as exc:  # the draft was published meanwhile

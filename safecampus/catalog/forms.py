@@ -68,11 +68,9 @@ class CatalogImportForm(forms.Form):
     def clean_file(self):
         from django.core.exceptions import ValidationError
 
-        from safecampus.core.excel import xlsx_problem
+        from safecampus.core.excel import upload_problem
 
         f = self.cleaned_data["file"]
-        head = f.read(8)
-        f.seek(0)
-        if problem := xlsx_problem(head):
+        if problem := upload_problem(f):
             raise ValidationError(problem)
         return f

@@ -121,7 +121,7 @@ def version_import(request, pk: int):
         kind="catalog.import",
         title=_("Import into catalog draft v%(n)d") % {"n": version.number},
         user=request.user,
-        params={"version_id": version.pk},
+        params={"version_id": version.pk, "name": form.cleaned_data["file"].name},
         input_file=form.cleaned_data["file"],
     )
     return redirect(job)

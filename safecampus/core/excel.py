@@ -1,7 +1,17 @@
-"""Excel helpers shared by imports and exports: streamed writing, careful reading.
+"""Excel helpers shared by imports and exports: one way to write a cell, streamed writing,
+careful reading.
 
-Writing uses openpyxl's write-only mode, so memory stays flat however many rows there are.
-Reading refuses anything that is not an .xlsx workbook with a message a user understands.
+Every workbook the product writes puts its values through :func:`set_cell` (directly, or through
+:func:`append_row`, :func:`write_cell`, :func:`write_workbook` and :func:`add_table_sheet`):
+text stays text. openpyxl turns a string starting with "=" into a formula, and Excel or WPS
+evaluate text starting with = + - @ (or a tab or carriage return before them) once the cell is
+edited; such user text is written as a string cell with Excel's "quote prefix", so it shows and
+stays as typed. Numbers stay numbers and dates stay dates.
+
+Writing a long table uses openpyxl's write-only mode, so memory stays flat however many rows
+there are. Reading checks the zip before openpyxl expands anything (``core.archives``), reads in
+read-only (streamed) mode and refuses anything that is not an .xlsx workbook with a message a
+user understands.
 """
 
 from __future__ import annotations
@@ -12,9 +22,13 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from .archives import ArchiveRefused, inspect_zip, is_zip
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_ROWS_VALIDATED = 100_000
@@ -47,9 +61,78 @@ class Sheet:
 
 
 class ExcelRefused(Exception):
-    def __init__(self, message: str):
+    def __init__(self, message: str, *, over_limits: bool = False):
         super().__init__(message)
         self.message = message
+        #: the zip is over the limits (as opposed to damaged or not a workbook)
+        self.over_limits = over_limits
+
+
+# --- writing ------------------------------------------------------------------------------------
+
+#: text starting with one of these is a formula to Excel or WPS (at once, or once edited)
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+HEADER_FONT = Font(bold=True)
+HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+
+
+def set_cell(cell: Cell, value) -> Cell:
+    """Put ``value`` into ``cell`` (of a normal or a write-only sheet): a string is always a
+    string cell, never a formula; other values (numbers, dates, None) as openpyxl writes them."""
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"  # openpyxl made a string starting with "=" a formula
+        if value.startswith(FORMULA_PREFIXES):
+            cell.quotePrefix = True  # Excel and WPS keep it text when the cell is edited
+    return cell
+
+
+def text_cell(ws, value, **style) -> Cell:
+    """A cell for :func:`append_row` (either kind of sheet) holding ``value`` safely, with
+    optional ``font``, ``fill``, ``alignment``, ``border`` or ``number_format``."""
+    cell = set_cell(WriteOnlyCell(ws), value)
+    for attr, v in style.items():
+        setattr(cell, attr, v)
+    return cell
+
+
+def append_row(ws: Worksheet | WriteOnlyWorksheet, values) -> None:
+    """``ws.append(values)`` with every string written as text (see :func:`set_cell`). Cells
+    made by :func:`text_cell` pass through."""
+    ws.append([text_cell(ws, v) if isinstance(v, str) else v for v in values])
+
+
+def write_cell(ws: Worksheet, row: int, column: int, value) -> Cell:
+    """``ws.cell(row, column, value)`` with strings written as text (see :func:`set_cell`)."""
+    return set_cell(ws.cell(row=row, column=column), value)
+
+
+def print_setup(ws, *, landscape: bool = True, title_rows: str | None = None) -> None:
+    """A4, fit to the page width, the header rows repeated on every printed page."""
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    if title_rows:
+        ws.print_title_rows = title_rows
+
+
+def add_table_sheet(
+    wb: Workbook, title: str, headers: list, rows: Iterable[list], widths: list[int] | None = None
+) -> Worksheet:
+    """A sheet of ``wb`` holding one table: a bold shaded header row, then ``rows``."""
+    ws = wb.create_sheet(title[:31])
+    append_row(ws, headers)
+    for cell in ws[1]:
+        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+    for idx, width in enumerate(widths or [28] + [14] * (len(headers) - 1), start=1):
+        ws.column_dimensions[_column_letter(idx)].width = width
+    ws.freeze_panes = "A2"
+    for row in rows:
+        append_row(ws, row)
+    print_setup(ws, title_rows="1:1")
+    return ws
 
 
 def write_workbook(
@@ -63,6 +146,7 @@ def write_workbook(
     """Stream ``rows`` into a one-sheet workbook. Returns the number of data rows written."""
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(title[:31])
+    print_setup(ws, title_rows="1:1")
     for idx, col in enumerate(columns, start=1):
         letter = _column_letter(idx)
         ws.column_dimensions[letter].width = col.width
@@ -78,19 +162,20 @@ def write_workbook(
             dv.add(f"{letter}2:{letter}{MAX_ROWS_VALIDATED}")
             ws.data_validations.append(dv)
     ws.freeze_panes = "A2"
-    header_font = Font(bold=True)
-    header_fill = PatternFill("solid", fgColor="DDEBF7")
-    header_cells = []
-    for col in columns:
-        cell = WriteOnlyCell(ws, value=col.header + ("*" if col.required else ""))
-        cell.font = header_font
-        cell.fill = header_fill
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        header_cells.append(cell)
+    header_cells = [
+        text_cell(
+            ws,
+            col.header + ("*" if col.required else ""),
+            font=HEADER_FONT,
+            fill=HEADER_FILL,
+            alignment=Alignment(horizontal="center", vertical="center", wrap_text=True),
+        )
+        for col in columns
+    ]
     ws.append(header_cells)
     n = 0
     for row in rows:
-        ws.append(row)
+        append_row(ws, row)
         n += 1
         if progress is not None and n % 500 == 0:
             progress(n)
@@ -115,16 +200,49 @@ def xlsx_problem(head: bytes) -> str | None:
     return None
 
 
-def read_workbook(fileobj, *, columns: list[Column]) -> Sheet:
-    """Read the first sheet into ``(excel row number, {header: value})`` pairs.
+# --- reading ------------------------------------------------------------------------------------
 
-    Headers are matched by name (a trailing '*' is ignored), so columns may be reordered.
-    Raises :class:`ExcelRefused` for a file that is not an .xlsx workbook or lacks columns.
-    """
+
+def upload_problem(upload) -> str | None:
+    """Why an uploaded file cannot be imported as a workbook, checked before a job starts: not
+    an .xlsx, or a zip over the limits (nothing is expanded). A damaged file is left to the
+    job, which says so in its result."""
+    try:
+        check_workbook_file(upload, name=getattr(upload, "name", "") or _("The workbook"))
+    except ExcelRefused as refusal:
+        if refusal.over_limits or not is_zip(upload):
+            return refusal.message
+    return None
+
+
+def check_workbook_file(fileobj, *, name: str) -> None:
+    """Refuse (:class:`ExcelRefused`) a file that is not an .xlsx workbook, is damaged, or whose
+    zip is over the limits of ``core.archives``; nothing is expanded. Leaves it at the start."""
+    fileobj.seek(0)
     head = fileobj.read(8)
     fileobj.seek(0)
     if problem := xlsx_problem(head):
         raise ExcelRefused(problem)
+    try:
+        inspect_zip(fileobj, name=name, kind="office").close()
+    except ArchiveRefused as refusal:
+        raise ExcelRefused(refusal.message, over_limits=True) from refusal
+    except zipfile.BadZipFile as exc:
+        raise ExcelRefused(
+            _("The file cannot be read as an Excel workbook (.xlsx); it may be damaged.")
+        ) from exc
+    finally:
+        fileobj.seek(0)
+
+
+def read_workbook(fileobj, *, columns: list[Column], name: str = "") -> Sheet:
+    """Read the first sheet into ``(excel row number, {header: value})`` pairs.
+
+    Headers are matched by name (a trailing '*' is ignored), so columns may be reordered.
+    Raises :class:`ExcelRefused` for a file that is not an .xlsx workbook, is over the limits of
+    a zip (checked before anything is expanded) or lacks columns.
+    """
+    check_workbook_file(fileobj, name=name or _("The workbook"))
     try:
         wb = load_workbook(fileobj, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:

@@ -1,16 +1,22 @@
-"""Evidence files: recognised by their content, never by their name; thumbnails for photos."""
+"""Evidence files: recognised by their content, never by their name; thumbnails for photos.
+
+An Office document (.docx, .xlsx, .pptx) is a zip: it is checked against the limits of
+``core.archives`` before anything in it is expanded, and accepted only if its package says it is
+one (content types, relationships and main part), not merely because of its member names.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import io
 import uuid
-import zipfile
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
+
+from safecampus.core.archives import ArchiveRefused, office_kind
 
 MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
 THUMB_SIZE = (320, 320)
@@ -36,8 +42,13 @@ KINDS = {
 }
 
 
-def sniff(head: bytes, fileobj) -> str | None:
-    """The content type of a file from its first bytes (and, for zips, its directory)."""
+#: the kind ``core.archives.office_kind`` names → its content type
+OFFICE_TYPES = {ext: ct for ct, ext in KINDS.items() if ext in ("docx", "xlsx", "pptx")}
+
+
+def sniff(head: bytes, fileobj, *, name: str = "") -> str | None:
+    """The content type of a file from its first bytes (and, for an Office document, its
+    package). Raises ``ArchiveRefused`` for a zip over the limits."""
     if head.startswith(b"\xff\xd8\xff"):
         return "image/jpeg"
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
@@ -52,21 +63,10 @@ def sniff(head: bytes, fileobj) -> str | None:
         return "application/x-ole-storage"  # .doc / .xls / .ppt of old Office and WPS
     if head.startswith(b"PK\x03\x04"):
         try:
-            fileobj.seek(0)
-            names = set(zipfile.ZipFile(fileobj).namelist())
-        except (zipfile.BadZipFile, OSError):
-            return None
+            kind = office_kind(fileobj, name=name)
         finally:
             fileobj.seek(0)
-        if "[Content_Types].xml" not in names:
-            return None
-        for prefix, kind in (
-            ("word/", "wordprocessingml.document"),
-            ("xl/", "spreadsheetml.sheet"),
-            ("ppt/", "presentationml.presentation"),
-        ):
-            if any(n.startswith(prefix) for n in names):
-                return f"application/vnd.openxmlformats-officedocument.{kind}"
+        return OFFICE_TYPES.get(kind) if kind else None
     return None
 
 
@@ -91,7 +91,10 @@ def check_upload(upload) -> tuple[str, str, str]:
         )
     upload.seek(0)
     head = upload.read(32)
-    content_type = sniff(head, upload)
+    try:
+        content_type = sniff(head, upload, name=name)
+    except ArchiveRefused as refusal:
+        raise ValidationError(refusal.message, code="evidence_invalid") from refusal
     if content_type is None:
         raise ValidationError(
             _(

@@ -283,16 +283,22 @@ IMPORT_FIELDS = [f for f in SCHOOL_FIELDS if f not in ("bureau", "code", "region
 def school_import_job(*, job, progress) -> dict:
     bureau = Bureau.objects.get(pk=job.params["bureau_id"])
     with job.input_file.open("rb") as fh:
-        return school_import(fileobj=fh, actor=job.created_by, bureau=bureau, progress=progress)
+        return school_import(
+            fileobj=fh,
+            actor=job.created_by,
+            bureau=bureau,
+            progress=progress,
+            name=job.params.get("name", ""),
+        )
 
 
-def school_import(*, fileobj, actor, bureau: Bureau, progress=None) -> dict:
+def school_import(*, fileobj, actor, bureau: Bureau, progress=None, name: str = "") -> dict:
     """Validate every row, then write all of them in one transaction, or nothing at all."""
     progress = progress or (lambda *a, **k: None)
     if bureau.pk not in _editable_bureaus(actor):
         raise JobRefused(_("You may not import schools into this bureau."))
     try:
-        sheet = read_workbook(fileobj, columns=columns())
+        sheet = read_workbook(fileobj, columns=columns(), name=name)
     except ExcelRefused as refusal:
         raise JobRefused(refusal.message) from refusal
     total = len(sheet.rows)

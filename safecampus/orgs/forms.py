@@ -2,7 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from safecampus.core.excel import xlsx_problem
+from safecampus.core.excel import upload_problem
 from safecampus.core.forms import bootstrap
 
 from .choices import CoordSystem
@@ -90,9 +90,7 @@ class SchoolImportForm(forms.Form):
         f = self.cleaned_data["file"]
         if f.size > 20 * 1024 * 1024:
             raise ValidationError(_("The file is larger than 20 MB."))
-        head = f.read(8)
-        f.seek(0)
-        if problem := xlsx_problem(head):
+        if problem := upload_problem(f):
             raise ValidationError(problem)
         return f
 

@@ -207,7 +207,10 @@ def school_import(request):
             title=_("Import of the school list: %(name)s")
             % {"name": form.cleaned_data["file"].name},
             user=request.user,
-            params={"bureau_id": form.cleaned_data["bureau"].pk},
+            params={
+                "bureau_id": form.cleaned_data["bureau"].pk,
+                "name": form.cleaned_data["file"].name,
+            },
             input_file=form.cleaned_data["file"],
         )
         return redirect(job)

@@ -9,9 +9,8 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from openpyxl import Workbook
-from openpyxl.styles import Font
 
-BOLD = Font(bold=True)
+from safecampus.core.excel import add_table_sheet
 
 
 def _pct(value: float | None) -> str:
@@ -19,15 +18,7 @@ def _pct(value: float | None) -> str:
 
 
 def _sheet(wb: Workbook, title: str, headers: list[str], rows: list[list], widths=None) -> None:
-    ws = wb.create_sheet(title[:31])
-    ws.append(headers)
-    for cell in ws[1]:
-        cell.font = BOLD
-    for row in rows:
-        ws.append(row)
-    for idx, width in enumerate(widths or [28] + [14] * (len(headers) - 1)):
-        ws.column_dimensions[chr(65 + idx)].width = width
-    ws.freeze_panes = "A2"
+    add_table_sheet(wb, title, headers, rows, widths)
 
 
 def dashboard_workbook(d: dict, *, statuses: list[tuple[str, str]], as_of) -> bytes:

@@ -35,10 +35,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.styles import Font, PatternFill
 
 from safecampus.campaigns.choices import CampaignStatus, FormStatus
 from safecampus.campaigns.models import InspectionForm
+from safecampus.core.excel import add_table_sheet
 from safecampus.core.roles import SCHOOL_ROLES, Role
 from safecampus.core.scoping import scope_for
 from safecampus.hazards.choices import OPEN_STATUSES, Action, Status
@@ -275,21 +275,9 @@ def school_dashboard(
 
 # --- the Excel workbook -------------------------------------------------------------------------
 
-_HEAD_FONT = Font(bold=True)
-_HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
-
 
 def _sheet(wb: Workbook, title: str, headers: list[str], rows, widths: list[int]) -> None:
-    ws = wb.create_sheet(title[:31])
-    ws.append(headers)
-    for cell in ws[1]:
-        cell.font = _HEAD_FONT
-        cell.fill = _HEAD_FILL
-    for idx, width in enumerate(widths, start=1):
-        ws.column_dimensions[ws.cell(row=1, column=idx).column_letter].width = width
-    ws.freeze_panes = "A2"
-    for row in rows:
-        ws.append(row)
+    add_table_sheet(wb, title, headers, rows, widths)
 
 
 def _date(value):

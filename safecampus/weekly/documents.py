@@ -187,6 +187,8 @@ def xlsx_bytes(doc: ReportDocument) -> bytes:
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
 
+    from safecampus.core.excel import append_row, print_setup
+
     width = 1 + len(METRIC_KEYS)
     wb = Workbook()
     ws = wb.active
@@ -199,7 +201,7 @@ def xlsx_bytes(doc: ReportDocument) -> bytes:
     head_fill = PatternFill("solid", fgColor="DDEBF7")
 
     def line(text, *, bold=False, size=None, center=False, wrap=False) -> None:
-        ws.append([text])
+        append_row(ws, [text])
         r = ws.max_row
         ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=width)
         cell = ws.cell(row=r, column=1)
@@ -213,23 +215,24 @@ def xlsx_bytes(doc: ReportDocument) -> bytes:
     line(doc.title, bold=True, size=16, center=True)
     line(f"{doc.unit}　　{doc.period}", center=True)
     for caption, header, rows in figure_tables(doc.figures):
-        ws.append([])
+        append_row(ws, [])
         line(caption, bold=True)
-        ws.append(header)
+        append_row(ws, header)
         for cell in ws[ws.max_row]:
             cell.font, cell.fill, cell.border = Font(bold=True), head_fill, box
             cell.alignment = Alignment(horizontal="center", wrap_text=True)
         for row in rows:
-            ws.append(row)
+            append_row(ws, row)
             for cell in ws[ws.max_row]:
                 cell.border = box
-    ws.append([])
+    append_row(ws, [])
     for title, text in doc.sections:
         line(title, bold=True)
         if text is not None:
             line(text or "—", wrap=True)
-    ws.append([])
+    append_row(ws, [])
     line(_signature())
+    print_setup(ws, landscape=False)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
