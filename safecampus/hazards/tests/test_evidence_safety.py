@@ -7,6 +7,7 @@ import zipfile
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from django.utils import translation
 from docx import Document
 
@@ -154,3 +155,27 @@ def test_the_api_answers_a_zip_bomb_with_400_json_and_saves_nothing(reg, client_
         "errors": {"files": [message]},
     }
     assert (Hazard.objects.count(), HazardEvidence.objects.count()) == (0, 0)
+
+
+def test_the_report_page_shows_the_reason_on_the_files_field(reg, client_for, media):
+    content = docx_bomb()
+    response = client_for(reg.users[Role.SCHOOL_OFFICER]).post(
+        reverse("hazards:hazard_create"),
+        {
+            "school": reg.school_a.pk,
+            "item": reg.item.pk,
+            "description": "灭火器过期",
+            "location": "一楼走廊",
+            "source": "self_inspection",
+            "found_on": "2026-01-05",
+            "remedy_type": "deadline",
+            "level": "general",
+            "responsible_person": "王老师",
+            "files": [jpeg_upload(), SimpleUploadedFile("整改报告.docx", content)],
+        },
+    )
+    assert response.status_code == 200
+    message = bomb_message("整改报告.docx", content, "word/media/image1.png")
+    assert response.context["form"].errors["files"] == [message]
+    assert (Hazard.objects.count(), HazardEvidence.objects.count()) == (0, 0)
+    assert stored_files(media) == []
