@@ -129,6 +129,15 @@ def inspect_zip(
     not a readable zip (the caller says "damaged" in its own words).
     """
     lim = limits(kind)
+    # the member count first, from the end record: parsing a directory of a million members
+    # would itself take the memory the check is there to protect
+    fileobj.seek(0)
+    try:
+        end = zipfile._EndRecData(fileobj)
+    except (OSError, ValueError, EOFError):
+        end = None
+    if end and end[zipfile._ECD_ENTRIES_TOTAL] > lim.members:
+        raise ArchiveRefused(_too_many(name, end[zipfile._ECD_ENTRIES_TOTAL], lim))
     fileobj.seek(0)
     try:
         archive = zipfile.ZipFile(fileobj)
@@ -142,12 +151,17 @@ def inspect_zip(
     return archive
 
 
+def _too_many(name: str, n: int, lim: Limits) -> str:
+    return _("%(name)s holds %(n)s files; at most %(limit)s are accepted.") % {
+        "name": name,
+        "n": n,
+        "limit": lim.members,
+    }
+
+
 def _check(members: list[zipfile.ZipInfo], *, name: str, lim: Limits, allow_nested: bool) -> None:
     if len(members) > lim.members:
-        raise ArchiveRefused(
-            _("%(name)s holds %(n)s files; at most %(limit)s are accepted.")
-            % {"name": name, "n": len(members), "limit": lim.members}
-        )
+        raise ArchiveRefused(_too_many(name, len(members), lim))
     total = 0
     for m in members:
         member = m.filename

@@ -54,6 +54,13 @@ def test_too_many_members(settings):
     inspect_zip(io.BytesIO(zip_bytes({f"{n}.xml": b"<a/>" for n in range(3)})), name="x")
 
 
+def test_too_many_members_is_refused_before_the_directory_is_parsed(settings, monkeypatch):
+    limits(settings, members=3)
+    content = zip_bytes({f"{n}.xml": b"<a/>" for n in range(4)})
+    monkeypatch.setattr(zipfile.ZipFile, "_RealGetContents", lambda self: pytest.fail("parsed"))
+    assert refusal(content) == "“上传.zip”包含 4 个文件，最多接受 3 个，已拒绝。"
+
+
 def test_a_member_larger_than_allowed(settings):
     limits(settings, member_bytes=MIB, ratio=10_000)
     content = zip_bytes({"a.bin": b"\0" * (MIB + 1)})
