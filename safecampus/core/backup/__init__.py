@@ -1,0 +1,13 @@
+"""Backup and restore of an installation (``manage.py backup``, ``restore``, ``backup_verify``)."""
+
+from .archive import BackupError, VerificationFailed
+from .services import backup_create, backup_restore, backup_verify, restore_target
+
+__all__ = [
+    "BackupError",
+    "VerificationFailed",
+    "backup_create",
+    "backup_restore",
+    "backup_verify",
+    "restore_target",
+]
