@@ -43,6 +43,7 @@ class Command(BaseCommand):
             raise CommandError(f"restore failed: {exc}") from exc
         secs = result.seconds
         self.stdout.write(
+            f"archive checked ({secs['check']:.1f} s); "
             f"restored the backup of {result.manifest['created_at']}: {result.rows} rows in "
             f"{result.tables} tables ({secs['database']:.1f} s), {result.files} files "
             f"({secs['files']:.1f} s); verified {result.references} file references "
