@@ -82,23 +82,34 @@ def read_state(cursor, tables: list[str]) -> tuple[dict[str, int], list[Ref]]:
     return counts, refs
 
 
+def _digest_file_field(model):
+    """The FileField whose upload digest the model keeps in ``sha256``: ``file`` (evidence,
+    beside its ``thumbnail``) or the model's only FileField (a campaign archive's snapshot)."""
+    fields = [f for f in model._meta.local_concrete_fields if isinstance(f, models.FileField)]
+    names = {f.name for f in model._meta.local_concrete_fields}
+    if "sha256" not in names or not fields:
+        return None
+    named = [f for f in fields if f.name == "file"]
+    if named:
+        return named[0]
+    return fields[0] if len(fields) == 1 else None
+
+
 def sha256_column_checks(cursor, tables) -> list[tuple[str, object, str, str]]:
-    """(label, pk, file name, recorded sha256) for models that store the digest of their ``file``
-    when it was uploaded (the evidence models): the file must still have that digest."""
+    """(label, pk, file name, recorded sha256) for models that store the digest of their file
+    when it was written (evidence, campaign archives): the file must still have that digest."""
     rows = []
     for model in apps.get_models():
-        names = {f.name for f in model._meta.local_concrete_fields}
-        if not {"file", "sha256"} <= names:
-            continue
         meta = model._meta
-        if meta.db_table not in tables:
+        file_field = _digest_file_field(model)
+        if file_field is None or meta.db_table not in tables:
             continue
-        file_col, sha_col = meta.get_field("file").column, meta.get_field("sha256").column
+        file_col, sha_col = file_field.column, meta.get_field("sha256").column
         cursor.execute(
             f"SELECT {_q(meta.pk.column)}, {_q(file_col)}, {_q(sha_col)} FROM "
             f"{_q(meta.db_table)} WHERE {_q(sha_col)} <> '' AND {_q(file_col)} <> ''"
         )
-        label = f"{meta.app_label}.{meta.object_name}.file"
+        label = f"{meta.app_label}.{meta.object_name}.{file_field.name}"
         rows.extend((label, pk, name, sha) for pk, name, sha in cursor.fetchall())
     return rows
 

@@ -393,3 +393,21 @@ def test_a_district_round_trips_on_postgresql(
     out = io.StringIO()
     call_command("restore", str(archive), "--database-url", url, "--force", stdout=out)
     assert "Restore complete and verified." in out.getvalue()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_evidence_changed_on_disk_before_the_backup_fails_verification(
+    sqlite, district, live, tmp_path
+):
+    # Given an evidence photo whose bytes changed in storage after its upload (bit rot, an edit)
+    evidence = HazardEvidence.objects.order_by("pk").first()
+    path = live / "media" / evidence.file.name
+    path.write_bytes(path.read_bytes() + b"x")
+    archive = _backup(tmp_path)
+    # When the archive is verified, it names the row whose file is not the one uploaded
+    with pytest.raises(CommandError) as verify:
+        call_command("backup_verify", str(archive), stdout=io.StringIO())
+    assert (
+        f"hazards.HazardEvidence.file id={evidence.pk}: {evidence.file.name} is not the file that "
+        "was uploaded" in str(verify.value)
+    )
