@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import tarfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -161,6 +162,8 @@ def scan(path, *, free_bytes: int | None = None, keep_database=None, progress=No
                 manifest_raw = fh.read()
                 continue
             if keep_database is not None and name.startswith(DATABASE_PREFIX):
+                if member.size > shutil.disk_usage(keep_database).free:
+                    raise BackupError(f"{name}: {member.size} bytes do not fit in {keep_database}")
                 with open(keep_database / PurePosixPath(name).name, "wb") as out:
                     members[name] = (member.size, sha256_stream(fh, sink=out.write))
             else:

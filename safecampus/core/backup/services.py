@@ -127,6 +127,10 @@ def backup_create(
     if vendor not in ("sqlite", "postgresql"):
         raise BackupError(f"backups of {vendor} databases are not supported")
     storage = storages["default"]
+    if isinstance(storage, FileSystemStorage) and output_dir.resolve().is_relative_to(
+        Path(storage.location).resolve()
+    ):
+        raise BackupError(f"{output_dir} is inside the uploaded files: choose another --output")
     stamp = now.strftime("%Y%m%d-%H%M%S")
     final = output_dir / f"{ARCHIVE_PREFIX}{stamp}{ARCHIVE_SUFFIX}"
     if final.exists():
