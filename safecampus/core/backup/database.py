@@ -195,6 +195,13 @@ def _applied_migrations(cursor, tables) -> dict[str, str]:
 # --- PostgreSQL ---------------------------------------------------------------------------------
 
 
+def _run(args: list[str], **kwargs) -> subprocess.CompletedProcess:
+    try:
+        return subprocess.run(args, capture_output=True, text=True, **kwargs)
+    except OSError as exc:
+        raise BackupError(f"cannot run {args[0]}: {exc} (install the PostgreSQL client)") from exc
+
+
 def _pg_env(settings_dict: dict) -> dict:
     env = dict(os.environ)
     for key, var in (("HOST", "PGHOST"), ("PORT", "PGPORT"), ("USER", "PGUSER")):
@@ -246,7 +253,7 @@ def pg_snapshot(settings_dict: dict, target: Path):
         counts, refs = read_state(cursor, tables)
         digests = sha256_column_checks(cursor, tables)
         migrations = _applied_migrations(cursor, tables)
-        run = subprocess.run(
+        run = _run(
             [
                 PG_DUMP,
                 "--format=custom",
@@ -255,8 +262,6 @@ def pg_snapshot(settings_dict: dict, target: Path):
                 f"--dbname={settings_dict['NAME']}",
             ],
             env=_pg_env(settings_dict),
-            capture_output=True,
-            text=True,
         )
         cursor.execute("ROLLBACK")
     if run.returncode != 0:
@@ -271,7 +276,7 @@ def pg_has_data(settings_dict: dict) -> bool:
 
 def pg_list(dump: Path) -> None:
     """Read the dump's table of contents (a damaged dump fails here)."""
-    run = subprocess.run([PG_RESTORE, "--list", str(dump)], capture_output=True, text=True)
+    run = _run([PG_RESTORE, "--list", str(dump)])
     if run.returncode != 0:
         raise BackupError(f"pg_restore cannot read the dump: {run.stderr.strip()}")
 
@@ -286,9 +291,7 @@ def pg_restore(settings_dict: dict, dump: Path, *, clean: bool) -> None:
     ]
     if clean:
         args += ["--clean", "--if-exists"]
-    run = subprocess.run(
-        [*args, str(dump)], env=_pg_env(settings_dict), capture_output=True, text=True
-    )
+    run = _run([*args, str(dump)], env=_pg_env(settings_dict))
     if run.returncode != 0:
         raise BackupError(f"pg_restore failed (nothing was restored): {run.stderr.strip()}")
 

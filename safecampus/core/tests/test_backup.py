@@ -323,7 +323,7 @@ def test_a_file_already_missing_at_backup_time_is_reported(district, live, tmp_p
 def postgres():
     if connection.vendor != "postgresql":
         pytest.skip(
-            f"SKIPPED LOUDLY: the PostgreSQL round trip needs PostgreSQL, this run uses "
+            f"the pg_dump/pg_restore round trip needs PostgreSQL, this run uses "
             f"{connection.vendor}: run with DATABASE_URL=postgres://postgres@127.0.0.1:5432/"
             "sc_backup (scripts/test does)"
         )
