@@ -108,7 +108,9 @@ def database_at(**changes):
         del connections["restored"]
 
 
-def _rewrite(archive: Path, target: Path, *, drop=(), change=None, manifest=None, extra=None):
+def _rewrite(
+    archive: Path, target: Path, *, drop=(), change=None, manifest=None, extra=None, link=None
+):
     """A copy of ``archive`` with members dropped or changed, or a member added."""
     with tarfile.open(archive, "r:gz") as src, tarfile.open(target, "w:gz") as dst:
         for member in src.getmembers():
@@ -123,8 +125,12 @@ def _rewrite(archive: Path, target: Path, *, drop=(), change=None, manifest=None
             dst.addfile(member, io.BytesIO(data))
         if extra:
             info = tarfile.TarInfo(extra)
-            info.size = 3
-            dst.addfile(info, io.BytesIO(b"bad"))
+            if link:
+                info.type, info.linkname = tarfile.SYMTYPE, link
+                dst.addfile(info)
+            else:
+                info.size = 3
+                dst.addfile(info, io.BytesIO(b"bad"))
     return target
 
 
@@ -294,6 +300,17 @@ def test_an_archive_with_an_unsafe_name_is_refused_before_extraction(district, t
     assert f"unsafe member name refused: {name!r}" in str(refused.value)
     assert not (fresh / "safecampus.sqlite3").exists()
     assert not (tmp_path / "escape.txt").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_archive_with_a_link_is_refused_before_extraction(district, tmp_path):
+    archive = _backup(tmp_path)
+    bad = _rewrite(archive, tmp_path / "bad.tar.gz", extra="media/passwd", link="/etc/passwd")
+    fresh = tmp_path / "fresh"
+    with pytest.raises(CommandError) as refused:
+        call_command("restore", str(bad), "--var", str(fresh), stdout=io.StringIO())
+    assert "media/passwd: not a regular file (link or device refused)" in str(refused.value)
+    assert list(fresh.iterdir()) == []  # nothing written, the temporary copy removed
 
 
 @pytest.mark.django_db(transaction=True)
