@@ -1,7 +1,8 @@
 """Backup and restore of an installation (``manage.py backup``, ``restore``, ``backup_verify``)."""
 
 from .archive import BackupError, VerificationFailed
-from .services import backup_create, backup_restore, backup_verify, restore_target
+from .restore import backup_restore, backup_verify, restore_target
+from .services import backup_create
 
 __all__ = [
     "BackupError",
