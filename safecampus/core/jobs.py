@@ -314,16 +314,19 @@ def jobs_reap(*, now: datetime.datetime | None = None) -> dict:
                 logger.warning("job %s: worker died during attempt %s, retrying", pk, attempts)
                 _enqueue(pk)
                 retried += 1
-        elif mine.update(
-            status=Job.Status.FAILED,
-            heartbeat_at=None,
-            finished_at=now,
-            result={"message": _given_up_message(attempts)},
-            errors=[],
-        ):
-            logger.error("job %s: worker died during each of %s attempts, given up", pk, attempts)
+            continue
+        with transaction.atomic():
+            if not mine.update(
+                status=Job.Status.FAILED,
+                heartbeat_at=None,
+                finished_at=now,
+                result={"message": _given_up_message(attempts)},
+                errors=[],
+            ):
+                continue
             _notify_given_up(pk)
-            given_up += 1
+        logger.error("job %s: worker died during each of %s attempts, given up", pk, attempts)
+        given_up += 1
 
     wait_cutoff = now - datetime.timedelta(seconds=settings.JOB_PENDING_SECONDS)
     waiting = Q(status=Job.Status.PENDING) & (
