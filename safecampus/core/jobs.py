@@ -210,8 +210,8 @@ def job_run(job_id: int, *, heartbeat: bool = False) -> Job:
         return job
     if heartbeat:
         lease.start(settings.JOB_HEARTBEAT_SECONDS)
-    handler = import_string(HANDLERS[job.kind])
     try:
+        handler = import_string(HANDLERS[job.kind])
         result = handler(job=job, progress=Progress(job, lease=lease))
     except LeaseLost:
         logger.warning("job %s (%s): attempt %s was taken over", job.pk, job.kind, lease.attempt)
@@ -232,7 +232,7 @@ def job_run(job_id: int, *, heartbeat: bool = False) -> Job:
         job.result = result or {}
     finally:
         lease.stop()
-    job.finished_at = timezone.now()
+    job.finished_at, job.heartbeat_at = timezone.now(), None
     job.refresh_from_db(fields=["done", "total"])
     if job.status == Job.Status.SUCCEEDED:
         job.done = job.total = max(job.total, job.done)
@@ -245,7 +245,7 @@ def job_run(job_id: int, *, heartbeat: bool = False) -> Job:
         total=job.total,
         output_file=job.output_file.name or "",
         output_name=job.output_name,
-        heartbeat_at=None,
+        heartbeat_at=job.heartbeat_at,
     )
     if not kept:
         logger.warning("job %s (%s): attempt %s finished too late", job.pk, job.kind, lease.attempt)

@@ -292,3 +292,10 @@ def test_the_worker_thread_renews_the_lease_while_the_handler_runs():
             lease.stop()
     assert job.heartbeat_at == T0 + 30 * S
     assert not lease._thread.is_alive()
+
+
+def test_a_job_of_an_unknown_kind_fails_instead_of_running_for_ever(owner, clock):
+    job = Job.objects.create(kind="gone.kind", title="t", created_by=owner)
+    job = job_run(job.pk, heartbeat=True)
+    assert (job.status, job.attempts, job.heartbeat_at) == (Job.Status.FAILED, 1, None)
+    assert job.result == {"message": "任务因内部错误中止，未保存任何数据。"}
