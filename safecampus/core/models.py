@@ -1,8 +1,11 @@
 """Infrastructure models shared by every app: background jobs with progress."""
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .scoping import Scope, ScopedQuerySet
@@ -96,6 +99,15 @@ class Job(models.Model):
     @property
     def attempt_limit(self) -> int:
         return settings.JOB_MAX_ATTEMPTS
+
+    @property
+    def is_stalled(self) -> bool:
+        """Running, but its worker has not renewed the lease for three heartbeats: the worker
+        may have died, and then the job is retried once the lease runs out."""
+        if self.status != self.Status.RUNNING or self.heartbeat_at is None:
+            return False
+        quiet = datetime.timedelta(seconds=3 * settings.JOB_HEARTBEAT_SECONDS)
+        return timezone.now() - self.heartbeat_at > quiet
 
 
 class AppendOnly:

@@ -299,3 +299,15 @@ def test_a_job_of_an_unknown_kind_fails_instead_of_running_for_ever(owner, clock
     job = job_run(job.pk, heartbeat=True)
     assert (job.status, job.attempts, job.heartbeat_at) == (Job.Status.FAILED, 1, None)
     assert job.result == {"message": "任务因内部错误中止，未保存任何数据。"}
+
+
+@pytest.mark.parametrize(("quiet", "warned"), [(30, False), (31, True)])
+def test_the_job_page_warns_when_the_worker_stops_reporting(
+    owner, clock, client_for, quiet, warned
+):
+    job = _running(owner, attempts=1, done=1, total=20)
+    clock.shift(quiet * S)  # three heartbeats are 30 s
+    body = client_for(owner).get(f"/jobs/{job.pk}/", HTTP_HX_REQUEST="true").content.decode()
+    stalled = "执行该任务的后台进程已有一段时间没有响应。如果它已中断，任务将在几分钟内自动重试。"
+    assert (stalled in body) is warned
+    assert 'hx-trigger="every 1s"' in body  # still polled: the retry shows up by itself
