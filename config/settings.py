@@ -143,6 +143,16 @@ HUEY["consumer"] = {
     "workers": int(os.environ.get("SAFECAMPUS_JOB_WORKERS", "2")),
     "worker_type": "thread",
 }
+# A running job holds a lease that its worker renews every JOB_HEARTBEAT_SECONDS; when a worker
+# dies (killed, out of memory, server restart) the lease runs out and the job is retried, up to
+# JOB_MAX_ATTEMPTS attempts in all, then given up with a message. A job waiting longer than
+# JOB_PENDING_SECONDS with no task in the queue is queued again.
+JOB_LEASE_SECONDS = float(os.environ.get("SAFECAMPUS_JOB_LEASE_SECONDS", "60"))
+JOB_HEARTBEAT_SECONDS = float(
+    os.environ.get("SAFECAMPUS_JOB_HEARTBEAT_SECONDS", str(JOB_LEASE_SECONDS / 6))
+)
+JOB_MAX_ATTEMPTS = int(os.environ.get("SAFECAMPUS_JOB_MAX_ATTEMPTS", "3"))
+JOB_PENDING_SECONDS = float(os.environ.get("SAFECAMPUS_JOB_PENDING_SECONDS", "120"))
 
 # --- Files --------------------------------------------------------------------------------------
 MEDIA_ROOT = VAR_DIR / "media"

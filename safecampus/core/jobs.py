@@ -1,21 +1,38 @@
 """Background jobs with a progress bar.
 
 ``job_start`` records a :class:`Job` and hands it to the Huey worker once the transaction commits.
-The worker calls the handler registered for the job's kind with the job and a progress callback.
-A handler refuses bad input by raising :class:`JobRefused` with every error it found; the job then
-ends as failed with those errors, and whatever was already saved stays as it was.
+The worker claims the job (a conditional ``UPDATE`` pending → running that counts the attempt, so
+two workers never run the same attempt) and calls the handler registered for the job's kind with
+the job and a progress callback. A handler refuses bad input by raising :class:`JobRefused` with
+every error it found; the job then ends as failed with those errors, and whatever was already
+saved stays as it was.
+
+A worker can die in the middle of a job (killed, out of memory, the server restarted); the queue
+message is gone with it. While a handler runs, the worker renews the job's lease
+(``heartbeat_at``) every ``JOB_HEARTBEAT_SECONDS`` from a small thread and at each progress step.
+:func:`jobs_reap`, run every minute and when a worker starts, finds running jobs whose lease ran
+out (``JOB_LEASE_SECONDS``) and queues them again, up to ``JOB_MAX_ATTEMPTS`` attempts, then
+fails them with a message to the person who started them; it also queues again a job that has
+waited too long with no task in the queue. Every step is a conditional ``UPDATE`` on the job row,
+so any number of web and job processes may run at once. Every handler is safe to run again: its
+writes are one transaction (or, for form imports, one per workbook, and a workbook imported twice
+comes out "unchanged"), and an export writes a new file.
 """
 
 from __future__ import annotations
 
+import datetime
 import logging
+import threading
 import time
 
-from django.db import transaction
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
-from huey.contrib.djhuey import db_task
+from huey.contrib.djhuey import HUEY, db_task
 
 from .capabilities import (
     ARCHIVE_READ,
@@ -73,12 +90,66 @@ class JobRefused(Exception):
         self.errors = errors or []
 
 
-class Progress:
-    """Writes ``done``/``total`` to the job row at most every half second."""
+class LeaseLost(Exception):
+    """The job was taken from this worker (its lease ran out and the job was retried or given
+    up): the handler stops and nothing is written to the job row."""
 
-    def __init__(self, job: Job, interval: float = 0.5):
+
+class Lease:
+    """A worker's hold on one attempt of a job, renewed while the handler runs."""
+
+    def __init__(self, job_id: int, attempt: int):
+        self.job_id = job_id
+        self.attempt = attempt
+        self.lost = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def rows(self):
+        """The job row, while this attempt still holds it."""
+        return Job.objects.filter(pk=self.job_id, status=Job.Status.RUNNING, attempts=self.attempt)
+
+    def renew(self, **fields) -> bool:
+        """Renew the lease (writing ``fields`` with it); False once the job is no longer ours."""
+        if self.lost.is_set():
+            return False
+        if self.rows().update(heartbeat_at=timezone.now(), **fields):
+            return True
+        self.lost.set()
+        return False
+
+    def start(self, interval: float) -> None:
+        """Renew every ``interval`` seconds from a daemon thread until :meth:`stop`."""
+        self._thread = threading.Thread(
+            target=self._beat, args=(interval,), name=f"job-{self.job_id}-lease", daemon=True
+        )
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def _beat(self, interval: float) -> None:
+        try:
+            while not self._stop.wait(interval):
+                try:
+                    if not self.renew():
+                        logger.warning("job %s: lease lost", self.job_id)
+                        return
+                except Exception:  # e.g. "database is locked": try again at the next beat
+                    logger.warning("job %s: lease not renewed", self.job_id, exc_info=True)
+        finally:
+            connection.close()
+
+
+class Progress:
+    """Writes ``done``/``total`` to the job row at most every half second, renewing the lease."""
+
+    def __init__(self, job: Job, interval: float = 0.5, *, lease: Lease | None = None):
         self.job = job
         self.interval = interval
+        self.lease = lease
         self._last = 0.0
 
     def __call__(self, done: int, total: int | None = None, *, force: bool = False) -> None:
@@ -89,13 +160,18 @@ class Progress:
         fields = {"done": done}
         if total is not None:
             fields["total"] = total
-        Job.objects.filter(pk=self.job.pk).update(**fields)
+        if self.lease is None:
+            Job.objects.filter(pk=self.job.pk).update(**fields)
+        elif not self.lease.renew(**fields):
+            raise LeaseLost
 
 
 def job_start(*, kind: str, title: str, user, params: dict | None = None, input_file=None) -> Job:
     if kind not in HANDLERS:
         raise ValueError(f"unknown job kind {kind!r}")
-    job = Job(kind=kind, title=title, params=params or {}, created_by=user)
+    job = Job(
+        kind=kind, title=title, params=params or {}, created_by=user, queued_at=timezone.now()
+    )
     if input_file is not None:
         job.input_file.save(input_file.name, input_file, save=False)
     job.save()
@@ -105,19 +181,42 @@ def job_start(*, kind: str, title: str, user, params: dict | None = None, input_
 
 @db_task()
 def run_job_task(job_id: int) -> None:
-    job_run(job_id)
+    job_run(job_id, heartbeat=not HUEY.immediate)
 
 
-def job_run(job_id: int) -> Job:
+def job_claim(job_id: int) -> Lease | None:
+    """Take a pending job up: pending → running, one more attempt. None when the job is not
+    pending (finished, or another worker took it first)."""
+    attempts = (
+        Job.objects.filter(pk=job_id, status=Job.Status.PENDING)
+        .values_list("attempts", flat=True)
+        .first()
+    )
+    if attempts is None:
+        return None
+    now = timezone.now()
+    won = Job.objects.filter(pk=job_id, status=Job.Status.PENDING, attempts=attempts).update(
+        status=Job.Status.RUNNING, attempts=attempts + 1, started_at=now, heartbeat_at=now
+    )
+    return Lease(job_id, attempts + 1) if won else None
+
+
+def job_run(job_id: int, *, heartbeat: bool = False) -> Job:
+    """Run a pending job's handler and record its outcome. With ``heartbeat`` (in the worker) a
+    thread renews the lease while the handler runs."""
+    lease = job_claim(job_id)
     job = Job.objects.get(pk=job_id)
-    if job.status != Job.Status.PENDING:
+    if lease is None:
         return job
-    job.status = Job.Status.RUNNING
-    job.started_at = timezone.now()
-    job.save(update_fields=["status", "started_at"])
-    handler = import_string(HANDLERS[job.kind])
+    if heartbeat:
+        lease.start(settings.JOB_HEARTBEAT_SECONDS)
     try:
-        result = handler(job=job, progress=Progress(job))
+        handler = import_string(HANDLERS[job.kind])
+        result = handler(job=job, progress=Progress(job, lease=lease))
+    except LeaseLost:
+        logger.warning("job %s (%s): attempt %s was taken over", job.pk, job.kind, lease.attempt)
+        job.refresh_from_db()
+        return job
     except JobRefused as refusal:
         job.status = Job.Status.FAILED
         job.result = {"message": refusal.message}
@@ -131,20 +230,116 @@ def job_run(job_id: int) -> Job:
     else:
         job.status = Job.Status.SUCCEEDED
         job.result = result or {}
-    job.finished_at = timezone.now()
+    finally:
+        lease.stop()
+    job.finished_at, job.heartbeat_at = timezone.now(), None
     job.refresh_from_db(fields=["done", "total"])
     if job.status == Job.Status.SUCCEEDED:
         job.done = job.total = max(job.total, job.done)
-    job.save(
-        update_fields=[
-            "status",
-            "result",
-            "errors",
-            "finished_at",
-            "done",
-            "total",
-            "output_file",
-            "output_name",
-        ]
+    kept = lease.rows().update(
+        status=job.status,
+        result=job.result,
+        errors=job.errors,
+        finished_at=job.finished_at,
+        done=job.done,
+        total=job.total,
+        output_file=job.output_file.name or "",
+        output_name=job.output_name,
+        heartbeat_at=job.heartbeat_at,
     )
+    if not kept:
+        logger.warning("job %s (%s): attempt %s finished too late", job.pk, job.kind, lease.attempt)
+        job.refresh_from_db()
     return job
+
+
+# --- workers that died --------------------------------------------------------------------------
+
+
+def _given_up_message(attempts: int) -> str:
+    return _(
+        "The job was started %(n)d times and each time the worker running it stopped (for "
+        "example the server restarted or ran out of memory), so it was given up. Start it "
+        "again; if it fails again, tell the system administrator."
+    ) % {"n": attempts}
+
+
+def _queued_job_ids() -> set[int] | None:
+    """The jobs that have a task waiting in the queue; None when the queue cannot be read."""
+    try:
+        tasks = HUEY.pending()
+    except Exception:
+        logger.warning("the job queue could not be read", exc_info=True)
+        return None
+    return {t.args[0] for t in tasks if isinstance(t, run_job_task.task_class) and t.args}
+
+
+def _enqueue(job_id: int) -> None:
+    try:
+        run_job_task(job_id)
+    except Exception:  # the queue is down: the job stays pending and is queued at a later pass
+        logger.exception("job %s could not be queued", job_id)
+
+
+def _notify_given_up(job_id: int) -> None:
+    from safecampus.notifications.models import NoticeKind
+    from safecampus.notifications.services import notify
+
+    job = Job.objects.select_related("created_by").get(pk=job_id)
+    notify(
+        [job.created_by_id],
+        kind=NoticeKind.JOB_FAILED,
+        text=_("The job “%(title)s” was given up: its worker stopped on each attempt.")
+        % {"title": job.title},
+        url=job.get_absolute_url(),
+        key=f"job_failed:{job.pk}",
+    )
+
+
+def jobs_reap(*, now: datetime.datetime | None = None) -> dict:
+    """Retry or give up the running jobs whose worker died (their lease ran out), and queue
+    again the pending jobs that waited too long with no task in the queue. Safe to run in
+    several processes at once: each change is a conditional ``UPDATE`` that one of them wins.
+    Returns how many jobs were retried, given up and queued again."""
+    now = now or timezone.now()
+    lease_cutoff = now - datetime.timedelta(seconds=settings.JOB_LEASE_SECONDS)
+    expired = Q(status=Job.Status.RUNNING) & (
+        Q(heartbeat_at__lt=lease_cutoff) | Q(heartbeat_at__isnull=True)
+    )
+    retried = given_up = requeued = 0
+    for pk, attempts in Job.objects.filter(expired).values_list("pk", "attempts"):
+        mine = Job.objects.filter(expired, pk=pk, attempts=attempts)
+        if attempts < settings.JOB_MAX_ATTEMPTS:
+            if mine.update(status=Job.Status.PENDING, heartbeat_at=None, queued_at=now, done=0):
+                logger.warning("job %s: worker died during attempt %s, retrying", pk, attempts)
+                _enqueue(pk)
+                retried += 1
+            continue
+        with transaction.atomic():
+            if not mine.update(
+                status=Job.Status.FAILED,
+                heartbeat_at=None,
+                finished_at=now,
+                result={"message": _given_up_message(attempts)},
+                errors=[],
+            ):
+                continue
+            _notify_given_up(pk)
+        logger.error("job %s: worker died during each of %s attempts, given up", pk, attempts)
+        given_up += 1
+
+    wait_cutoff = now - datetime.timedelta(seconds=settings.JOB_PENDING_SECONDS)
+    waiting = Q(status=Job.Status.PENDING) & (
+        Q(queued_at__lt=wait_cutoff) | Q(queued_at__isnull=True, created_at__lt=wait_cutoff)
+    )
+    stale = list(Job.objects.filter(waiting).values_list("pk", flat=True))
+    if stale:
+        queued = _queued_job_ids()
+        for pk in stale:
+            if queued is not None and pk in queued:
+                continue  # still waiting for a free worker
+            if Job.objects.filter(waiting, pk=pk).update(queued_at=now):
+                logger.warning("job %s: waiting with no task in the queue, queued again", pk)
+                _enqueue(pk)
+                requeued += 1
+    return {"retried": retried, "given_up": given_up, "requeued": requeued}

@@ -1,8 +1,11 @@
 """Infrastructure models shared by every app: background jobs with progress."""
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .scoping import Scope, ScopedQuerySet
@@ -47,12 +50,26 @@ class Job(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    #: how many times a worker took the job up (the attempt now running, or the last one)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    #: when the job was last handed to the queue
+    queued_at = models.DateTimeField(null=True, blank=True)
+    #: renewed by the worker while the job runs; a lease older than JOB_LEASE_SECONDS means the
+    #: worker died and the job is retried or given up (``jobs_reap``)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     objects = JobQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["created_by", "-created_at"])]
+        indexes = [
+            models.Index(fields=["created_by", "-created_at"]),
+            models.Index(
+                fields=["status"],
+                condition=models.Q(status__in=["pending", "running"]),
+                name="job_unfinished",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -71,6 +88,26 @@ class Job(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
+
+    @property
+    def attempt_number(self) -> int:
+        """The attempt running or last run; for a job waiting to be retried, the next one."""
+        if self.status == self.Status.PENDING and self.attempts:
+            return self.attempts + 1
+        return self.attempts
+
+    @property
+    def attempt_limit(self) -> int:
+        return settings.JOB_MAX_ATTEMPTS
+
+    @property
+    def is_stalled(self) -> bool:
+        """Running, but its worker has not renewed the lease for three heartbeats: the worker
+        may have died, and then the job is retried once the lease runs out."""
+        if self.status != self.Status.RUNNING or self.heartbeat_at is None:
+            return False
+        quiet = datetime.timedelta(seconds=3 * settings.JOB_HEARTBEAT_SECONDS)
+        return timezone.now() - self.heartbeat_at > quiet
 
 
 class AppendOnly:

@@ -18,6 +18,7 @@ class NoticeKind(models.TextChoices):
     FORM_RETURNED = "form_returned", _("Form returned")
     SPOT_CHECK_ASSIGNED = "spot_check", _("Spot check assigned")
     ACCOUNTABILITY_OPENED = "accountability", _("Accountability record opened")
+    JOB_FAILED = "job_failed", _("Job given up")
 
 
 class NotificationQuerySet(models.QuerySet):
