@@ -1,7 +1,7 @@
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import AuthenticationFailed, PermissionDenied
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -46,7 +46,18 @@ class TokenView(APIView):
 
     @extend_schema(
         request=TokenRequestSerializer,
-        responses={200: TokenSerializer},
+        responses={
+            200: TokenSerializer,
+            401: OpenApiResponse(
+                description="`invalid_login`: wrong username or password; `locked`: the "
+                "account is locked for 15 minutes after five failures."
+            ),
+            403: OpenApiResponse(
+                description="`password_change_required`: the password was reset; log in on "
+                "the web and choose a new one first."
+            ),
+            429: OpenApiResponse(description="`throttled`: more than 30 attempts a minute."),
+        },
         summary="Obtain an API token",
         description="Each call issues a new token; only its hash is stored, so the key is in "
         "this answer and nowhere else. A token expires after `API_TOKEN_IDLE_DAYS` (30) days "
