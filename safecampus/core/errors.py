@@ -99,3 +99,18 @@ def handler500(request):
         exc = sys.exc_info()[1]
         return exception_response(exc) if exc is not None else exception_response(Exception())
     return defaults.server_error(request)
+
+
+def csrf_failure(request, reason=""):
+    """``CSRF_FAILURE_VIEW``: Django's own page is in English and styled inline (which the
+    Content-Security-Policy blocks). Most often the form was open while its token changed
+    (a login in another tab): say so, in the product's language and page."""
+    message = _(
+        "This page has expired: its security token is no longer valid (for instance after "
+        "logging in or out in another tab). Reload the page and try again."
+    )
+    if is_api(request):
+        return error_response(403, "csrf_failed", message)
+    from django.shortcuts import render
+
+    return render(request, "403.html", {"exception": message}, status=403)

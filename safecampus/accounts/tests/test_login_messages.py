@@ -69,3 +69,17 @@ def test_api_token_refusals_are_chinese(client, user):
     for _ in range(5):
         _api(client, {"username": "li", "password": "bad"})
     assert _api(client, {"username": "li", "password": PASSWORD})["message"] == LOCKED
+
+
+def test_expired_login_form_is_explained_in_chinese(client, user):
+    """A login form whose CSRF token went stale (a login in another tab) was answered with
+    Django's English "403 Forbidden" page."""
+    from django.test import Client
+
+    stale = Client(enforce_csrf_checks=True)
+    response = stale.post("/accounts/login/", {"username": "li", "password": PASSWORD})
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "页面已过期" in html
+    assert "Forbidden" not in html
+    assert '<html lang="zh-hans">' in html
