@@ -189,6 +189,11 @@ def test_main_pages_raise_no_csp_violation(demo_live, journey):  # noqa: F811
     leader = CspJourney(journey())
     leader.log_in("leader")
     leader.visit("/dashboard/", "leader dashboard")
+    # the language menu submits itself from static JS (it had an inline onchange)
+    with leader.page.expect_navigation():
+        leader.page.locator("footer select[name=language]").select_option("en")
+    expect(leader.page.locator("html")).to_have_attribute("lang", "en")
+    leader.check("language switched")
     auditor = CspJourney(journey())
     auditor.log_in("auditor")
     auditor.visit("/audit/", "audit log")
