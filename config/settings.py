@@ -14,6 +14,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -48,7 +49,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -70,6 +70,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "safecampus.core.middleware.SessionRefreshMiddleware",
@@ -78,6 +79,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "safecampus.core.middleware.RequestIdMiddleware",
+    "safecampus.core.errors.ApiExceptionMiddleware",
     "safecampus.accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -225,12 +227,51 @@ DASHBOARD_SNAPSHOT_MAX_AGE = int(os.environ.get("SAFECAMPUS_DASHBOARD_SNAPSHOT_M
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
+CSRF_FAILURE_VIEW = "safecampus.core.errors.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-if os.environ.get("SAFECAMPUS_HTTPS", "") == "1":
-    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+HTTPS = os.environ.get("SAFECAMPUS_HTTPS", "") == "1"
+if HTTPS:
+    # behind a TLS-terminating proxy: cookies only over HTTPS, and browsers told to use HTTPS
+    # for a year (HSTS) once they have seen the site over it
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = int(os.environ.get("SAFECAMPUS_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = (
+        os.environ.get("SAFECAMPUS_HSTS_INCLUDE_SUBDOMAINS", "1") == "1"
+    )
+    SECURE_HSTS_PRELOAD = False
+
+# Content-Security-Policy (django-csp): only the product's own scripts, styles, fonts and images.
+# An inline <script> or <style> runs only with the request's nonce ({{ request.csp_nonce }});
+# templates have no inline event handlers (static/js/safecampus.js reads data- attributes).
+# style="" attributes stay allowed (style-src-attr): ECharts writes its tooltips as HTML with
+# style attributes, progress bars set their width that way, and a style attribute cannot run
+# code or load anything from elsewhere (images still go through img-src).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "style-src-elem": [SELF, NONCE],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "blob:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
+# API tokens (accounts.ApiToken) expire after this many days unused, and this many days after
+# they were issued however often they are used. Their last use is recorded at most once per
+# API_TOKEN_TOUCH_SECONDS, not on every request.
+API_TOKEN_IDLE_DAYS = int(os.environ.get("SAFECAMPUS_API_TOKEN_IDLE_DAYS", "30"))
+API_TOKEN_MAX_DAYS = int(os.environ.get("SAFECAMPUS_API_TOKEN_MAX_DAYS", "90"))
+API_TOKEN_TOUCH_SECONDS = 300
 
 # --- Language and time --------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -243,8 +284,9 @@ USE_TZ = True
 # --- API ----------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # first, so that an unauthenticated request gets 401 + WWW-Authenticate (not 403)
+        "safecampus.accounts.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -263,6 +305,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # every operation declares the errors it answers, with the one Error body
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "safecampus.core.schema.add_error_responses",
+    ],
 }
 
 LOGGING = {

@@ -27,3 +27,9 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
 ]
+
+# API paths answer errors in the documented JSON, other paths with the HTML pages
+handler400 = "safecampus.core.errors.handler400"
+handler403 = "safecampus.core.errors.handler403"
+handler404 = "safecampus.core.errors.handler404"
+handler500 = "safecampus.core.errors.handler500"

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import secrets
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
@@ -176,3 +180,68 @@ class RoleAssignment(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+def _token_hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def owned_by(self, user):
+        return self.filter(user=user)
+
+
+class ApiToken(models.Model):
+    """An API token. Only the SHA-256 of its key is stored: the key is shown once, when it is
+    issued, and a leaked database does not leak working credentials.
+
+    A token expires when unused for ``API_TOKEN_IDLE_DAYS`` and, however often it is used,
+    ``API_TOKEN_MAX_DAYS`` after it was issued. ``last_used_at`` is written at most once per
+    ``API_TOKEN_TOUCH_SECONDS``, not on every request."""
+
+    #: the first characters of a key, kept to tell tokens apart in a list
+    PREFIX_LENGTH = 8
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    key_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(_("key begins with"), max_length=PREFIX_LENGTH)
+    name = models.CharField(_("name"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"
+
+    @staticmethod
+    def hash_key(key: str) -> str:
+        return _token_hash(key)
+
+    @classmethod
+    def issue(cls, user, *, name: str = "", now=None) -> tuple[ApiToken, str]:
+        """Create a token for ``user``; returns it and its key (never stored in clear)."""
+        key = secrets.token_hex(20)
+        token = cls.objects.create(
+            user=user,
+            key_hash=_token_hash(key),
+            prefix=key[: cls.PREFIX_LENGTH],
+            name=name,
+            created_at=now or timezone.now(),
+        )
+        return token, key
+
+    def expires_at(self):
+        idle = timedelta(days=settings.API_TOKEN_IDLE_DAYS)
+        absolute = timedelta(days=settings.API_TOKEN_MAX_DAYS)
+        return min((self.last_used_at or self.created_at) + idle, self.created_at + absolute)
+
+    def is_expired(self, now=None) -> bool:
+        return (now or timezone.now()) >= self.expires_at()

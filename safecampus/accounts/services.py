@@ -21,7 +21,7 @@ from safecampus.core.capabilities import ACCOUNT_MANAGE
 from safecampus.core.roles import ROLE_LEVEL, SEPARATED_ROLES, OrgLevel
 from safecampus.core.scoping import forget_scope, scope_for
 
-from .models import RoleAssignment, User
+from .models import ApiToken, RoleAssignment, User
 
 
 def _lock_message(user: User) -> str:
@@ -83,9 +83,31 @@ def _login_failed(*, username: str, user: User | None) -> None:
 
 def _revoke_tokens(user: User) -> None:
     """API tokens die with the password they were issued for."""
-    from rest_framework.authtoken.models import Token
+    ApiToken.objects.filter(user=user).delete()
 
-    Token.objects.filter(user=user).delete()
+
+@transaction.atomic
+def api_token_issue(*, user: User, name: str = "") -> tuple[ApiToken, str]:
+    """Issue an API token to ``user`` (already authenticated); returns it and its key, which
+    is shown this once and stored only as a hash."""
+    token, key = ApiToken.issue(user, name=name)
+    audit_record(
+        action=Action.API_TOKEN_CREATED,
+        actor=user,
+        target=user,
+        data={"token": token.pk, "prefix": token.prefix, "name": name},
+    )
+    return token, key
+
+
+@transaction.atomic
+def api_token_revoke(*, actor: User, token: ApiToken) -> None:
+    """The owner revokes one of their tokens (callers look it up among the actor's own)."""
+    if token.user_id != actor.pk:
+        raise PermissionDenied(_("This token is not yours."))
+    data = {"token": token.pk, "prefix": token.prefix, "name": token.name}
+    token.delete()
+    audit_record(action=Action.API_TOKEN_REVOKED, actor=actor, target=actor, data=data)
 
 
 def _require_account_manager(actor: User, target: User | None = None) -> None:

@@ -24,7 +24,7 @@ from .forms import (
     UserCreateForm,
     UserEditForm,
 )
-from .models import RoleAssignment, User
+from .models import ApiToken, RoleAssignment, User
 
 
 def _form_errors(form, exc: ValidationError):
@@ -250,3 +250,27 @@ def user_unlock(request, pk: int):
     services.account_unlock(actor=request.user, user=target)
     messages.success(request, _("Account unlocked."))
     return redirect(target)
+
+
+@login_required
+def token_list(request):
+    """The user's own API tokens: when each was created, last used and expires."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    context = {
+        "tokens": ApiToken.objects.owned_by(request.user),
+        "now": timezone.now(),
+        "idle_days": settings.API_TOKEN_IDLE_DAYS,
+        "max_days": settings.API_TOKEN_MAX_DAYS,
+    }
+    return render(request, "accounts/token_list.html", context)
+
+
+@login_required
+@require_POST
+def token_revoke(request, pk: int):
+    token = get_object_or_404(ApiToken.objects.owned_by(request.user), pk=pk)
+    services.api_token_revoke(actor=request.user, token=token)
+    messages.success(request, _("API token %(prefix)s… revoked.") % {"prefix": token.prefix})
+    return redirect("accounts:token_list")

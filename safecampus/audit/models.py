@@ -22,6 +22,8 @@ class Action(models.TextChoices):
     USER_UPDATED = "user_updated", _("User updated")
     ROLE_GRANTED = "role_granted", _("Role granted")
     ROLE_REVOKED = "role_revoked", _("Role revoked")
+    API_TOKEN_CREATED = "api_token_created", _("API token created")
+    API_TOKEN_REVOKED = "api_token_revoked", _("API token revoked")
     CONFIG_CREATED = "config_created", _("Configuration created")
     CONFIG_CHANGED = "config_changed", _("Configuration changed")
     IMPORT = "import", _("Import")

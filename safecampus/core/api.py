@@ -127,6 +127,12 @@ def exception_handler(exc, context):
         exc = exceptions.NotFound(_("Not found, or outside your scope."))
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, exceptions.ParseError):
+        # DRF's message carries the parser's own English text ("JSON parse error - Expecting
+        # property name ..."): say it in the user's language instead
+        exc = exceptions.ParseError(
+            _("The request body cannot be read: it is not valid JSON or form data.")
+        )
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from safecampus.accounts.models import RoleAssignment, User
+from safecampus.accounts.models import ApiToken, RoleAssignment, User
 
 
 class RoleAssignmentSerializer(serializers.ModelSerializer):
@@ -42,7 +42,37 @@ class MeSerializer(serializers.ModelSerializer):
 class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField(label=_("Username"))
     password = serializers.CharField(label=_("Password"), style={"input_type": "password"})
+    name = serializers.CharField(
+        label=_("Token name"),
+        max_length=64,
+        required=False,
+        allow_blank=True,
+        help_text=_("What the token is for, to recognise it in the list of your tokens."),
+    )
 
 
-class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField()
+class ApiTokenSerializer(serializers.ModelSerializer):
+    expires_at = serializers.DateTimeField(read_only=True)
+    current = serializers.SerializerMethodField(
+        help_text="True for the token that authenticated this request."
+    )
+
+    class Meta:
+        model = ApiToken
+        fields = ["id", "name", "prefix", "created_at", "last_used_at", "expires_at", "current"]
+        read_only_fields = fields
+
+    def get_current(self, obj) -> bool:
+        request = self.context.get("request")
+        auth = getattr(request, "auth", None)
+        return isinstance(auth, ApiToken) and auth.pk == obj.pk
+
+
+class TokenSerializer(ApiTokenSerializer):
+    token = serializers.CharField(
+        read_only=True, help_text="The key: shown this once, only its hash is stored."
+    )
+
+    class Meta(ApiTokenSerializer.Meta):
+        fields = ["token", *ApiTokenSerializer.Meta.fields]
+        read_only_fields = fields

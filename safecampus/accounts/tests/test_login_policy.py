@@ -214,15 +214,16 @@ def test_api_token_works(client, db):
 
 
 def test_password_reset_revokes_api_tokens_and_blocks_new_ones(world, client_for, client):
-    from rest_framework.authtoken.models import Token
+    from safecampus.accounts.models import ApiToken
 
     target = world.users[Role.SCHOOL_OFFICER]
-    token = Token.objects.create(user=target)
+    _token, key = ApiToken.issue(target)
     admin = client_for(world.users[Role.SECURITY_ADMIN])
     admin.post(f"/accounts/users/{target.pk}/reset-password/", {"new_password": "Temp#2026ab"})
     admin.logout()
-    response = client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {token.key}")
-    assert response.status_code in (401, 403)
+    response = client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {key}")
+    assert response.status_code == 401
+    assert not ApiToken.objects.filter(user=target).exists()
     response = client.post(
         "/api/v1/auth/token/", {"username": target.username, "password": "Temp#2026ab"}
     )

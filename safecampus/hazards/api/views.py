@@ -90,7 +90,7 @@ def _error(description: str) -> OpenApiResponse:
 _COMMON_ERRORS = {
     403: _error(
         "`permission_denied`: the caller's roles do not reach the register (auditor, "
-        "system or security admin, partner unit) or the caller is not logged in."
+        "system or security admin, partner unit)."
     ),
 }
 _ACTION_ERRORS = {

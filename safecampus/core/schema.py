@@ -1,0 +1,114 @@
+"""OpenAPI: the error responses every operation really answers, with one ``Error`` schema.
+
+A postprocessing hook of drf-spectacular adds to each operation the errors it can answer and
+points them at ``#/components/schemas/Error`` (the body made by
+:func:`safecampus.core.api.exception_handler` and :mod:`safecampus.core.errors`). Responses an
+endpoint declares itself (with its own description of the codes) are kept; only their schema
+is made the shared one.
+"""
+
+from __future__ import annotations
+
+ERROR_REF = {"$ref": "#/components/schemas/Error"}
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "description": (
+        "Every error of the API: a stable `code` for programs, a `message` in the user's "
+        "language (Chinese by default) to show to people, and `errors` per input field."
+    ),
+    "properties": {
+        "code": {
+            "type": "string",
+            "description": "Stable machine-readable code, e.g. `invalid`, `not_authenticated`, "
+            "`token_expired`, `permission_denied`, `not_found`, `stale`, `throttled`, "
+            "`database_unavailable`, `server_error`.",
+            "example": "invalid",
+        },
+        "message": {
+            "type": "string",
+            "description": "What went wrong, to show to the user.",
+            "example": "该字段不能为空。",
+        },
+        "errors": {
+            "type": "object",
+            "description": (
+                "Messages per input field (`non_field_errors` for the input as a whole); empty "
+                "for errors that are not about the input. A nested field holds an object of "
+                "the same shape."
+            ),
+            "additionalProperties": {
+                "oneOf": [
+                    {"type": "array", "items": {"type": "string"}},
+                    {"type": "object", "additionalProperties": True},
+                ]
+            },
+            "example": {"title": ["该字段不能为空。"]},
+        },
+    },
+    "required": ["code", "message", "errors"],
+}
+
+DESCRIPTIONS = {
+    400: "`invalid`: the input does not parse or breaks a rule (messages per field in `errors`).",
+    401: "`not_authenticated` (no credentials), `authentication_failed`, `invalid_token`, "
+    "`token_expired` (an API token unused for 30 days or issued 90 days ago), "
+    "`user_inactive`. The answer carries `WWW-Authenticate: Token`.",
+    403: "`permission_denied`: the caller's roles do not allow this (or a session request "
+    "without its CSRF token).",
+    404: "`not_found`: no such object, or it is outside the caller's scope.",
+    503: "`database_unavailable`: the database cannot be reached; retry after `Retry-After` "
+    "seconds.",
+}
+
+HEADERS = {
+    401: {
+        "WWW-Authenticate": {
+            "schema": {"type": "string", "example": "Token"},
+            "description": "The authentication scheme to use: `Token`.",
+        }
+    },
+    503: {
+        "Retry-After": {
+            "schema": {"type": "integer", "example": 30},
+            "description": "Seconds after which to retry.",
+        }
+    },
+}
+
+_BODY_METHODS = {"post", "put", "patch"}
+
+
+def _codes(path: str, method: str, operation: dict) -> list[int]:
+    codes = []
+    has_query = any(p.get("in") == "query" for p in operation.get("parameters", []))
+    if method in _BODY_METHODS or has_query:
+        codes.append(400)
+    # every endpoint but the token exchange needs credentials; the exchange answers 401 for a
+    # wrong password and 403 when the password must be changed first
+    codes += [401, 403]
+    if "{" in path:
+        codes.append(404)
+    codes.append(503)
+    return codes
+
+
+def add_error_responses(result, generator, request, public):
+    """drf-spectacular postprocessing hook (``SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"]``)."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas["Error"] = ERROR_SCHEMA
+    for path, item in result.get("paths", {}).items():
+        for method, operation in item.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            responses = operation["responses"]
+            codes = set(_codes(path, method, operation))
+            codes |= {int(c) for c in responses if str(c).isdigit() and int(c) >= 400}
+            for code in sorted(codes):
+                response = responses.setdefault(
+                    str(code), {"description": DESCRIPTIONS.get(code, "")}
+                )
+                response["content"] = {"application/json": {"schema": ERROR_REF}}
+                if code in HEADERS:
+                    response.setdefault("headers", {}).update(HEADERS[code])
+    return result
