@@ -34,8 +34,9 @@ class AuditEventQuerySet(ScopedQuerySet):
         if action != "view" or not scope.has(*AUDIT_READ):
             return None
         # An auditor reads the events of the bureaus (subtrees) they audit. Events tied to no
-        # bureau (failed logins with unknown names, set-up commands) only go to the auditors of
-        # a top-level bureau, who oversee the whole deployment.
+        # bureau (set-up commands, failed logins with unknown names on a login page that belongs
+        # to no bureau: accounts/login_bureau.py) only go to the auditors of a top-level bureau,
+        # who oversee the whole deployment.
         from safecampus.orgs.models import Bureau
 
         bureaus = scope.bureau_ids(*AUDIT_READ)

@@ -2,6 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from safecampus.accounts.models import RoleAssignment, User
+from safecampus.orgs.models import Bureau
 
 
 class RoleAssignmentSerializer(serializers.ModelSerializer):
@@ -42,6 +43,13 @@ class MeSerializer(serializers.ModelSerializer):
 class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField(label=_("Username"))
     password = serializers.CharField(label=_("Password"), style={"input_type": "password"})
+    bureau = serializers.PrimaryKeyRelatedField(
+        label=_("Bureau"),
+        queryset=Bureau.objects.all(),
+        required=False,
+        help_text="The id of the bureau whose app or login page is used: a failure with an "
+        "unknown username is shown to that bureau's auditors. Default: the deployment's bureau.",
+    )
 
 
 class TokenSerializer(serializers.Serializer):
