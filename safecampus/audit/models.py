@@ -30,6 +30,14 @@ class Action(models.TextChoices):
 
 
 class AuditEventQuerySet(ScopedQuerySet):
+    # Rows are append-only (the hash chain): no bulk changes either. PostgreSQL also refuses
+    # UPDATE, DELETE and TRUNCATE with triggers (migration 0004).
+    def update(self, **kwargs):
+        raise ValueError("AuditEvent rows are append-only")
+
+    def delete(self):
+        raise ValueError("AuditEvent rows are append-only")
+
     def scope_filter(self, scope: Scope, *, action: str):
         if action != "view" or not scope.has(*AUDIT_READ):
             return None

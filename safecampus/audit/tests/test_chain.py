@@ -9,7 +9,7 @@ import threading
 import pytest
 import time_machine
 from django.core.management import CommandError, call_command
-from django.db import DatabaseError, connection, connections, transaction
+from django.db import DatabaseError, connection, connections, models, transaction
 
 from safecampus.audit import chain
 from safecampus.audit.models import Action, AuditEvent, ChainCheck
@@ -51,6 +51,12 @@ def events():
     return list(AuditEvent.objects.order_by("seq"))
 
 
+def sql(statement: str, *params) -> None:
+    """Change the table behind the application's back, as someone with database access could."""
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+
+
 def verify():
     """Run the command; ``(exit code, stdout, stderr)``."""
     out, err = io.StringIO(), io.StringIO()
@@ -87,7 +93,7 @@ def test_the_intact_chain_verifies(log):
 
 def test_an_edited_row_is_named(log, tamper):
     second = events()[1]
-    AuditEvent.objects.filter(pk=second.pk).update(actor_username="nobody")  # behind the ORM's back
+    sql("UPDATE audit_auditevent SET actor_username = 'nobody' WHERE id = %s", second.pk)
     code, out, err = verify()
     assert code == 1 and out == ""
     assert f"broken at seq 2 (id {second.pk}, 2026-11-02 09:01:00): edited:" in err
@@ -96,7 +102,7 @@ def test_an_edited_row_is_named(log, tamper):
 
 def test_a_deleted_row_is_named_at_the_gap(log, tamper):
     rows = events()
-    AuditEvent.objects.filter(pk=rows[1].pk).delete()
+    sql("DELETE FROM audit_auditevent WHERE id = %s", rows[1].pk)
     code, _out, err = verify()
     assert code == 1
     assert (
@@ -109,8 +115,10 @@ def test_a_deleted_row_is_named_at_the_gap(log, tamper):
 def test_a_row_rewritten_with_a_recomputed_hash_breaks_the_next_link(log, tamper):
     rows = events()
     forged = {name: getattr(rows[1], name) for name in chain.COLUMNS} | {"actor_username": "x"}
-    AuditEvent.objects.filter(pk=rows[1].pk).update(
-        actor_username="x", hash=chain.event_hash(**forged)
+    sql(
+        "UPDATE audit_auditevent SET actor_username = 'x', hash = %s WHERE id = %s",
+        chain.event_hash(**forged),
+        rows[1].pk,
     )
     code, _out, err = verify()
     assert code == 1
@@ -120,10 +128,15 @@ def test_a_row_rewritten_with_a_recomputed_hash_breaks_the_next_link(log, tamper
 def test_moved_rows_are_named(log, tamper):
     rows = events()
     # swap the places of events 2 and 3, resealing both so each row is consistent in itself
-    AuditEvent.objects.filter(pk=rows[1].pk).update(seq=-2)
+    sql("UPDATE audit_auditevent SET seq = -2 WHERE id = %s", rows[1].pk)
     for row, seq in ((rows[2], 2), (rows[1], 3)):
         values = {name: getattr(row, name) for name in chain.COLUMNS} | {"seq": seq}
-        AuditEvent.objects.filter(pk=row.pk).update(seq=seq, hash=chain.event_hash(**values))
+        sql(
+            "UPDATE audit_auditevent SET seq = %s, hash = %s WHERE id = %s",
+            seq,
+            chain.event_hash(**values),
+            row.pk,
+        )
     code, _out, err = verify()
     assert code == 1
     assert f"broken at seq 2 (id {rows[2].pk}, 2026-11-02 09:02:00): reordered:" in err
@@ -133,7 +146,7 @@ def test_deleting_the_newest_rows_is_caught_by_the_last_good_check(log, tamper):
     nightly_audit_verify.call_local()
     check = ChainCheck.objects.get()
     assert (check.ok, check.rows, check.head_seq) == (True, 4, 4)
-    AuditEvent.objects.filter(seq=4).delete()
+    sql("DELETE FROM audit_auditevent WHERE seq = 4")
     code, _out, err = verify()
     assert code == 1
     assert "broken at seq 4 (id -, -): truncated: the chain ends at seq 3" in err
@@ -147,7 +160,7 @@ def test_the_nightly_check_records_a_break_and_the_auditor_sees_it(log, tamper, 
     page = client.get("/audit/").content.decode()
     assert "链完整性：已验证至 2026-11-02 09:03（检查于 2026-11-03 03:00）。" in page
     second = events()[1]
-    AuditEvent.objects.filter(pk=second.pk).update(data={})
+    sql("UPDATE audit_auditevent SET data = %s WHERE id = %s", "{}", second.pk)
     with time_machine.travel(T0 + datetime.timedelta(hours=42), tick=False):
         assert nightly_audit_verify.call_local() == {"ok": False, "rows": 4, "breaks": 1}
     page = client.get("/audit/").content.decode()
@@ -168,13 +181,13 @@ def test_bulk_appends_continue_the_chain(log):
 def test_the_data_migration_seals_existing_rows_in_the_order_they_were_written(log, tamper):
     import importlib
 
-    from django.apps import apps
+    from django.db.migrations.loader import MigrationLoader
 
     fill = importlib.import_module("safecampus.audit.migrations.0003_fill_hash_chain").fill
+    apps = MigrationLoader(connection).project_state(("audit", "0003_fill_hash_chain")).apps
     # rows as they stood before the chain: arbitrary seq placeholders, no hashes
     ids = [e.pk for e in events()]
-    for i, pk in enumerate(ids):
-        AuditEvent.objects.filter(pk=pk).update(seq=-100 - i, prev_hash="", hash="")
+    sql("UPDATE audit_auditevent SET seq = -seq, prev_hash = '', hash = ''")
     fill(apps, type("Editor", (), {"connection": connection})())
     rows = events()
     assert [(e.pk, e.seq) for e in rows] == [(pk, i) for i, pk in enumerate(ids, start=1)]
@@ -242,9 +255,18 @@ def test_postgresql_refuses_to_change_or_remove_events(postgres, log, statement)
 
 
 @pytest.mark.postgres
-def test_postgresql_refuses_orm_updates_and_deletes(postgres, log):
+def test_postgresql_refuses_orm_updates_and_deletes_that_bypass_the_model(postgres, log):
+    plain = models.QuerySet(AuditEvent)  # without the model's own refusal
     with pytest.raises(DatabaseError, match="append-only: UPDATE refused"), transaction.atomic():
-        AuditEvent.objects.update(actor_username="x")
+        plain.filter(seq=1).update(actor_username="x")
     with pytest.raises(DatabaseError, match="append-only: DELETE refused"), transaction.atomic():
-        AuditEvent.objects.filter(seq=1)._raw_delete(connection.alias)
+        plain.filter(seq=1).delete()
     assert AuditEvent.objects.count() == 4
+
+
+def test_the_model_refuses_bulk_updates_and_deletes(log):
+    with pytest.raises(ValueError, match="append-only"):
+        AuditEvent.objects.filter(seq=1).update(actor_username="x")
+    with pytest.raises(ValueError, match="append-only"):
+        AuditEvent.objects.all().delete()
+    assert [e.actor_username for e in events()] == ["secadmin", "secadmin", "school_a", "secadmin"]
