@@ -68,7 +68,12 @@ def _canon_json(value):
 
 def _canon_ip(ip: str | None) -> str | None:
     # the bytes of the address: PostgreSQL's inet and Python print IPv6 addresses differently
-    return ipaddress.ip_address(ip).packed.hex() if ip else None
+    if not ip:
+        return None
+    try:
+        return ipaddress.ip_address(ip).packed.hex()
+    except ValueError:  # whatever the server put in REMOTE_ADDR (SQLite stores it as it is)
+        return str(ip)
 
 
 def canonical(

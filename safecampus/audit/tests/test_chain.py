@@ -270,3 +270,15 @@ def test_the_model_refuses_bulk_updates_and_deletes(log):
     with pytest.raises(ValueError, match="append-only"):
         AuditEvent.objects.all().delete()
     assert [e.actor_username for e in events()] == ["secadmin", "secadmin", "school_a", "secadmin"]
+
+
+@pytest.mark.parametrize("ip", ["10.1.2.3", "2001:db8:0:0:0:0:0:1", "::ffff:10.1.2.3"])
+def test_addresses_are_sealed_as_the_database_gives_them_back(world, ip):
+    from safecampus.core.context import client_ip
+
+    token = client_ip.set(ip)
+    try:
+        audit_record(action=Action.LOGOUT, actor=world.users[Role.AUDITOR])
+    finally:
+        client_ip.reset(token)
+    assert verify()[0] == 0
