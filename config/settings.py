@@ -7,6 +7,7 @@ One module; the few switches a deployment needs come from the environment:
 - ``SAFECAMPUS_S3_BUCKET`` (+ ``AWS_*``): evidence and job files on S3-compatible storage.
 - ``SAFECAMPUS_VAR``: where the embedded default keeps its database, uploads and job queue.
 - ``SAFECAMPUS_DEBUG``, ``SAFECAMPUS_SECRET_KEY``, ``SAFECAMPUS_ALLOWED_HOSTS``.
+- ``SAFECAMPUS_LOGIN_BUREAU``: the bureau id the plain login page belongs to (see accounts).
 """
 
 import os
@@ -213,6 +214,10 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_MAX_FAILURES = 5
 LOGIN_LOCK_MINUTES = 15
+# The bureau (id) whose auditors see failed logins with unknown user names on the plain login
+# page, when the browser has no remembered bureau; unset: the top-level bureau when there is
+# only one (safecampus/accounts/login_bureau.py).
+SAFECAMPUS_LOGIN_BUREAU = int(os.environ.get("SAFECAMPUS_LOGIN_BUREAU", "0")) or None
 SESSION_COOKIE_AGE = 30 * 60  # idle sessions end after 30 minutes
 # The idle timeout slides: SessionRefreshMiddleware re-saves the session (and its expiry) when
 # its last refresh is a minute old, instead of on every request (SESSION_SAVE_EVERY_REQUEST).

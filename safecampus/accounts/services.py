@@ -32,13 +32,14 @@ def _lock_message(user: User) -> str:
     ) % {"minutes": minutes}
 
 
-def login_attempt(*, request, username: str, password: str) -> User:
+def login_attempt(*, request, username: str, password: str, bureau=None) -> User:
     """Check a username and password under the login policy.
 
     Five failures in a row lock the account for 15 minutes. Returns the user, or raises
     ``ValidationError`` with code ``locked`` or ``invalid_login``. The user's row is locked
     while the attempt is checked and counted, so parallel guesses queue behind each other and
-    none slips past the lock.
+    none slips past the lock. ``bureau`` is the bureau whose login page was used: a failure
+    with an unknown username is recorded for it (:mod:`safecampus.accounts.login_bureau`).
     """
     with transaction.atomic():
         user = User.objects.select_for_update().filter(username=username).first()
@@ -48,7 +49,7 @@ def login_attempt(*, request, username: str, password: str) -> User:
         else:
             authenticated = authenticate(request, username=username, password=password)
             if authenticated is None:
-                _login_failed(username=username, user=user)
+                _login_failed(username=username, user=user, bureau=bureau)
                 refusal = ValidationError(
                     _("The username or password is wrong. Note that both are case-sensitive."),
                     code="invalid_login",
@@ -63,9 +64,13 @@ def login_attempt(*, request, username: str, password: str) -> User:
 
 
 @transaction.atomic
-def _login_failed(*, username: str, user: User | None) -> None:
+def _login_failed(*, username: str, user: User | None, bureau=None) -> None:
     if user is None:
-        audit_record(action=Action.LOGIN_FAILED, actor_username=username[:150])
+        audit_record(
+            action=Action.LOGIN_FAILED,
+            actor_username=username[:150],
+            bureau_id=bureau.pk if bureau is not None else None,
+        )
         return
     User.objects.filter(pk=user.pk).update(failed_logins=F("failed_logins") + 1)
     user.refresh_from_db(fields=["failed_logins"])

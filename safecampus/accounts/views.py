@@ -24,6 +24,7 @@ from .forms import (
     UserCreateForm,
     UserEditForm,
 )
+from .login_bureau import login_bureau, remember_login_bureau
 from .models import ApiToken, RoleAssignment, User
 
 
@@ -37,9 +38,10 @@ def _form_errors(form, exc: ValidationError):
 
 @sensitive_post_parameters("password")
 @require_http_methods(["GET", "POST"])
-def login_view(request):
+def login_view(request, bureau_id: int | None = None):
     if request.user.is_authenticated:
         return redirect("core:home")
+    bureau = login_bureau(request, bureau_id)
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -47,17 +49,22 @@ def login_view(request):
                 request=request,
                 username=form.cleaned_data["username"],
                 password=form.cleaned_data["password"],
+                bureau=bureau,
             )
         except ValidationError as exc:
             form.add_error(None, exc.messages)
         else:
             login(request, user)
             target = request.POST.get("next") or request.GET.get("next")
-            if target and url_has_allowed_host_and_scheme(target, {request.get_host()}):
-                return redirect(target)
-            return redirect("core:home")
+            if not (target and url_has_allowed_host_and_scheme(target, {request.get_host()})):
+                target = "core:home"
+            response = redirect(target)
+            remember_login_bureau(response, user)
+            return response
     return render(
-        request, "accounts/login.html", {"form": form, "next": request.GET.get("next", "")}
+        request,
+        "accounts/login.html",
+        {"form": form, "next": request.GET.get("next", ""), "bureau": bureau},
     )
 
 

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from safecampus.core.capabilities import AUDIT_READ
@@ -31,12 +32,21 @@ class Action(models.TextChoices):
 
 
 class AuditEventQuerySet(ScopedQuerySet):
+    # Rows are append-only (the hash chain): no bulk changes either. PostgreSQL also refuses
+    # UPDATE, DELETE and TRUNCATE with triggers (migration 0004).
+    def update(self, **kwargs):
+        raise ValueError("AuditEvent rows are append-only")
+
+    def delete(self):
+        raise ValueError("AuditEvent rows are append-only")
+
     def scope_filter(self, scope: Scope, *, action: str):
         if action != "view" or not scope.has(*AUDIT_READ):
             return None
         # An auditor reads the events of the bureaus (subtrees) they audit. Events tied to no
-        # bureau (failed logins with unknown names, set-up commands) only go to the auditors of
-        # a top-level bureau, who oversee the whole deployment.
+        # bureau (set-up commands, failed logins with unknown names on a login page that belongs
+        # to no bureau: accounts/login_bureau.py) only go to the auditors of a top-level bureau,
+        # who oversee the whole deployment.
         from safecampus.orgs.models import Bureau
 
         bureaus = scope.bureau_ids(*AUDIT_READ)
@@ -48,9 +58,16 @@ class AuditEventQuerySet(ScopedQuerySet):
 
 class AuditEvent(AppendOnly, models.Model):
     """One audited event. Rows are written by :func:`safecampus.audit.services.audit_record`
-    and never updated or deleted."""
+    and never updated or deleted.
 
-    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    The rows form a hash chain (:mod:`safecampus.audit.chain`): ``seq`` numbers them 1, 2, 3 …
+    without gaps in the order they were appended, ``prev_hash`` is the ``hash`` of row
+    ``seq - 1`` and ``hash`` is the SHA-256 of this row's content and ``prev_hash``. An edited,
+    deleted or moved row breaks the chain at that point (``manage.py audit_verify``).
+    """
+
+    seq = models.BigIntegerField(_("sequence"), unique=True, editable=False)
+    at = models.DateTimeField(_("time"), default=timezone.now, editable=False, db_index=True)
     action = models.CharField(_("action"), max_length=32, choices=Action.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -70,6 +87,8 @@ class AuditEvent(AppendOnly, models.Model):
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     request_id = models.CharField(_("request id"), max_length=64, blank=True)
     data = models.JSONField(_("details"), default=dict, blank=True)
+    prev_hash = models.CharField(_("previous hash"), max_length=64, editable=False)
+    hash = models.CharField(_("hash"), max_length=64, editable=False)
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -84,3 +103,39 @@ class AuditEvent(AppendOnly, models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.get_action_display()} {self.actor_username}"
+
+
+class ChainCheck(models.Model):
+    """The outcome of one verification of the hash chain (``manage.py audit_verify --record`` and
+    the nightly task). A good check's head is an anchor for the next: the row at ``head_seq`` must
+    still carry ``head_hash``, so deleting the newest rows does not go unnoticed."""
+
+    started_at = models.DateTimeField(_("started"))
+    finished_at = models.DateTimeField(_("finished"))
+    ok = models.BooleanField(_("intact"))
+    rows = models.BigIntegerField(_("rows"))
+    head_seq = models.BigIntegerField(_("last sequence"))
+    head_hash = models.CharField(_("last hash"), max_length=64)
+    head_at = models.DateTimeField(_("last event time"), null=True, blank=True)
+    breaks = models.IntegerField(_("broken links"), default=0)
+    first_break = models.JSONField(_("first broken link"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-finished_at", "-id"]
+        verbose_name = _("chain check")
+        verbose_name_plural = _("chain checks")
+
+    def __str__(self) -> str:
+        return f"{self.finished_at:%Y-%m-%d %H:%M} {'ok' if self.ok else 'BROKEN'}"
+
+    BREAK_KINDS = {
+        "edited": _("an event was changed"),
+        "deleted": _("events were deleted"),
+        "reordered": _("events were moved or replaced"),
+        "truncated": _("the newest events were deleted"),
+    }
+
+    @property
+    def first_break_kind(self) -> str:
+        kind = (self.first_break or {}).get("kind", "")
+        return str(self.BREAK_KINDS.get(kind, kind))

@@ -6,6 +6,7 @@ from django.db import models
 
 from safecampus.core.context import client_ip, request_id
 
+from . import chain
 from .models import Action, AuditEvent
 
 
@@ -25,12 +26,17 @@ def audit_record(
     bureau_id: int | None = None,
     data: dict | None = None,
 ) -> AuditEvent:
-    """Append one audit event, in the caller's transaction."""
+    """Append one audit event to the hash chain, in the caller's transaction.
+
+    Appends are serial (see :mod:`safecampus.audit.chain`): on PostgreSQL the append lock is held
+    until the caller's transaction ends, so record the event after the transaction's other
+    writes, and keep slow work out of the transaction.
+    """
     if bureau_id is None and target is not None:
         bureau_id = _bureau_of(target)
     if bureau_id is None and actor is not None:
         bureau_id = getattr(actor, "bureau_id", None)
-    return AuditEvent.objects.create(
+    event = AuditEvent(
         action=action,
         actor=actor if actor is not None and actor.pk else None,
         actor_username=actor_username or (actor.get_username() if actor is not None else ""),
@@ -42,6 +48,13 @@ def audit_record(
         request_id=request_id.get() or "",
         data=data or {},
     )
+    chain.append([event])
+    return event
+
+
+def audit_record_many(events: list[AuditEvent]) -> list[AuditEvent]:
+    """Append many unsaved events at once (imports): one lock, one bulk insert."""
+    return chain.append(events)
 
 
 def model_snapshot(obj: models.Model, fields: list[str] | None = None) -> dict:

@@ -16,7 +16,7 @@ from safecampus.core.scoping import scope_for
 
 from .excel import write_audit_workbook
 from .filtersets import AuditEventFilterSet
-from .models import Action, AuditEvent
+from .models import Action, AuditEvent, ChainCheck
 from .services import audit_record
 
 EXPORT_INLINE_LIMIT = 5000
@@ -46,7 +46,13 @@ def event_list(request):
     return render(
         request,
         "audit/event_list.html",
-        {"filterset": filterset, "page": page, "query": query.urlencode()},
+        {
+            "filterset": filterset,
+            "page": page,
+            "query": query.urlencode(),
+            # the latest verification of the hash chain (a small table, one indexed row)
+            "chain_check": ChainCheck.objects.order_by("-finished_at", "-id").first(),
+        },
     )
 
 

@@ -272,10 +272,12 @@ def area_save(*, actor, version: CatalogVersion, data: dict, area: RiskArea | No
 def item_delete(*, actor, item: CheckItem) -> None:
     _require_manager(actor=actor, bureau_id=item.version.bureau_id)
     _require_draft(item.version)
+    snapshot = model_snapshot(item)
+    item.delete()
+    # the audit row last: it holds the audit log's append lock until the transaction ends
     audit_record(
         action=Action.CONFIG_CHANGED,
         actor=actor,
         target=item.version,
-        data={"item_removed_from_draft": model_snapshot(item)},
+        data={"item_removed_from_draft": snapshot},
     )
-    item.delete()

@@ -15,7 +15,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from safecampus.audit.models import Action, AuditEvent
-from safecampus.audit.services import audit_record, model_snapshot
+from safecampus.audit.services import audit_record, audit_record_many, model_snapshot
 from safecampus.core.context import client_ip, request_id
 from safecampus.core.db import db_optimize
 from safecampus.core.excel import (
@@ -458,7 +458,7 @@ def _write(*, parsed, existing, bureau, actor) -> dict:
         )
         for s, c in changes
     ]
-    AuditEvent.objects.bulk_create(events, batch_size=1000)
+    audit_record_many(events)
     result = {
         "created": len(to_create),
         "updated": len(changes),

@@ -250,10 +250,12 @@ def leadership_member_add(*, actor, group, data: dict):
 @transaction.atomic
 def leadership_member_remove(*, actor, member) -> None:
     _require_org_manager(actor=actor, bureau_id=member.group.bureau_id)
+    snapshot = model_snapshot(member)
+    member.delete()
+    # the audit row last: it holds the audit log's append lock until the transaction ends
     audit_record(
         action=Action.CONFIG_CHANGED,
         actor=actor,
         target=member.group,
-        data={"member_removed": model_snapshot(member)},
+        data={"member_removed": snapshot},
     )
-    member.delete()

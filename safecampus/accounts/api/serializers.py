@@ -2,6 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from safecampus.accounts.models import ApiToken, RoleAssignment, User
+from safecampus.orgs.models import Bureau
 
 
 class RoleAssignmentSerializer(serializers.ModelSerializer):
@@ -48,6 +49,13 @@ class TokenRequestSerializer(serializers.Serializer):
         required=False,
         allow_blank=True,
         help_text=_("What the token is for, to recognise it in the list of your tokens."),
+    )
+    bureau = serializers.PrimaryKeyRelatedField(
+        label=_("Bureau"),
+        queryset=Bureau.objects.all(),
+        required=False,
+        help_text="The id of the bureau whose app or login page is used: a failure with an "
+        "unknown username is shown to that bureau's auditors. Default: the deployment's bureau.",
     )
 
 

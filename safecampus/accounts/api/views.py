@@ -10,6 +10,7 @@ from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from safecampus.accounts import services
+from safecampus.accounts.login_bureau import default_login_bureau
 from safecampus.accounts.models import ApiToken
 
 from .serializers import (
@@ -74,6 +75,7 @@ class TokenView(APIView):
                 request=request,
                 username=data.validated_data["username"],
                 password=data.validated_data["password"],
+                bureau=data.validated_data.get("bureau") or default_login_bureau(),
             )
         except ValidationError as exc:
             raise AuthenticationFailed(exc.messages[0], code=exc.code) from exc

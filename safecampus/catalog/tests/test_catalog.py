@@ -300,3 +300,17 @@ def test_areas_are_created_and_renamed_in_a_draft_only(catalog, world, client_fo
     # a school officer cannot reach the editor
     school = client_for(world.users[Role.SCHOOL_OFFICER])
     assert school.get(f"/catalog/versions/{draft.pk}/areas/new/").status_code == 403
+
+
+def test_removing_a_draft_item_is_audited_with_the_item(catalog, world, client_for):
+    from safecampus.audit.models import Action, AuditEvent
+
+    actor = world.users[Role.SAFETY_CENTRE]
+    draft = services.version_create_draft(actor=actor, bureau=world.bureau)
+    item = draft.items.get(code="A01-01")
+    response = client_for(actor).post(f"/catalog/versions/{draft.pk}/items/{item.pk}/delete/")
+    assert response.status_code == 302
+    assert not draft.items.filter(code="A01-01").exists()
+    event = AuditEvent.objects.filter(action=Action.CONFIG_CHANGED).order_by("-seq").first()
+    removed = event.data["item_removed_from_draft"]
+    assert (removed["id"], removed["code"], event.target_id) == (item.pk, "A01-01", str(draft.pk))

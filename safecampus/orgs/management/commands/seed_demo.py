@@ -493,6 +493,9 @@ class Command(BaseCommand):
         for username in DEMO_USERNAMES:
             if ra := rows.get(username):
                 self.stdout.write(f"  {username:<10} {ra.get_role_display():<28} {ra.organisation}")
+        if district := Bureau.objects.filter(code_prefix="MH").first():
+            # failed logins with unknown names on this page reach 闵行's auditor
+            self.stdout.write(f"Login page of {district.name}: /accounts/login/{district.pk}/")
 
 
 def _person(rng) -> str:
