@@ -73,6 +73,9 @@ def parse_args(argv=None):
     p.add_argument("--change-of-mind", type=float, default=0.15, help="share of items re-tapped")
     p.add_argument("--mind-ms", type=float, default=80.0, help="delay of the second tap (80 ms)")
     p.add_argument("--reload-after", type=float, default=1.0, help="reload this long after")
+    p.add_argument(
+        "--patience", type=float, default=900.0, help="longest wait of a warned person (900 s)"
+    )
     p.add_argument("--port", type=int, default=0, help="server port (0: a free one)")
     p.add_argument("--seed", type=int, default=13)
     p.add_argument("--reuse-db", action="store_true", help="keep the seeded database")
@@ -189,10 +192,19 @@ class Browser:
         if data is not None:
             body = urllib.parse.urlencode(data)
             h["Content-Type"] = "application/x-www-form-urlencoded"
-        conn = self.local.conn
-        conn.request(method, path, body=body, headers=h)
-        resp = conn.getresponse()
-        text = resp.read().decode()
+        for attempt in (1, 2):
+            conn = self.local.conn
+            try:
+                conn.request(method, path, body=body, headers=h)
+                resp = conn.getresponse()
+                text = resp.read().decode()
+                break
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                # the server closed an idle keep-alive connection: a browser opens a new one
+                conn.close()
+                self.local.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
+                if attempt == 2:
+                    raise
         with self.lock:
             for key, value in resp.getheaders():
                 if key.lower() == "set-cookie":
@@ -279,9 +291,10 @@ class Page:
                     self.failed.discard(aid)
             if self.queued[aid]:
                 self.queued[aid] = False
-                if self.new_page or status != 200:
-                    if not self.leaving or self.new_page:
-                        self._send(aid)
+                if self.leaving:
+                    self.dropped += 1  # the page was left before it went
+                elif self.new_page or status != 200:
+                    self._send(aid)
                 else:
                     self.dropped += 1  # the element holding the queue was swapped out
 
@@ -303,21 +316,25 @@ def run_school(port, form_id, username, rng, args, t_start) -> dict:
         time.sleep(0.005)
     t0 = time.perf_counter()
     for aid in page.ids:
-        first = "compliant" if rng.random() < 0.9 else rng.choice(CHOICES)
-        page.tap(aid, first)
-        last[aid] = first
+        # the last tap of an item is 符合 or 不适用 (whose reason is sent with it), so a form
+        # whose every last tap was kept can be submitted
         if rng.random() < args.change_of_mind:
+            first = rng.choice(CHOICES)
+            final = rng.choice([c for c in ("compliant", "not_applicable") if c != first])
+            page.tap(aid, first)
             time.sleep(args.mind_ms / 1000)
-            other = rng.choice([c for c in CHOICES if c != first])
-            page.tap(aid, other)
-            last[aid] = other
+            page.tap(aid, final)
+        else:
+            final = "compliant" if rng.random() < 0.95 else "not_applicable"
+            page.tap(aid, final)
+        last[aid] = final
         time.sleep(args.tap_ms / 1000)
     taps_s = time.perf_counter() - t0
     time.sleep(args.reload_after)
     waited = 0.0
     if page.new_page:  # the page warns before leaving while a save is under way
         t1 = time.perf_counter()
-        while not page.idle() and time.perf_counter() - t1 < 120:
+        while not page.idle() and time.perf_counter() - t1 < args.patience:
             time.sleep(0.05)
         waited = time.perf_counter() - t1
     page.leaving = True
@@ -370,6 +387,8 @@ def run_round(port, forms, args, k: int) -> dict:
         t.start()
     for t in threads:
         t.join()
+    lost = sum(r["lost_answers"] for r in results)
+    print(f"  K={k}: {lost} answers lost of {sum(r['items'] for r in results)}", flush=True)
     return {"k": k, "schools": results}
 
 

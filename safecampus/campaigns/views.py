@@ -482,9 +482,10 @@ def _form_for(user, pk: int) -> InspectionForm:
     )
 
 
-def _answers(form: InspectionForm) -> list[FormAnswer]:
+def _answers(form: InspectionForm, **filters) -> list[FormAnswer]:
     return list(
-        form.answers.select_related("item", "item__area", "department", "hazard")
+        form.answers.filter(**filters)
+        .select_related("item", "item__area", "department", "hazard")
         .prefetch_related(Prefetch("evidence", queryset=FormEvidence.objects.order_by("id")))
         .order_by("sort_order", "id")
     )
@@ -649,7 +650,7 @@ def _card(
     refusal="",
     superseded=False,
 ):
-    answer = next((a for a in _answers(form) if a.pk == answer_id), None)
+    answer = next(iter(_answers(form, pk=answer_id)), None)  # this card only, not the form
     if answer is None:
         raise Http404
     answer.errors = (errors or {}).get(str(answer_id), {})
