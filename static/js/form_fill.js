@@ -68,11 +68,27 @@
     true
   );
 
+  // Requests are followed through their XHR: an element swapped out of the page no longer
+  // passes its events up to the document.
   document.body.addEventListener("htmx:beforeRequest", function (event) {
     var card = cardOf(event.detail.elt);
-    if (!card || !form.contains(card)) return;
-    pending[card.id] = (pending[card.id] || 0) + 1;
-    note(card, "text-muted", text.msgSaving, "saving-" + card.id, false);
+    if (!card || !form.contains(card) || !event.detail.xhr) return;
+    var id = card.id;
+    pending[id] = (pending[id] || 0) + 1;
+    note(card, "text-muted", text.msgSaving, "saving-" + id, false);
+    event.detail.xhr.addEventListener("loadend", function (done) {
+      var xhr = done.target;
+      pending[id] = Math.max(0, (pending[id] || 0) - 1);
+      var live = document.getElementById(id);
+      if (!(xhr.status >= 200 && xhr.status < 300)) {
+        failed[id] = true;
+        if (live) note(live, "text-danger", text.msgUnsaved, "unsaved-" + id, true);
+      } else if (live && live.querySelector('[data-testid^="unsaved-"]')) {
+        failed[id] = true; // refused: the card says why
+      } else if (!pending[id]) {
+        delete failed[id];
+      }
+    });
   });
 
   document.body.addEventListener("htmx:beforeSwap", function (event) {
@@ -82,23 +98,6 @@
     var match = /data-seq="(\d+)"/.exec(event.detail.serverResponse || "");
     if (live && match && Number(match[1]) < Number(live.dataset.seq || 0)) {
       event.detail.shouldSwap = false; // an earlier change's answer: keep the newer choice
-    }
-  });
-
-  document.body.addEventListener("htmx:afterRequest", function (event) {
-    var card = cardOf(event.detail.elt);
-    if (!card || !pending[card.id]) return;
-    pending[card.id] -= 1;
-    var live = document.getElementById(card.id);
-    if (!event.detail.successful) {
-      failed[card.id] = true;
-      if (live) note(live, "text-danger", text.msgUnsaved, "unsaved-" + card.id, true);
-      return;
-    }
-    if (live && live.querySelector('[data-testid^="unsaved-"]')) {
-      failed[card.id] = true; // refused: the card says why
-    } else if (live && !pending[card.id]) {
-      delete failed[card.id];
     }
   });
 

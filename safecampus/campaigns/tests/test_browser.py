@@ -393,3 +393,39 @@ def test_a_double_tap_on_submit_sends_the_form_once(camp_live, journey):  # noqa
     form.refresh_from_db()
     assert form.status == FormStatus.SUBMITTED
     school.assert_clean()
+
+
+def test_an_autosave_that_fails_says_not_saved_and_can_be_retried(camp_live, journey):  # noqa: F811
+    camp = camp_live
+    form = camp.form_a
+    school = _open(journey, **PHONE)
+    page = school.page
+    page.goto(form.get_absolute_url())
+    school.log_in(camp.school_user.username)
+    page.goto(form.get_absolute_url())
+    save_url = reverse("campaigns:form_save", args=[form.pk])
+    page.route(f"**{save_url}", lambda route: route.abort("internetdisconnected"))
+    radio = page.get_by_test_id("answer-A01-02-compliant")
+    page.locator(f'label[for="{radio.get_attribute("id")}"]').tap()
+    card = page.get_by_test_id("item-A01-02")
+    unsaved = card.locator('[data-testid^="unsaved-"]')
+    failed = _t("Not saved: the connection failed. Your choice is still on the page.")
+    expect(unsaved).to_contain_text(failed)
+    expect(radio).to_be_checked()  # the choice stays on the page
+    assert page.evaluate(
+        "() => { const e = new Event('beforeunload', {cancelable: true});"
+        " window.dispatchEvent(e); return e.defaultPrevented; }"
+    )
+    assert FormAnswer.objects.get(form=form, item__code="A01-02").answer == ""
+    school.problems.clear()  # the cut connection was logged as a failed request, on purpose
+    page.unroute(f"**{save_url}")
+    with page.expect_response(lambda r: r.url.endswith(save_url)) as response:
+        unsaved.get_by_role("button", name=_t("Retry")).tap()
+    assert response.value.status == 200
+    expect(card.get_by_test_id("saved-A01-02")).to_be_visible()
+    expect(page.get_by_test_id("answer-A01-02-compliant")).to_be_checked()
+    assert FormAnswer.objects.get(form=form, item__code="A01-02").answer == Answer.COMPLIANT
+    assert not page.evaluate(
+        "() => { const e = new Event('beforeunload', {cancelable: true});"
+        " window.dispatchEvent(e); return e.defaultPrevented; }"
+    )
