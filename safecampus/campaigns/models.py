@@ -316,6 +316,10 @@ class FormAnswer(models.Model):
         blank=True,
         related_name="form_answer",
     )
+    #: the page's sequence number of the change last saved (a timestamp in ms that only grows on
+    #: the device): an autosave carrying a lower one left the phone earlier and arrived late, so
+    #: it must not overwrite the newer choice
+    client_seq = models.BigIntegerField(default=0, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = FormAnswerQuerySet.as_manager()

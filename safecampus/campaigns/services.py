@@ -469,8 +469,12 @@ def _role_for_form(actor, form: InspectionForm) -> str:
     return Role.SAFETY_CENTRE
 
 
-def _editable(actor, form_id: int, *, submitting: bool = False) -> InspectionForm:
-    """Lock a form the actor may fill in, refusing it once submitted or closed."""
+def _editable(
+    actor, form_id: int, *, submitting: bool = False, refuse_locked: bool = True
+) -> InspectionForm:
+    """Lock a form the actor may fill in, refusing it once submitted or closed. With
+    ``refuse_locked=False`` a locked form is returned with the refusal in ``form.locked``, for
+    a caller that refuses only a change (saving what is already there changes nothing)."""
     if not InspectionForm.objects.editable_by(actor).filter(pk=form_id).exists():
         if InspectionForm.objects.visible_to(actor).filter(pk=form_id).exists():
             raise PermissionDenied(_("Only the school (or the safety centre) fills in this form."))
@@ -478,16 +482,19 @@ def _editable(actor, form_id: int, *, submitting: bool = False) -> InspectionFor
     form = _lock_form(form_id)
     if submitting and form.status in (FormStatus.SUBMITTED, FormStatus.ACCEPTED):
         raise _refuse(_("The form has already been submitted."), "already_submitted")
+    form.locked = None
     if form.campaign.status == CampaignStatus.CLOSED:
-        raise _refuse(_("The campaign is closed; its forms no longer change."), "locked")
-    if not form.is_editable:
-        raise _refuse(
+        form.locked = _refuse(_("The campaign is closed; its forms no longer change."), "locked")
+    elif not form.is_editable:
+        form.locked = _refuse(
             _(
                 "The form was submitted and is locked. A department can return it to you if "
                 "something must change."
             ),
             "locked",
         )
+    if form.locked is not None and refuse_locked:
+        raise form.locked
     return form
 
 
@@ -500,23 +507,51 @@ def _recount(form: InspectionForm) -> None:
     form.non_compliant_count = counts["non_compliant"]
 
 
+def _row_seq(raw: dict) -> int | None:
+    """The page's sequence number of a row's change, if it sent a usable one."""
+    try:
+        seq = int(raw.get("seq") or 0)
+    except (TypeError, ValueError):
+        return None
+    return seq if 0 < seq < 2**62 else None
+
+
 @transaction.atomic
 def form_save(
-    *, actor, form_id: int, rows: dict[int, dict], via: str = FormAction.SAVE, comment: str = ""
+    *,
+    actor,
+    form_id: int,
+    rows: dict[int, dict],
+    via: str = FormAction.SAVE,
+    comment: str = "",
+    stale: set | None = None,
 ) -> tuple[InspectionForm, int]:
     """Save answers of a form as the school goes (no completeness check yet). ``rows`` maps an
     answer id to the fields sent. Every row is checked first; one bad row saves nothing.
-    Returns the form and how many answers changed."""
-    form = _editable(actor, form_id)
+    Returns the form and how many answers changed.
+
+    A row may carry ``seq``, the page's sequence number of the change (it only grows on a
+    device). A row whose ``seq`` is lower than the one last saved for its answer left the page
+    before that newer change and arrived late: it is skipped, not refused, and its id is added
+    to ``stale``, so a late request never overwrites a newer choice. On a submitted or closed
+    form, a save that changes nothing (a double-click, a late autosave of the same value) is a
+    no-op; one that would change something is refused."""
+    form = _editable(actor, form_id, refuse_locked=False)
     answers = {
         a.pk: a for a in form.answers.select_related("hazard", "item").filter(pk__in=list(rows))
     }
     errors: dict[str, dict] = {}
     changed: list[FormAnswer] = []
+    newer_seq: list[FormAnswer] = []
     for answer_id, raw in rows.items():
         answer = answers.get(int(answer_id))
         if answer is None:
             errors[str(answer_id)] = {"answer": _("This item is not on the form.")}
+            continue
+        seq = _row_seq(raw)
+        if seq is not None and seq < answer.client_seq:
+            if stale is not None:
+                stale.add(answer.pk)
             continue
         values, row_errors = _clean_row(raw)
         locked = _hazard_locks(answer)
@@ -530,11 +565,21 @@ def form_save(
             if getattr(answer, field) != value:
                 setattr(answer, field, value)
                 dirty = True
+        if seq is not None and seq > answer.client_seq:
+            answer.client_seq = seq
+            if not dirty:
+                newer_seq.append(answer)
         if dirty:
             changed.append(answer)
     if errors:
         labels = {str(pk): a.item.code for pk, a in answers.items()}
         raise _refuse_rows(errors, "invalid", labels)
+    if form.locked is not None:
+        if changed:
+            raise form.locked
+        return form, 0
+    for answer in newer_seq:  # same answer sent again by a newer change: later ones must lose
+        FormAnswer.objects.filter(pk=answer.pk).update(client_seq=answer.client_seq)
     if changed:
         _write_answers(changed)
         _recount(form)
@@ -561,7 +606,7 @@ def _write_answers(answers: list[FormAnswer]) -> None:
     work for a form's 80 rows; a whole workbook import was dominated by it."""
     now = timezone.now()
     connection = connections[router.db_for_write(FormAnswer)]
-    fields = [FormAnswer._meta.get_field(f) for f in [*ANSWER_FIELDS, "updated_at"]]
+    fields = [FormAnswer._meta.get_field(f) for f in [*ANSWER_FIELDS, "client_seq", "updated_at"]]
     table = connection.ops.quote_name(FormAnswer._meta.db_table)
     sets = ", ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in fields)
     pk = connection.ops.quote_name(FormAnswer._meta.pk.column)

@@ -485,9 +485,10 @@ def _form_for(user, pk: int) -> InspectionForm:
     )
 
 
-def _answers(form: InspectionForm) -> list[FormAnswer]:
+def _answers(form: InspectionForm, **filters) -> list[FormAnswer]:
     return list(
-        form.answers.select_related("item", "item__area", "department", "hazard")
+        form.answers.filter(**filters)
+        .select_related("item", "item__area", "department", "hazard")
         .prefetch_related(Prefetch("evidence", queryset=FormEvidence.objects.order_by("id")))
         .order_by("sort_order", "id")
     )
@@ -510,7 +511,7 @@ def _form_page(request, form: InspectionForm, *, errors=None, status: int = 200,
         a.errors = errors.get(str(a.pk), {})
         if posted and str(a.pk) in posted:
             for field, value in posted[str(a.pk)].items():
-                setattr(a, field, value)
+                setattr(a, "client_seq" if field == "seq" else field, value)
     can_fill = (
         form.is_editable
         and form.campaign.status != CampaignStatus.CLOSED
@@ -555,15 +556,17 @@ def form_detail(request, pk: int):
 
 
 def _posted_rows(request, answer_ids) -> dict[str, dict]:
+    """The answer fields posted for each answer id, with ``seq``, the page's sequence number of
+    the card's last change (see ``services.form_save``)."""
     rows = {}
     for aid in answer_ids:
         prefix = f"a{aid}-"
         row = {
             field: request.POST.get(prefix + field)
-            for field in services.ANSWER_FIELDS
+            for field in (*services.ANSWER_FIELDS, "seq")
             if prefix + field in request.POST
         }
-        if row:
+        if set(row) - {"seq"}:
             rows[str(aid)] = row
     return rows
 
@@ -580,10 +583,27 @@ def _autosaved_card(request, rows: dict[str, dict]) -> str | None:
     return next(iter(rows)) if len(rows) == 1 else None
 
 
+def _save_rows(request, form, rows) -> tuple[InspectionForm, int, set]:
+    """``services.form_save`` in one short write transaction (retried on SQLite's lock);
+    returns the form, how many answers changed and the ids of rows that arrived stale."""
+    stale: set = set()
+
+    def save():
+        stale.clear()  # a retried attempt starts again
+        return services.form_save(actor=request.user, form_id=form.pk, rows=rows, stale=stale)
+
+    form, changed = in_write_transaction(save)
+    return form, changed, stale
+
+
 @login_required
 @require_POST
 def form_save(request, pk: int):
-    """Save every answer sent (the whole page, or one item's card through HTMX)."""
+    """Save every answer sent (the whole page, or one item's card through HTMX).
+
+    A card's autosave is always answered with the card as it now stands, saying plainly whether
+    the change was kept: "Saved", "Not saved" with the reason (the change stays on the card), or
+    the newer answer already saved when this request arrived late."""
     form = _form_for(request.user, pk)
     ids = list(form.answers.values_list("pk", flat=True))
     rows = _posted_rows(request, ids)
@@ -591,29 +611,55 @@ def form_save(request, pk: int):
     if single:
         rows = {single: rows[single]}
     try:
-        form, changed = in_write_transaction(
-            lambda: services.form_save(actor=request.user, form_id=form.pk, rows=rows)
-        )
+        form, changed, stale = _save_rows(request, form, rows)
     except ValidationError as exc:
         errors = getattr(exc, "rows", None) or {}
         if single:
-            return _card(request, form, int(single), errors=errors, posted=rows)
+            return _card(
+                request,
+                form,
+                int(single),
+                errors=errors,
+                posted=rows,
+                refusal="" if errors else _refusal_text(exc),
+            )
         messages.error(request, _refusal_text(exc))
         return _form_page(request, form, errors=errors, status=400, posted=rows)
     if single:
-        return _card(request, form, int(single), saved=True)
+        return _card(request, form, int(single), saved=True, superseded=bool(stale))
+    if stale:
+        messages.warning(
+            request,
+            ngettext(
+                "%(n)s item had a newer answer saved meanwhile; it was kept.",
+                "%(n)s items had a newer answer saved meanwhile; they were kept.",
+                len(stale),
+            )
+            % {"n": len(stale)},
+        )
     if changed:
         messages.success(request, _("Saved."))
     return redirect(form)
 
 
-def _card(request, form, answer_id: int, *, errors=None, posted=None, saved=False):
-    answer = next((a for a in _answers(form) if a.pk == answer_id), None)
+def _card(
+    request,
+    form,
+    answer_id: int,
+    *,
+    errors=None,
+    posted=None,
+    saved=False,
+    refusal="",
+    superseded=False,
+):
+    answer = next(iter(_answers(form, pk=answer_id)), None)  # this card only, not the form
     if answer is None:
         raise Http404
     answer.errors = (errors or {}).get(str(answer_id), {})
     for field, value in ((posted or {}).get(str(answer_id)) or {}).items():
-        setattr(answer, field, value)
+        # a refused change stays on the card, with the sequence number it was sent with
+        setattr(answer, "client_seq" if field == "seq" else field, value)
     form.refresh_from_db()
     return render(
         request,
@@ -624,7 +670,9 @@ def _card(request, form, answer_id: int, *, errors=None, posted=None, saved=Fals
             "can_fill": True,
             "answer_choices": Answer.choices,
             "saved": saved,
-            "autosave_failed": bool(answer.errors),
+            "superseded": superseded,
+            "autosave_failed": bool(answer.errors or refusal),
+            "refusal": refusal,
             "today": timezone.localdate(),
             "oob_progress": True,
         },
@@ -642,6 +690,8 @@ def form_submit(request, pk: int):
     def save_and_submit():
         # One write transaction (one turn at SQLite's lock): the page's unsaved input is saved
         # first and stays saved when the submission itself is refused (its savepoint rolls back).
+        # On a form already submitted, the same content again saves nothing and the submission
+        # below answers "already submitted" (a double-click); other content is refused as locked.
         if rows:
             services.form_save(actor=request.user, form_id=form.pk, rows=rows)
         try:
@@ -656,7 +706,7 @@ def form_submit(request, pk: int):
             raise refused
     except ValidationError as exc:
         if getattr(exc, "code", "") == "already_submitted":
-            messages.info(request, _refusal_text(exc))
+            messages.info(request, _("Already submitted: the form was received, nothing changed."))
             return redirect(form)
         errors = getattr(exc, "rows", None) or {}
         messages.error(

@@ -288,3 +288,144 @@ def test_refused_submit_marks_items_red_and_keeps_input(camp_live, journey):  # 
     assert form.status == FormStatus.IN_PROGRESS and form.submitted_at is None
     assert not Hazard.objects.filter(school=camp.school_a).exists()
     school.assert_clean()
+
+
+# --- quick taps on a phone, and a double tap on Submit ------------------------------------------
+
+
+@pytest.fixture
+def many_live(_async_unsafe_allowed, transactional_db, world):  # noqa: F811
+    """School A's form of 12 items (one area), in a committed database."""
+    from safecampus.campaigns.testing import launched_campaign
+    from safecampus.catalog.services import catalog_load
+    from safecampus.core.roles import Role
+
+    data = {
+        "title": "快速点选测试",
+        "areas": [
+            {
+                "code": "C01",
+                "name": "校舍安全",
+                "items": [
+                    {"code": f"C01-{n:02d}", "text": f"检查项 {n}", "responsible": []}
+                    for n in range(1, 13)
+                ],
+            }
+        ],
+    }
+    version, _warnings = catalog_load(bureau=world.bureau, data=data)
+    campaign = launched_campaign(world.bureau, version, world.users[Role.SAFETY_CENTRE])
+    world.form = campaign.forms.get(school=world.school_a)
+    world.school_user = world.users[Role.SCHOOL_OFFICER]
+    return world
+
+
+def test_quick_taps_on_a_phone_are_all_kept_after_reload(many_live, journey):  # noqa: F811
+    form = many_live.form
+    codes = list(form.answers.order_by("sort_order").values_list("item__code", flat=True))
+    school = _open(journey, **PHONE)
+    page = school.page
+    page.goto(form.get_absolute_url())
+    school.log_in(many_live.school_user.username)
+    page.goto(form.get_absolute_url())
+    # a slow mobile network, so that taps overtake the saves
+    slow = school.context.new_cdp_session(page)
+    slow.send("Network.enable")
+    slow.send("Network.emulateNetworkConditions", {**NO_THROTTLE, "latency": 300})
+    last = {}
+    for n, code in enumerate(codes):
+        # a change of mind while the first tap is still saving. A card that ends "not
+        # applicable" grows a reason field, which moves the cards below: only the last one does
+        choices = [Answer.COMPLIANT]
+        if n % 3 == 1:
+            choices = [Answer.NOT_APPLICABLE, Answer.COMPLIANT]
+        if n % 4 == 2:
+            choices = [Answer.NON_COMPLIANT, Answer.NOT_APPLICABLE, Answer.COMPLIANT]
+        if n == len(codes) - 1:
+            choices = [Answer.COMPLIANT, Answer.NON_COMPLIANT, Answer.NOT_APPLICABLE]
+        for value in choices:
+            radio = page.get_by_test_id(f"answer-{code}-{value}")
+            page.locator(f'label[for="{radio.get_attribute("id")}"]').tap(no_wait_after=True)
+        last[code] = choices[-1]
+    # while saves are under way the cards say so, and leaving the page would be questioned
+    assert page.locator('[data-testid^="saving-"]').count() > 0
+    assert page.evaluate(
+        "() => { const e = new Event('beforeunload', {cancelable: true});"
+        " window.dispatchEvent(e); return e.defaultPrevented; }"
+    )
+    expect(page.locator('[data-testid^="saving-"]')).to_have_count(0, timeout=30_000)
+    expect(page.locator('[data-testid^="unsaved-"]')).to_have_count(0)
+    for code, value in last.items():  # the page kept every last tap
+        expect(page.get_by_test_id(f"answer-{code}-{value}")).to_be_checked()
+    slow.send("Network.emulateNetworkConditions", NO_THROTTLE)
+    page.reload()
+    for code, value in last.items():
+        expect(page.get_by_test_id(f"answer-{code}-{value}")).to_be_checked()
+    saved = dict(form.answers.values_list("item__code", "answer"))
+    assert saved == last
+    school.assert_clean()
+
+
+def test_a_double_tap_on_submit_sends_the_form_once(camp_live, journey):  # noqa: F811
+    from safecampus.campaigns import services
+    from safecampus.campaigns.testing import complete_rows
+
+    camp = camp_live
+    form = camp.form_a
+    services.form_save(actor=camp.school_user, form_id=form.pk, rows=complete_rows(form))
+    school = _open(journey, **PHONE)
+    page = school.page
+    page.goto(form.get_absolute_url())
+    school.log_in(camp.school_user.username)
+    page.goto(form.get_absolute_url())
+    posts = []
+    submit_url = reverse("campaigns:form_submit", args=[form.pk])
+    page.on(
+        "request",
+        lambda r: posts.append(r.url) if r.method == "POST" and r.url.endswith(submit_url) else 0,
+    )
+    page.on("dialog", lambda dialog: dialog.accept())
+    with page.expect_navigation():
+        page.get_by_test_id("form-submit").dblclick()
+    expect(page.locator(".alert-success")).to_contain_text(_t("Form submitted."))
+    expect(page.locator(".alert-danger")).to_have_count(0)
+    assert len(posts) == 1, posts
+    form.refresh_from_db()
+    assert form.status == FormStatus.SUBMITTED
+    school.assert_clean()
+
+
+def test_an_autosave_that_fails_says_not_saved_and_can_be_retried(camp_live, journey):  # noqa: F811
+    camp = camp_live
+    form = camp.form_a
+    school = _open(journey, **PHONE)
+    page = school.page
+    page.goto(form.get_absolute_url())
+    school.log_in(camp.school_user.username)
+    page.goto(form.get_absolute_url())
+    save_url = reverse("campaigns:form_save", args=[form.pk])
+    page.route(f"**{save_url}", lambda route: route.abort("internetdisconnected"))
+    radio = page.get_by_test_id("answer-A01-02-compliant")
+    page.locator(f'label[for="{radio.get_attribute("id")}"]').tap()
+    card = page.get_by_test_id("item-A01-02")
+    unsaved = card.locator('[data-testid^="unsaved-"]')
+    failed = _t("Not saved: the connection failed. Your choice is still on the page.")
+    expect(unsaved).to_contain_text(failed)
+    expect(radio).to_be_checked()  # the choice stays on the page
+    assert page.evaluate(
+        "() => { const e = new Event('beforeunload', {cancelable: true});"
+        " window.dispatchEvent(e); return e.defaultPrevented; }"
+    )
+    assert FormAnswer.objects.get(form=form, item__code="A01-02").answer == ""
+    school.problems.clear()  # the cut connection was logged as a failed request, on purpose
+    page.unroute(f"**{save_url}")
+    with page.expect_response(lambda r: r.url.endswith(save_url)) as response:
+        unsaved.get_by_role("button", name=_t("Retry")).tap()
+    assert response.value.status == 200
+    expect(card.get_by_test_id("saved-A01-02")).to_be_visible()
+    expect(page.get_by_test_id("answer-A01-02-compliant")).to_be_checked()
+    assert FormAnswer.objects.get(form=form, item__code="A01-02").answer == Answer.COMPLIANT
+    assert not page.evaluate(
+        "() => { const e = new Event('beforeunload', {cancelable: true});"
+        " window.dispatchEvent(e); return e.defaultPrevented; }"
+    )
