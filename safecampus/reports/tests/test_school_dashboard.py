@@ -38,7 +38,7 @@ def days(n: int) -> datetime.date:
 
 
 @pytest.fixture
-def dash(world, settings, tmp_path):
+def dash(clock, world, settings, tmp_path):
     """``world`` with a published catalog (A01 items → 普教一科), school B's officer and
     ``dash.make(status, school=A, deadline=…)`` building a hazard through the services."""
     temporary_media(settings, tmp_path)
