@@ -15,7 +15,7 @@ from safecampus.hazards.choices import Action, Decision, Status
 from safecampus.hazards.models import Hazard, HazardEvent
 from safecampus.hazards.testing import hazard_at
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.dates]
 
 
 def new_deadline() -> datetime.date:

@@ -133,6 +133,7 @@ def test_actions_outside_scope_are_404_and_change_nothing(three, client_for, pat
     assert _snapshot(h1) == before
 
 
+@pytest.mark.dates
 @pytest.mark.parametrize(
     "query, expected",
     [
@@ -158,6 +159,7 @@ def test_filters_return_exact_ids(three, client_for, query, expected):
     assert _ids(response) == {three.h[k].pk for k in expected}
 
 
+@pytest.mark.dates
 def test_list_row(three, client_for):
     h2 = three.h["h2"]
     rows = client_for(three.users[Role.SAFETY_CENTRE]).get(f"{URL}?overdue=true").json()
@@ -276,6 +278,7 @@ def test_create_refused_saves_nothing(reg, client_for, who, payload, status, cod
     assert (Hazard.objects.count(), HazardEvidence.objects.count()) == (0, 0)
 
 
+@pytest.mark.dates
 @pytest.mark.parametrize(
     "start, who, path, payload, after",
     [
@@ -345,6 +348,7 @@ def test_refused_action_changes_nothing(reg, client_for, start, who, path, paylo
     assert _snapshot(hazard) == before
 
 
+@pytest.mark.dates
 def test_full_loop_confirm_submit_accept(reg, client_for):
     hazard, dept = reg.make("reported"), reg.users[Role.DEPARTMENT_OFFICER]
     confirm = {"version": 1, "deadline": D30, "measures": "清理杂物"}

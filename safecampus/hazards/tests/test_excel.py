@@ -15,7 +15,7 @@ from safecampus.hazards import excel
 from safecampus.hazards.models import Hazard
 from safecampus.hazards.selectors import hazard_list
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.dates]
 
 
 def _reference_row(n: int, h: Hazard) -> list:

@@ -30,7 +30,7 @@ from safecampus.hazards.testing import hazard_at, small_catalog
 from safecampus.hazards.tests.helpers import temporary_media
 from safecampus.reports.school import school_dashboard
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.dates]
 
 
 def days(n: int) -> datetime.date:

@@ -24,7 +24,7 @@ from safecampus.reports.waiting import department_waiting
 from safecampus.weekly import services as weekly_services
 from safecampus.weekly.weeks import current_week, report_weeks
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.dates]
 
 
 def days(n: int) -> datetime.date:

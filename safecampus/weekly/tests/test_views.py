@@ -14,7 +14,7 @@ from safecampus.weekly.models import DistrictReport, WeeklyReport
 
 from .conftest import at_noon, place
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.dates]
 
 
 def draft(w, week=None, user=None, department=None):
