@@ -3,12 +3,17 @@ clock that tests move instead of reading the real one.
 
 Time in tests
 -------------
-No test reads the real clock. A test that depends on the date asks for ``clock``: it starts
-at ``DEFAULT_NOW`` (a Wednesday morning in Shanghai) and the test moves it with
-``clock.move_to(...)`` / ``clock.shift(...)``. ``--frozen-now=ISO`` moves the whole session
-to that instant instead (ticking, so timeouts still work) and ``clock`` then starts there:
-``scripts/test`` runs the tests marked ``dates`` (and every test using ``clock``) again at a
-Sunday 23:30 and on New Year's night, so a test that only passes on a weekday shows up.
+No test reads the real clock. A test that depends on the date asks for ``clock`` (the app
+fixtures that build dated worlds, ``wk``, ``reg``, ``camp``, ``dash``…, do it for their
+tests): it starts at ``DEFAULT_NOW``, a Wednesday morning in Shanghai, and the test moves it
+with ``clock.move_to(...)`` / ``clock.shift(...)``; a test may also pass ``now=`` / ``today=``
+to a service or use ``time_machine.travel`` itself.
+
+``--frozen-now=ISO`` moves the whole session to that instant instead (ticking, so timeouts
+still fire) and ``clock`` then starts there. ``scripts/test`` runs the tests marked ``dates``
+again at a Sunday 23:30 (after Friday's weekly deadline) and at 02:30 on New Year's Day (a
+report week across two years), so a test that passes only on some days fails before it
+lands. Mark a test or a module ``dates`` when its outcome depends on the day or the hour.
 """
 
 import datetime
