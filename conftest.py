@@ -1,8 +1,27 @@
-"""Shared fixtures: a small world of two bureaus, departments, schools and people."""
+"""Shared fixtures: a small world of two bureaus, departments, schools and people, and a
+clock that tests move instead of reading the real one.
 
+Time in tests
+-------------
+No test reads the real clock. A test that depends on the date asks for ``clock`` (the app
+fixtures that build dated worlds, ``wk``, ``reg``, ``camp``, ``dash``…, do it for their
+tests): it starts at ``DEFAULT_NOW``, a Wednesday morning in Shanghai, and the test moves it
+with ``clock.move_to(...)`` / ``clock.shift(...)``; a test may also pass ``now=`` / ``today=``
+to a service or use ``time_machine.travel`` itself.
+
+``--frozen-now=ISO`` moves the whole session to that instant instead (ticking, so timeouts
+still fire) and ``clock`` then starts there. ``scripts/test`` runs the tests marked ``dates``
+again at a Sunday 23:30 (after Friday's weekly deadline) and at 02:30 on New Year's Day (a
+report week across two years), so a test that passes only on some days fails before it
+lands. Mark a test or a module ``dates`` when its outcome depends on the day or the hour.
+"""
+
+import datetime
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 
 from safecampus.core.roles import Role
 from safecampus.core.testing import (
@@ -13,6 +32,110 @@ from safecampus.core.testing import (
     cover,
     user_with_role,
 )
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+#: Where ``clock`` starts when the session is not frozen: Wednesday 2026-11-18 10:00 Shanghai,
+#: mid-week and mid-morning, far from a week's, a month's or a year's edge.
+DEFAULT_NOW = datetime.datetime(2026, 11, 18, 10, 0, tzinfo=SHANGHAI)
+
+
+def parse_instant(value: str) -> datetime.datetime:
+    """An ISO 8601 instant; without an offset it is read as Shanghai time."""
+    instant = datetime.datetime.fromisoformat(value)
+    return instant if instant.tzinfo else instant.replace(tzinfo=SHANGHAI)
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--frozen-now",
+        metavar="ISO",
+        default=None,
+        help="run the whole session at this instant (time-machine, ticking), e.g. "
+        "2027-01-03T23:30+08:00; `clock` starts there too. Browser tests are skipped.",
+    )
+
+
+def pytest_configure(config):
+    config.frozen_now = None
+    value = config.getoption("--frozen-now")
+    if value:
+        try:
+            config.frozen_now = parse_instant(value)
+        except ValueError as exc:
+            raise pytest.UsageError(f"--frozen-now: {exc}") from None
+        # Started before collection, so even code run at import time sees the instant.
+        config.frozen_travel = time_machine.travel(config.frozen_now, tick=True)
+        config.frozen_travel.start()
+
+
+def pytest_unconfigure(config):
+    travel = getattr(config, "frozen_travel", None)
+    if travel is not None:
+        travel.stop()
+        config.frozen_travel = None
+
+
+def pytest_report_header(config):
+    if config.frozen_now:
+        return f"frozen now: {config.frozen_now.astimezone(SHANGHAI):%Y-%m-%d %H:%M %A} Shanghai"
+    return None
+
+
+def pytest_collection_modifyitems(config, items):
+    """In a frozen session skip the browser tests: Chromium keeps the real clock."""
+    if config.frozen_now:
+        skip = pytest.mark.skip(reason="--frozen-now: the browser keeps the real clock")
+        for item in items:
+            if item.get_closest_marker("browser"):
+                item.add_marker(skip)
+
+
+class Clock:
+    """The test's clock (time-machine underneath). ``now`` is aware, ``today`` is the
+    Shanghai date. ``tick=True`` (default) lets time run on from where it was put, so
+    timestamps stay ordered and timeouts still fire; ``tick=False`` stops it."""
+
+    def __init__(self, start: datetime.datetime, tick: bool = True):
+        self.start = start
+        self._travel = time_machine.travel(start, tick=tick)
+        self._traveller = self._travel.start()
+
+    @property
+    def now(self) -> datetime.datetime:
+        return datetime.datetime.now(SHANGHAI)
+
+    @property
+    def today(self) -> datetime.date:
+        return self.now.date()
+
+    def move_to(self, destination, *, tick: bool | None = None) -> datetime.datetime:
+        """Go to an aware datetime, a naive one or an ISO string (read as Shanghai time), or
+        a date (its 10:00 in Shanghai). Returns the new ``now``."""
+        if isinstance(destination, str):
+            destination = parse_instant(destination)
+        elif isinstance(destination, datetime.datetime):
+            if destination.tzinfo is None:
+                destination = destination.replace(tzinfo=SHANGHAI)
+        elif isinstance(destination, datetime.date):
+            destination = datetime.datetime.combine(destination, datetime.time(10), tzinfo=SHANGHAI)
+        self._traveller.move_to(destination, tick=tick)
+        return self.now
+
+    def shift(self, delta=None, **kwargs) -> datetime.datetime:
+        """Move by a timedelta or by ``days=``, ``hours=``… Returns the new ``now``."""
+        self._traveller.shift(delta if delta is not None else datetime.timedelta(**kwargs))
+        return self.now
+
+    def stop(self):
+        self._travel.stop()
+
+
+@pytest.fixture
+def clock(request):
+    """A fixed clock: ``DEFAULT_NOW``, or the ``--frozen-now`` instant of a frozen session."""
+    c = Clock(request.config.frozen_now or DEFAULT_NOW)
+    yield c
+    c.stop()
 
 
 @dataclass

@@ -36,13 +36,17 @@ def seed_demo_supervision(*, campaign: Campaign, password: str, seed: int = 13) 
     rng = random.Random(seed)
     today = timezone.localdate()
     campaign = Campaign.objects.get(pk=campaign.pk)
+    # Weeks are counted from the start of this report week, not from today: seeded on a
+    # Monday or on a Sunday, the demo has the same weeks and the same filed, late and missing
+    # reports (two complete weeks behind, the current one under way).
+    anchor = week_start_of(campaign, today)
     centre = User.objects.get(username="centre")
     leader = User.objects.get(username="leader")
     inspector = User.objects.get(username="inspector")
-    _move_into_rectification(campaign, centre, today)
+    _move_into_rectification(campaign, centre, anchor)
     officers = _department_officers(campaign, password)
     _take_up_hazards(campaign, centre, officers, rng)
-    filed = _weekly_reports(campaign, centre, officers, today)
+    filed = _weekly_reports(campaign, centre, officers, anchor)
     check = _spot_check(campaign, leader, inspector, rng, today)
     _consultation(campaign, leader, today)
     _supervision_record(campaign, centre, today)
@@ -50,9 +54,16 @@ def seed_demo_supervision(*, campaign: Campaign, password: str, seed: int = 13) 
     return {"weekly_reports": filed, "spot_check": check.pk, "digests": digests}
 
 
-def _move_into_rectification(campaign: Campaign, centre, today: datetime.date) -> None:
-    """As if five weeks had passed since the launch: forms were due 3 weeks ago and the special
-    rectification phase began 2 weeks ago (the forms already submitted keep their on-time mark)."""
+def week_start_of(campaign: Campaign, day: datetime.date) -> datetime.date:
+    """The first day of the campaign's report week holding ``day``."""
+    return day - datetime.timedelta(days=(day.weekday() - campaign.report_week_start) % 7)
+
+
+def _move_into_rectification(campaign: Campaign, centre, anchor: datetime.date) -> None:
+    """As if five weeks had passed since the launch: forms were due 3 weeks before this report
+    week (which starts on ``anchor``) and the special rectification phase began 2 weeks before
+    it (the forms already submitted keep their on-time mark)."""
+    today = anchor  # every date below is counted from the start of this report week
     day = datetime.timedelta(days=1)
     services.campaign_save(
         actor=centre,
@@ -168,16 +179,18 @@ def _school_user(hazard: Hazard):
     return ra.user if ra else None
 
 
-def _weekly_reports(campaign: Campaign, centre, officers: dict, today: datetime.date) -> int:
-    """Every department reports the past weeks on time, except one late and one missing for the
-    last week; two departments have started this week's draft. The centre compiles the last
-    week's district report."""
-    weeks = [w for w in report_weeks(campaign) if w.start <= today]
+def _weekly_reports(campaign: Campaign, centre, officers: dict, anchor: datetime.date) -> int:
+    """Every department reports the complete weeks before this one (which starts on
+    ``anchor``) on time, except one late and one missing for the last complete week; two
+    departments have started this week's draft. The centre compiles each complete week's
+    district report on its last evening. Nothing is dated after the start of this week, so the
+    same reports are seeded whatever day of the week it is."""
+    weeks = [w for w in report_weeks(campaign) if w.start <= anchor]
     departments = list(departments_owing(campaign).order_by("sort_order", "pk"))
     filed = 0
-    for i, week in enumerate(weeks):
-        current = week.contains(today) and today <= week.due
-        last = i == len(weeks) - 1 or (i == len(weeks) - 2 and weeks[-1].contains(today))
+    for week in weeks:
+        current = week.start == anchor
+        last = week.end == anchor - datetime.timedelta(days=1)
         for j, department in enumerate(departments):
             officer = officers[department.pk]
             if current:
@@ -192,7 +205,9 @@ def _weekly_reports(campaign: Campaign, centre, officers: dict, today: datetime.
             if last and j == len(departments) - 1:
                 continue  # never filed: missing
             late = last and j == len(departments) - 2
-            at = _at(week.due + datetime.timedelta(days=2 if late else 0), hour=16)
+            # late: two days after the due day, still within the week (due on a Friday: Sunday)
+            day = min(week.due + datetime.timedelta(days=2), week.end) if late else week.due
+            at = _at(day, hour=16)
             report = weekly.weekly_report_open(
                 actor=officer,
                 campaign=campaign,
@@ -217,7 +232,7 @@ def _weekly_reports(campaign: Campaign, centre, officers: dict, today: datetime.
                 campaign=campaign,
                 week_start=week.start,
                 summary="各责任部门按计划推进整改，整体进度正常；对逾期隐患加强督办。",
-                now=_at(week.due + datetime.timedelta(days=3), hour=10),
+                now=_at(week.end, hour=18),
             )
     return filed
 

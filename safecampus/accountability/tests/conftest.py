@@ -9,7 +9,7 @@ from safecampus.hazards.testing import small_catalog
 
 
 @pytest.fixture
-def sup(world):
+def sup(clock, world):
     """``world`` plus: catalog (A01 → 普教一科, A02-01 → nobody), 安保科 and its officer, the
     usual people as attributes, an other-bureau centre, school B's officer."""
     world.catalog = small_catalog(world.bureau, world.department)

@@ -15,9 +15,12 @@ from safecampus.hazards.choices import Action, Decision, Status
 from safecampus.hazards.models import Hazard, HazardEvent
 from safecampus.hazards.testing import hazard_at
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.dates]
 
-NEW_DEADLINE = timezone.localdate() + datetime.timedelta(days=90)
+
+def new_deadline() -> datetime.date:
+    """90 days after the test's today (``sup`` sets the clock)."""
+    return timezone.localdate() + datetime.timedelta(days=90)
 
 
 def _plan(sup, hazards, actor=None):
@@ -51,14 +54,15 @@ def test_hard_hazard_goes_back_to_rectifying_with_the_new_deadline(sup):
         decisions={
             item.pk: {
                 "decisions": [Decision.NEW_DEADLINE, Decision.SUPERVISE],
-                "deadline": NEW_DEADLINE,
+                "deadline": new_deadline(),
                 "comment": "申请专项资金，限期完成",
             }
         },
     )
 
     hard.refresh_from_db()
-    assert (hard.status, hard.deadline, hard.supervised) == (Status.RECTIFYING, NEW_DEADLINE, True)
+    expected = (Status.RECTIFYING, new_deadline(), True)
+    assert (hard.status, hard.deadline, hard.supervised) == expected
     event = HazardEvent.objects.get(hazard=hard, action=Action.CONSULT)
     assert (event.from_status, event.to_status, event.actor) == (
         Status.HARD,
@@ -113,7 +117,7 @@ def test_a_refusal_on_one_hazard_applies_nothing(sup):
             actor=sup.leader,
             consultation_id=consultation.pk,
             decisions={
-                hard_item.pk: {"decisions": [Decision.NEW_DEADLINE], "deadline": NEW_DEADLINE},
+                hard_item.pk: {"decisions": [Decision.NEW_DEADLINE], "deadline": new_deadline()},
                 # disputed, but no department named
                 disputed_item.pk: {"decisions": [Decision.SUPERVISE], "comment": "再议"},
             },
@@ -137,7 +141,7 @@ def test_a_hazard_without_department_needs_one_named(sup):
         services.consultation_apply(
             actor=sup.leader,
             consultation_id=consultation.pk,
-            decisions={item.pk: {"decisions": [Decision.NEW_DEADLINE], "deadline": NEW_DEADLINE}},
+            decisions={item.pk: {"decisions": [Decision.NEW_DEADLINE], "deadline": new_deadline()}},
         )
     assert Hazard.objects.get(pk=orphan.pk).responsible_department is None
 
@@ -220,7 +224,7 @@ def test_apply_page_shows_which_hazard_was_refused_and_keeps_input(sup, client_f
     client = client_for(sup.leader)
     data = {
         f"item-{h_item.pk}-decisions": [Decision.NEW_DEADLINE],
-        f"item-{h_item.pk}-deadline": NEW_DEADLINE.isoformat(),
+        f"item-{h_item.pk}-deadline": new_deadline().isoformat(),
         f"item-{h_item.pk}-comment": "资金已落实",
         f"item-{d_item.pk}-decisions": [Decision.SUPERVISE],
     }

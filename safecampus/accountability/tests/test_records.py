@@ -22,7 +22,7 @@ from safecampus.accountability.testing import make_hazard
 from safecampus.core.testing import SchoolFactory
 from safecampus.notifications.models import Notice, NoticeKind
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.dates]
 
 
 def _open(sup, **kw):

@@ -9,7 +9,7 @@ from safecampus.hazards.testing import small_catalog
 
 
 @pytest.fixture
-def camp(world):
+def camp(clock, world):
     """``world`` with a published catalog (A01 items → 普教一科, A02-01 → 安保科), a second
     department with its officer, school B's officer, and a launched campaign over the bureau."""
     world.other_dept = DepartmentFactory(bureau=world.bureau, name="安保科")

@@ -14,7 +14,7 @@ from safecampus.core.testing import SchoolFactory
 from safecampus.hazards.choices import Source, Status
 from safecampus.hazards.models import Hazard
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.dates]
 
 
 def _submit(camp, form, non_compliant=frozenset(), user=None):

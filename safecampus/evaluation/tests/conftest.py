@@ -42,7 +42,7 @@ def in_evaluation(campaign, *, starts: datetime.date, feedback: datetime.date | 
 
 
 @pytest.fixture
-def camp(world):
+def camp(clock, world):
     """``world`` with a published catalog (A01 items → 普教一科, A02-01 → 安保科), a second
     department with its officer, and a launched campaign now in its evaluation phase (feedback
     due in 9 days)."""

@@ -25,7 +25,7 @@ from safecampus.spotchecks.models import SpotCheck, SpotCheckItem
 from safecampus.weekly.models import WeeklyReport
 from safecampus.weekly.weeks import report_weeks
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.dates]
 
 
 @pytest.fixture

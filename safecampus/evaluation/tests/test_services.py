@@ -12,7 +12,7 @@ from safecampus.hazards.models import Hazard, HazardCooperation
 
 from .conftest import DAY, campaign_hazard
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.dates]
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ from safecampus.hazards.testing import hazard_at, small_catalog
 
 
 @pytest.fixture
-def reg(world):
+def reg(clock, world):
     """``world`` with a published catalog, a second department and its officer, and a helper
     ``reg.make(status, school=..., **fields)`` that builds a hazard in that status."""
     other_dept = DepartmentFactory(bureau=world.bureau, name="安保科")

@@ -1,7 +1,5 @@
 """The register API: scope per role, filters, pinned query count, report, actions and refusals."""
 
-import datetime
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -13,10 +11,20 @@ from safecampus.core.testing import user_with_role
 from safecampus.hazards.choices import Status
 from safecampus.hazards.models import Hazard, HazardEvidence
 from safecampus.hazards.testing import jpeg_upload
+from safecampus.hazards.tests.helpers import days
 
 URL = "/api/v1/hazards/"
-TODAY = timezone.localdate()
-D30, D60 = (str(TODAY + datetime.timedelta(days=n)) for n in (30, 60))
+
+
+class InDays(int):
+    """A deadline ``n`` days after the test's today, written into a payload when it is sent
+    (the parameters below are built at import, before the test's clock is set)."""
+
+    def iso(self) -> str:
+        return str(days(self))
+
+
+D30, D60 = InDays(30), InDays(60)
 WHO = {
     "centre": Role.SAFETY_CENTRE,
     "leader": Role.LEADERSHIP,
@@ -40,6 +48,7 @@ def _files(bad=False):
 def _post(client, hazard, path, payload):
     """JSON, or multipart when files are sent (``"files": "ok"`` or ``"bad"``)."""
     url = f"{URL}{hazard.pk}/{path}/"
+    payload = {k: v.iso() if isinstance(v, InDays) else v for k, v in payload.items()}
     if "files" in payload:
         return client.post(url, {**payload, "files": _files(payload["files"] == "bad")})
     return client.post(url, payload, content_type="application/json")
@@ -66,7 +75,7 @@ def three(reg, client_for):
     B, assigned and 3 days overdue; h3: A02-01 at school A, named no department, then
     transferred through the API by the centre to 安保科."""
     items = {i.code: i for i in reg.catalog.items.all()}
-    overdue = TODAY - datetime.timedelta(days=3)
+    overdue = days(-3)
     h1 = reg.make("reported")
     h2 = reg.make(
         "assigned", school=reg.school_b, item=items["A01-02"], level="general", deadline=overdue
@@ -124,6 +133,7 @@ def test_actions_outside_scope_are_404_and_change_nothing(three, client_for, pat
     assert _snapshot(h1) == before
 
 
+@pytest.mark.dates
 @pytest.mark.parametrize(
     "query, expected",
     [
@@ -149,6 +159,7 @@ def test_filters_return_exact_ids(three, client_for, query, expected):
     assert _ids(response) == {three.h[k].pk for k in expected}
 
 
+@pytest.mark.dates
 def test_list_row(three, client_for):
     h2 = three.h["h2"]
     rows = client_for(three.users[Role.SAFETY_CENTRE]).get(f"{URL}?overdue=true").json()
@@ -169,12 +180,12 @@ def test_list_row(three, client_for):
         "status": "assigned",
         "status_display": str(Status.ASSIGNED.label),
         "responsible_department": {"id": three.department.pk, "name": "普教一科"},
-        "deadline": str(TODAY - datetime.timedelta(days=3)),
+        "deadline": str(days(-3)),
         "is_overdue": True,
         "days_overdue": 3,
         "summary": "in_progress",
         "supervised": False,
-        "found_on": str(TODAY),
+        "found_on": str(timezone.localdate()),
         "version": 2,
     }
 
@@ -267,6 +278,7 @@ def test_create_refused_saves_nothing(reg, client_for, who, payload, status, cod
     assert (Hazard.objects.count(), HazardEvidence.objects.count()) == (0, 0)
 
 
+@pytest.mark.dates
 @pytest.mark.parametrize(
     "start, who, path, payload, after",
     [
@@ -336,17 +348,18 @@ def test_refused_action_changes_nothing(reg, client_for, start, who, path, paylo
     assert _snapshot(hazard) == before
 
 
+@pytest.mark.dates
 def test_full_loop_confirm_submit_accept(reg, client_for):
     hazard, dept = reg.make("reported"), reg.users[Role.DEPARTMENT_OFFICER]
     confirm = {"version": 1, "deadline": D30, "measures": "清理杂物"}
     body = _post(client_for(dept), hazard, "confirm", confirm).json()
-    expected = ("assigned", D30, "清理杂物", 2)
+    expected = ("assigned", D30.iso(), "清理杂物", 2)
     assert _pick(body, "status", "deadline", "measures", "version") == expected
     school = client_for(reg.users[Role.SCHOOL_OFFICER])
     body = _post(school, hazard, "submit", {"version": 2, "files": "ok"}).json()
     assert (body["status"], [e["phase"] for e in body["evidence"]]) == ("submitted", ["after"])
     body = _post(client_for(dept), hazard, "accept", {"version": 3, "comment": "现场核实"}).json()
-    expected = ("closed", "resolved", str(TODAY), [])
+    expected = ("closed", "resolved", str(timezone.localdate()), [])
     assert _pick(body, "status", "summary", "closed_on", "allowed_actions") == expected
     assert [e["action"] for e in body["events"]] == ["report", "confirm", "submit", "accept"]
     assert Hazard.objects.get(pk=hazard.pk).status == Status.CLOSED

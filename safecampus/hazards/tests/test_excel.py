@@ -15,14 +15,13 @@ from safecampus.hazards import excel
 from safecampus.hazards.models import Hazard
 from safecampus.hazards.selectors import hazard_list
 
-pytestmark = pytest.mark.django_db
-
-TODAY = timezone.localdate()
+pytestmark = [pytest.mark.django_db, pytest.mark.dates]
 
 
 def _reference_row(n: int, h: Hazard) -> list:
     """A row as the export wrote it from model instances (before it read tuples)."""
-    overdue = h.is_overdue(TODAY)
+    today = timezone.localdate()
+    overdue = h.is_overdue(today)
     coop = h.cooperating_departments.order_by("bureau", "sort_order", "name")
     return [
         n,
@@ -51,7 +50,7 @@ def _reference_row(n: int, h: Hazard) -> list:
         h.deadline,
         h.get_status_display(),
         "是" if overdue else "否",
-        h.days_overdue(TODAY) if overdue else None,
+        h.days_overdue(today) if overdue else None,
         h.get_summary_display(),
         "是" if h.supervised else "否",
         h.closed_on,
@@ -64,7 +63,11 @@ def varied(reg):
     items = {i.code: i for i in reg.catalog.items.all()}
     third = reg.other_dept.__class__.objects.create(bureau=reg.bureau, name="保卫科")
     reg.make("reported", location="一楼", found_by="李老师")
-    reg.make("assigned", deadline=TODAY - datetime.timedelta(days=4), responsible_phone="139")
+    reg.make(
+        "assigned",
+        deadline=timezone.localdate() - datetime.timedelta(days=4),
+        responsible_phone="139",
+    )
     reg.make("closed", school=reg.school_b)
     reg.make("hard", lec_l="3", lec_e="6", lec_c="7", measures="更换", funds="2万元")
     reg.make("withdrawn")

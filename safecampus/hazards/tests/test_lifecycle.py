@@ -171,6 +171,7 @@ def test_an_action_without_its_required_input_is_refused(reg, status, action, ke
     assert state(hazard) == before
 
 
+@pytest.mark.dates
 def test_confirm_records_what_the_department_set(reg):
     hazard = reg.make(Status.REPORTED)
     hazard = services.hazard_act(
@@ -210,6 +211,7 @@ def test_submit_keeps_the_files_as_after_evidence_of_its_event(reg):
     ]
 
 
+@pytest.mark.dates
 def test_accept_closes_the_hazard_today(reg):
     hazard = reg.make(Status.CLOSED)
     assert (hazard.status, hazard.closed_on) == (Status.CLOSED, timezone.localdate())
@@ -235,6 +237,7 @@ def test_reject_returns_the_hazard_to_rectification_with_the_reason(reg):
     assert (event.comment, event.data) == ("通道仍有杂物", {})
 
 
+@pytest.mark.dates
 def test_decision_of_the_leadership_group_is_recorded(reg):
     # Given a hazard hard to resolve; 安保科 cooperates on it
     hazard = reg.make(Status.HARD)

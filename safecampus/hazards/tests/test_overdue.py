@@ -14,6 +14,8 @@ from safecampus.hazards.selectors import hazard_list
 
 from .helpers import days, temporary_media
 
+pytestmark = pytest.mark.dates
+
 SUMMARY = {
     Status.REPORTED: Summary.IN_PROGRESS,
     Status.ASSIGNED: Summary.IN_PROGRESS,

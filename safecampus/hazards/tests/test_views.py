@@ -10,6 +10,8 @@ from safecampus.core.roles import Role
 from safecampus.hazards.models import Hazard, HazardEvent
 from safecampus.hazards.testing import jpeg_upload
 
+from .helpers import days
+
 pytestmark = pytest.mark.django_db
 
 
@@ -95,6 +97,7 @@ def test_register_query_count_does_not_grow_with_rows(reg, client_for):
     assert len(one) == len(six) == 11
 
 
+@pytest.mark.dates
 def test_action_through_the_page_writes_an_event(reg, client_for):
     h = reg.make("reported")
     client = client_for(reg.users[Role.DEPARTMENT_OFFICER])
@@ -104,18 +107,19 @@ def test_action_through_the_page_writes_an_event(reg, client_for):
         {
             "confirm-version": h.version,
             "confirm-level": "general",
-            "confirm-deadline": "2026-12-31",
+            "confirm-deadline": str(days(40)),
             "confirm-comment": "请尽快整改",
         },
     )
     assert resp.status_code == 302
     h.refresh_from_db()
-    assert h.status == "assigned" and str(h.deadline) == "2026-12-31"
+    assert h.status == "assigned" and h.deadline == days(40)
     assert h.events.last().comment == "请尽快整改"
 
 
+@pytest.mark.dates
 def test_stale_form_keeps_the_input_and_changes_nothing(reg, client_for):
-    h = reg.make("assigned")
+    h = reg.make("assigned")  # due in 30 days
     old_version = h.version
     # someone else extends the deadline first
     centre = client_for(reg.users[Role.SAFETY_CENTRE])
@@ -123,7 +127,7 @@ def test_stale_form_keeps_the_input_and_changes_nothing(reg, client_for):
         reverse("hazards:hazard_action", args=[h.pk, "extend"]),
         {
             "extend-version": old_version,
-            "extend-deadline": "2027-01-31",
+            "extend-deadline": str(days(60)),
             "extend-comment": "资金未到位",
         },
     )
@@ -133,7 +137,7 @@ def test_stale_form_keeps_the_input_and_changes_nothing(reg, client_for):
         reverse("hazards:hazard_action", args=[h.pk, "extend"]),
         {
             "extend-version": old_version,
-            "extend-deadline": "2027-03-01",
+            "extend-deadline": str(days(90)),
             "extend-comment": "我的理由",
         },
     )
@@ -145,7 +149,7 @@ def test_stale_form_keeps_the_input_and_changes_nothing(reg, client_for):
         or "已被他人修改" in resp.content.decode()
     )
     h.refresh_from_db()
-    assert str(h.deadline) == "2027-01-31"
+    assert h.deadline == days(60)
 
 
 def test_report_form_with_photo(reg, client_for):
@@ -160,7 +164,7 @@ def test_report_form_with_photo(reg, client_for):
             "description": "灭火器过期",
             "location": "一楼走廊",
             "source": "self_inspection",
-            "found_on": "2026-11-20",
+            "found_on": str(days(-2)),
             "remedy_type": "deadline",
             "level": "general",
             "responsible_person": "王老师",

@@ -12,7 +12,7 @@ from safecampus.hazards.testing import small_catalog
 
 
 @pytest.fixture
-def wk(world):
+def wk(clock, world):
     """Report weeks start on Monday and are due on Friday: the first runs 03-30 – 04-05 and is
     due 04-03, the second 04-06 – 04-12, due 04-10. 普教一科 owes reports (its catalog items);
     it has two officers."""

@@ -14,7 +14,7 @@ from safecampus.notifications.services import daily_run, digest_fold, notify, re
 from safecampus.notifications.tasks import notifications_daily
 from safecampus.weekly.models import ReportStatus, WeeklyReport
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.dates]
 
 APR = lambda d: datetime.date(2026, 4, d)  # noqa: E731
 

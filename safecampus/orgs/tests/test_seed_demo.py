@@ -1,6 +1,10 @@
+import datetime
+import io
 from collections import Counter
 
 from django.core.management import call_command
+from django.db import transaction
+from django.test import override_settings
 from django.utils import timezone
 
 from safecampus.accounts.models import User
@@ -46,7 +50,7 @@ def test_seed_demo_spreads_large_runs_over_district_bureaus_and_is_idempotent(db
     assert School.objects.count() == 900
 
 
-def test_seed_demo_shows_supervision_under_way(db, settings, tmp_path):
+def test_seed_demo_shows_supervision_under_way(db, clock, settings, tmp_path):
     """The demo campaign is in its rectification phase with weekly reports (one late, one
     missing), a district report, a spot check with a false claim that reopened its hazard and
     opened an accountability record, an applied consultation, a school under 挂牌督办 and the
@@ -61,7 +65,7 @@ def test_seed_demo_shows_supervision_under_way(db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     call_command("seed_demo", schools=120)
     campaign = Campaign.objects.get(bureau__code_prefix="MH", status="launched")
-    assert campaign.current_phase(timezone.localdate()).kind == "rectification"
+    assert campaign.current_phase(clock.today).kind == "rectification"
     reports = WeeklyReport.objects.filter(campaign=campaign)
     assert reports.filter(status="submitted").count() >= 2
     assert reports.filter(late=True).count() == 1
@@ -81,3 +85,78 @@ def test_seed_demo_without_activity_has_the_accounts_but_no_hazards(db):
     call_command("seed_demo", schools=20, no_activity=True)
     assert User.objects.filter(username__in=["centre", "pj1", "school"]).count() == 3
     assert not Hazard.objects.exists() and not Campaign.objects.exists()
+
+
+def _demo_weekly_reports(day: datetime.date, clock, media) -> dict:
+    """Seed the demo district on ``day`` (09:00 Shanghai) and describe its weekly reports by
+    week (counted from the start of the current report week) and department; then undo it."""
+    from safecampus.campaigns.demo_supervision import week_start_of
+    from safecampus.campaigns.models import Campaign
+    from safecampus.weekly.models import DistrictReport, WeeklyReport
+    from safecampus.weekly.weeks import departments_owing, report_weeks
+
+    clock.move_to(datetime.datetime.combine(day, datetime.time(9)))
+    with override_settings(MEDIA_ROOT=media), transaction.atomic():
+        call_command("seed_demo", schools=20, stdout=io.StringIO())
+        campaign = Campaign.objects.get(bureau__code_prefix="MH", status="launched")
+        anchor = week_start_of(campaign, day)
+
+        def week(start: datetime.date) -> int:
+            return (start - anchor).days // 7
+
+        departments = departments_owing(campaign).order_by("sort_order", "pk")
+        reports = {
+            (week(r.week_start), r.department.name): r
+            for r in WeeklyReport.objects.filter(campaign=campaign).select_related("department")
+        }
+        state = {}
+        for w in report_weeks(campaign):
+            for department in departments:
+                r = reports.get((week(w.start), department.name))
+                if r is None:
+                    kind = "missing" if w.start < anchor else "none"
+                else:
+                    kind = "late" if r.late else r.status
+                state[(week(w.start), department.name)] = kind
+        seeded = {
+            "phase": campaign.current_phase(day).kind,
+            "state": state,
+            "submitted": sorted(
+                (week(r.week_start), r.department.name, r.submitted_at - _midnight(anchor))
+                for r in reports.values()
+                if r.submitted_at
+            ),
+            "district": sorted(
+                (week(d.week_start), len(d.departments))
+                for d in DistrictReport.objects.filter(campaign=campaign)
+            ),
+        }
+        transaction.set_rollback(True)
+    return seeded
+
+
+def _midnight(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
+
+
+def test_demo_weekly_reports_are_the_same_whatever_the_weekday(db, clock, tmp_path):
+    """Seeded on a Monday or on the Sunday of the same week (whose report, due Friday, is
+    already overdue), the demo has the same filed, late, missing and draft reports."""
+    monday = _demo_weekly_reports(datetime.date(2026, 11, 16), clock, tmp_path / "monday")
+    sunday = _demo_weekly_reports(datetime.date(2026, 11, 22), clock, tmp_path / "sunday")
+    assert monday == sunday
+    state = monday["state"]
+    assert monday["phase"] == "rectification"
+    by_week = {
+        w: Counter(kind for (week, _), kind in state.items() if week == w)
+        for w in sorted({week for week, _ in state})
+    }
+    n = len({name for _, name in state})
+    # two complete weeks before this one: all on time, then one late and one missing
+    assert by_week[-2] == {"submitted": n}
+    assert by_week[-1] == {"submitted": n - 2, "late": 1, "missing": 1}
+    # this week: two drafts started, nothing filed; the weeks ahead are empty
+    assert by_week[0] == {"draft": 2, "none": n - 2}
+    assert all(by_week[w] == {"none": n} for w in by_week if w > 0)
+    assert min(by_week) == -2
+    assert [w for w, _ in monday["district"]] == [-2, -1]

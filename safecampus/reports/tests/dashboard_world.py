@@ -63,7 +63,7 @@ def days(today: datetime.date, n: int) -> datetime.date:
 
 
 @pytest.fixture
-def dash(world, settings, tmp_path):
+def dash(clock, world, settings, tmp_path):
     temporary_media(settings, tmp_path)
     w = world
     today = timezone.localdate()

@@ -14,7 +14,7 @@ from . import dashboard_world
 
 dash = dashboard_world.dash  # the fixture
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.dates]
 
 
 def figures(user, **filters) -> dict:

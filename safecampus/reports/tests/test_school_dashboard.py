@@ -30,7 +30,7 @@ from safecampus.hazards.testing import hazard_at, small_catalog
 from safecampus.hazards.tests.helpers import temporary_media
 from safecampus.reports.school import school_dashboard
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.dates]
 
 
 def days(n: int) -> datetime.date:
@@ -38,7 +38,7 @@ def days(n: int) -> datetime.date:
 
 
 @pytest.fixture
-def dash(world, settings, tmp_path):
+def dash(clock, world, settings, tmp_path):
     """``world`` with a published catalog (A01 items → 普教一科), school B's officer and
     ``dash.make(status, school=A, deadline=…)`` building a hazard through the services."""
     temporary_media(settings, tmp_path)

@@ -24,7 +24,7 @@ from safecampus.reports.waiting import department_waiting
 from safecampus.weekly import services as weekly_services
 from safecampus.weekly.weeks import current_week, report_weeks
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.dates]
 
 
 def days(n: int) -> datetime.date:
@@ -32,7 +32,7 @@ def days(n: int) -> datetime.date:
 
 
 @pytest.fixture
-def wt(world, settings, tmp_path):
+def wt(clock, world, settings, tmp_path):
     """``world`` with a catalog (A01 → 普教一科, A02-01 → 安保科), 安保科's officer, and a
     launched campaign whose rectification phase (weekly reports, Monday to Sunday, due Friday)
     began on the Monday two weeks ago."""

@@ -12,7 +12,7 @@ from safecampus.spotchecks import services
 
 
 @pytest.fixture
-def sc(world):
+def sc(clock, world):
     """Hazards of bureau 闵行: ``closed`` (普教一科, red, school A), ``rectifying`` (普教一科,
     yellow, school B), ``other`` (安保科, submitted, school A), ``nodept`` (no department,
     assigned by the centre, school A) — the population of a check of both claims — and ``hard``,

@@ -23,7 +23,7 @@ from safecampus.spotchecks.models import (
     SpotCheckStatus,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.dates]
 
 
 def codes(exc: ValidationError) -> set:

@@ -21,7 +21,7 @@ def at_noon(day: datetime.date) -> datetime.datetime:
 
 
 @pytest.fixture
-def wk(world):
+def wk(clock, world):
     """``world`` with a catalog (A01 → 普教一科, A02-01 → 安保科), 安保科's officer, school B's
     officer, and a launched campaign whose rectification phase runs from the Monday two weeks
     ago to three weeks ahead (weeks Monday–Sunday, reports due Friday)."""
@@ -34,7 +34,7 @@ def wk(world):
     w.centre = w.users[Role.SAFETY_CENTRE]
     w.school_user = w.users[Role.SCHOOL_OFFICER]
     w.dept_user = w.users[Role.DEPARTMENT_OFFICER]
-    w.today = timezone.localdate()
+    w.today = clock.today
     monday = w.today - datetime.timedelta(days=w.today.weekday())
     starts = monday - datetime.timedelta(days=14)
     w.campaign = campaign_save(

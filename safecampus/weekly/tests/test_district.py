@@ -14,7 +14,7 @@ from safecampus.weekly.models import DistrictReport
 
 from .conftest import at_noon, place
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.dates]
 
 
 def submit(w, user, department, week, progress):

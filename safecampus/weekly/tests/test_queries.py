@@ -13,7 +13,7 @@ from safecampus.weekly import services
 
 from .conftest import at_noon, place
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.dates]
 
 
 def count_queries(client, url: str) -> int:

@@ -13,7 +13,7 @@ from safecampus.weekly.selectors import report_figures
 
 from .conftest import place
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.dates]
 
 ZERO = dict.fromkeys(["new", "closed", "in_progress", "overdue", "hard", "resolved", "total"], 0)
 

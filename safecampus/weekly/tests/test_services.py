@@ -17,7 +17,7 @@ from safecampus.weekly.selectors import figures_of
 
 from .conftest import at_noon, place
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.dates]
 
 
 def local(day, hour, minute):

@@ -14,7 +14,7 @@ from safecampus.weekly.models import DistrictReport, WeeklyReport
 
 from .conftest import at_noon, place
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.dates]
 
 
 def draft(w, week=None, user=None, department=None):
@@ -38,8 +38,9 @@ def submitted(w, week=None, **kw):
     )
 
 
-def test_department_opens_writes_and_submits(wk, client_for):
+def test_department_opens_writes_and_submits(wk, clock, client_for):
     w = wk
+    clock.move_to(w.week.due)  # this week's report is due today: submitted on time
     place(w, "reported", reported_on=w.week.start)
     client = client_for(w.dept_user)
     index = client.get(reverse("weekly:weekly_index")).content.decode()
