@@ -25,7 +25,7 @@ from safecampus.core.roles import Role
 from safecampus.core.scoping import scope_for
 from safecampus.hazards import services as hazard_services
 from safecampus.hazards.choices import RemedyType, Source
-from safecampus.hazards.evidence import store_upload, upload_problems
+from safecampus.hazards.evidence import checked_before_transaction, store_upload, upload_problems
 from safecampus.hazards.models import HazardEvidence
 from safecampus.orgs.models import Department, School
 
@@ -755,7 +755,7 @@ def _carry_evidence(answer: FormAnswer, hazard, actor) -> None:
     )
 
 
-@transaction.atomic
+@checked_before_transaction
 def answer_attach(*, actor, answer_id: int, files) -> list[FormEvidence]:
     answer = FormAnswer.objects.editable_by(actor).filter(pk=answer_id).first()
     if answer is None:

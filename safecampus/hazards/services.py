@@ -12,7 +12,6 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -37,7 +36,7 @@ from .choices import (
     Status,
     move_for,
 )
-from .evidence import check_upload, store_upload
+from .evidence import check_upload, checked_before_transaction, store_upload
 from .models import Hazard, HazardCooperation, HazardCounter, HazardEvent, HazardEvidence
 
 #: refusal code → HTTP status in the API (anything else is 400)
@@ -364,7 +363,7 @@ def _department_in(
 # --- report -------------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@checked_before_transaction
 def hazard_report(
     *,
     actor,
@@ -479,7 +478,7 @@ def _plain(value):
     return value
 
 
-@transaction.atomic
+@checked_before_transaction
 def hazard_act(
     *,
     actor,

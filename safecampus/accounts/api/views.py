@@ -10,6 +10,7 @@ from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from safecampus.accounts import services
+from safecampus.core.db import in_write_transaction
 
 from .serializers import MeSerializer, TokenRequestSerializer, TokenSerializer
 
@@ -57,5 +58,5 @@ class TokenView(APIView):
                 _("Your password was reset. Log in on the web and choose a new one first."),
                 code="password_change_required",
             )
-        token, _created = Token.objects.get_or_create(user=user)
+        token, _created = in_write_transaction(lambda: Token.objects.get_or_create(user=user))
         return Response({"token": token.key}, status=status.HTTP_200_OK)
