@@ -224,12 +224,28 @@ def _apply_grade(hazard: Hazard) -> None:
 # --- rules shared by report and actions ---------------------------------------------------------
 
 
-def _check_rules(hazard: Hazard) -> None:
+#: dates of a hazard that cannot come before the day it was found
+_DATES_AFTER_FOUND = ("deadline", "interim_deadline")
+
+
+def _check_rules(hazard: Hazard, changed: dict | None = None) -> None:
+    """The rules every write keeps. ``changed`` (the event's before/after record) limits the
+    date checks to the dates this write sets, so a hazard recorded before a rule existed can
+    still move on; ``None`` (a new report) checks them all."""
     today = timezone.localdate()
     errors: dict[str, list[str]] = {}
     code = "invalid"
     if hazard.found_on and hazard.found_on > today:
         errors.setdefault("found_on", []).append(_("The date found cannot be in the future."))
+    for field in _DATES_AFTER_FOUND:
+        value = getattr(hazard, field)
+        if changed is not None and field not in changed:
+            continue
+        if value and hazard.found_on and value < hazard.found_on:
+            errors.setdefault(field, []).append(
+                _("This date cannot be before the day the hazard was found (%(found)s).")
+                % {"found": hazard.found_on.isoformat()}
+            )
     if hazard.needs_interim_measures:
         missing = [
             f
@@ -585,7 +601,7 @@ def hazard_act(
     elif action == Action.ADD_EVIDENCE and not files:
         raise _refuse({"files": [_("Choose at least one file.")]}, "invalid")
 
-    _check_rules(hazard)
+    _check_rules(hazard, record)
     if target != from_status:
         hazard.status = target
         hazard.status_changed_at = timezone.now()
@@ -770,7 +786,7 @@ def hazard_apply_consultation(
             )
         hazard.responsibility_disputed = False
         record["responsibility_disputed"] = [True, False]
-    _check_rules(hazard)
+    _check_rules(hazard, record)
     if from_status == Status.HARD:
         hazard.status = Status.RECTIFYING
         hazard.status_changed_at = timezone.now()
