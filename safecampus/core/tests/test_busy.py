@@ -207,3 +207,29 @@ def test_a_refused_file_checked_early_still_refuses_the_whole_step(reg2, client_
     assert resp.json()["code"] == "evidence_invalid"
     h = Hazard.objects.get(pk=h.pk)
     assert (h.version, h.status, h.evidence.count()) == (version, Status.ASSIGNED, 0)
+
+
+@sqlite_only
+def test_a_session_save_locked_beyond_the_retries_is_503_not_400(monkeypatch):
+    from django.contrib.sessions.backends import db as session_db
+    from django.contrib.sessions.backends.base import UpdateError
+    from django.test import Client
+
+    client = Client(raise_request_exception=False)  # answered as a server would
+    user = UserFactory(username="zhou")
+    client.force_login(user)
+    calls = []
+
+    def save(self, must_create=False):
+        calls.append(must_create)
+        try:
+            raise sqlite3.OperationalError("database is locked")
+        except sqlite3.OperationalError:
+            raise UpdateError from None
+
+    monkeypatch.setattr(session_db.SessionStore, "save", save)
+    resp = client.get("/")  # the idle timeout's refresh saves the session after the view
+    assert resp.status_code == 503
+    assert resp["Retry-After"] == "5"
+    assert BUSY in resp.content.decode()
+    assert calls == [False] * 4  # the first save and three retries
