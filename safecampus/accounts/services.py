@@ -83,18 +83,22 @@ def _take_turn(user: User) -> ValidationError | None:
     while True:
         if in_write_transaction(lambda: _count_attempt(user)):
             return None
-        user.refresh_from_db(fields=["failed_logins", "locked_until"])
-        if not user.is_locked() and time.monotonic() >= deadline:
-            # the counted attempts never finished: they count as the failures they were
-            in_write_transaction(lambda: _lock(user, reason="unfinished"))
+        # every allowed failure is taken (or the account is locked): wait, reading only,
+        # until an attempt still being checked frees its turn
+        while True:
             user.refresh_from_db(fields=["failed_logins", "locked_until"])
-        if user.is_locked():
-            in_write_transaction(
-                lambda: audit_record(action=Action.LOGIN_REFUSED_LOCKED, actor=user)
-            )
-            return ValidationError(_lock_message(user), code="locked")
-        # every allowed failure is taken by an attempt still being checked: wait for them
-        time.sleep(0.1)
+            if not user.is_locked() and time.monotonic() >= deadline:
+                # the counted attempts never finished: they count as the failures they were
+                in_write_transaction(lambda: _lock(user, reason="unfinished"))
+                user.refresh_from_db(fields=["failed_logins", "locked_until"])
+            if user.is_locked():
+                in_write_transaction(
+                    lambda: audit_record(action=Action.LOGIN_REFUSED_LOCKED, actor=user)
+                )
+                return ValidationError(_lock_message(user), code="locked")
+            if user.failed_logins < settings.LOGIN_MAX_FAILURES:
+                break
+            time.sleep(0.1)
 
 
 def _count_attempt(user: User) -> int:
