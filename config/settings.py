@@ -70,6 +70,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "safecampus.core.middleware.DatabaseBusyMiddleware",  # first: it sees every 500
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -121,6 +122,9 @@ if _database_url:
 else:
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": SQLITE_PATH}}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's backend, with a statement that found the write lock taken for longer than
+    # busy_timeout started again outside a transaction (safecampus/core/sqlite/base.py)
+    DATABASES["default"]["ENGINE"] = "safecampus.core.sqlite"
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 20,
         "transaction_mode": "IMMEDIATE",
@@ -219,6 +223,8 @@ LOGIN_LOCK_MINUTES = 15
 # only one (safecampus/accounts/login_bureau.py).
 SAFECAMPUS_LOGIN_BUREAU = int(os.environ.get("SAFECAMPUS_LOGIN_BUREAU", "0")) or None
 SESSION_COOKIE_AGE = 30 * 60  # idle sessions end after 30 minutes
+# the database store, with SQLite's write lock retried (a login rush writes many sessions)
+SESSION_ENGINE = "safecampus.core.sessions"
 # The idle timeout slides: SessionRefreshMiddleware re-saves the session (and its expiry) when
 # its last refresh is a minute old, instead of on every request (SESSION_SAVE_EVERY_REQUEST).
 SESSION_REFRESH_SECONDS = 60

@@ -5,6 +5,7 @@ Every change writes an audit event in the same transaction.
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 from django.conf import settings
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _
 from safecampus.audit.models import Action
 from safecampus.audit.services import audit_record
 from safecampus.core.capabilities import ACCOUNT_MANAGE
+from safecampus.core.db import in_write_transaction
 from safecampus.core.roles import ROLE_LEVEL, SEPARATED_ROLES, OrgLevel
 from safecampus.core.scoping import forget_scope, scope_for
 
@@ -32,39 +34,101 @@ def _lock_message(user: User) -> str:
     ) % {"minutes": minutes}
 
 
+#: seconds an attempt waits while the account's allowed failures are all taken by attempts still
+#: being checked; longer than any password check, so a count still full then is of attempts
+#: that never finished (a killed worker), and counts as failures
+LOGIN_TURN_WAIT = 10.0
+
+
 def login_attempt(*, request, username: str, password: str, bureau=None) -> User:
     """Check a username and password under the login policy.
 
     Five failures in a row lock the account for 15 minutes. Returns the user, or raises
-    ``ValidationError`` with code ``locked`` or ``invalid_login``. The user's row is locked
-    while the attempt is checked and counted, so parallel guesses queue behind each other and
-    none slips past the lock. ``bureau`` is the bureau whose login page was used: a failure
-    with an unknown username is recorded for it (:mod:`safecampus.accounts.login_bureau`).
+    ``ValidationError`` with code ``locked`` or ``invalid_login``.
+
+    The password hash (PBKDF2, a few hundred milliseconds of CPU) is checked outside any
+    transaction: on SQLite a transaction holds the database's only write lock, and a login rush
+    would queue every other write behind the hashing. So that parallel guesses cannot outrun the
+    lock, each attempt first takes a turn: a conditional UPDATE counts it as a failure, and only
+    while fewer than five are counted; a success sets the count back to 0. At most five
+    passwords are ever checked before the account locks. Each write is a short transaction of
+    its own, started again if SQLite stayed locked. ``bureau`` is the bureau whose login page
+    was used: a failure with an unknown username is recorded for it
+    (:mod:`safecampus.accounts.login_bureau`).
     """
-    with transaction.atomic():
-        user = User.objects.select_for_update().filter(username=username).first()
-        if user is not None and user.is_locked():
-            audit_record(action=Action.LOGIN_REFUSED_LOCKED, actor=user)
-            refusal = ValidationError(_lock_message(user), code="locked")
-        else:
-            authenticated = authenticate(request, username=username, password=password)
-            if authenticated is None:
-                _login_failed(username=username, user=user, bureau=bureau)
-                refusal = ValidationError(
-                    _("The username or password is wrong. Note that both are case-sensitive."),
-                    code="invalid_login",
+    user = User.objects.filter(username=username).first()
+    if user is not None:
+        refusal = _take_turn(user)
+        if refusal is not None:
+            raise refusal
+    authenticated = authenticate(request, username=username, password=password)
+    if authenticated is None:
+        in_write_transaction(lambda: _login_failed(username=username, user=user, bureau=bureau))
+        raise ValidationError(
+            _("The username or password is wrong. Note that both are case-sensitive."),
+            code="invalid_login",
+        )
+    if not in_write_transaction(lambda: _login_succeeded(authenticated)):
+        # the account locked while this password was checked: it does not slip past the lock
+        authenticated.refresh_from_db(fields=["failed_logins", "locked_until"])
+        in_write_transaction(
+            lambda: audit_record(action=Action.LOGIN_REFUSED_LOCKED, actor=authenticated)
+        )
+        raise ValidationError(_lock_message(authenticated), code="locked")
+    return authenticated
+
+
+def _take_turn(user: User) -> ValidationError | None:
+    """Count this attempt as a failure before its password is checked, if the account is not
+    locked and fewer than ``LOGIN_MAX_FAILURES`` are counted; otherwise the refusal."""
+    deadline = time.monotonic() + LOGIN_TURN_WAIT
+    while True:
+        if in_write_transaction(lambda: _count_attempt(user)):
+            return None
+        # every allowed failure is taken (or the account is locked): wait, reading only,
+        # until an attempt still being checked frees its turn
+        while True:
+            user.refresh_from_db(fields=["failed_logins", "locked_until"])
+            if not user.is_locked() and time.monotonic() >= deadline:
+                # the counted attempts never finished: they count as the failures they were
+                in_write_transaction(lambda: _lock(user, reason="unfinished"))
+                user.refresh_from_db(fields=["failed_logins", "locked_until"])
+            if user.is_locked():
+                in_write_transaction(
+                    lambda: audit_record(action=Action.LOGIN_REFUSED_LOCKED, actor=user)
                 )
-            else:
-                User.objects.filter(pk=authenticated.pk).update(failed_logins=0, locked_until=None)
-                audit_record(action=Action.LOGIN_SUCCEEDED, actor=authenticated)
-                authenticated.failed_logins = 0
-                authenticated.locked_until = None
-                return authenticated
-    raise refusal
+                return ValidationError(_lock_message(user), code="locked")
+            if user.failed_logins < settings.LOGIN_MAX_FAILURES:
+                break
+            time.sleep(0.1)
 
 
-@transaction.atomic
+def _count_attempt(user: User) -> int:
+    """1 if this attempt was counted (the account is not locked and has failures left)."""
+    return (
+        User.objects.filter(pk=user.pk, failed_logins__lt=settings.LOGIN_MAX_FAILURES)
+        .exclude(locked_until__gt=timezone.now())
+        .update(failed_logins=F("failed_logins") + 1)
+    )
+
+
+def _login_succeeded(user: User) -> bool:
+    now = timezone.now()
+    reset = (
+        User.objects.filter(pk=user.pk)
+        .exclude(locked_until__gt=now)
+        .update(failed_logins=0, locked_until=None)
+    )
+    if not reset:
+        return False
+    audit_record(action=Action.LOGIN_SUCCEEDED, actor=user)
+    user.failed_logins = 0
+    user.locked_until = None
+    return True
+
+
 def _login_failed(*, username: str, user: User | None, bureau=None) -> None:
+    """Record a failed attempt (already counted by its turn); the fifth locks the account."""
     if user is None:
         audit_record(
             action=Action.LOGIN_FAILED,
@@ -72,18 +136,24 @@ def _login_failed(*, username: str, user: User | None, bureau=None) -> None:
             bureau_id=bureau.pk if bureau is not None else None,
         )
         return
-    User.objects.filter(pk=user.pk).update(failed_logins=F("failed_logins") + 1)
-    user.refresh_from_db(fields=["failed_logins"])
-    audit_record(action=Action.LOGIN_FAILED, actor=user, data={"failures": user.failed_logins})
-    if user.failed_logins >= settings.LOGIN_MAX_FAILURES:
-        until = timezone.now() + timedelta(minutes=settings.LOGIN_LOCK_MINUTES)
-        User.objects.filter(pk=user.pk).update(locked_until=until, failed_logins=0)
-        audit_record(
-            action=Action.ACCOUNT_LOCKED,
-            actor=user,
-            target=user,
-            data={"until": until.isoformat(), "minutes": settings.LOGIN_LOCK_MINUTES},
-        )
+    failures = User.objects.filter(pk=user.pk).values_list("failed_logins", flat=True).first()
+    audit_record(action=Action.LOGIN_FAILED, actor=user, data={"failures": failures})
+    if failures is not None and failures >= settings.LOGIN_MAX_FAILURES:
+        _lock(user)
+
+
+def _lock(user: User, *, reason: str = "") -> None:
+    """Lock the account if its count reached the limit; the count starts again at 0. The
+    condition is re-checked by the UPDATE itself, so parallel failures lock it once."""
+    until = timezone.now() + timedelta(minutes=settings.LOGIN_LOCK_MINUTES)
+    locked = User.objects.filter(pk=user.pk, failed_logins__gte=settings.LOGIN_MAX_FAILURES).update(
+        locked_until=until, failed_logins=0
+    )
+    if locked:
+        data = {"until": until.isoformat(), "minutes": settings.LOGIN_LOCK_MINUTES}
+        if reason:
+            data["reason"] = reason
+        audit_record(action=Action.ACCOUNT_LOCKED, actor=user, target=user, data=data)
 
 
 def _revoke_tokens(user: User) -> None:

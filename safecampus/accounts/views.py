@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from safecampus.audit.models import Action
 from safecampus.audit.services import audit_record
 from safecampus.core.capabilities import ACCOUNT_MANAGE
+from safecampus.core.db import in_write_transaction
 from safecampus.core.scoping import scope_for
 
 from . import services
@@ -54,7 +55,8 @@ def login_view(request, bureau_id: int | None = None):
         except ValidationError as exc:
             form.add_error(None, exc.messages)
         else:
-            login(request, user)
+            # the new session row and last_login in one short write, retried if SQLite is busy
+            in_write_transaction(lambda: login(request, user))
             target = request.POST.get("next") or request.GET.get("next")
             if not (target and url_has_allowed_host_and_scheme(target, {request.get_host()})):
                 target = "core:home"
@@ -70,9 +72,14 @@ def login_view(request, bureau_id: int | None = None):
 
 @require_POST
 def logout_view(request):
-    if request.user.is_authenticated:
-        audit_record(action=Action.LOGOUT, actor=request.user)
-    logout(request)
+    user = request.user
+
+    def record_and_end():
+        if user.is_authenticated:
+            audit_record(action=Action.LOGOUT, actor=user)
+        logout(request)
+
+    in_write_transaction(record_and_end)
     return redirect("accounts:login")
 
 

@@ -25,7 +25,7 @@ from safecampus.core.roles import Role
 from safecampus.core.scoping import scope_for
 from safecampus.hazards import services as hazard_services
 from safecampus.hazards.choices import RemedyType, Source
-from safecampus.hazards.evidence import store_upload, upload_problems
+from safecampus.hazards.evidence import checked_before_transaction, store_upload, upload_problems
 from safecampus.hazards.models import HazardEvidence
 from safecampus.orgs.models import Department, School
 
@@ -646,9 +646,11 @@ def _hazard_locks(answer: FormAnswer) -> str | None:
     ) % {"code": hazard.code}
 
 
-def completeness_errors(answers: Iterable[FormAnswer]) -> dict[str, dict]:
+def completeness_errors(answers: Iterable[FormAnswer], found_on=None) -> dict[str, dict]:
     """Every missing piece, by answer id and field: every item answered; a non-compliant one
-    with its description, plan, deadline and responsible person; not applicable with a reason."""
+    with its description, plan, deadline (not before ``found_on``, today by default) and
+    responsible person; not applicable with a reason."""
+    found_on = found_on or timezone.localdate()
     errors: dict[str, dict] = {}
     required = _("This field is required.")
     for a in answers:
@@ -659,6 +661,11 @@ def completeness_errors(answers: Iterable[FormAnswer]) -> dict[str, dict]:
             for field in ("description", "plan", "deadline", "responsible_person"):
                 if not getattr(a, field):
                     row[field] = required
+            if a.deadline and a.deadline < found_on:
+                # the hazard is found on the day the form is submitted
+                row["deadline"] = _(
+                    "The deadline cannot be before the day the hazard is found (%(found)s)."
+                ) % {"found": found_on.isoformat()}
             if a.item.default_level == HazardLevel.MAJOR and not a.interim_measures:
                 row["interim_measures"] = _(
                     "A major hazard needs the interim safety measures taken until it is fixed "
@@ -800,7 +807,7 @@ def _carry_evidence(answer: FormAnswer, hazard, actor) -> None:
     )
 
 
-@transaction.atomic
+@checked_before_transaction
 def answer_attach(*, actor, answer_id: int, files) -> list[FormEvidence]:
     answer = FormAnswer.objects.editable_by(actor).filter(pk=answer_id).first()
     if answer is None:

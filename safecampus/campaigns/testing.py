@@ -44,7 +44,7 @@ def complete_rows(form: InspectionForm, *, non_compliant: set[str] = frozenset()
                 "answer": Answer.NON_COMPLIANT,
                 "description": f"{answer.item.code} 不符合要求",
                 "plan": "限期整改",
-                "deadline": datetime.date(2026, 5, 31),
+                "deadline": datetime.date(2030, 5, 31),
                 "responsible_person": "王老师",
                 "interim_measures": "设置警戒线，专人看守",
             }

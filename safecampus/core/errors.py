@@ -70,8 +70,12 @@ class ApiExceptionMiddleware:
         from django.core.exceptions import PermissionDenied
         from django.http import Http404
 
+        from .db import is_locked_error
+
         if isinstance(exception, Http404 | PermissionDenied):
             return None  # Django's handlers below answer these
+        if is_locked_error(exception):
+            return None  # SQLite busy, not down: DatabaseBusyMiddleware answers 503 database_busy
         logger.error("API error on %s %s", request.method, request.path, exc_info=exception)
         return exception_response(exception)
 

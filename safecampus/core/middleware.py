@@ -80,3 +80,79 @@ class SessionRefreshMiddleware:
         if not isinstance(last, int) or now - last >= settings.SESSION_REFRESH_SECONDS:
             session[self.KEY] = now
         return response
+
+
+#: seconds a client is asked to wait before trying again when the database stayed busy
+BUSY_RETRY_AFTER = 5
+
+
+def busy_response(request):
+    """503 with ``Retry-After``: the documented error JSON under /api/, a page otherwise."""
+    from django.http import HttpResponse, JsonResponse
+    from django.template.loader import render_to_string
+    from django.utils.translation import gettext as _
+
+    message = _(
+        "The system is busy and nothing of this request was saved. Please try again in a few "
+        "seconds."
+    )
+    if request.path.startswith("/api/"):
+        response = JsonResponse(
+            {"code": "database_busy", "message": message, "errors": {}},
+            status=503,
+            json_dumps_params={"ensure_ascii": False},
+        )
+    else:
+        # no context processors: they may read the database this request could not write
+        html = render_to_string("503.html", {"message": message})
+        response = HttpResponse(html, status=503)
+    response["Retry-After"] = str(BUSY_RETRY_AFTER)
+    return response
+
+
+def _note_locked(sender, request=None, **kwargs):
+    """Mark a request whose uncaught exception is SQLite's lock (also one raised by a middleware
+    after the view, such as the session save), for :class:`DatabaseBusyMiddleware`."""
+    import sys
+
+    from .db import is_locked_error
+
+    if request is not None and is_locked_error(sys.exc_info()[1]):
+        request._database_locked = True
+
+
+class DatabaseBusyMiddleware:
+    """The last resort for SQLite's single write lock. First in ``MIDDLEWARE``.
+
+    Every write waits ``busy_timeout`` for the lock and is then started again a few times
+    (``core.sqlite``, ``core.db.in_write_transaction``). A lock that outlasts all of that is
+    not a server error: the failed write rolled back whole, so the person is told the system is
+    busy and to try again (503 with ``Retry-After``), never shown a 500. A view's exception is
+    answered here directly; one raised by another middleware after the view (the session save)
+    has already become a 500 response, which is replaced."""
+
+    def __init__(self, get_response):
+        from django.core.signals import got_request_exception
+
+        got_request_exception.connect(_note_locked, dispatch_uid="safecampus-database-locked")
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code == 500 and getattr(request, "_database_locked", False):
+            return busy_response(request)
+        return response
+
+    def process_exception(self, request, exception):
+        from .db import is_locked_error
+
+        if not is_locked_error(exception):
+            return None
+        import logging
+
+        logging.getLogger(__name__).warning(
+            "database stayed locked after the retries: %s %s answered 503",
+            request.method,
+            request.path,
+        )
+        return busy_response(request)

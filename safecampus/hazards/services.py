@@ -12,7 +12,6 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -37,7 +36,7 @@ from .choices import (
     Status,
     move_for,
 )
-from .evidence import check_upload, store_upload
+from .evidence import check_upload, checked_before_transaction, store_upload
 from .models import Hazard, HazardCooperation, HazardCounter, HazardEvent, HazardEvidence
 
 #: refusal code → HTTP status in the API (anything else is 400)
@@ -225,12 +224,28 @@ def _apply_grade(hazard: Hazard) -> None:
 # --- rules shared by report and actions ---------------------------------------------------------
 
 
-def _check_rules(hazard: Hazard) -> None:
+#: dates of a hazard that cannot come before the day it was found
+_DATES_AFTER_FOUND = ("deadline", "interim_deadline")
+
+
+def _check_rules(hazard: Hazard, changed: dict | None = None) -> None:
+    """The rules every write keeps. ``changed`` (the event's before/after record) limits the
+    date checks to the dates this write sets, so a hazard recorded before a rule existed can
+    still move on; ``None`` (a new report) checks them all."""
     today = timezone.localdate()
     errors: dict[str, list[str]] = {}
     code = "invalid"
     if hazard.found_on and hazard.found_on > today:
         errors.setdefault("found_on", []).append(_("The date found cannot be in the future."))
+    for field in _DATES_AFTER_FOUND:
+        value = getattr(hazard, field)
+        if changed is not None and field not in changed:
+            continue
+        if value and hazard.found_on and value < hazard.found_on:
+            errors.setdefault(field, []).append(
+                _("This date cannot be before the day the hazard was found (%(found)s).")
+                % {"found": hazard.found_on.isoformat()}
+            )
     if hazard.needs_interim_measures:
         missing = [
             f
@@ -364,7 +379,7 @@ def _department_in(
 # --- report -------------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@checked_before_transaction
 def hazard_report(
     *,
     actor,
@@ -479,7 +494,7 @@ def _plain(value):
     return value
 
 
-@transaction.atomic
+@checked_before_transaction
 def hazard_act(
     *,
     actor,
@@ -586,7 +601,7 @@ def hazard_act(
     elif action == Action.ADD_EVIDENCE and not files:
         raise _refuse({"files": [_("Choose at least one file.")]}, "invalid")
 
-    _check_rules(hazard)
+    _check_rules(hazard, record)
     if target != from_status:
         hazard.status = target
         hazard.status_changed_at = timezone.now()
@@ -771,7 +786,7 @@ def hazard_apply_consultation(
             )
         hazard.responsibility_disputed = False
         record["responsibility_disputed"] = [True, False]
-    _check_rules(hazard)
+    _check_rules(hazard, record)
     if from_status == Status.HARD:
         hazard.status = Status.RECTIFYING
         hazard.status_changed_at = timezone.now()

@@ -92,9 +92,14 @@ def hazard_at(
     data.setdefault("responsible_person", "张老师")
     hazard = services.hazard_report(actor=school_user, school=school, item=item, data=data)
     deadline = deadline or timezone.localdate() + datetime.timedelta(days=30)
+    # an overdue hazard made today: confirmed with the day it was found, its deadline moved
+    # back afterwards (a deadline before the date found is refused by the services)
+    backdated = deadline < hazard.found_on
     for action, who in _PATH[status]:
         actor = dept_user if who == "dept" else school_user
-        changes = {"deadline": deadline} if action == Action.CONFIRM else {}
+        changes = {}
+        if action == Action.CONFIRM:
+            changes = {"deadline": hazard.found_on if backdated else deadline}
         hazard = services.hazard_act(
             actor=actor,
             hazard_id=hazard.pk,
@@ -104,6 +109,9 @@ def hazard_at(
             changes=changes,
             files=[jpeg_upload()] if action == Action.SUBMIT else (),
         )
+    if backdated and any(action == Action.CONFIRM for action, _who in _PATH[status]):
+        type(hazard).objects.filter(pk=hazard.pk).update(deadline=deadline)
+        hazard.refresh_from_db()
     return hazard
 
 

@@ -23,7 +23,7 @@ from safecampus.core.roles import Role
 from safecampus.core.scoping import scope_for
 from safecampus.hazards import services as hazard_services
 from safecampus.hazards.choices import OPEN_STATUSES, Status
-from safecampus.hazards.evidence import store_upload, upload_problems
+from safecampus.hazards.evidence import checked_before_transaction, store_upload, upload_problems
 from safecampus.hazards.models import Hazard
 from safecampus.notifications.models import NoticeKind
 from safecampus.notifications.services import notify
@@ -264,7 +264,7 @@ def _record_role(actor, item: SpotCheckItem) -> str:
     raise PermissionDenied(_("Only the person assigned to this hazard records its result."))
 
 
-@transaction.atomic
+@checked_before_transaction
 def spot_check_record(
     *,
     actor,

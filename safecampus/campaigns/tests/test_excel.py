@@ -29,7 +29,7 @@ GOOD = {
         "排查结果": "不符合",
         "隐患描述": "二楼疏散通道堆放杂物",
         "整改措施": "清理杂物，设置警示标识",
-        "整改时限": datetime.datetime(2026, 5, 31),
+        "整改时限": datetime.datetime(2030, 5, 31),
         "整改责任人": "王老师",
     },
     "A01-02": {"排查结果": "符合", "情况说明": "灭火器在有效期内"},
@@ -89,7 +89,7 @@ def test_a_filled_workbook_is_saved_with_an_import_event(camp):
         [],
     )
     assert answers_of(camp.form_a) == {
-        "A01-01": (Answer.NON_COMPLIANT, "二楼疏散通道堆放杂物", datetime.date(2026, 5, 31), ""),
+        "A01-01": (Answer.NON_COMPLIANT, "二楼疏散通道堆放杂物", datetime.date(2030, 5, 31), ""),
         "A01-02": (Answer.COMPLIANT, "", None, ""),
         "A02-01": (Answer.NOT_APPLICABLE, "", None, "学校没有食堂"),
     }

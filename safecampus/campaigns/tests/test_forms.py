@@ -99,7 +99,7 @@ def test_submission_creates_exactly_the_hazards_once(camp):
     assert hazards[0].responsible_department == camp.department
     assert hazards[1].responsible_department == camp.other_dept
     assert hazards[0].measures == "限期整改"
-    assert hazards[0].deadline == datetime.date(2026, 5, 31)
+    assert hazards[0].deadline == datetime.date(2030, 5, 31)
     camp.form_a.refresh_from_db()
     assert camp.form_a.status == FormStatus.SUBMITTED
     assert camp.form_a.non_compliant_count == 2
@@ -197,7 +197,7 @@ def test_a_hazard_in_a_departments_hands_keeps_its_item_non_compliant(camp):
         hazard_id=hazard.pk,
         action="confirm",
         version=hazard.version,
-        changes={"deadline": datetime.date(2026, 6, 30)},
+        changes={"deadline": datetime.date(2030, 6, 30)},
     )
     services.form_review(
         actor=camp.dept_user, form_id=camp.form_a.pk, decision="return", reason="补充"
@@ -281,7 +281,7 @@ def test_department_inspection_findings_become_hazards(camp):
                 "answer": "non_compliant",
                 "description": "灭火器过期",
                 "plan": "更换",
-                "deadline": "2026-04-30",
+                "deadline": "2030-04-30",
                 "responsible_person": "赵老师",
                 "interim_measures": "停用并设警示",
             },

@@ -94,7 +94,7 @@ def hazards(camp):
             interim_measures="设置警戒线，专人看守",
             interim_unit="甲小学总务处",
             interim_person="李主任",
-            interim_deadline=datetime.date(2026, 1, 1),
+            interim_deadline=datetime.date(2030, 1, 1),
         ),
         withdrawn=campaign_hazard(camp, Status.WITHDRAWN, description="误报"),
         other=campaign_hazard(
