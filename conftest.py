@@ -17,6 +17,7 @@ lands. Mark a test or a module ``dates`` when its outcome depends on the day or 
 """
 
 import datetime
+import os
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -55,7 +56,40 @@ def pytest_addoption(parser):
     )
 
 
+def _serialize_live_server() -> None:
+    """On the in-memory SQLite test database the live server's request threads all share the
+    test's one connection (Django hands it to them), and savepoints on one SQLite connection are
+    not thread-safe: two autosaves at once can fail with "no such savepoint". Production has a
+    connection per thread, and the product's own race tests run threads with their own
+    connections; here the live server's application runs one request at a time (connections
+    stay threaded, so a browser's keep-alive never blocks another)."""
+    import threading
+
+    from django.core.servers.basehttp import ThreadedWSGIServer
+    from django.test.testcases import LiveServerThread
+
+    class Server(ThreadedWSGIServer):
+        _lock = threading.Lock()
+
+        def set_app(self, application):
+            def one_at_a_time(environ, start_response):
+                with self._lock:
+                    result = application(environ, start_response)
+                    try:
+                        body = b"".join(result)
+                    finally:
+                        if hasattr(result, "close"):
+                            result.close()
+                return [body]
+
+            super().set_app(one_at_a_time)
+
+    LiveServerThread.server_class = Server
+
+
 def pytest_configure(config):
+    if not os.environ.get("DATABASE_URL"):
+        _serialize_live_server()
     config.frozen_now = None
     value = config.getoption("--frozen-now")
     if value:
