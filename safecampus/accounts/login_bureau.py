@@ -16,6 +16,8 @@ it, 3 and 4 apply.
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.shortcuts import get_object_or_404
 
@@ -38,7 +40,9 @@ def login_bureau(request, bureau_id: int | None = None) -> Bureau | None:
     if bureau_id is not None:
         return get_object_or_404(Bureau, pk=bureau_id)
     remembered = request.COOKIES.get(COOKIE, "")
-    if remembered.isdigit() and (bureau := Bureau.objects.filter(pk=int(remembered)).first()):
+    if re.fullmatch(r"[0-9]{1,18}", remembered) and (
+        bureau := Bureau.objects.filter(pk=int(remembered)).first()
+    ):
         return bureau
     return default_login_bureau()
 

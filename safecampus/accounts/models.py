@@ -47,6 +47,8 @@ class User(AbstractUser):
     )
     failed_logins = models.PositiveSmallIntegerField(default=0)
     locked_until = models.DateTimeField(null=True, blank=True)
+    #: when a login attempt last took one of the account's turns (see accounts.services)
+    login_turn_at = models.DateTimeField(null=True, blank=True, editable=False)
     must_change_password = models.BooleanField(default=False)
 
     objects = SafeCampusUserManager()

@@ -35,9 +35,12 @@ def _lock_message(user: User) -> str:
 
 
 #: seconds an attempt waits while the account's allowed failures are all taken by attempts still
-#: being checked; longer than any password check, so a count still full then is of attempts
-#: that never finished (a killed worker), and counts as failures
+#: being checked; then it is refused as busy (try again), the account is not locked
 LOGIN_TURN_WAIT = 10.0
+#: turns still taken this long after the last one was taken belong to attempts that never
+#: finished (a killed worker): far longer than any password check, even under a rush. They
+#: count as the failures they were, so the account locks for the usual time instead of for ever
+LOGIN_TURN_STALE = 120.0
 
 
 def login_attempt(*, request, username: str, password: str, bureau=None) -> User:
@@ -88,8 +91,9 @@ def _take_turn(user: User) -> ValidationError | None:
         # every allowed failure is taken (or the account is locked): wait, reading only,
         # until an attempt still being checked frees its turn
         while True:
-            user.refresh_from_db(fields=["failed_logins", "locked_until"])
-            if not user.is_locked() and time.monotonic() >= deadline:
+            user.refresh_from_db(fields=["failed_logins", "locked_until", "login_turn_at"])
+            stale = timezone.now() - timedelta(seconds=LOGIN_TURN_STALE)
+            if not user.is_locked() and user.login_turn_at and user.login_turn_at < stale:
                 # the counted attempts never finished: they count as the failures they were
                 in_write_transaction(lambda: _lock(user, reason="unfinished"))
                 user.refresh_from_db(fields=["failed_logins", "locked_until"])
@@ -100,6 +104,16 @@ def _take_turn(user: User) -> ValidationError | None:
                 return ValidationError(_lock_message(user), code="locked")
             if user.failed_logins < settings.LOGIN_MAX_FAILURES:
                 break
+            if time.monotonic() >= deadline:
+                # other attempts on this account are still being checked (a rush on a shared
+                # account): this one is refused, nothing is counted, the account stays open
+                return ValidationError(
+                    _(
+                        "Several logins to this account are being checked at this moment. "
+                        "Wait a few seconds and log in again."
+                    ),
+                    code="busy",
+                )
             time.sleep(0.1)
 
 
@@ -108,7 +122,7 @@ def _count_attempt(user: User) -> int:
     return (
         User.objects.filter(pk=user.pk, failed_logins__lt=settings.LOGIN_MAX_FAILURES)
         .exclude(locked_until__gt=timezone.now())
-        .update(failed_logins=F("failed_logins") + 1)
+        .update(failed_logins=F("failed_logins") + 1, login_turn_at=timezone.now())
     )
 
 
@@ -137,23 +151,37 @@ def _login_failed(*, username: str, user: User | None, bureau=None) -> None:
         )
         return
     failures = User.objects.filter(pk=user.pk).values_list("failed_logins", flat=True).first()
+    # the user row before the audit row, as in every other transaction: the audit chain's lock
+    # is held until commit, and the opposite order deadlocks with a login or an unlock
+    until = _lock_row(user) if failures and failures >= settings.LOGIN_MAX_FAILURES else None
     audit_record(action=Action.LOGIN_FAILED, actor=user, data={"failures": failures})
-    if failures is not None and failures >= settings.LOGIN_MAX_FAILURES:
-        _lock(user)
+    if until is not None:
+        _audit_locked(user, until)
 
 
 def _lock(user: User, *, reason: str = "") -> None:
+    """Lock the account if its count reached the limit, and record it."""
+    until = _lock_row(user)
+    if until is not None:
+        _audit_locked(user, until, reason=reason)
+
+
+def _lock_row(user: User):
     """Lock the account if its count reached the limit; the count starts again at 0. The
-    condition is re-checked by the UPDATE itself, so parallel failures lock it once."""
+    condition is re-checked by the UPDATE itself, so parallel failures lock it once. Returns
+    the end of the lock, or None when another attempt locked it first."""
     until = timezone.now() + timedelta(minutes=settings.LOGIN_LOCK_MINUTES)
     locked = User.objects.filter(pk=user.pk, failed_logins__gte=settings.LOGIN_MAX_FAILURES).update(
         locked_until=until, failed_logins=0
     )
-    if locked:
-        data = {"until": until.isoformat(), "minutes": settings.LOGIN_LOCK_MINUTES}
-        if reason:
-            data["reason"] = reason
-        audit_record(action=Action.ACCOUNT_LOCKED, actor=user, target=user, data=data)
+    return until if locked else None
+
+
+def _audit_locked(user: User, until, *, reason: str = "") -> None:
+    data = {"until": until.isoformat(), "minutes": settings.LOGIN_LOCK_MINUTES}
+    if reason:
+        data["reason"] = reason
+    audit_record(action=Action.ACCOUNT_LOCKED, actor=user, target=user, data=data)
 
 
 def _revoke_tokens(user: User) -> None:

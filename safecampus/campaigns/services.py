@@ -508,12 +508,17 @@ def _recount(form: InspectionForm) -> None:
 
 
 def _row_seq(raw: dict) -> int | None:
-    """The page's sequence number of a row's change, if it sent a usable one."""
+    """The page's sequence number of a row's change, if it sent a usable one. A card never
+    changed on this page sends 0: still a number, so a whole-page Save or Submit does not
+    overwrite an answer that another device saved meanwhile. None for rows without one
+    (imports, the API), which are applied as they come."""
+    if "seq" not in raw:
+        return None
     try:
         seq = int(raw.get("seq") or 0)
     except (TypeError, ValueError):
         return None
-    return seq if 0 < seq < 2**62 else None
+    return seq if 0 <= seq < 2**62 else None
 
 
 @transaction.atomic

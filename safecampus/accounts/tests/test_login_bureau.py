@@ -120,3 +120,10 @@ def test_the_api_token_login_without_a_bureau_uses_the_deployment_s(client, city
     body = {"username": "ghost", "password": "x"}
     client.post("/api/v1/auth/token/", body, content_type="application/json")
     assert AuditEvent.objects.get(action=Action.LOGIN_FAILED).bureau_id == root.pk
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", ["²", "9" * 5000, "-1", "abc"])
+def test_a_forged_bureau_cookie_is_ignored(client, city, value):
+    client.cookies[COOKIE] = value
+    assert client.get("/accounts/login/").status_code == 200

@@ -2,6 +2,7 @@
 yet five failures lock the account and no guess slips past the lock; parallel good logins of
 one account all succeed."""
 
+import datetime
 import threading
 import time
 
@@ -10,6 +11,7 @@ from django.contrib import auth
 from django.core.exceptions import ValidationError
 from django.db import connection, connections
 from django.test import RequestFactory
+from django.utils import timezone
 
 from safecampus.accounts import services
 from safecampus.accounts.models import User
@@ -143,13 +145,47 @@ def test_parallel_good_logins_of_one_account_all_succeed(monkeypatch):
 
 
 def test_an_unfinished_attempt_does_not_block_the_account_for_ever(monkeypatch):
-    """Attempts counted but never finished (a killed worker) count as the failures they were:
-    after the wait the account locks for the usual 15 minutes instead of refusing for ever."""
+    """Turns taken long ago and never given back (a killed worker) count as the failures they
+    were: the account locks for the usual 15 minutes instead of refusing for ever."""
     user = UserFactory(username="sun")
-    User.objects.filter(pk=user.pk).update(failed_logins=5)
+    long_ago = timezone.now() - datetime.timedelta(seconds=services.LOGIN_TURN_STALE + 1)
+    User.objects.filter(pk=user.pk).update(failed_logins=5, login_turn_at=long_ago)
     monkeypatch.setattr(services, "LOGIN_TURN_WAIT", 0.1)
     assert _attempt("sun", PASSWORD) == "locked"
     user.refresh_from_db()
     assert user.is_locked() and user.failed_logins == 0
     locked = AuditEvent.objects.get(actor=user, action=Action.ACCOUNT_LOCKED)
     assert locked.data["reason"] == "unfinished"
+
+
+def test_a_rush_on_one_account_is_refused_as_busy_not_locked(monkeypatch):
+    """Five attempts still being checked (just taken): a sixth waits, then is refused as busy;
+    the account is not locked and nothing more is counted."""
+    user = UserFactory(username="sun")
+    User.objects.filter(pk=user.pk).update(failed_logins=5, login_turn_at=timezone.now())
+    monkeypatch.setattr(services, "LOGIN_TURN_WAIT", 0.1)
+    assert _attempt("sun", PASSWORD) == "busy"
+    user.refresh_from_db()
+    assert not user.is_locked() and user.failed_logins == 5
+    assert not AuditEvent.objects.filter(actor=user, action=Action.ACCOUNT_LOCKED).exists()
+
+
+def test_the_fifth_failure_locks_the_row_before_it_is_audited(monkeypatch):
+    """The user row is written before the audit row (whose chain lock is held until commit),
+    the order every other transaction uses: the opposite order deadlocks on PostgreSQL."""
+    user = UserFactory(username="sun")
+    User.objects.filter(pk=user.pk).update(failed_logins=4)
+    order = []
+    real_lock_row, real_audit = services._lock_row, services.audit_record
+    monkeypatch.setattr(
+        services, "_lock_row", lambda u: order.append("user row") or real_lock_row(u)
+    )
+    monkeypatch.setattr(
+        services,
+        "audit_record",
+        lambda **kw: order.append(kw["action"]) or real_audit(**kw),
+    )
+    assert _attempt("sun", "wrong-password") == "invalid_login"
+    assert order == ["user row", Action.LOGIN_FAILED, Action.ACCOUNT_LOCKED]
+    user.refresh_from_db()
+    assert user.is_locked()

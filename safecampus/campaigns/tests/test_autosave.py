@@ -117,6 +117,31 @@ def test_the_whole_page_save_skips_rows_changed_meanwhile(camp, client_for):
     assert "有 1 项在此期间已保存了更新的答案，已予保留。" in r.content.decode()
 
 
+def test_a_card_never_changed_on_this_page_does_not_overwrite_another_devices_save(
+    camp, client_for
+):
+    """Phone B autosaves an item; phone A, which never touched that card (its seq is still 0),
+    then presses the whole-page Save: B's answer stays."""
+    c = client_for(camp.school_user)
+    first, second = camp.form_a.answers.order_by("sort_order")[:2]
+    _htmx_save(c, camp.form_a, first, Answer.COMPLIANT, 5000)  # phone B
+    r = c.post(
+        reverse("campaigns:form_save", args=[camp.form_a.pk]),
+        {
+            f"a{first.pk}-answer": "",
+            f"a{first.pk}-seq": "0",
+            f"a{second.pk}-answer": Answer.COMPLIANT,
+            f"a{second.pk}-seq": "0",
+        },
+        follow=True,
+    )
+    assert r.status_code == 200
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.answer, first.client_seq) == (Answer.COMPLIANT, 5000)
+    assert (second.answer, second.client_seq) == (Answer.COMPLIANT, 0)
+
+
 @pytest.mark.django_db
 def test_a_refused_autosave_says_not_saved_and_changes_nothing(camp, client_for):
     c = client_for(camp.school_user)
