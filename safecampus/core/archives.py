@@ -138,6 +138,17 @@ def inspect_zip(
         end = None
     if end and end[zipfile._ECD_ENTRIES_TOTAL] > lim.members:
         raise ArchiveRefused(_too_many(name, end[zipfile._ECD_ENTRIES_TOTAL], lim))
+    # The count above is the archive's own claim. zipfile parses exactly the directory's
+    # declared size, so bounding that size bounds the entries (and the memory) it can hold,
+    # whatever the count says: an entry takes at least 46 bytes, a name at most ~1 KB here.
+    if end and end[zipfile._ECD_SIZE] > lim.members * 1024:
+        raise ArchiveRefused(
+            _(
+                "The list of files inside %(name)s is too large (%(size)s bytes) for the "
+                "%(limit)s files accepted; it does not look like a real file."
+            )
+            % {"name": name, "size": end[zipfile._ECD_SIZE], "limit": lim.members}
+        )
     fileobj.seek(0)
     try:
         archive = zipfile.ZipFile(fileobj)

@@ -61,6 +61,21 @@ def test_too_many_members_is_refused_before_the_directory_is_parsed(settings, mo
     assert refusal(content) == "“上传.zip”包含 4 个文件，最多接受 3 个，已拒绝。"
 
 
+def test_a_directory_larger_than_its_claimed_count_is_refused_before_it_is_parsed(
+    settings, monkeypatch
+):
+    """The member count in the end record is the archive's own claim: a zip that says "1
+    member" but carries a huge directory is refused on the directory's size."""
+    limits(settings, members=3)
+    content = bytearray(zip_bytes({f"{n:0200d}.xml": b"<a/>" for n in range(20)}))
+    end = content.rfind(b"PK\x05\x06")
+    content[end + 8 : end + 12] = (1).to_bytes(2, "little") * 2  # "1 member" on this disk, total
+    monkeypatch.setattr(zipfile.ZipFile, "_RealGetContents", lambda self: pytest.fail("parsed"))
+    message = refusal(bytes(content))
+    assert message.startswith("“上传.zip”中的文件目录过大（")
+    assert message.endswith("字节），与最多 3 个文件不符，不像正常的文件，已拒绝。")
+
+
 def test_a_member_larger_than_allowed(settings):
     limits(settings, member_bytes=MIB, ratio=10_000)
     content = zip_bytes({"a.bin": b"\0" * (MIB + 1)})
