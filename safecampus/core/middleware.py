@@ -88,24 +88,20 @@ BUSY_RETRY_AFTER = 5
 
 def busy_response(request):
     """503 with ``Retry-After``: the documented error JSON under /api/, a page otherwise."""
-    from django.http import HttpResponse, JsonResponse
+    from django.http import HttpResponse
     from django.template.loader import render_to_string
     from django.utils.translation import gettext as _
+
+    from .errors import error_response, is_api
 
     message = _(
         "The system is busy and nothing of this request was saved. Please try again in a few "
         "seconds."
     )
-    if request.path.startswith("/api/"):
-        response = JsonResponse(
-            {"code": "database_busy", "message": message, "errors": {}},
-            status=503,
-            json_dumps_params={"ensure_ascii": False},
-        )
-    else:
-        # no context processors: they may read the database this request could not write
-        html = render_to_string("503.html", {"message": message})
-        response = HttpResponse(html, status=503)
+    if is_api(request):
+        return error_response(503, "database_busy", message, Retry_After=str(BUSY_RETRY_AFTER))
+    # no context processors: they may read the database this request could not write
+    response = HttpResponse(render_to_string("503.html", {"message": message}), status=503)
     response["Retry-After"] = str(BUSY_RETRY_AFTER)
     return response
 
