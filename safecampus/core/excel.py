@@ -98,8 +98,15 @@ def text_cell(ws, value, **style) -> Cell:
 
 def append_row(ws: Worksheet | WriteOnlyWorksheet, values) -> None:
     """``ws.append(values)`` with every string written as text (see :func:`set_cell`). Cells
-    made by :func:`text_cell` pass through."""
-    ws.append([text_cell(ws, v) if isinstance(v, str) else v for v in values])
+    made by :func:`text_cell` pass through. Only a string that could be read as a formula needs
+    a cell of its own; openpyxl stores every other string as text already (a cell object per
+    string would slow a streamed export of the whole register)."""
+    ws.append(
+        [
+            text_cell(ws, v) if isinstance(v, str) and v.startswith(FORMULA_PREFIXES) else v
+            for v in values
+        ]
+    )
 
 
 def write_cell(ws: Worksheet, row: int, column: int, value) -> Cell:
