@@ -14,9 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from safecampus.core.access import ScopedQuerySet
 from safecampus.core.models import AppendOnly
 from safecampus.core.roles import Role
-from safecampus.core.scoping import ScopedQuerySet
 
 
 class RecordKind(models.TextChoices):
@@ -49,6 +49,8 @@ class RecordAction(models.TextChoices):
 
 
 class AccountabilityRecordQuerySet(ScopedQuerySet):
+    actions = frozenset({"view", "edit"})
+
     def scope_filter(self, scope, *, action: str):
         from .scope import record_scope_q
 
@@ -167,6 +169,8 @@ class ItemReason(models.TextChoices):
 
 
 class ConsultationQuerySet(ScopedQuerySet):
+    actions = frozenset({"view", "edit"})
+
     def scope_filter(self, scope, *, action: str):
         from .scope import consultation_scope_q
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from django.db.models import Q
 
+from safecampus.core.access import Scope
 from safecampus.core.capabilities import ACCOUNTABILITY_MANAGE, CONSULTATION_MANAGE
 from safecampus.core.roles import SCHOOL_ROLES, Role
-from safecampus.core.scoping import Scope
 
 _BUREAU_WIDE = (Role.SAFETY_CENTRE, Role.LEADERSHIP, Role.INSPECTOR)
 

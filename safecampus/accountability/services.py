@@ -8,9 +8,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from safecampus.core.access import scope_for
 from safecampus.core.capabilities import ACCOUNTABILITY_MANAGE, CONSULTATION_MANAGE
 from safecampus.core.roles import Role
-from safecampus.core.scoping import scope_for
 from safecampus.hazards.choices import OPEN_STATUSES, Status
 from safecampus.notifications.models import NoticeKind
 from safecampus.notifications.services import notify

@@ -12,13 +12,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from safecampus.core.access import scope_for
 from safecampus.core.capabilities import (
     ACCOUNTABILITY_MANAGE,
     CONSULTATION_MANAGE,
     CONSULTATION_VIEW,
     SUPERVISION_VIEW,
 )
-from safecampus.core.scoping import scope_for
 from safecampus.hazards.models import Hazard
 from safecampus.orgs.models import Department
 

@@ -2,10 +2,10 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
+from safecampus.core.access import scope_for
 from safecampus.core.capabilities import ACCOUNT_MANAGE
 from safecampus.core.forms import bootstrap
 from safecampus.core.roles import ROLE_LEVEL, OrgLevel, Role
-from safecampus.core.scoping import scope_for
 from safecampus.orgs.models import Bureau, Department, PartnerUnit, School
 
 

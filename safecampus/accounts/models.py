@@ -14,12 +14,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from safecampus.core.access import Scope, ScopedQuerySet
 from safecampus.core.capabilities import ACCOUNT_MANAGE
 from safecampus.core.roles import ROLE_LEVEL, OrgLevel, Role
-from safecampus.core.scoping import Scope, ScopedQuerySet
 
 
 class UserQuerySet(ScopedQuerySet):
+    actions = frozenset({"view", "edit"})
+
     def scope_filter(self, scope: Scope, *, action: str):
         # Security admins manage the accounts of their bureau subtree; everyone sees themself.
         own = Q(pk=scope.user_id)
@@ -71,8 +73,65 @@ class User(AbstractUser):
     def is_locked(self, now=None) -> bool:
         return bool(self.locked_until and self.locked_until > (now or timezone.now()))
 
+    def build_scope(self):
+        """What this user may reach (``core.access.scope_for`` caches it per request): role →
+        bureau subtree ids, and the departments, schools and partner units held."""
+        from safecampus.orgs.models import Bureau
+
+        rows = list(
+            RoleAssignment.objects.active()
+            .filter(user_id=self.pk)
+            .values_list(
+                "role",
+                "bureau_id",
+                "department_id",
+                "department__bureau_id",
+                "school_id",
+                "school__bureau_id",
+                "partner_id",
+                "partner__bureau_id",
+            )
+        )
+        roles: set[str] = set()
+        roots_by_role: dict[str, set[int]] = {}
+        departments, schools, partners, members = set(), set(), set(), set()
+        for row in rows:
+            role, bureau_id, department_id, dept_bureau_id, school_id, _sb, partner_id, _pb = row
+            members.update(b for b in (bureau_id, dept_bureau_id, _sb, _pb) if b)
+            roles.add(role)
+            if bureau_id:
+                roots_by_role.setdefault(role, set()).add(bureau_id)
+            if department_id:
+                departments.add(department_id)
+                roots_by_role.setdefault(role, set()).add(dept_bureau_id)
+            if school_id:
+                schools.add(school_id)
+            if partner_id:
+                partners.add(partner_id)
+
+        bureaus_by_role: dict[str, frozenset[int]] = {}
+        all_roots = set().union(*roots_by_role.values()) if roots_by_role else set()
+        if all_roots:
+            subtree = Bureau.objects.subtree_map(all_roots)
+            for role, roots in roots_by_role.items():
+                ids: set[int] = set()
+                for root in roots:
+                    ids |= subtree.get(root, {root})
+                bureaus_by_role[role] = frozenset(ids)
+        return Scope(
+            user_id=self.pk,
+            roles=frozenset(roles),
+            bureaus_by_role=bureaus_by_role,
+            department_ids=frozenset(departments),
+            school_ids=frozenset(schools),
+            partner_ids=frozenset(partners),
+            member_bureau_ids=frozenset(members),
+        )
+
 
 class RoleAssignmentQuerySet(ScopedQuerySet):
+    actions = frozenset({"view", "edit"})
+
     def active(self):
         return self.filter(revoked_at__isnull=True)
 

@@ -18,10 +18,10 @@ from django.utils.translation import gettext as _
 
 from safecampus.audit.models import Action
 from safecampus.audit.services import audit_record
+from safecampus.core.access import forget_scope, scope_for
 from safecampus.core.capabilities import ACCOUNT_MANAGE
 from safecampus.core.db import in_write_transaction
 from safecampus.core.roles import ROLE_LEVEL, SEPARATED_ROLES, OrgLevel
-from safecampus.core.scoping import forget_scope, scope_for
 
 from .models import ApiToken, RoleAssignment, User
 

@@ -12,9 +12,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from safecampus.audit.models import Action
 from safecampus.audit.services import audit_record
+from safecampus.core.access import scope_for
 from safecampus.core.capabilities import ACCOUNT_MANAGE
 from safecampus.core.db import in_write_transaction
-from safecampus.core.scoping import scope_for
 
 from . import services
 from .forms import (

@@ -5,9 +5,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from safecampus.core.access import Scope, ScopedQuerySet
 from safecampus.core.capabilities import AUDIT_READ
 from safecampus.core.models import AppendOnly
-from safecampus.core.scoping import Scope, ScopedQuerySet
 
 
 class Action(models.TextChoices):
@@ -32,6 +32,8 @@ class Action(models.TextChoices):
 
 
 class AuditEventQuerySet(ScopedQuerySet):
+    actions = frozenset({"view", "edit"})
+
     # Rows are append-only (the hash chain): no bulk changes either. PostgreSQL also refuses
     # UPDATE, DELETE and TRUNCATE with triggers (migration 0004).
     def update(self, **kwargs):

@@ -8,11 +8,11 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from safecampus.core.access import scope_for
 from safecampus.core.capabilities import AUDIT_READ
 from safecampus.core.excel import XLSX_CONTENT_TYPE
 from safecampus.core.filters import filters_from_request
 from safecampus.core.jobs import job_start
-from safecampus.core.scoping import scope_for
 
 from .excel import write_audit_workbook
 from .filtersets import AuditEventFilterSet

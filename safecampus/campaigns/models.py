@@ -17,10 +17,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from safecampus.core.access import Scope, ScopedQuerySet
 from safecampus.core.capabilities import CAMPAIGN_MANAGE
 from safecampus.core.models import AppendOnly
 from safecampus.core.roles import SCHOOL_ROLES, Role
-from safecampus.core.scoping import Scope, ScopedQuerySet
 
 from .choices import (
     EDITABLE_FORM_STATUSES,
@@ -84,6 +84,8 @@ def form_scope_q(scope: Scope, action: str, prefix: str = "") -> Q | None:
 
 
 class CampaignQuerySet(ScopedQuerySet):
+    actions = frozenset({"view", "edit"})
+
     def scope_filter(self, scope: Scope, *, action: str):
         return campaign_scope_q(scope, action)
 
@@ -208,6 +210,8 @@ class CampaignMilestone(models.Model):
 
 
 class InspectionFormQuerySet(ScopedQuerySet):
+    actions = frozenset({"view", "edit"})
+
     def scope_filter(self, scope: Scope, *, action: str):
         return form_scope_q(scope, action)
 
@@ -274,6 +278,8 @@ class InspectionForm(models.Model):
 
 
 class FormAnswerQuerySet(ScopedQuerySet):
+    actions = frozenset({"view", "edit"})
+
     def scope_filter(self, scope: Scope, *, action: str):
         return form_scope_q(scope, action, "form__")
 
@@ -426,6 +432,8 @@ def site_inspection_scope_q(scope: Scope, action: str) -> Q | None:
 
 
 class SiteInspectionQuerySet(ScopedQuerySet):
+    actions = frozenset({"view", "edit"})
+
     def scope_filter(self, scope: Scope, *, action: str):
         return site_inspection_scope_q(scope, action)
 

@@ -20,9 +20,9 @@ from django.utils.translation import gettext as _
 
 from safecampus.catalog.choices import HazardLevel, VersionStatus
 from safecampus.catalog.models import CatalogVersion, CheckItem
+from safecampus.core.access import scope_for
 from safecampus.core.capabilities import CAMPAIGN_MANAGE
 from safecampus.core.roles import Role
-from safecampus.core.scoping import scope_for
 from safecampus.hazards import services as hazard_services
 from safecampus.hazards.choices import RemedyType, Source
 from safecampus.hazards.evidence import checked_before_transaction, store_upload, upload_problems

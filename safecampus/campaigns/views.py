@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from safecampus.core.access import scope_for
 from safecampus.core.capabilities import (
     CAMPAIGN_MANAGE,
     CAMPAIGN_VIEW,
@@ -37,7 +38,6 @@ from safecampus.core.excel import XLSX_CONTENT_TYPE
 from safecampus.core.forms import id_param
 from safecampus.core.jobs import job_start
 from safecampus.core.roles import Role
-from safecampus.core.scoping import scope_for
 from safecampus.hazards.evidence import serve_evidence
 from safecampus.orgs.choices import SchoolStage
 from safecampus.orgs.models import Department, School

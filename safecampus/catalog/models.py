@@ -12,9 +12,9 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from safecampus.core.access import Scope, ScopedQuerySet
 from safecampus.core.capabilities import CATALOG_MANAGE, ORG_VIEW
 from safecampus.core.roles import SCHOOL_ROLES, Role
-from safecampus.core.scoping import Scope, ScopedQuerySet
 
 from .choices import HazardLevel, VersionStatus
 
@@ -31,6 +31,8 @@ def _catalog_q(scope: Scope, action: str, prefix: str = "") -> Q | None:
 
 
 class CatalogVersionQuerySet(ScopedQuerySet):
+    actions = frozenset({"view", "edit"})
+
     def scope_filter(self, scope: Scope, *, action: str):
         return _catalog_q(scope, action)
 
@@ -91,6 +93,8 @@ class CatalogVersion(models.Model):
 
 
 class RiskAreaQuerySet(ScopedQuerySet):
+    actions = frozenset({"view", "edit"})
+
     def scope_filter(self, scope: Scope, *, action: str):
         return _catalog_q(scope, action, "version__")
 
@@ -114,6 +118,8 @@ class RiskArea(models.Model):
 
 
 class CheckItemQuerySet(ScopedQuerySet):
+    actions = frozenset({"view", "edit"})
+
     def scope_filter(self, scope: Scope, *, action: str):
         return _catalog_q(scope, action, "version__")
 

@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 
 from safecampus.audit.models import Action
 from safecampus.audit.services import audit_record, config_change_record, model_snapshot
+from safecampus.core.access import scope_for
 from safecampus.core.capabilities import CATALOG_MANAGE
-from safecampus.core.scoping import scope_for
 from safecampus.orgs.choices import SchoolStage
 from safecampus.orgs.models import Bureau, Department
 

@@ -7,10 +7,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from safecampus.core.access import scope_for
 from safecampus.core.capabilities import CATALOG_MANAGE
 from safecampus.core.excel import XLSX_CONTENT_TYPE
 from safecampus.core.jobs import job_start
-from safecampus.core.scoping import scope_for
 from safecampus.orgs.models import Bureau
 
 from . import services

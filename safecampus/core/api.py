@@ -13,7 +13,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from .scoping import scope_for
+from .access import scope_for
 
 
 class Pagination(pagination.PageNumberPagination):

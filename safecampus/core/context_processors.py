@@ -3,6 +3,7 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from .access import scope_for
 from .capabilities import (
     ACCOUNT_MANAGE,
     ACCOUNTABILITY_VIEW,
@@ -19,7 +20,6 @@ from .capabilities import (
     WEEKLY_REPORT_VIEW,
 )
 from .roles import SCHOOL_ROLES
-from .scoping import scope_for
 
 
 @dataclass(frozen=True)

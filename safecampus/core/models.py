@@ -8,10 +8,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .scoping import Scope, ScopedQuerySet
+from .access import Scope, ScopedQuerySet
 
 
 class JobQuerySet(ScopedQuerySet):
+    actions = frozenset({"view", "edit"})
+
     def scope_filter(self, scope: Scope, *, action: str):
         # A job, its input and its output belong to the person who started it, and only while
         # they still hold a role that may run that kind of job (an auditor who became system

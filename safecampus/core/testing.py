@@ -140,3 +140,69 @@ def count_queries(client, url: str, *, status: int = 200) -> int:
         response = client.get(url)
     assert response.status_code == status
     return len(ctx)
+
+
+# --- the scope matrix ---------------------------------------------------------------------------
+
+
+def scope_matrix(
+    client,
+    url: str,
+    *,
+    permitted=None,
+    out_of_scope=(),
+    wrong_role=(),
+    method: str = "get",
+    data=None,
+    ok=(200, 302, 303),
+    api: bool | None = None,
+    content_type: str | None = None,
+) -> dict[str, int]:
+    """Check one URL the way every view and endpoint is checked (compare NetBox's
+    ``GetObjectViewTestCase``): anonymous → the login page (a page) or 401/403 (the API); each
+    ``wrong_role`` user (a role that does not reach the feature) → 403; each ``out_of_scope``
+    user (the right role, another bureau, department or school) → 404; ``permitted`` → one of
+    ``ok``. The permitted user goes last, so an action it takes cannot hide a wrong answer.
+
+    Every mismatch is reported at once. Returns {who: status}.
+    """
+    api = url.startswith("/api/") if api is None else api
+    kwargs = {"content_type": content_type or "application/json"} if api and data else {}
+    if api and data is not None and not content_type:
+        import json
+
+        data = json.dumps(data)
+
+    def call():
+        return (
+            getattr(client, method)(url, data, **kwargs)
+            if data is not None
+            else getattr(client, method)(url, **kwargs)
+        )
+
+    seen: dict[str, int] = {}
+    wrong: list[str] = []
+    client.logout()
+    response = call()
+    seen["anonymous"] = response.status_code
+    if api:
+        if response.status_code not in (401, 403):
+            wrong.append(f"anonymous: {response.status_code}, expected 401 or 403")
+    elif response.status_code != 302 or "login" not in response.get("Location", ""):
+        wrong.append(f"anonymous: {response.status_code}, expected a redirect to the login")
+    for expected, users in ((403, wrong_role), (404, out_of_scope)):
+        for user in users if isinstance(users, list | tuple) else [users]:
+            client.force_login(user)
+            status = call().status_code
+            seen[str(user)] = status
+            if status != expected:
+                wrong.append(f"{user}: {status}, expected {expected}")
+    if permitted is not None:
+        client.force_login(permitted)
+        status = call().status_code
+        seen[str(permitted)] = status
+        if status not in ok:
+            wrong.append(f"{permitted}: {status}, expected one of {ok}")
+    client.logout()
+    assert not wrong, f"{method.upper()} {url}: " + "; ".join(wrong)
+    return seen

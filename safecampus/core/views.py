@@ -10,10 +10,10 @@ from safecampus.orgs import selectors as org_selectors
 from safecampus.orgs.choices import SchoolStage
 from safecampus.orgs.models import Bureau, Department, PartnerUnit, School
 
+from .access import scope_for
 from .capabilities import ACCOUNT_MANAGE, AUDIT_READ, ORG_VIEW
 from .models import Job
 from .roles import SCHOOL_ROLES, Role
-from .scoping import scope_for
 
 
 @login_required

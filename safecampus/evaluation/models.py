@@ -20,10 +20,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from safecampus.core.access import Scope, ScopedQuerySet
 from safecampus.core.capabilities import ARCHIVE_READ
 from safecampus.core.models import AppendOnly
 from safecampus.core.roles import Role
-from safecampus.core.scoping import Scope, ScopedQuerySet
 from safecampus.hazards.choices import Summary
 
 #: bureau-level roles that read every confirmation of their bureau(s)
@@ -33,6 +33,8 @@ ARCHIVE_READERS = ARCHIVE_READ
 
 
 class ConfirmationQuerySet(ScopedQuerySet):
+    actions = frozenset({"view", "edit"})
+
     def scope_filter(self, scope: Scope, *, action: str):
         q = None
         if ids := scope.bureau_ids(*_BUREAU_READERS):
@@ -114,6 +116,8 @@ class SummaryConfirmation(AppendOnly, models.Model):
 
 
 class ArchiveQuerySet(ScopedQuerySet):
+    actions = frozenset({"view", "edit"})
+
     def scope_filter(self, scope: Scope, *, action: str):
         roles = (Role.SAFETY_CENTRE,) if action == "edit" else tuple(ARCHIVE_READERS)
         ids = scope.bureau_ids(*roles)

@@ -9,8 +9,8 @@ from django.db.models import Case, CharField, Count, OuterRef, Q, QuerySet, Subq
 from django.utils import timezone
 
 from safecampus.campaigns.choices import PhaseKind
+from safecampus.core.access import scope_for
 from safecampus.core.roles import Role
-from safecampus.core.scoping import scope_for
 from safecampus.hazards.choices import Status, Summary
 from safecampus.hazards.models import Hazard
 from safecampus.orgs.models import Department

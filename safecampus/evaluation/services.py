@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 from safecampus.campaigns.choices import CampaignStatus
 from safecampus.campaigns.models import Campaign
 from safecampus.campaigns.services import campaign_close
+from safecampus.core.access import scope_for
 from safecampus.core.capabilities import REPORT_COMPILE
 from safecampus.core.roles import Role
-from safecampus.core.scoping import scope_for
 from safecampus.hazards.choices import Status, Summary
 from safecampus.hazards.models import Hazard
 

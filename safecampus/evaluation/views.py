@@ -18,10 +18,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from safecampus.campaigns.choices import CampaignStatus
 from safecampus.campaigns.models import Campaign, CampaignMilestone, CampaignPhase
+from safecampus.core.access import scope_for
 from safecampus.core.capabilities import EVALUATION_VIEW, REPORT_COMPILE, SUMMARY_CONFIRM
 from safecampus.core.forms import id_param
 from safecampus.core.jobs import job_start
-from safecampus.core.scoping import scope_for
 from safecampus.hazards.choices import Status, Summary
 from safecampus.hazards.models import Hazard
 

@@ -10,9 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from safecampus.catalog.choices import HazardLevel, VersionStatus
 from safecampus.catalog.models import CatalogVersion, CheckItem, RiskArea
+from safecampus.core.access import scope_for
 from safecampus.core.forms import bootstrap
 from safecampus.core.roles import Role
-from safecampus.core.scoping import scope_for
 from safecampus.orgs.models import Department, School
 
 from .choices import Action, Decision, EvidencePhase, RemedyType, RiskColour, Source

@@ -17,9 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from safecampus.catalog.choices import HazardLevel
+from safecampus.core.access import Scope, ScopedQuerySet
 from safecampus.core.models import AppendOnly
 from safecampus.core.roles import Role
-from safecampus.core.scoping import Scope, ScopedQuerySet
 
 from .choices import (
     OPEN_STATUSES,
@@ -76,6 +76,8 @@ def department_hazard_ids(department_ids) -> models.QuerySet:
 
 
 class HazardQuerySet(ScopedQuerySet):
+    actions = frozenset({"view", "edit"})
+
     def scope_filter(self, scope: Scope, *, action: str):
         return hazard_scope_q(scope)
 
@@ -319,6 +321,8 @@ class HazardCooperation(models.Model):
 
 
 class HazardEventQuerySet(ScopedQuerySet):
+    actions = frozenset({"view", "edit"})
+
     def scope_filter(self, scope: Scope, *, action: str):
         return hazard_scope_q(scope, "hazard__") if action == "view" else None
 
@@ -368,6 +372,8 @@ def _evidence_path(instance: HazardEvidence, filename: str) -> str:
 
 
 class HazardEvidenceQuerySet(ScopedQuerySet):
+    actions = frozenset({"view", "edit"})
+
     def scope_filter(self, scope: Scope, *, action: str):
         return hazard_scope_q(scope, "hazard__") if action == "view" else None
 

@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 
 from safecampus.catalog.choices import HazardLevel, VersionStatus
 from safecampus.catalog.models import CheckItem, RiskArea
+from safecampus.core.access import scope_for
 from safecampus.core.roles import Role
-from safecampus.core.scoping import scope_for
 from safecampus.orgs.models import Department, School
 
 from .choices import (

@@ -17,12 +17,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from safecampus.audit.models import Action as AuditAction
 from safecampus.audit.services import audit_record
 from safecampus.catalog.models import RiskArea
+from safecampus.core.access import scope_for
 from safecampus.core.api import CappedPaginator, count_cap
 from safecampus.core.capabilities import HAZARD_VIEW
 from safecampus.core.excel import XLSX_CONTENT_TYPE
 from safecampus.core.filters import filters_from_request
 from safecampus.core.jobs import job_start
-from safecampus.core.scoping import scope_for
 from safecampus.orgs.models import Department, School
 
 from . import selectors, services

@@ -379,8 +379,8 @@ def _refuse(errors: list[RowError]):
 
 
 def _editable_bureaus(actor) -> set[int]:
+    from safecampus.core.access import scope_for
     from safecampus.core.capabilities import SCHOOL_MANAGE
-    from safecampus.core.scoping import scope_for
 
     return set(scope_for(actor).bureau_ids(*SCHOOL_MANAGE))
 

@@ -29,8 +29,8 @@ class SchoolForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        from safecampus.core.access import scope_for
         from safecampus.core.capabilities import SCHOOL_MANAGE
-        from safecampus.core.scoping import scope_for
 
         bureaus = Bureau.objects.visible_to(user).filter(
             pk__in=scope_for(user).bureau_ids(*SCHOOL_MANAGE)
@@ -76,8 +76,8 @@ class SchoolImportForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        from safecampus.core.access import scope_for
         from safecampus.core.capabilities import SCHOOL_MANAGE
-        from safecampus.core.scoping import scope_for
 
         qs = Bureau.objects.visible_to(user).filter(
             pk__in=scope_for(user).bureau_ids(*SCHOOL_MANAGE)

@@ -9,9 +9,9 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from safecampus.core.access import Scope, ScopedQuerySet
 from safecampus.core.capabilities import ORG_MANAGE, ORG_VIEW, SCHOOL_MANAGE
 from safecampus.core.roles import SCHOOL_ROLES, Role
-from safecampus.core.scoping import Scope, ScopedQuerySet
 
 from .choices import (
     CoordSystem,
@@ -32,6 +32,8 @@ region_code_validator = RegexValidator(
 
 
 class RegionQuerySet(ScopedQuerySet):
+    actions = frozenset({"view", "edit"})
+
     def scope_filter(self, scope: Scope, *, action: str):
         # Administrative divisions are public reference data; only configuration may edit them.
         if action == "view":
@@ -63,6 +65,8 @@ class Region(models.Model):
 
 
 class BureauQuerySet(ScopedQuerySet):
+    actions = frozenset({"view", "edit"})
+
     def scope_filter(self, scope: Scope, *, action: str):
         if action == "edit":
             ids = scope.bureau_ids(Role.SYSTEM_ADMIN)
@@ -122,6 +126,8 @@ class Bureau(models.Model):
 
 
 class DepartmentQuerySet(ScopedQuerySet):
+    actions = frozenset({"view", "edit"})
+
     def scope_filter(self, scope: Scope, *, action: str):
         if action == "edit":
             ids = scope.bureau_ids(*ORG_MANAGE)
@@ -159,6 +165,8 @@ class Department(models.Model):
 
 
 class SchoolQuerySet(ScopedQuerySet):
+    actions = frozenset({"view", "edit"})
+
     def scope_filter(self, scope: Scope, *, action: str):
         if action == "edit":
             ids = scope.bureau_ids(*SCHOOL_MANAGE)
@@ -288,6 +296,8 @@ class SchoolGate(models.Model):
 
 
 class PartnerUnitQuerySet(ScopedQuerySet):
+    actions = frozenset({"view", "edit"})
+
     def scope_filter(self, scope: Scope, *, action: str):
         if action == "edit":
             ids = scope.bureau_ids(*ORG_MANAGE)

@@ -158,8 +158,8 @@ def parse_gates(raw: str, coord_system: str) -> tuple[list[dict], list[str]]:
 
 
 def _require_org_manager(*, actor, bureau_id: int) -> None:
+    from safecampus.core.access import scope_for
     from safecampus.core.capabilities import ORG_MANAGE
-    from safecampus.core.scoping import scope_for
 
     if bureau_id not in scope_for(actor).bureau_ids(*ORG_MANAGE):
         raise PermissionDenied(_("This bureau is outside your scope."))

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from safecampus.accounts.models import RoleAssignment
 from safecampus.audit.models import Action
 from safecampus.audit.services import audit_record
+from safecampus.core.access import scope_for
 from safecampus.core.capabilities import (
     HAZARD_VIEW,
     ORG_MANAGE,
@@ -25,7 +26,6 @@ from safecampus.core.capabilities import (
 from safecampus.core.excel import XLSX_CONTENT_TYPE
 from safecampus.core.filters import filters_from_request
 from safecampus.core.jobs import job_start
-from safecampus.core.scoping import scope_for
 
 from . import selectors, services
 from .excel import write_school_workbook

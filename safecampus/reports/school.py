@@ -38,9 +38,9 @@ from openpyxl import Workbook
 
 from safecampus.campaigns.choices import CampaignStatus, FormStatus
 from safecampus.campaigns.models import InspectionForm
+from safecampus.core.access import scope_for
 from safecampus.core.excel import add_table_sheet
 from safecampus.core.roles import SCHOOL_ROLES, Role
-from safecampus.core.scoping import scope_for
 from safecampus.hazards.choices import OPEN_STATUSES, Action, Status
 from safecampus.hazards.models import Hazard, HazardEvent, overdue_q
 from safecampus.orgs.models import School

@@ -32,8 +32,8 @@ from django.db.models.functions import Cast
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from safecampus.core.access import forget_scope, scope_for
 from safecampus.core.jobs import JobRefused, job_start
-from safecampus.core.scoping import forget_scope, scope_for
 
 from . import selectors
 from .models import DashboardSnapshot

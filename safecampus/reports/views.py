@@ -16,10 +16,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_POST
 
+from safecampus.core.access import scope_for
 from safecampus.core.capabilities import DASHBOARD_VIEW
 from safecampus.core.excel import XLSX_CONTENT_TYPE
 from safecampus.core.roles import SCHOOL_ROLES, Role
-from safecampus.core.scoping import scope_for
 from safecampus.orgs.choices import SchoolStage
 
 from . import selectors, snapshots

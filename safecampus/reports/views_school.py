@@ -14,8 +14,8 @@ from django.views.decorators.http import require_GET
 
 from safecampus.audit.models import Action as AuditAction
 from safecampus.audit.services import audit_record
+from safecampus.core.access import scope_for
 from safecampus.core.excel import XLSX_CONTENT_TYPE
-from safecampus.core.scoping import scope_for
 
 from . import school as selectors
 

@@ -19,8 +19,8 @@ from django.utils.translation import gettext as _
 
 from safecampus.campaigns.models import InspectionForm
 from safecampus.campaigns.services import awaiting_review_q
+from safecampus.core.access import scope_for
 from safecampus.core.roles import Role
-from safecampus.core.scoping import scope_for
 from safecampus.hazards.choices import Status
 from safecampus.hazards.models import Hazard, overdue_q
 from safecampus.orgs.models import Department

@@ -13,9 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from safecampus.core.access import ScopedQuerySet
 from safecampus.core.models import AppendOnly
 from safecampus.core.roles import Role
-from safecampus.core.scoping import ScopedQuerySet
 
 
 class SpotCheckStatus(models.TextChoices):
@@ -37,6 +37,8 @@ class Result(models.TextChoices):
 
 
 class SpotCheckQuerySet(ScopedQuerySet):
+    actions = frozenset({"view", "edit"})
+
     def scope_filter(self, scope, *, action: str):
         from .scope import spot_check_scope_q
 
@@ -99,6 +101,8 @@ class SpotCheck(models.Model):
 
 
 class SpotCheckItemQuerySet(ScopedQuerySet):
+    actions = frozenset({"view", "edit"})
+
     def scope_filter(self, scope, *, action: str):
         from .scope import spot_check_item_scope_q
 
@@ -157,6 +161,8 @@ def _evidence_path(instance: SpotCheckEvidence, filename: str) -> str:
 
 
 class SpotCheckEvidenceQuerySet(ScopedQuerySet):
+    actions = frozenset({"view", "edit"})
+
     def scope_filter(self, scope, *, action: str):
         from .scope import spot_check_item_scope_q
 

@@ -8,9 +8,9 @@ from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.shortcuts import get_object_or_404
 
 from safecampus.accounts.models import RoleAssignment
+from safecampus.core.access import scope_for
 from safecampus.core.capabilities import SPOT_CHECK_RECORD
 from safecampus.core.roles import Role
-from safecampus.core.scoping import scope_for
 from safecampus.hazards.choices import RiskColour, Status
 from safecampus.hazards.models import Hazard, summary_q
 from safecampus.orgs.models import Department

@@ -18,9 +18,9 @@ from django.utils.translation import gettext as _
 
 from safecampus.accountability import services as accountability
 from safecampus.accountability.models import RecordBasis, RecordKind
+from safecampus.core.access import scope_for
 from safecampus.core.capabilities import SPOT_CHECK_ORDER
 from safecampus.core.roles import Role
-from safecampus.core.scoping import scope_for
 from safecampus.hazards import services as hazard_services
 from safecampus.hazards.choices import OPEN_STATUSES, Status
 from safecampus.hazards.evidence import checked_before_transaction, store_upload, upload_problems

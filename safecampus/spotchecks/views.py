@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from safecampus.core.access import scope_for
 from safecampus.core.capabilities import SPOT_CHECK_ORDER, SPOT_CHECK_RECORD, SPOT_CHECK_VIEW
-from safecampus.core.scoping import scope_for
 from safecampus.hazards.evidence import serve_evidence
 
 from . import selectors, services

@@ -12,9 +12,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from safecampus.core.access import ScopedQuerySet
 from safecampus.core.models import AppendOnly
 from safecampus.core.roles import Role
-from safecampus.core.scoping import ScopedQuerySet
 
 
 class ReportStatus(models.TextChoices):
@@ -29,6 +29,8 @@ class ReportAction(models.TextChoices):
 
 
 class WeeklyReportQuerySet(ScopedQuerySet):
+    actions = frozenset({"view", "edit"})
+
     def scope_filter(self, scope, *, action: str):
         from .scope import weekly_report_scope_q
 
@@ -115,6 +117,8 @@ class WeeklyReportEvent(AppendOnly, models.Model):
 
 
 class DistrictReportQuerySet(ScopedQuerySet):
+    actions = frozenset({"view", "edit"})
+
     def scope_filter(self, scope, *, action: str):
         from .scope import district_report_scope_q
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from django.db.models import Q
 
+from safecampus.core.access import Scope
 from safecampus.core.roles import Role
-from safecampus.core.scoping import Scope
 
 _BUREAU_READERS = (Role.SAFETY_CENTRE, Role.LEADERSHIP, Role.INSPECTOR)
 

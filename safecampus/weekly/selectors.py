@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from safecampus.campaigns.choices import CampaignStatus
 from safecampus.campaigns.models import Campaign, CampaignPhase
+from safecampus.core.access import scope_for
 from safecampus.core.capabilities import WEEKLY_REPORT_FILE
-from safecampus.core.scoping import scope_for
 from safecampus.hazards.choices import OPEN_STATUSES, Status
 from safecampus.hazards.models import Hazard, overdue_q
 from safecampus.orgs.models import Department

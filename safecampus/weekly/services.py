@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 
 from safecampus.campaigns.choices import CampaignStatus
 from safecampus.campaigns.models import Campaign
+from safecampus.core.access import scope_for
 from safecampus.core.capabilities import REPORT_COMPILE, WEEKLY_REPORT_FILE
 from safecampus.core.roles import Role
-from safecampus.core.scoping import scope_for
 from safecampus.orgs.models import Department
 
 from .choices import METRIC_KEYS

@@ -16,10 +16,10 @@ from django.utils.encoding import escape_uri_path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from safecampus.core.access import scope_for
 from safecampus.core.capabilities import REPORT_COMPILE, WEEKLY_REPORT_FILE, WEEKLY_REPORT_VIEW
 from safecampus.core.excel import XLSX_CONTENT_TYPE
 from safecampus.core.forms import id_param
-from safecampus.core.scoping import scope_for
 from safecampus.orgs.models import Department
 
 from . import selectors, services

@@ -43,8 +43,8 @@ class SchoolSerializer(serializers.ModelSerializer):
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
         if request is not None and "bureau" in self.fields:
+            from safecampus.core.access import scope_for
             from safecampus.core.capabilities import SCHOOL_MANAGE
-            from safecampus.core.scoping import scope_for
 
             self.fields["bureau"].queryset = Bureau.objects.filter(
                 pk__in=scope_for(request.user).bureau_ids(*SCHOOL_MANAGE)
