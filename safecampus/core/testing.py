@@ -206,3 +206,17 @@ def scope_matrix(
     client.logout()
     assert not wrong, f"{method.upper()} {url}: " + "; ".join(wrong)
     return seen
+
+
+def lifecycle_cases(lifecycle, roles):
+    """Every (from status, action, role) of a lifecycle table, with whether the table allows it
+    (its guard aside), as ``pytest.param``s: a test drives the service through each one and
+    checks that it obeys the table, status by status and role by role."""
+    import pytest
+
+    for status in lifecycle.statuses:
+        for action in lifecycle.actions():
+            move = lifecycle.find(action, status)
+            for role in roles:
+                allowed = bool(move and role in move.roles)
+                yield pytest.param(status, action, role, allowed, id=f"{status}-{action}-{role}")
