@@ -167,7 +167,9 @@ def scope_matrix(
     Every mismatch is reported at once. Returns {who: status}.
     """
     api = url.startswith("/api/") if api is None else api
-    kwargs = {"content_type": content_type or "application/json"} if api and data else {}
+    kwargs = (
+        {"content_type": content_type or "application/json"} if api and data is not None else {}
+    )
     if api and data is not None and not content_type:
         import json
 
@@ -214,9 +216,13 @@ def lifecycle_cases(lifecycle, roles):
     checks that it obeys the table, status by status and role by role."""
     import pytest
 
+    cases = []
     for status in lifecycle.statuses:
         for action in lifecycle.actions():
             move = lifecycle.find(action, status)
             for role in roles:
                 allowed = bool(move and role in move.roles)
-                yield pytest.param(status, action, role, allowed, id=f"{status}-{action}-{role}")
+                cases.append(
+                    pytest.param(status, action, role, allowed, id=f"{status}-{action}-{role}")
+                )
+    return cases
