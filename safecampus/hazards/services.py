@@ -746,6 +746,8 @@ def hazard_apply_consultation(
     hazard = _lock(hazard.pk, None)
     if LIFECYCLE.find(Action.CONSULT, hazard.status) is None:
         raise _invalid(Action.CONSULT, hazard)
+    roles = _roles_or_refuse(actor, hazard)
+    move = _check(hazard, Action.CONSULT, roles, internal=True)
     record: dict = {**data}
     _decide(
         hazard,
@@ -762,8 +764,6 @@ def hazard_apply_consultation(
         hazard.responsibility_disputed = False
         record["responsibility_disputed"] = [True, False]
     _check_rules(hazard, record)
-    roles = _roles_or_refuse(actor, hazard)
-    move = _check(hazard, Action.CONSULT, roles, internal=True)
     _commit(hazard, move, actor=actor, roles=roles, comment=comment, data=record)
     return hazard
 
