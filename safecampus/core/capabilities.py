@@ -99,3 +99,11 @@ ACCOUNTABILITY_VIEW = SUPERVISION_VIEW
 EVALUATION_VIEW = SUMMARY_CONFIRM | REPORT_COMPILE | ARCHIVE_READ
 #: Roles that see the bureau dashboard (统计分析; a department's counts only its hazards).
 DASHBOARD_VIEW = HAZARD_VIEW - SCHOOL_ROLES
+
+# --- hazards ---
+#: Roles that see every hazard of their bureau(s) and act on them as the bureau.
+HAZARD_BUREAU_WIDE = frozenset({Role.SAFETY_CENTRE, Role.LEADERSHIP, Role.INSPECTOR})
+#: Roles that report a hazard at any school of their bureau(s).
+HAZARD_REPORT_IN_BUREAU = frozenset({Role.SAFETY_CENTRE, Role.INSPECTOR, Role.DEPARTMENT_OFFICER})
+#: Roles that report a new hazard (a school at its own schools; the others in their bureau).
+HAZARD_REPORT = HAZARD_REPORT_IN_BUREAU | SCHOOL_ROLES

@@ -1,4 +1,4 @@
-"""Code lists of the hazard register and its lifecycle as one table (DOMAIN.md §5)."""
+"""Code lists of the hazard register (DOMAIN.md §5); its lifecycle table is in ``lifecycle``."""
 
 from __future__ import annotations
 
@@ -6,8 +6,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from safecampus.catalog.choices import HazardLevel
-from safecampus.core.capabilities import HAZARD_VIEW
-from safecampus.core.roles import Role
 
 
 class Status(models.TextChoices):
@@ -94,96 +92,15 @@ class Decision(models.TextChoices):
     ESCALATE = "escalate", _("Ask district leaders to supervise on site")
 
 
-SCHOOL = frozenset({Role.SCHOOL_OFFICER, Role.PRINCIPAL})
-DEPARTMENT = frozenset({Role.DEPARTMENT_OFFICER, Role.SAFETY_CENTRE})
-CENTRE = frozenset({Role.SAFETY_CENTRE})
-LEADERSHIP = frozenset({Role.LEADERSHIP, Role.SAFETY_CENTRE})
-
-#: The lifecycle: from status → {to status: roles that may make the move}. A department officer
-#: acts only on hazards its department is responsible for; a school only on its own.
-TRANSITIONS: dict[str, dict[str, frozenset[str]]] = {
-    Status.REPORTED: {
-        Status.ASSIGNED: DEPARTMENT,
-        Status.SUBMITTED: SCHOOL,  # only a hazard fixed on the spot
-        Status.WITHDRAWN: DEPARTMENT,
-    },
-    Status.ASSIGNED: {
-        Status.RECTIFYING: SCHOOL,
-        Status.SUBMITTED: SCHOOL,
-        Status.HARD: DEPARTMENT,
-        Status.WITHDRAWN: DEPARTMENT,
-    },
-    Status.RECTIFYING: {
-        Status.SUBMITTED: SCHOOL,
-        Status.HARD: DEPARTMENT,
-    },
-    Status.SUBMITTED: {
-        Status.CLOSED: DEPARTMENT,
-        Status.RECTIFYING: DEPARTMENT,
-    },
-    Status.HARD: {
-        Status.RECTIFYING: LEADERSHIP,
-    },
-    Status.CLOSED: {},
-    Status.WITHDRAWN: {},
-}
-
-#: The verb of each move in TRANSITIONS (the button a person presses).
-MOVES: dict[tuple[str, str], str] = {
-    (Status.REPORTED, Status.ASSIGNED): Action.CONFIRM,
-    (Status.REPORTED, Status.SUBMITTED): Action.SUBMIT,
-    (Status.REPORTED, Status.WITHDRAWN): Action.WITHDRAW,
-    (Status.ASSIGNED, Status.RECTIFYING): Action.START,
-    (Status.ASSIGNED, Status.SUBMITTED): Action.SUBMIT,
-    (Status.ASSIGNED, Status.HARD): Action.MARK_HARD,
-    (Status.ASSIGNED, Status.WITHDRAWN): Action.WITHDRAW,
-    (Status.RECTIFYING, Status.SUBMITTED): Action.SUBMIT,
-    (Status.RECTIFYING, Status.HARD): Action.MARK_HARD,
-    (Status.SUBMITTED, Status.CLOSED): Action.ACCEPT,
-    (Status.SUBMITTED, Status.RECTIFYING): Action.REJECT,
-    (Status.HARD, Status.RECTIFYING): Action.DECIDE,
-}
-
-#: Actions that keep the status: action → (statuses it applies in, roles).
-UPDATES: dict[str, tuple[frozenset[str], frozenset[str]]] = {
-    Action.EDIT: (OPEN_STATUSES, DEPARTMENT),
-    Action.EXTEND: (frozenset({Status.ASSIGNED, Status.RECTIFYING}), DEPARTMENT),
-    Action.TRANSFER: (OPEN_STATUSES, CENTRE),
-    Action.EXPLAIN: (OPEN_STATUSES, SCHOOL | DEPARTMENT),
-    Action.ADD_EVIDENCE: (OPEN_STATUSES, SCHOOL | DEPARTMENT | {Role.INSPECTOR}),
-    Action.DISPUTE: (OPEN_STATUSES - {Status.HARD}, frozenset({Role.DEPARTMENT_OFFICER})),
-}
-
-#: Who may report a new hazard (each within their scope).
-REPORTERS = SCHOOL | DEPARTMENT | {Role.INSPECTOR}
-
-#: Roles that see the register at all (partner units do not).
-REGISTER_VIEW = HAZARD_VIEW
-
-
-def move_for(action: str, status: str) -> str | None:
-    """The status ``action`` leads to from ``status``, or None if it is not a move from there."""
-    for (src, dst), verb in MOVES.items():
-        if verb == action and src == status:
-            return dst
-    return None
-
-
 __all__ = [
     "Action",
     "Decision",
     "EvidencePhase",
     "HazardLevel",
-    "MOVES",
     "OPEN_STATUSES",
-    "REGISTER_VIEW",
-    "REPORTERS",
     "RemedyType",
     "RiskColour",
     "Source",
     "Status",
     "Summary",
-    "TRANSITIONS",
-    "UPDATES",
-    "move_for",
 ]

@@ -12,9 +12,9 @@ from safecampus.catalog.choices import HazardLevel, VersionStatus
 from safecampus.catalog.models import CatalogVersion, CheckItem, RiskArea
 from safecampus.core.access import scope_for
 from safecampus.core.forms import bootstrap
-from safecampus.core.roles import Role
 from safecampus.orgs.models import Department, School
 
+from . import access
 from .choices import Action, Decision, EvidencePhase, RemedyType, RiskColour, Source
 from .evidence import ACCEPT
 
@@ -180,13 +180,11 @@ class HazardReportForm(forms.Form):
         versions = published_versions(user)
         version_ids = [v.pk for v in versions]
         schools = School.objects.visible_to(user).filter(is_active=True)
-        if not scope.has(Role.SAFETY_CENTRE, Role.INSPECTOR, Role.DEPARTMENT_OFFICER):
-            schools = schools.filter(pk__in=scope.school_ids)
+        schools = schools.filter(access.report_school_q(scope))
         self.fields["school"].queryset = schools.order_by("name")
-        if len(scope.school_ids) == 1 and not scope.has(
-            Role.SAFETY_CENTRE, Role.INSPECTOR, Role.DEPARTMENT_OFFICER
-        ):
-            self.fields["school"].initial = next(iter(scope.school_ids))
+        own = access.own_school_id(scope)
+        if own is not None:
+            self.fields["school"].initial = own
             self.fields["school"].widget = forms.HiddenInput()
             self.is_school_user = True
         else:

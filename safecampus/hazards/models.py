@@ -17,10 +17,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from safecampus.catalog.choices import HazardLevel
-from safecampus.core.access import Scope, ScopedQuerySet
+from safecampus.core.access import VIEW, Scope, ScopedQuerySet
 from safecampus.core.models import AppendOnly
 from safecampus.core.roles import Role
 
+from . import access
 from .choices import (
     OPEN_STATUSES,
     Action,
@@ -31,33 +32,6 @@ from .choices import (
     Status,
     Summary,
 )
-
-#: Roles that see every hazard of their bureau(s).
-_BUREAU_WIDE = (Role.SAFETY_CENTRE, Role.LEADERSHIP, Role.INSPECTOR)
-_SCHOOL = (Role.SCHOOL_OFFICER, Role.PRINCIPAL)
-
-
-def hazard_scope_q(scope: Scope, prefix: str = "") -> Q | None:
-    """Which hazards a scope reaches: its bureaus' (centre, leaders, inspectors), its
-    departments' (responsible or cooperating), its schools' own. Partner units see none."""
-    q = None
-
-    def add(cond: Q) -> None:
-        nonlocal q
-        q = cond if q is None else q | cond
-
-    bureau_wide = scope.bureau_ids(*_BUREAU_WIDE)
-    if bureau_wide:
-        add(Q(**{f"{prefix}bureau_id__in": bureau_wide}))
-    # A department's hazards (responsible or cooperating) are always of the department's bureau
-    # (services refuse a department of another bureau), so when bureau-wide roles already cover
-    # every bureau the user belongs to, the department branch adds nothing and is left out.
-    covered = bool(scope.member_bureau_ids) and scope.member_bureau_ids <= bureau_wide
-    if scope.has(Role.DEPARTMENT_OFFICER) and scope.department_ids and not covered:
-        add(Q(**{f"{prefix}pk__in": department_hazard_ids(scope.department_ids)}))
-    if scope.has(*_SCHOOL) and scope.school_ids:
-        add(Q(**{f"{prefix}school_id__in": scope.school_ids}))
-    return q
 
 
 def department_hazard_ids(department_ids) -> models.QuerySet:
@@ -76,10 +50,14 @@ def department_hazard_ids(department_ids) -> models.QuerySet:
 
 
 class HazardQuerySet(ScopedQuerySet):
-    actions = frozenset({"view", "edit"})
+    #: a hazard is seen (``view``); what a user may do to it is the lifecycle's (``roles_on``)
+    actions = frozenset({VIEW})
 
     def scope_filter(self, scope: Scope, *, action: str):
-        return hazard_scope_q(scope)
+        return access.hazard_scope_q(scope, action)
+
+    def object_roles(self, scope: Scope, obj) -> frozenset[str]:
+        return access.roles_on_hazard(scope, obj)
 
     def open(self):
         return self.filter(status__in=OPEN_STATUSES)
@@ -321,10 +299,11 @@ class HazardCooperation(models.Model):
 
 
 class HazardEventQuerySet(ScopedQuerySet):
-    actions = frozenset({"view", "edit"})
+    #: seen with their hazard; written only by the services
+    actions = frozenset({VIEW})
 
     def scope_filter(self, scope: Scope, *, action: str):
-        return hazard_scope_q(scope, "hazard__") if action == "view" else None
+        return access.hazard_scope_q(scope, action, "hazard__")
 
 
 class HazardEvent(AppendOnly, models.Model):
@@ -372,10 +351,11 @@ def _evidence_path(instance: HazardEvidence, filename: str) -> str:
 
 
 class HazardEvidenceQuerySet(ScopedQuerySet):
-    actions = frozenset({"view", "edit"})
+    #: seen with their hazard; written only by the services
+    actions = frozenset({VIEW})
 
     def scope_filter(self, scope: Scope, *, action: str):
-        return hazard_scope_q(scope, "hazard__") if action == "view" else None
+        return access.hazard_scope_q(scope, action, "hazard__")
 
 
 class HazardEvidence(models.Model):

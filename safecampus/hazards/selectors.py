@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
-from django.shortcuts import get_object_or_404
 
+from safecampus.core.access import get_for
 from safecampus.core.filters import as_query_dict
 
 from .filtersets import SORTS, HazardFilterSet
@@ -31,28 +31,30 @@ def hazard_list(*, user, filters: dict | None = None) -> QuerySet[Hazard]:
 
 def hazard_get(*, user, pk: int) -> Hazard:
     """One hazard with everything its page shows; 404 outside the user's scope."""
-    qs = (
-        Hazard.objects.visible_to(user)
-        .select_related(
-            "school",
-            "bureau",
-            "responsible_department",
-            "area",
-            "item",
-            "catalog_version",
-            "reported_by",
-        )
-        .prefetch_related(
-            "cooperating_departments",
-            Prefetch(
-                "events",
-                queryset=HazardEvent.objects.select_related("actor").prefetch_related("evidence"),
-            ),
-            Prefetch("evidence", queryset=HazardEvidence.objects.all()),
-        )
+    qs = Hazard.objects.select_related(
+        "school",
+        "bureau",
+        "responsible_department",
+        "area",
+        "item",
+        "catalog_version",
+        "reported_by",
+    ).prefetch_related(
+        "cooperating_departments",
+        Prefetch(
+            "events",
+            queryset=HazardEvent.objects.select_related("actor").prefetch_related("evidence"),
+        ),
+        Prefetch("evidence", queryset=HazardEvidence.objects.all()),
     )
-    return get_object_or_404(qs, pk=pk)
+    return get_for(user, qs, pk)
+
+
+def hazard_visible(*, user, pk: int) -> bool:
+    """Whether ``user`` sees the hazard ``pk`` (one cheap query, nothing fetched)."""
+    return Hazard.objects.visible_to(user).filter(pk=pk).exists()
 
 
 def evidence_get(*, user, pk: int) -> HazardEvidence:
-    return get_object_or_404(HazardEvidence.objects.visible_to(user), pk=pk)
+    """One evidence file; 404 outside the user's scope."""
+    return get_for(user, HazardEvidence, pk)

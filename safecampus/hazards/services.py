@@ -1,13 +1,17 @@
 """Every write to the register. Each one validates, saves, and writes its event in one transaction.
 
-A refusal raises ``ValidationError`` with a code (see ``ERROR_STATUS`` for the HTTP status the API
-gives it) and changes nothing. A change made against an older version of the hazard is refused
-with ``stale``: two people acting at once, one wins and the other is told.
+A refusal raises ``ValidationError`` with a code (``core.refusals``; ``HTTP_STATUS`` there is the
+HTTP status the API gives it) and changes nothing. Every status change is a move of the table in
+``lifecycle`` and is written by ``_commit``: status, its stamp, version, save and event. A change
+made against an older version of the hazard is refused with ``stale``: two people acting at once,
+one wins and the other is told.
 """
 
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from decimal import Decimal
 
 from django.conf import settings
@@ -18,15 +22,14 @@ from django.utils.translation import gettext as _
 
 from safecampus.catalog.choices import HazardLevel, VersionStatus
 from safecampus.catalog.models import CheckItem, RiskArea
-from safecampus.core.access import scope_for
-from safecampus.core.roles import Role
+from safecampus.core.access import roles_on, scope_for
+from safecampus.core.lifecycle import Move
+from safecampus.core.refusals import Code, refuse
+from safecampus.core.roles import SCHOOL_ROLES
 from safecampus.orgs.models import Department, School
 
+from . import access
 from .choices import (
-    MOVES,
-    REPORTERS,
-    TRANSITIONS,
-    UPDATES,
     Action,
     Decision,
     EvidencePhase,
@@ -34,27 +37,16 @@ from .choices import (
     RiskColour,
     Source,
     Status,
-    move_for,
 )
 from .evidence import check_upload, checked_before_transaction, store_upload
+from .lifecycle import (
+    AMEND_FROM_FORM,
+    EVENT_ACTION,
+    FORM_FALLBACK_ROLES,
+    LIFECYCLE,
+    WITHDRAW_FROM_FORM,
+)
 from .models import Hazard, HazardCooperation, HazardCounter, HazardEvent, HazardEvidence
-
-#: refusal code → HTTP status in the API (anything else is 400)
-ERROR_STATUS = {
-    "not_allowed": 403,
-    "invalid_transition": 409,
-    "stale": 409,
-}
-
-#: order in which a person's roles are named on an event, most specific first
-_ROLE_ORDER = [
-    Role.SCHOOL_OFFICER,
-    Role.PRINCIPAL,
-    Role.DEPARTMENT_OFFICER,
-    Role.SAFETY_CENTRE,
-    Role.LEADERSHIP,
-    Role.INSPECTOR,
-]
 
 #: fields a reporter fills in (besides school, area, item and the departments)
 REPORT_FIELDS = [
@@ -99,22 +91,6 @@ CONFIRM_FIELDS = [
 ]
 
 
-def _refuse(errors: dict, code: str) -> ValidationError:
-    """A refusal naming its fields, with its code kept. Django drops ``code`` when it is given a
-    dict, so every message carries the code, and so does the error itself (``exc.code``)."""
-    exc = ValidationError(
-        {
-            field: [
-                ValidationError(m, code=code)
-                for m in (messages if isinstance(messages, list) else [messages])
-            ]
-            for field, messages in errors.items()
-        }
-    )
-    exc.code = code
-    return exc
-
-
 #: details the responsible department may correct (the correction is an event with before/after)
 EDIT_FIELDS = [
     "description",
@@ -139,48 +115,9 @@ EDIT_FIELDS = [
 # --- who acts as what ---------------------------------------------------------------------------
 
 
-def acting_roles(user, hazard: Hazard) -> frozenset[str]:
-    """The roles ``user`` holds *for this hazard*: a department officer only for hazards its
-    department is responsible for; a school's staff only for their school's hazards."""
-    scope = scope_for(user)
-    roles = set()
-    for role in (Role.SAFETY_CENTRE, Role.LEADERSHIP, Role.INSPECTOR):
-        if hazard.bureau_id in scope.bureau_ids(role):
-            roles.add(role)
-    if (
-        scope.has(Role.DEPARTMENT_OFFICER)
-        and hazard.responsible_department_id is not None
-        and hazard.responsible_department_id in scope.department_ids
-    ):
-        roles.add(Role.DEPARTMENT_OFFICER)
-    if hazard.school_id in scope.school_ids:
-        roles.update(r for r in (Role.SCHOOL_OFFICER, Role.PRINCIPAL) if scope.has(r))
-    return frozenset(roles)
-
-
-def _actor_role(roles: frozenset[str] | set[str]) -> str:
-    return next(r for r in _ROLE_ORDER if r in roles)
-
-
 def allowed_actions(user, hazard: Hazard) -> list[str]:
-    """The actions ``user`` may take on ``hazard`` now, in lifecycle order."""
-    roles = acting_roles(user, hazard)
-    out = []
-    for target, allowed in TRANSITIONS.get(hazard.status, {}).items():
-        action = MOVES[(hazard.status, target)]
-        if roles & allowed and _move_applies(hazard, action):
-            out.append(action)
-    for action, (statuses, allowed) in UPDATES.items():
-        if hazard.status in statuses and roles & allowed:
-            out.append(action)
-    return out
-
-
-def _move_applies(hazard: Hazard, action: str) -> bool:
-    # a report can go straight to acceptance only when it was fixed on the spot
-    if action == Action.SUBMIT and hazard.status == Status.REPORTED:
-        return hazard.remedy_type == RemedyType.ON_SPOT
-    return True
+    """The buttons ``user`` may press on ``hazard`` now, in the table's order."""
+    return LIFECYCLE.allowed(hazard, roles_on(user, hazard))
 
 
 # --- risk grade ---------------------------------------------------------------------------------
@@ -205,7 +142,7 @@ def risk_grade(l_value, e_value, c_value) -> tuple[Decimal | None, str]:
 def _apply_grade(hazard: Hazard) -> None:
     lec = (hazard.lec_l, hazard.lec_e, hazard.lec_c)
     if any(v is not None for v in lec) and not all(v is not None for v in lec):
-        raise _refuse(
+        raise refuse(
             {"lec_l": _("Give all three of L, E and C, or none of them.")}, "lec_incomplete"
         )
     outside = {
@@ -214,7 +151,7 @@ def _apply_grade(hazard: Hazard) -> None:
         if getattr(hazard, field) is not None and not 0 < Decimal(getattr(hazard, field)) <= top
     }
     if outside:
-        raise _refuse(outside, "invalid")
+        raise refuse(outside, "invalid")
     if all(v is not None for v in lec):
         hazard.risk_score, hazard.risk_colour = risk_grade(*lec)
     else:
@@ -262,18 +199,18 @@ def _check_rules(hazard: Hazard, changed: dict | None = None) -> None:
         if missing:
             code = "interim_measures_required"
     if errors:
-        raise _refuse(errors, code)
+        raise refuse(errors, code)
 
 
 def _lock(hazard_id: int, version: int | None) -> Hazard:
     hazard = Hazard.objects.select_for_update().get(pk=hazard_id)
     if version is not None and hazard.version != version:
-        raise ValidationError(
+        raise refuse(
             _(
                 "This hazard was changed by someone else while you were working on it. "
                 "Nothing of yours was saved; check its latest state and submit again."
             ),
-            code="stale",
+            Code.STALE,
         )
     return hazard
 
@@ -281,9 +218,9 @@ def _lock(hazard_id: int, version: int | None) -> Hazard:
 def _ensure_still_visible(actor, hazard: Hazard) -> None:
     """After a write the hazard must still be in the actor's scope, or nothing is saved."""
     if not Hazard.objects.visible_to(actor).filter(pk=hazard.pk).exists():
-        raise ValidationError(
+        raise refuse(
             _("After this change you could no longer see the hazard; choose your own department."),
-            code="out_of_scope",
+            Code.OUT_OF_SCOPE,
         )
 
 
@@ -303,7 +240,7 @@ def _validate_files(files) -> None:
         except ValidationError as exc:
             errors.append(exc)
     if errors:
-        raise _refuse({"files": [m for e in errors for m in e.messages]}, errors[0].code)
+        raise refuse({"files": [m for e in errors for m in e.messages]}, errors[0].code)
 
 
 def _next_code(bureau, year: int) -> tuple[int, str]:
@@ -329,7 +266,7 @@ def _published_item(school: School, item_id, area_id) -> tuple[RiskArea, CheckIt
             .first()
         )
         if item is None:
-            raise _refuse(
+            raise refuse(
                 {"item": _("Choose a check item of this bureau's published catalog.")},
                 "invalid",
             )
@@ -346,22 +283,11 @@ def _published_item(school: School, item_id, area_id) -> tuple[RiskArea, CheckIt
         else None
     )
     if area is None:
-        raise _refuse(
+        raise refuse(
             {"area": _("Choose a risk area of this bureau's published catalog.")},
             "invalid",
         )
     return area, None
-
-
-def _may_report_at(actor, school: School) -> set[str]:
-    scope = scope_for(actor)
-    roles = set()
-    if school.pk in scope.school_ids:
-        roles |= {r for r in (Role.SCHOOL_OFFICER, Role.PRINCIPAL) if scope.has(r)}
-    for role in (Role.SAFETY_CENTRE, Role.INSPECTOR, Role.DEPARTMENT_OFFICER):
-        if school.bureau_id in scope.bureau_ids(role):
-            roles.add(role)
-    return roles & REPORTERS
 
 
 def _department_in(
@@ -372,7 +298,7 @@ def _department_in(
     dept_id = dept.pk if isinstance(dept, Department) else int(dept)
     found = Department.objects.filter(pk=dept_id, bureau_id=bureau_id).first()
     if found is None:
-        raise _refuse({field: _("Choose a department of the school's bureau.")}, "invalid")
+        raise refuse({field: _("Choose a department of the school's bureau.")}, "invalid")
     return found
 
 
@@ -394,7 +320,7 @@ def hazard_report(
 ) -> Hazard:
     """Record a new hazard at ``school``. Departments default from the check item. ``campaign``
     is the campaign whose form or on-site inspection found it."""
-    roles = _may_report_at(actor, school)
+    roles = access.reporter_roles_at(scope_for(actor), school)
     if not roles:
         raise PermissionDenied(_("You may not report hazards at this school."))
     _validate_files(files)
@@ -419,9 +345,7 @@ def hazard_report(
             setattr(hazard, field, data[field])
     if not data.get("source"):
         hazard.source = (
-            Source.SELF_INSPECTION
-            if roles & {Role.SCHOOL_OFFICER, Role.PRINCIPAL}
-            else Source.DEPARTMENT_INSPECTION
+            Source.SELF_INSPECTION if roles & SCHOOL_ROLES else Source.DEPARTMENT_INSPECTION
         )
     if not data.get("found_on"):
         hazard.found_on = timezone.localdate()
@@ -446,7 +370,7 @@ def hazard_report(
         if not getattr(hazard, f)
     }
     if missing:
-        raise _refuse(missing, "invalid")
+        raise refuse(missing, "invalid")
 
     hazard.year = timezone.localdate().year
     hazard.seq, hazard.code = _next_code(school.bureau, hazard.year)
@@ -460,7 +384,7 @@ def hazard_report(
         from_status="",
         to_status=Status.REPORTED,
         actor=actor,
-        actor_role=_actor_role(roles),
+        actor_role=LIFECYCLE.acting_role(roles),
         data={"code": hazard.code, "catalog_version": area_obj.version_id},
     )
     _ensure_still_visible(actor, hazard)
@@ -474,7 +398,7 @@ def hazard_report(
 
 def _require_comment(comment: str) -> None:
     if not (comment or "").strip():
-        raise _refuse({"comment": _("Give the reason.")}, "reason_required")
+        raise refuse({"comment": _("Give the reason.")}, "reason_required")
 
 
 def _change(hazard: Hazard, changes: dict, fields: list[str], record: dict) -> None:
@@ -494,6 +418,177 @@ def _plain(value):
     return value
 
 
+# --- the table and the one commit -----------------------------------------------------------------
+
+
+def _check(hazard: Hazard, action: str, roles: frozenset[str], *, internal: bool = False) -> Move:
+    """The move ``action`` makes from the hazard's status, refused (``invalid_transition``,
+    ``not_allowed``, or the guard's reason) when the table says no. A person's action never
+    takes one of the system's moves, nor the system a person's."""
+    move = LIFECYCLE.find(action, hazard.status)
+    if move is None or move.internal != internal:
+        raise _invalid(EVENT_ACTION.get(action, action), hazard)
+    if not roles & move.roles:
+        raise refuse(
+            _("Your roles do not allow “%(action)s” on this hazard.")
+            % {"action": Action(EVENT_ACTION.get(action, action)).label},
+            Code.NOT_ALLOWED,
+        )
+    return LIFECYCLE.check(hazard, action, roles)
+
+
+def _commit(
+    hazard: Hazard,
+    move: Move,
+    *,
+    actor,
+    roles: frozenset[str],
+    comment: str = "",
+    data: dict | None = None,
+) -> HazardEvent:
+    """Write a move: status (and when it changed), version, the hazard, then its event."""
+    return LIFECYCLE.commit(
+        hazard,
+        move,
+        event=lambda from_status, to_status: HazardEvent.objects.create(
+            hazard=hazard,
+            action=EVENT_ACTION.get(move.action, move.action),
+            from_status=from_status,
+            to_status=to_status,
+            actor=actor,
+            actor_role=LIFECYCLE.acting_role(roles, move),
+            comment=comment,
+            data=data or {},
+        ),
+    )
+
+
+# --- a person's actions: one body per action --------------------------------------------------
+
+
+@dataclass
+class _Step:
+    """What one action works on: the locked hazard, the person's input, the event's record."""
+
+    hazard: Hazard
+    changes: dict
+    comment: str
+    files: tuple | list
+    phase: str | None
+    record: dict = dataclass_field(default_factory=dict)
+
+
+def _confirm(step: _Step) -> None:
+    hazard = step.hazard
+    _change(hazard, step.changes, CONFIRM_FIELDS, step.record)
+    if hazard.remedy_type == RemedyType.DEADLINE and hazard.deadline is None:
+        raise refuse({"deadline": _("Set the rectification deadline.")}, "deadline_required")
+    if hazard.level == HazardLevel.MAJOR and not hazard.supervised:
+        hazard.supervised = True  # a 重大隐患 is listed for supervision (DOMAIN §5)
+        step.record["supervised"] = [False, True]
+    _apply_grade(hazard)
+
+
+def _submit(step: _Step) -> None:
+    hazard = step.hazard
+    # after a rejection, the evidence of the rejected submission no longer counts
+    after = hazard.evidence.filter(phase=EvidencePhase.AFTER)
+    rejected = hazard.events.filter(action=Action.REJECT).order_by("-at", "-id").first()
+    if rejected is not None:
+        after = after.filter(uploaded_at__gt=rejected.at)
+    if not step.files and not after.exists():
+        raise refuse(
+            {"files": [_("Attach at least one photo or document of the rectification.")]},
+            "evidence_required",
+        )
+    step.phase = EvidencePhase.AFTER
+
+
+def _accept(step: _Step) -> None:
+    step.hazard.closed_on = timezone.localdate()
+
+
+def _with_reason(step: _Step) -> None:
+    _require_comment(step.comment)
+
+
+def _explain(step: _Step) -> None:
+    _require_comment(step.comment)
+    step.record["delay_explanation"] = [step.hazard.delay_explanation, step.comment]
+    step.hazard.delay_explanation = step.comment
+
+
+def _dispute(step: _Step) -> None:
+    _require_comment(step.comment)
+    if step.hazard.responsibility_disputed:
+        raise refuse({"comment": _("The responsibility is already disputed.")}, "no_change")
+    step.record["responsibility_disputed"] = [False, True]
+    step.hazard.responsibility_disputed = True
+
+
+def _edit(step: _Step) -> None:
+    _require_comment(step.comment)
+    _change(step.hazard, step.changes, EDIT_FIELDS, step.record)
+    if not step.record:
+        raise refuse({"comment": _("Nothing was changed.")}, "no_change")
+    _apply_grade(step.hazard)
+
+
+def _extend(step: _Step) -> None:
+    _require_comment(step.comment)
+    new = step.changes.get("deadline")
+    if not new or new == step.hazard.deadline:
+        raise refuse({"deadline": _("Give the new deadline.")}, "deadline_required")
+    step.record["deadline"] = [_plain(step.hazard.deadline), _plain(new)]
+    step.hazard.deadline = new
+
+
+def _transfer(step: _Step) -> None:
+    _require_comment(step.comment)
+    hazard = step.hazard
+    dept = _department_in(hazard.bureau_id, step.changes.get("responsible_department"))
+    if dept is None or dept.pk == hazard.responsible_department_id:
+        raise refuse(
+            {"responsible_department": _("Choose the department that takes over.")},
+            "invalid",
+        )
+    step.record["responsible_department"] = [hazard.responsible_department_id, dept.pk]
+    hazard.responsible_department = dept
+    HazardCooperation.objects.filter(hazard=hazard, department=dept).delete()
+
+
+def _decide_step(step: _Step) -> None:
+    _decide(step.hazard, step.changes, step.comment, step.record)
+
+
+def _add_evidence(step: _Step) -> None:
+    if not step.files:
+        raise refuse({"files": [_("Choose at least one file.")]}, "invalid")
+
+
+def _nothing(step: _Step) -> None:
+    return None
+
+
+#: the body of each button of the table (its guard and roles are the table's)
+_BODIES = {
+    Action.CONFIRM: _confirm,
+    Action.START: _nothing,
+    Action.SUBMIT: _submit,
+    Action.ACCEPT: _accept,
+    Action.REJECT: _with_reason,
+    Action.WITHDRAW: _with_reason,
+    Action.MARK_HARD: _with_reason,
+    Action.DECIDE: _decide_step,
+    Action.EDIT: _edit,
+    Action.EXTEND: _extend,
+    Action.TRANSFER: _transfer,
+    Action.EXPLAIN: _explain,
+    Action.ADD_EVIDENCE: _add_evidence,
+    Action.DISPUTE: _dispute,
+}
+
+
 @checked_before_transaction
 def hazard_act(
     *,
@@ -507,139 +602,49 @@ def hazard_act(
     phase: str | None = None,
 ) -> Hazard:
     """Take ``action`` on a hazard: a move of the lifecycle or an update that keeps the status."""
-    changes = dict(changes or {})
-    comment = (comment or "").strip()
     if not Hazard.objects.visible_to(actor).filter(pk=hazard_id).exists():
         raise Hazard.DoesNotExist
     hazard = _lock(hazard_id, version)
-    roles = acting_roles(actor, hazard)
-    from_status = hazard.status
-    target = move_for(action, from_status)
-    if target is not None:
-        allowed = TRANSITIONS[from_status][target]
-    elif action in UPDATES:
-        statuses, allowed = UPDATES[action]
-        if from_status not in statuses:
-            raise _invalid(action, hazard)
-        target = from_status
-    else:
-        raise _invalid(action, hazard)
-    if not roles & allowed:
-        raise ValidationError(
-            _("Your roles do not allow “%(action)s” on this hazard.")
-            % {"action": Action(action).label},
-            code="not_allowed",
-        )
-    if not _move_applies(hazard, action):
-        raise ValidationError(
-            _("Only a hazard fixed on the spot can be submitted before it is confirmed."),
-            code="invalid_transition",
-        )
+    roles = roles_on(actor, hazard)
+    move = _check(hazard, action, roles)
     _validate_files(files)
-    record: dict = {}
-    today = timezone.localdate()
-
-    if action == Action.CONFIRM:
-        _change(hazard, changes, CONFIRM_FIELDS, record)
-        if hazard.remedy_type == RemedyType.DEADLINE and hazard.deadline is None:
-            raise _refuse({"deadline": _("Set the rectification deadline.")}, "deadline_required")
-        if hazard.level == HazardLevel.MAJOR and not hazard.supervised:
-            hazard.supervised = True  # a 重大隐患 is listed for supervision (DOMAIN §5)
-            record["supervised"] = [False, True]
-        _apply_grade(hazard)
-    elif action == Action.SUBMIT:
-        # after a rejection, the evidence of the rejected submission no longer counts
-        after = hazard.evidence.filter(phase=EvidencePhase.AFTER)
-        rejected = hazard.events.filter(action=Action.REJECT).order_by("-at", "-id").first()
-        if rejected is not None:
-            after = after.filter(uploaded_at__gt=rejected.at)
-        if not files and not after.exists():
-            raise _refuse(
-                {"files": [_("Attach at least one photo or document of the rectification.")]},
-                "evidence_required",
-            )
-        phase = EvidencePhase.AFTER
-    elif action == Action.ACCEPT:
-        hazard.closed_on = today
-    elif action == Action.DISPUTE:
-        _require_comment(comment)
-        if hazard.responsibility_disputed:
-            raise _refuse({"comment": _("The responsibility is already disputed.")}, "no_change")
-        record["responsibility_disputed"] = [False, True]
-        hazard.responsibility_disputed = True
-    elif action in (Action.REJECT, Action.WITHDRAW, Action.MARK_HARD, Action.EXPLAIN):
-        _require_comment(comment)
-        if action == Action.EXPLAIN:
-            record["delay_explanation"] = [hazard.delay_explanation, comment]
-            hazard.delay_explanation = comment
-    elif action == Action.EDIT:
-        _require_comment(comment)
-        _change(hazard, changes, EDIT_FIELDS, record)
-        if not record:
-            raise _refuse({"comment": _("Nothing was changed.")}, "no_change")
-        _apply_grade(hazard)
-    elif action == Action.EXTEND:
-        _require_comment(comment)
-        new = changes.get("deadline")
-        if not new or new == hazard.deadline:
-            raise _refuse({"deadline": _("Give the new deadline.")}, "deadline_required")
-        record["deadline"] = [_plain(hazard.deadline), _plain(new)]
-        hazard.deadline = new
-    elif action == Action.TRANSFER:
-        _require_comment(comment)
-        dept = _department_in(hazard.bureau_id, changes.get("responsible_department"))
-        if dept is None or dept.pk == hazard.responsible_department_id:
-            raise _refuse(
-                {"responsible_department": _("Choose the department that takes over.")},
-                "invalid",
-            )
-        record["responsible_department"] = [hazard.responsible_department_id, dept.pk]
-        hazard.responsible_department = dept
-        HazardCooperation.objects.filter(hazard=hazard, department=dept).delete()
-    elif action == Action.DECIDE:
-        _decide(hazard, changes, comment, record)
-    elif action == Action.ADD_EVIDENCE and not files:
-        raise _refuse({"files": [_("Choose at least one file.")]}, "invalid")
-
-    _check_rules(hazard, record)
-    if target != from_status:
-        hazard.status = target
-        hazard.status_changed_at = timezone.now()
-    hazard.version += 1
-    hazard.save()
-    event = HazardEvent.objects.create(
+    step = _Step(
         hazard=hazard,
-        action=action,
-        from_status=from_status,
-        to_status=target,
-        actor=actor,
-        actor_role=_actor_role(roles & allowed),
-        comment=comment,
-        data=record,
+        changes=dict(changes or {}),
+        comment=(comment or "").strip(),
+        files=files,
+        phase=phase,
     )
+    _BODIES[move.action](step)
+    _check_rules(hazard, step.record)
+    event = _commit(hazard, move, actor=actor, roles=roles, comment=step.comment, data=step.record)
     _ensure_still_visible(actor, hazard)
     if files:
-        default_phase = EvidencePhase.AFTER if target == Status.SUBMITTED else EvidencePhase.BEFORE
-        _attach(actor=actor, hazard=hazard, event=event, files=files, phase=phase or default_phase)
+        default_phase = (
+            EvidencePhase.AFTER if hazard.status == Status.SUBMITTED else EvidencePhase.BEFORE
+        )
+        _attach(
+            actor=actor, hazard=hazard, event=event, files=files, phase=step.phase or default_phase
+        )
     return hazard
 
 
 def _decide(hazard: Hazard, changes: dict, comment: str, record: dict) -> None:
     decisions = set(changes.get("decisions") or [])
     if not decisions or not decisions <= set(Decision.values):
-        raise _refuse({"decisions": _("Record at least one decision.")}, "decision_required")
+        raise refuse({"decisions": _("Record at least one decision.")}, "decision_required")
     _require_comment(comment)
     record["decisions"] = sorted(decisions)
     if Decision.NEW_DEADLINE in decisions:
         new = changes.get("deadline")
         if not new:
-            raise _refuse({"deadline": _("Give the new deadline.")}, "deadline_required")
+            raise refuse({"deadline": _("Give the new deadline.")}, "deadline_required")
         record["deadline"] = [_plain(hazard.deadline), _plain(new)]
         hazard.deadline = new
     if Decision.NEW_DEPARTMENT in decisions:
         dept = _department_in(hazard.bureau_id, changes.get("responsible_department"))
         if dept is None:
-            raise _refuse(
+            raise refuse(
                 {"responsible_department": _("Choose the department that takes over.")},
                 "invalid",
             )
@@ -653,10 +658,10 @@ def _decide(hazard: Hazard, changes: dict, comment: str, record: dict) -> None:
 
 
 def _invalid(action: str, hazard: Hazard) -> ValidationError:
-    return ValidationError(
+    return refuse(
         _("“%(action)s” is not possible while the hazard is “%(status)s”.")
         % {"action": Action(action).label, "status": hazard.get_status_display()},
-        code="invalid_transition",
+        Code.INVALID_TRANSITION,
     )
 
 
@@ -667,30 +672,26 @@ def _invalid(action: str, hazard: Hazard) -> ValidationError:
 FORM_FIELDS = ["description", "measures", "responsible_person"]
 
 
+def _form_roles(actor, hazard: Hazard) -> frozenset[str]:
+    # a form filled on the school's behalf is taken as the centre's when the person holds no
+    # role on the hazard itself
+    return roles_on(actor, hazard) or FORM_FALLBACK_ROLES
+
+
 def hazard_amend_from_form(*, actor, hazard: Hazard, data: dict, comment: str) -> bool:
     """Carry a resubmitted form's answer over to the hazard it created, as an event with the
     before and after values. Returns whether anything changed. The caller holds the transaction."""
     hazard = _lock(hazard.pk, None)
-    if not hazard.is_open:
+    if LIFECYCLE.find(AMEND_FROM_FORM, hazard.status) is None:
         return False
+    roles = _form_roles(actor, hazard)
+    move = _check(hazard, AMEND_FROM_FORM, roles, internal=True)
     fields = FORM_FIELDS + (["deadline"] if hazard.status == Status.REPORTED else [])
     record: dict = {}
     _change(hazard, data, fields, record)
     if not record:
         return False
-    hazard.version += 1
-    hazard.save()
-    roles = acting_roles(actor, hazard) or frozenset({Role.SAFETY_CENTRE})
-    HazardEvent.objects.create(
-        hazard=hazard,
-        action=Action.EDIT,
-        from_status=hazard.status,
-        to_status=hazard.status,
-        actor=actor,
-        actor_role=_actor_role(roles),
-        comment=comment,
-        data=record,
-    )
+    _commit(hazard, move, actor=actor, roles=roles, comment=comment, data=record)
     return True
 
 
@@ -698,29 +699,15 @@ def hazard_withdraw_from_form(*, actor, hazard: Hazard, comment: str) -> bool:
     """Withdraw a hazard whose form answer was changed to compliant before any department took
     it up (status reported). Returns False, changing nothing, once it is further along."""
     hazard = _lock(hazard.pk, None)
-    if hazard.status != Status.REPORTED:
+    if LIFECYCLE.find(WITHDRAW_FROM_FORM, hazard.status) is None:
         return False
-    hazard.status = Status.WITHDRAWN
-    hazard.status_changed_at = timezone.now()
-    hazard.version += 1
-    hazard.save()
-    roles = acting_roles(actor, hazard) or frozenset({Role.SAFETY_CENTRE})
-    HazardEvent.objects.create(
-        hazard=hazard,
-        action=Action.WITHDRAW,
-        from_status=Status.REPORTED,
-        to_status=Status.WITHDRAWN,
-        actor=actor,
-        actor_role=_actor_role(roles),
-        comment=comment,
-    )
+    roles = _form_roles(actor, hazard)
+    move = _check(hazard, WITHDRAW_FROM_FORM, roles, internal=True)
+    _commit(hazard, move, actor=actor, roles=roles, comment=comment)
     return True
 
 
 # --- supervision --------------------------------------------------------------------------------
-
-#: statuses a spot check can find "not as claimed": a claim of resolved or in progress
-REOPENABLE = frozenset({Status.ASSIGNED, Status.RECTIFYING, Status.SUBMITTED, Status.CLOSED})
 
 
 def hazard_reopen_from_spot_check(*, actor, hazard: Hazard, comment: str, data: dict) -> Hazard:
@@ -728,28 +715,17 @@ def hazard_reopen_from_spot_check(*, actor, hazard: Hazard, comment: str, data: 
     to rectifying, whatever it claimed, with an event naming the check. The caller holds the
     transaction and has checked the actor may record the result."""
     hazard = _lock(hazard.pk, None)
-    if hazard.status not in REOPENABLE:
+    if LIFECYCLE.find(Action.REOPEN, hazard.status) is None:
         raise _invalid(Action.REOPEN, hazard)
-    from_status = hazard.status
+    roles = _roles_or_refuse(actor, hazard)
+    move = _check(hazard, Action.REOPEN, roles, internal=True)
     record = {**data}
     if hazard.closed_on is not None:
         record["closed_on"] = [_plain(hazard.closed_on), None]
         hazard.closed_on = None
-    hazard.status = Status.RECTIFYING
+    # the wait for the rectification starts again, even for a hazard still rectifying
     hazard.status_changed_at = timezone.now()
-    hazard.version += 1
-    hazard.save()
-    roles = _roles_or_refuse(actor, hazard)
-    HazardEvent.objects.create(
-        hazard=hazard,
-        action=Action.REOPEN,
-        from_status=from_status,
-        to_status=Status.RECTIFYING,
-        actor=actor,
-        actor_role=_actor_role(roles),
-        comment=comment,
-        data=record,
-    )
+    _commit(hazard, move, actor=actor, roles=roles, comment=comment, data=record)
     return hazard
 
 
@@ -768,9 +744,10 @@ def hazard_apply_consultation(
     resolve goes back to rectifying; a disputed responsibility is settled. The caller holds the
     transaction and has checked the actor may decide."""
     hazard = _lock(hazard.pk, None)
-    if not hazard.is_open:
+    if LIFECYCLE.find(Action.CONSULT, hazard.status) is None:
         raise _invalid(Action.CONSULT, hazard)
-    from_status = hazard.status
+    roles = _roles_or_refuse(actor, hazard)
+    move = _check(hazard, Action.CONSULT, roles, internal=True)
     record: dict = {**data}
     _decide(
         hazard,
@@ -780,34 +757,19 @@ def hazard_apply_consultation(
     )
     if hazard.responsibility_disputed:
         if Decision.NEW_DEPARTMENT not in decisions:
-            raise _refuse(
+            raise refuse(
                 {"responsible_department": _("Name the department responsible for the hazard.")},
                 "invalid",
             )
         hazard.responsibility_disputed = False
         record["responsibility_disputed"] = [True, False]
     _check_rules(hazard, record)
-    if from_status == Status.HARD:
-        hazard.status = Status.RECTIFYING
-        hazard.status_changed_at = timezone.now()
-    hazard.version += 1
-    hazard.save()
-    roles = _roles_or_refuse(actor, hazard)
-    HazardEvent.objects.create(
-        hazard=hazard,
-        action=Action.CONSULT,
-        from_status=from_status,
-        to_status=hazard.status,
-        actor=actor,
-        actor_role=_actor_role(roles),
-        comment=comment,
-        data=record,
-    )
+    _commit(hazard, move, actor=actor, roles=roles, comment=comment, data=record)
     return hazard
 
 
 def _roles_or_refuse(actor, hazard: Hazard) -> frozenset[str]:
-    roles = acting_roles(actor, hazard)
+    roles = roles_on(actor, hazard)
     if not roles:
         raise PermissionDenied(_("You may not act on this hazard."))
     return roles

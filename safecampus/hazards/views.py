@@ -8,7 +8,7 @@ import tempfile
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -17,16 +17,17 @@ from django.views.decorators.http import require_http_methods, require_POST
 from safecampus.audit.models import Action as AuditAction
 from safecampus.audit.services import audit_record
 from safecampus.catalog.models import RiskArea
-from safecampus.core.access import scope_for
+from safecampus.core.access import can, require
 from safecampus.core.api import CappedPaginator, count_cap
-from safecampus.core.capabilities import HAZARD_VIEW
+from safecampus.core.capabilities import HAZARD_REPORT, HAZARD_VIEW
 from safecampus.core.excel import XLSX_CONTENT_TYPE
 from safecampus.core.filters import filters_from_request
 from safecampus.core.jobs import job_start
+from safecampus.core.refusals import Code, refusal_code, to_form
 from safecampus.orgs.models import Department, School
 
 from . import selectors, services
-from .choices import REPORTERS, Action
+from .choices import Action
 from .evidence import serve_evidence
 from .excel import export_name, write_hazard_workbook
 from .filtersets import HazardFilterSet
@@ -44,8 +45,7 @@ DEPARTMENT_SELECT_LIMIT = 300
 
 
 def _require_view(user) -> None:
-    if not scope_for(user).has(*HAZARD_VIEW):
-        raise PermissionDenied(_("Your roles do not allow this."))
+    require(user, HAZARD_VIEW, _("Your roles do not allow this."))
 
 
 def _filter_form(request, filterset: HazardFilterSet) -> None:
@@ -101,12 +101,11 @@ def hazard_list(request):
     page = CappedPaginator(qs, PAGE_SIZE, cap=cap).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    scope = scope_for(request.user)
     ctx = {
         "filterset": filterset,
         "page": page,
         "query": query.urlencode(),
-        "can_report": scope.has(*REPORTERS),
+        "can_report": can(request.user, HAZARD_REPORT),
         "filtered": bool(filters),
         "extra_filters": _extra_filters(request, filterset),
     }
@@ -215,7 +214,7 @@ def hazard_action(request, pk: int, action: str):
                 phase=form.cleaned_data.get("phase"),
             )
         except ValidationError as exc:
-            if _code_of(exc) == "stale":
+            if refusal_code(exc) == Code.STALE:
                 # show the hazard as it is now, keeping what the person typed (new version)
                 hazard = selectors.hazard_get(user=request.user, pk=pk)
                 data = request.POST.copy()
@@ -224,37 +223,18 @@ def hazard_action(request, pk: int, action: str):
                 form.is_valid()
                 form.add_error(None, exc.messages)
             else:
-                _errors_to_form(form, exc)
+                to_form(form, exc)
         else:
             messages.success(request, _("%(action)s: done.") % {"action": Action(action).label})
             return redirect(hazard)
     return _detail(request, hazard, bound=form, status=400 if form.errors else 200)
 
 
-def _code_of(exc: ValidationError) -> str | None:
-    if hasattr(exc, "error_dict"):
-        for errors in exc.error_dict.values():
-            for e in errors:
-                return e.code
-    if hasattr(exc, "error_list"):
-        return exc.error_list[0].code
-    return getattr(exc, "code", None)
-
-
-def _errors_to_form(form: forms.Form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errs in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errs)
-    else:
-        form.add_error(None, exc.messages)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def hazard_create(request):
     _require_view(request.user)
-    if not scope_for(request.user).has(*REPORTERS):
-        raise PermissionDenied(_("Your roles do not allow reporting hazards."))
+    require(request.user, HAZARD_REPORT, _("Your roles do not allow reporting hazards."))
     form = HazardReportForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -274,7 +254,7 @@ def hazard_create(request):
                 files=files,
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            to_form(form, exc)
         else:
             messages.success(request, _("Hazard %(code)s reported.") % {"code": hazard.code})
             return redirect(hazard)

@@ -1,7 +1,7 @@
 """The register over HTTP: list, detail, report, and one endpoint per action.
 
 Thin: parse the input, call a selector or a service, return the detail. A refusal from the
-services becomes ``{"code", "message", "errors"}`` with the status of ``services.ERROR_STATUS``.
+services becomes ``{"code", "message", "errors"}`` with the status of ``core.refusals.HTTP_STATUS``.
 """
 
 from __future__ import annotations
@@ -20,10 +20,12 @@ from rest_framework.views import set_rollback
 
 from safecampus.core.api import COUNT_CAP, CappedCountPagination, capability_permission
 from safecampus.core.api import exception_handler as core_exception_handler
+from safecampus.core.capabilities import HAZARD_VIEW
+from safecampus.core.refusals import refusal_response
 from safecampus.orgs.filtersets import IdFilter
 
 from .. import selectors, services
-from ..choices import REGISTER_VIEW, Action
+from ..choices import Action
 from ..filtersets import HazardFilterSet
 from ..models import Hazard
 from .serializers import (
@@ -43,30 +45,6 @@ from .serializers import (
 
 #: query parameters that belong to the pagination, not to the filters
 _PAGE_PARAMS = ("page", "page_size")
-
-
-def refusal_code(exc: DjangoValidationError) -> str:
-    """The code a service gave its refusal.
-
-    Django keeps ``code`` as an attribute only for a single message; for a ``{field: messages}``
-    refusal it is dropped and survives only in ``exc.args``. Look there too, then at the
-    per-field errors, so either way of raising works.
-    """
-    code = getattr(exc, "code", None) or (exc.args[1] if len(exc.args) > 1 else None)
-    if not code and hasattr(exc, "error_dict"):
-        code = next((e.code for es in exc.error_dict.values() for e in es if e.code), None)
-    return code or "invalid"
-
-
-def refusal_response(exc: DjangoValidationError) -> Response:
-    code = refusal_code(exc)
-    if hasattr(exc, "error_dict"):
-        errors = {field: [str(m) for m in messages] for field, messages in exc.message_dict.items()}
-    else:
-        errors = {"non_field_errors": [str(m) for m in exc.messages]}
-    message = next((ms[0] for ms in errors.values() if ms), _("The input is not valid."))
-    status_code = services.ERROR_STATUS.get(code, status.HTTP_400_BAD_REQUEST)
-    return Response({"code": code, "message": message, "errors": errors}, status=status_code)
 
 
 def exception_handler(exc, context):
@@ -165,7 +143,7 @@ _FILTER_PARAMS = [
 class HazardViewSet(viewsets.GenericViewSet):
     """The hazard register (隐患台账) in the caller's scope."""
 
-    permission_classes = [IsAuthenticated, capability_permission(REGISTER_VIEW)]
+    permission_classes = [IsAuthenticated, capability_permission(HAZARD_VIEW)]
     pagination_class = CappedCountPagination
     filter_backends: list = []  # the selector filters, exactly as the register page does
     serializer_class = HazardDetailSerializer
@@ -248,7 +226,7 @@ class HazardViewSet(viewsets.GenericViewSet):
     def take_action(self, request, pk, act: str, serializer_class) -> Response:
         pk = _pk(pk)
         # scope first: a hazard outside it is a 404 whatever the input
-        if not Hazard.objects.visible_to(request.user).filter(pk=pk).exists():
+        if not selectors.hazard_visible(user=request.user, pk=pk):
             raise exceptions.NotFound(_("Not found, or outside your scope."))
         serializer = serializer_class(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)

@@ -10,9 +10,39 @@ from django.utils import timezone
 
 from safecampus.core.roles import Role
 from safecampus.hazards import services
-from safecampus.hazards.choices import Action, Decision
+from safecampus.hazards.choices import Action, Decision, Status
+from safecampus.hazards.lifecycle import LIFECYCLE
 from safecampus.hazards.models import Hazard, HazardEvidence
 from safecampus.hazards.testing import jpeg_upload
+
+# --- the buttons of the table, read as the old per-pair tables ------------------------------
+_BUTTONS = [m for m in LIFECYCLE.moves if not m.internal]
+
+#: (from, to) → the action a person takes to make that move
+MOVES: dict[tuple[str, str], str] = {
+    (src, m.leads(src)): m.action for m in _BUTTONS for src in m.sources if m.leads(src) != src
+}
+#: from → {to: roles that may make the move}
+TRANSITIONS: dict[str, dict[str, frozenset[str]]] = {
+    status: {
+        m.leads(status): m.roles
+        for m in _BUTTONS
+        if status in m.sources and m.leads(status) != status
+    }
+    for status in Status
+}
+#: actions that keep the status: action → (statuses it applies in, roles)
+UPDATES: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    m.action: (m.sources, m.roles) for m in _BUTTONS if m.target is None
+}
+
+
+def move_for(action: str, status: str) -> str | None:
+    """The status a person's ``action`` leads to from ``status``, or None if it is no move."""
+    return next(
+        (dst for (src, dst), verb in MOVES.items() if verb == action and src == status), None
+    )
+
 
 #: Not in the actor's scope at all: the hazard is "not found", the same as a missing one.
 HIDDEN = "hidden"

@@ -1,24 +1,28 @@
-"""The lifecycle table (choices.TRANSITIONS), every (from, to) pair for every role, through
-services.hazard_act."""
+"""The lifecycle table (lifecycle.LIFECYCLE, read here as the per-pair TRANSITIONS of its
+buttons), every (from, to) pair for every role, through services.hazard_act."""
 
 import pytest
 from django.utils import timezone
 
+from safecampus.core.access import roles_on
 from safecampus.core.roles import Role
 from safecampus.hazards import services
-from safecampus.hazards.choices import (
+from safecampus.hazards.choices import Action, Decision, EvidencePhase, RemedyType, Status
+
+from .helpers import (
+    ACTORS,
+    HIDDEN,
     MOVES,
     TRANSITIONS,
     UPDATES,
-    Action,
-    Decision,
-    EvidencePhase,
-    RemedyType,
-    Status,
+    actor,
+    attempt,
+    days,
+    inputs,
     move_for,
+    state,
+    temporary_media,
 )
-
-from .helpers import ACTORS, HIDDEN, actor, attempt, days, inputs, state, temporary_media
 
 #: pairs of statuses that no action connects
 NOT_MOVES = [(src, dst) for src in Status for dst in Status if (src, dst) not in MOVES]
@@ -88,7 +92,7 @@ def test_move_by_role(reg, src, dst):
         hazard = reg.make(src, **extra) if allowed else shared
         user, was = actor(reg, key), state(hazard)
         if role != HIDDEN:
-            assert services.acting_roles(user, hazard) == frozenset({role} - {None}), key
+            assert roles_on(user, hazard) == frozenset({role} - {None}), key
         assert (action in services.allowed_actions(user, hazard)) is allowed, key
         # When the person takes the action with complete input
         outcomes[key] = attempt(user, hazard, action, **inputs(action))
@@ -261,7 +265,7 @@ def test_decision_of_the_leadership_group_is_recorded(reg):
     assert (hazard.deadline, hazard.responsible_department) == (days(120), reg.other_dept)
     assert (hazard.supervised, hazard.escalated) == (True, True)
     assert list(hazard.cooperating_departments.all()) == []  # now responsible, not cooperating
-    assert services.acting_roles(reg.other_dept_user, hazard) == {Role.DEPARTMENT_OFFICER}
+    assert roles_on(reg.other_dept_user, hazard) == {Role.DEPARTMENT_OFFICER}
     assert hazard.events.last().data == {
         "decisions": sorted(Decision.values),
         "deadline": [str(old_deadline), str(days(120))],

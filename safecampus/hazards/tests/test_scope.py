@@ -7,7 +7,13 @@ from django.test.utils import CaptureQueriesContext
 
 from safecampus.accounts.models import RoleAssignment
 from safecampus.core.roles import Role
-from safecampus.core.testing import BureauFactory, DepartmentFactory, SchoolFactory, user_with_role
+from safecampus.core.testing import (
+    BureauFactory,
+    DepartmentFactory,
+    SchoolFactory,
+    scope_matrix,
+    user_with_role,
+)
 from safecampus.hazards.models import Hazard, HazardEvent, HazardEvidence
 from safecampus.hazards.testing import hazard_at, small_catalog
 
@@ -147,3 +153,149 @@ def test_a_school_of_another_bureau_stays_out(four, client_for):
     for who in ("dept", "coop", "dept+centre"):
         client = client_for(_user(four, who))
         assert client.get(hazard.get_absolute_url()).status_code == 404
+
+
+# --- the scope matrix of every page and endpoint -------------------------------------------------
+
+
+@pytest.fixture
+def matrix(reg, media_root):
+    """An assigned hazard of school A with one evidence file, and the people of the matrix: out of
+    scope (school B's officer, the other bureau's centre), wrong role (a partner unit, an auditor;
+    on the report pages also a leader, who sees but does not report)."""
+    from safecampus.hazards import services
+    from safecampus.hazards.choices import Action
+    from safecampus.hazards.testing import jpeg_upload
+
+    hazard = reg.make("assigned")
+    services.hazard_act(
+        actor=reg.users[Role.SCHOOL_OFFICER],
+        hazard_id=hazard.pk,
+        action=Action.ADD_EVIDENCE,
+        version=hazard.version,
+        files=[jpeg_upload("before.jpg")],
+    )
+    reg.hazard = Hazard.objects.get(pk=hazard.pk)
+    reg.evidence = reg.hazard.evidence.get()
+    reg.out_of_scope = [
+        reg.school_b_user,
+        user_with_role(Role.SAFETY_CENTRE, reg.other_bureau, username="centre_other"),
+    ]
+    reg.wrong_role = [reg.users[Role.PARTNER], reg.users[Role.AUDITOR]]
+    return reg
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    from .helpers import temporary_media
+
+    temporary_media(settings, tmp_path)
+
+
+def test_scope_matrix_of_the_register_pages(client, matrix):
+    from django.urls import reverse
+
+    officer = matrix.users[Role.SCHOOL_OFFICER]
+    for url in (reverse("hazards:hazard_list"), reverse("hazards:hazard_export")):
+        scope_matrix(client, url, permitted=officer, wrong_role=matrix.wrong_role)
+    scope_matrix(
+        client,
+        reverse("hazards:hazard_create"),
+        permitted=officer,
+        wrong_role=[*matrix.wrong_role, matrix.users[Role.LEADERSHIP]],
+    )
+
+
+def test_scope_matrix_of_a_hazard_page_and_its_evidence(client, matrix):
+    officer = matrix.users[Role.SCHOOL_OFFICER]
+    ev = matrix.evidence
+    urls = [matrix.hazard.get_absolute_url(), ev.get_absolute_url()]
+    if ev.thumbnail:
+        urls.append(ev.thumbnail_url())
+    for url in urls:
+        scope_matrix(
+            client,
+            url,
+            permitted=officer,
+            out_of_scope=matrix.out_of_scope,
+            wrong_role=matrix.wrong_role,
+        )
+
+
+def test_scope_matrix_of_a_hazard_action_page(client, matrix):
+    from django.urls import reverse
+
+    hazard = matrix.hazard
+    url = reverse("hazards:hazard_action", args=[hazard.pk, "explain"])
+    seen = scope_matrix(
+        client,
+        url,
+        method="post",
+        data={"explain-version": hazard.version, "explain-comment": "施工队进场推迟"},
+        permitted=matrix.users[Role.SCHOOL_OFFICER],
+        out_of_scope=matrix.out_of_scope,
+        wrong_role=matrix.wrong_role,
+        ok=(302,),
+    )
+    assert seen[str(matrix.users[Role.SCHOOL_OFFICER])] == 302
+    hazard.refresh_from_db()
+    assert hazard.delay_explanation == "施工队进场推迟"  # only the permitted person acted
+
+
+#: every action endpoint of the API, by its path
+API_ACTIONS = [
+    "confirm",
+    "start",
+    "submit",
+    "accept",
+    "reject",
+    "withdraw",
+    "mark-hard",
+    "decide",
+    "edit",
+    "extend",
+    "transfer",
+    "explain",
+    "evidence",
+]
+
+
+def test_scope_matrix_of_the_api(client, matrix):
+    officer = matrix.users[Role.SCHOOL_OFFICER]
+    hazard = matrix.hazard
+    scope_matrix(client, "/api/v1/hazards/", permitted=officer, wrong_role=matrix.wrong_role)
+    scope_matrix(
+        client,
+        f"/api/v1/hazards/{hazard.pk}/",
+        permitted=officer,
+        out_of_scope=matrix.out_of_scope,
+        wrong_role=matrix.wrong_role,
+    )
+    scope_matrix(
+        client,
+        "/api/v1/hazards/",
+        method="post",
+        data={"description": "x"},  # (an empty body is not sent as JSON by the helper)
+        wrong_role=matrix.wrong_role,
+    )
+    for path in API_ACTIONS:
+        scope_matrix(
+            client,
+            f"/api/v1/hazards/{hazard.pk}/{path}/",
+            method="post",
+            data={"version": hazard.version, "comment": "说明"},
+            out_of_scope=matrix.out_of_scope,
+            wrong_role=matrix.wrong_role,
+        )
+    # the permitted person, last: the action is taken
+    seen = scope_matrix(
+        client,
+        f"/api/v1/hazards/{hazard.pk}/explain/",
+        method="post",
+        data={"version": hazard.version, "comment": "施工队进场推迟"},
+        permitted=officer,
+        ok=(200,),
+    )
+    assert seen[str(officer)] == 200
+    hazard.refresh_from_db()
+    assert hazard.delay_explanation == "施工队进场推迟"

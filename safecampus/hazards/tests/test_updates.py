@@ -1,16 +1,17 @@
-"""Actions that keep the status (choices.UPDATES): extend, transfer, explain, add evidence."""
+"""Actions that keep the status (the table's UPDATES): extend, transfer, explain, add evidence."""
 
 import pytest
 
+from safecampus.core.access import roles_on
 from safecampus.core.roles import Role
 from safecampus.core.testing import DepartmentFactory
 from safecampus.hazards import services
-from safecampus.hazards.choices import UPDATES, Action, EvidencePhase, Status
+from safecampus.hazards.choices import Action, EvidencePhase, Status
 from safecampus.hazards.models import Hazard
 from safecampus.hazards.selectors import hazard_list
 from safecampus.hazards.testing import jpeg_upload
 
-from .helpers import ACTORS, HIDDEN, actor, attempt, days, inputs, state, temporary_media
+from .helpers import ACTORS, HIDDEN, UPDATES, actor, attempt, days, inputs, state, temporary_media
 
 
 @pytest.fixture(autouse=True)
@@ -122,7 +123,7 @@ def test_transfer_by_the_centre_moves_the_hazard_out_of_the_old_departments_sigh
     assert hazard.events.last().data == {
         "responsible_department": [reg.department.pk, reg.other_dept.pk]
     }
-    assert services.acting_roles(reg.other_dept_user, hazard) == {Role.DEPARTMENT_OFFICER}
+    assert roles_on(reg.other_dept_user, hazard) == {Role.DEPARTMENT_OFFICER}
     assert list(hazard_list(user=old_dept_user)) == []
     assert not Hazard.objects.visible_to(old_dept_user).filter(pk=hazard.pk).exists()
     assert attempt(old_dept_user, hazard, Action.EXPLAIN, comment="仍在施工") == HIDDEN
