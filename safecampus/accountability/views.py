@@ -8,21 +8,22 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from safecampus.core.access import scope_for
+from safecampus.core.access import can, get_for, require, roles_on, scope_for
 from safecampus.core.capabilities import (
     ACCOUNTABILITY_MANAGE,
     CONSULTATION_MANAGE,
     CONSULTATION_VIEW,
     SUPERVISION_VIEW,
 )
+from safecampus.core.refusals import to_form
 from safecampus.hazards.models import Hazard
 from safecampus.orgs.models import Department
 
-from . import services
+from . import access, services
 from .forms import (
     ConsultationForm,
     ItemDecisionForm,
@@ -30,32 +31,18 @@ from .forms import (
     RecordForm,
     RecordStepForm,
 )
+from .lifecycle import CONSULTATIONS, RECORDS
 from .models import (
     AccountabilityRecord,
     Consultation,
     ConsultationItem,
     ConsultationStatus,
-    RecordStatus,
 )
 
 PAGE_SIZE = 50
 #: consultations concern the bureau and its departments, not the schools
 #: at most this many candidate hazards are offered on the new-consultation page
 CANDIDATE_LIMIT = 300
-
-
-def _require(user, roles) -> None:
-    if not scope_for(user).has(*roles):
-        raise PermissionDenied(_("Your roles do not allow this."))
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    """Show a service's refusal on the fields it names, or above the form."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for field, errors in exc.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 def _query(request) -> str:
@@ -69,7 +56,7 @@ def _query(request) -> str:
 
 @login_required
 def record_list(request):
-    _require(request.user, SUPERVISION_VIEW)
+    require(request.user, SUPERVISION_VIEW)
     form = RecordFilterForm(request.GET or None, user=request.user)
     records = AccountabilityRecord.objects.visible_to(request.user).select_related(
         "school", "department"
@@ -92,8 +79,8 @@ def record_list(request):
             "form": form,
             "page": page,
             "query": _query(request),
-            "can_manage": scope_for(request.user).has(*ACCOUNTABILITY_MANAGE),
-            "show_consultations": scope_for(request.user).has(*CONSULTATION_VIEW),
+            "can_manage": can(request.user, ACCOUNTABILITY_MANAGE),
+            "show_consultations": can(request.user, CONSULTATION_VIEW),
         },
     )
 
@@ -101,8 +88,8 @@ def record_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def record_new(request):
-    _require(request.user, ACCOUNTABILITY_MANAGE)
-    bureau_ids = scope_for(request.user).bureau_ids(*ACCOUNTABILITY_MANAGE)
+    require(request.user, ACCOUNTABILITY_MANAGE)
+    bureau_ids = access.manage_bureaus(scope_for(request.user))
     form = RecordForm(request.POST or None, user=request.user, bureau_ids=bureau_ids)
     status = 200
     if request.method == "POST":
@@ -124,7 +111,7 @@ def record_new(request):
                     deadline=data["deadline"],
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                to_form(form, exc)
             else:
                 messages.success(request, _("Accountability record opened."))
                 return redirect(record)
@@ -144,10 +131,7 @@ def _record_page(request, record, step_form, *, status=200):
             .select_related("school")
             .order_by("code"),
             "step_form": step_form,
-            "can_act": record.status != RecordStatus.CLOSED
-            and AccountabilityRecord.objects.editable_by(request.user)
-            .filter(pk=record.pk)
-            .exists(),
+            "can_act": bool(RECORDS.allowed(record, roles_on(request.user, record))),
         },
         status=status,
     )
@@ -155,12 +139,13 @@ def _record_page(request, record, step_form, *, status=200):
 
 @login_required
 def record_detail(request, pk: int):
-    _require(request.user, SUPERVISION_VIEW)
-    record = get_object_or_404(
-        AccountabilityRecord.objects.visible_to(request.user).select_related(
+    require(request.user, SUPERVISION_VIEW)
+    record = get_for(
+        request.user,
+        AccountabilityRecord.objects.select_related(
             "school", "department", "opened_by", "weekly_report__department", "bureau"
         ),
-        pk=pk,
+        pk,
     )
     return _record_page(request, record, RecordStepForm())
 
@@ -168,8 +153,8 @@ def record_detail(request, pk: int):
 @login_required
 @require_POST
 def record_step(request, pk: int):
-    _require(request.user, ACCOUNTABILITY_MANAGE)
-    record = get_object_or_404(AccountabilityRecord.objects.visible_to(request.user), pk=pk)
+    require(request.user, ACCOUNTABILITY_MANAGE)
+    record = get_for(request.user, AccountabilityRecord, pk)
     form = RecordStepForm(request.POST)
     if form.is_valid():
         step = (
@@ -180,7 +165,7 @@ def record_step(request, pk: int):
         try:
             step(actor=request.user, record_id=record.pk, comment=form.cleaned_data["comment"])
         except ValidationError as exc:
-            _add_errors(form, exc)
+            to_form(form, exc)
         else:
             messages.success(request, _("Recorded."))
             return redirect(record)
@@ -193,7 +178,7 @@ def record_step(request, pk: int):
 
 @login_required
 def consultation_list(request):
-    _require(request.user, CONSULTATION_VIEW)
+    require(request.user, CONSULTATION_VIEW)
     consultations = (
         Consultation.objects.visible_to(request.user)
         .select_related("campaign")
@@ -216,7 +201,7 @@ def consultation_list(request):
             "query": _query(request),
             "status": status,
             "statuses": ConsultationStatus.choices,
-            "can_manage": scope_for(request.user).has(*CONSULTATION_MANAGE),
+            "can_manage": can(request.user, CONSULTATION_MANAGE),
         },
     )
 
@@ -238,8 +223,8 @@ def _candidates(user, bureau_ids):
 @login_required
 @require_http_methods(["GET", "POST"])
 def consultation_new(request):
-    _require(request.user, CONSULTATION_MANAGE)
-    bureau_ids = scope_for(request.user).bureau_ids(*CONSULTATION_MANAGE)
+    require(request.user, CONSULTATION_MANAGE)
+    bureau_ids = access.consultation_bureaus(scope_for(request.user))
     candidates = _candidates(request.user, bureau_ids)
     form = ConsultationForm(
         request.POST or None,
@@ -258,7 +243,7 @@ def consultation_new(request):
                     actor=request.user, data=data, hazards=hazards
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                to_form(form, exc)
             else:
                 messages.success(request, _("Consultation recorded; enter the decisions."))
                 return redirect(consultation)
@@ -279,16 +264,14 @@ def consultation_new(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def consultation_detail(request, pk: int):
-    _require(request.user, CONSULTATION_VIEW)
-    consultation = get_object_or_404(
-        Consultation.objects.visible_to(request.user).select_related(
-            "campaign", "created_by", "decided_by"
-        ),
-        pk=pk,
+    require(request.user, CONSULTATION_VIEW)
+    consultation = get_for(
+        request.user,
+        Consultation.objects.select_related("campaign", "created_by", "decided_by"),
+        pk,
     )
-    can_apply = (
-        consultation.status == ConsultationStatus.PLANNED
-        and Consultation.objects.editable_by(request.user).filter(pk=pk).exists()
+    can_apply = access.APPLY in CONSULTATIONS.allowed(
+        consultation, roles_on(request.user, consultation)
     )
     # a department officer reads only the items on hazards it may see
     items = list(
