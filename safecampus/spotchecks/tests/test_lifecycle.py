@@ -183,3 +183,22 @@ def test_roles_on_a_check_an_item_and_a_photo(sc):
     resolved_only = sc.order(claims=["resolved"])
     assert roles_on(sc.other_dept_user, resolved_only) == set()
     assert roles_on(sc.other_dept_user, check) == {Role.DEPARTMENT_OFFICER}
+
+
+def test_the_record_action_reaches_the_centre_leaders_and_the_person_assigned(sc):
+    check = sc.order()
+    item = SpotCheckItem.objects.get(spot_check=check, hazard=sc.closed)
+    _assign(sc, check, sc.inspector, item)
+    may = {
+        role: SpotCheckItem.objects.restrict(sc.users[role], "record").filter(pk=item.pk).exists()
+        for role in ROLES
+    }
+    assert may == {
+        Role.LEADERSHIP: True,
+        Role.SAFETY_CENTRE: True,
+        Role.INSPECTOR: True,  # assigned
+        Role.DEPARTMENT_OFFICER: False,  # its department's hazard, not assigned
+        Role.SCHOOL_OFFICER: False,
+        Role.PARTNER: False,
+    }
+    assert not SpotCheckItem.objects.restrict(sc.other_centre, "record").exists()
