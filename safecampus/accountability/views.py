@@ -7,12 +7,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from safecampus.core.access import can, get_for, require, roles_on, scope_for
+from safecampus.core.access import can, require, roles_on, scope_for
 from safecampus.core.capabilities import (
     ACCOUNTABILITY_MANAGE,
     CONSULTATION_MANAGE,
@@ -20,10 +19,8 @@ from safecampus.core.capabilities import (
     SUPERVISION_VIEW,
 )
 from safecampus.core.refusals import to_form
-from safecampus.hazards.models import Hazard
-from safecampus.orgs.models import Department
 
-from . import access, services
+from . import access, selectors, services
 from .forms import (
     ConsultationForm,
     ItemDecisionForm,
@@ -32,12 +29,7 @@ from .forms import (
     RecordStepForm,
 )
 from .lifecycle import CONSULTATIONS, RECORDS
-from .models import (
-    AccountabilityRecord,
-    Consultation,
-    ConsultationItem,
-    ConsultationStatus,
-)
+from .models import ConsultationStatus
 
 PAGE_SIZE = 50
 #: consultations concern the bureau and its departments, not the schools
@@ -58,19 +50,8 @@ def _query(request) -> str:
 def record_list(request):
     require(request.user, SUPERVISION_VIEW)
     form = RecordFilterForm(request.GET or None, user=request.user)
-    records = AccountabilityRecord.objects.visible_to(request.user).select_related(
-        "school", "department"
-    )
-    if form.is_bound and form.is_valid():
-        data = form.cleaned_data
-        if data["kind"]:
-            records = records.filter(kind=data["kind"])
-        if data["status"]:
-            records = records.filter(status=data["status"])
-        if data["school"]:
-            records = records.filter(school=data["school"])
-        if data["department"]:
-            records = records.filter(department=data["department"])
+    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    records = selectors.record_list(user=request.user, **filters)
     page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -126,10 +107,7 @@ def _record_page(request, record, step_form, *, status=200):
         {
             "record": record,
             "events": events,
-            "hazards": Hazard.objects.visible_to(request.user)
-            .filter(pk__in=record.hazards.values("pk"))
-            .select_related("school")
-            .order_by("code"),
+            "hazards": selectors.record_hazards(user=request.user, record=record),
             "step_form": step_form,
             "can_act": bool(RECORDS.allowed(record, roles_on(request.user, record))),
         },
@@ -140,13 +118,7 @@ def _record_page(request, record, step_form, *, status=200):
 @login_required
 def record_detail(request, pk: int):
     require(request.user, SUPERVISION_VIEW)
-    record = get_for(
-        request.user,
-        AccountabilityRecord.objects.select_related(
-            "school", "department", "opened_by", "weekly_report__department", "bureau"
-        ),
-        pk,
-    )
+    record = selectors.record_get(user=request.user, pk=pk)
     return _record_page(request, record, RecordStepForm())
 
 
@@ -154,7 +126,7 @@ def record_detail(request, pk: int):
 @require_POST
 def record_step(request, pk: int):
     require(request.user, ACCOUNTABILITY_MANAGE)
-    record = get_for(request.user, AccountabilityRecord, pk)
+    record = selectors.record_get(user=request.user, pk=pk)
     form = RecordStepForm(request.POST)
     if form.is_valid():
         step = (
@@ -179,19 +151,10 @@ def record_step(request, pk: int):
 @login_required
 def consultation_list(request):
     require(request.user, CONSULTATION_VIEW)
-    consultations = (
-        Consultation.objects.visible_to(request.user)
-        .select_related("campaign")
-        .annotate(
-            n_items=Count(
-                "items", filter=Q(items__hazard__in=Hazard.objects.visible_to(request.user))
-            )
-        )
-        .order_by("-held_on", "-id")
-    )
     status = request.GET.get("status", "")
-    if status in ConsultationStatus.values:
-        consultations = consultations.filter(status=status)
+    consultations = selectors.consultation_list(
+        user=request.user, status=status if status in ConsultationStatus.values else ""
+    )
     page = Paginator(consultations, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -206,26 +169,12 @@ def consultation_list(request):
     )
 
 
-def _candidates(user, bureau_ids):
-    """Hazards of the user's bureaus to discuss, not already on a planned consultation."""
-    planned = ConsultationItem.objects.filter(
-        consultation__status=ConsultationStatus.PLANNED
-    ).values("hazard_id")
-    return (
-        Hazard.objects.visible_to(user)
-        .filter(services.consultation_candidates_q(), bureau_id__in=bureau_ids)
-        .exclude(pk__in=planned)
-        .select_related("school", "responsible_department")
-        .order_by("code", "id")
-    )
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def consultation_new(request):
     require(request.user, CONSULTATION_MANAGE)
     bureau_ids = access.consultation_bureaus(scope_for(request.user))
-    candidates = _candidates(request.user, bureau_ids)
+    candidates = selectors.consultation_candidates(user=request.user, bureau_ids=bureau_ids)
     form = ConsultationForm(
         request.POST or None,
         user=request.user,
@@ -265,25 +214,15 @@ def consultation_new(request):
 @require_http_methods(["GET", "POST"])
 def consultation_detail(request, pk: int):
     require(request.user, CONSULTATION_VIEW)
-    consultation = get_for(
-        request.user,
-        Consultation.objects.select_related("campaign", "created_by", "decided_by"),
-        pk,
-    )
+    consultation = selectors.consultation_get(user=request.user, pk=pk)
     can_apply = access.APPLY in CONSULTATIONS.allowed(
         consultation, roles_on(request.user, consultation)
     )
     # a department officer reads only the items on hazards it may see
-    items = list(
-        consultation.items.filter(
-            hazard__in=Hazard.objects.visible_to(request.user)
-        ).select_related("hazard__school", "hazard__responsible_department", "department")
-    )
+    items = selectors.consultation_items(user=request.user, consultation=consultation)
     if request.method == "POST" and not can_apply:
         raise PermissionDenied(_("The decisions cannot be applied here."))
-    departments = list(
-        Department.objects.visible_to(request.user).filter(bureau_id=consultation.bureau_id)
-    )
+    departments = selectors.consultation_departments(user=request.user, consultation=consultation)
     forms_by_item = {}
     if can_apply:
         for item in items:
