@@ -70,7 +70,7 @@ class RecordForm(forms.Form):
     def __init__(self, *args, user, bureau_ids, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.bureau_ids = bureau_ids
+        self.bureaus = bureau_ids
         self.fields["school"].queryset = (
             School.objects.visible_to(user).filter(bureau_id__in=bureau_ids).order_by("name", "id")
         )
@@ -97,7 +97,7 @@ class RecordForm(forms.Form):
         found = {
             h.code: h
             for h in Hazard.objects.visible_to(self.user).filter(
-                bureau_id__in=self.bureau_ids, code__in=codes
+                bureau_id__in=self.bureaus, code__in=codes
             )
         }
         if unknown := [c for c in codes if c not in found]:

@@ -18,6 +18,8 @@ from safecampus.core.access import ScopedQuerySet
 from safecampus.core.models import AppendOnly
 from safecampus.core.roles import Role
 
+from . import access
+
 
 class RecordKind(models.TextChoices):
     INTERVIEW = "interview", _("Admonishment talk (约谈)")
@@ -49,12 +51,13 @@ class RecordAction(models.TextChoices):
 
 
 class AccountabilityRecordQuerySet(ScopedQuerySet):
-    actions = frozenset({"view", "edit"})
+    actions = access.RECORD_ACTIONS
 
     def scope_filter(self, scope, *, action: str):
-        from .scope import record_scope_q
+        return access.record_q(scope, action)
 
-        return record_scope_q(scope, action)
+    def object_roles(self, scope, obj):
+        return access.record_roles(scope, obj)
 
     def supervising(self):
         """Open 挂牌督办 records: the school is marked on its page and in lists."""
@@ -168,13 +171,29 @@ class ItemReason(models.TextChoices):
     DISPUTED = "disputed", _("Responsibility disputed or unclear")
 
 
+def _on_department_hazards(department_ids, **filters):
+    """The consultation ids of the items on the hazards of ``department_ids``."""
+    from safecampus.hazards.models import department_hazard_ids
+
+    return ConsultationItem.objects.filter(
+        hazard_id__in=department_hazard_ids(department_ids), **filters
+    ).values("consultation_id")
+
+
 class ConsultationQuerySet(ScopedQuerySet):
-    actions = frozenset({"view", "edit"})
+    actions = access.CONSULTATION_ACTIONS
 
     def scope_filter(self, scope, *, action: str):
-        from .scope import consultation_scope_q
+        return access.consultation_q(scope, action, on_department_hazards=_on_department_hazards)
 
-        return consultation_scope_q(scope, action)
+    def object_roles(self, scope, obj):
+        return access.consultation_roles(
+            scope,
+            obj,
+            on_department_hazards=lambda ids: _on_department_hazards(
+                ids, consultation_id=obj.pk
+            ).exists(),
+        )
 
 
 class Consultation(models.Model):

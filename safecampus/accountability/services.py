@@ -8,13 +8,16 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from safecampus.core.access import scope_for
-from safecampus.core.capabilities import ACCOUNTABILITY_MANAGE, CONSULTATION_MANAGE
-from safecampus.core.roles import Role
+from safecampus.core.access import roles_on, scope_for
+from safecampus.core.capabilities import CONSULTATION_MANAGE
+from safecampus.core.refusals import Code, refusal_code, refuse
+from safecampus.core.roles import SCHOOL_ROLES, Role
 from safecampus.hazards.choices import OPEN_STATUSES, Status
 from safecampus.notifications.models import NoticeKind
 from safecampus.notifications.services import notify
 
+from . import access
+from .lifecycle import CONSULTATIONS, RECORDS
 from .models import (
     AccountabilityEvent,
     AccountabilityRecord,
@@ -28,17 +31,9 @@ from .models import (
     RecordStatus,
 )
 
-_ROLE_ORDER = (Role.LEADERSHIP, Role.SAFETY_CENTRE, Role.INSPECTOR, Role.DEPARTMENT_OFFICER)
 
-
-def _acting_role(actor, bureau_id: int, allowed) -> str:
-    scope = scope_for(actor)
-    for role in _ROLE_ORDER:
-        if role in allowed and bureau_id in scope.bureau_ids(role):
-            return role
-    if Role.DEPARTMENT_OFFICER in allowed and scope.has(Role.DEPARTMENT_OFFICER):
-        return Role.DEPARTMENT_OFFICER
-    raise PermissionDenied(_("Your roles do not allow this."))
+def _denied() -> PermissionDenied:
+    return PermissionDenied(_("Your roles do not allow this."))
 
 
 @transaction.atomic
@@ -60,12 +55,10 @@ def record_open(
     """Open a record against a school and/or a department. ``system`` marks a record opened as a
     consequence of another recorded act (a spot check found false): the actor then needs only
     the role that recorded that act, not ``ACCOUNTABILITY_MANAGE``."""
-    allowed = (
-        ACCOUNTABILITY_MANAGE | {Role.INSPECTOR, Role.DEPARTMENT_OFFICER}
-        if system
-        else ACCOUNTABILITY_MANAGE
-    )
-    role = _acting_role(actor, bureau_id, allowed)
+    roles = access.open_roles(scope_for(actor), bureau_id, on_finding=system)
+    if not roles:
+        raise _denied()
+    role = RECORDS.acting_role(roles)
     errors = {}
     if kind not in RecordKind.values:
         errors["kind"] = [_("Choose the measure.")]
@@ -98,7 +91,7 @@ def record_open(
             % {"codes": "、".join(foreign)}
         ]
     if errors:
-        raise ValidationError(errors, code="invalid")
+        raise refuse(errors, Code.INVALID)
     record = AccountabilityRecord.objects.create(
         bureau_id=bureau_id,
         kind=kind,
@@ -149,7 +142,7 @@ def _people_concerned(record: AccountabilityRecord) -> list[int]:
 
     cond = Q(pk__in=[])
     if record.school_id:
-        cond |= Q(school_id=record.school_id, role__in=[Role.SCHOOL_OFFICER, Role.PRINCIPAL])
+        cond |= Q(school_id=record.school_id, role__in=SCHOOL_ROLES)
     if record.department_id:
         cond |= Q(department_id=record.department_id, role=Role.DEPARTMENT_OFFICER)
     return list(
@@ -161,69 +154,59 @@ def _lock_record(record_id: int) -> AccountabilityRecord:
     return AccountabilityRecord.objects.select_for_update().get(pk=record_id)
 
 
-def _editable_record(actor, record_id: int) -> tuple[AccountabilityRecord, str]:
-    if not AccountabilityRecord.objects.editable_by(actor).filter(pk=record_id).exists():
-        raise PermissionDenied(_("Your roles do not allow this."))
-    record = _lock_record(record_id)
-    return record, _acting_role(actor, record.bureau_id, ACCOUNTABILITY_MANAGE)
-
-
 def _require_comment(comment: str) -> str:
     comment = (comment or "").strip()
     if not comment:
-        raise ValidationError(
-            {"comment": [ValidationError(_("Write what was done."), code="comment_required")]}
-        )
+        raise refuse({"comment": _("Write what was done.")}, Code.COMMENT_REQUIRED)
     return comment
 
 
-def _refuse_closed(record: AccountabilityRecord) -> None:
+def _step(*, actor, record_id: int, action: str, comment: str) -> AccountabilityRecord:
+    """Take ``action`` (follow up, close) on a record through its table: refused (403) unless
+    the actor manages the record's bureau, refused when the record is closed or the comment is
+    missing; then the status and the event in one commit."""
+    if not AccountabilityRecord.objects.restrict(actor, action).filter(pk=record_id).exists():
+        raise _denied()
+    record = _lock_record(record_id)
+    roles = roles_on(actor, record)
     if record.status == RecordStatus.CLOSED:
-        raise ValidationError(_("The record is closed."), code="closed")
+        raise refuse(_("The record is closed."), Code.CLOSED)
+    comment = _require_comment(comment)
+    move = RECORDS.check(record, action, roles)
+    role = RECORDS.acting_role(roles, move)
+    fields = []
+    if action == access.CLOSE:
+        record.closed_at = timezone.now()
+        fields.append("closed_at")
+    RECORDS.commit(
+        record,
+        move,
+        now=record.closed_at,
+        update_fields=fields,
+        event=lambda before, after: AccountabilityEvent.objects.create(
+            record=record,
+            action=RecordAction.CLOSE if action == access.CLOSE else RecordAction.FOLLOW_UP,
+            actor=actor,
+            actor_role=role,
+            **({"at": record.closed_at} if action == access.CLOSE else {}),
+            comment=comment,
+            data={"status": [before, after]},
+        ),
+    )
+    return record
 
 
 @transaction.atomic
 def record_follow_up(*, actor, record_id: int, comment: str) -> AccountabilityRecord:
     """Record a follow-up (督促、复查、整改情况); the first one moves the record from open to
     being followed up."""
-    record, role = _editable_record(actor, record_id)
-    _refuse_closed(record)
-    comment = _require_comment(comment)
-    before = record.status
-    if record.status == RecordStatus.OPEN:
-        record.status = RecordStatus.FOLLOW_UP
-        record.save(update_fields=["status"])
-    AccountabilityEvent.objects.create(
-        record=record,
-        action=RecordAction.FOLLOW_UP,
-        actor=actor,
-        actor_role=role,
-        comment=comment,
-        data={"status": [before, record.status]},
-    )
-    return record
+    return _step(actor=actor, record_id=record_id, action=access.FOLLOW_UP, comment=comment)
 
 
 @transaction.atomic
 def record_close(*, actor, record_id: int, comment: str) -> AccountabilityRecord:
     """Close a record with what settled it; a closed record takes no further steps."""
-    record, role = _editable_record(actor, record_id)
-    _refuse_closed(record)
-    comment = _require_comment(comment)
-    before = record.status
-    record.status = RecordStatus.CLOSED
-    record.closed_at = timezone.now()
-    record.save(update_fields=["status", "closed_at"])
-    AccountabilityEvent.objects.create(
-        record=record,
-        action=RecordAction.CLOSE,
-        actor=actor,
-        actor_role=role,
-        at=record.closed_at,
-        comment=comment,
-        data={"status": [before, record.status]},
-    )
-    return record
+    return _step(actor=actor, record_id=record_id, action=access.CLOSE, comment=comment)
 
 
 # --- consultations (专题研商 / 专题协调会) -----------------------------------------------
@@ -261,12 +244,10 @@ def consultation_create(*, actor, data: dict, hazards) -> Consultation:
     if len(bureaus) > 1:
         errors["hazards"] = [_("The hazards must all be of one bureau.")]
     if errors:
-        raise ValidationError(errors, code="invalid")
+        raise refuse(errors, Code.INVALID)
     bureau_id = bureaus.pop()
-    manage = scope_for(actor).bureau_ids(*CONSULTATION_MANAGE)
-    if bureau_id not in manage:
-        raise PermissionDenied(_("Your roles do not allow this."))
-    _acting_role(actor, bureau_id, CONSULTATION_MANAGE)
+    if not access.bureau_roles(scope_for(actor), bureau_id) & CONSULTATION_MANAGE:
+        raise _denied()
     ids = [h.pk for h in hazards]
     found = set(
         Hazard.objects.visible_to(actor)
@@ -280,18 +261,16 @@ def consultation_create(*, actor, data: dict, hazards) -> Consultation:
         .values_list("pk", flat=True)
     )
     if missing := [h.code for h in hazards if h.pk not in found]:
-        raise ValidationError(
+        raise refuse(
             {
-                "hazards": [
-                    _("Not a hazard for a consultation (any more): %(codes)s")
-                    % {"codes": "、".join(missing)}
-                ]
+                "hazards": _("Not a hazard for a consultation (any more): %(codes)s")
+                % {"codes": "、".join(missing)}
             },
-            code="not_candidate",
+            Code.NOT_CANDIDATE,
         )
     campaign = data.get("campaign")
     if campaign is not None and campaign.bureau_id != bureau_id:
-        raise ValidationError({"campaign": [_("Choose a campaign of this bureau.")]})
+        raise refuse({"campaign": _("Choose a campaign of this bureau.")}, Code.INVALID)
     consultation = Consultation.objects.create(
         bureau_id=bureau_id,
         campaign=campaign,
@@ -323,13 +302,12 @@ def consultation_apply(*, actor, consultation_id: int, decisions: dict[int, dict
     from safecampus.hazards.models import HazardEvent
     from safecampus.hazards.services import hazard_apply_consultation
 
-    if not Consultation.objects.editable_by(actor).filter(pk=consultation_id).exists():
-        raise PermissionDenied(_("Your roles do not allow this."))
+    if not Consultation.objects.restrict(actor, access.APPLY).filter(pk=consultation_id).exists():
+        raise _denied()
     consultation = Consultation.objects.select_for_update().get(pk=consultation_id)
     if consultation.status != ConsultationStatus.PLANNED:
-        raise ValidationError(
-            _("The decisions of this consultation are already applied."), code="decided"
-        )
+        raise refuse(_("The decisions of this consultation are already applied."), Code.DECIDED)
+    move = CONSULTATIONS.check(consultation, access.APPLY, roles_on(actor, consultation))
     items = list(consultation.items.select_related("hazard").order_by("id"))
     now = timezone.now()
     for item in items:
@@ -341,9 +319,9 @@ def consultation_apply(*, actor, consultation_id: int, decisions: dict[int, dict
                 item.hazard.responsible_department_id is None
                 and Decision.NEW_DEPARTMENT not in chosen
             ):
-                raise ValidationError(
-                    {"department": [_("Name the department responsible for the hazard.")]},
-                    code="invalid",
+                raise refuse(
+                    {"department": _("Name the department responsible for the hazard.")},
+                    Code.INVALID,
                 )
             hazard = hazard_apply_consultation(
                 actor=actor,
@@ -355,9 +333,9 @@ def consultation_apply(*, actor, consultation_id: int, decisions: dict[int, dict
                 data={"consultation": consultation.pk, "item": item.pk},
             )
         except ValidationError as exc:
-            raise ValidationError(
+            raise refuse(
                 {f"item_{item.pk}": [f"{item.hazard.code}: {m}" for m in exc.messages]},
-                code=getattr(exc, "code", None) or "invalid",
+                refusal_code(exc),
             ) from exc
         item.decisions = chosen
         item.department = department if Decision.NEW_DEPARTMENT in chosen else None
@@ -368,8 +346,9 @@ def consultation_apply(*, actor, consultation_id: int, decisions: dict[int, dict
             HazardEvent.objects.filter(hazard=hazard, action=Action.CONSULT).order_by("-id").first()
         )
         item.save()
-    consultation.status = ConsultationStatus.DECIDED
     consultation.decided_by = actor
-    consultation.decided_at = now
-    consultation.save(update_fields=["status", "decided_by", "decided_at"])
+    # consultations keep no events of their own: each hazard's event names the consultation
+    CONSULTATIONS.commit(
+        consultation, move, now=now, update_fields=["decided_by"], event=lambda *_: None
+    )
     return consultation

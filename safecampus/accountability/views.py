@@ -7,22 +7,20 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from safecampus.core.access import scope_for
+from safecampus.core.access import can, require, roles_on, scope_for
 from safecampus.core.capabilities import (
     ACCOUNTABILITY_MANAGE,
     CONSULTATION_MANAGE,
     CONSULTATION_VIEW,
     SUPERVISION_VIEW,
 )
-from safecampus.hazards.models import Hazard
-from safecampus.orgs.models import Department
+from safecampus.core.refusals import to_form
 
-from . import services
+from . import access, selectors, services
 from .forms import (
     ConsultationForm,
     ItemDecisionForm,
@@ -30,32 +28,13 @@ from .forms import (
     RecordForm,
     RecordStepForm,
 )
-from .models import (
-    AccountabilityRecord,
-    Consultation,
-    ConsultationItem,
-    ConsultationStatus,
-    RecordStatus,
-)
+from .lifecycle import CONSULTATIONS, RECORDS
+from .models import ConsultationStatus
 
 PAGE_SIZE = 50
 #: consultations concern the bureau and its departments, not the schools
 #: at most this many candidate hazards are offered on the new-consultation page
 CANDIDATE_LIMIT = 300
-
-
-def _require(user, roles) -> None:
-    if not scope_for(user).has(*roles):
-        raise PermissionDenied(_("Your roles do not allow this."))
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    """Show a service's refusal on the fields it names, or above the form."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for field, errors in exc.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 def _query(request) -> str:
@@ -69,21 +48,10 @@ def _query(request) -> str:
 
 @login_required
 def record_list(request):
-    _require(request.user, SUPERVISION_VIEW)
+    require(request.user, SUPERVISION_VIEW)
     form = RecordFilterForm(request.GET or None, user=request.user)
-    records = AccountabilityRecord.objects.visible_to(request.user).select_related(
-        "school", "department"
-    )
-    if form.is_bound and form.is_valid():
-        data = form.cleaned_data
-        if data["kind"]:
-            records = records.filter(kind=data["kind"])
-        if data["status"]:
-            records = records.filter(status=data["status"])
-        if data["school"]:
-            records = records.filter(school=data["school"])
-        if data["department"]:
-            records = records.filter(department=data["department"])
+    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    records = selectors.record_list(user=request.user, **filters)
     page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -92,8 +60,8 @@ def record_list(request):
             "form": form,
             "page": page,
             "query": _query(request),
-            "can_manage": scope_for(request.user).has(*ACCOUNTABILITY_MANAGE),
-            "show_consultations": scope_for(request.user).has(*CONSULTATION_VIEW),
+            "can_manage": can(request.user, ACCOUNTABILITY_MANAGE),
+            "show_consultations": can(request.user, CONSULTATION_VIEW),
         },
     )
 
@@ -101,8 +69,8 @@ def record_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def record_new(request):
-    _require(request.user, ACCOUNTABILITY_MANAGE)
-    bureau_ids = scope_for(request.user).bureau_ids(*ACCOUNTABILITY_MANAGE)
+    require(request.user, ACCOUNTABILITY_MANAGE)
+    bureau_ids = access.manage_bureaus(scope_for(request.user))
     form = RecordForm(request.POST or None, user=request.user, bureau_ids=bureau_ids)
     status = 200
     if request.method == "POST":
@@ -124,7 +92,7 @@ def record_new(request):
                     deadline=data["deadline"],
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                to_form(form, exc)
             else:
                 messages.success(request, _("Accountability record opened."))
                 return redirect(record)
@@ -139,15 +107,9 @@ def _record_page(request, record, step_form, *, status=200):
         {
             "record": record,
             "events": events,
-            "hazards": Hazard.objects.visible_to(request.user)
-            .filter(pk__in=record.hazards.values("pk"))
-            .select_related("school")
-            .order_by("code"),
+            "hazards": selectors.record_hazards(user=request.user, record=record),
             "step_form": step_form,
-            "can_act": record.status != RecordStatus.CLOSED
-            and AccountabilityRecord.objects.editable_by(request.user)
-            .filter(pk=record.pk)
-            .exists(),
+            "can_act": bool(RECORDS.allowed(record, roles_on(request.user, record))),
         },
         status=status,
     )
@@ -155,21 +117,16 @@ def _record_page(request, record, step_form, *, status=200):
 
 @login_required
 def record_detail(request, pk: int):
-    _require(request.user, SUPERVISION_VIEW)
-    record = get_object_or_404(
-        AccountabilityRecord.objects.visible_to(request.user).select_related(
-            "school", "department", "opened_by", "weekly_report__department", "bureau"
-        ),
-        pk=pk,
-    )
+    require(request.user, SUPERVISION_VIEW)
+    record = selectors.record_get(user=request.user, pk=pk)
     return _record_page(request, record, RecordStepForm())
 
 
 @login_required
 @require_POST
 def record_step(request, pk: int):
-    _require(request.user, ACCOUNTABILITY_MANAGE)
-    record = get_object_or_404(AccountabilityRecord.objects.visible_to(request.user), pk=pk)
+    require(request.user, ACCOUNTABILITY_MANAGE)
+    record = selectors.record_get(user=request.user, pk=pk)
     form = RecordStepForm(request.POST)
     if form.is_valid():
         step = (
@@ -180,7 +137,7 @@ def record_step(request, pk: int):
         try:
             step(actor=request.user, record_id=record.pk, comment=form.cleaned_data["comment"])
         except ValidationError as exc:
-            _add_errors(form, exc)
+            to_form(form, exc)
         else:
             messages.success(request, _("Recorded."))
             return redirect(record)
@@ -193,20 +150,11 @@ def record_step(request, pk: int):
 
 @login_required
 def consultation_list(request):
-    _require(request.user, CONSULTATION_VIEW)
-    consultations = (
-        Consultation.objects.visible_to(request.user)
-        .select_related("campaign")
-        .annotate(
-            n_items=Count(
-                "items", filter=Q(items__hazard__in=Hazard.objects.visible_to(request.user))
-            )
-        )
-        .order_by("-held_on", "-id")
-    )
+    require(request.user, CONSULTATION_VIEW)
     status = request.GET.get("status", "")
-    if status in ConsultationStatus.values:
-        consultations = consultations.filter(status=status)
+    consultations = selectors.consultation_list(
+        user=request.user, status=status if status in ConsultationStatus.values else ""
+    )
     page = Paginator(consultations, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -216,31 +164,17 @@ def consultation_list(request):
             "query": _query(request),
             "status": status,
             "statuses": ConsultationStatus.choices,
-            "can_manage": scope_for(request.user).has(*CONSULTATION_MANAGE),
+            "can_manage": can(request.user, CONSULTATION_MANAGE),
         },
-    )
-
-
-def _candidates(user, bureau_ids):
-    """Hazards of the user's bureaus to discuss, not already on a planned consultation."""
-    planned = ConsultationItem.objects.filter(
-        consultation__status=ConsultationStatus.PLANNED
-    ).values("hazard_id")
-    return (
-        Hazard.objects.visible_to(user)
-        .filter(services.consultation_candidates_q(), bureau_id__in=bureau_ids)
-        .exclude(pk__in=planned)
-        .select_related("school", "responsible_department")
-        .order_by("code", "id")
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def consultation_new(request):
-    _require(request.user, CONSULTATION_MANAGE)
-    bureau_ids = scope_for(request.user).bureau_ids(*CONSULTATION_MANAGE)
-    candidates = _candidates(request.user, bureau_ids)
+    require(request.user, CONSULTATION_MANAGE)
+    bureau_ids = access.consultation_bureaus(scope_for(request.user))
+    candidates = selectors.consultation_candidates(user=request.user, bureau_ids=bureau_ids)
     form = ConsultationForm(
         request.POST or None,
         user=request.user,
@@ -258,7 +192,7 @@ def consultation_new(request):
                     actor=request.user, data=data, hazards=hazards
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                to_form(form, exc)
             else:
                 messages.success(request, _("Consultation recorded; enter the decisions."))
                 return redirect(consultation)
@@ -279,28 +213,16 @@ def consultation_new(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def consultation_detail(request, pk: int):
-    _require(request.user, CONSULTATION_VIEW)
-    consultation = get_object_or_404(
-        Consultation.objects.visible_to(request.user).select_related(
-            "campaign", "created_by", "decided_by"
-        ),
-        pk=pk,
-    )
-    can_apply = (
-        consultation.status == ConsultationStatus.PLANNED
-        and Consultation.objects.editable_by(request.user).filter(pk=pk).exists()
+    require(request.user, CONSULTATION_VIEW)
+    consultation = selectors.consultation_get(user=request.user, pk=pk)
+    can_apply = access.APPLY in CONSULTATIONS.allowed(
+        consultation, roles_on(request.user, consultation)
     )
     # a department officer reads only the items on hazards it may see
-    items = list(
-        consultation.items.filter(
-            hazard__in=Hazard.objects.visible_to(request.user)
-        ).select_related("hazard__school", "hazard__responsible_department", "department")
-    )
+    items = selectors.consultation_items(user=request.user, consultation=consultation)
     if request.method == "POST" and not can_apply:
         raise PermissionDenied(_("The decisions cannot be applied here."))
-    departments = list(
-        Department.objects.visible_to(request.user).filter(bureau_id=consultation.bureau_id)
-    )
+    departments = selectors.consultation_departments(user=request.user, consultation=consultation)
     forms_by_item = {}
     if can_apply:
         for item in items:

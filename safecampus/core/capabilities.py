@@ -107,3 +107,24 @@ HAZARD_BUREAU_WIDE = frozenset({Role.SAFETY_CENTRE, Role.LEADERSHIP, Role.INSPEC
 HAZARD_REPORT_IN_BUREAU = frozenset({Role.SAFETY_CENTRE, Role.INSPECTOR, Role.DEPARTMENT_OFFICER})
 #: Roles that report a new hazard (a school at its own schools; the others in their bureau).
 HAZARD_REPORT = HAZARD_REPORT_IN_BUREAU | SCHOOL_ROLES
+
+# --- spotchecks ---
+#: Roles that reach every spot check, item and photo of their bureau(s); a department officer
+#: only the items of its departments and those it is assigned.
+SPOT_CHECK_BUREAU_WIDE = frozenset({Role.SAFETY_CENTRE, Role.LEADERSHIP, Role.INSPECTOR})
+#: Roles that record the result of any drawn hazard of their bureau, assigned or not.
+SPOT_CHECK_RECORD_ANY = frozenset({Role.LEADERSHIP, Role.SAFETY_CENTRE})
+#: The order in which an actor's role is named on a spot check or accountability event.
+SUPERVISION_ROLE_ORDER = (
+    Role.LEADERSHIP,
+    Role.SAFETY_CENTRE,
+    Role.INSPECTOR,
+    Role.DEPARTMENT_OFFICER,
+)
+
+# --- accountability ---
+#: Roles that reach every accountability record and consultation of their bureau(s).
+SUPERVISION_BUREAU_WIDE = frozenset({Role.SAFETY_CENTRE, Role.LEADERSHIP, Role.INSPECTOR})
+#: Roles that may open a record as the consequence of a result they recorded (a spot check
+#: found the claim false): whoever may record that result.
+ACCOUNTABILITY_OPEN_ON_FINDING = ACCOUNTABILITY_MANAGE | SPOT_CHECK_RECORD

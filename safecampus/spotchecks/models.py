@@ -17,6 +17,8 @@ from safecampus.core.access import ScopedQuerySet
 from safecampus.core.models import AppendOnly
 from safecampus.core.roles import Role
 
+from . import access
+
 
 class SpotCheckStatus(models.TextChoices):
     OPEN = "open", pgettext_lazy("spot check", "In progress")
@@ -37,12 +39,21 @@ class Result(models.TextChoices):
 
 
 class SpotCheckQuerySet(ScopedQuerySet):
-    actions = frozenset({"view", "edit"})
+    actions = access.CHECK_ACTIONS
 
     def scope_filter(self, scope, *, action: str):
-        from .scope import spot_check_scope_q
+        return access.check_q(scope, action, checks_with_items=_checks_with_items)
 
-        return spot_check_scope_q(scope, action)
+    def object_roles(self, scope, obj):
+        return access.check_roles(
+            scope,
+            obj,
+            reaches_items=lambda q: SpotCheckItem.objects.filter(q, spot_check_id=obj.pk).exists(),
+        )
+
+
+def _checks_with_items(item_q):
+    return SpotCheckItem.objects.filter(item_q).values("spot_check_id")
 
 
 class SpotCheck(models.Model):
@@ -101,12 +112,13 @@ class SpotCheck(models.Model):
 
 
 class SpotCheckItemQuerySet(ScopedQuerySet):
-    actions = frozenset({"view", "edit"})
+    actions = access.ITEM_ACTIONS
 
     def scope_filter(self, scope, *, action: str):
-        from .scope import spot_check_item_scope_q
+        return access.item_q(scope, action)
 
-        return spot_check_item_scope_q(scope, action)
+    def object_roles(self, scope, obj):
+        return access.item_roles(scope, obj)
 
 
 class SpotCheckItem(models.Model):
@@ -161,12 +173,13 @@ def _evidence_path(instance: SpotCheckEvidence, filename: str) -> str:
 
 
 class SpotCheckEvidenceQuerySet(ScopedQuerySet):
-    actions = frozenset({"view", "edit"})
+    actions = access.EVIDENCE_ACTIONS
 
     def scope_filter(self, scope, *, action: str):
-        from .scope import spot_check_item_scope_q
+        return access.evidence_q(scope, action)
 
-        return spot_check_item_scope_q(scope, action, prefix="item__")
+    def object_roles(self, scope, obj):
+        return access.item_roles(scope, obj.item)
 
 
 class SpotCheckEvidence(models.Model):

@@ -5,19 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
-from django.shortcuts import get_object_or_404
 
 from safecampus.accounts.models import RoleAssignment
-from safecampus.core.access import scope_for
+from safecampus.core.access import VIEW, get_for, scope_for
 from safecampus.core.capabilities import SPOT_CHECK_RECORD
 from safecampus.core.roles import Role
 from safecampus.hazards.choices import RiskColour, Status
 from safecampus.hazards.models import Hazard, summary_q
 from safecampus.orgs.models import Department
 
+from . import access
 from .draw import draw, parse_stratum, sample_size, strata, stratum_key
 from .models import Result, SpotCheck, SpotCheckEvidence, SpotCheckItem
-from .scope import spot_check_item_scope_q
 
 #: what a row of the sample shows, fetched in the same query
 ITEM_RELATED = (
@@ -25,17 +24,16 @@ ITEM_RELATED = (
     "hazard__responsible_department",
     "inspector",
 )
-_BUREAU_WIDE = (Role.SAFETY_CENTRE, Role.LEADERSHIP, Role.INSPECTOR)
 
 
 def sees_whole_check(user, check: SpotCheck) -> bool:
     """The bureau's centre, leaders and inspectors see every stratum; a department its own."""
-    return check.bureau_id in scope_for(user).bureau_ids(*_BUREAU_WIDE)
+    return access.sees_whole_check(scope_for(user), check)
 
 
 def check_list(*, user) -> QuerySet[SpotCheck]:
     """Checks in scope, newest first, with the drawn and recorded items the user may see."""
-    item_q = spot_check_item_scope_q(scope_for(user), "view", prefix="items__") or Q(pk__in=[])
+    item_q = access.item_q(scope_for(user), VIEW, prefix="items__") or Q(pk__in=[])
     return (
         SpotCheck.objects.visible_to(user)
         .select_related("bureau", "campaign", "ordered_by")
@@ -49,11 +47,10 @@ def check_list(*, user) -> QuerySet[SpotCheck]:
     )
 
 
-def check_get(*, user, pk: int, edit: bool = False) -> SpotCheck:
-    qs = SpotCheck.objects.editable_by(user) if edit else SpotCheck.objects.visible_to(user)
-    return get_object_or_404(
-        qs.select_related("bureau", "campaign", "ordered_by"),
-        pk=pk,
+def check_get(*, user, pk: int, action: str = VIEW) -> SpotCheck:
+    """A check for a page: 404 outside the scope, 403 when ``action`` is not allowed on it."""
+    return get_for(
+        user, SpotCheck.objects.select_related("bureau", "campaign", "ordered_by"), pk, action
     )
 
 
@@ -64,6 +61,11 @@ def check_items(*, user, check: SpotCheck) -> QuerySet[SpotCheckItem]:
         .select_related(*ITEM_RELATED)
         .order_by("stratum", "hazard_id")
     )
+
+
+def item_ids(check: SpotCheck) -> list[int]:
+    """The ids of every item of a check (what an assignment may name)."""
+    return list(SpotCheckItem.objects.filter(spot_check=check).values_list("pk", flat=True))
 
 
 @dataclass
@@ -95,7 +97,11 @@ def strata_table(*, user, check: SpotCheck) -> list[Stratum]:
     }
     whole = sees_whole_check(user, check)
     sizes = {key: len(ids) for key, ids in strata(check.population).items()}
-    keys = [k for k in sizes if whole or k in counts or parse_stratum(k)[0] in scope.department_ids]
+    keys = [
+        k
+        for k in sizes
+        if whole or k in counts or access.is_own_department(scope, parse_stratum(k)[0])
+    ]
     labels = stratum_labels(keys)
     rows = []
     for key in keys:
@@ -224,28 +230,30 @@ def my_assignments(*, user) -> QuerySet[SpotCheckItem]:
     )
 
 
-def item_get(*, user, pk: int) -> SpotCheckItem:
-    return get_object_or_404(
-        SpotCheckItem.objects.visible_to(user).select_related(
+def item_get(*, user, pk: int, action: str = VIEW) -> SpotCheckItem:
+    return get_for(
+        user,
+        SpotCheckItem.objects.select_related(
             "spot_check",
             "hazard__area",
             "hazard__item",
             "recorded_by",
             *ITEM_RELATED,
         ),
-        pk=pk,
+        pk,
+        action,
     )
 
 
 def evidence_get(*, user, pk: int) -> SpotCheckEvidence:
-    return get_object_or_404(SpotCheckEvidence.objects.visible_to(user), pk=pk)
+    return get_for(user, SpotCheckEvidence, pk)
 
 
 @dataclass
 class Candidate:
     user: object
     roles: set[str] = field(default_factory=set)
-    department_ids: set[int] = field(default_factory=set)
+    department_pks: set[int] = field(default_factory=set)
     departments: list[str] = field(default_factory=list)
 
     @property
@@ -272,7 +280,7 @@ def inspector_candidates(*, bureau_id: int) -> list[Candidate]:
         c = out.setdefault(ra.user_id, Candidate(user=ra.user))
         c.roles.add(ra.role)
         if ra.department_id:
-            c.department_ids.add(ra.department_id)
+            c.department_pks.add(ra.department_id)
             c.departments.append(ra.department.name)
     return list(out.values())
 
@@ -280,5 +288,5 @@ def inspector_candidates(*, bureau_id: int) -> list[Candidate]:
 def inspector_roles(*, bureau_id: int) -> dict[int, tuple[set[str], set[int]]]:
     """User id → (roles, department ids) of the people a check of the bureau may be given to."""
     return {
-        c.user.pk: (c.roles, c.department_ids) for c in inspector_candidates(bureau_id=bureau_id)
+        c.user.pk: (c.roles, c.department_pks) for c in inspector_candidates(bureau_id=bureau_id)
     }

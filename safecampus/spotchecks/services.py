@@ -10,7 +10,7 @@ import datetime
 import secrets
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -19,8 +19,7 @@ from django.utils.translation import gettext as _
 from safecampus.accountability import services as accountability
 from safecampus.accountability.models import RecordBasis, RecordKind
 from safecampus.core.access import scope_for
-from safecampus.core.capabilities import SPOT_CHECK_ORDER
-from safecampus.core.roles import Role
+from safecampus.core.refusals import Code, refuse
 from safecampus.hazards import services as hazard_services
 from safecampus.hazards.choices import OPEN_STATUSES, Status
 from safecampus.hazards.evidence import checked_before_transaction, store_upload, upload_problems
@@ -28,7 +27,9 @@ from safecampus.hazards.models import Hazard
 from safecampus.notifications.models import NoticeKind
 from safecampus.notifications.services import notify
 
+from . import access
 from .draw import draw
+from .lifecycle import ASSIGN, CHECKS, COMPLETE, ITEMS
 from .models import (
     Claim,
     EventAction,
@@ -43,29 +44,15 @@ from .selectors import inspector_roles, population_of
 
 #: seeds are 63-bit so that they fit a signed 64-bit column
 MAX_SEED = 2**63 - 1
-_ROLE_ORDER = (Role.LEADERSHIP, Role.SAFETY_CENTRE, Role.INSPECTOR, Role.DEPARTMENT_OFFICER)
-#: roles that record the result of any drawn hazard of their bureau, assigned or not
-_RECORD_ANY = (Role.LEADERSHIP, Role.SAFETY_CENTRE)
-
-
-def _refuse(errors: dict | str, code: str) -> ValidationError:
-    """A refusal with its code kept on every message (Django drops it for a dict)."""
-    if isinstance(errors, str):
-        return ValidationError(errors, code=code)
-    return ValidationError(
-        {
-            field: [ValidationError(m, code=code) for m in (ms if isinstance(ms, list) else [ms])]
-            for field, ms in errors.items()
-        }
-    )
 
 
 def _order_role(actor, bureau_id: int) -> str:
-    scope = scope_for(actor)
-    for role in (Role.LEADERSHIP, Role.SAFETY_CENTRE):
-        if role in SPOT_CHECK_ORDER and bureau_id in scope.bureau_ids(role):
-            return role
-    raise PermissionDenied(_("Only the leadership group or the safety centre orders spot checks."))
+    role = access.order_role(scope_for(actor), bureau_id)
+    if role is None:
+        raise PermissionDenied(
+            _("Only the leadership group or the safety centre orders spot checks.")
+        )
+    return role
 
 
 def claim_of(status: str) -> str | None:
@@ -111,18 +98,18 @@ def spot_check_order(
     if campaign is not None and campaign.bureau_id != bureau.pk:
         errors["campaign"] = [_("The campaign is not of this bureau.")]
     if errors:
-        raise _refuse(errors, "invalid")
+        raise refuse(errors, Code.INVALID)
     population = population_of(
         actor=actor, bureau=bureau, claims=claims, by_colour=by_colour, campaign=campaign
     )
     if not population:
-        raise _refuse(
+        raise refuse(
             {
                 "claims": [
                     _("No hazard of the bureau makes these claims: there is nothing to draw.")
                 ]
             },
-            "empty",
+            Code.EMPTY,
         )
     if seed is None:
         seed = secrets.randbits(63)
@@ -177,18 +164,6 @@ def spot_check_order(
     return check
 
 
-def may_record_any(user, check: SpotCheck) -> bool:
-    return check.bureau_id in scope_for(user).bureau_ids(*_RECORD_ANY)
-
-
-def may_assign_to(roles: set[str], department_ids: set[int], item: SpotCheckItem) -> bool:
-    """A bureau-wide role checks any drawn hazard; a department officer only its department's
-    (the hazard register lets a department act on its own hazards only)."""
-    if roles - {Role.DEPARTMENT_OFFICER}:
-        return True
-    return item.hazard.responsible_department_id in department_ids
-
-
 @transaction.atomic
 def spot_check_assign(
     *, actor, spot_check: SpotCheck, inspector, item_ids=None, stratum: str | None = None
@@ -198,11 +173,13 @@ def spot_check_assign(
     check = SpotCheck.objects.select_for_update().get(pk=spot_check.pk)
     role = _order_role(actor, check.bureau_id)
     if check.status != SpotCheckStatus.OPEN:
-        raise _refuse(_("This spot check is completed."), "completed")
+        raise refuse(_("This spot check is completed."), Code.COMPLETED)
+    CHECKS.check(check, ASSIGN, {role})
     held = inspector_roles(bureau_id=check.bureau_id).get(getattr(inspector, "pk", None))
     if held is None:
-        raise _refuse(
-            {"inspector": [_("Choose an inspector, officer or leader of the bureau.")]}, "invalid"
+        raise refuse(
+            {"inspector": [_("Choose an inspector, officer or leader of the bureau.")]},
+            Code.INVALID,
         )
     roles, departments = held
     items = SpotCheckItem.objects.filter(spot_check=check).select_related("hazard")
@@ -211,16 +188,16 @@ def spot_check_assign(
     elif item_ids:
         items = items.filter(pk__in=list(item_ids))
     else:
-        raise _refuse({"items": [_("Choose the hazards to assign.")]}, "invalid")
+        raise refuse({"items": [_("Choose the hazards to assign.")]}, Code.INVALID)
     items = list(items)
     if not items:
-        raise _refuse({"items": [_("Choose the hazards to assign.")]}, "invalid")
+        raise refuse({"items": [_("Choose the hazards to assign.")]}, Code.INVALID)
     if any(i.result != Result.PENDING for i in items):
-        raise _refuse(
-            {"items": [_("A hazard whose result is recorded cannot be reassigned.")]}, "recorded"
+        raise refuse(
+            {"items": [_("A hazard whose result is recorded cannot be reassigned.")]}, Code.RECORDED
         )
-    if not all(may_assign_to(roles, departments, i) for i in items):
-        raise _refuse(
+    if not all(access.may_be_assigned(roles, departments, i) for i in items):
+        raise refuse(
             {
                 "inspector": [
                     _(
@@ -229,7 +206,7 @@ def spot_check_assign(
                     )
                 ]
             },
-            "wrong_department",
+            Code.WRONG_DEPARTMENT,
         )
     changes = [[i.pk, i.inspector_id] for i in items if i.inspector_id != inspector.pk]
     SpotCheckItem.objects.filter(pk__in=[pk for pk, _prev in changes]).update(inspector=inspector)
@@ -251,17 +228,11 @@ def spot_check_assign(
     return len(changes)
 
 
-def _record_role(actor, item: SpotCheckItem) -> str:
-    scope = scope_for(actor)
-    bureau_id = item.spot_check.bureau_id
-    for role in _RECORD_ANY:
-        if bureau_id in scope.bureau_ids(role):
-            return role
-    if item.inspector_id == actor.pk:
-        for role in _ROLE_ORDER:
-            if bureau_id in scope.bureau_ids(role):
-                return role
-    raise PermissionDenied(_("Only the person assigned to this hazard records its result."))
+def _record_roles(actor, item: SpotCheckItem) -> frozenset[str]:
+    roles = access.record_roles(scope_for(actor), item)
+    if not roles:
+        raise PermissionDenied(_("Only the person assigned to this hazard records its result."))
+    return roles
 
 
 @checked_before_transaction
@@ -281,16 +252,16 @@ def spot_check_record(
         .select_related("spot_check", "hazard__school", "hazard__responsible_department")
         .get(pk=item.pk)
     )
-    role = _record_role(actor, item)
+    roles = _record_roles(actor, item)
     check = SpotCheck.objects.select_for_update().get(pk=item.spot_check_id)
     if item.result != Result.PENDING:
-        raise _refuse(
+        raise refuse(
             _(
                 "The result of this hazard was already recorded on %(date)s; a result is final. "
                 "Nothing was changed."
             )
             % {"date": item.checked_on.isoformat() if item.checked_on else "—"},
-            "already_recorded",
+            Code.ALREADY_RECORDED,
         )
     errors: dict = {}
     finding = (finding or "").strip()
@@ -311,14 +282,10 @@ def spot_check_record(
     elif problems := upload_problems(files):
         errors["files"] = problems
     if errors:
-        raise _refuse(errors, "invalid")
+        raise refuse(errors, Code.INVALID)
+    move = ITEMS.check(item, result, roles)
+    role = ITEMS.acting_role(roles, move)
 
-    item.result = result
-    item.finding = finding
-    item.checked_on = checked_on
-    item.recorded_by = actor
-    item.recorded_at = timezone.now()
-    item.save(update_fields=["result", "finding", "checked_on", "recorded_by", "recorded_at"])
     record_id = None
     hazard = item.hazard
     if result == Result.NOT_AS_CLAIMED:
@@ -345,29 +312,39 @@ def spot_check_record(
     stored = [
         store_upload(SpotCheckEvidence(item=item), upload, actor=actor).pk for upload in files
     ]
-    SpotCheckEvent.objects.create(
-        spot_check=check,
-        item=item,
-        action=EventAction.RECORD,
-        actor=actor,
-        actor_role=role,
-        data={
-            "hazard": hazard.pk,
-            "result": result,
-            "checked_on": checked_on.isoformat(),
-            "evidence": stored,
-            "accountability_record": record_id,
-        },
-    )
-    if not SpotCheckItem.objects.filter(spot_check=check, result=Result.PENDING).exists():
-        check.status = SpotCheckStatus.DONE
-        check.completed_at = timezone.now()
-        check.save(update_fields=["status", "completed_at"])
-        SpotCheckEvent.objects.create(
+    item.finding = finding
+    item.checked_on = checked_on
+    item.recorded_by = actor
+    ITEMS.commit(
+        item,
+        move,
+        update_fields=["finding", "checked_on", "recorded_by"],
+        event=lambda _from, _to: SpotCheckEvent.objects.create(
             spot_check=check,
-            action=EventAction.COMPLETE,
+            item=item,
+            action=EventAction.RECORD,
             actor=actor,
             actor_role=role,
-            data={"items": check.sample_size},
+            data={
+                "hazard": hazard.pk,
+                "result": result,
+                "checked_on": checked_on.isoformat(),
+                "evidence": stored,
+                "accountability_record": record_id,
+            },
+        ),
+    )
+    if not SpotCheckItem.objects.filter(spot_check=check, result=Result.PENDING).exists():
+        CHECKS.commit(
+            check,
+            CHECKS.check(check, COMPLETE, {role}),
+            update_fields=[],
+            event=lambda _from, _to: SpotCheckEvent.objects.create(
+                spot_check=check,
+                action=EventAction.COMPLETE,
+                actor=actor,
+                actor_role=role,
+                data={"items": check.sample_size},
+            ),
         )
     return item

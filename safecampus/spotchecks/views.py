@@ -14,50 +14,38 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from safecampus.core.access import scope_for
+from safecampus.core.access import can, require, scope_for
 from safecampus.core.capabilities import SPOT_CHECK_ORDER, SPOT_CHECK_RECORD, SPOT_CHECK_VIEW
+from safecampus.core.refusals import to_form
 from safecampus.hazards.evidence import serve_evidence
 
-from . import selectors, services
+from . import access, selectors, services
 from .forms import AssignForm, RecordForm, SpotCheckOrderForm
-from .models import Claim, Result, SpotCheckItem, SpotCheckStatus
+from .lifecycle import ASSIGN, CHECKS, ITEMS
+from .models import Claim, Result
 
 PAGE_SIZE = 50
 SAMPLE_PAGE_SIZE = 100
 #: schools are never told about a check (a drawn school is not warned)
 
 
-def _require(user, roles) -> None:
-    if not scope_for(user).has(*roles):
-        raise PermissionDenied(_("Your roles do not allow this."))
-
-
 def _order_bureaus(user) -> frozenset[int]:
-    return scope_for(user).bureau_ids(*SPOT_CHECK_ORDER)
-
-
-def _errors_to_form(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errs in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errs)
-    else:
-        form.add_error(None, exc.messages)
+    return access.order_bureaus(scope_for(user))
 
 
 @login_required
 def check_list(request):
-    _require(request.user, SPOT_CHECK_VIEW)
+    require(request.user, SPOT_CHECK_VIEW)
     page = Paginator(selectors.check_list(user=request.user), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    scope = scope_for(request.user)
     return render(
         request,
         "spotchecks/check_list.html",
         {
             "page": page,
             "can_order": bool(_order_bureaus(request.user)),
-            "can_record": scope.has(*SPOT_CHECK_RECORD),
+            "can_record": can(request.user, SPOT_CHECK_RECORD),
         },
     )
 
@@ -103,7 +91,7 @@ def check_create(request):
                         note=d["note"],
                     )
                 except ValidationError as exc:
-                    _errors_to_form(form, exc)
+                    to_form(form, exc)
                 else:
                     messages.success(
                         request,
@@ -135,7 +123,8 @@ def _detail(request, check, *, verification=None, assign_form=None, status=200):
     page.object_list = list(page.object_list)
     for item in page.object_list:
         item.stratum_row = labels.get(item.stratum)
-    can_assign = check.status == SpotCheckStatus.OPEN and check.bureau_id in _order_bureaus(user)
+    role = access.order_role(scope_for(user), check.bureau_id)
+    can_assign = role is not None and ASSIGN in CHECKS.allowed(check, {role})
     candidates = selectors.inspector_candidates(bureau_id=check.bureau_id) if can_assign else []
     if can_assign and assign_form is None:
         assign_form = AssignForm(candidates=candidates, item_ids=[])
@@ -150,7 +139,7 @@ def _detail(request, check, *, verification=None, assign_form=None, status=200):
             "verification": verification,
             "can_assign": can_assign,
             "assign_form": assign_form,
-            "record_any": services.may_record_any(user, check),
+            "record_any": access.may_record_any(scope_for(user), check),
             "claim_labels": [Claim(c).label for c in check.claims if c in Claim.values],
         },
         status=status,
@@ -159,7 +148,7 @@ def _detail(request, check, *, verification=None, assign_form=None, status=200):
 
 @login_required
 def check_detail(request, pk: int):
-    _require(request.user, SPOT_CHECK_VIEW)
+    require(request.user, SPOT_CHECK_VIEW)
     check = selectors.check_get(user=request.user, pk=pk)
     return _detail(request, check)
 
@@ -167,7 +156,7 @@ def check_detail(request, pk: int):
 @login_required
 def check_verify(request, pk: int):
     """Draw again from the stored population and seed and compare with the stored sample."""
-    _require(request.user, SPOT_CHECK_VIEW)
+    require(request.user, SPOT_CHECK_VIEW)
     check = selectors.check_get(user=request.user, pk=pk)
     return _detail(request, check, verification=selectors.verify(check))
 
@@ -175,10 +164,10 @@ def check_verify(request, pk: int):
 @login_required
 @require_POST
 def check_assign(request, pk: int):
-    _require(request.user, SPOT_CHECK_ORDER)
-    check = selectors.check_get(user=request.user, pk=pk, edit=True)
+    require(request.user, SPOT_CHECK_ORDER)
+    check = selectors.check_get(user=request.user, pk=pk, action=ASSIGN)
     candidates = selectors.inspector_candidates(bureau_id=check.bureau_id)
-    item_ids = list(SpotCheckItem.objects.filter(spot_check=check).values_list("pk", flat=True))
+    item_ids = selectors.item_ids(check)
     form = AssignForm(request.POST, candidates=candidates, item_ids=item_ids)
     if form.is_valid():
         d = form.cleaned_data
@@ -192,7 +181,7 @@ def check_assign(request, pk: int):
                 stratum=d["stratum"] or None,
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            to_form(form, exc)
         else:
             messages.success(
                 request,
@@ -207,7 +196,7 @@ def check_assign(request, pk: int):
 
 @login_required
 def my_assignments(request):
-    _require(request.user, SPOT_CHECK_RECORD)
+    require(request.user, SPOT_CHECK_RECORD)
     page = Paginator(selectors.my_assignments(user=request.user), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -215,9 +204,9 @@ def my_assignments(request):
 
 
 def _may_record(user, item) -> bool:
-    return item.result == Result.PENDING and (
-        item.inspector_id == user.pk or services.may_record_any(user, item.spot_check)
-    )
+    """Whether the record form is offered: the table allows a result with the roles the user
+    holds for recording this item (the centre and leaders any; the person assigned)."""
+    return bool(ITEMS.allowed(item, access.record_roles(scope_for(user), item)))
 
 
 @login_required
@@ -225,7 +214,7 @@ def _may_record(user, item) -> bool:
 def item_detail(request, pk: int):
     """One drawn hazard: its claim, the result and photos once recorded; the record form for the
     person assigned (or the centre and leaders)."""
-    _require(request.user, SPOT_CHECK_VIEW)
+    require(request.user, SPOT_CHECK_VIEW)
     item = selectors.item_get(user=request.user, pk=pk)
     may_record = _may_record(request.user, item)
     form = None
@@ -247,7 +236,7 @@ def item_detail(request, pk: int):
                     files=d.get("files") or (),
                 )
             except ValidationError as exc:
-                _errors_to_form(form, exc)
+                to_form(form, exc)
             else:
                 messages.success(request, _("Result recorded."))
                 return redirect("spotchecks:item_detail", pk=item.pk)
@@ -272,14 +261,14 @@ def item_detail(request, pk: int):
 @login_required
 def evidence_file(request, pk: int):
     """A photo of a spot check, only to users whose scope includes its item (404 otherwise)."""
-    _require(request.user, SPOT_CHECK_VIEW)
+    require(request.user, SPOT_CHECK_VIEW)
     ev = selectors.evidence_get(user=request.user, pk=pk)
     return serve_evidence(ev)
 
 
 @login_required
 def evidence_thumb(request, pk: int):
-    _require(request.user, SPOT_CHECK_VIEW)
+    require(request.user, SPOT_CHECK_VIEW)
     ev = selectors.evidence_get(user=request.user, pk=pk)
     if not ev.thumbnail:
         raise Http404

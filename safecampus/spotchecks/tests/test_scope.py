@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from safecampus.core.roles import Role
+from safecampus.core.testing import scope_matrix
 from safecampus.hazards.testing import jpeg_upload
 from safecampus.spotchecks import services
 from safecampus.spotchecks.models import Result, SpotCheckEvidence, SpotCheckItem
@@ -103,3 +104,77 @@ def test_a_department_officer_does_not_see_checks_that_drew_none_of_its_hazards(
     assert check.title not in client.get(reverse("spotchecks:check_list")).content.decode()
     assert client.get(check.get_absolute_url()).status_code == 404
     assert client_for(sc.dept_user).get(check.get_absolute_url()).status_code == 200
+
+
+# --- every page through core.testing.scope_matrix ---------------------------------------------
+
+
+def test_every_page_answers_the_scope_matrix(recorded, client):
+    """Anonymous → login; a role the feature does not reach (a school, a partner unit, the
+    auditor) → 403; another bureau, or a department the record does not concern → 404."""
+    sc = recorded
+    u = sc.users
+    outsiders = [u[Role.SCHOOL_OFFICER], u[Role.PRINCIPAL], u[Role.PARTNER], u[Role.AUDITOR]]
+    for name in ("list", "mine"):
+        scope_matrix(client, urls(sc)[name], permitted=sc.inspector, wrong_role=outsiders)
+    scope_matrix(
+        client,
+        urls(sc)["new"],
+        permitted=sc.leader,
+        wrong_role=[sc.inspector, sc.dept_user, *outsiders],
+    )
+    for name in ("detail", "verify", "item", "evidence", "thumb"):
+        scope_matrix(
+            client,
+            urls(sc)[name],
+            permitted=sc.dept_user,
+            # 安保科 sees the check (it drew its hazard), not 普教一科's item and photo
+            out_of_scope=[sc.other_centre]
+            + ([] if name in ("detail", "verify") else [sc.other_dept_user]),
+            wrong_role=outsiders,
+        )
+
+
+class Rewound:
+    """An upload the test client reads whole each time it posts it (once per user)."""
+
+    def __init__(self, upload):
+        self.upload = upload
+        self.name = upload.name
+        self.content_type = upload.content_type
+
+    def read(self):
+        self.upload.seek(0)
+        return self.upload.read()
+
+
+def test_assigning_and_recording_answer_the_scope_matrix(recorded, client):
+    sc = recorded
+    u = sc.users
+    pending = SpotCheckItem.objects.get(spot_check=sc.check, hazard=sc.rectifying)
+    scope_matrix(
+        client,
+        reverse("spotchecks:check_assign", args=[sc.check.pk]),
+        method="post",
+        data={"inspector": sc.inspector.pk, "items": [pending.pk]},
+        permitted=sc.centre,
+        out_of_scope=[sc.other_centre],
+        # inspectors and departments record; they do not assign
+        wrong_role=[sc.inspector, sc.dept_user, u[Role.SCHOOL_OFFICER], u[Role.PARTNER]],
+    )
+    scope_matrix(
+        client,
+        reverse("spotchecks:item_detail", args=[pending.pk]),
+        method="post",
+        data={
+            "result": Result.CONFIRMED,
+            "checked_on": timezone.localdate().isoformat(),
+            "files": [Rewound(jpeg_upload())],
+        },
+        permitted=sc.inspector,  # the person assigned
+        out_of_scope=[sc.other_centre, sc.other_dept_user],
+        # 普教一科's officer sees the hazard of its department but is not assigned it
+        wrong_role=[sc.dept_user, u[Role.SCHOOL_OFFICER], u[Role.PARTNER]],
+    )
+    pending.refresh_from_db()
+    assert pending.result == Result.CONFIRMED and pending.recorded_by == sc.inspector
