@@ -24,7 +24,7 @@ _OPEN = frozenset({RecordStatus.OPEN, RecordStatus.FOLLOW_UP})
 RECORDS = Lifecycle(
     [
         Move(FOLLOW_UP, _OPEN, {RecordStatus.OPEN: RecordStatus.FOLLOW_UP}, ACCOUNTABILITY_MANAGE),
-        Move(CLOSE, _OPEN, RecordStatus.CLOSED, ACCOUNTABILITY_MANAGE),
+        Move(CLOSE, _OPEN, RecordStatus.CLOSED, ACCOUNTABILITY_MANAGE, stamp="closed_at"),
     ],
     statuses=RecordStatus.values,
     action_label=lambda a: str(_RECORD_LABELS.get(a, a)),

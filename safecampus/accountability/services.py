@@ -174,15 +174,10 @@ def _step(*, actor, record_id: int, action: str, comment: str) -> Accountability
     comment = _require_comment(comment)
     move = RECORDS.check(record, action, roles)
     role = RECORDS.acting_role(roles, move)
-    fields = []
-    if action == access.CLOSE:
-        record.closed_at = timezone.now()
-        fields.append("closed_at")
     RECORDS.commit(
         record,
         move,
-        now=record.closed_at,
-        update_fields=fields,
+        update_fields=[],
         event=lambda before, after: AccountabilityEvent.objects.create(
             record=record,
             action=RecordAction.CLOSE if action == access.CLOSE else RecordAction.FOLLOW_UP,

@@ -40,6 +40,8 @@ class Move:
     #: taken only by the system on behalf of another record (a form, a spot check, a
     #: consultation): never offered as a button, still checked for its roles
     internal: bool = False
+    #: a field of the record set to the time of the move when it is committed (``closed_at``)
+    stamp: str | None = None
 
     def leads(self, status: str) -> str:
         if self.target is None:
@@ -167,6 +169,10 @@ class Lifecycle:
                 setattr(obj, self.stamp_field, now or timezone.now())
             if fields is not None:
                 fields |= {self.status_field} | ({self.stamp_field} if self.stamp_field else set())
+        if move.stamp:
+            setattr(obj, move.stamp, now or timezone.now())
+            if fields is not None:
+                fields.add(move.stamp)
         if self.version_field:
             setattr(obj, self.version_field, getattr(obj, self.version_field) + 1)
             if fields is not None:
