@@ -200,15 +200,15 @@ class Command(BaseCommand):
             if not no_users:
                 self._users(city, district, departments, partners)
             if not no_users and not no_activity:
-                from safecampus.hazards.demo import seed_demo_hazards
+                from safecampus.demo.hazards import seed_demo_hazards
 
                 n = seed_demo_hazards(district=district, password=DEMO_PASSWORD)
                 self.stdout.write(f"{n} demo hazards reported and moved along.")
-                from safecampus.campaigns.demo import seed_demo_campaign
+                from safecampus.demo.campaign import seed_demo_campaign
 
                 campaign = seed_demo_campaign(district=district, password=DEMO_PASSWORD)
                 self.stdout.write(f"Demo campaign launched: {campaign.name}.")
-                from safecampus.campaigns.demo_supervision import seed_demo_supervision
+                from safecampus.demo.supervision import seed_demo_supervision
 
                 done = seed_demo_supervision(campaign=campaign, password=DEMO_PASSWORD)
                 self.stdout.write(

@@ -1,0 +1,1 @@
+from safecampus.demo.organisations import Command  # noqa: F401
