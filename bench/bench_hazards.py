@@ -261,7 +261,7 @@ def _postgres_cpu_seconds() -> float | None:
 
 
 class CpuMeter(harness.CpuMeter):
-    """The school bench's meter, plus the PostgreSQL server's share: on PostgreSQL the server does
+    """The harness's meter, plus the PostgreSQL server's share: on PostgreSQL the server does
     much of the work, so it is not "another process" that makes the host noisy."""
 
     def __init__(self, vendor: str):
@@ -371,11 +371,11 @@ def remove_demo_hazards() -> int:
 def seed_departments_and_catalogs() -> tuple[int, int]:
     """30 departments in every district (13 from seed_demo + filler) and its default catalog."""
     from django.db import transaction
-    from safecampus.orgs.management.commands.seed_demo import DEPARTMENTS
 
     from safecampus.catalog.management.commands.load_default_catalog import default_catalog_data
     from safecampus.catalog.models import CatalogVersion
     from safecampus.catalog.services import catalog_load
+    from safecampus.demo.organisations import DEPARTMENTS
     from safecampus.orgs.models import Bureau, Department, School
 
     districts = Bureau.objects.filter(pk__in=School.objects.values("bureau_id")).order_by("pk")
@@ -421,9 +421,9 @@ def seed_hazards_sqlite(n: int) -> dict:
     """Hazard objects made in Python, bulk-inserted in chunks inside one transaction."""
     from django.db import transaction
     from django.utils import timezone
-    from safecampus.orgs.management.commands.seed_demo import GIVEN, SURNAMES
 
     from safecampus.catalog.models import CheckItem
+    from safecampus.demo.organisations import GIVEN, SURNAMES
     from safecampus.hazards.models import Hazard, HazardCooperation, HazardCounter
     from safecampus.orgs.models import Bureau, Department, School
 
@@ -537,9 +537,9 @@ def seed_hazards_pg(n: int) -> dict:
     (``session_replication_role = replica``, as pg_restore does): every id comes from a join."""
     from django.db import connection, transaction
     from django.utils import timezone
-    from safecampus.orgs.management.commands.seed_demo import GIVEN, SURNAMES
 
     from safecampus.catalog.models import CheckItem
+    from safecampus.demo.organisations import GIVEN, SURNAMES
     from safecampus.hazards.models import Hazard
 
     ctx = seed_context()
