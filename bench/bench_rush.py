@@ -109,9 +109,8 @@ def build_fixture(args) -> dict:
     from django.contrib.auth.hashers import make_password
     from django.core.management import call_command
     from django.db import transaction
-    from rest_framework.authtoken.models import Token
 
-    from safecampus.accounts.models import RoleAssignment, User
+    from safecampus.accounts.models import ApiToken, RoleAssignment, User
     from safecampus.catalog.models import CheckItem
     from safecampus.core.roles import Role
     from safecampus.orgs.models import Bureau, School
@@ -156,8 +155,8 @@ def build_fixture(args) -> dict:
             writers.append(
                 {
                     "school": school.pk,
-                    "school_token": Token.objects.create(user_id=ids[f"ws{i:02d}"]).key,
-                    "centre_token": Token.objects.create(user_id=ids[f"wc{i:02d}"]).key,
+                    "school_token": ApiToken.issue(User.objects.get(pk=ids[f"ws{i:02d}"]))[1],
+                    "centre_token": ApiToken.issue(User.objects.get(pk=ids[f"wc{i:02d}"]))[1],
                 }
             )
         RoleAssignment.objects.bulk_create(roles, batch_size=500)
