@@ -21,39 +21,23 @@ Builds a fresh database, then
 
 from __future__ import annotations
 
-import argparse
 import multiprocessing
-import os
 import resource
-import shutil
-import sys
 import time
-from pathlib import Path
 
-BENCH_DIR = Path(__file__).resolve().parent
-ROOT = BENCH_DIR.parent
-sys.path[:0] = [str(ROOT), str(BENCH_DIR)]
+import harness  # stdlib only: options, environment, timing, report, JSON
+
+harness.use_paths()
 
 PG_NAME = "safecampus_bench_audit"
-PG_URL = f"postgres://postgres@127.0.0.1:5432/{PG_NAME}"
-PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+PG_URL = harness.pg_url(PG_NAME)
 
 
 def prepare(postgres: bool) -> None:
-    out = BENCH_DIR / "out" / ("audit-postgresql" if postgres else "audit-sqlite")
-    shutil.rmtree(out, ignore_errors=True)
-    out.mkdir(parents=True)
-    os.environ["SAFECAMPUS_VAR"] = str(out)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "bench_settings"
+    out = harness.fresh_dir(harness.OUT_DIR / f"audit-{harness.vendor_of(postgres)}")
     if postgres:
-        import psycopg
-
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {PG_NAME}")
-            conn.execute(f"CREATE DATABASE {PG_NAME}")
-        os.environ["DATABASE_URL"] = PG_URL
-    else:
-        os.environ.pop("DATABASE_URL", None)
+        harness.recreate_pg_database(PG_NAME)
+    harness.prepare_environment(out, database_url=PG_URL if postgres else None)
     import django
 
     django.setup()
@@ -137,12 +121,12 @@ def fill(total: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--postgres", action="store_true")
+    parser = harness.parser(__doc__, first="\n")
+    harness.add_postgres(parser)
     parser.add_argument("--events", type=int, default=10_000)
     parser.add_argument("--writers", type=int, default=8)
     parser.add_argument("--verify-rows", type=int, default=100_000)
-    args = parser.parse_args()
+    args = harness.parse(parser)
     prepare(args.postgres)
 
     from django.db import connection, connections

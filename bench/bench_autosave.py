@@ -36,7 +36,6 @@ Prints a table and writes bench/out/autosave_<timestamp>.json and autosave_lates
 
 from __future__ import annotations
 
-import argparse
 import http.client
 import json
 import os
@@ -56,9 +55,9 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime as dt
 from pathlib import Path
 
-BENCH_DIR = Path(__file__).resolve().parent
-ROOT = BENCH_DIR.parent
-OUT_DIR = BENCH_DIR / "out"
+import harness  # stdlib only: options, environment, timing, report, JSON
+from harness import BENCH_DIR, OUT_DIR, ROOT
+
 PASSWORD = "Demo@2026"
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 CARD = re.compile(r'id="a(\d+)" data-testid="item-')
@@ -66,7 +65,7 @@ CHOICES = ["compliant", "non_compliant", "not_applicable"]
 
 
 def parse_args(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p = harness.parser(__doc__)
     p.add_argument("--schools-at-once", default="2,3,8", help="K values, comma-separated")
     p.add_argument("--schools", type=int, default=70, help="schools seeded (70: 15 blank forms)")
     p.add_argument("--tap-ms", type=float, default=120.0, help="time between taps (120 ms)")
@@ -78,22 +77,15 @@ def parse_args(argv=None):
     )
     p.add_argument("--port", type=int, default=0, help="server port (0: a free one)")
     p.add_argument("--seed", type=int, default=13)
-    p.add_argument("--reuse-db", action="store_true", help="keep the seeded database")
-    return p.parse_args(argv)
+    harness.add_reuse_db(p, "keep the seeded database")
+    return harness.parse(p, argv)
 
 
 # --- the server ---------------------------------------------------------------------------------
 
 
 def environment(var: Path) -> dict:
-    env = dict(os.environ)
-    env.pop("DATABASE_URL", None)
-    env.update(
-        SAFECAMPUS_VAR=str(var),
-        DJANGO_SETTINGS_MODULE="bench_settings",
-        PYTHONPATH=os.pathsep.join([str(BENCH_DIR), str(ROOT)]),
-    )
-    return env
+    return harness.bench_env(var, clear=("DATABASE_URL",), pythonpath=[BENCH_DIR, ROOT])
 
 
 def prepare_database(args, var: Path) -> dict:
@@ -116,7 +108,7 @@ def prepare_database(args, var: Path) -> dict:
         code = (
             "import django, json; django.setup()\n"
             "from safecampus.campaigns.models import InspectionForm\n"
-            "from safecampus.hazards.demo import _school_officer\n"
+            "from safecampus.demo.hazards import _school_officer\n"
             "forms = InspectionForm.objects.filter(status='not_started', "
             "campaign__status='launched').select_related('school').order_by('id')\n"
             f"print(json.dumps([[f.pk, f.item_count, _school_officer(f.school, {PASSWORD!r})"
@@ -392,14 +384,6 @@ def run_round(port, forms, args, k: int) -> dict:
     return {"k": k, "schools": results}
 
 
-def git_state() -> dict:
-    def git(*cmd):
-        res = subprocess.run(["git", *cmd], cwd=ROOT, capture_output=True, text=True, check=False)
-        return res.stdout.strip()
-
-    return {"commit": git("rev-parse", "--short", "HEAD"), "dirty": bool(git("status", "-s"))}
-
-
 def main(argv=None) -> int:
     args = parse_args(argv)
     ks = [int(x) for x in args.schools_at_once.split(",") if x.strip()]
@@ -421,7 +405,7 @@ def main(argv=None) -> int:
             stop_server(server)
     report = {
         "at": dt.now().isoformat(timespec="seconds"),
-        "git": git_state(),
+        "git": harness.git_state(),
         "python": platform.python_version(),
         "server": "gunicorn config.wsgi --workers 4 --threads 4, SQLite (WAL)",
         "args": vars(args),
@@ -452,11 +436,8 @@ def main(argv=None) -> int:
         f"refused first submissions: {refused} of {schools}"
     )
     report["totals"] = {"items": total_items, "lost": total_lost, "refused_first_submits": refused}
-    OUT_DIR.mkdir(exist_ok=True)
-    stamp = dt.now().strftime("%Y%m%d-%H%M%S")
-    for name in (f"autosave_{stamp}.json", "autosave_latest.json"):
-        (OUT_DIR / name).write_text(json.dumps(report, ensure_ascii=False, indent=2))
-    print(f"JSON: bench/out/autosave_{stamp}.json")
+    path = harness.write_json(report, "autosave", stamp=dt.now().strftime("%Y%m%d-%H%M%S"))
+    print(f"JSON: {path.relative_to(ROOT)}")
     return 0 if total_lost == 0 and refused == 0 else 1
 
 

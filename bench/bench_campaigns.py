@@ -29,15 +29,12 @@ bench/out/campaigns_postgresql.json. See bench/README.md.
 
 from __future__ import annotations
 
-import argparse
 import atexit
 import cProfile
 import datetime
 import gc
 import io
-import json
 import os
-import platform
 import pstats
 import queue
 import random
@@ -50,21 +47,18 @@ import threading
 import time
 from collections import Counter
 from contextlib import contextmanager
-from datetime import datetime as dt
 from pathlib import Path
 from time import perf_counter
 
-BENCH_DIR = Path(__file__).resolve().parent
-ROOT = BENCH_DIR.parent
-OUT_DIR = BENCH_DIR / "out"
-sys.path[:0] = [str(ROOT), str(BENCH_DIR)]
+import harness  # stdlib only: options, environment, timing, report, JSON
+
+harness.use_paths()
 
 from bench_hazards import LOCATIONS, MEASURES, PROBLEMS  # noqa: E402  (stdlib-only module level)
-from bench_school_list import CpuMeter, summary  # noqa: E402
+from harness import ROOT, CpuMeter, ms_summary, pg_admin  # noqa: E402
 
 PG_NAME = "safecampus_bench_campaigns"
-PG_URL = f"postgres://postgres@127.0.0.1:5432/{PG_NAME}"
-PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+PG_URL = harness.pg_url(PG_NAME)
 
 TARGET_IMPORT_S = 60.0  # 400 filled workbooks
 TARGET_IMPORT_RATIO = 3.0  # import time / fastest read of the same files
@@ -82,8 +76,8 @@ BURST_KINDS = ("thread", "process", "http", "http-process")
 
 
 def parse_args(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--postgres", action="store_true", help=f"use PostgreSQL ({PG_URL}_<pid>)")
+    p = harness.parser(__doc__)
+    harness.add_postgres(p, f"{PG_URL}_<pid>")
     p.add_argument("--schools", type=int, default=400, help="schools (400)")
     p.add_argument("--online", type=int, default=100, help="forms submitted one by one (100)")
     p.add_argument("--burst", type=int, default=200, help="forms submitted at once (200)")
@@ -117,8 +111,8 @@ def parse_args(argv=None):
         "--keep-db", action="store_true", help="keep this run's database at exit (for poking at)"
     )
     args = p.parse_args(argv)
-    args.profile = {x.strip() for x in args.profile.split(",") if x.strip()}
-    args.parts = {x.strip() for x in args.parts.split(",") if x.strip()}
+    args.profile = harness.names(args.profile)
+    args.parts = harness.names(args.parts)
     if unknown := args.parts - {"import", "online", "burst"}:
         p.error(f"unknown --parts: {', '.join(sorted(unknown))}")
     if unknown := args.profile - set(PROFILE_PARTS):
@@ -146,12 +140,11 @@ def prepare_environment(args) -> str:
     folder for SQLite (the same disk as the project here), ``safecampus_bench_campaigns_<pid>``
     on PostgreSQL. Runs started by different people at the same time then never share it: an
     earlier version wiped a fixed folder, which replaced the database under a running burst."""
-    vendor = "postgresql" if args.postgres else "sqlite"
+    vendor = harness.vendor_of(args.postgres)
     var = Path(tempfile.mkdtemp(prefix=f"safecampus-bench-campaigns-{vendor}-"))
-    os.environ["SAFECAMPUS_VAR"] = str(var)
-    for name in ("SAFECAMPUS_DEBUG", "REDIS_URL", "SAFECAMPUS_S3_BUCKET", "DATABASE_URL"):
-        os.environ.pop(name, None)
     owner = os.getpid()
+    pg_name = f"{PG_NAME}_{owner}"
+    harness.prepare_environment(var, database_url=f"{PG_URL}_{owner}" if args.postgres else None)
 
     def cleanup():
         if os.getpid() != owner:  # a burst child process exiting
@@ -165,25 +158,15 @@ def prepare_environment(args) -> str:
 
     atexit.register(cleanup)
     if args.postgres:
-        pg_name = f"{PG_NAME}_{owner}"
-        os.environ["DATABASE_URL"] = f"{PG_URL}_{owner}"
         pg_admin(f"CREATE DATABASE \"{pg_name}\" ENCODING 'UTF8' TEMPLATE template0")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "bench_settings"
     return vendor
-
-
-def pg_admin(sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(sql)
 
 
 # --- helpers ------------------------------------------------------------------------------------
 
 
 class FamilyCpuMeter(CpuMeter):
-    """The school bench's meter, counting this process's finished children (the burst's worker
+    """The harness's meter, counting this process's finished children (the burst's worker
     processes) as part of the bench rather than as "other" processes."""
 
     @staticmethod
@@ -253,13 +236,6 @@ def hotspots(prof: cProfile.Profile) -> dict:
     return out
 
 
-def ms_summary(values: list[float]) -> dict:
-    if len(values) >= 2:
-        return summary(values)
-    v = values[0] if values else 0.0
-    return {"p50_ms": v, "p95_ms": v, "mean_ms": v, "min_ms": v, "max_ms": v}
-
-
 def who(b: dict) -> str:
     return describe(b["mode"], b["workers"], b.get("threads_per_process", 1))
 
@@ -288,7 +264,7 @@ def bench_catalog_data() -> dict:
     unconditional major items first, then round-robin over the areas) and 15 conditional ones,
     each with a responsible department that exists in seed_demo's district."""
     from safecampus.catalog.management.commands.load_default_catalog import default_catalog_data
-    from safecampus.orgs.management.commands.seed_demo import DEPARTMENTS
+    from safecampus.demo.organisations import DEPARTMENTS
 
     data = default_catalog_data()
     known = {name for name, _kind in DEPARTMENTS}
@@ -1259,13 +1235,8 @@ def run(args, vendor: str) -> dict:
 
     assert not settings.DEBUG
     report: dict = {
-        "started": dt.now().isoformat(timespec="seconds"),
-        "database": vendor,
-        "argv": sys.argv[1:],
-        "python": platform.python_version(),
-        "django": django.get_version(),
-        "cpus": os.cpu_count(),
-        "load_avg_start": [round(x, 2) for x in os.getloadavg()],
+        **harness.report_head(vendor),
+        "load_avg_start": harness.load_avg(),
         "profile": sorted(args.profile),
         "parts": sorted(args.parts),
         "targets": {
@@ -1284,7 +1255,7 @@ def run(args, vendor: str) -> dict:
         report["python_calamine"] = version("python-calamine")
     except Exception:
         report["python_calamine"] = None
-    report["git"] = git_state()
+    report["git"] = harness.git_state(files=True)
     print("fixture:", flush=True)
     fixture = build_fixture(args)
     with connection.cursor() as cur:
@@ -1326,28 +1297,13 @@ def run(args, vendor: str) -> dict:
     report["burst"] = []
     if "burst" in args.parts:
         report["burst"] = [part_burst(fixture, args, *mode) for mode in args.burst_modes]
-    report["load_avg_end"] = [round(x, 2) for x in os.getloadavg()]
+    report["load_avg_end"] = harness.load_avg()
     if prof.results:
         report["hotspots"] = prof.results
     report["verdicts"] = verdicts(report)
     report["pass"] = all(v["pass"] for v in report["verdicts"] if v["pass"] is not None)
     connection.close()
     return report
-
-
-def git_state() -> dict:
-    """The commit measured and whether the product code had uncommitted changes (read-only)."""
-    import subprocess
-
-    def git(*cmd):
-        res = subprocess.run(["git", *cmd], cwd=ROOT, capture_output=True, text=True, check=False)
-        return res.stdout.strip()
-
-    dirty = [line[3:] for line in git("status", "--porcelain").splitlines()]
-    return {
-        "commit": git("rev-parse", "--short", "HEAD"),
-        "uncommitted": [f for f in dirty if f.startswith(("safecampus/", "config/"))],
-    }
 
 
 def verdicts(r: dict) -> list[dict]:
@@ -1459,7 +1415,7 @@ def print_report(r: dict) -> None:
     for v in r["verdicts"]:
         verdict = {True: "PASS", False: "FAIL", None: "n/a"}[v["pass"]]
         print(f"  {verdict:<4}  {v['target']:<66} {v['value']}")
-    print(f"OVERALL: {'PASS' if r['pass'] else 'FAIL'}")
+    print(f"OVERALL: {harness.verdict(r['pass'])}")
 
 
 def print_import(r: dict) -> None:
@@ -1573,28 +1529,19 @@ def print_burst(b: dict) -> None:
 
 
 def write_json(report: dict) -> Path:
-    OUT_DIR.mkdir(parents=True, exist_ok=True)
     name = "campaigns" if report["database"] == "sqlite" else f"campaigns_{report['database']}"
     if report["parts"] != ["burst", "import", "online"]:
         name += "_" + "-".join(report["parts"])
     if report["profile"]:
         name += "_profile"
-    path = OUT_DIR / f"{name}.json"
-    path.write_text(json.dumps(report, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
-    return path
+    return harness.write_json(report, name)
 
 
 def main(argv=None) -> int:
     args = parse_args(argv)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # still remove the database
     vendor = prepare_environment(args)
-    t = time.monotonic()
-    report = run(args, vendor)
-    report["total_s"] = round(time.monotonic() - t, 1)
-    print_report(report)
-    path = write_json(report)
-    print(f"\nJSON: {path.relative_to(ROOT)}  (total {report['total_s']:.0f} s)")
-    return 0 if report["pass"] else 1
+    return harness.run_and_report(lambda: run(args, vendor), print_report, write_json)
 
 
 if __name__ == "__main__":

@@ -22,17 +22,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import sys
-import time
-from datetime import datetime as dt
 from pathlib import Path
 from time import perf_counter
 
-BENCH_DIR = Path(__file__).resolve().parent
-ROOT = BENCH_DIR.parent
-OUT_DIR = BENCH_DIR / "out"
-sys.path[:0] = [str(ROOT), str(BENCH_DIR)]
+import harness  # stdlib only: options, environment, timing, report, JSON
+
+harness.use_paths()
 
 import bench_hazards as bh  # noqa: E402  (the hazard bench: database, users, timing helpers)
 
@@ -57,16 +53,14 @@ EXTRAS = {
 
 
 def parse_args(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--postgres", action="store_true", help=f"use PostgreSQL ({bh.PG_URL})")
-    p.add_argument(
-        "--reuse-db",
-        action="store_true",
-        help="keep the hazard bench's database (migrate only, seed if empty) instead of "
+    p = harness.parser(__doc__)
+    harness.add_postgres(p, bh.PG_URL)
+    harness.add_reuse_db(
+        p,
+        "keep the hazard bench's database (migrate only, seed if empty) instead of "
         "rebuilding it; the PostgreSQL one takes minutes to seed",
     )
-    p.add_argument("--requests", type=int, default=30, help="timed requests per row (30)")
-    p.add_argument("--warmup", type=int, default=3, help="untimed requests first (3)")
+    harness.add_requests(p, requests=30, warmup=3)
     p.add_argument(
         "--row-seconds",
         type=float,
@@ -102,12 +96,8 @@ def parse_args(argv=None):
         help="PostgreSQL: SET this on every connection the bench opens, e.g. jit=off "
         "(repeatable; for investigating, the server's settings are not changed)",
     )
-    p.add_argument(
-        "--tag", help="write bench/out/dashboards_<db>_<tag>.json instead of dashboards_<db>.json"
-    )
-    args = p.parse_args(argv)
-    if args.requests < 2:
-        p.error("--requests must be at least 2")
+    harness.add_tag(p, "write bench/out/dashboards_<db>_<tag>.json instead of dashboards_<db>.json")
+    args = harness.parse(p, argv)
     args.users = [u for u in USERS if u in args.users.split(",")] if args.users else list(USERS)
     return args
 
@@ -372,17 +362,12 @@ def run(args, hargs, vendor: str) -> dict:
 
     assert not settings.DEBUG
     report: dict = {
-        "started": dt.now().isoformat(timespec="seconds"),
-        "database": vendor,
-        "argv": sys.argv[1:],
-        "python": platform.python_version(),
-        "django": django.get_version(),
-        "cpus": os.cpu_count(),
+        **harness.report_head(vendor),
         "requests": args.requests,
         "warmup": args.warmup,
         "row_seconds": args.row_seconds,
         "reuse_db": args.reuse_db,
-        "load_avg_start": [round(x, 2) for x in os.getloadavg()],
+        "load_avg_start": harness.load_avg(),
         "targets_ms": {k: v for (db, k), v in TARGETS_MS.items() if db == vendor},
     }
     report.update(bh.build_database(hargs, vendor))
@@ -441,7 +426,7 @@ def run(args, hargs, vendor: str) -> dict:
             print_row(row)
     report["results"] = rows
     report["cpu_during_timing"] = meter.stop()
-    report["load_avg_end"] = [round(x, 2) for x in os.getloadavg()]
+    report["load_avg_end"] = harness.load_avg()
     if plans:
         report["plans"] = plans
     judged = [r["pass"] for r in rows if r["pass"] is not None]
@@ -534,24 +519,20 @@ def print_report(report: dict) -> None:
 
 
 def write_json(report: dict) -> Path:
-    OUT_DIR.mkdir(parents=True, exist_ok=True)
     tag = f"_{report['tag']}" if report.get("tag") else ""
-    path = OUT_DIR / f"dashboards_{report['database']}{tag}.json"
-    path.write_text(json.dumps(report, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
-    return path
+    return harness.write_json(report, f"dashboards_{report['database']}{tag}")
 
 
 def main(argv=None) -> int:
     args = parse_args(argv)
     hargs = hazard_bench_args(args)
     vendor = bh.prepare_environment(hargs)
-    t = time.monotonic()
-    report = run(args, hargs, vendor)
-    report["total_s"] = round(time.monotonic() - t, 1)
-    print_report(report)
-    path = write_json(report)
-    print(f"\nJSON: {path.relative_to(ROOT)}  (total {report['total_s']:.0f} s)")
-    return 0 if report["pass"] is not False else 1
+    return harness.run_and_report(
+        lambda: run(args, hargs, vendor),
+        print_report,
+        write_json,
+        passed=lambda report: report["pass"] is not False,
+    )
 
 
 if __name__ == "__main__":

@@ -24,10 +24,8 @@ import io
 import json
 import math
 import os
-import platform
 import random
 import re
-import shutil
 import subprocess
 import sys
 import time
@@ -35,26 +33,21 @@ from datetime import datetime as dt
 from pathlib import Path
 from time import perf_counter
 
-BENCH_DIR = Path(__file__).resolve().parent
-ROOT = BENCH_DIR.parent
-OUT_DIR = BENCH_DIR / "out"
-sys.path[:0] = [str(ROOT), str(BENCH_DIR)]
+import harness  # stdlib only: options, environment, timing, report, JSON
+
+harness.use_paths()
 
 from bench_school_list import (  # noqa: E402  (stdlib-only helpers shared with the school bench)
-    CpuMeter as HostCpuMeter,
-)
-from bench_school_list import (  # noqa: E402
     QueryRecorder,
     explain,
     readable,
-    summary,
 )
+from harness import summary  # noqa: E402
 
 #: a database of its own, so that the school bench (which drops ``safecampus_bench``) and this
 #: one can be run in turn without reseeding 4,000,000 hazards
 PG_NAME = "safecampus_bench_hazards"
-PG_URL = f"postgres://postgres@127.0.0.1:5432/{PG_NAME}"
-PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+PG_URL = harness.pg_url(PG_NAME)
 
 DEFAULTS = {
     "sqlite": {"schools": 400, "hazards": 40_000},
@@ -185,10 +178,9 @@ MEASURES = words(
 
 
 def parse_args(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--postgres", action="store_true", help=f"use PostgreSQL ({PG_URL})")
-    p.add_argument("--requests", type=int, default=50, help="timed requests per row (50)")
-    p.add_argument("--warmup", type=int, default=3, help="untimed requests first (3)")
+    p = harness.parser(__doc__)
+    harness.add_postgres(p, PG_URL)
+    harness.add_requests(p, requests=50, warmup=3)
     p.add_argument(
         "--row-seconds",
         type=float,
@@ -222,21 +214,14 @@ def parse_args(argv=None):
         "runs PRAGMA optimize)",
     )
     p.add_argument("--explain", action="store_true", help="print the query plans of the SQL")
-    p.add_argument(
-        "--reuse-db",
-        action="store_true",
-        help="keep the database of the previous run (migrate only, seed if empty); "
-        "for investigating, not for reported figures",
-    )
+    harness.add_reuse_db(p)
     p.add_argument("--export-child", type=int, help=argparse.SUPPRESS)
     p.add_argument("--export-user", default="city", help=argparse.SUPPRESS)
-    args = p.parse_args(argv)
-    if args.requests < 2:
-        p.error("--requests must be at least 2")
-    vendor = "postgresql" if args.postgres else "sqlite"
+    args = harness.parse(p, argv)
+    vendor = harness.vendor_of(args.postgres)
     args.schools = args.schools or DEFAULTS[vendor]["schools"]
     args.hazards = args.hazards or DEFAULTS[vendor]["hazards"]
-    args.parts = {x.strip() for x in args.parts.split(",") if x.strip()}
+    args.parts = harness.names(args.parts)
     args.export_sizes = [int(x) for x in args.export_sizes.split(",") if x.strip()]
     args.cases = set(args.cases.split(",")) if args.cases else None
     args.users = [u for u in USERS if u in args.users.split(",")] if args.users else list(USERS)
@@ -247,29 +232,13 @@ def parse_args(argv=None):
 
 
 def prepare_environment(args) -> str:
-    vendor = "postgresql" if args.postgres else "sqlite"
-    var = OUT_DIR / f"hazards-{vendor}"
+    vendor = harness.vendor_of(args.postgres)
     reuse = args.reuse_db or args.export_child is not None
-    if var.exists() and not reuse:
-        shutil.rmtree(var)
-    var.mkdir(parents=True, exist_ok=True)
-    os.environ["SAFECAMPUS_VAR"] = str(var)
-    for name in ("SAFECAMPUS_DEBUG", "REDIS_URL", "SAFECAMPUS_S3_BUCKET", "DATABASE_URL"):
-        os.environ.pop(name, None)
-    if args.postgres:
-        os.environ["DATABASE_URL"] = PG_URL
-        if not reuse:
-            recreate_pg_database()
-    os.environ["DJANGO_SETTINGS_MODULE"] = "bench_settings"
+    var = harness.fresh_dir(harness.OUT_DIR / f"hazards-{vendor}", keep=reuse)
+    harness.prepare_environment(var, database_url=PG_URL if args.postgres else None)
+    if args.postgres and not reuse:
+        harness.recreate_pg_database(PG_NAME)
     return vendor
-
-
-def recreate_pg_database() -> None:
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{PG_NAME}" WITH (FORCE)')
-        conn.execute(f"CREATE DATABASE \"{PG_NAME}\" ENCODING 'UTF8' TEMPLATE template0")
 
 
 def _postgres_cpu_seconds() -> float | None:
@@ -291,8 +260,8 @@ def _postgres_cpu_seconds() -> float | None:
     return total / tick
 
 
-class CpuMeter(HostCpuMeter):
-    """The school bench's meter, plus the PostgreSQL server's share: on PostgreSQL the server does
+class CpuMeter(harness.CpuMeter):
+    """The harness's meter, plus the PostgreSQL server's share: on PostgreSQL the server does
     much of the work, so it is not "another process" that makes the host noisy."""
 
     def __init__(self, vendor: str):
@@ -406,7 +375,7 @@ def seed_departments_and_catalogs() -> tuple[int, int]:
     from safecampus.catalog.management.commands.load_default_catalog import default_catalog_data
     from safecampus.catalog.models import CatalogVersion
     from safecampus.catalog.services import catalog_load
-    from safecampus.orgs.management.commands.seed_demo import DEPARTMENTS
+    from safecampus.demo.organisations import DEPARTMENTS
     from safecampus.orgs.models import Bureau, Department, School
 
     districts = Bureau.objects.filter(pk__in=School.objects.values("bureau_id")).order_by("pk")
@@ -454,8 +423,8 @@ def seed_hazards_sqlite(n: int) -> dict:
     from django.utils import timezone
 
     from safecampus.catalog.models import CheckItem
+    from safecampus.demo.organisations import GIVEN, SURNAMES
     from safecampus.hazards.models import Hazard, HazardCooperation, HazardCounter
-    from safecampus.orgs.management.commands.seed_demo import GIVEN, SURNAMES
     from safecampus.orgs.models import Bureau, Department, School
 
     ctx = seed_context()
@@ -570,8 +539,8 @@ def seed_hazards_pg(n: int) -> dict:
     from django.utils import timezone
 
     from safecampus.catalog.models import CheckItem
+    from safecampus.demo.organisations import GIVEN, SURNAMES
     from safecampus.hazards.models import Hazard
-    from safecampus.orgs.management.commands.seed_demo import GIVEN, SURNAMES
 
     ctx = seed_context()
     table = Hazard._meta.db_table
@@ -915,7 +884,7 @@ def build_database(args, vendor: str) -> dict:
         ok = info["seed_total_s"] < TARGET_SEED_S[vendor]
         print(
             f"  seed total: {info['seed_total_s']:.1f} s (limit {TARGET_SEED_S[vendor]:.0f} s: "
-            f"{'PASS' if ok else 'FAIL'})"
+            f"{harness.verdict(ok)})"
         )
     info["hazards"] = Hazard.objects.count()
     info["detail_pk"] = (
@@ -1241,16 +1210,11 @@ def run(args, vendor: str) -> dict:
 
     assert not settings.DEBUG
     report: dict = {
-        "started": dt.now().isoformat(timespec="seconds"),
-        "database": vendor,
-        "argv": sys.argv[1:],
-        "python": platform.python_version(),
-        "django": django.get_version(),
-        "cpus": os.cpu_count(),
+        **harness.report_head(vendor),
         "requests": args.requests,
         "warmup": args.warmup,
         "row_seconds": args.row_seconds,
-        "load_avg_start": [round(x, 2) for x in os.getloadavg()],
+        "load_avg_start": harness.load_avg(),
         "reuse_db": args.reuse_db,
         "targets": {
             "p95_ms": TARGET_P95_MS,
@@ -1286,7 +1250,7 @@ def run(args, vendor: str) -> dict:
         meter = CpuMeter(vendor)
         report["export"] = measure_export(args, report["hazards"])
         report["cpu_during_export"] = meter.stop()
-    report["load_avg_end"] = [round(x, 2) for x in os.getloadavg()]
+    report["load_avg_end"] = harness.load_avg()
     if plans:
         report["plans"] = plans
     report["pass"] = all(r["pass"] for r in rows) and all(
@@ -1325,7 +1289,7 @@ def print_report(report: dict) -> None:
     for r in report["results"]:
         page = r["params"].get("page") if isinstance(r["params"], dict) else None
         label = f"{r['case']} {r['label']}" + (f" ({page})" if page and page != 20 else "")
-        verdict = "PASS" if r["pass"] else "FAIL"
+        verdict = harness.verdict(r["pass"])
         queries = f"{r['queries']} ({r['hazard_queries']})"
         if r["case"] == "h":
             verdict += " (p95 only)"
@@ -1360,7 +1324,7 @@ def print_report(report: dict) -> None:
             )
         for e in report["export"]:
             tm = f", tracemalloc peak {e['tracemalloc_peak_mb']} MB" if e["tracemalloc"] else ""
-            verdict = "" if e["tracemalloc"] else ("PASS" if e["pass"] else "FAIL")
+            verdict = "" if e["tracemalloc"] else harness.verdict(e["pass"])
             print(
                 f"  {e['rows']:>7} rows: {e['seconds']:6.1f} s ({e['s_per_100k']:.0f} s per 100k), "
                 f"peak RSS {e['peak_rss_mb']:6.1f} MB (+{e['rss_growth_mb']:5.1f}), "
@@ -1370,7 +1334,7 @@ def print_report(report: dict) -> None:
         print(f"  CPU during the exports: host {cpu['host_busy_cpus']} of {report['cpus']}")
     seed = {k: v for k, v in report.items() if k.endswith("_s") and k != "total_s"}
     print("\nseed/setup (s): " + ", ".join(f"{k.removesuffix('_s')} {v}" for k, v in seed.items()))
-    print(f"OVERALL: {'PASS' if report['pass'] else 'FAIL'}")
+    print(f"OVERALL: {harness.verdict(report['pass'])}")
     if report.get("plans"):
         print("\nQuery plans:")
         for key, item in report["plans"].items():
@@ -1378,13 +1342,8 @@ def print_report(report: dict) -> None:
 
 
 def write_json(report: dict) -> Path:
-    OUT_DIR.mkdir(parents=True, exist_ok=True)
-    stamp = report["started"].replace(":", "").replace("-", "")
-    path = OUT_DIR / f"hazards_{report['database']}_{stamp}.json"
-    text = json.dumps(report, ensure_ascii=False, indent=2, default=str)
-    path.write_text(text, encoding="utf-8")
-    (OUT_DIR / f"hazards_{report['database']}_latest.json").write_text(text, encoding="utf-8")
-    return path
+    name = f"hazards_{report['database']}"
+    return harness.write_json(report, name, stamp=harness.stamp_of(report["started"]))
 
 
 def main(argv=None) -> int:
@@ -1393,13 +1352,7 @@ def main(argv=None) -> int:
     if args.export_child is not None:
         export_child(args)
         return 0
-    t = time.monotonic()
-    report = run(args, vendor)
-    report["total_s"] = round(time.monotonic() - t, 1)
-    print_report(report)
-    path = write_json(report)
-    print(f"\nJSON: {path.relative_to(ROOT)}  (total {report['total_s']:.0f} s)")
-    return 0 if report["pass"] else 1
+    return harness.run_and_report(lambda: run(args, vendor), print_report, write_json)
 
 
 if __name__ == "__main__":

@@ -17,20 +17,19 @@ default 3).
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
-import shutil
 import signal
 import sqlite3
 import subprocess
 import sys
 import time
 import uuid
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "bench" / "out" / "jobworker"
+import harness  # stdlib only: options, environment, timing, report, JSON
+from harness import ROOT
+
+OUT = harness.OUT_DIR / "jobworker"
 PY = sys.executable
 
 SETUP = """
@@ -55,19 +54,20 @@ print(" ".join(re.sub(r"<[^>]+>", " ", html).split()))
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = harness.parser(__doc__, first="\n")
     parser.add_argument("--redis", action="store_true", help="Redis queue redis://…/2")
     parser.add_argument("--kill-every-attempt", action="store_true")
     parser.add_argument("--restart-delay", type=float, default=1.0)
-    args = parser.parse_args()
+    args = harness.parse(parser)
 
-    shutil.rmtree(OUT, ignore_errors=True)
-    OUT.mkdir(parents=True)
+    harness.fresh_dir(OUT)
     queue = f"bench-{uuid.uuid4().hex[:8]}"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "safecampus.core.tests.worker_settings",
-        "SAFECAMPUS_VAR": str(OUT),
+    env = harness.bench_env(
+        OUT,
+        settings="safecampus.core.tests.worker_settings",
+        clear=("DATABASE_URL", "REDIS_URL", "SAFECAMPUS_JOBS_IMMEDIATE"),
+    )
+    env |= {
         "SAFECAMPUS_TEST_QUEUE": queue,
         "SAFECAMPUS_JOB_LEASE_SECONDS": os.environ.get("SAFECAMPUS_JOB_LEASE_SECONDS", "60"),
         "SAFECAMPUS_JOB_MAX_ATTEMPTS": os.environ.get("SAFECAMPUS_JOB_MAX_ATTEMPTS", "3"),
@@ -76,8 +76,6 @@ def main() -> None:
     env["SAFECAMPUS_JOB_HEARTBEAT_SECONDS"] = os.environ.get(
         "SAFECAMPUS_JOB_HEARTBEAT_SECONDS", str(lease / 6)
     )
-    for name in ("DATABASE_URL", "REDIS_URL", "SAFECAMPUS_JOBS_IMMEDIATE"):
-        env.pop(name, None)
     if args.redis:
         env["REDIS_URL"] = "redis://127.0.0.1:6379/2"
 

@@ -30,7 +30,6 @@ to ``bench/out/rush_<db>[_<tag>].json``. Exit status 0 only if both parts pass.
 
 from __future__ import annotations
 
-import argparse
 import datetime
 import http.client
 import io
@@ -40,7 +39,6 @@ import random
 import re
 import shutil
 import signal
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -51,17 +49,16 @@ import uuid
 from collections import Counter
 from pathlib import Path
 
-BENCH_DIR = Path(__file__).resolve().parent
-ROOT = BENCH_DIR.parent
-OUT_DIR = BENCH_DIR / "out"
+import harness  # stdlib only: options, environment, timing, report, JSON
+from harness import ROOT, pg_admin
+
 PG_NAME = "sc_rush"
-PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 PASSWORD = "Rush@2026pw"
 
 
 def parse_args(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--postgres", action="store_true", help=f"PostgreSQL database {PG_NAME}")
+    p = harness.parser(__doc__)
+    harness.add_postgres(p, help=f"PostgreSQL database {PG_NAME}")
     p.add_argument("--code", default=str(ROOT), help="source tree the server runs (this one)")
     p.add_argument("--port", type=int, default=18300)
     p.add_argument("--workers", type=int, default=3, help="gunicorn workers (scripts/run: 3)")
@@ -73,10 +70,10 @@ def parse_args(argv=None):
     p.add_argument("--photos", type=int, default=2, help="photos per report")
     p.add_argument("--photo-mb", type=float, default=2.5, help="size of each photo")
     p.add_argument("--parts", default="login,writers")
-    p.add_argument("--tag", default="", help="suffix of the JSON file (e.g. before, after)")
+    harness.add_tag(p, "suffix of the JSON file (e.g. before, after)", default="")
     p.add_argument("--keep-db", action="store_true")
-    args = p.parse_args(argv)
-    args.parts = {x.strip() for x in args.parts.split(",") if x.strip()}
+    args = harness.parse(p, argv)
+    args.parts = harness.names(args.parts)
     args.code = str(Path(args.code).resolve())
     return args
 
@@ -85,32 +82,21 @@ def parse_args(argv=None):
 
 
 def prepare_environment(args) -> dict:
-    vendor = "postgresql" if args.postgres else "sqlite"
+    vendor = harness.vendor_of(args.postgres)
     var = Path(tempfile.mkdtemp(prefix=f"safecampus-bench-rush-{vendor}-"))
-    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "SAFECAMPUS_S3_BUCKET")}
-    env.pop("DATABASE_URL", None)
-    env.pop("SAFECAMPUS_DEBUG", None)
-    env["SAFECAMPUS_VAR"] = str(var)
-    env["DJANGO_SETTINGS_MODULE"] = "bench_settings"
-    env["PYTHONPATH"] = os.pathsep.join([args.code, str(Path(args.code) / "bench")])
+    code = Path(args.code)
+    env = harness.bench_env(
+        var,
+        database_url=harness.pg_url(PG_NAME) if args.postgres else None,
+        pythonpath=[code, code / "bench"],
+    )
     if args.postgres:
-        env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{PG_NAME}"
-        pg_admin(f'DROP DATABASE IF EXISTS "{PG_NAME}" WITH (FORCE)')
-        pg_admin(f"CREATE DATABASE \"{PG_NAME}\" ENCODING 'UTF8' TEMPLATE template0")
-    os.environ.update(env)
-    for k in ("REDIS_URL", "SAFECAMPUS_S3_BUCKET", "SAFECAMPUS_DEBUG"):
+        harness.recreate_pg_database(PG_NAME)
+    for k in harness.CLEARED:
         os.environ.pop(k, None)
-    if not args.postgres:
-        os.environ.pop("DATABASE_URL", None)
-    sys.path[:0] = [args.code, str(Path(args.code) / "bench")]
+    os.environ.update(env)
+    harness.use_paths(code)
     return {"vendor": vendor, "var": var, "env": env}
-
-
-def pg_admin(sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(sql)
 
 
 def build_fixture(args) -> dict:
@@ -123,9 +109,8 @@ def build_fixture(args) -> dict:
     from django.contrib.auth.hashers import make_password
     from django.core.management import call_command
     from django.db import transaction
-    from rest_framework.authtoken.models import Token
 
-    from safecampus.accounts.models import RoleAssignment, User
+    from safecampus.accounts.models import ApiToken, RoleAssignment, User
     from safecampus.catalog.models import CheckItem
     from safecampus.core.roles import Role
     from safecampus.orgs.models import Bureau, School
@@ -170,8 +155,8 @@ def build_fixture(args) -> dict:
             writers.append(
                 {
                     "school": school.pk,
-                    "school_token": Token.objects.create(user_id=ids[f"ws{i:02d}"]).key,
-                    "centre_token": Token.objects.create(user_id=ids[f"wc{i:02d}"]).key,
+                    "school_token": ApiToken.issue(User.objects.get(pk=ids[f"ws{i:02d}"]))[1],
+                    "centre_token": ApiToken.issue(User.objects.get(pk=ids[f"wc{i:02d}"]))[1],
                 }
             )
         RoleAssignment.objects.bulk_create(roles, batch_size=500)
@@ -313,19 +298,6 @@ def reason(status: int, data: bytes) -> str:
         return f"{status} {text.strip()[:80]}"
 
 
-def pct(values: list[float]) -> dict:
-    if not values:
-        return {"n": 0}
-    values = sorted(values)
-    q = statistics.quantiles(values, n=100) if len(values) > 1 else [values[0]] * 99
-    return {
-        "n": len(values),
-        "p50_ms": round(q[49] * 1000, 1),
-        "p95_ms": round(q[94] * 1000, 1),
-        "max_ms": round(values[-1] * 1000, 1),
-    }
-
-
 # --- part 1: the login rush ---------------------------------------------------------------------
 
 _CSRF = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -425,8 +397,8 @@ def login_rush(args) -> dict:
         ),
         "good": len(good),
         "other_failures": dict(others.most_common()),
-        "post": pct([r["post_s"] for r in results if "post_s" in r]),
-        "total": pct([r["total_s"] for r in results]),
+        "post": harness.seconds_summary([r["post_s"] for r in results if "post_s" in r]),
+        "total": harness.seconds_summary([r["total_s"] for r in results]),
         "lost": lost,
         "accounts_with_failures": locked,
         "nothing_lost": not lost,
@@ -589,7 +561,7 @@ def writers_rush(args, fixture: dict) -> dict:
         by_kind[kind] = {
             "requests": len(recs),
             "ok": sum(1 for r in recs if 200 <= r["status"] < 300),
-            **pct([r["s"] for r in recs]),
+            **harness.seconds_summary([r["s"] for r in recs]),
         }
     statuses = Counter(str(r["status"]) for r in records)
     uploaded = sum(r["bytes"] for r in records)
@@ -605,7 +577,7 @@ def writers_rush(args, fixture: dict) -> dict:
         "other_failures": dict(
             Counter(r["reason"] for r in records if "reason" in r).most_common()
         ),
-        "all": pct([r["s"] for r in records]),
+        "all": harness.seconds_summary([r["s"] for r in records]),
         "by_kind": by_kind,
         "hazards_reported": sum(1 for h in hazards if "id" in h),
         "photos_accepted": sum(len(h["photos"]) for h in hazards),
@@ -670,18 +642,12 @@ def hashlib_sha(fh) -> str:
 # --- main ---------------------------------------------------------------------------------------
 
 
-def git_head(code: str) -> str:
-    res = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], cwd=code, capture_output=True, text=True
-    )
-    return res.stdout.strip() or "(not a git tree)"
-
-
 def main(argv=None) -> int:
     args = parse_args(argv)
     envinfo = prepare_environment(args)
     vendor = envinfo["vendor"]
-    print(f"== rush on {vendor}, server code {args.code} ({git_head(args.code)}), port {args.port}")
+    commit = harness.git_head(args.code, missing="(not a git tree)")
+    print(f"== rush on {vendor}, server code {args.code} ({commit}), port {args.port}")
     t = time.perf_counter()
     fixture = build_fixture(args)
     print(f"fixture: {time.perf_counter() - t:.1f} s")
@@ -689,7 +655,7 @@ def main(argv=None) -> int:
     report: dict = {
         "vendor": vendor,
         "code": args.code,
-        "commit": git_head(args.code),
+        "commit": commit,
         "when": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "server": f"gunicorn config.wsgi --workers {args.workers} --threads {args.threads}",
         "load_before": os.getloadavg(),
@@ -735,13 +701,11 @@ def main(argv=None) -> int:
         server.stop()
         report["server_errors"] = server.errors()
         report["load_after"] = os.getloadavg()
-        OUT_DIR.mkdir(exist_ok=True)
-        name = f"rush_{vendor}{'_' + args.tag if args.tag else ''}.json"
-        (OUT_DIR / name).write_text(json.dumps(report, indent=2, ensure_ascii=False, default=str))
+        path = harness.write_json(report, f"rush_{vendor}{'_' + args.tag if args.tag else ''}")
         print(f"server log lines with errors: {len(report['server_errors'])}")
         for line in report["server_errors"][-8:]:
             print(f"    {line[:200]}")
-        print(f"{'PASS' if ok else 'FAIL'} -> bench/out/{name}")
+        print(f"{harness.verdict(ok)} -> {path.relative_to(ROOT)}")
         from django.db import connections
 
         connections.close_all()

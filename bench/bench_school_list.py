@@ -14,28 +14,18 @@ the same school SQL run through a plain DB-API cursor. See bench/README.md.
 
 from __future__ import annotations
 
-import argparse
 import gc
 import io
-import json
 import math
-import os
-import platform
-import shutil
-import statistics
 import sys
-import time
-from datetime import datetime
 from pathlib import Path
 from time import perf_counter
 
-BENCH_DIR = Path(__file__).resolve().parent
-ROOT = BENCH_DIR.parent
-OUT_DIR = BENCH_DIR / "out"
+import harness  # stdlib only: options, environment, timing, report, JSON
+from harness import CpuMeter, db_description, summary
 
 PG_NAME = "safecampus_bench"
-PG_URL = f"postgres://postgres@127.0.0.1:5432/{PG_NAME}"
-PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+PG_URL = harness.pg_url(PG_NAME)
 
 TARGET_P95_MS = {"sqlite": 150.0, "postgresql": 100.0}
 TARGET_RATIO = 5.0
@@ -54,10 +44,9 @@ ENDPOINTS = {"page": "/orgs/schools/", "api": "/api/v1/schools/"}
 
 
 def parse_args(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--postgres", action="store_true", help=f"use PostgreSQL ({PG_URL})")
-    p.add_argument("--requests", type=int, default=50, help="timed requests per row (50)")
-    p.add_argument("--warmup", type=int, default=5, help="untimed requests first (5)")
+    p = harness.parser(__doc__)
+    harness.add_postgres(p, PG_URL)
+    harness.add_requests(p, requests=50, warmup=5)
     p.add_argument("--schools", type=int, default=40000, help="schools to seed (40000)")
     p.add_argument(
         "--reconnect",
@@ -72,92 +61,24 @@ def parse_args(argv=None):
         "plans without statistics (PostgreSQL always gets VACUUM ANALYZE, as autovacuum would)",
     )
     p.add_argument("--explain", action="store_true", help="print the query plans of the SQL")
-    p.add_argument(
-        "--reuse-db",
-        action="store_true",
-        help="keep the database of the previous run (migrate only, seed if empty); "
-        "for investigating, not for reported figures",
-    )
-    args = p.parse_args(argv)
-    if args.requests < 2:
-        p.error("--requests must be at least 2")
-    return args
+    harness.add_reuse_db(p)
+    return harness.parse(p, argv)
 
 
 # --- environment (before Django is imported) ----------------------------------------------------
 
 
 def prepare_environment(args) -> str:
-    vendor = "postgresql" if args.postgres else "sqlite"
-    var = OUT_DIR / vendor
-    if var.exists() and not args.reuse_db:
-        shutil.rmtree(var)
-    var.mkdir(parents=True, exist_ok=True)
-    os.environ["SAFECAMPUS_VAR"] = str(var)
-    for name in ("SAFECAMPUS_DEBUG", "REDIS_URL", "SAFECAMPUS_S3_BUCKET", "DATABASE_URL"):
-        os.environ.pop(name, None)
-    if args.postgres:
-        os.environ["DATABASE_URL"] = PG_URL
-        if not args.reuse_db:
-            recreate_pg_database()
-    os.environ["DJANGO_SETTINGS_MODULE"] = "bench_settings"
-    sys.path[:0] = [str(ROOT), str(BENCH_DIR)]
+    vendor = harness.vendor_of(args.postgres)
+    var = harness.fresh_dir(harness.OUT_DIR / vendor, keep=args.reuse_db)
+    harness.prepare_environment(var, database_url=PG_URL if args.postgres else None)
+    if args.postgres and not args.reuse_db:
+        harness.recreate_pg_database(PG_NAME)
+    harness.use_paths()
     return vendor
 
 
-def recreate_pg_database() -> None:
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{PG_NAME}" WITH (FORCE)')
-        conn.execute(f"CREATE DATABASE \"{PG_NAME}\" ENCODING 'UTF8' TEMPLATE template0")
-
-
 # --- helpers ------------------------------------------------------------------------------------
-
-
-def pct(values: list[float], p: int) -> float:
-    """The p-th percentile, linear interpolation between closest ranks."""
-    return statistics.quantiles(values, n=100, method="inclusive")[p - 1]
-
-
-class CpuMeter:
-    """Average busy CPUs of the whole host (/proc/stat) and of this process over a stretch."""
-
-    def __init__(self):
-        self.start = self._sample()
-
-    @staticmethod
-    def _sample():
-        try:
-            fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
-            ticks = [int(x) for x in fields]
-            host_busy = (sum(ticks[:8]) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")
-        except (OSError, ValueError):
-            host_busy = None
-        t = os.times()
-        return time.monotonic(), host_busy, t.user + t.system
-
-    def stop(self) -> dict:
-        (w0, h0, p0), (w1, h1, p1) = self.start, self._sample()
-        wall = w1 - w0
-        own = (p1 - p0) / wall
-        host = (h1 - h0) / wall if h0 is not None else None
-        return {
-            "host_busy_cpus": None if host is None else round(host, 2),
-            "bench_process_cpus": round(own, 2),
-            "other_cpus": None if host is None else round(max(0.0, host - own), 2),
-        }
-
-
-def summary(values: list[float]) -> dict:
-    return {
-        "p50_ms": round(pct(values, 50), 3),
-        "p95_ms": round(pct(values, 95), 3),
-        "mean_ms": round(statistics.fmean(values), 3),
-        "min_ms": round(min(values), 3),
-        "max_ms": round(max(values), 3),
-    }
 
 
 class QueryRecorder:
@@ -214,7 +135,7 @@ def build_database(args, vendor: str) -> dict:
         call_command("seed_demo", schools=args.schools, stdout=out)
         info["seed_s"] = round(perf_counter() - t, 2)
         first = out.getvalue().strip().splitlines()[0]
-        verdict = "PASS" if info["seed_s"] < TARGET_SEED_S else "FAIL"
+        verdict = harness.verdict(info["seed_s"] < TARGET_SEED_S)
         print(
             f"seed_demo --schools {args.schools}: {info['seed_s']:.1f} s "
             f"(target < {TARGET_SEED_S:.0f} s: {verdict})  [{first}]"
@@ -233,17 +154,6 @@ def build_database(args, vendor: str) -> dict:
     else:
         print("statistics: none (SQLite without ANALYZE, as the project leaves it)")
     return info
-
-
-def db_description(vendor: str) -> str:
-    from django.db import connection
-
-    with connection.cursor() as cur:
-        if vendor == "postgresql":
-            cur.execute("SHOW server_version")
-            return f"PostgreSQL {cur.fetchone()[0]}"
-        cur.execute("SELECT sqlite_version()")
-        return f"SQLite {cur.fetchone()[0]}"
 
 
 def logged_in_clients() -> dict:
@@ -360,18 +270,12 @@ def run(args, vendor: str) -> dict:
     from django.db import connection
 
     assert not settings.DEBUG
-    started = datetime.now()
     report = {
-        "started": started.isoformat(timespec="seconds"),
-        "database": vendor,
-        "argv": sys.argv[1:],
-        "python": platform.python_version(),
-        "django": django.get_version(),
-        "cpus": os.cpu_count(),
+        **harness.report_head(vendor),
         "requests": args.requests,
         "warmup": args.warmup,
         "reconnect": args.reconnect,
-        "load_avg_start": [round(x, 2) for x in os.getloadavg()],
+        "load_avg_start": harness.load_avg(),
         "reuse_db": args.reuse_db,
         "targets": {
             "p95_ms": TARGET_P95_MS[vendor],
@@ -438,7 +342,7 @@ def run(args, vendor: str) -> dict:
                         if endpoint == "page" or key not in plans:
                             plans[key] = {"sql": readable(sql, p), "plan": explain(vendor, sql, p)}
     report["results"] = rows
-    report["load_avg_end"] = [round(x, 2) for x in os.getloadavg()]
+    report["load_avg_end"] = harness.load_avg()
     report["cpu_during_timing"] = meter.stop()
     if plans:
         report["plans"] = plans
@@ -527,25 +431,14 @@ def print_table(report: dict) -> None:
 
 
 def write_json(report: dict) -> Path:
-    OUT_DIR.mkdir(parents=True, exist_ok=True)
-    stamp = report["started"].replace(":", "").replace("-", "")
-    path = OUT_DIR / f"school_list_{report['database']}_{stamp}.json"
-    text = json.dumps(report, ensure_ascii=False, indent=2)
-    path.write_text(text, encoding="utf-8")
-    (OUT_DIR / f"school_list_{report['database']}_latest.json").write_text(text, encoding="utf-8")
-    return path
+    name = f"school_list_{report['database']}"
+    return harness.write_json(report, name, stamp=harness.stamp_of(report["started"]))
 
 
 def main(argv=None) -> int:
     args = parse_args(argv)
     vendor = prepare_environment(args)
-    t = time.monotonic()
-    report = run(args, vendor)
-    report["total_s"] = round(time.monotonic() - t, 1)
-    print_table(report)
-    path = write_json(report)
-    print(f"\nJSON: {path.relative_to(ROOT)}  (total {report['total_s']:.0f} s)")
-    return 0 if report["pass"] else 1
+    return harness.run_and_report(lambda: run(args, vendor), print_table, write_json)
 
 
 if __name__ == "__main__":

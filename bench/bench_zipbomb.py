@@ -17,18 +17,16 @@ resident memory before the job (``/proc/self/statm``), its peak (``resource.getr
 
 from __future__ import annotations
 
-import argparse
 import json
-import os
-import shutil
 import subprocess
 import sys
 import tempfile
 import zipfile
 from pathlib import Path
 
-BENCH_DIR = Path(__file__).resolve().parent
-ROOT = BENCH_DIR.parent
+import harness  # stdlib only: options, environment, timing, report, JSON
+from harness import ROOT
+
 MIB = 1024 * 1024
 
 
@@ -87,15 +85,13 @@ print(json.dumps({
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p = harness.parser(__doc__)
     p.add_argument("--root", default=str(ROOT), help="the checkout to run (default: this one)")
     p.add_argument("--members", type=int, default=40)
     p.add_argument("--member-mb", type=int, default=20)
-    args = p.parse_args(argv)
+    args = harness.parse(p, argv)
     root = Path(args.root).resolve()
-    out = BENCH_DIR / "out" / "zipbomb"
-    shutil.rmtree(out, ignore_errors=True)
-    out.mkdir(parents=True)
+    out = harness.fresh_dir(harness.OUT_DIR / "zipbomb")
     with tempfile.TemporaryDirectory() as tmp:
         bomb = Path(tmp) / "bomb.zip"
         size = build_bomb(bomb, members=args.members, member_mb=args.member_mb)
@@ -103,10 +99,10 @@ def main(argv=None) -> int:
             f"zip: {size / 1024:.0f} KB on disk, {args.members} members × {args.member_mb} MiB "
             f"of zeros = {args.members * args.member_mb} MiB expanded"
         )
-        print(f"checkout: {root} ({_commit(root)})")
-        # the embedded SQLite default, in a folder of its own
-        env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-        env |= {"SAFECAMPUS_VAR": str(out), "SAFECAMPUS_JOBS_IMMEDIATE": "1"}
+        print(f"checkout: {root} ({harness.git_head(root, fmt='%h %s', missing='?')[:80]})")
+        # the embedded SQLite default, in a folder of its own (the child sets its settings)
+        env = harness.bench_env(out, settings=None, clear=("DATABASE_URL",))
+        env |= {"SAFECAMPUS_JOBS_IMMEDIATE": "1"}
         proc = subprocess.run(
             [sys.executable, "-c", CHILD, str(root), str(bomb)],
             env=env,
@@ -121,18 +117,6 @@ def main(argv=None) -> int:
     for key, value in figures.items():
         print(f"{key:>20}: {value}")
     return 0
-
-
-def _commit(root: Path) -> str:
-    try:
-        return subprocess.run(
-            ["git", "-C", str(root), "log", "-1", "--format=%h %s"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()[:80]
-    except (OSError, subprocess.CalledProcessError):
-        return "?"
 
 
 if __name__ == "__main__":

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "safecampus.accountability",
     "safecampus.notifications",
     "safecampus.reports",
+    "safecampus.demo",
 ]
 
 MIDDLEWARE = [

@@ -73,7 +73,7 @@ def test_load_publishes_a_version_with_departments(catalog):
 
 def test_shipped_default_catalog_loads_with_every_department_resolved(world):
     from safecampus.catalog.management.commands.load_default_catalog import default_catalog_data
-    from safecampus.orgs.management.commands.seed_demo import DEPARTMENTS
+    from safecampus.demo.organisations import DEPARTMENTS
 
     for name, kind in DEPARTMENTS:
         if name != "普教一科":

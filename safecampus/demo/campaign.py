@@ -10,13 +10,12 @@ import random
 from django.utils import timezone
 
 from safecampus.accounts.models import RoleAssignment, User
+from safecampus.campaigns import services
+from safecampus.campaigns.choices import Answer
+from safecampus.campaigns.models import FormAnswer
 from safecampus.catalog.models import CatalogVersion
 from safecampus.core.roles import Role
-from safecampus.hazards.demo import PEOPLE, _school_officer
-
-from . import services
-from .choices import Answer
-from .models import FormAnswer
+from safecampus.demo.hazards import PEOPLE, _school_officer
 
 
 def seed_demo_campaign(*, district, password: str, submitted: int = 40, started: int = 15, seed=11):

@@ -95,8 +95,8 @@ def test_seed_demo_without_activity_has_the_accounts_but_no_hazards(db):
 def _demo_weekly_reports(day: datetime.date, clock, media) -> dict:
     """Seed the demo district on ``day`` (09:00 Shanghai) and describe its weekly reports by
     week (counted from the start of the current report week) and department; then undo it."""
-    from safecampus.campaigns.demo_supervision import week_start_of
     from safecampus.campaigns.models import Campaign
+    from safecampus.demo.supervision import week_start_of
     from safecampus.weekly.models import DistrictReport, WeeklyReport
     from safecampus.weekly.weeks import departments_owing, report_weeks
 

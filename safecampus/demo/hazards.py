@@ -15,10 +15,9 @@ from safecampus.accounts.models import RoleAssignment, User
 from safecampus.accounts.services import role_grant, user_create
 from safecampus.catalog.models import CheckItem
 from safecampus.core.roles import Role
+from safecampus.hazards import services
+from safecampus.hazards.choices import Action, Decision, RemedyType, Source, Status
 from safecampus.orgs.models import School
-
-from . import services
-from .choices import Action, Decision, RemedyType, Source, Status
 
 LOCATIONS = [
     "教学楼一楼东侧楼梯口",

@@ -17,19 +17,18 @@ from safecampus.accountability import services as accountability
 from safecampus.accountability.models import ConsultationKind, RecordBasis, RecordKind
 from safecampus.accounts.models import RoleAssignment, User
 from safecampus.accounts.services import role_grant, user_create
+from safecampus.campaigns import services
+from safecampus.campaigns.models import Campaign
 from safecampus.core.roles import Role
+from safecampus.demo.hazards import _photo
 from safecampus.hazards import services as hazards
 from safecampus.hazards.choices import Action, Decision, Status
-from safecampus.hazards.demo import _photo
 from safecampus.hazards.models import Hazard
 from safecampus.notifications.services import daily_run
 from safecampus.spotchecks import services as spotchecks
 from safecampus.spotchecks.models import Result
 from safecampus.weekly import services as weekly
 from safecampus.weekly.weeks import departments_owing, report_weeks
-
-from . import services
-from .models import Campaign
 
 
 def seed_demo_supervision(*, campaign: Campaign, password: str, seed: int = 13) -> dict:

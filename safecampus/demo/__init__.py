@@ -1,0 +1,11 @@
+"""Demo data for SafeCampus in one place: ``manage.py seed_demo`` and the builders it calls.
+
+It is the only package that may import every app (organisations, accounts, catalog, hazards,
+campaigns, weekly reports, spot checks, accountability, notifications); nothing else imports it.
+
+- ``organisations``: the bureaus, departments, leadership group, schools, partners and accounts;
+- ``hazards``: hazards reported and moved along;
+- ``campaign``: a launched campaign with forms in every state, and next year's draft;
+- ``supervision``: the campaign a few weeks on (weekly reports, a spot check, a consultation,
+  a school under 挂牌督办, the first daily digests).
+"""
