@@ -99,3 +99,17 @@ ACCOUNTABILITY_VIEW = SUPERVISION_VIEW
 EVALUATION_VIEW = SUMMARY_CONFIRM | REPORT_COMPILE | ARCHIVE_READ
 #: Roles that see the bureau dashboard (统计分析; a department's counts only its hazards).
 DASHBOARD_VIEW = HAZARD_VIEW - SCHOOL_ROLES
+
+# --- weekly ---
+#: bureau roles that read the bureau's submitted weekly reports and its district reports
+WEEKLY_BUREAU_READERS = frozenset({Role.SAFETY_CENTRE, Role.LEADERSHIP, Role.INSPECTOR})
+
+# --- evaluation ---
+#: bureau roles that read every summary confirmation of their bureau(s)
+EVALUATION_BUREAU_READERS = frozenset({Role.SAFETY_CENTRE, Role.LEADERSHIP})
+#: the role named on a written-summary event when the user holds several, most specific first
+SUMMARY_ROLE_ORDER = (Role.SAFETY_CENTRE, Role.LEADERSHIP)
+
+# --- reports ---
+#: bureau roles that see every hazard of a school of their bureau, and so its dashboard
+SCHOOL_DASHBOARD_BUREAU = frozenset({Role.SAFETY_CENTRE, Role.LEADERSHIP, Role.INSPECTOR})
