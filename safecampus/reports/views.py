@@ -7,7 +7,6 @@ from itertools import zip_longest
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_POST
 
-from safecampus.core.access import scope_for
+from safecampus.core.access import require, scope_for
 from safecampus.core.capabilities import DASHBOARD_VIEW
 from safecampus.core.excel import XLSX_CONTENT_TYPE
 from safecampus.core.roles import SCHOOL_ROLES, Role
@@ -28,9 +27,7 @@ from .forms import DashboardFilterForm
 
 
 def _require(user) -> None:
-    scope = scope_for(user)
-    if not scope.has(*DASHBOARD_VIEW):
-        raise PermissionDenied(_("Your roles do not allow this."))
+    require(user, DASHBOARD_VIEW, _("Your roles do not allow this."))
 
 
 def _form(request, data=None) -> tuple[DashboardFilterForm, list, bool]:
