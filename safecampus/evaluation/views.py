@@ -33,10 +33,6 @@ from .snapshot import final_category, summarise
 PAGE_SIZE = 50
 
 
-def _require(user, roles) -> None:
-    require(user, roles, _("Your roles do not allow this."))
-
-
 def _campaign_for(user, pk: int) -> Campaign:
     return selectors.campaign_get(user=user, pk=pk)
 
@@ -52,7 +48,7 @@ def _closed_reason(campaign: Campaign) -> str | None:
 
 @login_required
 def campaign_list(request):
-    _require(request.user, EVALUATION_VIEW)
+    require(request.user, EVALUATION_VIEW)
     campaigns = (
         Campaign.objects.visible_to(request.user)
         .exclude(status=CampaignStatus.DRAFT)
@@ -73,7 +69,7 @@ def campaign_list(request):
 
 @login_required
 def campaign_evaluation(request, pk: int):
-    _require(request.user, EVALUATION_VIEW)
+    require(request.user, EVALUATION_VIEW)
     user = request.user
     campaign = _campaign_for(user, pk)
     scope = scope_for(user)
@@ -116,7 +112,7 @@ def campaign_evaluation(request, pk: int):
 @login_required
 @require_POST
 def confirm_all(request, pk: int):
-    _require(request.user, SUMMARY_CONFIRM)
+    require(request.user, SUMMARY_CONFIRM)
     campaign = _campaign_for(request.user, pk)
     department = request.POST.get("department", "")
     try:
@@ -155,7 +151,7 @@ def confirm_all(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def hazard_confirm(request, pk: int):
     """One hazard: its confirmations so far and the form to state its category."""
-    _require(request.user, EVALUATION_VIEW)
+    require(request.user, EVALUATION_VIEW)
     user = request.user
     hazard = selectors.confirmable_get(user=user, pk=pk)
     history = list(selectors.confirmation_history(user=user, hazard=hazard))
@@ -220,7 +216,7 @@ def hazard_confirm(request, pk: int):
 @login_required
 @require_POST
 def archive_start(request, pk: int):
-    _require(request.user, REPORT_COMPILE)
+    require(request.user, REPORT_COMPILE)
     campaign = _campaign_for(request.user, pk)
     try:
         services.archive_precheck(actor=request.user, campaign=campaign)
@@ -237,7 +233,7 @@ def archive_start(request, pk: int):
 
 
 def _archive_for(user, pk: int) -> CampaignArchive:
-    _require(user, ARCHIVE_READERS)
+    require(user, ARCHIVE_READERS)
     return selectors.archive_get(user=user, campaign_pk=pk)
 
 

@@ -39,10 +39,6 @@ from .weeks import current_week, report_weeks, week_of
 PAGE_SIZE = 30
 
 
-def _require(user, roles) -> None:
-    require(user, roles, _("Your roles do not allow this."))
-
-
 def _campaign(user, pk: int):
     return selectors.campaign_get(user=user, pk=pk)
 
@@ -73,7 +69,7 @@ def _download(content: bytes, name: str, content_type: str) -> HttpResponse:
 
 @login_required
 def weekly_index(request):
-    _require(request.user, WEEKLY_REPORT_VIEW)
+    require(request.user, WEEKLY_REPORT_VIEW)
     page = Paginator(selectors.weekly_campaigns(user=request.user), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -90,7 +86,7 @@ def weekly_index(request):
 
 @login_required
 def campaign_weeks(request, pk: int):
-    _require(request.user, WEEKLY_REPORT_VIEW)
+    require(request.user, WEEKLY_REPORT_VIEW)
     campaign = _campaign(request.user, pk)
     matrix = selectors.campaign_matrix(user=request.user, campaign=campaign)
     return render(
@@ -128,7 +124,7 @@ def _week_page(request, campaign, week, *, compile_form=None, status=200):
 
 @login_required
 def week_detail(request, pk: int, start: str):
-    _require(request.user, WEEKLY_REPORT_VIEW)
+    require(request.user, WEEKLY_REPORT_VIEW)
     campaign = _campaign(request.user, pk)
     return _week_page(request, campaign, _week(campaign, start))
 
@@ -139,7 +135,7 @@ def week_detail(request, pk: int, start: str):
 @login_required
 @require_POST
 def report_open(request, pk: int, start: str):
-    _require(request.user, WEEKLY_REPORT_FILE)
+    require(request.user, WEEKLY_REPORT_FILE)
     campaign = _campaign(request.user, pk)
     week = _week(campaign, start)
     department = selectors.own_department_get(
@@ -162,7 +158,7 @@ def _report(user, pk: int) -> WeeklyReport:
 @login_required
 @require_http_methods(["GET", "POST"])
 def report_detail(request, pk: int):
-    _require(request.user, WEEKLY_REPORT_VIEW)
+    require(request.user, WEEKLY_REPORT_VIEW)
     report = _report(request.user, pk)
     actions = WEEKLY_REPORT.allowed(report, roles_on(request.user, report))
     can_edit = bool(actions)
@@ -211,7 +207,7 @@ def report_detail(request, pk: int):
 
 @login_required
 def report_export(request, pk: int, fmt: str):
-    _require(request.user, WEEKLY_REPORT_VIEW)
+    require(request.user, WEEKLY_REPORT_VIEW)
     report = _report(request.user, pk)
     doc = report_document(report, selectors.figures_of(report))
     if fmt == "docx":
@@ -225,7 +221,7 @@ def report_export(request, pk: int, fmt: str):
 @login_required
 @require_POST
 def district_compile(request, pk: int, start: str):
-    _require(request.user, REPORT_COMPILE)
+    require(request.user, REPORT_COMPILE)
     campaign = _campaign(request.user, pk)
     week = _week(campaign, start)
     if not _can_compile(request.user, campaign):
@@ -255,7 +251,7 @@ def _district(user, pk: int):
 
 @login_required
 def district_detail(request, pk: int):
-    _require(request.user, WEEKLY_REPORT_VIEW)
+    require(request.user, WEEKLY_REPORT_VIEW)
     district = _district(request.user, pk)
     return render(
         request,
@@ -273,7 +269,7 @@ def district_detail(request, pk: int):
 
 @login_required
 def district_export(request, pk: int, fmt: str):
-    _require(request.user, WEEKLY_REPORT_VIEW)
+    require(request.user, WEEKLY_REPORT_VIEW)
     doc = district_document(_district(request.user, pk))
     if fmt == "docx":
         return _download(docx_bytes(doc), f"{doc.filename}.docx", DOCX_CONTENT_TYPE)
