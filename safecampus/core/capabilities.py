@@ -128,3 +128,17 @@ SUPERVISION_BUREAU_WIDE = frozenset({Role.SAFETY_CENTRE, Role.LEADERSHIP, Role.I
 #: Roles that may open a record as the consequence of a result they recorded (a spot check
 #: found the claim false): whoever may record that result.
 ACCOUNTABILITY_OPEN_ON_FINDING = ACCOUNTABILITY_MANAGE | SPOT_CHECK_RECORD
+
+# --- weekly ---
+#: bureau roles that read the bureau's submitted weekly reports and its district reports
+WEEKLY_BUREAU_READERS = frozenset({Role.SAFETY_CENTRE, Role.LEADERSHIP, Role.INSPECTOR})
+
+# --- evaluation ---
+#: bureau roles that read every summary confirmation of their bureau(s)
+EVALUATION_BUREAU_READERS = frozenset({Role.SAFETY_CENTRE, Role.LEADERSHIP})
+#: the role named on a written-summary event when the user holds several, most specific first
+SUMMARY_ROLE_ORDER = (Role.SAFETY_CENTRE, Role.LEADERSHIP)
+
+# --- reports ---
+#: bureau roles that see every hazard of a school of their bureau, and so its dashboard
+SCHOOL_DASHBOARD_BUREAU = frozenset({Role.SAFETY_CENTRE, Role.LEADERSHIP, Role.INSPECTOR})

@@ -26,23 +26,17 @@ from safecampus.core.models import AppendOnly
 from safecampus.core.roles import Role
 from safecampus.hazards.choices import Summary
 
-#: bureau-level roles that read every confirmation of their bureau(s)
-_BUREAU_READERS = (Role.SAFETY_CENTRE, Role.LEADERSHIP)
+from . import access
+
 #: roles that read the archive and the written summary (the centre and the leadership group)
 ARCHIVE_READERS = ARCHIVE_READ
 
 
 class ConfirmationQuerySet(ScopedQuerySet):
-    actions = frozenset({"view", "edit"})
+    actions = access.CONFIRMATION_ACTIONS
 
     def scope_filter(self, scope: Scope, *, action: str):
-        q = None
-        if ids := scope.bureau_ids(*_BUREAU_READERS):
-            q = Q(campaign__bureau_id__in=ids)
-        if scope.has(Role.DEPARTMENT_OFFICER) and scope.department_ids:
-            cond = Q(department_id__in=scope.department_ids)
-            q = cond if q is None else q | cond
-        return q if action == "view" else None
+        return access.confirmation_q(scope, action)
 
 
 class SummaryConfirmation(AppendOnly, models.Model):
@@ -116,12 +110,13 @@ class SummaryConfirmation(AppendOnly, models.Model):
 
 
 class ArchiveQuerySet(ScopedQuerySet):
-    actions = frozenset({"view", "edit"})
+    actions = access.ARCHIVE_ACTIONS
 
     def scope_filter(self, scope: Scope, *, action: str):
-        roles = (Role.SAFETY_CENTRE,) if action == "edit" else tuple(ARCHIVE_READERS)
-        ids = scope.bureau_ids(*roles)
-        return Q(bureau_id__in=ids) if ids else None
+        return access.archive_q(scope, action)
+
+    def object_roles(self, scope: Scope, obj):
+        return access.archive_roles(scope, obj)
 
 
 def _archive_path(instance: CampaignArchive, filename: str) -> str:

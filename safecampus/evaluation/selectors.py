@@ -6,16 +6,18 @@ import datetime
 from collections import defaultdict
 
 from django.db.models import Case, CharField, Count, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.http import Http404
 from django.utils import timezone
 
-from safecampus.campaigns.choices import PhaseKind
-from safecampus.core.access import scope_for
-from safecampus.core.roles import Role
+from safecampus.campaigns.choices import CampaignStatus, PhaseKind
+from safecampus.campaigns.models import Campaign
+from safecampus.core.access import get_for, scope_for
 from safecampus.hazards.choices import Status, Summary
 from safecampus.hazards.models import Hazard
 from safecampus.orgs.models import Department
 
-from .models import SummaryConfirmation
+from . import access
+from .models import CampaignArchive, SummaryConfirmation
 
 CATEGORIES = [s for s, _label in Summary.choices]
 
@@ -47,31 +49,66 @@ def feedback_deadline(campaign) -> datetime.date | None:
 
 
 def own_hazards_q(user) -> Q | None:
-    """The hazards whose category ``user`` states or oversees: a department officer those its
-    department is responsible for, the centre and the leadership group those of their bureaus."""
-    scope = scope_for(user)
-    q = None
-    if ids := scope.bureau_ids(Role.SAFETY_CENTRE, Role.LEADERSHIP):
-        q = Q(bureau_id__in=ids)
-    if scope.has(Role.DEPARTMENT_OFFICER) and scope.department_ids:
-        cond = Q(responsible_department_id__in=scope.department_ids)
-        q = cond if q is None else q | cond
-    return q
+    """The hazards whose category ``user`` states or oversees (see ``access.own_hazards_q``)."""
+    return access.own_hazards_q(scope_for(user))
 
 
 def confirm_role(user, hazard: Hazard) -> str | None:
-    """The role ``user`` confirms ``hazard``'s category as, or None: the centre for any hazard
-    of its bureau (on a department's behalf), a department officer for its own department's."""
-    scope = scope_for(user)
-    if hazard.bureau_id in scope.bureau_ids(Role.SAFETY_CENTRE):
-        return Role.SAFETY_CENTRE
-    if (
-        scope.has(Role.DEPARTMENT_OFFICER)
-        and hazard.responsible_department_id is not None
-        and hazard.responsible_department_id in scope.department_ids
-    ):
-        return Role.DEPARTMENT_OFFICER
-    return None
+    """The role ``user`` confirms ``hazard``'s category as, or None (``access.confirm_role``)."""
+    return access.confirm_role(scope_for(user), hazard)
+
+
+def campaign_get(*, user, pk: int):
+    """A launched (or closed) campaign in the user's scope, with its phases and milestones."""
+    return get_for(
+        user,
+        Campaign.objects.exclude(status=CampaignStatus.DRAFT).prefetch_related(
+            "phases", "milestones"
+        ),
+        pk,
+    )
+
+
+def confirmable_get(*, user, pk: int) -> Hazard:
+    """A campaign hazard (withdrawn reports left out) whose category the user states or
+    oversees, within their scope (404 for any other)."""
+    own = own_hazards_q(user)
+    if own is None:
+        raise Http404
+    return get_for(
+        user,
+        Hazard.objects.filter(own, campaign__isnull=False)
+        .exclude(status=Status.WITHDRAWN)
+        .select_related("campaign", "school", "responsible_department"),
+        pk,
+    )
+
+
+def archive_get(*, user, campaign_pk: int) -> CampaignArchive:
+    """The archive of campaign ``campaign_pk`` (one per campaign), fetched by its campaign:
+    404 when it does not exist or the user may not read it, exactly as ``get_for`` answers."""
+    archive = (
+        CampaignArchive.objects.visible_to(user)
+        .select_related("campaign", "archived_by")
+        .filter(campaign_id=campaign_pk)
+        .first()
+    )
+    if archive is None:
+        raise Http404
+    return archive
+
+
+def archive_of(*, user, campaign) -> CampaignArchive | None:
+    return CampaignArchive.objects.visible_to(user).filter(campaign=campaign).first()
+
+
+def confirmation_history(*, user, hazard):
+    return (
+        SummaryConfirmation.objects.visible_to(user)
+        .filter(hazard=hazard)
+        .select_related("actor")
+        .order_by("-at", "-id")
+    )
 
 
 def campaign_hazards(*, user, campaign) -> QuerySet:

@@ -7,7 +7,7 @@ import gzip
 import hashlib
 import json
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -16,12 +16,13 @@ from django.utils.translation import gettext as _
 from safecampus.campaigns.choices import CampaignStatus
 from safecampus.campaigns.models import Campaign
 from safecampus.campaigns.services import campaign_close
-from safecampus.core.access import scope_for
-from safecampus.core.capabilities import REPORT_COMPILE
+from safecampus.core.access import roles_on, scope_for
+from safecampus.core.refusals import refuse
 from safecampus.core.roles import Role
 from safecampus.hazards.choices import Status, Summary
 from safecampus.hazards.models import Hazard
 
+from . import access
 from .models import CampaignArchive, EvaluationAction, EvaluationEvent, SummaryConfirmation
 from .selectors import (
     campaign_hazards,
@@ -32,31 +33,18 @@ from .selectors import (
 from .snapshot import build_snapshot
 
 
-def _refuse(errors: dict | str, code: str) -> ValidationError:
-    """A refusal with its code kept (Django drops ``code`` when given a dict, so each message
-    carries it and so does the error itself)."""
-    if isinstance(errors, str):
-        exc = ValidationError(errors, code=code)
-    else:
-        exc = ValidationError(
-            {field: [ValidationError(m, code=c) for m, c in msgs] for field, msgs in errors.items()}
-        )
-    exc.code = code
-    return exc
-
-
 def require_open_evaluation(campaign: Campaign, today: datetime.date) -> None:
     if campaign.status == CampaignStatus.DRAFT:
-        raise _refuse(_("The campaign has not been launched."), "invalid")
+        raise refuse(_("The campaign has not been launched."), "invalid")
     if CampaignArchive.objects.filter(campaign=campaign).exists():
-        raise _refuse(
+        raise refuse(
             _("The campaign is archived: its summary categories no longer change."), "archived"
         )
     phase = evaluation_phase(campaign)
     if phase is None:
-        raise _refuse(_("The campaign has no summary-and-evaluation phase."), "no_phase")
+        raise refuse(_("The campaign has no summary-and-evaluation phase."), "no_phase")
     if today < phase.starts_on:
-        raise _refuse(
+        raise refuse(
             _("The summary-and-evaluation phase starts on %(date)s.")
             % {"date": phase.starts_on.isoformat()},
             "not_started",
@@ -88,7 +76,7 @@ def _validate(
         complete_by = None
     if errors:
         first = next(iter(errors.values()))[0][1]
-        raise _refuse(errors, first)
+        raise refuse(errors, first)
     return derived, complete_by
 
 
@@ -144,14 +132,14 @@ def summary_confirm(
     )
     role = confirm_role(actor, hazard)
     if role is None:
-        raise _refuse(
+        raise refuse(
             _("Only the responsible department (or the safety centre) confirms this hazard."),
             "not_allowed",
         )
     if hazard.campaign_id is None:
-        raise _refuse(_("The hazard was not found by a campaign."), "no_campaign")
+        raise refuse(_("The hazard was not found by a campaign."), "no_campaign")
     if hazard.status == Status.WITHDRAWN:
-        raise _refuse(_("A withdrawn report has no summary category."), "withdrawn")
+        raise refuse(_("A withdrawn report has no summary category."), "withdrawn")
     today = timezone.localdate()
     require_open_evaluation(hazard.campaign, today)
     return _confirm(
@@ -203,7 +191,7 @@ def summary_confirm_all(*, actor, campaign_id: int, department_id: int | None = 
 
 
 def _archive_role(actor, campaign: Campaign) -> str:
-    if campaign.bureau_id not in scope_for(actor).bureau_ids(*REPORT_COMPILE):
+    if not access.may_archive(scope_for(actor), campaign):
         raise PermissionDenied(_("Only the safety centre of the bureau archives its campaigns."))
     return Role.SAFETY_CENTRE
 
@@ -212,9 +200,9 @@ def archive_precheck(*, actor, campaign: Campaign) -> None:
     """Refuse before a job is started: not the centre, a draft, or archived already."""
     _archive_role(actor, campaign)
     if campaign.status == CampaignStatus.DRAFT:
-        raise _refuse(_("A draft campaign cannot be archived."), "invalid")
+        raise refuse(_("A draft campaign cannot be archived."), "invalid")
     if CampaignArchive.objects.filter(campaign=campaign).exists():
-        raise _refuse(_("The campaign is archived already."), "already_archived")
+        raise refuse(_("The campaign is archived already."), "already_archived")
 
 
 @transaction.atomic
@@ -260,15 +248,7 @@ def campaign_archive(*, actor, campaign_id: int, progress=None) -> CampaignArchi
 @transaction.atomic
 def summary_record(*, actor, archive: CampaignArchive, output_name: str) -> EvaluationEvent:
     """Record that the written summary was generated from ``archive`` (who, as what, when)."""
-    scope = scope_for(actor)
-    role = next(
-        (
-            r
-            for r in (Role.SAFETY_CENTRE, Role.LEADERSHIP)
-            if archive.bureau_id in scope.bureau_ids(r)
-        ),
-        None,
-    )
+    role = access.summary_role(roles_on(actor, archive))
     if role is None:
         raise PermissionDenied(_("Only the safety centre and the leadership group read this."))
     return EvaluationEvent.objects.create(

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import FileResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language, ngettext
@@ -18,33 +18,23 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from safecampus.campaigns.choices import CampaignStatus
 from safecampus.campaigns.models import Campaign, CampaignMilestone, CampaignPhase
-from safecampus.core.access import scope_for
+from safecampus.core.access import require, scope_for
 from safecampus.core.capabilities import EVALUATION_VIEW, REPORT_COMPILE, SUMMARY_CONFIRM
 from safecampus.core.forms import id_param
 from safecampus.core.jobs import job_start
-from safecampus.hazards.choices import Status, Summary
-from safecampus.hazards.models import Hazard
+from safecampus.core.refusals import to_form
+from safecampus.hazards.choices import Summary
 
-from . import selectors, services
+from . import access, selectors, services
 from .forms import ConfirmationForm
-from .models import ARCHIVE_READERS, CampaignArchive, SummaryConfirmation
+from .models import ARCHIVE_READERS, CampaignArchive
 from .snapshot import final_category, summarise
 
 PAGE_SIZE = 50
 
 
-def _require(user, roles) -> None:
-    if not scope_for(user).has(*roles):
-        raise PermissionDenied(_("Your roles do not allow this."))
-
-
 def _campaign_for(user, pk: int) -> Campaign:
-    return get_object_or_404(
-        Campaign.objects.visible_to(user)
-        .exclude(status=CampaignStatus.DRAFT)
-        .prefetch_related("phases", "milestones"),
-        pk=pk,
-    )
+    return selectors.campaign_get(user=user, pk=pk)
 
 
 def _closed_reason(campaign: Campaign) -> str | None:
@@ -58,7 +48,7 @@ def _closed_reason(campaign: Campaign) -> str | None:
 
 @login_required
 def campaign_list(request):
-    _require(request.user, EVALUATION_VIEW)
+    require(request.user, EVALUATION_VIEW)
     campaigns = (
         Campaign.objects.visible_to(request.user)
         .exclude(status=CampaignStatus.DRAFT)
@@ -79,7 +69,7 @@ def campaign_list(request):
 
 @login_required
 def campaign_evaluation(request, pk: int):
-    _require(request.user, EVALUATION_VIEW)
+    require(request.user, EVALUATION_VIEW)
     user = request.user
     campaign = _campaign_for(user, pk)
     scope = scope_for(user)
@@ -96,7 +86,7 @@ def campaign_evaluation(request, pk: int):
     selectors.attach_latest(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
-    archive = CampaignArchive.objects.visible_to(user).filter(campaign=campaign).first()
+    archive = selectors.archive_of(user=user, campaign=campaign)
     return render(
         request,
         "evaluation/campaign_evaluation.html",
@@ -112,7 +102,7 @@ def campaign_evaluation(request, pk: int):
             "categories": Summary.choices,
             "can_confirm": scope.has(*SUMMARY_CONFIRM),
             "closed_reason": _closed_reason(campaign),
-            "can_archive": campaign.bureau_id in scope.bureau_ids(*REPORT_COMPILE),
+            "can_archive": access.may_archive(scope, campaign),
             "archive": archive,
             "today": today,
         },
@@ -122,7 +112,7 @@ def campaign_evaluation(request, pk: int):
 @login_required
 @require_POST
 def confirm_all(request, pk: int):
-    _require(request.user, SUMMARY_CONFIRM)
+    require(request.user, SUMMARY_CONFIRM)
     campaign = _campaign_for(request.user, pk)
     department = request.POST.get("department", "")
     try:
@@ -157,31 +147,14 @@ def confirm_all(request, pk: int):
     return redirect(f"{url}?{back}" if back else url)
 
 
-def _confirmable(user):
-    own = selectors.own_hazards_q(user)
-    if own is None:
-        return Hazard.objects.none()
-    return (
-        Hazard.objects.visible_to(user)
-        .filter(own, campaign__isnull=False)
-        .exclude(status=Status.WITHDRAWN)
-        .select_related("campaign", "school", "responsible_department")
-    )
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def hazard_confirm(request, pk: int):
     """One hazard: its confirmations so far and the form to state its category."""
-    _require(request.user, EVALUATION_VIEW)
+    require(request.user, EVALUATION_VIEW)
     user = request.user
-    hazard = get_object_or_404(_confirmable(user), pk=pk)
-    history = list(
-        SummaryConfirmation.objects.visible_to(user)
-        .filter(hazard=hazard)
-        .select_related("actor")
-        .order_by("-at", "-id")
-    )
+    hazard = selectors.confirmable_get(user=user, pk=pk)
+    history = list(selectors.confirmation_history(user=user, hazard=hazard))
     latest = history[0] if history else None
     role = selectors.confirm_role(user, hazard)
     status = 200
@@ -207,11 +180,7 @@ def hazard_confirm(request, pk: int):
                     note=form.cleaned_data["note"],
                 )
             except ValidationError as exc:
-                if hasattr(exc, "error_dict"):
-                    for field, errors in exc.error_dict.items():
-                        form.add_error(field if field in form.fields else None, errors)
-                else:
-                    form.add_error(None, exc.messages)
+                to_form(form, exc)
             else:
                 messages.success(
                     request, _("The category of %(code)s is confirmed.") % {"code": hazard.code}
@@ -247,7 +216,7 @@ def hazard_confirm(request, pk: int):
 @login_required
 @require_POST
 def archive_start(request, pk: int):
-    _require(request.user, REPORT_COMPILE)
+    require(request.user, REPORT_COMPILE)
     campaign = _campaign_for(request.user, pk)
     try:
         services.archive_precheck(actor=request.user, campaign=campaign)
@@ -264,11 +233,8 @@ def archive_start(request, pk: int):
 
 
 def _archive_for(user, pk: int) -> CampaignArchive:
-    _require(user, ARCHIVE_READERS)
-    return get_object_or_404(
-        CampaignArchive.objects.visible_to(user).select_related("campaign", "archived_by"),
-        campaign_id=pk,
-    )
+    require(user, ARCHIVE_READERS)
+    return selectors.archive_get(user=user, campaign_pk=pk)
 
 
 @login_required

@@ -11,6 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from safecampus.core.access import ScopedQuerySet
+
 
 class NoticeKind(models.TextChoices):
     REPORT_DUE = "report_due", _("Weekly report due tomorrow")
@@ -21,12 +23,20 @@ class NoticeKind(models.TextChoices):
     JOB_FAILED = "job_failed", _("Job given up")
 
 
-class NotificationQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """A person sees only their own digests."""
+class NotificationQuerySet(ScopedQuerySet):
+    """A person sees only their own digests, whatever their roles (none needed); reading one
+    marks it read, which is no other action."""
+
+    actions = frozenset({"view"})
+
+    def restrict(self, user, action: str = "view"):
+        self.check_action(action)
         if user is None or not getattr(user, "is_authenticated", False):
             return self.none()
         return self.filter(recipient_id=user.pk)
+
+    def scope_filter(self, scope, *, action: str):
+        return Q(recipient_id=scope.user_id) if scope.user_id else None
 
     def unread(self):
         return self.filter(read_at__isnull=True)

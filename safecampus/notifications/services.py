@@ -8,21 +8,11 @@ from collections.abc import Iterable
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Max, OuterRef, Subquery
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Notice, NoticeKind, Notification
-
-#: where a weekly-report reminder leads when the week's page cannot be named
-WEEKLY_URL = "/weekly/"
-
-
-def _week_url(campaign_id: int, week_key: str) -> str:
-    try:
-        return reverse("weekly:week_detail", args=[campaign_id, week_key])
-    except NoReverseMatch:
-        return WEEKLY_URL
+from .models import Notice, Notification
+from .registry import collect
 
 
 def notify(recipients: Iterable, *, kind: str, text: str, url: str = "", key: str = "") -> int:
@@ -69,70 +59,21 @@ def _officers_by_department(department_ids) -> dict[int, list[int]]:
 
 
 def reminders_record(*, today: datetime.date) -> int:
-    """Record weekly-report reminders for the officers of each department owing one: the report
-    due tomorrow, and every report whose due date has passed without a submitted report. Each
-    reminder is keyed by kind, campaign, department and week, so it is recorded once per person
-    however often this runs. A few queries per launched campaign, one insert for all."""
-    from safecampus.campaigns.choices import CampaignStatus
-    from safecampus.campaigns.models import Campaign
-    from safecampus.weekly.models import ReportStatus, WeeklyReport
-    from safecampus.weekly.weeks import departments_owing, report_weeks
-
-    tomorrow = today + datetime.timedelta(days=1)
-    per_department: list[tuple[int, str, str, str, str]] = []
-    campaigns = Campaign.objects.filter(status=CampaignStatus.LAUNCHED).order_by("pk")
-    for campaign in campaigns:
-        weeks = [w for w in report_weeks(campaign) if w.due <= tomorrow]
-        if not weeks:
-            continue
-        departments = list(departments_owing(campaign).order_by("sort_order", "pk"))
-        submitted = set(
-            WeeklyReport.objects.filter(
-                campaign=campaign,
-                status=ReportStatus.SUBMITTED,
-                week_start__in=[w.start for w in weeks],
-            ).values_list("department_id", "week_start")
-        )
-        for week in weeks:
-            if week.due == tomorrow:
-                kind = NoticeKind.REPORT_DUE
-                text = _(
-                    "Weekly report of %(department)s for %(start)s–%(end)s is due tomorrow "
-                    "(%(due)s)."
-                )
-            elif week.due < today:
-                kind = NoticeKind.REPORT_OVERDUE
-                text = _(
-                    "Weekly report of %(department)s for %(start)s–%(end)s is overdue "
-                    "(due %(due)s)."
-                )
-            else:
-                continue
-            for dept in departments:
-                if (dept.pk, week.start) in submitted:
-                    continue
-                per_department.append(
-                    (
-                        dept.pk,
-                        kind,
-                        f"{kind}:{campaign.pk}:{dept.pk}:{week.key}",
-                        _week_url(campaign.pk, week.key),
-                        text
-                        % {
-                            "department": dept.name,
-                            "start": week.start.isoformat(),
-                            "end": week.end.isoformat(),
-                            "due": week.due.isoformat(),
-                        },
-                    )
-                )
-    if not per_department:
+    """Record the reminders the apps contribute (see ``registry``) for their recipients: a
+    department's reminder goes to each of its active officers. Each reminder is keyed, so it is
+    recorded once per person however often this runs. One query for the officers, one for the
+    reminders already recorded, one insert for all (plus what the providers read)."""
+    reminders = collect(today=today)
+    if not reminders:
         return 0
-    officers = _officers_by_department({d for d, *_rest in per_department})
+    officers = _officers_by_department({r.department_id for r in reminders if r.department_id})
     notices = [
-        Notice(recipient_id=user_id, kind=kind, text=text[:300], url=url, key=key)
-        for dept_id, kind, key, url, text in per_department
-        for user_id in officers.get(dept_id, [])
+        Notice(recipient_id=user_id, kind=r.kind, text=r.text[:300], url=r.url, key=r.key)
+        for r in reminders
+        for user_id in (
+            *(officers.get(r.department_id, []) if r.department_id else []),
+            *r.recipient_ids,
+        )
     ]
     if not notices:
         return 0

@@ -6,9 +6,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+
+from safecampus.core.access import get_for
 
 from . import services
 from .models import Notice, Notification
@@ -28,7 +30,7 @@ def notification_list(request):
 @login_required
 def notification_detail(request, pk: int):
     """Opening a digest marks it read."""
-    digest = get_object_or_404(Notification.objects.visible_to(request.user), pk=pk)
+    digest = get_for(request.user, Notification, pk)
     services.notification_read(user=request.user, notification=digest)
     return render(
         request,
@@ -40,7 +42,7 @@ def notification_detail(request, pk: int):
 @login_required
 @require_POST
 def notification_read(request, pk: int):
-    digest = get_object_or_404(Notification.objects.visible_to(request.user), pk=pk)
+    digest = get_for(request.user, Notification, pk)
     services.notification_read(user=request.user, notification=digest)
     return redirect("notifications:notification_list")
 

@@ -30,7 +30,6 @@ from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F, OuterRef, Q, Subquery
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -38,15 +37,17 @@ from openpyxl import Workbook
 
 from safecampus.campaigns.choices import CampaignStatus, FormStatus
 from safecampus.campaigns.models import InspectionForm
-from safecampus.core.access import scope_for
+from safecampus.core.access import get_for, scope_for
+from safecampus.core.capabilities import SCHOOL_DASHBOARD_BUREAU
 from safecampus.core.excel import add_table_sheet
-from safecampus.core.roles import SCHOOL_ROLES, Role
 from safecampus.hazards.choices import OPEN_STATUSES, Action, Status
 from safecampus.hazards.models import Hazard, HazardEvent, overdue_q
 from safecampus.orgs.models import School
 
+from . import access
+
 #: bureau roles that see every hazard of a school of their bureau, and so its dashboard
-BUREAU_VIEWERS = (Role.SAFETY_CENTRE, Role.LEADERSHIP, Role.INSPECTOR)
+BUREAU_VIEWERS = SCHOOL_DASHBOARD_BUREAU
 #: rows of each list on the page and the printable page; the register has the rest
 OPEN_CAP = 50
 LIST_CAP = 50
@@ -82,16 +83,13 @@ def register_url(**filters) -> str:
 def may_view(user, school: School) -> bool:
     """A school's own officers and principal, and the bureau's centre, leaders and inspectors.
     A department sees only its areas' hazards, so a whole-school dashboard is not for it."""
-    scope = scope_for(user)
-    if scope.has(*SCHOOL_ROLES) and school.pk in scope.school_ids:
-        return True
-    return school.bureau_id in scope.bureau_ids(*BUREAU_VIEWERS)
+    return bool(access.school_dashboard_roles(scope_for(user), school))
 
 
 def school_get(*, user, pk: int) -> School:
     """The school whose dashboard ``user`` asks for: 404 outside the user's scope, 403 when the
     user sees the school but not all of its hazards."""
-    school = get_object_or_404(School.objects.visible_to(user).select_related("bureau"), pk=pk)
+    school = get_for(user, School.objects.select_related("bureau"), pk)
     if not may_view(user, school):
         raise PermissionDenied(_("Your roles do not allow this."))
     return school
@@ -99,12 +97,12 @@ def school_get(*, user, pk: int) -> School:
 
 def own_schools(*, user) -> list[School]:
     """The schools the user holds a school role in, by name."""
-    scope = scope_for(user)
-    if not scope.has(*SCHOOL_ROLES) or not scope.school_ids:
+    ids = access.own_school_ids(scope_for(user))
+    if not ids:
         return []
     return list(
         School.objects.visible_to(user)
-        .filter(pk__in=scope.school_ids)
+        .filter(pk__in=ids)
         .select_related("bureau")
         .order_by("name", "id")
     )

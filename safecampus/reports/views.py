@@ -7,7 +7,6 @@ from itertools import zip_longest
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_POST
 
-from safecampus.core.access import scope_for
+from safecampus.core.access import require, scope_for
 from safecampus.core.capabilities import DASHBOARD_VIEW
 from safecampus.core.excel import XLSX_CONTENT_TYPE
 from safecampus.core.roles import SCHOOL_ROLES, Role
@@ -25,12 +24,6 @@ from safecampus.orgs.choices import SchoolStage
 from . import selectors, snapshots
 from .documents import dashboard_workbook
 from .forms import DashboardFilterForm
-
-
-def _require(user) -> None:
-    scope = scope_for(user)
-    if not scope.has(*DASHBOARD_VIEW):
-        raise PermissionDenied(_("Your roles do not allow this."))
 
 
 def _form(request, data=None) -> tuple[DashboardFilterForm, list, bool]:
@@ -83,7 +76,7 @@ def dashboard(request):
     scope = scope_for(request.user)
     if not scope.has(*DASHBOARD_VIEW) and scope.has(*SCHOOL_ROLES):
         return redirect(reverse("reports:school_dashboard"))
-    _require(request.user)
+    require(request.user, DASHBOARD_VIEW)
     ctx, status = _context(request)
     if ctx["d"] is not None:
         ctx["chart_data"] = _chart_data(ctx["d"])
@@ -100,7 +93,7 @@ def _snapshot_pending(request, ctx: dict, status: int):
 @login_required
 def dashboard_print(request):
     """/dashboard/print/: the same figures as tables, laid out for A4."""
-    _require(request.user)
+    require(request.user, DASHBOARD_VIEW)
     ctx, status = _context(request)
     if (pending := _snapshot_pending(request, ctx, status)) is not None:
         return pending
@@ -116,7 +109,7 @@ def dashboard_print(request):
 def dashboard_map(request):
     """/dashboard/map.json: the map's points, loaded by the page after it is drawn (40,000
     schools make a 2 MB list that the other figures should not wait for)."""
-    _require(request.user)
+    require(request.user, DASHBOARD_VIEW)
     form, _campaigns, valid = _form(request)
     if not valid:
         return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
@@ -134,7 +127,7 @@ def dashboard_map(request):
 def dashboard_status(request):
     """/dashboard/status/: the progress of the count of the viewer's snapshot (polled by the
     page while it runs); tells the page to reload once the figures are there."""
-    _require(request.user)
+    require(request.user, DASHBOARD_VIEW)
     form, _campaigns, _valid = _form(request)
     snap = snapshots.find(user=request.user, filters=form.filters())
     if snap is None:
@@ -158,7 +151,7 @@ def dashboard_status(request):
 @require_POST
 def dashboard_refresh(request):
     """POST /dashboard/refresh/: count the viewer's snapshot again now (one count at a time)."""
-    _require(request.user)
+    require(request.user, DASHBOARD_VIEW)
     # the dashboard's query, passed in hidden fields
     data = request.POST.copy()
     data.pop("csrfmiddlewaretoken", None)
@@ -175,7 +168,7 @@ def dashboard_refresh(request):
 @login_required
 def dashboard_export(request):
     """/dashboard/export.xlsx: a workbook of the figures, one sheet per group."""
-    _require(request.user)
+    require(request.user, DASHBOARD_VIEW)
     ctx, status = _context(request)
     if (pending := _snapshot_pending(request, ctx, status)) is not None:
         return pending

@@ -17,6 +17,7 @@ from safecampus.audit.services import audit_record
 from safecampus.core.access import scope_for
 from safecampus.core.excel import XLSX_CONTENT_TYPE
 
+from . import access
 from . import school as selectors
 
 
@@ -35,7 +36,7 @@ def school_dashboard(request):
         return _page(request, schools[0])
     if schools:
         return render(request, "reports/school_dashboard.html", {"choices": schools})
-    if scope_for(request.user).bureau_ids(*selectors.BUREAU_VIEWERS):
+    if access.sees_bureau_schools(scope_for(request.user)):
         return redirect("orgs:school_list")
     raise PermissionDenied(_("Your roles do not allow this."))
 

@@ -20,13 +20,13 @@ from django.utils.translation import gettext as _
 from safecampus.campaigns.models import InspectionForm
 from safecampus.campaigns.services import awaiting_review_q
 from safecampus.core.access import scope_for
-from safecampus.core.roles import Role
 from safecampus.hazards.choices import Status
 from safecampus.hazards.models import Hazard, overdue_q
 from safecampus.orgs.models import Department
 from safecampus.weekly.choices import WeekState
 from safecampus.weekly.selectors import due_reports
 
+from . import access
 from .school import Figure, register_url
 
 #: weekly report states that still need the department's action
@@ -60,14 +60,12 @@ def department_waiting(*, user, today: datetime.date | None = None) -> dict | No
     submitted and waiting for acceptance, and overdue — each counted in the user's scope, the
     same rows as the register link shows. Then the weekly reports due this week or missed
     (``weekly.selectors.due_reports``) and the forms awaiting review (the review queue)."""
-    scope = scope_for(user)
-    if not scope.has(Role.DEPARTMENT_OFFICER) or not scope.department_ids:
+    ids = access.waiting_department_ids(scope_for(user))
+    if not ids:
         return None
     today = today or timezone.localdate()
     departments = list(
-        Department.objects.visible_to(user)
-        .filter(pk__in=scope.department_ids)
-        .order_by("sort_order", "name", "id")
+        Department.objects.visible_to(user).filter(pk__in=ids).order_by("sort_order", "name", "id")
     )
     rows = (
         Hazard.objects.visible_to(user)

@@ -5,3 +5,10 @@ class WeeklyConfig(AppConfig):
     name = "safecampus.weekly"
     label = "weekly"
     verbose_name = "Weekly reports"
+
+    def ready(self):
+        from safecampus.notifications.registry import reminder
+
+        from .reminders import weekly_report_reminders
+
+        reminder(weekly_report_reminders)

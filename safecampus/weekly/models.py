@@ -16,6 +16,8 @@ from safecampus.core.access import ScopedQuerySet
 from safecampus.core.models import AppendOnly
 from safecampus.core.roles import Role
 
+from . import access
+
 
 class ReportStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
@@ -29,12 +31,13 @@ class ReportAction(models.TextChoices):
 
 
 class WeeklyReportQuerySet(ScopedQuerySet):
-    actions = frozenset({"view", "edit"})
+    actions = access.REPORT_ACTIONS
 
     def scope_filter(self, scope, *, action: str):
-        from .scope import weekly_report_scope_q
+        return access.weekly_report_q(scope, action)
 
-        return weekly_report_scope_q(scope, action)
+    def object_roles(self, scope, obj):
+        return access.weekly_report_roles(scope, obj)
 
 
 class WeeklyReport(models.Model):
@@ -117,12 +120,10 @@ class WeeklyReportEvent(AppendOnly, models.Model):
 
 
 class DistrictReportQuerySet(ScopedQuerySet):
-    actions = frozenset({"view", "edit"})
+    actions = access.DISTRICT_ACTIONS
 
     def scope_filter(self, scope, *, action: str):
-        from .scope import district_report_scope_q
-
-        return district_report_scope_q(scope, action)
+        return access.district_report_q(scope, action)
 
 
 class DistrictReport(models.Model):

@@ -11,19 +11,19 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q
+from django.http import Http404
 from django.utils import timezone
 
 from safecampus.campaigns.choices import CampaignStatus
 from safecampus.campaigns.models import Campaign, CampaignPhase
-from safecampus.core.access import scope_for
-from safecampus.core.capabilities import WEEKLY_REPORT_FILE
+from safecampus.core.access import get_for, scope_for
 from safecampus.hazards.choices import OPEN_STATUSES, Status
 from safecampus.hazards.models import Hazard, overdue_q
 from safecampus.orgs.models import Department
 
+from . import access
 from .choices import METRIC_KEYS, WeekState
 from .models import DistrictReport, ReportStatus, WeeklyReport
-from .scope import _BUREAU_READERS as BUREAU_READERS
 from .weeks import Week, departments_owing, report_weeks
 
 
@@ -119,18 +119,56 @@ def week_of_report(report) -> Week:
 # --- lists --------------------------------------------------------------------------------------
 
 
-def weekly_campaigns(*, user):
-    """Launched (or closed) campaigns in scope that have a phase with weekly reports, newest
-    first, with those phases prefetched for ``report_weeks``."""
+def _weekly_campaigns(campaigns):
     weekly = CampaignPhase.objects.filter(campaign=OuterRef("pk"), weekly_reports=True)
     return (
-        Campaign.objects.visible_to(user)
-        .exclude(status=CampaignStatus.DRAFT)
+        campaigns.exclude(status=CampaignStatus.DRAFT)
         .filter(Exists(weekly))
         .prefetch_related(
             Prefetch("phases", queryset=CampaignPhase.objects.filter(weekly_reports=True))
         )
         .order_by("-year", "-id")
+    )
+
+
+def weekly_campaigns(*, user):
+    """Launched (or closed) campaigns in scope that have a phase with weekly reports, newest
+    first, with those phases prefetched for ``report_weeks``."""
+    return _weekly_campaigns(Campaign.objects.visible_to(user))
+
+
+def campaign_get(*, user, pk: int):
+    """One campaign of :func:`weekly_campaigns` (404 outside the user's scope)."""
+    return get_for(user, _weekly_campaigns(Campaign.objects.all()), pk)
+
+
+def report_get(*, user, pk: int, action: str = "view") -> WeeklyReport:
+    return get_for(
+        user,
+        WeeklyReport.objects.select_related("campaign", "department", "submitted_by"),
+        pk,
+        action,
+    )
+
+
+def district_get(*, user, pk: int) -> DistrictReport:
+    return get_for(user, DistrictReport.objects.select_related("campaign", "compiled_by"), pk)
+
+
+def own_department_get(*, user, pk) -> Department:
+    """A department whose weekly reports the user writes (404 for any other)."""
+    department = get_for(user, Department.objects.all(), pk or 0)
+    if not access.files_for(scope_for(user), department.pk):
+        raise Http404
+    return department
+
+
+def district_versions(*, user, district):
+    return (
+        DistrictReport.objects.visible_to(user)
+        .filter(campaign_id=district.campaign_id, week_start=district.week_start)
+        .order_by("-version")
+        .only("pk", "version", "compiled_at")
     )
 
 
@@ -190,11 +228,11 @@ def due_reports(*, user, today: datetime.date | None = None, limit: int = 30) ->
     """A department officer's reports of running campaigns: the current week's first (whatever
     its state), then earlier weeks not yet submitted, newest first."""
     today = today or timezone.localdate()
-    scope = scope_for(user)
-    if not scope.has(*WEEKLY_REPORT_FILE) or not scope.department_ids:
+    own = access.own_department_ids(scope_for(user))
+    if not own:
         return []
     campaigns = list(weekly_campaigns(user=user).filter(status=CampaignStatus.LAUNCHED)[:20])
-    pairs = owing_pairs(campaigns, scope.department_ids)
+    pairs = owing_pairs(campaigns, own)
     if not pairs:
         return []
     departments = {
@@ -246,8 +284,8 @@ def _visible_departments(user, campaign) -> list[Department]:
     for the bureau's readers, only their own for a department officer."""
     scope = scope_for(user)
     owing = departments_owing(campaign).visible_to(user).order_by("sort_order", "name")
-    if campaign.bureau_id not in scope.bureau_ids(*BUREAU_READERS):
-        owing = owing.filter(pk__in=scope.department_ids)
+    if not access.reads_whole_bureau(scope, campaign.bureau_id):
+        owing = owing.filter(pk__in=access.own_department_ids(scope))
     return list(owing)
 
 

@@ -15,12 +15,14 @@ from django.utils.translation import gettext as _
 
 from safecampus.campaigns.choices import CampaignStatus
 from safecampus.campaigns.models import Campaign
-from safecampus.core.access import scope_for
-from safecampus.core.capabilities import REPORT_COMPILE, WEEKLY_REPORT_FILE
+from safecampus.core.access import roles_on, scope_for
+from safecampus.core.refusals import Code, refusal_code, refuse
 from safecampus.core.roles import Role
 from safecampus.orgs.models import Department
 
+from . import access
 from .choices import METRIC_KEYS
+from .lifecycle import WEEKLY_REPORT
 from .models import (
     DistrictReport,
     ReportAction,
@@ -34,31 +36,27 @@ from .weeks import Week, departments_owing, week_of
 NARRATIVE_FIELDS = ("progress", "problems", "next_plan")
 
 
-def _refuse(message, code: str) -> ValidationError:
-    return ValidationError(message, code=code)
-
-
-def _event(report: WeeklyReport, *, action: str, actor, at, data: dict) -> WeeklyReportEvent:
+def _event(
+    report: WeeklyReport, *, action: str, actor, at, data: dict, role: str = Role.DEPARTMENT_OFFICER
+) -> WeeklyReportEvent:
     return WeeklyReportEvent.objects.create(
-        report=report,
-        action=action,
-        actor=actor,
-        actor_role=Role.DEPARTMENT_OFFICER,
-        at=at,
-        data=data,
+        report=report, action=action, actor=actor, actor_role=role, at=at, data=data
     )
 
 
+def _forbidden() -> ValidationError:
+    return refuse(_("Only the department's own officers write its weekly report."), Code.FORBIDDEN)
+
+
 def _require_file(actor, department_id: int) -> None:
-    scope = scope_for(actor)
-    if not scope.has(*WEEKLY_REPORT_FILE) or department_id not in scope.department_ids:
-        raise _refuse(_("Only the department's own officers write its weekly report."), "forbidden")
+    if not access.files_for(scope_for(actor), department_id):
+        raise _forbidden()
 
 
 def _week(campaign: Campaign, week_start: datetime.date) -> Week:
     week = week_of(campaign, week_start)
     if week is None:
-        raise _refuse(_("This is not a report week of the campaign."), "no_such_week")
+        raise refuse(_("This is not a report week of the campaign."), "no_such_week")
     return week
 
 
@@ -75,12 +73,12 @@ def weekly_report_open(
     now = now or timezone.now()
     _require_file(actor, department.pk)
     if campaign.status != CampaignStatus.LAUNCHED:
-        raise _refuse(_("Weekly reports are filed only while the campaign runs."), "not_running")
+        raise refuse(_("Weekly reports are filed only while the campaign runs."), "not_running")
     week = _week(campaign, week_start)
     if week.start > timezone.localdate(now):
-        raise _refuse(_("This week has not begun yet."), "not_started")
+        raise refuse(_("This week has not begun yet."), "not_started")
     if not departments_owing(campaign).filter(pk=department.pk).exists():
-        raise _refuse(_("This department owes no weekly reports on the campaign."), "not_owing")
+        raise refuse(_("This department owes no weekly reports on the campaign."), "not_owing")
     existing = WeeklyReport.objects.filter(
         campaign=campaign, department=department, week_start=week.start
     ).first()
@@ -119,11 +117,21 @@ def _locked_draft(actor, report_id: int) -> WeeklyReport:
         .first()
     )
     if report is None:
-        raise _refuse(_("Only the department's own officers write its weekly report."), "forbidden")
-    _require_file(actor, report.department_id)
-    if report.status != ReportStatus.DRAFT:
-        raise _refuse(_("The report is submitted; it no longer changes."), "submitted")
+        raise _forbidden()
     return report
+
+
+def _check(report: WeeklyReport, action: str, roles: frozenset[str]):
+    """The table's move, its refusals told the way this app always told them: a submitted
+    report no longer changes (``submitted``); only the department writes it (``forbidden``)."""
+    try:
+        return WEEKLY_REPORT.check(report, action, roles)
+    except ValidationError as exc:
+        if refusal_code(exc) == Code.INVALID_TRANSITION:
+            raise refuse(
+                _("The report is submitted; it no longer changes."), Code.SUBMITTED
+            ) from None
+        raise _forbidden() from None
 
 
 def _apply_narrative(report: WeeklyReport, data: dict) -> dict:
@@ -145,9 +153,22 @@ def weekly_report_save(
     """Save the narrative of a draft."""
     now = now or timezone.now()
     report = _locked_draft(actor, report_id)
+    roles = roles_on(actor, report)
+    move = _check(report, ReportAction.SAVE, roles)
     changed = _apply_narrative(report, data)
-    report.save()
-    _event(report, action=ReportAction.SAVE, actor=actor, at=now, data={"changed": changed})
+    WEEKLY_REPORT.commit(
+        report,
+        move,
+        now=now,
+        event=lambda _from, _to: _event(
+            report,
+            action=ReportAction.SAVE,
+            actor=actor,
+            at=now,
+            data={"changed": changed},
+            role=WEEKLY_REPORT.acting_role(roles, move),
+        ),
+    )
     return report
 
 
@@ -159,9 +180,11 @@ def weekly_report_submit(
     report, and a submission after the due day (Asia/Shanghai date) is marked late."""
     now = now or timezone.now()
     report = _locked_draft(actor, report_id)
+    roles = roles_on(actor, report)
+    move = _check(report, ReportAction.SUBMIT, roles)
     changed = _apply_narrative(report, data)
     if not report.progress:
-        raise _refuse(
+        raise refuse(
             {"progress": [_("Describe the progress of the week before submitting.")]}, "invalid"
         )
     today = timezone.localdate(now)
@@ -171,17 +194,20 @@ def weekly_report_submit(
         week=week_of_report(report),
         as_of=today,
     )
-    report.status = ReportStatus.SUBMITTED
-    report.submitted_at = now
     report.submitted_by = actor
     report.late = today > report.due_on
-    report.save()
-    _event(
+    WEEKLY_REPORT.commit(
         report,
-        action=ReportAction.SUBMIT,
-        actor=actor,
-        at=now,
-        data={"changed": changed, "late": report.late, "totals": report.figures["totals"]},
+        move,
+        now=now,
+        event=lambda _from, _to: _event(
+            report,
+            action=ReportAction.SUBMIT,
+            actor=actor,
+            at=now,
+            data={"changed": changed, "late": report.late, "totals": report.figures["totals"]},
+            role=WEEKLY_REPORT.acting_role(roles, move),
+        ),
     )
     return report
 
@@ -227,8 +253,8 @@ def district_report_compile(
     """Compile the district report of the week from the departments' submitted reports. Each
     compilation is a new version; earlier versions stay as they were."""
     now = now or timezone.now()
-    if campaign.bureau_id not in scope_for(actor).bureau_ids(*REPORT_COMPILE):
-        raise _refuse(_("Only the safety centre compiles the district report."), "forbidden")
+    if not access.may_compile(scope_for(actor), campaign):
+        raise refuse(_("Only the safety centre compiles the district report."), "forbidden")
     week = _week(campaign, week_start)
     reports = list(
         WeeklyReport.objects.visible_to(actor)
@@ -237,7 +263,7 @@ def district_report_compile(
         .order_by("department__sort_order", "department__name")
     )
     if not reports:
-        raise _refuse(
+        raise refuse(
             _("No department has submitted its report for this week yet."), "nothing_submitted"
         )
     figures = district_figures(reports)

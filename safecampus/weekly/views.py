@@ -11,18 +11,18 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.encoding import escape_uri_path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from safecampus.core.access import scope_for
+from safecampus.core.access import require, roles_on, scope_for
 from safecampus.core.capabilities import REPORT_COMPILE, WEEKLY_REPORT_FILE, WEEKLY_REPORT_VIEW
 from safecampus.core.excel import XLSX_CONTENT_TYPE
 from safecampus.core.forms import id_param
-from safecampus.orgs.models import Department
+from safecampus.core.refusals import to_form
 
-from . import selectors, services
+from . import access, selectors, services
 from .documents import (
     DOCX_CONTENT_TYPE,
     district_document,
@@ -32,19 +32,15 @@ from .documents import (
     xlsx_bytes,
 )
 from .forms import CompileForm, NarrativeForm
-from .models import DistrictReport, ReportStatus, WeeklyReport
+from .lifecycle import WEEKLY_REPORT
+from .models import WeeklyReport
 from .weeks import current_week, report_weeks, week_of
 
 PAGE_SIZE = 30
 
 
-def _require(user, roles) -> None:
-    if not scope_for(user).has(*roles):
-        raise PermissionDenied(_("Your roles do not allow this."))
-
-
 def _campaign(user, pk: int):
-    return get_object_or_404(selectors.weekly_campaigns(user=user), pk=pk)
+    return selectors.campaign_get(user=user, pk=pk)
 
 
 def _week(campaign, start: str):
@@ -59,7 +55,7 @@ def _week(campaign, start: str):
 
 
 def _can_compile(user, campaign) -> bool:
-    return campaign.bureau_id in scope_for(user).bureau_ids(*REPORT_COMPILE)
+    return access.may_compile(scope_for(user), campaign)
 
 
 def _download(content: bytes, name: str, content_type: str) -> HttpResponse:
@@ -73,7 +69,7 @@ def _download(content: bytes, name: str, content_type: str) -> HttpResponse:
 
 @login_required
 def weekly_index(request):
-    _require(request.user, WEEKLY_REPORT_VIEW)
+    require(request.user, WEEKLY_REPORT_VIEW)
     page = Paginator(selectors.weekly_campaigns(user=request.user), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -90,7 +86,7 @@ def weekly_index(request):
 
 @login_required
 def campaign_weeks(request, pk: int):
-    _require(request.user, WEEKLY_REPORT_VIEW)
+    require(request.user, WEEKLY_REPORT_VIEW)
     campaign = _campaign(request.user, pk)
     matrix = selectors.campaign_matrix(user=request.user, campaign=campaign)
     return render(
@@ -109,7 +105,6 @@ def _week_page(request, campaign, week, *, compile_form=None, status=200):
     user = request.user
     scope = scope_for(user)
     cells = selectors.week_reports(user=user, campaign=campaign, week=week)
-    can_file = scope.has(*WEEKLY_REPORT_FILE)
     can_compile = _can_compile(user, campaign)
     return render(
         request,
@@ -118,7 +113,7 @@ def _week_page(request, campaign, week, *, compile_form=None, status=200):
             "campaign": campaign,
             "week": week,
             "cells": cells,
-            "own": [c for c in cells if can_file and c[0].pk in scope.department_ids],
+            "own": [c for c in cells if access.files_for(scope, c[0].pk)],
             "districts": selectors.district_reports(user=user, campaign=campaign, week=week),
             "can_compile": can_compile,
             "compile_form": compile_form or (CompileForm() if can_compile else None),
@@ -129,7 +124,7 @@ def _week_page(request, campaign, week, *, compile_form=None, status=200):
 
 @login_required
 def week_detail(request, pk: int, start: str):
-    _require(request.user, WEEKLY_REPORT_VIEW)
+    require(request.user, WEEKLY_REPORT_VIEW)
     campaign = _campaign(request.user, pk)
     return _week_page(request, campaign, _week(campaign, start))
 
@@ -140,14 +135,11 @@ def week_detail(request, pk: int, start: str):
 @login_required
 @require_POST
 def report_open(request, pk: int, start: str):
-    _require(request.user, WEEKLY_REPORT_FILE)
+    require(request.user, WEEKLY_REPORT_FILE)
     campaign = _campaign(request.user, pk)
     week = _week(campaign, start)
-    department = get_object_or_404(
-        Department.objects.visible_to(request.user).filter(
-            pk__in=scope_for(request.user).department_ids
-        ),
-        pk=id_param(request.POST.get("department")) or 0,
+    department = selectors.own_department_get(
+        user=request.user, pk=id_param(request.POST.get("department"))
     )
     try:
         report = services.weekly_report_open(
@@ -160,25 +152,16 @@ def report_open(request, pk: int, start: str):
 
 
 def _report(user, pk: int) -> WeeklyReport:
-    return get_object_or_404(
-        WeeklyReport.objects.visible_to(user).select_related(
-            "campaign", "department", "submitted_by"
-        ),
-        pk=pk,
-    )
+    return selectors.report_get(user=user, pk=pk)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def report_detail(request, pk: int):
-    _require(request.user, WEEKLY_REPORT_VIEW)
+    require(request.user, WEEKLY_REPORT_VIEW)
     report = _report(request.user, pk)
-    scope = scope_for(request.user)
-    can_edit = (
-        report.status == ReportStatus.DRAFT
-        and scope.has(*WEEKLY_REPORT_FILE)
-        and report.department_id in scope.department_ids
-    )
+    actions = WEEKLY_REPORT.allowed(report, roles_on(request.user, report))
+    can_edit = bool(actions)
     status = 200
     if request.method == "POST":
         if not can_edit:
@@ -191,8 +174,7 @@ def report_detail(request, pk: int):
                 service(actor=request.user, report_id=report.pk, data=form.cleaned_data)
             except ValidationError as exc:
                 if hasattr(exc, "error_dict"):
-                    for name, errors in exc.message_dict.items():
-                        form.add_error(name if name in form.fields else None, errors)
+                    to_form(form, exc)
                 else:
                     form.add_error(None, "；".join(exc.messages))
             else:
@@ -216,6 +198,7 @@ def report_detail(request, pk: int):
             "figures": figures,
             "tables": figure_tables(figures),
             "form": form if can_edit else None,
+            "actions": actions,
             "events": report.events.select_related("actor").order_by("at", "id"),
         },
         status=status,
@@ -224,7 +207,7 @@ def report_detail(request, pk: int):
 
 @login_required
 def report_export(request, pk: int, fmt: str):
-    _require(request.user, WEEKLY_REPORT_VIEW)
+    require(request.user, WEEKLY_REPORT_VIEW)
     report = _report(request.user, pk)
     doc = report_document(report, selectors.figures_of(report))
     if fmt == "docx":
@@ -238,7 +221,7 @@ def report_export(request, pk: int, fmt: str):
 @login_required
 @require_POST
 def district_compile(request, pk: int, start: str):
-    _require(request.user, REPORT_COMPILE)
+    require(request.user, REPORT_COMPILE)
     campaign = _campaign(request.user, pk)
     week = _week(campaign, start)
     if not _can_compile(request.user, campaign):
@@ -262,15 +245,13 @@ def district_compile(request, pk: int, start: str):
     return _week_page(request, campaign, week, compile_form=form, status=400)
 
 
-def _district(user, pk: int) -> DistrictReport:
-    return get_object_or_404(
-        DistrictReport.objects.visible_to(user).select_related("campaign", "compiled_by"), pk=pk
-    )
+def _district(user, pk: int):
+    return selectors.district_get(user=user, pk=pk)
 
 
 @login_required
 def district_detail(request, pk: int):
-    _require(request.user, WEEKLY_REPORT_VIEW)
+    require(request.user, WEEKLY_REPORT_VIEW)
     district = _district(request.user, pk)
     return render(
         request,
@@ -280,19 +261,15 @@ def district_detail(request, pk: int):
             "tables": figure_tables(district.figures),
             "missing": district.figures.get("missing") or [],
             # a department officer reads its own report only; the bureau's readers all of them
-            "link_reports": district.bureau_id
-            in scope_for(request.user).bureau_ids(*selectors.BUREAU_READERS),
-            "versions": DistrictReport.objects.visible_to(request.user)
-            .filter(campaign_id=district.campaign_id, week_start=district.week_start)
-            .order_by("-version")
-            .only("pk", "version", "compiled_at"),
+            "link_reports": access.reads_whole_bureau(scope_for(request.user), district.bureau_id),
+            "versions": selectors.district_versions(user=request.user, district=district),
         },
     )
 
 
 @login_required
 def district_export(request, pk: int, fmt: str):
-    _require(request.user, WEEKLY_REPORT_VIEW)
+    require(request.user, WEEKLY_REPORT_VIEW)
     doc = district_document(_district(request.user, pk))
     if fmt == "docx":
         return _download(docx_bytes(doc), f"{doc.filename}.docx", DOCX_CONTENT_TYPE)
