@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import Q
+from django.db.models.query_utils import Q  # (not django.db.models: no models module here)
 
 from safecampus.core.access import Scope
 from safecampus.core.capabilities import (
