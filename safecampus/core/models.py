@@ -13,7 +13,8 @@ from .capabilities import JOB_CAPABILITY
 
 
 class JobQuerySet(ScopedQuerySet):
-    actions = frozenset({"view", "edit"})
+    #: a job is only seen (its owner downloads its output); nobody edits it
+    actions = frozenset({"view"})
 
     def scope_filter(self, scope: Scope, *, action: str):
         # A job, its input and its output belong to the person who started it, and only while
