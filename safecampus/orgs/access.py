@@ -130,11 +130,6 @@ def own_schools_q(scope: Scope, field: str = "pk") -> Q | None:
     return Q(**{f"{field}__in": scope.school_ids})
 
 
-def own_school_count(scope: Scope) -> int:
-    """How many schools ``scope`` holds a role at."""
-    return len(scope.school_ids)
-
-
 def only_school(scope: Scope) -> int | None:
     """The one school ``scope`` holds a role at, if there is exactly one."""
     return next(iter(scope.school_ids)) if len(scope.school_ids) == 1 else None
@@ -144,9 +139,9 @@ def own_departments_q(scope: Scope) -> Q:
     return Q(pk__in=scope.department_ids)
 
 
-def member_bureau_ids(scope: Scope) -> frozenset[int]:
-    """The bureaus ``scope`` belongs to (no subtree)."""
-    return scope.member_bureau_ids
+def member_bureaus_q(scope: Scope, field: str = "pk") -> Q:
+    """The bureaus ``scope`` belongs to through any of its roles (not those below them)."""
+    return Q(**{f"{field}__in": scope.member_bureau_ids})
 
 
 def own_partners_q(scope: Scope, field: str = "pk") -> Q:

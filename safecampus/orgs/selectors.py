@@ -7,10 +7,11 @@ from django.db.models import Count, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from safecampus.core.access import get_for, roles_on
+from safecampus.core.access import get_for, roles_on, scope_for
 from safecampus.core.capabilities import ORG_MANAGE
 from safecampus.core.filters import as_query_dict
 
+from . import access
 from .filtersets import SchoolFilterSet
 from .models import Bureau, Department, LeadershipGroup, LeadershipMember, PartnerUnit, School
 
@@ -64,6 +65,17 @@ def leadership_member_get(*, user, pk: int) -> LeadershipMember:
     if member is None:
         raise Http404(_("Not found, or outside your scope."))
     return member
+
+
+def member_leadership_groups(*, user) -> list[LeadershipGroup]:
+    """The leadership groups of the bureaus ``user`` belongs to (not of those below them)."""
+    return list(
+        LeadershipGroup.objects.visible_to(user)
+        .filter(access.member_bureaus_q(scope_for(user), "bureau_id"))
+        .select_related("office_department")
+        .prefetch_related("members__department")
+        .order_by("bureau_id", "pk")
+    )
 
 
 def structure_bureaus(*, user) -> list[Bureau]:
