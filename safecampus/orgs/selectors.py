@@ -26,12 +26,10 @@ def school_list(*, user, filters: dict | None = None) -> QuerySet[School]:
 def school_get(*, user, pk: int, for_edit: bool = False) -> School:
     """The school ``pk``: 404 outside the user's scope, 403 when ``for_edit`` and the user may
     see it but not edit it."""
-    return get_for(
-        user,
-        School.objects.select_related("bureau", "region"),
-        pk,
-        action="edit" if for_edit else "view",
-    )
+    school = get_for(user, School.objects.select_related("bureau", "region"), pk)
+    if for_edit and not School.objects.editable_by(user).filter(pk=school.pk).exists():
+        raise PermissionDenied(_("Your roles do not allow editing this school."))
+    return school
 
 
 def bureau_for_config(*, user, pk: int) -> Bureau:
