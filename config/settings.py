@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "safecampus.accountability",
     "safecampus.notifications",
     "safecampus.reports",
+    "safecampus.home",
     "safecampus.demo",
 ]
 
@@ -106,7 +107,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "safecampus.core.context_processors.navigation",
+                "safecampus.home.context_processors.navigation",
             ],
         },
     },

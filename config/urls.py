@@ -9,7 +9,7 @@ api_v1 = [
 ]
 
 urlpatterns = [
-    path("", include("safecampus.core.urls")),
+    path("", include("safecampus.home.urls")),  # the home page and core's job pages
     path("accounts/", include("safecampus.accounts.urls")),
     path("orgs/", include("safecampus.orgs.urls")),
     path("audit/", include("safecampus.audit.urls")),

@@ -3,10 +3,11 @@ from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
 from safecampus.core.access import scope_for
-from safecampus.core.capabilities import ACCOUNT_MANAGE
 from safecampus.core.forms import bootstrap
 from safecampus.core.roles import ROLE_LEVEL, OrgLevel, Role
 from safecampus.orgs.models import Bureau, Department, PartnerUnit, School
+
+from . import access
 
 
 def _style(form):
@@ -57,9 +58,7 @@ class UserCreateForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["bureau"].queryset = Bureau.objects.filter(
-            pk__in=scope_for(user).bureau_ids(*ACCOUNT_MANAGE)
-        )
+        self.fields["bureau"].queryset = Bureau.objects.restrict(user, "manage_accounts")
         _style(self)
 
 
@@ -100,13 +99,13 @@ class RoleGrantForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        bureaus = scope_for(user).bureau_ids(*ACCOUNT_MANAGE)
-        self.schools = School.objects.filter(bureau_id__in=bureaus)
-        self.fields["bureau"].queryset = Bureau.objects.filter(pk__in=bureaus)
+        scope = scope_for(user)
+        self.schools = School.objects.filter(access.managed_q(scope))
+        self.fields["bureau"].queryset = Bureau.objects.filter(access.managed_q(scope, "pk"))
         self.fields["department"].queryset = Department.objects.filter(
-            bureau_id__in=bureaus
+            access.managed_q(scope)
         ).select_related("bureau")
-        self.fields["partner"].queryset = PartnerUnit.objects.filter(bureau_id__in=bureaus)
+        self.fields["partner"].queryset = PartnerUnit.objects.filter(access.managed_q(scope))
         _style(self)
 
     def clean(self):

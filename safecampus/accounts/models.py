@@ -15,8 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from safecampus.core.access import Scope, ScopedQuerySet
-from safecampus.core.capabilities import ACCOUNT_MANAGE
 from safecampus.core.roles import ROLE_LEVEL, OrgLevel, Role
+
+from . import access
 
 
 class UserQuerySet(ScopedQuerySet):
@@ -24,9 +25,10 @@ class UserQuerySet(ScopedQuerySet):
 
     def scope_filter(self, scope: Scope, *, action: str):
         # Security admins manage the accounts of their bureau subtree; everyone sees themself.
-        own = Q(pk=scope.user_id)
-        ids = scope.bureau_ids(*ACCOUNT_MANAGE)
-        return (own | Q(bureau_id__in=ids)) if ids else (own if action == "view" else None)
+        return access.user_q(scope, action)
+
+    def object_roles(self, scope: Scope, obj) -> frozenset[str]:
+        return access.user_roles(scope, obj)
 
 
 class SafeCampusUserManager(UserManager.from_queryset(UserQuerySet)):
@@ -136,11 +138,7 @@ class RoleAssignmentQuerySet(ScopedQuerySet):
         return self.filter(revoked_at__isnull=True)
 
     def scope_filter(self, scope: Scope, *, action: str):
-        own = Q(user_id=scope.user_id)
-        ids = scope.bureau_ids(*ACCOUNT_MANAGE)
-        if not ids:
-            return own if action == "view" else None
-        return own | Q(user__bureau_id__in=ids)
+        return access.role_assignment_q(scope, action)
 
 
 def _held_at(level: str) -> Q:

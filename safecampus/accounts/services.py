@@ -18,11 +18,12 @@ from django.utils.translation import gettext as _
 
 from safecampus.audit.models import Action
 from safecampus.audit.services import audit_record
-from safecampus.core.access import forget_scope, scope_for
+from safecampus.core.access import forget_scope, require, scope_for
 from safecampus.core.capabilities import ACCOUNT_MANAGE
 from safecampus.core.db import in_write_transaction
 from safecampus.core.roles import ROLE_LEVEL, SEPARATED_ROLES, OrgLevel
 
+from .access import account_roles_in
 from .models import ApiToken, RoleAssignment, User
 
 
@@ -214,8 +215,7 @@ def api_token_revoke(*, actor: User, token: ApiToken) -> None:
 
 
 def _require_account_manager(actor: User, target: User | None = None) -> None:
-    if not scope_for(actor).has(*ACCOUNT_MANAGE):
-        raise PermissionDenied(_("Only the security administrator manages accounts."))
+    require(actor, ACCOUNT_MANAGE, _("Only the security administrator manages accounts."))
     if target is not None and not User.objects.editable_by(actor).filter(pk=target.pk).exists():
         raise PermissionDenied(_("This account is outside your scope."))
 
@@ -274,7 +274,7 @@ def user_create(
     """Create an account. ``actor=None`` only for set-up commands (recorded as 'system')."""
     if actor is not None:
         _require_account_manager(actor)
-        if bureau is None or bureau.pk not in scope_for(actor).bureau_ids(*ACCOUNT_MANAGE):
+        if bureau is None or not account_roles_in(scope_for(actor), bureau.pk):
             raise ValidationError({"bureau": _("Choose a bureau within your scope.")})
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": _("This username is taken.")}, code="duplicate")
@@ -348,7 +348,7 @@ def role_grant(*, actor: User | None, user: User, role: str, organisation) -> Ro
         _require_account_manager(actor, user)
         if user.pk == actor.pk:
             raise ValidationError(_("You cannot change your own roles."), code="self_grant")
-        if _org_bureau_id(organisation) not in scope_for(actor).bureau_ids(*ACCOUNT_MANAGE):
+        if not account_roles_in(scope_for(actor), _org_bureau_id(organisation)):
             raise ValidationError(
                 {"organisation": _("This organisation is outside your scope.")}, code="scope"
             )
@@ -386,7 +386,7 @@ def role_grant(*, actor: User | None, user: User, role: str, organisation) -> Ro
 def role_revoke(*, actor: User, assignment: RoleAssignment) -> RoleAssignment:
     _require_account_manager(actor, assignment.user)
     organisation = assignment.organisation
-    if _org_bureau_id(organisation) not in scope_for(actor).bureau_ids(*ACCOUNT_MANAGE):
+    if not account_roles_in(scope_for(actor), _org_bureau_id(organisation)):
         raise ValidationError(_("This organisation is outside your scope."), code="scope")
     if assignment.user_id == actor.pk:
         raise ValidationError(_("You cannot change your own roles."), code="self_grant")

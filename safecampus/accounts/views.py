@@ -1,10 +1,10 @@
 from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
@@ -12,11 +12,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from safecampus.audit.models import Action
 from safecampus.audit.services import audit_record
-from safecampus.core.access import scope_for
+from safecampus.core.access import require
 from safecampus.core.capabilities import ACCOUNT_MANAGE
 from safecampus.core.db import in_write_transaction
+from safecampus.core.refusals import to_form
 
-from . import services
+from . import selectors, services
 from .forms import (
     LoginForm,
     PasswordChangeForm,
@@ -27,14 +28,6 @@ from .forms import (
 )
 from .login_bureau import login_bureau, remember_login_bureau
 from .models import ApiToken, RoleAssignment, User
-
-
-def _form_errors(form, exc: ValidationError):
-    if hasattr(exc, "error_dict"):
-        for field, errs in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errs)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @sensitive_post_parameters("password")
@@ -96,7 +89,7 @@ def password_change(request):
                 new_password=form.cleaned_data["new_password"],
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            to_form(form, exc)
         else:
             update_session_auth_hash(request, request.user)
             messages.success(request, _("Your password was changed."))
@@ -105,8 +98,7 @@ def password_change(request):
 
 
 def _require_manager(user):
-    if not scope_for(user).has(*ACCOUNT_MANAGE):
-        raise PermissionDenied(_("Only the security administrator manages accounts."))
+    require(user, ACCOUNT_MANAGE, _("Only the security administrator manages accounts."))
 
 
 @login_required
@@ -145,7 +137,7 @@ def user_create(request):
         try:
             user = services.user_create(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            to_form(form, exc)
         else:
             messages.success(request, _("Account %(u)s created.") % {"u": user.username})
             return redirect(user)
@@ -155,7 +147,7 @@ def user_create(request):
 @login_required
 def user_detail(request, pk: int):
     _require_manager(request.user)
-    target = get_object_or_404(User.objects.editable_by(request.user), pk=pk)
+    target = selectors.account_for_edit(user=request.user, pk=pk)
     return _render_detail(request, target)
 
 
@@ -182,7 +174,7 @@ def _render_detail(request, target, **forms):
 
 def _target(request, pk):
     _require_manager(request.user)
-    return get_object_or_404(User.objects.editable_by(request.user), pk=pk)
+    return selectors.account_for_edit(user=request.user, pk=pk)
 
 
 @login_required
@@ -194,7 +186,7 @@ def user_edit(request, pk: int):
         try:
             services.user_update(actor=request.user, user=target, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            to_form(form, exc)
         else:
             messages.success(request, _("Changes saved."))
             return redirect(target)
@@ -215,7 +207,7 @@ def user_grant(request, pk: int):
                 organisation=form.cleaned_data["organisation"],
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            to_form(form, exc)
         else:
             messages.success(request, _("Role granted."))
             return redirect(target)
@@ -226,7 +218,7 @@ def user_grant(request, pk: int):
 @require_POST
 def user_revoke(request, pk: int, assignment_pk: int):
     target = _target(request, pk)
-    assignment = get_object_or_404(target.role_assignments.all(), pk=assignment_pk)
+    assignment = selectors.assignment_of(user=request.user, target=target, pk=assignment_pk)
     try:
         services.role_revoke(actor=request.user, assignment=assignment)
     except ValidationError as exc:
@@ -248,7 +240,7 @@ def user_reset_password(request, pk: int):
                 actor=request.user, user=target, new_password=form.cleaned_data["new_password"]
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            to_form(form, exc)
         else:
             messages.success(
                 request, _("Password reset. The user must change it at the next login.")
@@ -284,7 +276,7 @@ def token_list(request):
 @login_required
 @require_POST
 def token_revoke(request, pk: int):
-    token = get_object_or_404(ApiToken.objects.owned_by(request.user), pk=pk)
+    token = selectors.own_token(user=request.user, pk=pk)
     services.api_token_revoke(actor=request.user, token=token)
     messages.success(request, _("API token %(prefix)s… revoked.") % {"prefix": token.prefix})
     return redirect("accounts:token_list")

@@ -6,8 +6,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from safecampus.core.access import Scope, ScopedQuerySet
-from safecampus.core.capabilities import AUDIT_READ
 from safecampus.core.models import AppendOnly
+
+from . import access
 
 
 class Action(models.TextChoices):
@@ -32,7 +33,8 @@ class Action(models.TextChoices):
 
 
 class AuditEventQuerySet(ScopedQuerySet):
-    actions = frozenset({"view", "edit"})
+    #: the log is append-only: it is read, never edited
+    actions = frozenset({"view"})
 
     # Rows are append-only (the hash chain): no bulk changes either. PostgreSQL also refuses
     # UPDATE, DELETE and TRUNCATE with triggers (migration 0004).
@@ -43,19 +45,7 @@ class AuditEventQuerySet(ScopedQuerySet):
         raise ValueError("AuditEvent rows are append-only")
 
     def scope_filter(self, scope: Scope, *, action: str):
-        if action != "view" or not scope.has(*AUDIT_READ):
-            return None
-        # An auditor reads the events of the bureaus (subtrees) they audit. Events tied to no
-        # bureau (set-up commands, failed logins with unknown names on a login page that belongs
-        # to no bureau: accounts/login_bureau.py) only go to the auditors of a top-level bureau,
-        # who oversee the whole deployment.
-        from safecampus.orgs.models import Bureau
-
-        bureaus = scope.bureau_ids(*AUDIT_READ)
-        q = models.Q(bureau_id__in=bureaus)
-        if Bureau.objects.filter(pk__in=bureaus, parent__isnull=True).exists():
-            q |= models.Q(bureau__isnull=True)
-        return q
+        return access.audit_event_q(scope, action)
 
 
 class AuditEvent(AppendOnly, models.Model):

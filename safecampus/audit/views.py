@@ -1,14 +1,13 @@
 import tempfile
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from safecampus.core.access import scope_for
+from safecampus.core.access import require
 from safecampus.core.capabilities import AUDIT_READ
 from safecampus.core.excel import XLSX_CONTENT_TYPE
 from safecampus.core.filters import filters_from_request
@@ -23,8 +22,7 @@ EXPORT_INLINE_LIMIT = 5000
 
 
 def _filtered(request):
-    if not scope_for(request.user).has(*AUDIT_READ):
-        raise PermissionDenied(_("Only the auditor reads the audit log."))
+    require(request.user, AUDIT_READ, _("Only the auditor reads the audit log."))
     filterset = AuditEventFilterSet(
         request.GET or None, queryset=AuditEvent.objects.visible_to(request.user)
     )

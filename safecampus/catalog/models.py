@@ -13,28 +13,19 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from safecampus.core.access import Scope, ScopedQuerySet
-from safecampus.core.capabilities import CATALOG_MANAGE, ORG_VIEW
-from safecampus.core.roles import SCHOOL_ROLES, Role
 
+from . import access
 from .choices import HazardLevel, VersionStatus
-
-
-def _catalog_q(scope: Scope, action: str, prefix: str = "") -> Q | None:
-    if action == "edit":
-        ids = scope.bureau_ids(*CATALOG_MANAGE)
-    else:
-        # the bureau's own officers, and its schools and partners, read the standard
-        ids = scope.bureau_ids(*ORG_VIEW) | (
-            scope.member_bureau_ids if scope.has(*SCHOOL_ROLES, Role.PARTNER) else frozenset()
-        )
-    return Q(**{f"{prefix}bureau_id__in": ids}) if ids else None
 
 
 class CatalogVersionQuerySet(ScopedQuerySet):
     actions = frozenset({"view", "edit"})
 
     def scope_filter(self, scope: Scope, *, action: str):
-        return _catalog_q(scope, action)
+        return access.catalog_q(scope, action)
+
+    def object_roles(self, scope: Scope, obj) -> frozenset[str]:
+        return access.version_roles(scope, obj)
 
 
 class CatalogVersion(models.Model):
@@ -96,7 +87,7 @@ class RiskAreaQuerySet(ScopedQuerySet):
     actions = frozenset({"view", "edit"})
 
     def scope_filter(self, scope: Scope, *, action: str):
-        return _catalog_q(scope, action, "version__")
+        return access.catalog_q(scope, action, "version__")
 
 
 class RiskArea(models.Model):
@@ -121,7 +112,7 @@ class CheckItemQuerySet(ScopedQuerySet):
     actions = frozenset({"view", "edit"})
 
     def scope_filter(self, scope: Scope, *, action: str):
-        return _catalog_q(scope, action, "version__")
+        return access.catalog_q(scope, action, "version__")
 
 
 class CheckItem(models.Model):

@@ -12,6 +12,7 @@ from safecampus.audit.models import Action
 from safecampus.audit.services import audit_record, config_change_record, model_snapshot
 from safecampus.core.access import scope_for
 from safecampus.core.capabilities import CATALOG_MANAGE
+from safecampus.orgs.access import roles_in_bureau
 from safecampus.orgs.choices import SchoolStage
 from safecampus.orgs.models import Bureau, Department
 
@@ -36,7 +37,7 @@ ITEM_FIELDS = [
 
 
 def _require_manager(*, actor, bureau_id: int) -> None:
-    if actor is not None and bureau_id not in scope_for(actor).bureau_ids(*CATALOG_MANAGE):
+    if actor is not None and not CATALOG_MANAGE & roles_in_bureau(scope_for(actor), bureau_id):
         raise PermissionDenied(_("Only the safety centre edits this bureau's catalog."))
 
 

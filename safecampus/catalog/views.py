@@ -1,38 +1,26 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Prefetch, Q
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch, Q
 from django.http import FileResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from safecampus.core.access import scope_for
-from safecampus.core.capabilities import CATALOG_MANAGE
 from safecampus.core.excel import XLSX_CONTENT_TYPE
 from safecampus.core.jobs import job_start
-from safecampus.orgs.models import Bureau
+from safecampus.core.refusals import to_form
 
-from . import services
+from . import selectors, services
 from .excel import catalog_export_file
 from .forms import CatalogImportForm, CheckItemForm, RiskAreaForm
-from .models import CatalogVersion, CheckItem, RiskArea
-
-
-def _can_manage(user, version) -> bool:
-    return version.bureau_id in scope_for(user).bureau_ids(*CATALOG_MANAGE)
+from .models import CheckItem, RiskArea
 
 
 @login_required
 def version_list(request):
-    versions = (
-        CatalogVersion.objects.visible_to(request.user)
-        .select_related("bureau", "published_by")
-        .annotate(n_items=Count("items"))
-    )
-    manage_bureaus = Bureau.objects.filter(
-        pk__in=scope_for(request.user).bureau_ids(*CATALOG_MANAGE)
-    )
+    versions = selectors.version_list(user=request.user)
+    manage_bureaus = selectors.manage_bureaus(user=request.user)
     return render(
         request,
         "catalog/version_list.html",
@@ -42,9 +30,7 @@ def version_list(request):
 
 @login_required
 def version_detail(request, pk: int):
-    version = get_object_or_404(
-        CatalogVersion.objects.visible_to(request.user).select_related("bureau"), pk=pk
-    )
+    version = selectors.version_get(user=request.user, pk=pk, related=("bureau",))
     items = CheckItem.objects.filter(version=version).prefetch_related(
         "responsible_departments", "cooperating_departments"
     )
@@ -61,8 +47,8 @@ def version_detail(request, pk: int):
             "version": version,
             "areas": areas,
             "q": q,
-            "can_edit": version.is_draft and _can_manage(request.user, version),
-            "can_manage": _can_manage(request.user, version),
+            "can_edit": version.is_draft and selectors.may_manage(request.user, version),
+            "can_manage": selectors.may_manage(request.user, version),
             "import_form": CatalogImportForm(),
         },
     )
@@ -70,7 +56,7 @@ def version_detail(request, pk: int):
 
 @login_required
 def version_export(request, pk: int):
-    version = get_object_or_404(CatalogVersion.objects.visible_to(request.user), pk=pk)
+    version = selectors.version_get(user=request.user, pk=pk)
     tmp, name = catalog_export_file(version)
     return FileResponse(tmp, as_attachment=True, filename=name, content_type=XLSX_CONTENT_TYPE)
 
@@ -78,7 +64,7 @@ def version_export(request, pk: int):
 @login_required
 @require_POST
 def draft_create(request, bureau_pk: int):
-    bureau = get_object_or_404(Bureau.objects.visible_to(request.user), pk=bureau_pk)
+    bureau = selectors.bureau_get(user=request.user, pk=bureau_pk)
     try:
         version = services.version_create_draft(actor=request.user, bureau=bureau)
     except ValidationError as exc:
@@ -89,10 +75,7 @@ def draft_create(request, bureau_pk: int):
 
 
 def _editable_version(request, pk):
-    version = get_object_or_404(CatalogVersion.objects.visible_to(request.user), pk=pk)
-    if not _can_manage(request.user, version):
-        raise PermissionDenied(_("Only the safety centre edits this bureau's catalog."))
-    return version
+    return selectors.version_for_edit(user=request.user, pk=pk)
 
 
 @login_required
@@ -131,7 +114,7 @@ def version_import(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def item_edit(request, version_pk: int, pk: int | None = None):
     version = _editable_version(request, version_pk)
-    item = get_object_or_404(CheckItem, pk=pk, version=version) if pk else None
+    item = selectors.item_get(user=request.user, version=version, pk=pk) if pk else None
     form = CheckItemForm(request.POST or None, instance=item, version=version)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -146,11 +129,7 @@ def item_edit(request, version_pk: int, pk: int | None = None):
                 cooperating=cooperating,
             )
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errs in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errs)
-            else:
-                form.add_error(None, exc.messages)
+            to_form(form, exc)
         else:
             messages.success(request, _("Changes saved."))
             return redirect(version)
@@ -163,7 +142,7 @@ def item_edit(request, version_pk: int, pk: int | None = None):
 @require_http_methods(["GET", "POST"])
 def area_edit(request, version_pk: int, pk: int | None = None):
     version = _editable_version(request, version_pk)
-    area = get_object_or_404(RiskArea, pk=pk, version=version) if pk else None
+    area = selectors.area_get(user=request.user, version=version, pk=pk) if pk else None
     form = RiskAreaForm(request.POST or None, instance=area)
     if request.method == "POST" and form.is_valid():
         try:
@@ -171,11 +150,7 @@ def area_edit(request, version_pk: int, pk: int | None = None):
                 actor=request.user, version=version, data=form.cleaned_data, area=area
             )
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errs in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errs)
-            else:
-                form.add_error(None, exc.messages)
+            to_form(form, exc)
         else:
             messages.success(request, _("Changes saved."))
             return redirect(version)
@@ -188,7 +163,7 @@ def area_edit(request, version_pk: int, pk: int | None = None):
 @require_POST
 def item_delete(request, version_pk: int, pk: int):
     version = _editable_version(request, version_pk)
-    item = get_object_or_404(CheckItem, pk=pk, version=version)
+    item = selectors.item_get(user=request.user, version=version, pk=pk)
     try:
         services.item_delete(actor=request.user, item=item)
     except ValidationError as exc:

@@ -142,3 +142,24 @@ SUMMARY_ROLE_ORDER = (Role.SAFETY_CENTRE, Role.LEADERSHIP)
 # --- reports ---
 #: bureau roles that see every hazard of a school of their bureau, and so its dashboard
 SCHOOL_DASHBOARD_BUREAU = frozenset({Role.SAFETY_CENTRE, Role.LEADERSHIP, Role.INSPECTOR})
+
+# --- orgs, catalog, accounts, audit, core ---
+#: Roles of a school or a partner unit that read the catalog of the bureau they belong to.
+CATALOG_MEMBER_READ = SCHOOL_ROLES | {Role.PARTNER}
+#: Roles whose home page lists the leadership groups of the bureaus they belong to.
+LEADERSHIP_GROUP_HOME = frozenset({Role.LEADERSHIP, Role.SAFETY_CENTRE})
+#: kind of background job (``core.jobs``) → roles that may run it and see its output (a job
+#: outlives no one's roles: who may no longer run it no longer sees it)
+JOB_CAPABILITY: dict[str, frozenset[str]] = {
+    "orgs.school_import": SCHOOL_MANAGE,
+    "orgs.school_export": SCHOOL_MANAGE,
+    "audit.export": AUDIT_READ,
+    "catalog.import": CATALOG_MANAGE,
+    "hazards.export": HAZARD_VIEW,
+    "campaigns.form_import": FORM_FILL,
+    "campaigns.forms_zip": CAMPAIGN_MANAGE,
+    "campaigns.launch": CAMPAIGN_MANAGE,
+    "evaluation.archive": REPORT_COMPILE,
+    "evaluation.summary_docx": ARCHIVE_READ,
+    "reports.dashboard_snapshot": DASHBOARD_VIEW,
+}

@@ -34,17 +34,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from huey.contrib.djhuey import HUEY, db_task
 
-from .capabilities import (
-    ARCHIVE_READ,
-    AUDIT_READ,
-    CAMPAIGN_MANAGE,
-    CATALOG_MANAGE,
-    DASHBOARD_VIEW,
-    FORM_FILL,
-    HAZARD_VIEW,
-    REPORT_COMPILE,
-    SCHOOL_MANAGE,
-)
+from .capabilities import JOB_CAPABILITY  # noqa: F401 (re-exported for the tests' own kinds)
 from .models import Job
 
 logger = logging.getLogger(__name__)
@@ -62,22 +52,6 @@ HANDLERS: dict[str, str] = {
     "evaluation.archive": "safecampus.evaluation.jobs.archive_job",
     "evaluation.summary_docx": "safecampus.evaluation.jobs.summary_docx_job",
     "reports.dashboard_snapshot": "safecampus.reports.snapshots.snapshot_job",
-}
-
-
-#: kind → roles that may run it and see its output
-JOB_CAPABILITY: dict[str, frozenset[str]] = {
-    "orgs.school_import": SCHOOL_MANAGE,
-    "orgs.school_export": SCHOOL_MANAGE,
-    "audit.export": AUDIT_READ,
-    "catalog.import": CATALOG_MANAGE,
-    "hazards.export": HAZARD_VIEW,
-    "campaigns.form_import": FORM_FILL,
-    "campaigns.forms_zip": CAMPAIGN_MANAGE,
-    "campaigns.launch": CAMPAIGN_MANAGE,
-    "evaluation.archive": REPORT_COMPILE,
-    "evaluation.summary_docx": ARCHIVE_READ,
-    "reports.dashboard_snapshot": DASHBOARD_VIEW,
 }
 
 
@@ -284,18 +258,11 @@ def _enqueue(job_id: int) -> None:
 
 
 def _notify_given_up(job_id: int) -> None:
-    from safecampus.notifications.models import NoticeKind
-    from safecampus.notifications.services import notify
+    """Tell whoever listens (the notifications app) that the job was given up."""
+    from .signals import job_failed
 
     job = Job.objects.select_related("created_by").get(pk=job_id)
-    notify(
-        [job.created_by_id],
-        kind=NoticeKind.JOB_FAILED,
-        text=_("The job “%(title)s” was given up: its worker stopped on each attempt.")
-        % {"title": job.title},
-        url=job.get_absolute_url(),
-        key=f"job_failed:{job.pk}",
-    )
+    job_failed.send(sender=Job, job=job)
 
 
 def jobs_reap(*, now: datetime.datetime | None = None) -> dict:

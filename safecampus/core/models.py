@@ -9,17 +9,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .access import Scope, ScopedQuerySet
+from .capabilities import JOB_CAPABILITY
 
 
 class JobQuerySet(ScopedQuerySet):
-    actions = frozenset({"view", "edit"})
+    #: a job is only seen (its owner downloads its output); nobody edits it
+    actions = frozenset({"view"})
 
     def scope_filter(self, scope: Scope, *, action: str):
         # A job, its input and its output belong to the person who started it, and only while
         # they still hold a role that may run that kind of job (an auditor who became system
         # admin no longer downloads the audit log they exported).
-        from .jobs import JOB_CAPABILITY
-
         kinds = [kind for kind, roles in JOB_CAPABILITY.items() if scope.has(*roles)]
         return models.Q(created_by_id=scope.user_id, kind__in=kinds) if kinds else None
 

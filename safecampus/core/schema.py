@@ -9,6 +9,37 @@ is made the shared one.
 
 from __future__ import annotations
 
+from .refusals import Code
+
+#: the codes of errors that are not a service's refusal: DRF's own (authentication, permission,
+#: not found, throttling, unreadable input), the authentication's (``accounts.authentication``,
+#: ``accounts.api``) and the JSON answers of ``core.errors`` and ``core.middleware``
+GENERIC_CODES = (
+    "authentication_failed",
+    "bad_request",
+    "csrf_failed",
+    "database_busy",
+    "database_unavailable",
+    "error",
+    "invalid_token",
+    "method_not_allowed",
+    "not_acceptable",
+    "not_authenticated",
+    "not_found",
+    "parse_error",
+    "password_change_required",
+    "permission_denied",
+    "server_error",
+    "throttled",
+    "token_expired",
+    "unsupported_media_type",
+    "user_inactive",
+)
+
+#: every value the ``code`` of an error may take: the refusals (``core.refusals.Code``) and the
+#: generic codes
+ERROR_CODES = sorted({c.value for c in Code} | set(GENERIC_CODES))
+
 ERROR_REF = {"$ref": "#/components/schemas/Error"}
 
 ERROR_SCHEMA = {
@@ -20,9 +51,11 @@ ERROR_SCHEMA = {
     "properties": {
         "code": {
             "type": "string",
-            "description": "Stable machine-readable code, e.g. `invalid`, `not_authenticated`, "
-            "`token_expired`, `permission_denied`, `not_found`, `stale`, `throttled`, "
-            "`database_unavailable`, `server_error`.",
+            "enum": ERROR_CODES,
+            "description": "Stable machine-readable code: a service's refusal (`invalid`, "
+            "`stale`, `invalid_transition`, `not_allowed` …) or a generic error "
+            "(`not_authenticated`, `token_expired`, `permission_denied`, `not_found`, "
+            "`throttled`, `database_unavailable`, `server_error` …).",
             "example": "invalid",
         },
         "message": {

@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 
 from safecampus.audit.models import Action, AuditEvent
 from safecampus.audit.services import audit_record, audit_record_many, model_snapshot
+from safecampus.core.access import roles_on
+from safecampus.core.capabilities import SCHOOL_MANAGE
 from safecampus.core.context import client_ip, request_id
 from safecampus.core.db import db_optimize
 from safecampus.core.excel import (
@@ -295,7 +297,7 @@ def school_import_job(*, job, progress) -> dict:
 def school_import(*, fileobj, actor, bureau: Bureau, progress=None, name: str = "") -> dict:
     """Validate every row, then write all of them in one transaction, or nothing at all."""
     progress = progress or (lambda *a, **k: None)
-    if bureau.pk not in _editable_bureaus(actor):
+    if not SCHOOL_MANAGE & roles_on(actor, bureau):
         raise JobRefused(_("You may not import schools into this bureau."))
     try:
         sheet = read_workbook(fileobj, columns=columns(), name=name)
@@ -333,7 +335,7 @@ def school_import(*, fileobj, actor, bureau: Bureau, progress=None, name: str = 
         for code in foreign_codes.values_list("code", flat=True)
     ]
     if errors:
-        _refuse(errors)
+        _refuse_rows(errors)
     progress(total, force=True)
     try:
         with transaction.atomic():
@@ -355,7 +357,7 @@ def school_import(*, fileobj, actor, bureau: Bureau, progress=None, name: str = 
                 if school.bureau_id != bureau.pk
             ]
             if foreign:
-                _refuse(foreign)
+                _refuse_rows(foreign)
             result = _write(parsed=parsed, existing=existing, bureau=bureau, actor=actor)
     except IntegrityError as exc:
         raise JobRefused(
@@ -369,20 +371,13 @@ def school_import(*, fileobj, actor, bureau: Bureau, progress=None, name: str = 
     return result
 
 
-def _refuse(errors: list[RowError]):
+def _refuse_rows(errors: list[RowError]):
     errors.sort(key=lambda e: (e.row, e.column))
     raise JobRefused(
         _("%(n)d problems in %(rows)d rows; nothing was imported. Fix them and import again.")
         % {"n": len(errors), "rows": len({e.row for e in errors})},
         [e.as_dict() for e in errors],
     )
-
-
-def _editable_bureaus(actor) -> set[int]:
-    from safecampus.core.access import scope_for
-    from safecampus.core.capabilities import SCHOOL_MANAGE
-
-    return set(scope_for(actor).bureau_ids(*SCHOOL_MANAGE))
 
 
 def _write(*, parsed, existing, bureau, actor) -> dict:

@@ -29,12 +29,7 @@ class SchoolForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        from safecampus.core.access import scope_for
-        from safecampus.core.capabilities import SCHOOL_MANAGE
-
-        bureaus = Bureau.objects.visible_to(user).filter(
-            pk__in=scope_for(user).bureau_ids(*SCHOOL_MANAGE)
-        )
+        bureaus = Bureau.objects.restrict(user, "manage_schools")
         self.fields["bureau"].queryset = bureaus
         if bureaus.count() == 1 and not self.instance.pk:
             self.fields["bureau"].initial = bureaus.first()
@@ -76,12 +71,7 @@ class SchoolImportForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        from safecampus.core.access import scope_for
-        from safecampus.core.capabilities import SCHOOL_MANAGE
-
-        qs = Bureau.objects.visible_to(user).filter(
-            pk__in=scope_for(user).bureau_ids(*SCHOOL_MANAGE)
-        )
+        qs = Bureau.objects.restrict(user, "manage_schools")
         self.fields["bureau"].queryset = qs
         if qs.count() == 1:
             self.fields["bureau"].initial = qs.first()

@@ -10,9 +10,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from safecampus.core.access import Scope, ScopedQuerySet
-from safecampus.core.capabilities import ORG_MANAGE, ORG_VIEW, SCHOOL_MANAGE
-from safecampus.core.roles import SCHOOL_ROLES, Role
 
+from . import access
 from .choices import (
     CoordSystem,
     DepartmentKind,
@@ -35,10 +34,7 @@ class RegionQuerySet(ScopedQuerySet):
     actions = frozenset({"view", "edit"})
 
     def scope_filter(self, scope: Scope, *, action: str):
-        # Administrative divisions are public reference data; only configuration may edit them.
-        if action == "view":
-            return Q()
-        return Q() if scope.has(Role.SYSTEM_ADMIN) else None
+        return access.region_q(scope, action)
 
 
 class Region(models.Model):
@@ -65,14 +61,15 @@ class Region(models.Model):
 
 
 class BureauQuerySet(ScopedQuerySet):
-    actions = frozenset({"view", "edit"})
+    #: view and edit (the bureau itself, by the system admin), and each feature's configuration
+    #: in the bureau (``orgs.access.BUREAU_ACTIONS``)
+    actions = frozenset({"view", "edit", *access.BUREAU_ACTIONS})
 
     def scope_filter(self, scope: Scope, *, action: str):
-        if action == "edit":
-            ids = scope.bureau_ids(Role.SYSTEM_ADMIN)
-        else:
-            ids = scope.all_bureau_ids | scope.member_bureau_ids
-        return Q(pk__in=ids) if ids else None
+        return access.bureau_q(scope, action)
+
+    def object_roles(self, scope: Scope, obj) -> frozenset[str]:
+        return access.roles_in_bureau(scope, obj.pk)
 
     def subtree_map(self, roots) -> dict[int, set[int]]:
         """``{root id: ids of root and every bureau below it}`` in one query."""
@@ -129,11 +126,10 @@ class DepartmentQuerySet(ScopedQuerySet):
     actions = frozenset({"view", "edit"})
 
     def scope_filter(self, scope: Scope, *, action: str):
-        if action == "edit":
-            ids = scope.bureau_ids(*ORG_MANAGE)
-        else:
-            ids = scope.all_bureau_ids | scope.member_bureau_ids
-        return Q(bureau_id__in=ids) if ids else None
+        return access.department_q(scope, action)
+
+    def object_roles(self, scope: Scope, obj) -> frozenset[str]:
+        return access.roles_in_bureau(scope, obj.bureau_id)
 
 
 class Department(models.Model):
@@ -168,22 +164,10 @@ class SchoolQuerySet(ScopedQuerySet):
     actions = frozenset({"view", "edit"})
 
     def scope_filter(self, scope: Scope, *, action: str):
-        if action == "edit":
-            ids = scope.bureau_ids(*SCHOOL_MANAGE)
-            return Q(bureau_id__in=ids) if ids else None
-        q = None
-        if ids := scope.bureau_ids(*ORG_VIEW):
-            q = Q(bureau_id__in=ids)
-        if scope.has(*SCHOOL_ROLES) and scope.school_ids:
-            q = Q(pk__in=scope.school_ids) if q is None else q | Q(pk__in=scope.school_ids)
-        if scope.partner_ids:
-            covered = Q(
-                pk__in=PartnerCoverage.objects.filter(partner_id__in=scope.partner_ids).values(
-                    "school_id"
-                )
-            )
-            q = covered if q is None else q | covered
-        return q
+        return access.school_q(scope, action)
+
+    def object_roles(self, scope: Scope, obj) -> frozenset[str]:
+        return access.school_roles(scope, obj)
 
 
 class School(models.Model):
@@ -299,16 +283,10 @@ class PartnerUnitQuerySet(ScopedQuerySet):
     actions = frozenset({"view", "edit"})
 
     def scope_filter(self, scope: Scope, *, action: str):
-        if action == "edit":
-            ids = scope.bureau_ids(*ORG_MANAGE)
-            return Q(bureau_id__in=ids) if ids else None
-        q = None
-        if ids := scope.bureau_ids(*ORG_VIEW):
-            q = Q(bureau_id__in=ids)
-        if scope.partner_ids:
-            own = Q(pk__in=scope.partner_ids)
-            q = own if q is None else q | own
-        return q
+        return access.partner_q(scope, action)
+
+    def object_roles(self, scope: Scope, obj) -> frozenset[str]:
+        return access.roles_in_bureau(scope, obj.bureau_id)
 
 
 class PartnerUnit(models.Model):

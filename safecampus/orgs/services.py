@@ -161,7 +161,9 @@ def _require_org_manager(*, actor, bureau_id: int) -> None:
     from safecampus.core.access import scope_for
     from safecampus.core.capabilities import ORG_MANAGE
 
-    if bureau_id not in scope_for(actor).bureau_ids(*ORG_MANAGE):
+    from .access import roles_in_bureau
+
+    if not ORG_MANAGE & roles_in_bureau(scope_for(actor), bureau_id):
         raise PermissionDenied(_("This bureau is outside your scope."))
 
 

@@ -1,11 +1,11 @@
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import BooleanField, Count, Exists, OuterRef, Value
 from django.http import FileResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from safecampus.accounts.models import RoleAssignment
 from safecampus.audit.models import Action
 from safecampus.audit.services import audit_record
-from safecampus.core.access import scope_for
+from safecampus.core.access import can, require, roles_on, scope_for
 from safecampus.core.capabilities import (
     HAZARD_VIEW,
     ORG_MANAGE,
@@ -26,8 +26,9 @@ from safecampus.core.capabilities import (
 from safecampus.core.excel import XLSX_CONTENT_TYPE
 from safecampus.core.filters import filters_from_request
 from safecampus.core.jobs import job_start
+from safecampus.core.refusals import to_form
 
-from . import selectors, services
+from . import access, selectors, services
 from .excel import write_school_workbook
 from .filtersets import SchoolFilterSet
 from .forms import (
@@ -37,22 +38,17 @@ from .forms import (
     SchoolForm,
     SchoolImportForm,
 )
-from .models import Bureau, Department, LeadershipGroup, LeadershipMember, PartnerUnit, School
+from .models import PartnerUnit, School
 
 #: Above this many rows an export runs as a background job with a progress bar.
 EXPORT_INLINE_LIMIT = 3000
-
-
-def _require(user, capability):
-    if not scope_for(user).has(*capability):
-        raise PermissionDenied(_("Your roles do not allow this."))
 
 
 def _supervised(user):
     """True for a school under 挂牌督办 (an open record the user may see)."""
     from safecampus.accountability.models import AccountabilityRecord
 
-    if not scope_for(user).has(*SUPERVISION_VIEW):
+    if not can(user, SUPERVISION_VIEW):
         return Value(False, output_field=BooleanField())
     return Exists(
         AccountabilityRecord.objects.visible_to(user).supervising().filter(school=OuterRef("pk"))
@@ -63,7 +59,7 @@ def _supervision_records(user, school) -> list:
     """The open 挂牌督办 records against ``school`` the user may see."""
     from safecampus.accountability.models import AccountabilityRecord
 
-    if not scope_for(user).has(*SUPERVISION_VIEW):
+    if not can(user, SUPERVISION_VIEW):
         return []
     return list(
         AccountabilityRecord.objects.visible_to(user)
@@ -75,7 +71,7 @@ def _supervision_records(user, school) -> list:
 
 @login_required
 def school_list(request):
-    _require(request.user, SCHOOL_VIEW)
+    require(request.user, SCHOOL_VIEW)
     filterset = SchoolFilterSet(
         request.GET or None,
         queryset=School.objects.visible_to(request.user)
@@ -97,7 +93,7 @@ def school_list(request):
         "filterset": filterset,
         "page": page,
         "query": query.urlencode(),
-        "can_manage": scope_for(request.user).has(*SCHOOL_MANAGE),
+        "can_manage": can(request.user, SCHOOL_MANAGE),
     }
     if request.headers.get("HX-Request"):
         return render(request, "orgs/_school_table.html", ctx)
@@ -109,7 +105,7 @@ def school_detail(request, pk: int):
     school = selectors.school_get(user=request.user, pk=pk)
     people = (
         RoleAssignment.objects.active().filter(school=school).select_related("user")
-        if scope_for(request.user).has(*SCHOOL_VIEW)
+        if can(request.user, SCHOOL_VIEW)
         else []
     )
     can_edit = School.objects.editable_by(request.user).filter(pk=school.pk).exists()
@@ -123,7 +119,7 @@ def school_detail(request, pk: int):
             "people": people,
             "partners": school.partner_units.all(),
             "can_edit": can_edit,
-            "can_see_hazards": scope_for(request.user).has(*HAZARD_VIEW),
+            "can_see_hazards": can(request.user, HAZARD_VIEW),
             "can_see_dashboard": _dashboard_allowed(request.user, school),
         },
     )
@@ -132,7 +128,7 @@ def school_detail(request, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def school_create(request):
-    _require(request.user, SCHOOL_MANAGE)
+    require(request.user, SCHOOL_MANAGE)
     form = SchoolForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -150,9 +146,7 @@ def school_create(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def school_edit(request, pk: int):
-    school = get_object_or_404(School.objects.visible_to(request.user), pk=pk)
-    if not School.objects.editable_by(request.user).filter(pk=pk).exists():
-        raise PermissionDenied(_("Your roles do not allow editing this school."))
+    school = selectors.school_get(user=request.user, pk=pk, for_edit=True)
     form = SchoolForm(request.POST or None, instance=school, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -171,7 +165,7 @@ def school_edit(request, pk: int):
 
 @login_required
 def school_export(request):
-    _require(request.user, SCHOOL_MANAGE)
+    require(request.user, SCHOOL_MANAGE)
     filters = filters_from_request(request)
     qs = selectors.school_list(user=request.user, filters=filters)
     if qs.count() > EXPORT_INLINE_LIMIT:
@@ -199,7 +193,7 @@ def school_export(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def school_import(request):
-    _require(request.user, SCHOOL_MANAGE)
+    require(request.user, SCHOOL_MANAGE)
     form = SchoolImportForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         job = job_start(
@@ -220,33 +214,20 @@ def school_import(request):
 @login_required
 def structure(request):
     """The bureau tree, its departments and its leadership group."""
-    _require(request.user, ORG_VIEW)
-    scope = scope_for(request.user)
-    bureaus = list(
-        Bureau.objects.visible_to(request.user)
-        .filter(pk__in=scope.bureau_ids(*ORG_VIEW))
-        .select_related("region")
-        .prefetch_related("departments")
-    )
+    require(request.user, ORG_VIEW)
+    bureaus = selectors.structure_bureaus(user=request.user)
     groups = {b.pk: list(selectors.leadership_groups(user=request.user, bureau=b)) for b in bureaus}
     return render(
         request,
         "orgs/structure.html",
         {
             "bureaus": [(b, groups.get(b.pk, [])) for b in bureaus],
-            "manage_ids": scope.bureau_ids(*ORG_MANAGE),
+            "manage_ids": {b.pk for b in bureaus if ORG_MANAGE & roles_on(request.user, b)},
         },
     )
 
 
 # --- departments, partner units, leadership group -----------------------------------------------
-
-
-def _bureau_for_edit(user, pk: int) -> Bureau:
-    bureau = get_object_or_404(Bureau.objects.visible_to(user), pk=pk)
-    if bureau.pk not in scope_for(user).bureau_ids(*ORG_MANAGE):
-        raise PermissionDenied(_("Your roles do not allow this."))
-    return bureau
 
 
 def _save_form(request, form, save, *, template, ctx, success):
@@ -255,11 +236,7 @@ def _save_form(request, form, save, *, template, ctx, success):
         try:
             save(form)
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errs in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errs)
-            else:
-                form.add_error(None, exc.messages)
+            to_form(form, exc)
         else:
             messages.success(request, _("Changes saved."))
             return redirect(success)
@@ -269,11 +246,9 @@ def _save_form(request, form, save, *, template, ctx, success):
 @login_required
 @require_http_methods(["GET", "POST"])
 def department_edit(request, bureau_pk: int, pk: int | None = None):
-    bureau = _bureau_for_edit(request.user, bureau_pk)
+    bureau = selectors.bureau_for_config(user=request.user, pk=bureau_pk)
     department = (
-        get_object_or_404(Department.objects.editable_by(request.user), pk=pk, bureau=bureau)
-        if pk
-        else None
+        selectors.department_for_edit(user=request.user, bureau=bureau, pk=pk) if pk else None
     )
     form = DepartmentForm(request.POST or None, instance=department)
     return _save_form(
@@ -290,14 +265,14 @@ def department_edit(request, bureau_pk: int, pk: int | None = None):
 
 @login_required
 def partner_list(request):
-    _require(request.user, ORG_VIEW)
+    require(request.user, ORG_VIEW)
     partners = (
         PartnerUnit.objects.visible_to(request.user)
         .select_related("bureau")
         .annotate(n_schools=Count("coverages"))
         .order_by("bureau", "kind", "name")
     )
-    can_manage = bool(scope_for(request.user).bureau_ids(*ORG_MANAGE))
+    can_manage = access.holds_any_bureau(scope_for(request.user), ORG_MANAGE)
     return render(
         request, "orgs/partner_list.html", {"partners": partners, "can_manage": can_manage}
     )
@@ -306,12 +281,8 @@ def partner_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def partner_edit(request, bureau_pk: int, pk: int | None = None):
-    bureau = _bureau_for_edit(request.user, bureau_pk)
-    partner = (
-        get_object_or_404(PartnerUnit.objects.editable_by(request.user), pk=pk, bureau=bureau)
-        if pk
-        else None
-    )
+    bureau = selectors.bureau_for_config(user=request.user, pk=bureau_pk)
+    partner = selectors.partner_for_edit(user=request.user, bureau=bureau, pk=pk) if pk else None
     form = PartnerUnitForm(request.POST or None, instance=partner)
     return _save_form(
         request,
@@ -332,8 +303,8 @@ def partner_edit(request, bureau_pk: int, pk: int | None = None):
 @login_required
 @require_http_methods(["GET", "POST"])
 def leadership_member_add(request, group_pk: int):
-    group = get_object_or_404(LeadershipGroup.objects.visible_to(request.user), pk=group_pk)
-    bureau = _bureau_for_edit(request.user, group.bureau_id)
+    group = selectors.leadership_group_get(user=request.user, pk=group_pk)
+    bureau = selectors.bureau_for_config(user=request.user, pk=group.bureau_id)
     form = LeadershipMemberForm(request.POST or None, group=group)
     return _save_form(
         request,
@@ -350,13 +321,8 @@ def leadership_member_add(request, group_pk: int):
 @login_required
 @require_POST
 def leadership_member_remove(request, pk: int):
-    member = get_object_or_404(
-        LeadershipMember.objects.select_related("group").filter(
-            group__in=LeadershipGroup.objects.visible_to(request.user)
-        ),
-        pk=pk,
-    )
-    bureau = _bureau_for_edit(request.user, member.group.bureau_id)
+    member = selectors.leadership_member_get(user=request.user, pk=pk)
+    bureau = selectors.bureau_for_config(user=request.user, pk=member.group.bureau_id)
     services.leadership_member_remove(actor=request.user, member=member)
     messages.success(request, _("Member removed."))
     return redirect(bureau.get_absolute_url())

@@ -1,5 +1,4 @@
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
@@ -9,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
-from safecampus.accounts import services
+from safecampus.accounts import selectors, services
 from safecampus.accounts.login_bureau import default_login_bureau
 from safecampus.accounts.models import ApiToken
 
@@ -112,7 +111,7 @@ class ApiTokenDetailView(APIView):
 
     def _token(self, request, pk):
         # another user's token is "not found", like anything outside the caller's scope
-        return get_object_or_404(ApiToken.objects.owned_by(request.user), pk=pk)
+        return selectors.own_token(user=request.user, pk=pk)
 
     @extend_schema(responses=ApiTokenSerializer, summary="One of my API tokens")
     def get(self, request, pk):

@@ -43,12 +43,7 @@ class SchoolSerializer(serializers.ModelSerializer):
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
         if request is not None and "bureau" in self.fields:
-            from safecampus.core.access import scope_for
-            from safecampus.core.capabilities import SCHOOL_MANAGE
-
-            self.fields["bureau"].queryset = Bureau.objects.filter(
-                pk__in=scope_for(request.user).bureau_ids(*SCHOOL_MANAGE)
-            )
+            self.fields["bureau"].queryset = Bureau.objects.restrict(request.user, "manage_schools")
 
     def validate(self, attrs):
         students = attrs.get("students", getattr(self.instance, "students", 0))

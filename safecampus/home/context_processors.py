@@ -3,8 +3,8 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .access import scope_for
-from .capabilities import (
+from safecampus.core.access import scope_for
+from safecampus.core.capabilities import (
     ACCOUNT_MANAGE,
     ACCOUNTABILITY_VIEW,
     AUDIT_READ,
@@ -19,7 +19,8 @@ from .capabilities import (
     SPOT_CHECK_VIEW,
     WEEKLY_REPORT_VIEW,
 )
-from .roles import SCHOOL_ROLES
+from safecampus.core.roles import SCHOOL_ROLES
+from safecampus.orgs import access as org_access
 
 
 @dataclass(frozen=True)
@@ -43,15 +44,15 @@ def navigation(request):
     items = [NavItem(_("Home"), reverse("core:home"), "house")]
     if scope.has(*DASHBOARD_VIEW):
         items.append(NavItem(_("Dashboard"), reverse("reports:dashboard"), "speedometer2"))
-    elif scope.has(*SCHOOL_ROLES) and scope.school_ids:
+    elif org_access.own_schools_q(scope) is not None:
         items.append(
             NavItem(_("My dashboard"), reverse("reports:school_dashboard"), "speedometer2")
         )
     if scope.has(*SCHOOL_VIEW):
-        if scope.has(*(SCHOOL_VIEW - SCHOOL_ROLES)) or len(scope.school_ids) != 1:
+        school_id = org_access.only_school(scope)
+        if scope.has(*(SCHOOL_VIEW - SCHOOL_ROLES)) or school_id is None:
             items.append(NavItem(_("Schools"), reverse("orgs:school_list"), "building"))
         else:
-            school_id = next(iter(scope.school_ids))
             items.append(
                 NavItem(_("My school"), reverse("orgs:school_detail", args=[school_id]), "building")
             )

@@ -1,0 +1,29 @@
+"""Reads of accounts for the pages and the API, always through the user's scope."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from safecampus.core.access import get_for
+
+from .models import ApiToken, RoleAssignment, User
+
+
+def account_for_edit(*, user, pk: int) -> User:
+    """An account ``user`` manages: 404 outside their scope, 403 when they only see it."""
+    return get_for(user, User, pk, action="edit")
+
+
+def assignment_of(*, user, target: User, pk: int) -> RoleAssignment:
+    """One of ``target``'s role assignments, as ``user`` sees them."""
+    return get_for(user, RoleAssignment.objects.filter(user=target), pk)
+
+
+def own_token(*, user, pk: int) -> ApiToken:
+    """One of ``user``'s own API tokens; another user's token is "not found", like anything
+    outside the caller's scope. (Tokens are only ever their owner's: no scope to restrict.)"""
+    token = ApiToken.objects.owned_by(user).filter(pk=pk).first()
+    if token is None:
+        raise Http404(_("Not found, or outside your scope."))
+    return token
