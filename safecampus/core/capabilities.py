@@ -99,3 +99,14 @@ ACCOUNTABILITY_VIEW = SUPERVISION_VIEW
 EVALUATION_VIEW = SUMMARY_CONFIRM | REPORT_COMPILE | ARCHIVE_READ
 #: Roles that see the bureau dashboard (统计分析; a department's counts only its hazards).
 DASHBOARD_VIEW = HAZARD_VIEW - SCHOOL_ROLES
+# --- campaigns ---
+#: Bureau roles that read every launched campaign and every form and on-site inspection of their
+#: bureau(s); a draft campaign is the centre's own until launched.
+CAMPAIGN_BUREAU_READERS = frozenset(
+    {Role.SAFETY_CENTRE, Role.LEADERSHIP, Role.DEPARTMENT_OFFICER, Role.INSPECTOR}
+)
+#: The school roles named on a form's events, most specific first; and told when it comes back.
+FORM_SCHOOL_ACTORS = (Role.SCHOOL_OFFICER, Role.PRINCIPAL)
+#: Bureau roles that record an on-site inspection at any school of their bureau, for any of its
+#: departments (a department officer records them for its own department only).
+SITE_INSPECT_BUREAU = frozenset({Role.SAFETY_CENTRE})

@@ -36,13 +36,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from safecampus.campaigns.choices import CampaignStatus, FormStatus
-from safecampus.campaigns.models import InspectionForm
+from safecampus.campaigns.choices import CampaignStatus
 from safecampus.core.access import scope_for
 from safecampus.core.excel import add_table_sheet
 from safecampus.core.roles import SCHOOL_ROLES, Role
 from safecampus.hazards.choices import OPEN_STATUSES, Action, Status
 from safecampus.hazards.models import Hazard, HazardEvent, overdue_q
+from safecampus.inspections.choices import FormStatus
+from safecampus.inspections.models import InspectionForm
 from safecampus.orgs.models import School
 
 #: bureau roles that see every hazard of a school of their bureau, and so its dashboard
