@@ -36,7 +36,7 @@ from . import selectors, services
 from .choices import Answer, FormStatus, ReviewDecision
 from .excel import export_name, form_workbook_bytes
 from .forms import ImportForm, ReviewForm
-from .lifecycle import ACCEPT, FORM, RETURN
+from .lifecycle import ACCEPT, FORM, RETURN, SAVE
 from .models import FormAnswer
 
 PAGE_SIZE = 50
@@ -183,14 +183,14 @@ def _form_page(request, form, *, errors=None, status: int = 200, posted=None):
         if posted and str(a.pk) in posted:
             for field, value in posted[str(a.pk)].items():
                 setattr(a, "client_seq" if field == "seq" else field, value)
+    actions = FORM.allowed(form, roles_on(user, form))  # the buttons: what the table allows
     can_fill = (
-        form.is_editable
+        SAVE in actions
         and form.campaign.status != CampaignStatus.CLOSED
         and selectors.may_fill(user, form)
     )
     review_depts = services.reviewable_departments(user, form) if can(user, FORM_REVIEW) else set()
     reviews = selectors.reviews(form)
-    actions = FORM.allowed(form, roles_on(user, form))  # the buttons: what the table allows
     done_now = {r.department_id for r in reviews if r.round == form.round}
     pending = sorted(review_depts - done_now)
     return render(
