@@ -12,7 +12,7 @@ from safecampus.campaigns.models import Campaign
 from safecampus.campaigns.testing import complete_rows, url_name
 from safecampus.core.models import Job
 from safecampus.core.roles import Role
-from safecampus.core.testing import DepartmentFactory, user_with_role
+from safecampus.core.testing import DepartmentFactory, scope_matrix, user_with_role
 from safecampus.hazards.models import Hazard, HazardEvidence
 from safecampus.hazards.testing import jpeg_upload
 from safecampus.inspections import services
@@ -280,3 +280,68 @@ def test_evidence_stays_with_its_school_and_follows_the_hazard(camp, client_for)
         evidence.sha256,
         "通道.jpg",
     )
+
+
+# --- one matrix per campaign page (core.testing.scope_matrix) ------------------------------------
+
+
+def _campaign_matrix(camp, outsiders, name, method="get"):
+    """(permitted, wrong roles → 403, out of scope → 404) of a campaign page."""
+    centre, other_centre = camp.centre, outsiders[Role.SAFETY_CENTRE]
+    auditor, leader = camp.users[Role.AUDITOR], camp.users[Role.LEADERSHIP]
+    return {
+        # lists show only what is in scope: there is no one to answer 404
+        "campaign_list": (centre, [auditor], []),
+        "campaign_create": (centre, [leader, auditor], []),
+        "campaign_detail": (centre, [auditor], [other_centre]),
+        # running a campaign: whoever does not run it must not learn it exists (404)
+        "campaign_edit": (centre, [], [other_centre, leader, camp.school_user]),
+        "campaign_launch": (centre, [], [other_centre, leader, camp.school_user]),
+        "campaign_close": (centre, [], [other_centre, leader, camp.school_user]),
+    }[name]
+
+
+@pytest.mark.parametrize(
+    ("name", "method"),
+    [
+        ("campaign_list", "get"),
+        ("campaign_create", "get"),
+        ("campaign_detail", "get"),
+        ("campaign_edit", "get"),
+        ("campaign_launch", "post"),
+        ("campaign_close", "post"),
+    ],
+)
+def test_campaign_page_scope_matrix(camp, outsiders, client, name, method):
+    permitted, wrong, out = _campaign_matrix(camp, outsiders, name)
+    args = [] if name in ("campaign_list", "campaign_create") else [camp.campaign.pk]
+    seen = scope_matrix(
+        client,
+        reverse(url_name(name), args=args),
+        permitted=permitted,
+        wrong_role=wrong,
+        out_of_scope=out,
+        method=method,
+    )
+    assert seen["anonymous"] == 302
+    if name == "campaign_close":
+        camp.campaign.refresh_from_db()
+        assert camp.campaign.status == CampaignStatus.CLOSED  # the centre, and only it, closed it
+
+
+def test_the_campaign_list_counts_only_the_forms_the_user_sees(camp, client_for):
+    """A school officer sees its own form in the count, not the whole campaign's (#14)."""
+    assert camp.campaign.forms.count() == 2
+    services.form_save(
+        actor=camp.school_b_user, form_id=camp.form_b.pk, rows=complete_rows(camp.form_b)
+    )
+    services.form_submit(actor=camp.school_b_user, form_id=camp.form_b.pk)
+    url = reverse("campaigns:campaign_list")
+    school = client_for(camp.school_user).get(url)
+    [row] = school.context["page"].object_list
+    assert (row.form_done, row.form_total) == (0, 1)
+    assert "0 / 1" in school.content.decode() and "/ 2" not in school.content.decode()
+    [row] = client_for(camp.centre).get(url).context["page"].object_list
+    assert (row.form_done, row.form_total) == (1, 2)
+    [row] = client_for(camp.school_b_user).get(url).context["page"].object_list
+    assert (row.form_done, row.form_total) == (1, 1)
