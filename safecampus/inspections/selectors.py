@@ -198,3 +198,9 @@ def site_inspection_for(user, pk) -> SiteInspection:
 
 def findings(inspection: SiteInspection):
     return inspection.findings.select_related("item", "item__area", "hazard")
+
+
+def refresh(form: InspectionForm) -> InspectionForm:
+    """``form`` as it now stands (after a service changed or refused to change it)."""
+    form.refresh_from_db()
+    return form

@@ -326,7 +326,7 @@ def _card(
     for field, value in ((posted or {}).get(str(answer_id)) or {}).items():
         # a refused change stays on the card, with the sequence number it was sent with
         setattr(answer, "client_seq" if field == "seq" else field, value)
-    form.refresh_from_db()
+    selectors.refresh(form)
     return render(
         request,
         "inspections/_answer_card.html",
@@ -381,7 +381,7 @@ def form_submit(request, pk: int):
             if errors
             else _refusal_text(exc),
         )
-        form.refresh_from_db()
+        selectors.refresh(form)
         return _form_page(request, form, errors=errors, status=400, posted=rows)
     n = len(result["created"])
     text = _("Form submitted.")
@@ -416,7 +416,7 @@ def form_review(request, pk: int):
         )
     except ValidationError as exc:
         messages.error(request, _refusal_text(exc))
-        form.refresh_from_db()
+        selectors.refresh(form)
         return _form_page(request, form, status=400)
     messages.success(
         request,
