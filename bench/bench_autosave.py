@@ -107,7 +107,7 @@ def prepare_database(args, var: Path) -> dict:
         )
         code = (
             "import django, json; django.setup()\n"
-            "from safecampus.campaigns.models import InspectionForm\n"
+            "from safecampus.inspections.models import InspectionForm\n"
             "from safecampus.demo.hazards import _school_officer\n"
             "forms = InspectionForm.objects.filter(status='not_started', "
             "campaign__status='launched').select_related('school').order_by('id')\n"

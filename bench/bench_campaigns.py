@@ -18,7 +18,7 @@ school gets ~80, and adds the centre user and one school officer per school. It 
    each), with ``submit=False`` and with ``submit=True``, against the floor of merely reading the
    same files (openpyxl read-only over every cell; python-calamine if it is installed);
 4. online submission: ``form_save`` then ``form_submit`` for 100 forms, and the POST to
-   ``campaigns:form_submit`` through the test client when that URL exists;
+   ``inspections:form_submit`` through the test client when that URL exists;
 5. a burst: 200 forms submitted at once by 32 threads and by 16 processes calling
    ``form_submit``, and by 32 threads POSTing the page (each its own connection), then checks
    that every form was submitted and every hazard made exactly once.
@@ -435,7 +435,7 @@ def launch(ctx: dict, name: str) -> tuple[object, float]:
 
 
 def campaign_forms(campaign) -> list:
-    from safecampus.campaigns.models import InspectionForm
+    from safecampus.inspections.models import InspectionForm
 
     return list(
         InspectionForm.objects.filter(campaign=campaign)
@@ -446,7 +446,7 @@ def campaign_forms(campaign) -> list:
 
 def form_plan(campaign) -> dict[int, list[tuple[int, str, str]]]:
     """form id → its answers in workbook order: (answer id, item code, default level)."""
-    from safecampus.campaigns.models import FormAnswer
+    from safecampus.inspections.models import FormAnswer
 
     plan: dict[int, list] = {}
     rows = (
@@ -487,7 +487,7 @@ def fill_workbook(blank: bytes, answers: list, values: list[dict]) -> bytes:
     """Fill a blank workbook as a school would, in Excel: the input columns of every row."""
     from openpyxl import load_workbook
 
-    from safecampus.campaigns.excel import ANSWER_TEXT, FIELD_COLUMN, FIRST_ROW, SHEET
+    from safecampus.inspections.excel import ANSWER_TEXT, FIELD_COLUMN, FIRST_ROW, SHEET
 
     wb = load_workbook(io.BytesIO(blank))
     ws = wb[SHEET]
@@ -535,7 +535,7 @@ def read_calamine(data: bytes) -> int:
 
 
 def read_product(data: bytes) -> int:
-    from safecampus.campaigns.excel import read_form_workbook
+    from safecampus.inspections.excel import read_form_workbook
 
     _meta, rows = read_form_workbook(io.BytesIO(data))
     return len(rows)
@@ -558,7 +558,7 @@ def time_reader(fn, files: list[bytes]) -> dict:
 
 
 def part_launch(ctx, prof) -> tuple[object, dict]:
-    from safecampus.campaigns.models import FormAnswer
+    from safecampus.inspections.models import FormAnswer
 
     print("1. launch", flush=True)
     gc.collect()
@@ -578,7 +578,7 @@ def part_launch(ctx, prof) -> tuple[object, dict]:
 
 
 def part_generate(forms, prof) -> tuple[dict[int, bytes], dict]:
-    from safecampus.campaigns.excel import form_workbook_bytes
+    from safecampus.inspections.excel import form_workbook_bytes
 
     print("2. blank workbooks", flush=True)
     form_workbook_bytes(forms[0])  # warm up (imports, fonts)
@@ -652,7 +652,7 @@ def part_read_floor(files: list[bytes]) -> dict:
 
 
 def run_imports(forms, files: dict[int, bytes], actor, *, submit: bool) -> dict:
-    from safecampus.campaigns.excel import export_name, import_form_workbook
+    from safecampus.inspections.excel import export_name, import_form_workbook
 
     gc.collect()
     times, queries, statuses, refused = [], [], {}, []
@@ -689,7 +689,7 @@ def reset_answers(campaign) -> None:
     the submit=True import starts from the same state as the first import."""
     from django.db import transaction
 
-    from safecampus.campaigns.models import FormAnswer, InspectionForm
+    from safecampus.inspections.models import FormAnswer, InspectionForm
 
     with transaction.atomic():
         FormAnswer.objects.filter(form__campaign=campaign).update(
@@ -709,8 +709,8 @@ def reset_answers(campaign) -> None:
 
 def part_import(ctx, campaign, forms, filled, floor, prof) -> dict:
     from safecampus.accounts.models import User
-    from safecampus.campaigns.models import FormAnswer
     from safecampus.hazards.models import Hazard
+    from safecampus.inspections.models import FormAnswer
 
     centre = User.objects.get(pk=ctx["centre_id"])  # the import job's user, as in form_import_job
     out: dict = {}
@@ -758,7 +758,7 @@ def part_import(ctx, campaign, forms, filled, floor, prof) -> dict:
 def page_post(rows: dict[int, dict]) -> dict[str, str]:
     """What the form page's submit button posts: every field of every answer (``a<id>-<field>``),
     as the browser shows them after the last autosave."""
-    from safecampus.campaigns.services import ANSWER_FIELDS
+    from safecampus.inspections.services import ANSWER_FIELDS
 
     data = {}
     for pk, row in rows.items():
@@ -772,7 +772,7 @@ def submit_url(pk: int) -> tuple[str | None, str | None]:
     try:
         from django.urls import reverse
 
-        return reverse("campaigns:form_submit", args=[pk]), None
+        return reverse("inspections:form_submit", args=[pk]), None
     except Exception as exc:  # the URL or the campaigns URLconf does not exist (yet)
         return None, f"{type(exc).__name__}: {exc}"
 
@@ -781,8 +781,8 @@ def part_online(ctx, args, prof) -> dict:
     from django.test import Client
 
     from safecampus.accounts.models import User
-    from safecampus.campaigns.models import InspectionForm
-    from safecampus.campaigns.services import form_save, form_submit
+    from safecampus.inspections.models import InspectionForm
+    from safecampus.inspections.services import form_save, form_submit
 
     print("4. online submission", flush=True)
     campaign, took = launch(ctx, "2026年校园安全专项整治（在线提交）")
@@ -828,7 +828,7 @@ def part_online(ctx, args, prof) -> dict:
     batch = forms[args.online : 2 * args.online]
     url, why = submit_url(batch[0].pk)
     if url is None:
-        out["http"] = {"skipped": f"no URL campaigns:form_submit ({why})"}
+        out["http"] = {"skipped": f"no URL inspections:form_submit ({why})"}
         print(f"   HTTP: skipped ({why})", flush=True)
         return out
     posted = {}
@@ -894,7 +894,7 @@ def _post_one(form_id: int, http: tuple[str, dict], t0: float) -> dict:
     from django.conf import settings
     from django.test import Client
 
-    from safecampus.campaigns.models import InspectionForm
+    from safecampus.inspections.models import InspectionForm
 
     cookie, data = http
     client = Client(HTTP_ACCEPT="text/html", raise_request_exception=False)
@@ -962,7 +962,7 @@ def _submit_one(form_id: int, user_id: int, t0: float, http: tuple | None = None
     from django.db import connection
 
     from safecampus.accounts.models import User
-    from safecampus.campaigns.services import form_submit
+    from safecampus.inspections.services import form_submit
 
     if http is not None:
         return _post_one(form_id, http, t0)
@@ -1095,9 +1095,9 @@ def part_burst(ctx, args, mode: str, workers: int, per: int) -> dict:
     from django.test import Client
 
     from safecampus.accounts.models import User
-    from safecampus.campaigns.models import FormAnswer, FormEvent, InspectionForm
-    from safecampus.campaigns.services import form_save
     from safecampus.hazards.models import Hazard, HazardCounter
+    from safecampus.inspections.models import FormAnswer, FormEvent, InspectionForm
+    from safecampus.inspections.services import form_save
 
     print(
         f"5. burst: {args.burst} forms, {describe(mode, workers, per)}, arrivals over "
@@ -1480,12 +1480,12 @@ def print_online(r: dict) -> None:
     )
     line("      queries per submit", f"{on['service']['queries_p50']:.0f}")
     if "skipped" in on["http"]:
-        line("   POST campaigns:form_submit", "skipped")
+        line("   POST inspections:form_submit", "skipped")
         print(f"      ({on['http']['skipped'][:150]})")
     else:
         h = on["http"]
         line(
-            f"   POST campaigns:form_submit ({h['status_codes']})",
+            f"   POST inspections:form_submit ({h['status_codes']})",
             f"p95 {h['p95_ms']:.0f} ms",
             f"p50 {h['p50_ms']:.0f}, max {h['max_ms']:.0f} ms",
         )

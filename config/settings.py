@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "safecampus.catalog",
     "safecampus.hazards",
     "safecampus.campaigns",
+    "safecampus.inspections",
     "safecampus.weekly",
     "safecampus.evaluation",
     "safecampus.spotchecks",

@@ -16,6 +16,7 @@ urlpatterns = [
     path("catalog/", include("safecampus.catalog.urls")),
     path("hazards/", include("safecampus.hazards.urls")),
     path("campaigns/", include("safecampus.campaigns.urls")),
+    path("campaigns/", include("safecampus.inspections.urls")),
     path("weekly/", include("safecampus.weekly.urls")),
     path("evaluation/", include("safecampus.evaluation.urls")),
     path("spotchecks/", include("safecampus.spotchecks.urls")),

@@ -4,4 +4,4 @@ from django.apps import AppConfig
 class CampaignsConfig(AppConfig):
     name = "safecampus.campaigns"
     label = "campaigns"
-    verbose_name = "Campaigns and self-inspection forms"
+    verbose_name = "Campaigns"

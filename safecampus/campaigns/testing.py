@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime
 
-from .choices import Answer
-from .models import FormAnswer, InspectionForm
+from safecampus.inspections.choices import Answer
+from safecampus.inspections.models import FormAnswer, InspectionForm
+
 from .services import campaign_launch, campaign_save
 
 
@@ -51,3 +52,19 @@ def complete_rows(form: InspectionForm, *, non_compliant: set[str] = frozenset()
         else:
             rows[answer.pk] = {"answer": Answer.COMPLIANT}
     return rows
+
+
+#: the pages that stay in ``campaigns``; every other page of ``/campaigns/`` is ``inspections``'
+CAMPAIGN_PAGES = {
+    "campaign_list",
+    "campaign_create",
+    "campaign_detail",
+    "campaign_edit",
+    "campaign_launch",
+    "campaign_close",
+}
+
+
+def url_name(name: str) -> str:
+    """The namespaced url name of a page under ``/campaigns/``."""
+    return f"{'campaigns' if name in CAMPAIGN_PAGES else 'inspections'}:{name}"

@@ -163,3 +163,15 @@ JOB_CAPABILITY: dict[str, frozenset[str]] = {
     "evaluation.summary_docx": ARCHIVE_READ,
     "reports.dashboard_snapshot": DASHBOARD_VIEW,
 }
+
+# --- campaigns ---
+#: Bureau roles that read every launched campaign and every form and on-site inspection of their
+#: bureau(s); a draft campaign is the centre's own until launched.
+CAMPAIGN_BUREAU_READERS = frozenset(
+    {Role.SAFETY_CENTRE, Role.LEADERSHIP, Role.DEPARTMENT_OFFICER, Role.INSPECTOR}
+)
+#: The school roles named on a form's events, most specific first; and told when it comes back.
+FORM_SCHOOL_ACTORS = (Role.SCHOOL_OFFICER, Role.PRINCIPAL)
+#: Bureau roles that record an on-site inspection at any school of their bureau, for any of its
+#: departments (a department officer records them for its own department only).
+SITE_INSPECT_BUREAU = frozenset({Role.SAFETY_CENTRE})

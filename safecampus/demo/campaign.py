@@ -10,12 +10,13 @@ import random
 from django.utils import timezone
 
 from safecampus.accounts.models import RoleAssignment, User
-from safecampus.campaigns import services
-from safecampus.campaigns.choices import Answer
-from safecampus.campaigns.models import FormAnswer
+from safecampus.campaigns import services as campaign_services
 from safecampus.catalog.models import CatalogVersion
 from safecampus.core.roles import Role
 from safecampus.demo.hazards import PEOPLE, _school_officer
+from safecampus.inspections import services
+from safecampus.inspections.choices import Answer
+from safecampus.inspections.models import FormAnswer
 
 
 def seed_demo_campaign(*, district, password: str, submitted: int = 40, started: int = 15, seed=11):
@@ -27,7 +28,7 @@ def seed_demo_campaign(*, district, password: str, submitted: int = 40, started:
         .order_by("-number")
         .first()
     )
-    campaign = services.campaign_save(
+    campaign = campaign_services.campaign_save(
         actor=centre,
         bureau=district,
         data={
@@ -64,7 +65,7 @@ def seed_demo_campaign(*, district, password: str, submitted: int = 40, started:
             {"name": "责任部门反馈整改情况", "due_on": today + datetime.timedelta(days=90)}
         ],
     )
-    services.campaign_launch(actor=centre, campaign_id=campaign.pk)
+    campaign_services.campaign_launch(actor=centre, campaign_id=campaign.pk)
     dept_users = {
         ra.department_id: ra.user
         for ra in RoleAssignment.objects.active()
@@ -117,7 +118,7 @@ def seed_demo_campaign(*, district, password: str, submitted: int = 40, started:
                         reason="整改措施不够具体，请补充责任人和完成时限",
                         department_id=dept_id,
                     )
-    services.campaign_from_blueprint(
+    campaign_services.campaign_from_blueprint(
         actor=centre,
         bureau=district,
         key="special_rectification",

@@ -35,13 +35,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from safecampus.campaigns.choices import CampaignStatus, FormStatus
-from safecampus.campaigns.models import InspectionForm
+from safecampus.campaigns.choices import CampaignStatus
 from safecampus.core.access import get_for, scope_for
 from safecampus.core.capabilities import SCHOOL_DASHBOARD_BUREAU
 from safecampus.core.excel import add_table_sheet
 from safecampus.hazards.choices import OPEN_STATUSES, Action, Status
 from safecampus.hazards.models import Hazard, HazardEvent, overdue_q
+from safecampus.inspections.choices import FormStatus
+from safecampus.inspections.models import InspectionForm
 from safecampus.orgs.models import School
 
 from . import access

@@ -64,12 +64,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from safecampus.accountability.models import AccountabilityRecord, RecordKind, RecordStatus
-from safecampus.campaigns.choices import CampaignStatus, FormStatus
-from safecampus.campaigns.models import Campaign, InspectionForm
+from safecampus.campaigns.choices import CampaignStatus
+from safecampus.campaigns.models import Campaign
 from safecampus.catalog.choices import HazardLevel
 from safecampus.hazards.choices import OPEN_STATUSES, RiskColour, Status
 from safecampus.hazards.filtersets import CONFIRMED_STATUSES, on_time_q, overdue_days_q
 from safecampus.hazards.models import Hazard, overdue_q
+from safecampus.inspections.choices import FormStatus
+from safecampus.inspections.models import InspectionForm
 from safecampus.orgs.choices import SchoolStage
 from safecampus.orgs.models import School, SchoolGate
 from safecampus.spotchecks.models import Result as SpotCheckResult
@@ -458,7 +460,7 @@ def _campaign(*, user, filters: Filters, campaigns, today) -> dict | None:
         returned=Count("pk", filter=Q(status=FormStatus.RETURNED)),
         late=Count("pk", filter=Q(pk__in=late)),
     )
-    list_url = reverse("campaigns:form_list", args=[campaign.pk])
+    list_url = reverse("inspections:form_list", args=[campaign.pk])
 
     def url(**params) -> str:
         query = {"stage": filters.stage} if filters.stage else {}

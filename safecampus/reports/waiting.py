@@ -17,11 +17,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from safecampus.campaigns.models import InspectionForm
-from safecampus.campaigns.services import awaiting_review_q
 from safecampus.core.access import scope_for
 from safecampus.hazards.choices import Status
 from safecampus.hazards.models import Hazard, overdue_q
+from safecampus.inspections.models import InspectionForm
+from safecampus.inspections.services import awaiting_review_q
 from safecampus.orgs.models import Department
 from safecampus.weekly.choices import WeekState
 from safecampus.weekly.selectors import due_reports
@@ -140,7 +140,7 @@ def department_waiting(*, user, today: datetime.date | None = None) -> dict | No
         "forms_to_review",
         _("Forms to review"),
         forms,
-        reverse("campaigns:review_queue"),
+        reverse("inspections:review_queue"),
         False,
         "primary",
     )

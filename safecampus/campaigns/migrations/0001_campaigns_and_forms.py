@@ -5,7 +5,7 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-import safecampus.campaigns.models
+import safecampus.inspections.models
 
 
 class Migration(migrations.Migration):
@@ -278,7 +278,7 @@ class Migration(migrations.Migration):
                     "file",
                     models.FileField(
                         max_length=300,
-                        upload_to=safecampus.campaigns.models._form_evidence_path,
+                        upload_to=safecampus.inspections.models._form_evidence_path,
                         verbose_name="file",
                     ),
                 ),
@@ -287,7 +287,7 @@ class Migration(migrations.Migration):
                     models.FileField(
                         blank=True,
                         max_length=300,
-                        upload_to=safecampus.campaigns.models._form_evidence_path,
+                        upload_to=safecampus.inspections.models._form_evidence_path,
                     ),
                 ),
                 ("original_name", models.CharField(max_length=200, verbose_name="file name")),

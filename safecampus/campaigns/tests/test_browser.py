@@ -18,8 +18,6 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from playwright.sync_api import expect
 
-from safecampus.campaigns.choices import Answer, FormStatus
-from safecampus.campaigns.models import FormAnswer
 from safecampus.core.tests.test_browser import (  # noqa: F401 (fixtures, found by name)
     PHONE,
     _async_unsafe_allowed,
@@ -30,6 +28,8 @@ from safecampus.core.tests.test_browser import (  # noqa: F401 (fixtures, found 
 from safecampus.hazards.choices import Source, Status
 from safecampus.hazards.models import Hazard
 from safecampus.hazards.tests.test_browser import _forgive_refusal, _open, _zh
+from safecampus.inspections.choices import Answer, FormStatus
+from safecampus.inspections.models import FormAnswer
 
 pytestmark = pytest.mark.browser
 NO_THROTTLE = {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}
@@ -60,7 +60,7 @@ def _progress(answered: int, total: int, non_compliant: int = 0) -> str:
         answered_count=answered, item_count=total, non_compliant_count=non_compliant
     )
     with translation.override("zh-hans"):
-        return render_to_string("campaigns/_form_progress.html", {"form": counts}).strip()
+        return render_to_string("inspections/_form_progress.html", {"form": counts}).strip()
 
 
 @contextmanager
@@ -72,7 +72,7 @@ def _autosaved(page, form, code: str, *, card_swapped: bool):
     saved = card.get_by_test_id(f"saved-{code}")
     card.evaluate("el => el.dataset.stale = 'yes'")
     saved.evaluate_all("els => els.forEach(el => el.dataset.stale = 'yes')")
-    save_url = reverse("campaigns:form_save", args=[form.pk])
+    save_url = reverse("inspections:form_save", args=[form.pk])
     with page.expect_response(
         lambda r: r.request.method == "POST" and r.url.endswith(save_url)
     ) as response:
@@ -151,7 +151,7 @@ def test_school_fills_form_on_phone_and_department_sees_the_hazard(camp_live, jo
     expect(entry).to_contain_text(camp.campaign.name)
     expect(entry.get_by_test_id("form-status")).to_have_text(_zh(FormStatus.NOT_STARTED.label))
     entry.tap()
-    expect(page).to_have_url(_path("campaigns:form_detail", form.pk))
+    expect(page).to_have_url(_path("inspections:form_detail", form.pk))
     progress = page.get_by_test_id("form-progress")
     expect(progress).to_have_text(_progress(0, 3))
 
@@ -204,7 +204,7 @@ def test_school_fills_form_on_phone_and_department_sees_the_hazard(camp_live, jo
         "Submit the form? It is then locked, and every non-compliant item becomes a hazard "
         "in the register."
     )
-    expect(page).to_have_url(_path("campaigns:form_detail", form.pk))
+    expect(page).to_have_url(_path("inspections:form_detail", form.pk))
     hazard = Hazard.objects.get(description=description)
     expect(page.locator(".alert-success")).to_contain_text(hazard.code)
     expect(page.get_by_test_id("form-status")).to_have_text(_zh(FormStatus.SUBMITTED.label))
@@ -259,14 +259,14 @@ def test_refused_submit_marks_items_red_and_keeps_input(camp_live, journey):  # 
     page = school.page
     page.goto(form.get_absolute_url())
     school.log_in(camp.school_user.username)
-    expect(page).to_have_url(_path("campaigns:form_detail", form.pk))
+    expect(page).to_have_url(_path("inspections:form_detail", form.pk))
 
     # A02-01 answered, A01-02 left unanswered, A01-01 non-compliant with only its description
     _choose(page, form, "A02-01", Answer.COMPLIANT)
     _choose(page, form, "A01-01", Answer.NON_COMPLIANT)
     _type(page, form, "A01-01", "description", description)
     _submit(page)
-    _forgive_refusal(school, reverse("campaigns:form_submit", args=[form.pk]))
+    _forgive_refusal(school, reverse("inspections:form_submit", args=[form.pk]))
 
     expect(page.get_by_test_id("form-errors")).to_be_visible()
     expect(page.locator(".alert-danger").first).to_be_visible()
@@ -367,8 +367,8 @@ def test_quick_taps_on_a_phone_are_all_kept_after_reload(many_live, journey):  #
 
 
 def test_a_double_tap_on_submit_sends_the_form_once(camp_live, journey):  # noqa: F811
-    from safecampus.campaigns import services
     from safecampus.campaigns.testing import complete_rows
+    from safecampus.inspections import services
 
     camp = camp_live
     form = camp.form_a
@@ -379,7 +379,7 @@ def test_a_double_tap_on_submit_sends_the_form_once(camp_live, journey):  # noqa
     school.log_in(camp.school_user.username)
     page.goto(form.get_absolute_url())
     posts = []
-    submit_url = reverse("campaigns:form_submit", args=[form.pk])
+    submit_url = reverse("inspections:form_submit", args=[form.pk])
     page.on(
         "request",
         lambda r: posts.append(r.url) if r.method == "POST" and r.url.endswith(submit_url) else 0,
@@ -403,7 +403,7 @@ def test_an_autosave_that_fails_says_not_saved_and_can_be_retried(camp_live, jou
     page.goto(form.get_absolute_url())
     school.log_in(camp.school_user.username)
     page.goto(form.get_absolute_url())
-    save_url = reverse("campaigns:form_save", args=[form.pk])
+    save_url = reverse("inspections:form_save", args=[form.pk])
     page.route(f"**{save_url}", lambda route: route.abort("internetdisconnected"))
     radio = page.get_by_test_id("answer-A01-02-compliant")
     page.locator(f'label[for="{radio.get_attribute("id")}"]').tap()

@@ -3,12 +3,13 @@
 import pytest
 from django.urls import reverse
 
-from safecampus.campaigns import services
+from safecampus.campaigns import services as campaign_services
 from safecampus.campaigns.testing import complete_rows, launched_campaign
 from safecampus.catalog.services import catalog_load
 from safecampus.core.roles import Role
 from safecampus.core.testing import SchoolFactory, count_queries
 from safecampus.hazards.testing import jpeg_upload
+from safecampus.inspections import services
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +21,7 @@ def add_schools(camp, n: int) -> list:
         SchoolFactory(bureau=camp.bureau, stage=("primary", "junior", "kindergarten")[i % 3])
         for i in range(n)
     ]
-    services.campaign_launch(actor=camp.centre, campaign_id=camp.campaign.pk)
+    campaign_services.campaign_launch(actor=camp.centre, campaign_id=camp.campaign.pk)
     for i, form in enumerate(camp.campaign.forms.filter(school__in=schools).order_by("pk")):
         rows = complete_rows(form, non_compliant={"A01-01"})
         services.form_save(actor=camp.centre, form_id=form.pk, rows=rows)
@@ -31,9 +32,9 @@ def add_schools(camp, n: int) -> list:
 
 LIST_URLS = {
     "campaign_list": lambda camp: reverse("campaigns:campaign_list"),
-    "review_queue": lambda camp: reverse("campaigns:review_queue"),
+    "review_queue": lambda camp: reverse("inspections:review_queue"),
     "campaign_detail": lambda camp: reverse("campaigns:campaign_detail", args=[camp.campaign.pk]),
-    "form_list": lambda camp: reverse("campaigns:form_list", args=[camp.campaign.pk]),
+    "form_list": lambda camp: reverse("inspections:form_list", args=[camp.campaign.pk]),
 }
 
 

@@ -6,16 +6,19 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from safecampus.campaigns import services
-from safecampus.campaigns.choices import CampaignStatus, FormStatus
-from safecampus.campaigns.models import Campaign, FormEvidence
-from safecampus.campaigns.testing import complete_rows
-from safecampus.campaigns.tests.test_excel import workbook
+from safecampus.campaigns import services as campaign_services
+from safecampus.campaigns.choices import CampaignStatus
+from safecampus.campaigns.models import Campaign
+from safecampus.campaigns.testing import complete_rows, url_name
 from safecampus.core.models import Job
 from safecampus.core.roles import Role
-from safecampus.core.testing import DepartmentFactory, user_with_role
+from safecampus.core.testing import DepartmentFactory, scope_matrix, user_with_role
 from safecampus.hazards.models import Hazard, HazardEvidence
 from safecampus.hazards.testing import jpeg_upload
+from safecampus.inspections import services
+from safecampus.inspections.choices import FormStatus
+from safecampus.inspections.models import FormEvidence
+from safecampus.inspections.tests.test_excel import workbook
 
 pytestmark = pytest.mark.django_db
 
@@ -83,7 +86,7 @@ OBJECTS = {
 
 def _request(client, camp, name, obj, method):
     pk = getattr(camp, OBJECTS[obj]).pk if obj else None
-    url = reverse(f"campaigns:{name}", args=[pk] if pk else [])
+    url = reverse(url_name(name), args=[pk] if pk else [])
     data = {
         "form_save": {f"a{camp.answer.pk}-answer": "compliant"},
         "form_review": {"decision": "accept"},
@@ -154,11 +157,11 @@ def test_another_bureau_lists_none_of_it(camp, outsiders, client_for, role, code
     rows = complete_rows(camp.form_b)
     services.form_save(actor=camp.school_b_user, form_id=camp.form_b.pk, rows=rows)
     services.form_submit(actor=camp.school_b_user, form_id=camp.form_b.pk)
-    insider = client_for(camp.centre).get(reverse("campaigns:review_queue")).content.decode()
+    insider = client_for(camp.centre).get(reverse("inspections:review_queue")).content.decode()
     assert camp.school_b.name in insider
     client = client_for(outsiders[role])
     names = ["campaign_list", "campaign_create", "review_queue"]
-    pages = [client.get(reverse(f"campaigns:{name}")) for name in names]
+    pages = [client.get(reverse(url_name(name))) for name in names]
     assert [p.status_code for p in pages] == codes
     for page in pages:
         assert camp.campaign.name not in page.content.decode()
@@ -180,7 +183,9 @@ FILLING = [
 @pytest.mark.parametrize("role", [Role.DEPARTMENT_OFFICER, Role.LEADERSHIP, Role.INSPECTOR])
 def test_bureau_readers_read_a_form_but_cannot_fill_it(scoped, client_for, role):
     client = client_for(scoped.users[role])
-    assert client.get(reverse("campaigns:form_detail", args=[scoped.form_a.pk])).status_code == 200
+    assert (
+        client.get(reverse("inspections:form_detail", args=[scoped.form_a.pk])).status_code == 200
+    )
     assert _matrix(client, scoped, FILLING) == dict.fromkeys((r[0] for r in FILLING), 403)
     _unchanged(scoped)
 
@@ -206,7 +211,7 @@ def test_a_school_cannot_run_a_campaign(scoped, client_for, role):
 
 @pytest.mark.parametrize("role", [Role.LEADERSHIP, Role.DEPARTMENT_OFFICER, Role.INSPECTOR])
 def test_bureau_readers_see_a_launched_campaign_but_not_a_draft(camp, client_for, role):
-    draft = services.campaign_save(
+    draft = campaign_services.campaign_save(
         actor=camp.centre,
         bureau=camp.bureau,
         data={
@@ -220,7 +225,7 @@ def test_bureau_readers_see_a_launched_campaign_but_not_a_draft(camp, client_for
     detail = "campaigns:campaign_detail"
     assert client.get(reverse(detail, args=[camp.campaign.pk])).status_code == 200
     assert client.get(reverse(detail, args=[draft.pk])).status_code == 404
-    assert client.get(reverse("campaigns:form_list", args=[draft.pk])).status_code == 404
+    assert client.get(reverse("inspections:form_list", args=[draft.pk])).status_code == 404
     listing = client.get(reverse("campaigns:campaign_list")).content.decode()
     assert camp.campaign.name in listing and draft.name not in listing
     assert Campaign.objects.get(pk=draft.pk).status == CampaignStatus.DRAFT
@@ -231,7 +236,7 @@ def test_a_job_is_seen_only_by_the_user_who_started_it(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         client_for(camp.school_user).post(
-            reverse("campaigns:form_import", args=[camp.form_a.pk]),
+            reverse("inspections:form_import", args=[camp.form_a.pk]),
             {"files": SimpleUploadedFile("甲.xlsx", workbook(camp.form_a))},
         )
     job = Job.objects.get()
@@ -249,7 +254,7 @@ def test_evidence_stays_with_its_school_and_follows_the_hazard(camp, client_for)
     services.form_save(actor=camp.school_user, form_id=camp.form_a.pk, rows=rows)
     school = client_for(camp.school_user)
     r = school.post(
-        reverse("campaigns:answer_evidence", args=[answer.pk]),
+        reverse("inspections:answer_evidence", args=[answer.pk]),
         {f"a{answer.pk}-files": jpeg_upload("通道.jpg")},
     )
     assert r.status_code == 302
@@ -259,13 +264,13 @@ def test_evidence_stays_with_its_school_and_follows_the_hazard(camp, client_for)
         "通道.jpg",
         camp.school_user,
     )
-    r = school.get(reverse("campaigns:evidence_file", args=[evidence.pk]))
+    r = school.get(reverse("inspections:evidence_file", args=[evidence.pk]))
     assert (r.status_code, r["Content-Type"]) == (200, "image/jpeg")
     other = client_for(camp.school_b_user)
-    assert other.get(reverse("campaigns:evidence_file", args=[evidence.pk])).status_code == 404
-    assert other.get(reverse("campaigns:evidence_thumb", args=[evidence.pk])).status_code == 404
+    assert other.get(reverse("inspections:evidence_file", args=[evidence.pk])).status_code == 404
+    assert other.get(reverse("inspections:evidence_thumb", args=[evidence.pk])).status_code == 404
     school = client_for(camp.school_user)
-    r = school.post(reverse("campaigns:form_submit", args=[camp.form_a.pk]))
+    r = school.post(reverse("inspections:form_submit", args=[camp.form_a.pk]))
     assert r.status_code == 302
     hazard = Hazard.objects.get()
     carried = HazardEvidence.objects.get(hazard=hazard)
@@ -275,3 +280,68 @@ def test_evidence_stays_with_its_school_and_follows_the_hazard(camp, client_for)
         evidence.sha256,
         "通道.jpg",
     )
+
+
+# --- one matrix per campaign page (core.testing.scope_matrix) ------------------------------------
+
+
+def _campaign_matrix(camp, outsiders, name, method="get"):
+    """(permitted, wrong roles → 403, out of scope → 404) of a campaign page."""
+    centre, other_centre = camp.centre, outsiders[Role.SAFETY_CENTRE]
+    auditor, leader = camp.users[Role.AUDITOR], camp.users[Role.LEADERSHIP]
+    return {
+        # lists show only what is in scope: there is no one to answer 404
+        "campaign_list": (centre, [auditor], []),
+        "campaign_create": (centre, [leader, auditor], []),
+        "campaign_detail": (centre, [auditor], [other_centre]),
+        # running a campaign: whoever does not run it must not learn it exists (404)
+        "campaign_edit": (centre, [], [other_centre, leader, camp.school_user]),
+        "campaign_launch": (centre, [], [other_centre, leader, camp.school_user]),
+        "campaign_close": (centre, [], [other_centre, leader, camp.school_user]),
+    }[name]
+
+
+@pytest.mark.parametrize(
+    ("name", "method"),
+    [
+        ("campaign_list", "get"),
+        ("campaign_create", "get"),
+        ("campaign_detail", "get"),
+        ("campaign_edit", "get"),
+        ("campaign_launch", "post"),
+        ("campaign_close", "post"),
+    ],
+)
+def test_campaign_page_scope_matrix(camp, outsiders, client, name, method):
+    permitted, wrong, out = _campaign_matrix(camp, outsiders, name)
+    args = [] if name in ("campaign_list", "campaign_create") else [camp.campaign.pk]
+    seen = scope_matrix(
+        client,
+        reverse(url_name(name), args=args),
+        permitted=permitted,
+        wrong_role=wrong,
+        out_of_scope=out,
+        method=method,
+    )
+    assert seen["anonymous"] == 302
+    if name == "campaign_close":
+        camp.campaign.refresh_from_db()
+        assert camp.campaign.status == CampaignStatus.CLOSED  # the centre, and only it, closed it
+
+
+def test_the_campaign_list_counts_only_the_forms_the_user_sees(camp, client_for):
+    """A school officer sees its own form in the count, not the whole campaign's (#14)."""
+    assert camp.campaign.forms.count() == 2
+    services.form_save(
+        actor=camp.school_b_user, form_id=camp.form_b.pk, rows=complete_rows(camp.form_b)
+    )
+    services.form_submit(actor=camp.school_b_user, form_id=camp.form_b.pk)
+    url = reverse("campaigns:campaign_list")
+    school = client_for(camp.school_user).get(url)
+    [row] = school.context["page"].object_list
+    assert (row.form_done, row.form_total) == (0, 1)
+    assert "0 / 1" in school.content.decode() and "/ 2" not in school.content.decode()
+    [row] = client_for(camp.centre).get(url).context["page"].object_list
+    assert (row.form_done, row.form_total) == (1, 2)
+    [row] = client_for(camp.school_b_user).get(url).context["page"].object_list
+    assert (row.form_done, row.form_total) == (1, 1)

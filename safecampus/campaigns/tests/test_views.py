@@ -6,9 +6,9 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from safecampus.campaigns.choices import FormStatus
-from safecampus.campaigns.testing import complete_rows
+from safecampus.campaigns.testing import complete_rows, url_name
 from safecampus.hazards.models import Hazard
+from safecampus.inspections.choices import FormStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -29,9 +29,9 @@ def test_campaign_pages_render_for_the_centre(camp, client_for):
     assert r.status_code == 200
     assert "集中排查" in r.content.decode()
     assert c.get(reverse("campaigns:campaign_edit", args=[camp.campaign.pk])).status_code == 200
-    assert c.get(reverse("campaigns:form_list", args=[camp.campaign.pk])).status_code == 200
-    assert c.get(reverse("campaigns:form_detail", args=[camp.form_a.pk])).status_code == 200
-    r = c.get(reverse("campaigns:site_inspection_new", args=[camp.campaign.pk]))
+    assert c.get(reverse("inspections:form_list", args=[camp.campaign.pk])).status_code == 200
+    assert c.get(reverse("inspections:form_detail", args=[camp.form_a.pk])).status_code == 200
+    r = c.get(reverse("inspections:site_inspection_new", args=[camp.campaign.pk]))
     assert r.status_code == 200
 
 
@@ -62,11 +62,11 @@ def test_create_from_template_shifts_dates_to_the_year(camp, client_for):
 
 def test_school_fills_and_submits_through_the_page(camp, client_for):
     c = client_for(camp.school_user)
-    url = reverse("campaigns:form_detail", args=[camp.form_a.pk])
+    url = reverse("inspections:form_detail", args=[camp.form_a.pk])
     assert c.get(url).status_code == 200
     rows = complete_rows(camp.form_a, non_compliant={"A01-01"})
     r = c.post(
-        reverse("campaigns:form_submit", args=[camp.form_a.pk]), _post_rows(camp.form_a, rows)
+        reverse("inspections:form_submit", args=[camp.form_a.pk]), _post_rows(camp.form_a, rows)
     )
     assert r.status_code == 302
     camp.form_a.refresh_from_db()
@@ -83,7 +83,7 @@ def test_incomplete_submission_keeps_input_and_says_why(camp, client_for):
     aid = next(iter(rows))
     rows[aid] = {"answer": "non_compliant", "description": "消防通道堆放杂物"}
     r = c.post(
-        reverse("campaigns:form_submit", args=[camp.form_a.pk]), _post_rows(camp.form_a, rows)
+        reverse("inspections:form_submit", args=[camp.form_a.pk]), _post_rows(camp.form_a, rows)
     )
     assert r.status_code == 400
     body = r.content.decode()
@@ -96,7 +96,7 @@ def test_htmx_autosave_of_one_item(camp, client_for):
     c = client_for(camp.school_user)
     answer = camp.form_a.answers.first()
     r = c.post(
-        reverse("campaigns:form_save", args=[camp.form_a.pk]),
+        reverse("inspections:form_save", args=[camp.form_a.pk]),
         {f"a{answer.pk}-answer": "non_compliant"},
         HTTP_HX_REQUEST="true",
     )
@@ -107,17 +107,17 @@ def test_htmx_autosave_of_one_item(camp, client_for):
 
 
 def test_department_reviews_and_returns(camp, client_for):
-    from safecampus.campaigns import services
+    from safecampus.inspections import services
 
     services.form_save(
         actor=camp.school_user, form_id=camp.form_a.pk, rows=complete_rows(camp.form_a)
     )
     services.form_submit(actor=camp.school_user, form_id=camp.form_a.pk)
     c = client_for(camp.dept_user)
-    r = c.get(reverse("campaigns:review_queue"))
+    r = c.get(reverse("inspections:review_queue"))
     assert camp.school_a.name in r.content.decode()
     r = c.post(
-        reverse("campaigns:form_review", args=[camp.form_a.pk]),
+        reverse("inspections:form_review", args=[camp.form_a.pk]),
         {"decision": "return", "reason": "请补充照片", "department": camp.department.pk},
     )
     assert r.status_code == 302
@@ -127,7 +127,7 @@ def test_department_reviews_and_returns(camp, client_for):
 
 def test_export_workbook_identifies_school_and_campaign(camp, client_for):
     c = client_for(camp.school_user)
-    r = c.get(reverse("campaigns:form_export", args=[camp.form_a.pk]))
+    r = c.get(reverse("inspections:form_export", args=[camp.form_a.pk]))
     assert r.status_code == 200
     wb = load_workbook(io.BytesIO(r.content))
     assert wb.sheetnames == ["排查表", "_form"]
@@ -147,7 +147,7 @@ def test_other_scopes_get_404_or_403(camp, client_for, name):
     from safecampus.core.testing import user_with_role
 
     outsider = user_with_role("safety_centre", camp.other_bureau, username="centre_other")
-    r = client_for(outsider).get(reverse(f"campaigns:{name}", args=[camp.campaign.pk]))
+    r = client_for(outsider).get(reverse(url_name(name), args=[camp.campaign.pk]))
     assert r.status_code == 404
 
 
@@ -156,7 +156,7 @@ def test_other_scopes_get_404_or_403(camp, client_for, name):
 )
 def test_school_b_cannot_reach_school_as_form(camp, client_for, name):
     c = client_for(camp.school_b_user)
-    url = reverse(f"campaigns:{name}", args=[camp.form_a.pk])
+    url = reverse(url_name(name), args=[camp.form_a.pk])
     r = c.post(url) if name in ("form_save", "form_submit", "form_import") else c.get(url)
     assert r.status_code == 404
 
@@ -168,10 +168,10 @@ def test_roles_without_business_data_get_403(camp, client_for, role):
 
 
 def test_report_days_are_saved_and_shown_again(camp, client_for):
-    from safecampus.campaigns import services
+    from safecampus.campaigns import services as campaign_services
 
     campaign = camp.campaign
-    services.campaign_save(
+    campaign_services.campaign_save(
         actor=camp.centre,
         bureau=camp.bureau,
         campaign=campaign,

@@ -19,8 +19,6 @@ from django.core.management import CommandError, call_command
 from django.db import connection, connections
 from django.db.utils import load_backend
 
-from safecampus.campaigns import services as campaign_services
-from safecampus.campaigns.models import FormAnswer, FormEvidence
 from safecampus.campaigns.testing import complete_rows, launched_campaign
 from safecampus.core.backup import backup_create
 from safecampus.core.roles import Role
@@ -28,6 +26,8 @@ from safecampus.core.testing import user_with_role
 from safecampus.hazards.choices import Status
 from safecampus.hazards.models import Hazard, HazardEvidence
 from safecampus.hazards.testing import hazard_at, jpeg_upload, small_catalog
+from safecampus.inspections import services as campaign_services
+from safecampus.inspections.models import FormAnswer, FormEvidence
 from safecampus.orgs.models import School
 
 NOW = datetime.datetime(2026, 3, 5, 10, 0, tzinfo=datetime.UTC)

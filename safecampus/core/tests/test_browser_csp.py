@@ -16,11 +16,11 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from safecampus.accounts.models import User
-from safecampus.campaigns.choices import FormStatus
-from safecampus.campaigns.models import InspectionForm
 from safecampus.core import testing
 from safecampus.core.roles import Role
 from safecampus.hazards.models import Hazard, HazardEvidence
+from safecampus.inspections.choices import FormStatus
+from safecampus.inspections.models import InspectionForm
 from safecampus.weekly.models import WeeklyReport
 
 from .test_browser import (  # noqa: F401 (fixtures, found by name)

@@ -8,9 +8,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from safecampus.campaigns import services as campaign_services
 from safecampus.campaigns.testing import complete_rows
 from safecampus.core.roles import Role
+from safecampus.inspections import services as campaign_services
 from safecampus.notifications.models import Notice, NoticeKind, Notification
 from safecampus.notifications.services import digest_fold, notify
 

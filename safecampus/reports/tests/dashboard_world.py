@@ -34,7 +34,6 @@ import pytest
 from django.utils import timezone
 
 from safecampus.accountability.models import AccountabilityRecord, RecordStatus
-from safecampus.campaigns import services as campaign_services
 from safecampus.campaigns.models import Campaign
 from safecampus.campaigns.testing import complete_rows, launched_campaign
 from safecampus.core.roles import Role
@@ -42,6 +41,7 @@ from safecampus.core.testing import DepartmentFactory, user_with_role
 from safecampus.hazards.models import Hazard
 from safecampus.hazards.testing import hazard_at, small_catalog
 from safecampus.hazards.tests.helpers import temporary_media
+from safecampus.inspections import services as campaign_services
 from safecampus.orgs.models import SchoolGate
 from safecampus.spotchecks.models import SpotCheck, SpotCheckItem
 

@@ -18,7 +18,6 @@ from openpyxl import load_workbook
 
 from safecampus.accounts.models import RoleAssignment
 from safecampus.audit.models import AuditEvent
-from safecampus.campaigns import services as campaign_services
 from safecampus.campaigns.testing import complete_rows, launched_campaign
 from safecampus.core.roles import Role
 from safecampus.core.testing import user_with_role
@@ -28,6 +27,7 @@ from safecampus.hazards.models import Hazard
 from safecampus.hazards.selectors import hazard_list
 from safecampus.hazards.testing import hazard_at, small_catalog
 from safecampus.hazards.tests.helpers import temporary_media
+from safecampus.inspections import services as campaign_services
 from safecampus.reports.school import school_dashboard
 
 pytestmark = [pytest.mark.django_db, pytest.mark.dates]

@@ -11,7 +11,6 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from safecampus.campaigns import services as campaign_services
 from safecampus.campaigns.services import campaign_launch, campaign_save
 from safecampus.campaigns.testing import complete_rows
 from safecampus.core.roles import Role
@@ -20,6 +19,7 @@ from safecampus.hazards.choices import Status
 from safecampus.hazards.selectors import hazard_list
 from safecampus.hazards.testing import hazard_at, small_catalog
 from safecampus.hazards.tests.helpers import temporary_media
+from safecampus.inspections import services as campaign_services
 from safecampus.reports.waiting import department_waiting
 from safecampus.weekly import services as weekly_services
 from safecampus.weekly.weeks import current_week, report_weeks
@@ -194,7 +194,7 @@ def test_the_card_shows_each_number_with_its_link(wt):
         assert f'<span class="stat text-{f.tone}">{f.value}</span>' in html or (
             f.value == 0 and '<span class="stat text-body-secondary">0</span>' in html
         )
-    assert f'href="{reverse("campaigns:review_queue")}"' in html
+    assert f'href="{reverse("inspections:review_queue")}"' in html
     # three report weeks begun, none submitted
     assert 'data-testid="waiting-reports-count">3<' in html
     assert f'data-testid="waiting-total">{waiting["total"]}<' in html

@@ -13,14 +13,14 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from safecampus.campaigns import services
-from safecampus.campaigns.choices import Answer, FormStatus
-from safecampus.campaigns.models import FormAnswer
 from safecampus.campaigns.testing import complete_rows, launched_campaign
 from safecampus.catalog.services import catalog_load
 from safecampus.core.roles import Role
 from safecampus.core.testing import user_with_role
 from safecampus.hazards.models import Hazard
+from safecampus.inspections import services
+from safecampus.inspections.choices import Answer, FormStatus
+from safecampus.inspections.models import FormAnswer
 
 CHOICES = [Answer.COMPLIANT, Answer.NON_COMPLIANT, Answer.NOT_APPLICABLE]
 ITEMS = 24
@@ -35,7 +35,7 @@ def _htmx_save(client, form, answer, value: str, seq: int, **extra):
         data[f"a{answer.pk}-na_reason"] = "本校无此设施"
     data.update(extra)
     return client.post(
-        reverse("campaigns:form_save", args=[form.pk]),
+        reverse("inspections:form_save", args=[form.pk]),
         data,
         HTTP_HX_REQUEST="true",
         HTTP_HX_TARGET=f"a{answer.pk}",
@@ -44,7 +44,7 @@ def _htmx_save(client, form, answer, value: str, seq: int, **extra):
 
 def _checked_on_page(client, form) -> dict[int, str]:
     """What the form's page shows as chosen, by answer id (the reload after filling)."""
-    body = client.get(reverse("campaigns:form_detail", args=[form.pk])).content.decode()
+    body = client.get(reverse("inspections:form_detail", args=[form.pk])).content.decode()
     return {
         int(aid): value
         for aid, value in re.findall(r'name="a(\d+)-answer" id="[^"]+" value="(\w+)" checked', body)
@@ -100,7 +100,7 @@ def test_the_whole_page_save_skips_rows_changed_meanwhile(camp, client_for):
     first, second = camp.form_a.answers.order_by("sort_order")[:2]
     _htmx_save(c, camp.form_a, first, Answer.COMPLIANT, 5000)  # another tab, later
     r = c.post(
-        reverse("campaigns:form_save", args=[camp.form_a.pk]),
+        reverse("inspections:form_save", args=[camp.form_a.pk]),
         {
             f"a{first.pk}-answer": Answer.NON_COMPLIANT,
             f"a{first.pk}-seq": "4000",
@@ -126,7 +126,7 @@ def test_a_card_never_changed_on_this_page_does_not_overwrite_another_devices_sa
     first, second = camp.form_a.answers.order_by("sort_order")[:2]
     _htmx_save(c, camp.form_a, first, Answer.COMPLIANT, 5000)  # phone B
     r = c.post(
-        reverse("campaigns:form_save", args=[camp.form_a.pk]),
+        reverse("inspections:form_save", args=[camp.form_a.pk]),
         {
             f"a{first.pk}-answer": "",
             f"a{first.pk}-seq": "0",
@@ -191,7 +191,7 @@ def _page_rows(form, rows):
 @pytest.mark.django_db
 def test_a_double_click_on_submit_answers_already_submitted(camp, client_for):
     c = client_for(camp.school_user)
-    url = reverse("campaigns:form_submit", args=[camp.form_a.pk])
+    url = reverse("inspections:form_submit", args=[camp.form_a.pk])
     data = _page_rows(camp.form_a, complete_rows(camp.form_a, non_compliant={"A01-01"}))
     first = c.post(url, data)
     assert first.status_code == 302
@@ -213,7 +213,7 @@ def test_a_double_click_on_submit_answers_already_submitted(camp, client_for):
 @pytest.mark.django_db
 def test_resubmitting_other_content_after_submission_is_refused(camp, client_for):
     c = client_for(camp.school_user)
-    url = reverse("campaigns:form_submit", args=[camp.form_a.pk])
+    url = reverse("inspections:form_submit", args=[camp.form_a.pk])
     rows = complete_rows(camp.form_a)
     assert c.post(url, _page_rows(camp.form_a, rows)).status_code == 302
     aid = next(iter(rows))

@@ -13,13 +13,13 @@ from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 from PIL import Image
 
-from safecampus.campaigns import excel, services
-from safecampus.campaigns.choices import Answer, FormAction, FormStatus
-from safecampus.campaigns.models import FormEvent
 from safecampus.campaigns.testing import launched_campaign
 from safecampus.core.jobs import job_run
 from safecampus.core.models import Job
 from safecampus.hazards.models import Hazard
+from safecampus.inspections import excel, services
+from safecampus.inspections.choices import Answer, FormAction, FormStatus
+from safecampus.inspections.models import FormEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -140,7 +140,9 @@ def test_form_import_refuses_the_workbook_of_another_form_in_scope(
     client = client_for(camp.centre)
     upload = SimpleUploadedFile("乙.xlsx", workbook(camp.form_b))
     with django_capture_on_commit_callbacks(execute=True):
-        r = client.post(reverse("campaigns:form_import", args=[camp.form_a.pk]), {"files": upload})
+        r = client.post(
+            reverse("inspections:form_import", args=[camp.form_a.pk]), {"files": upload}
+        )
     job = Job.objects.get()
     assert r["Location"] == job.get_absolute_url()
     [report] = job.result["workbooks"]
@@ -225,7 +227,7 @@ def test_a_file_that_is_no_workbook_is_refused_with_the_reason(
     client = client_for(camp.school_user)
     with translation.override("zh-hans"), django_capture_on_commit_callbacks(execute=True):
         r = client.post(
-            reverse("campaigns:campaign_import", args=[camp.campaign.pk]),
+            reverse("inspections:campaign_import", args=[camp.campaign.pk]),
             {"files": SimpleUploadedFile("排查表.xlsx", content)},
         )
     assert r.status_code == 302
@@ -350,7 +352,7 @@ def test_several_files_uploaded_at_once_make_one_job(
     ]
     with django_capture_on_commit_callbacks(execute=True):
         r = client.post(
-            reverse("campaigns:campaign_import", args=[camp.campaign.pk]), {"files": files}
+            reverse("inspections:campaign_import", args=[camp.campaign.pk]), {"files": files}
         )
     job = Job.objects.get()
     assert r["Location"] == job.get_absolute_url()
@@ -367,7 +369,7 @@ def test_forms_zip_holds_one_workbook_per_school(
 ):
     client = client_for(camp.centre)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("campaigns:campaign_forms_zip", args=[camp.campaign.pk]))
+        client.post(reverse("inspections:campaign_forms_zip", args=[camp.campaign.pk]))
     job = Job.objects.get(kind="campaigns.forms_zip")
     assert (job.status, job.result, job.output_name) == (
         Job.Status.SUCCEEDED,

@@ -6,13 +6,14 @@ from unittest import mock
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from safecampus.campaigns import services
-from safecampus.campaigns.choices import Answer, FormStatus
-from safecampus.campaigns.models import FormEvent, InspectionForm
+from safecampus.campaigns import services as campaign_services
 from safecampus.campaigns.testing import complete_rows, launched_campaign
 from safecampus.core.testing import SchoolFactory
 from safecampus.hazards.choices import Source, Status
 from safecampus.hazards.models import Hazard
+from safecampus.inspections import services
+from safecampus.inspections.choices import Answer, FormStatus
+from safecampus.inspections.models import FormEvent, InspectionForm
 
 pytestmark = [pytest.mark.django_db, pytest.mark.dates]
 
@@ -46,7 +47,10 @@ def test_launch_makes_one_form_per_school_with_applicable_items(world):
     # launching again makes only the forms still missing
     SchoolFactory(bureau=world.bureau, name="丁小学")
     assert (
-        services.campaign_launch(actor=world.users["safety_centre"], campaign_id=campaign.pk) == 1
+        campaign_services.campaign_launch(
+            actor=world.users["safety_centre"], campaign_id=campaign.pk
+        )
+        == 1
     )
     assert campaign.forms.count() == 4
 

@@ -12,7 +12,6 @@ from django.urls import reverse
 from django.utils import translation
 from openpyxl import load_workbook
 
-from safecampus.campaigns.models import FormAnswer
 from safecampus.core.models import Job
 from safecampus.core.testing_excel import (
     FORMULA_TEXTS,
@@ -22,6 +21,7 @@ from safecampus.core.testing_excel import (
     zeros_zip,
     zip_bytes,
 )
+from safecampus.inspections.models import FormAnswer
 
 from .test_excel import BLANK, answers_of, run_import_job, workbook
 
@@ -47,7 +47,7 @@ def test_a_zip_bomb_uploaded_is_refused_with_the_reason_and_starts_no_job(
     client = client_for(camp.centre)
     with django_capture_on_commit_callbacks(execute=True):
         r = client.post(
-            reverse("campaigns:campaign_import", args=[camp.campaign.pk]),
+            reverse("inspections:campaign_import", args=[camp.campaign.pk]),
             {"files": SimpleUploadedFile("全区.zip", bomb)},
         )
     assert r.status_code == 302
@@ -124,7 +124,7 @@ def test_the_form_workbook_writes_user_text_as_text(camp, client_for):
         responsible_person=FORMULA_TEXTS[3], interim_measures=FORMULA_TEXTS[4]
     )
     FormAnswer.objects.filter(pk=answers[2].pk).update(na_reason=FORMULA_TEXTS[5])
-    r = client_for(camp.school_user).get(reverse("campaigns:form_export", args=[camp.form_a.pk]))
+    r = client_for(camp.school_user).get(reverse("inspections:form_export", args=[camp.form_a.pk]))
     assert r.status_code == 200
     assert_text_not_formula(r.content)
     ws = load_workbook(io.BytesIO(r.content))["排查表"]

@@ -37,6 +37,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Si
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from safecampus.campaigns.models import Campaign
 from safecampus.core.archives import ArchiveRefused, inspect_zip, is_zip
 from safecampus.core.excel import (
     ExcelRefused,
@@ -50,7 +51,7 @@ from safecampus.core.jobs import JobRefused
 
 from . import services
 from .choices import Answer, FormAction
-from .models import Campaign, FormAnswer, InspectionForm
+from .models import FormAnswer, InspectionForm
 
 FORMAT = "safecampus.form/1"
 META_SHEET = "_form"

@@ -7,10 +7,10 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 
-from safecampus.campaigns import services
-from safecampus.campaigns.choices import FormStatus
 from safecampus.campaigns.testing import complete_rows
 from safecampus.hazards.models import Hazard
+from safecampus.inspections import services
+from safecampus.inspections.choices import FormStatus
 
 pytestmark = pytest.mark.django_db
 
