@@ -41,6 +41,9 @@ class _SpotCheckResults(BaseChoiceIterator):
     def __iter__(self):
         yield from _spot_check_items()._meta.get_field("result").choices
 
+    def __len__(self):
+        return len(_spot_check_items()._meta.get_field("result").choices)
+
 
 #: ``q`` matches the hazards of the schools whose name contains it by their ids, up to this
 #: many schools; a search naming more (say 小学) falls back to a join, slower but the same rows
