@@ -19,8 +19,8 @@ from safecampus.core.access import VIEW, Scope
 from safecampus.core.capabilities import (
     ACCOUNTABILITY_MANAGE,
     ACCOUNTABILITY_OPEN_ON_FINDING,
+    BUREAU_WIDE,
     CONSULTATION_MANAGE,
-    SUPERVISION_BUREAU_WIDE,
 )
 from safecampus.core.roles import SCHOOL_ROLES, Role
 
@@ -78,7 +78,7 @@ def record_q(scope: Scope, action: str) -> Q | None:
     if action != VIEW:  # follow up, close
         return _in("bureau_id", manage_bureaus(scope))
     return _any(
-        _in("bureau_id", scope.bureau_ids(*SUPERVISION_BUREAU_WIDE)),
+        _in("bureau_id", scope.bureau_ids(*BUREAU_WIDE)),
         _in("department_id", scope.department_ids) if scope.has(Role.DEPARTMENT_OFFICER) else None,
         _in("school_id", scope.school_ids) if scope.has(*SCHOOL_ROLES) else None,
     )
@@ -88,7 +88,7 @@ def record_roles(scope: Scope, record) -> frozenset[str]:
     """The roles held on a record: those held in its bureau (the bureau-wide and managing
     ones), a department officer's when it is against its department, a school's against its
     school."""
-    roles = set(bureau_roles(scope, record.bureau_id) & SUPERVISION_BUREAU_WIDE)
+    roles = set(bureau_roles(scope, record.bureau_id) & BUREAU_WIDE)
     if scope.has(Role.DEPARTMENT_OFFICER) and record.department_id in scope.department_ids:
         roles.add(Role.DEPARTMENT_OFFICER)
     if record.school_id in scope.school_ids:
@@ -104,7 +104,7 @@ def consultation_q(
     if action != VIEW:  # apply
         return _in("bureau_id", consultation_bureaus(scope))
     return _any(
-        _in("bureau_id", scope.bureau_ids(*SUPERVISION_BUREAU_WIDE)),
+        _in("bureau_id", scope.bureau_ids(*BUREAU_WIDE)),
         Q(pk__in=on_department_hazards(scope.department_ids))
         if scope.has(Role.DEPARTMENT_OFFICER) and scope.department_ids
         else None,
@@ -116,7 +116,7 @@ def consultation_roles(
 ) -> frozenset[str]:
     """The roles held on a consultation: those held in its bureau, a department officer's when
     it discusses a hazard of its departments (``on_department_hazards(ids)``)."""
-    roles = set(bureau_roles(scope, consultation.bureau_id) & SUPERVISION_BUREAU_WIDE)
+    roles = set(bureau_roles(scope, consultation.bureau_id) & BUREAU_WIDE)
     if (
         scope.has(Role.DEPARTMENT_OFFICER)
         and scope.department_ids

@@ -97,21 +97,20 @@ SPOT_CHECK_VIEW = SUPERVISION_VIEW - SCHOOL_ROLES
 CONSULTATION_VIEW = SUPERVISION_VIEW - SCHOOL_ROLES
 ACCOUNTABILITY_VIEW = SUPERVISION_VIEW
 EVALUATION_VIEW = SUMMARY_CONFIRM | REPORT_COMPILE | ARCHIVE_READ
+#: Bureau roles that reach every record of their bureau(s): every hazard, spot check,
+#: accountability record, submitted weekly report and school dashboard (a department officer
+#: reaches only its departments' records, a school only its own).
+BUREAU_WIDE = frozenset({Role.SAFETY_CENTRE, Role.LEADERSHIP, Role.INSPECTOR})
 #: Roles that see the bureau dashboard (统计分析; a department's counts only its hazards).
 DASHBOARD_VIEW = HAZARD_VIEW - SCHOOL_ROLES
 
 # --- hazards ---
-#: Roles that see every hazard of their bureau(s) and act on them as the bureau.
-HAZARD_BUREAU_WIDE = frozenset({Role.SAFETY_CENTRE, Role.LEADERSHIP, Role.INSPECTOR})
 #: Roles that report a hazard at any school of their bureau(s).
 HAZARD_REPORT_IN_BUREAU = frozenset({Role.SAFETY_CENTRE, Role.INSPECTOR, Role.DEPARTMENT_OFFICER})
 #: Roles that report a new hazard (a school at its own schools; the others in their bureau).
 HAZARD_REPORT = HAZARD_REPORT_IN_BUREAU | SCHOOL_ROLES
 
 # --- spotchecks ---
-#: Roles that reach every spot check, item and photo of their bureau(s); a department officer
-#: only the items of its departments and those it is assigned.
-SPOT_CHECK_BUREAU_WIDE = frozenset({Role.SAFETY_CENTRE, Role.LEADERSHIP, Role.INSPECTOR})
 #: Roles that record the result of any drawn hazard of their bureau, assigned or not.
 SPOT_CHECK_RECORD_ANY = frozenset({Role.LEADERSHIP, Role.SAFETY_CENTRE})
 #: The order in which an actor's role is named on a spot check or accountability event.
@@ -123,25 +122,15 @@ SUPERVISION_ROLE_ORDER = (
 )
 
 # --- accountability ---
-#: Roles that reach every accountability record and consultation of their bureau(s).
-SUPERVISION_BUREAU_WIDE = frozenset({Role.SAFETY_CENTRE, Role.LEADERSHIP, Role.INSPECTOR})
 #: Roles that may open a record as the consequence of a result they recorded (a spot check
 #: found the claim false): whoever may record that result.
 ACCOUNTABILITY_OPEN_ON_FINDING = ACCOUNTABILITY_MANAGE | SPOT_CHECK_RECORD
-
-# --- weekly ---
-#: bureau roles that read the bureau's submitted weekly reports and its district reports
-WEEKLY_BUREAU_READERS = frozenset({Role.SAFETY_CENTRE, Role.LEADERSHIP, Role.INSPECTOR})
 
 # --- evaluation ---
 #: bureau roles that read every summary confirmation of their bureau(s)
 EVALUATION_BUREAU_READERS = frozenset({Role.SAFETY_CENTRE, Role.LEADERSHIP})
 #: the role named on a written-summary event when the user holds several, most specific first
 SUMMARY_ROLE_ORDER = (Role.SAFETY_CENTRE, Role.LEADERSHIP)
-
-# --- reports ---
-#: bureau roles that see every hazard of a school of their bureau, and so its dashboard
-SCHOOL_DASHBOARD_BUREAU = frozenset({Role.SAFETY_CENTRE, Role.LEADERSHIP, Role.INSPECTOR})
 
 # --- orgs, catalog, accounts, audit, core ---
 #: Roles of a school or a partner unit that read the catalog of the bureau they belong to.

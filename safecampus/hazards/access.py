@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.db.models.query_utils import Q
 
 from safecampus.core.access import VIEW, Scope
-from safecampus.core.capabilities import HAZARD_BUREAU_WIDE, HAZARD_REPORT_IN_BUREAU
+from safecampus.core.capabilities import BUREAU_WIDE, HAZARD_REPORT_IN_BUREAU
 from safecampus.core.roles import SCHOOL_ROLES, Role
 
 
@@ -25,7 +25,7 @@ def hazard_scope_q(scope: Scope, action: str = VIEW, prefix: str = "") -> Q | No
         nonlocal q
         q = cond if q is None else q | cond
 
-    bureau_wide = scope.bureau_ids(*HAZARD_BUREAU_WIDE)
+    bureau_wide = scope.bureau_ids(*BUREAU_WIDE)
     if bureau_wide:
         add(Q(**{f"{prefix}bureau_id__in": bureau_wide}))
     # A department's hazards (responsible or cooperating) are always of the department's bureau
@@ -45,7 +45,7 @@ def roles_on_hazard(scope: Scope, hazard) -> frozenset[str]:
     """The roles ``scope`` holds *for this hazard*: the bureau's where the hazard's bureau is in
     its scope; a department officer only for hazards its department is responsible for; a
     school's staff only for their school's hazards."""
-    roles = {role for role in HAZARD_BUREAU_WIDE if hazard.bureau_id in scope.bureau_ids(role)}
+    roles = {role for role in BUREAU_WIDE if hazard.bureau_id in scope.bureau_ids(role)}
     if (
         scope.has(Role.DEPARTMENT_OFFICER)
         and hazard.responsible_department_id is not None

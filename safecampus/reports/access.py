@@ -12,7 +12,7 @@ id sets.
 from __future__ import annotations
 
 from safecampus.core.access import Scope
-from safecampus.core.capabilities import SCHOOL_DASHBOARD_BUREAU
+from safecampus.core.capabilities import BUREAU_WIDE
 from safecampus.core.roles import SCHOOL_ROLES, Role
 
 
@@ -26,13 +26,13 @@ def school_dashboard_roles(scope: Scope, school) -> frozenset[str]:
     roles = set()
     if school.pk in own_school_ids(scope):
         roles |= SCHOOL_ROLES & scope.roles
-    roles |= {r for r in SCHOOL_DASHBOARD_BUREAU if school.bureau_id in scope.bureau_ids(r)}
+    roles |= {r for r in BUREAU_WIDE if school.bureau_id in scope.bureau_ids(r)}
     return frozenset(roles)
 
 
 def sees_bureau_schools(scope: Scope) -> bool:
     """True for a bureau role that opens any school's dashboard from the school list."""
-    return bool(scope.bureau_ids(*SCHOOL_DASHBOARD_BUREAU))
+    return bool(scope.bureau_ids(*BUREAU_WIDE))
 
 
 def waiting_department_ids(scope: Scope) -> frozenset[int]:

@@ -37,7 +37,7 @@ from openpyxl import Workbook
 
 from safecampus.campaigns.choices import CampaignStatus
 from safecampus.core.access import get_for, scope_for
-from safecampus.core.capabilities import SCHOOL_DASHBOARD_BUREAU
+from safecampus.core.capabilities import BUREAU_WIDE
 from safecampus.core.excel import add_table_sheet
 from safecampus.hazards.choices import OPEN_STATUSES, Action, Status
 from safecampus.hazards.models import Hazard, HazardEvent, overdue_q
@@ -48,7 +48,7 @@ from safecampus.orgs.models import School
 from . import access
 
 #: bureau roles that see every hazard of a school of their bureau, and so its dashboard
-BUREAU_VIEWERS = SCHOOL_DASHBOARD_BUREAU
+BUREAU_VIEWERS = BUREAU_WIDE
 #: rows of each list on the page and the printable page; the register has the rest
 OPEN_CAP = 50
 LIST_CAP = 50

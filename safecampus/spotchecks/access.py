@@ -16,7 +16,7 @@ from django.db import models
 
 from safecampus.core.access import VIEW, Scope
 from safecampus.core.capabilities import (
-    SPOT_CHECK_BUREAU_WIDE,
+    BUREAU_WIDE,
     SPOT_CHECK_ORDER,
     SPOT_CHECK_RECORD,
     SPOT_CHECK_RECORD_ANY,
@@ -64,7 +64,7 @@ def order_role(scope: Scope, bureau_id: int) -> str | None:
 
 def sees_whole_check(scope: Scope, check) -> bool:
     """The bureau's centre, leaders and inspectors see every stratum; a department its own."""
-    return check.bureau_id in scope.bureau_ids(*SPOT_CHECK_BUREAU_WIDE)
+    return check.bureau_id in scope.bureau_ids(*BUREAU_WIDE)
 
 
 def may_record_any(scope: Scope, check) -> bool:
@@ -88,7 +88,7 @@ def item_q(scope: Scope, action: str = VIEW, prefix: str = "") -> Q | None:
             else None,
         )
     return _any(
-        _in(f"{prefix}spot_check__bureau_id", scope.bureau_ids(*SPOT_CHECK_BUREAU_WIDE)),
+        _in(f"{prefix}spot_check__bureau_id", scope.bureau_ids(*BUREAU_WIDE)),
         _department_item_q(scope, prefix),
     )
 
@@ -110,7 +110,7 @@ def check_q(scope: Scope, action: str, *, checks_with_items: Callable[[Q], objec
         return _in("bureau_id", order_bureaus(scope))
     items = item_q(scope, VIEW) if scope.has(Role.DEPARTMENT_OFFICER) else None
     return _any(
-        _in("bureau_id", scope.bureau_ids(*SPOT_CHECK_BUREAU_WIDE)),
+        _in("bureau_id", scope.bureau_ids(*BUREAU_WIDE)),
         Q(pk__in=checks_with_items(items)) if items is not None else None,
     )
 
@@ -123,7 +123,7 @@ def check_roles(scope: Scope, check, *, reaches_items: Callable[[Q], bool]) -> f
     """The roles held on a check: those held in its bureau, a department officer's only when the
     check drew a hazard it reaches (``reaches_items(q)``: does the check have an item matching
     ``q``)."""
-    roles = set(bureau_roles(scope, check.bureau_id) & (SPOT_CHECK_BUREAU_WIDE | SPOT_CHECK_ORDER))
+    roles = set(bureau_roles(scope, check.bureau_id) & (BUREAU_WIDE | SPOT_CHECK_ORDER))
     mine = _department_item_q(scope)
     if mine is not None and reaches_items(mine):
         roles.add(Role.DEPARTMENT_OFFICER)
@@ -133,7 +133,7 @@ def check_roles(scope: Scope, check, *, reaches_items: Callable[[Q], bool]) -> f
 def item_roles(scope: Scope, item) -> frozenset[str]:
     """The roles held on a drawn item: the bureau-wide roles held in its check's bureau, and a
     department officer's on the hazards of its departments or when it is assigned the item."""
-    roles = set(bureau_roles(scope, item.spot_check.bureau_id) & SPOT_CHECK_BUREAU_WIDE)
+    roles = set(bureau_roles(scope, item.spot_check.bureau_id) & BUREAU_WIDE)
     if scope.has(Role.DEPARTMENT_OFFICER) and (
         is_own_department(scope, item.hazard.responsible_department_id)
         or (item.inspector_id is not None and item.inspector_id == scope.user_id)
@@ -156,6 +156,6 @@ def may_be_assigned(roles, department_ids, item) -> bool:
     """Whether a person holding ``roles`` (and, as a department officer, ``department_ids``) may
     be assigned ``item``: a bureau-wide role any drawn hazard; a department officer only its
     department's (the register lets a department act on its own hazards only)."""
-    if set(roles) & SPOT_CHECK_BUREAU_WIDE:
+    if set(roles) & BUREAU_WIDE:
         return True
     return item.hazard.responsible_department_id in set(department_ids)

@@ -16,8 +16,8 @@ from django.db.models.query_utils import Q
 
 from safecampus.core.access import Scope
 from safecampus.core.capabilities import (
+    BUREAU_WIDE,
     REPORT_COMPILE,
-    WEEKLY_BUREAU_READERS,
     WEEKLY_REPORT_FILE,
 )
 
@@ -42,21 +42,21 @@ def weekly_report_q(scope: Scope, action: str) -> Q | None:
     own = Q(department_id__in=ids) if (ids := own_department_ids(scope)) else None
     if action != "view":
         return own
-    readers = scope.bureau_ids(*WEEKLY_BUREAU_READERS)
+    readers = scope.bureau_ids(*BUREAU_WIDE)
     return _or(own, Q(bureau_id__in=readers, status="submitted") if readers else None)
 
 
 def weekly_report_roles(scope: Scope, report) -> frozenset[str]:
     """The department officer on its own department's report; each bureau reader role held in
     the report's bureau."""
-    roles = {r for r in WEEKLY_BUREAU_READERS if report.bureau_id in scope.bureau_ids(r)}
+    roles = {r for r in BUREAU_WIDE if report.bureau_id in scope.bureau_ids(r)}
     if report.department_id in own_department_ids(scope):
         roles |= WEEKLY_REPORT_FILE
     return frozenset(roles)
 
 
 def district_report_q(scope: Scope, action: str) -> Q | None:
-    roles = REPORT_COMPILE if action == "edit" else WEEKLY_BUREAU_READERS
+    roles = REPORT_COMPILE if action == "edit" else BUREAU_WIDE
     ids = scope.bureau_ids(*roles)
     return Q(bureau_id__in=ids) if ids else None
 
@@ -68,7 +68,7 @@ def may_compile(scope: Scope, campaign) -> bool:
 
 def reads_whole_bureau(scope: Scope, bureau_id: int) -> bool:
     """True for the bureau's readers, who see every department's submitted report."""
-    return bureau_id in scope.bureau_ids(*WEEKLY_BUREAU_READERS)
+    return bureau_id in scope.bureau_ids(*BUREAU_WIDE)
 
 
 def files_for(scope: Scope, department_id: int) -> bool:
