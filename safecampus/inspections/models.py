@@ -27,9 +27,9 @@ from .choices import EDITABLE_FORM_STATUSES, Answer, FormAction, FormStatus, Rev
 
 
 class InspectionFormQuerySet(ScopedQuerySet):
-    #: view: read the form; edit: fill in its answers (the school, or the centre for it);
-    #: review: accept or return it for a department
-    actions = frozenset({"view", "edit", "review"})
+    #: view: read the form; edit: fill in its answers (the school, or the centre for it).
+    #: Reviewing is decided per department (``access.reviewable_departments``), not here.
+    actions = frozenset({"view", "edit"})
 
     def scope_filter(self, scope: Scope, *, action: str):
         return access.form_q(scope, action)

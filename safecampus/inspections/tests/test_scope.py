@@ -193,3 +193,16 @@ def test_on_site_inspections(camp, far, client):
         out_of_scope=[camp.school_b_user, far[Role.SAFETY_CENTRE]],
     )
     assert SiteInspection.objects.count() == 1
+
+
+def test_a_form_knows_no_action_it_cannot_answer(camp):
+    """Asking for an action the form's conditions do not define is an error: ``review`` used to
+    be declared and answered with the read scope (a school's own staff, leaders and inspectors),
+    so ``restrict(user, "review")`` would have let them "review"."""
+    from safecampus.core.access import UnknownAction, get_for
+    from safecampus.inspections.models import InspectionForm
+
+    with pytest.raises(UnknownAction):
+        InspectionForm.objects.restrict(camp.school_user, "review")
+    with pytest.raises(UnknownAction):
+        get_for(camp.school_user, InspectionForm, camp.form_a.pk, "review")
