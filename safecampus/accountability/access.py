@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.db import models
+from django.db.models import Q
 
-from safecampus.core.access import VIEW, Scope
+from safecampus.core.access import VIEW, Scope, any_of, ids_in, roles_in_bureau
 from safecampus.core.capabilities import (
     ACCOUNTABILITY_MANAGE,
     ACCOUNTABILITY_OPEN_ON_FINDING,
@@ -24,33 +24,12 @@ from safecampus.core.capabilities import (
 )
 from safecampus.core.roles import SCHOOL_ROLES, Role
 
-#: the condition type (imported through ``django.db`` so that no ``*.models`` is imported here)
-Q = models.Q
-
 FOLLOW_UP = "follow_up"
 CLOSE = "close"
 APPLY = "apply"
 #: the actions of each record
 RECORD_ACTIONS = frozenset({VIEW, FOLLOW_UP, CLOSE})
 CONSULTATION_ACTIONS = frozenset({VIEW, APPLY})
-
-
-def _any(*conditions: Q | None) -> Q | None:
-    q = None
-    for cond in conditions:
-        if cond is not None:
-            q = cond if q is None else q | cond
-    return q
-
-
-def _in(field: str, ids) -> Q | None:
-    return Q(**{f"{field}__in": ids}) if ids else None
-
-
-def bureau_roles(scope: Scope, bureau_id: int) -> frozenset[str]:
-    """The roles ``scope`` holds in ``bureau_id`` (directly or through a parent bureau; a
-    department officer through its department's bureau)."""
-    return frozenset(r for r in scope.roles if bureau_id in scope.bureau_ids(r))
 
 
 def manage_bureaus(scope: Scope) -> frozenset[int]:
@@ -68,7 +47,7 @@ def open_roles(scope: Scope, bureau_id: int, *, on_finding: bool = False) -> fro
     there; for a record opened on a finding (a spot check found a claim false), the roles that
     record such a finding, a department officer's wherever it holds the role."""
     allowed = ACCOUNTABILITY_OPEN_ON_FINDING if on_finding else ACCOUNTABILITY_MANAGE
-    roles = set(bureau_roles(scope, bureau_id) & allowed)
+    roles = set(roles_in_bureau(scope, bureau_id) & allowed)
     if on_finding and scope.has(Role.DEPARTMENT_OFFICER):
         roles.add(Role.DEPARTMENT_OFFICER)
     return frozenset(roles)
@@ -76,11 +55,13 @@ def open_roles(scope: Scope, bureau_id: int, *, on_finding: bool = False) -> fro
 
 def record_q(scope: Scope, action: str) -> Q | None:
     if action != VIEW:  # follow up, close
-        return _in("bureau_id", manage_bureaus(scope))
-    return _any(
-        _in("bureau_id", scope.bureau_ids(*BUREAU_WIDE)),
-        _in("department_id", scope.department_ids) if scope.has(Role.DEPARTMENT_OFFICER) else None,
-        _in("school_id", scope.school_ids) if scope.has(*SCHOOL_ROLES) else None,
+        return ids_in("bureau_id", manage_bureaus(scope))
+    return any_of(
+        ids_in("bureau_id", scope.bureau_ids(*BUREAU_WIDE)),
+        ids_in("department_id", scope.department_ids)
+        if scope.has(Role.DEPARTMENT_OFFICER)
+        else None,
+        ids_in("school_id", scope.school_ids) if scope.has(*SCHOOL_ROLES) else None,
     )
 
 
@@ -88,7 +69,7 @@ def record_roles(scope: Scope, record) -> frozenset[str]:
     """The roles held on a record: those held in its bureau (the bureau-wide and managing
     ones), a department officer's when it is against its department, a school's against its
     school."""
-    roles = set(bureau_roles(scope, record.bureau_id) & BUREAU_WIDE)
+    roles = set(roles_in_bureau(scope, record.bureau_id) & BUREAU_WIDE)
     if scope.has(Role.DEPARTMENT_OFFICER) and record.department_id in scope.department_ids:
         roles.add(Role.DEPARTMENT_OFFICER)
     if record.school_id in scope.school_ids:
@@ -102,9 +83,9 @@ def consultation_q(
     """``on_department_hazards(department_ids)``: the subquery of the ids of the consultations
     on a hazard of those departments (the queryset builds it)."""
     if action != VIEW:  # apply
-        return _in("bureau_id", consultation_bureaus(scope))
-    return _any(
-        _in("bureau_id", scope.bureau_ids(*BUREAU_WIDE)),
+        return ids_in("bureau_id", consultation_bureaus(scope))
+    return any_of(
+        ids_in("bureau_id", scope.bureau_ids(*BUREAU_WIDE)),
         Q(pk__in=on_department_hazards(scope.department_ids))
         if scope.has(Role.DEPARTMENT_OFFICER) and scope.department_ids
         else None,
@@ -116,7 +97,7 @@ def consultation_roles(
 ) -> frozenset[str]:
     """The roles held on a consultation: those held in its bureau, a department officer's when
     it discusses a hazard of its departments (``on_department_hazards(ids)``)."""
-    roles = set(bureau_roles(scope, consultation.bureau_id) & BUREAU_WIDE)
+    roles = set(roles_in_bureau(scope, consultation.bureau_id) & BUREAU_WIDE)
     if (
         scope.has(Role.DEPARTMENT_OFFICER)
         and scope.department_ids

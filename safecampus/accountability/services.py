@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from safecampus.core.access import roles_on, scope_for
+from safecampus.core.access import roles_in_bureau, roles_on, scope_for
 from safecampus.core.capabilities import CONSULTATION_MANAGE
 from safecampus.core.refusals import Code, refusal_code, refuse
 from safecampus.core.roles import SCHOOL_ROLES, Role
@@ -241,7 +241,7 @@ def consultation_create(*, actor, data: dict, hazards) -> Consultation:
     if errors:
         raise refuse(errors, Code.INVALID)
     bureau_id = bureaus.pop()
-    if not access.bureau_roles(scope_for(actor), bureau_id) & CONSULTATION_MANAGE:
+    if not roles_in_bureau(scope_for(actor), bureau_id) & CONSULTATION_MANAGE:
         raise _denied()
     ids = [h.pk for h in hazards]
     found = set(

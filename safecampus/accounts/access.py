@@ -6,7 +6,7 @@ admin, 三员分立) manage the accounts of their bureau subtree. No model impor
 
 from __future__ import annotations
 
-from django.db.models.query_utils import Q  # (not django.db.models: no models module here)
+from django.db.models import Q
 
 from safecampus.core.access import Scope
 from safecampus.core.capabilities import ACCOUNT_MANAGE

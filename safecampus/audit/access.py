@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models.query_utils import Q  # (not django.db.models: no models module here)
+from django.db.models import Q
 
 from safecampus.core.access import Scope
 from safecampus.core.capabilities import AUDIT_READ

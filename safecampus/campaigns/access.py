@@ -8,9 +8,7 @@ needs another table goes through the relation the model is given.
 
 from __future__ import annotations
 
-from django.db.models.query_utils import (
-    Q,
-)  # the architecture test reads any "…models" import as a model
+from django.db.models import Q
 
 from safecampus.core.access import EDIT, Scope
 from safecampus.core.capabilities import CAMPAIGN_BUREAU_READERS, CAMPAIGN_MANAGE, CAMPAIGN_VIEW

@@ -6,7 +6,7 @@ A bureau's own officers, and its schools and partner units, read its catalog; th
 
 from __future__ import annotations
 
-from django.db.models.query_utils import Q  # (not django.db.models: no models module here)
+from django.db.models import Q
 
 from safecampus.core.access import Scope
 from safecampus.core.capabilities import CATALOG_MANAGE, CATALOG_MEMBER_READ, ORG_VIEW

@@ -160,6 +160,31 @@ class ScopedQuerySet(models.QuerySet):
         return self.restrict(user, EDIT)
 
 
+# --- building blocks of the apps' access.py ----------------------------------------------------
+
+
+def any_of(*conditions: models.Q | None) -> models.Q | None:
+    """The OR of the conditions that are not ``None``; ``None`` (nothing) when all are."""
+    q = None
+    for cond in conditions:
+        if cond is not None:
+            q = cond if q is None else q | cond
+    return q
+
+
+def ids_in(field: str, ids) -> models.Q | None:
+    """``field__in=ids``, or ``None`` (nothing) when there are no ids."""
+    return models.Q(**{f"{field}__in": ids}) if ids else None
+
+
+def roles_in_bureau(scope: Scope, bureau_id: int | None) -> frozenset[str]:
+    """The bureau roles ``scope`` holds in bureau ``bureau_id`` (there or in a bureau above it; a
+    department officer through its department's bureau)."""
+    if bureau_id is None:
+        return frozenset()
+    return frozenset(role for role, ids in scope.bureaus_by_role.items() if bureau_id in ids)
+
+
 def _queryset(source) -> ScopedQuerySet:
     if isinstance(source, type) and issubclass(source, models.Model):
         source = source._default_manager.all()
@@ -213,10 +238,13 @@ __all__ = [
     "ScopedQuerySet",
     "UnknownAction",
     "VIEW",
+    "any_of",
     "can",
     "forget_scope",
     "get_for",
+    "ids_in",
     "require",
+    "roles_in_bureau",
     "roles_on",
     "scope_for",
 ]

@@ -34,7 +34,6 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from huey.contrib.djhuey import HUEY, db_task
 
-from .capabilities import JOB_CAPABILITY  # noqa: F401 (re-exported for the tests' own kinds)
 from .models import Job
 
 logger = logging.getLogger(__name__)

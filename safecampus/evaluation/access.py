@@ -11,10 +11,9 @@ id sets.
 
 from __future__ import annotations
 
-# from query_utils: the architecture test reads any "…models" import as a model import
-from django.db.models.query_utils import Q
+from django.db.models import Q
 
-from safecampus.core.access import Scope
+from safecampus.core.access import Scope, any_of
 from safecampus.core.capabilities import (
     ARCHIVE_READ,
     EVALUATION_BUREAU_READERS,
@@ -29,12 +28,6 @@ CONFIRMATION_ACTIONS = frozenset({"view"})
 ARCHIVE_ACTIONS = frozenset({"view", "edit"})
 
 
-def _or(a: Q | None, b: Q | None) -> Q | None:
-    if a is None:
-        return b
-    return a if b is None else a | b
-
-
 def _departments(scope: Scope) -> frozenset[int]:
     return scope.department_ids if scope.has(Role.DEPARTMENT_OFFICER) else frozenset()
 
@@ -46,7 +39,7 @@ def confirmation_q(scope: Scope, action: str) -> Q | None:
         return None
     readers = scope.bureau_ids(*EVALUATION_BUREAU_READERS)
     own = _departments(scope)
-    return _or(
+    return any_of(
         Q(campaign__bureau_id__in=readers) if readers else None,
         Q(department_id__in=own) if own else None,
     )
@@ -73,7 +66,7 @@ def own_hazards_q(scope: Scope) -> Q | None:
     group those of their bureaus."""
     readers = scope.bureau_ids(*EVALUATION_BUREAU_READERS)
     own = _departments(scope)
-    return _or(
+    return any_of(
         Q(bureau_id__in=readers) if readers else None,
         Q(responsible_department_id__in=own) if own else None,
     )

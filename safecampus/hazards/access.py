@@ -6,7 +6,7 @@ them; nothing else in the app reads the scope's id sets. No model is imported at
 
 from __future__ import annotations
 
-from django.db.models.query_utils import Q
+from django.db.models import Q
 
 from safecampus.core.access import VIEW, Scope
 from safecampus.core.capabilities import BUREAU_WIDE, HAZARD_REPORT_IN_BUREAU

@@ -12,11 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models.query_utils import (
-    Q,
-)  # the architecture test reads any "…models" import as a model
+from django.db.models import Q
 
-from safecampus.core.access import EDIT, Scope
+from safecampus.core.access import EDIT, Scope, any_of
 from safecampus.core.capabilities import (
     CAMPAIGN_BUREAU_READERS,
     CAMPAIGN_MANAGE,
@@ -26,19 +24,11 @@ from safecampus.core.capabilities import (
 from safecampus.core.roles import SCHOOL_ROLES, Role
 
 
-def _or(*conds: Q | None) -> Q | None:
-    q = None
-    for cond in conds:
-        if cond is not None:
-            q = cond if q is None else q | cond
-    return q
-
-
 def form_q(scope: Scope, action: str, prefix: str = "") -> Q | None:
     """Forms (``prefix`` "form__": answers) ``scope`` may read, or fill in (``edit``)."""
     roles = CAMPAIGN_MANAGE if action == EDIT else CAMPAIGN_BUREAU_READERS
     ids = scope.bureau_ids(*roles)
-    return _or(
+    return any_of(
         Q(**{f"{prefix}campaign__bureau_id__in": ids}) if ids else None,
         Q(**{f"{prefix}school_id__in": scope.school_ids})
         if scope.has(*SCHOOL_ROLES) and scope.school_ids
@@ -95,14 +85,14 @@ def site_inspection_q(scope: Scope, action: str) -> Q | None:
     """On-site inspections ``scope`` may read, or record (``edit``)."""
     if action == EDIT:
         ids = scope.bureau_ids(*SITE_INSPECT_BUREAU)
-        return _or(
+        return any_of(
             Q(bureau_id__in=ids) if ids else None,
             Q(department_id__in=scope.department_ids)
             if scope.has(Role.DEPARTMENT_OFFICER) and scope.department_ids
             else None,
         )
     ids = scope.bureau_ids(*CAMPAIGN_BUREAU_READERS)
-    return _or(
+    return any_of(
         Q(bureau_id__in=ids) if ids else None,
         Q(school_id__in=scope.school_ids)
         if scope.has(*SCHOOL_ROLES) and scope.school_ids

@@ -43,10 +43,6 @@ PAGE_SIZE = 50
 REVIEW_ACTIONS = frozenset({ACCEPT, RETURN})
 
 
-def _require(user, capability) -> None:
-    require(user, capability, _("Your roles do not allow this."))
-
-
 def _refusal_text(exc: ValidationError) -> str:
     return "；".join(exc.messages)
 
@@ -103,7 +99,7 @@ def _start_import(request, *, campaign, form_id: int | None = None):
 @login_required
 @require_POST
 def campaign_import(request, pk: int):
-    _require(request.user, FORM_FILL)
+    require(request.user, FORM_FILL)
     campaign = selectors.campaign_for(request.user, pk)
     job = _start_import(request, campaign=campaign)
     return redirect(job) if job else redirect(campaign)
@@ -111,7 +107,7 @@ def campaign_import(request, pk: int):
 
 @login_required
 def form_list(request, pk: int):
-    _require(request.user, CAMPAIGN_VIEW)
+    require(request.user, CAMPAIGN_VIEW)
     campaign = selectors.campaign_for(request.user, pk)
     status = request.GET.get("status", "")
     status = status if status in FormStatus.values else ""
@@ -149,7 +145,7 @@ def form_list(request, pk: int):
 @login_required
 def review_queue(request):
     """Submitted forms awaiting my department's review, across campaigns."""
-    _require(request.user, FORM_REVIEW)
+    require(request.user, FORM_REVIEW)
     forms = selectors.review_queue(request.user)
     page = Paginator(forms, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
@@ -161,7 +157,7 @@ def review_queue(request):
 
 
 def _form_for(user, pk: int):
-    _require(user, CAMPAIGN_VIEW)
+    require(user, CAMPAIGN_VIEW)
     return selectors.form_for(user, pk)
 
 
@@ -478,7 +474,7 @@ def evidence_file(request, pk: int, thumb: bool = False):
 @require_http_methods(["GET", "POST"])
 def site_inspection_new(request, pk: int):
     """Record an on-site inspection of one school in a campaign, against its form's items."""
-    _require(request.user, SITE_INSPECT)
+    require(request.user, SITE_INSPECT)
     campaign = selectors.campaign_for(request.user, pk)
     schools = selectors.inspectable_schools(request.user, campaign)
     school = None
@@ -539,7 +535,7 @@ def site_inspection_new(request, pk: int):
 
 @login_required
 def site_inspection_detail(request, pk: int):
-    _require(request.user, CAMPAIGN_VIEW)
+    require(request.user, CAMPAIGN_VIEW)
     inspection = selectors.site_inspection_for(request.user, pk)
     findings = selectors.findings(inspection)
     return render(

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models.query_utils import Q  # (not django.db.models: no models module here)
+from django.db.models import Q
 
-from safecampus.core.access import Scope
+from safecampus.core.access import Scope, roles_in_bureau
 from safecampus.core.capabilities import (
     ACCOUNT_MANAGE,
     CATALOG_MANAGE,
@@ -37,13 +37,6 @@ def in_bureaus_q(scope: Scope, capability: Iterable[str], field: str = "bureau_i
 
     Always a ``Q``: with no such bureau it matches nothing (``field__in=[]``)."""
     return Q(**{f"{field}__in": scope.bureau_ids(*capability)})
-
-
-def roles_in_bureau(scope: Scope, bureau_id: int | None) -> frozenset[str]:
-    """The bureau roles ``scope`` holds in bureau ``bureau_id`` (there or above it)."""
-    if bureau_id is None:
-        return frozenset()
-    return frozenset(role for role, ids in scope.bureaus_by_role.items() if bureau_id in ids)
 
 
 def holds_any_bureau(scope: Scope, capability: Iterable[str]) -> bool:

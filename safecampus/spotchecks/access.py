@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.db import models
+from django.db.models import Q
 
-from safecampus.core.access import VIEW, Scope
+from safecampus.core.access import VIEW, Scope, any_of, ids_in, roles_in_bureau
 from safecampus.core.capabilities import (
     BUREAU_WIDE,
     SPOT_CHECK_ORDER,
@@ -24,31 +24,10 @@ from safecampus.core.capabilities import (
 )
 from safecampus.core.roles import Role
 
-#: the condition type (imported through ``django.db`` so that no ``*.models`` is imported here)
-Q = models.Q
-
 #: the actions of each record
 CHECK_ACTIONS = frozenset({VIEW, "assign"})
 ITEM_ACTIONS = frozenset({VIEW, "record"})
 EVIDENCE_ACTIONS = frozenset({VIEW})
-
-
-def _any(*conditions: Q | None) -> Q | None:
-    q = None
-    for cond in conditions:
-        if cond is not None:
-            q = cond if q is None else q | cond
-    return q
-
-
-def _in(field: str, ids) -> Q | None:
-    return Q(**{f"{field}__in": ids}) if ids else None
-
-
-def bureau_roles(scope: Scope, bureau_id: int) -> frozenset[str]:
-    """The roles ``scope`` holds in ``bureau_id`` (directly or through a parent bureau; a
-    department officer through its department's bureau)."""
-    return frozenset(r for r in scope.roles if bureau_id in scope.bureau_ids(r))
 
 
 def order_bureaus(scope: Scope) -> frozenset[int]:
@@ -58,7 +37,7 @@ def order_bureaus(scope: Scope) -> frozenset[int]:
 
 def order_role(scope: Scope, bureau_id: int) -> str | None:
     """The role named on an order or an assignment in ``bureau_id``, or None: not allowed."""
-    held = bureau_roles(scope, bureau_id) & SPOT_CHECK_ORDER
+    held = roles_in_bureau(scope, bureau_id) & SPOT_CHECK_ORDER
     return next((r for r in SUPERVISION_ROLE_ORDER if r in held), None)
 
 
@@ -81,14 +60,14 @@ def item_q(scope: Scope, action: str = VIEW, prefix: str = "") -> Q | None:
     model, e.g. ``items__`` from a check)."""
     if action == "record":
         # the centre and leaders record any item of their bureau; anyone the person assigned
-        return _any(
-            _in(f"{prefix}spot_check__bureau_id", scope.bureau_ids(*SPOT_CHECK_RECORD_ANY)),
+        return any_of(
+            ids_in(f"{prefix}spot_check__bureau_id", scope.bureau_ids(*SPOT_CHECK_RECORD_ANY)),
             Q(**{f"{prefix}inspector_id": scope.user_id})
             if scope.user_id is not None and scope.has(*SPOT_CHECK_RECORD)
             else None,
         )
-    return _any(
-        _in(f"{prefix}spot_check__bureau_id", scope.bureau_ids(*BUREAU_WIDE)),
+    return any_of(
+        ids_in(f"{prefix}spot_check__bureau_id", scope.bureau_ids(*BUREAU_WIDE)),
         _department_item_q(scope, prefix),
     )
 
@@ -97,8 +76,8 @@ def _department_item_q(scope: Scope, prefix: str = "") -> Q | None:
     """A department officer's items: its departments' hazards, and the items it is assigned."""
     if not scope.has(Role.DEPARTMENT_OFFICER):
         return None
-    return _any(
-        _in(f"{prefix}hazard__responsible_department_id", scope.department_ids),
+    return any_of(
+        ids_in(f"{prefix}hazard__responsible_department_id", scope.department_ids),
         Q(**{f"{prefix}inspector_id": scope.user_id}) if scope.user_id is not None else None,
     )
 
@@ -107,10 +86,10 @@ def check_q(scope: Scope, action: str, *, checks_with_items: Callable[[Q], objec
     """The checks ``scope`` may take ``action`` on. ``checks_with_items(q)`` is the subquery of
     the ids of the checks with an item matching ``q`` (the queryset builds it)."""
     if action == "assign":
-        return _in("bureau_id", order_bureaus(scope))
+        return ids_in("bureau_id", order_bureaus(scope))
     items = item_q(scope, VIEW) if scope.has(Role.DEPARTMENT_OFFICER) else None
-    return _any(
-        _in("bureau_id", scope.bureau_ids(*BUREAU_WIDE)),
+    return any_of(
+        ids_in("bureau_id", scope.bureau_ids(*BUREAU_WIDE)),
         Q(pk__in=checks_with_items(items)) if items is not None else None,
     )
 
@@ -123,7 +102,7 @@ def check_roles(scope: Scope, check, *, reaches_items: Callable[[Q], bool]) -> f
     """The roles held on a check: those held in its bureau, a department officer's only when the
     check drew a hazard it reaches (``reaches_items(q)``: does the check have an item matching
     ``q``)."""
-    roles = set(bureau_roles(scope, check.bureau_id) & (BUREAU_WIDE | SPOT_CHECK_ORDER))
+    roles = set(roles_in_bureau(scope, check.bureau_id) & (BUREAU_WIDE | SPOT_CHECK_ORDER))
     mine = _department_item_q(scope)
     if mine is not None and reaches_items(mine):
         roles.add(Role.DEPARTMENT_OFFICER)
@@ -133,7 +112,7 @@ def check_roles(scope: Scope, check, *, reaches_items: Callable[[Q], bool]) -> f
 def item_roles(scope: Scope, item) -> frozenset[str]:
     """The roles held on a drawn item: the bureau-wide roles held in its check's bureau, and a
     department officer's on the hazards of its departments or when it is assigned the item."""
-    roles = set(bureau_roles(scope, item.spot_check.bureau_id) & BUREAU_WIDE)
+    roles = set(roles_in_bureau(scope, item.spot_check.bureau_id) & BUREAU_WIDE)
     if scope.has(Role.DEPARTMENT_OFFICER) and (
         is_own_department(scope, item.hazard.responsible_department_id)
         or (item.inspector_id is not None and item.inspector_id == scope.user_id)
@@ -145,7 +124,7 @@ def item_roles(scope: Scope, item) -> frozenset[str]:
 def record_roles(scope: Scope, item) -> frozenset[str]:
     """The roles with which ``scope`` may record the result of ``item``: the centre's and the
     leaders' of its bureau on any item; the person assigned with every role they hold there."""
-    held = bureau_roles(scope, item.spot_check.bureau_id)
+    held = roles_in_bureau(scope, item.spot_check.bureau_id)
     roles = held & SPOT_CHECK_RECORD_ANY
     if item.inspector_id is not None and item.inspector_id == scope.user_id:
         roles |= held & SPOT_CHECK_RECORD

@@ -11,10 +11,9 @@ id sets.
 
 from __future__ import annotations
 
-# from query_utils: the architecture test reads any "…models" import as a model import
-from django.db.models.query_utils import Q
+from django.db.models import Q
 
-from safecampus.core.access import Scope
+from safecampus.core.access import Scope, any_of
 from safecampus.core.capabilities import (
     BUREAU_WIDE,
     REPORT_COMPILE,
@@ -27,12 +26,6 @@ REPORT_ACTIONS = frozenset({"view", "edit", "submit"})
 DISTRICT_ACTIONS = frozenset({"view", "edit"})
 
 
-def _or(a: Q | None, b: Q | None) -> Q | None:
-    if a is None:
-        return b
-    return a if b is None else a | b
-
-
 def own_department_ids(scope: Scope) -> frozenset[int]:
     """The departments whose weekly reports the user writes (none without the role)."""
     return scope.department_ids if scope.has(*WEEKLY_REPORT_FILE) else frozenset()
@@ -43,7 +36,7 @@ def weekly_report_q(scope: Scope, action: str) -> Q | None:
     if action != "view":
         return own
     readers = scope.bureau_ids(*BUREAU_WIDE)
-    return _or(own, Q(bureau_id__in=readers, status="submitted") if readers else None)
+    return any_of(own, Q(bureau_id__in=readers, status="submitted") if readers else None)
 
 
 def weekly_report_roles(scope: Scope, report) -> frozenset[str]:

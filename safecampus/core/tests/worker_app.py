@@ -25,7 +25,7 @@ class WorkerTestConfig(AppConfig):
 
     def ready(self):
         from safecampus.core import jobs
-        from safecampus.core.capabilities import SCHOOL_MANAGE
+        from safecampus.core.capabilities import JOB_CAPABILITY, SCHOOL_MANAGE
 
         jobs.HANDLERS[KIND] = f"{__name__}.slow_job"
-        jobs.JOB_CAPABILITY[KIND] = SCHOOL_MANAGE
+        JOB_CAPABILITY[KIND] = SCHOOL_MANAGE
