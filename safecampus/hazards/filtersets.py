@@ -4,17 +4,17 @@ The dashboard (``safecampus.reports``) links every number it shows to the regist
 these, so each figure's definition lives here once: ``open``, ``confirmed``, ``on_time``,
 ``overdue_min``/``overdue_max`` (days overdue, Asia/Shanghai), ``closed_from``/``closed_to``,
 ``reported_from``/``reported_to`` (the local date of the report), ``stage`` (school type),
-``campaign``, ``bureau``, ``unassigned``, ``graded`` and ``spot_check`` (result of a draw).
+``campaign``, ``bureau``, ``unassigned`` and ``graded``. Apps above the register add filters of
+their own with :func:`add_filter` (``spot_check``, the result of a draw, comes from spot checks),
+so the register imports none of them.
 """
 
 import datetime
 
 import django_filters
 from django import forms
-from django.apps import apps
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.choices import BaseChoiceIterator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -27,22 +27,6 @@ from .choices import OPEN_STATUSES, RiskColour, Source, Status, Summary
 from .models import Hazard, overdue_q, summary_q
 
 DATE = forms.DateInput(attrs={"type": "date"})
-
-
-def _spot_check_items():
-    """The drawn items of spot checks, looked up by name: the register is below supervision and
-    does not import it (a spot check draws hazards; a hazard does not know spot checks)."""
-    return apps.get_model("spotchecks", "SpotCheckItem")
-
-
-class _SpotCheckResults(BaseChoiceIterator):
-    """The results of a spot-check item, read when the filter's form is built."""
-
-    def __iter__(self):
-        yield from _spot_check_items()._meta.get_field("result").choices
-
-    def __len__(self):
-        return len(_spot_check_items()._meta.get_field("result").choices)
 
 
 #: ``q`` matches the hazards of the schools whose name contains it by their ids, up to this
@@ -173,9 +157,6 @@ class HazardFilterSet(django_filters.FilterSet):
     graded = django_filters.BooleanFilter(
         method="filter_graded", label=_("Risk graded"), widget=YES_NO_ALL
     )
-    spot_check = django_filters.ChoiceFilter(
-        choices=_SpotCheckResults(), method="filter_spot_check", label=_("Spot-check result")
-    )
     sort = django_filters.ChoiceFilter(
         method="filter_sort",
         label=_("Sort by"),
@@ -256,9 +237,17 @@ class HazardFilterSet(django_filters.FilterSet):
     def filter_graded(self, queryset, name, value):
         return queryset.exclude(risk_colour="") if value else queryset.filter(risk_colour="")
 
-    def filter_spot_check(self, queryset, name, value):
-        drawn = _spot_check_items().objects.filter(hazard_id=OuterRef("pk"), result=value)
-        return queryset.filter(Exists(drawn))
-
     def filter_sort(self, queryset, name, value):
         return queryset.order_by(*SORTS.get(value, SORTS["-id"]))
+
+
+def add_filter(name: str, filter_: django_filters.Filter, *, before: str = "sort") -> None:
+    """Add ``filter_`` to the register's filters (page, export and API) as ``name``, placed before
+    ``before``. Called by an app above the register from its ``AppConfig.ready()``."""
+    filters = HazardFilterSet.base_filters
+    filter_.field_name = filter_.field_name or name
+    items = [(k, v) for k, v in filters.items() if k != name]
+    at = next((i for i, (k, _v) in enumerate(items) if k == before), len(items))
+    items.insert(at, (name, filter_))
+    filters.clear()
+    filters.update(items)

@@ -216,7 +216,7 @@ def _all_imports(rel: str, tree) -> set[str]:
 FORBIDDEN = [
     ("core/", ("safecampus.accounts", "safecampus.orgs", "safecampus.notifications")),
     ("core/models.py", ("safecampus.core.jobs",)),
-    ("hazards/filtersets.py", ("safecampus.spotchecks",)),
+    ("hazards/", ("safecampus.spotchecks", "safecampus.accountability")),
     ("notifications/", ("safecampus.weekly", "safecampus.campaigns", "safecampus.inspections")),
 ]
 

@@ -388,3 +388,16 @@ def test_assigning_a_stratum_after_a_result_assigns_the_rest_of_it(sc):
     rest = check.items.get(hazard=sc.rectifying)
     first.refresh_from_db()
     assert (rest.inspector, first.inspector) == (sc.centre, sc.inspector)
+
+
+def test_the_register_filters_by_the_result_spot_checks_add(client):
+    """The register knows no spot checks; the spot-check app adds its filter, and the register's
+    page, export and API all filter by it."""
+    from safecampus.hazards.filtersets import HazardFilterSet
+
+    assert "spot_check" in HazardFilterSet.base_filters
+    assert list(HazardFilterSet.base_filters).index("spot_check") < list(
+        HazardFilterSet.base_filters
+    ).index("sort")
+    choices = dict(HazardFilterSet.base_filters["spot_check"].extra["choices"])
+    assert set(choices) == {"pending", "confirmed", "not_as_claimed"}
