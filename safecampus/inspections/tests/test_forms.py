@@ -333,3 +333,24 @@ def test_a_request_that_cannot_be_read_gets_a_page_in_chinese(camp, client_for, 
     )
     assert response.status_code == 400
     assert "无法读取本次请求" in response.content.decode()
+
+
+def test_a_refused_submission_keeps_the_deadlines_it_was_given(camp, client_for):
+    """After a refused submit the page shows what was posted: the date fields kept their value
+    (the date filter gave '' for posted text, so the next submit saved an empty deadline)."""
+    from safecampus.campaigns.tests.test_views import _post_rows
+
+    rows = complete_rows(camp.form_a, non_compliant={"A01-01"})
+    aid = next(iter(rows))
+    rows[aid] = {
+        "answer": "non_compliant",
+        "description": "消防通道堆放杂物",
+        "deadline": "2026-12-20",
+    }
+    response = client_for(camp.school_user).post(
+        reverse("inspections:form_submit", args=[camp.form_a.pk]), _post_rows(camp.form_a, rows)
+    )
+    assert response.status_code == 400
+    assert f'name="a{aid}-deadline" id="a{aid}-deadline" value="2026-12-20"' in (
+        response.content.decode()
+    )
