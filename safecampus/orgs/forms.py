@@ -128,6 +128,7 @@ class LeadershipMemberForm(_Styled, forms.ModelForm):
     class Meta:
         model = LeadershipMember
         fields = ["position", "name", "title", "department"]
+        labels = {"department": _("Department")}
 
     def __init__(self, *args, group, **kwargs):
         super().__init__(*args, **kwargs)

@@ -102,3 +102,11 @@ def test_partner_list_is_scoped(world, client_for):
     PartnerUnitFactory(bureau=world.other_bureau, name="外区派出所")
     body = client_for(world.users[Role.LEADERSHIP]).get("/orgs/partners/").content.decode()
     assert "莘庄派出所" in body and "外区派出所" not in body
+
+
+def test_the_leadership_member_form_speaks_chinese(world, client_for):
+    group = LeadershipGroup.objects.create(bureau=world.bureau, name="领导小组")
+    client = client_for(world.users[Role.SAFETY_CENTRE])
+    body = client.get(f"/orgs/leadership/{group.pk}/members/new/").content.decode()
+    assert ">科室</label>" in body or ">科室<" in body
+    assert ">Department<" not in body
