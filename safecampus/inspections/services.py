@@ -342,8 +342,9 @@ def form_save(
         )
 
         def event(from_status, to_status):
-            if via == FormAction.SAVE and _recent_save(form, actor):
-                return None  # one history line per sitting, not one per field
+            if via == FormAction.SAVE and not comment and _recent_save(form, actor):
+                return None  # one history line per sitting, not one per field (a commented
+                # save, such as a whole section marked compliant, keeps its own line)
             return write_event(from_status, to_status)
 
         FORM.commit(
@@ -822,3 +823,35 @@ def site_inspection_record(
             hazard=hazard,
         )
     return inspection
+
+
+# --- a whole section at once ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def form_mark_section(*, actor, form_id: int, area_id: int) -> tuple[InspectionForm, list[str]]:
+    """Mark every still-unanswered item of one risk area (a section of the form) compliant, in
+    one request and one history line. Items already answered keep their answer; each marked
+    item stays changeable one by one afterwards (that is the undo). The answers go through
+    ``form_save``, the autosave's path: the same lifecycle move, locks and refusals. Returns the
+    form and the codes of the items marked (none: nothing changed, no event)."""
+    form = _editable(actor, form_id)  # locks the form row: nobody answers the section meanwhile
+    unanswered = list(
+        form.answers.filter(item__area_id=area_id, answer="")
+        .select_related("item__area")
+        .order_by("sort_order")
+    )
+    if not unanswered:
+        if not form.answers.filter(item__area_id=area_id).exists():
+            raise refuse(_("This section is not on the form."), Code.INVALID)
+        return form, []
+    area = unanswered[0].item.area
+    codes = [a.item.code for a in unanswered]
+    form, _changed = form_save(
+        actor=actor,
+        form_id=form.pk,
+        rows={a.pk: {"answer": Answer.COMPLIANT} for a in unanswered},
+        comment=_("%(area)s: %(n)s unanswered items marked compliant")
+        % {"area": f"{area.code} {area.name}", "n": len(codes)},
+    )
+    return form, codes

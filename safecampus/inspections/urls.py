@@ -15,6 +15,7 @@ urlpatterns = [
     path("forms/<int:pk>/", views.form_detail, name="form_detail"),
     path("forms/<int:pk>/save/", views.form_save, name="form_save"),
     path("forms/<int:pk>/submit/", views.form_submit, name="form_submit"),
+    path("forms/<int:pk>/section/", views.form_mark_section, name="form_mark_section"),
     path("forms/<int:pk>/review/", views.form_review, name="form_review"),
     path("forms/<int:pk>/export.xlsx", views.form_export, name="form_export"),
     path("forms/<int:pk>/import/", views.form_import, name="form_import"),

@@ -29,6 +29,7 @@ from safecampus.core.db import in_write_transaction
 from safecampus.core.excel import XLSX_CONTENT_TYPE
 from safecampus.core.forms import id_param
 from safecampus.core.jobs import job_start
+from safecampus.core.refusals import Code
 from safecampus.hazards.evidence import serve_evidence
 from safecampus.orgs.choices import SchoolStage
 
@@ -162,18 +163,20 @@ def _form_for(user, pk: int):
 
 
 def _groups(answers: list) -> list[tuple]:
-    groups: list[tuple] = []
+    """The form's sections: (area id, area, its answers, how many are still unanswered)."""
+    groups: list[list] = []
     for a in answers:
         if not groups or groups[-1][0] != a.item.area_id:
-            groups.append((a.item.area_id, a.item.area, []))
+            groups.append([a.item.area_id, a.item.area, [], 0])
         groups[-1][2].append(a)
-    return groups
+        groups[-1][3] += not a.answer
+    return [tuple(g) for g in groups]
 
 
-def _form_page(request, form, *, errors=None, status: int = 200, posted=None):
+def _form_page(request, form, *, errors=None, status: int = 200, posted=None, check=False):
     user = request.user
     answers = selectors.answers(form)
-    errors = errors or {}
+    errors = errors or (_check_errors(request, form, answers) if check else {})
     for a in answers:
         a.errors = errors.get(str(a.pk), {})
         if posted and str(a.pk) in posted:
@@ -206,15 +209,35 @@ def _form_page(request, form, *, errors=None, status: int = 200, posted=None):
             "import_form": ImportForm(),
             "review_form": ReviewForm(),
             "has_errors": bool(errors),
+            "faulty": [a for a in answers if a.errors],
             "today": timezone.localdate(),
         },
         status=status,
     )
 
 
+#: the forms whose submission was refused in this session; their pages show the completeness
+#: check's marks (recomputed on every view, so a fixed item loses its mark) until submitted
+CHECKED = "inspections.checked_forms"
+
+
+def _remember_check(request, form, on: bool) -> None:
+    checked = set(request.session.get(CHECKED, []))
+    if (form.pk in checked) != on:
+        checked ^= {form.pk}
+        request.session[CHECKED] = sorted(checked)
+
+
+def _check_errors(request, form, answers) -> dict:
+    """The completeness check's marks for a form whose submission was refused here."""
+    if form.pk not in request.session.get(CHECKED, ()) or not form.is_editable:
+        return {}
+    return services.completeness_errors(answers)
+
+
 @login_required
 def form_detail(request, pk: int):
-    return _form_page(request, _form_for(request.user, pk))
+    return _form_page(request, _form_for(request.user, pk), check=True)
 
 
 def _posted_rows(request, answer_ids) -> dict[str, dict]:
@@ -371,6 +394,8 @@ def form_submit(request, pk: int):
             messages.info(request, _("Already submitted: the form was received, nothing changed."))
             return redirect(form)
         errors = getattr(exc, "rows", None) or {}
+        if getattr(exc, "code", "") == Code.INCOMPLETE:
+            _remember_check(request, form, True)
         messages.error(
             request,
             _("The form was not submitted: %(n)s items need attention.") % {"n": len(errors)}
@@ -379,6 +404,7 @@ def form_submit(request, pk: int):
         )
         selectors.refresh(form)
         return _form_page(request, form, errors=errors, status=400, posted=rows)
+    _remember_check(request, form, False)
     n = len(result["created"])
     text = _("Form submitted.")
     if n:
@@ -391,6 +417,46 @@ def form_submit(request, pk: int):
         text += " " + _("The submission is after the deadline and is marked late.")
     messages.success(request, text)
     return redirect(form)
+
+
+@login_required
+@require_POST
+def form_mark_section(request, pk: int):
+    """ "All compliant" for one section: the page's unsaved input is saved first (the button
+    posts the whole page), then every still-unanswered item of the section is marked compliant
+    (``services.form_mark_section``). Back to the section, where each item can be changed."""
+    form = _form_for(request.user, pk)
+    area_id = id_param(request.POST.get("area"))
+    if area_id is None:
+        raise Http404
+    if not selectors.may_fill(request.user, form):
+        raise PermissionDenied(_("Only the school (or the safety centre) fills in this form."))
+    rows = _posted_rows(request, selectors.answer_ids(form))
+
+    def save_and_mark():
+        if rows:
+            services.form_save(actor=request.user, form_id=form.pk, rows=rows)
+        return services.form_mark_section(actor=request.user, form_id=form.pk, area_id=area_id)
+
+    try:
+        _form, codes = in_write_transaction(save_and_mark)
+    except ValidationError as exc:
+        messages.error(request, _refusal_text(exc))
+        selectors.refresh(form)
+        return _form_page(request, form, errors=getattr(exc, "rows", None), status=400)
+    if codes:
+        messages.success(
+            request,
+            ngettext(
+                "%(n)s item marked compliant: %(codes)s. Each can still be changed below.",
+                "%(n)s items marked compliant: %(codes)s. Each can still be changed below.",
+                len(codes),
+            )
+            % {"n": len(codes), "codes": "、".join(codes)},
+        )
+    else:
+        messages.info(request, _("Every item of this section was already answered."))
+    return redirect(form.get_absolute_url() + f"#area-{area_id}")
 
 
 @login_required

@@ -9,8 +9,9 @@
 //   element, which therefore must stay in the page).
 // - While a card's save is under way it says "Saving…"; if the request fails (network, server
 //   error) it says "Not saved" with a Retry button, and the page asks before it is left.
-// - The Save and Submit buttons disable themselves once the form is sent, so a double tap sends
-//   it once.
+// - The Save, Submit and "all compliant in this section" buttons disable themselves once the
+//   form is sent, so a double tap sends it once; the one tapped says what it is doing.
+// - After a refused submission the page opens at the first item at fault.
 (function () {
   "use strict";
   var form = document.getElementById("fill");
@@ -121,9 +122,9 @@
       form.querySelectorAll('button[type="submit"]').forEach(function (button) {
         button.disabled = true;
       });
-      if (submitter && submitter.formAction && submitter.formAction !== form.action) {
+      if (submitter && submitter.dataset.busy) {
         submitter.setAttribute("aria-busy", "true");
-        submitter.lastChild.textContent = " " + text.msgSubmitting;
+        submitter.lastChild.textContent = " " + submitter.dataset.busy;
       }
     }, 0);
   });
@@ -136,6 +137,13 @@
       button.disabled = false;
     });
   });
+
+  // A refused submission: bring the first item at fault into view (the list of them is at the
+  // top of the page, each a link to its item).
+  var firstFault = document.getElementById("form-errors") && form.querySelector(".answer-card.border-danger");
+  if (firstFault && !window.location.hash) {
+    firstFault.scrollIntoView({ block: "start" });
+  }
 
   window.addEventListener("beforeunload", function (event) {
     if (sending || !busy()) return;
