@@ -66,7 +66,7 @@ def home(request):
     """Each role's home page, with real content from the user's scope."""
     user = request.user
     scope = scope_for(user)
-    ctx: dict = {"scope": scope, "panels": []}
+    ctx: dict = {"scope": scope, "panels": [], "today": timezone.localdate()}
 
     if (own_schools := org_access.own_schools_q(scope)) is not None:
         schools = (

@@ -142,7 +142,7 @@
   // top of the page, each a link to its item).
   var firstFault = document.getElementById("form-errors") && form.querySelector(".answer-card.border-danger");
   if (firstFault && !window.location.hash) {
-    firstFault.scrollIntoView({ block: "start" });
+    firstFault.scrollIntoView({ block: "start", behavior: "instant" });
   }
 
   window.addEventListener("beforeunload", function (event) {

@@ -45,6 +45,7 @@ def test_the_school_sees_its_form_to_fill_with_a_button(camp, client):  # noqa: 
     assert f'href="{form.get_absolute_url()}" data-testid="open-form"' in body
     assert "继续填写" in body and "已填报 1 项，共 3 项" in body
     assert 'value="1" max="3"' in body
+    assert "已逾期" in body  # the campaign's forms were due on 20 March
 
 
 def test_a_submitted_form_leaves_the_home_page_and_a_returned_one_comes_back(camp, client):  # noqa: F811
