@@ -241,8 +241,8 @@ class Document:
             p.alignment = WD_ALIGN_PARAGRAPH.CENTER
             p.paragraph_format.first_line_indent = Pt(0)
             self._run(p, subtitle, H2_FONT, BODY_SIZE)
+        self._doc.add_paragraph()  # a blank line after the title (§7.3.2)
         if addressee:
-            self._doc.add_paragraph()  # a blank line after the title (§7.3.2)
             p = self._doc.add_paragraph()
             p.paragraph_format.first_line_indent = Pt(0)
             self._run(p, f"{addressee}：", BODY_FONT, BODY_SIZE)
@@ -323,8 +323,8 @@ class Document:
     def _title(self, title: str) -> None:
         self._doc.add_paragraph()
         p = self._doc.add_paragraph(style="Title")
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
         self._run(p, title, TITLE_FONT, TITLE_SIZE)
-        self._doc.add_paragraph()
 
     # -- the body
 
