@@ -154,7 +154,7 @@ def district_document(district) -> ReportDocument:
         sections=sections,
         filename=file_stem(
             bureau.name,
-            _("District weekly report"),
+            _("Whole-district weekly report"),
             week_label(district.week_start),
             version if district.version > 1 else "",
         ),
