@@ -171,7 +171,8 @@ def _require_org_manager(*, actor, bureau_id: int) -> None:
 def bureau_documents_save(*, actor, bureau: Bureau, data: dict) -> Bureau:
     """Set the issuing body (发文机关) and document number prefix (文号前缀) of ``bureau``."""
     _require_org_manager(actor=actor, bureau_id=bureau.pk)
-    before = model_snapshot(bureau)
+    # as stored: a ModelForm has set the new values on ``bureau`` already
+    before = model_snapshot(Bureau.objects.get(pk=bureau.pk))
     for key in ("issuing_body", "doc_number_prefix"):
         if key in data:
             setattr(bureau, key, (data[key] or "").strip())
