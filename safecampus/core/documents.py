@@ -284,6 +284,7 @@ class Document:
             else:
                 fmt.first_line_indent = Pt(32)
                 fmt.keep_with_next = True
+                fmt.space_before = Pt(6)  # apart from a table above
         # a Title style carries a bottom border in the default template: drop it
         ppr = styles["Title"].element.find(qn("w:pPr"))
         if ppr is not None:
@@ -385,17 +386,22 @@ class Document:
             self._cell(cell, text, bold=True, center=True)
         for row in rows:
             cells = table.add_row().cells
-            for cell, value in zip(cells, row, strict=True):
+            for i, (cell, value) in enumerate(zip(cells, row, strict=True)):
                 number = isinstance(value, int | float) and not isinstance(value, bool)
-                self._cell(cell, value, center=number)
-        if widths:
-            section = self._doc.sections[-1]
-            usable = section.page_width - section.left_margin - section.right_margin
-            total = sum(widths)
-            table.autofit = False
-            for row in table.rows:
-                for cell, w in zip(row.cells, widths, strict=True):
-                    cell.width = int(usable * w / total)
+                short = i > 0 and (value is None or len(str(value)) <= 5)
+                self._cell(cell, value, center=number or short)
+        section = self._doc.sections[-1]
+        usable = section.page_width - section.left_margin - section.right_margin
+        widths = widths or [1] * len(headers)
+        total = sum(widths)
+        twips = [int(usable * w / total) for w in widths]
+        table.autofit = False
+        # the grid is what LibreOffice and WPS lay out by; the cells' widths are Word's
+        for col, width in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), twips, strict=True):
+            col.set(qn("w:w"), str(int(width / 635)))  # EMU → twentieths of a point
+        for row in table.rows:
+            for cell, width in zip(row.cells, twips, strict=True):
+                cell.width = width
         return table
 
     def _cell(self, cell, value, *, bold: bool = False, center: bool = False) -> None:

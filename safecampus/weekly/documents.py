@@ -48,6 +48,10 @@ class ReportDocument:
     figures: dict
     #: (heading, text) in order; a heading with text None starts a group
     sections: list[tuple[str, str | None]] = field(default_factory=list)
+    #: (heading, text) after the groups (the departments that have not submitted)
+    closing: list[tuple[str, str]] = field(default_factory=list)
+    #: the heading above the groups (the departments' reports)
+    groups_heading: str = ""
     #: the file name without its extension (Chinese: what, whose, when)
     filename: str = "weekly-report"
     #: the bureau whose document it is (its issuing body heads the document)
@@ -137,12 +141,12 @@ def district_document(district) -> ReportDocument:
             (_("Plan for next week"), dept.get("next_plan", "")),
         ]
     missing = district.figures.get("missing") or []
-    sections.append(
+    closing = [
         (
             _("Departments that have not submitted"),
             "、".join(m["department"] for m in missing) or _("None"),
         )
-    )
+    ]
     bureau = district.bureau
     compiled = _local(district.compiled_at)
     version = _("version %(n)s") % {"n": district.version}
@@ -152,6 +156,8 @@ def district_document(district) -> ReportDocument:
         unit=_("District summary (全区汇总)") + " · " + version,
         figures=district.figures,
         sections=sections,
+        closing=closing,
+        groups_heading=_("Reports of the departments"),
         filename=file_stem(
             bureau.name,
             _("Whole-district weekly report"),
@@ -219,6 +225,9 @@ def docx_bytes(doc: ReportDocument) -> bytes:
     sub = 0
     for title, text in doc.sections:
         if text is None:  # a department's group in the district report
+            if not sub and doc.groups_heading:
+                word.heading(1, f"{_LEVEL1[n % 10]}、{doc.groups_heading}")
+                n += 1
             sub += 1
             word.heading(2, f"（{_LEVEL1[(sub - 1) % 10]}）{title}")
             continue
@@ -227,6 +236,10 @@ def docx_bytes(doc: ReportDocument) -> bytes:
         else:
             word.heading(1, f"{_LEVEL1[n % 10]}、{title}")
             n += 1
+        word.para(text or "—")
+    for title, text in doc.closing:
+        word.heading(1, f"{_LEVEL1[n % 10]}、{title}")
+        n += 1
         word.para(text or "—")
     if doc.date:
         word.signature(doc.date, issuer=doc.signer)
@@ -308,7 +321,7 @@ def xlsx_bytes(doc: ReportDocument) -> bytes:
         if not rows:
             line(_("No hazards."))
     append_row(ws, [])
-    for title, text in doc.sections:
+    for title, text in [*doc.sections, *doc.closing]:
         line(title, bold=True)
         if text is not None:
             line(text or "—", wrap=True)
