@@ -123,7 +123,7 @@ def summary_document(snapshot: dict, *, bureau=None, draft: bool = False) -> byt
                  labels[final_category(h)]]
                 for h in tables["major"]
             ],
-            widths=[1.6, 2, 4, 1.5, 1.5],
+            widths=[2.4, 2, 3.6, 1.5, 1.5],
         )  # fmt: skip
     else:
         doc.para(_("None."))
@@ -140,7 +140,7 @@ def summary_document(snapshot: dict, *, bureau=None, draft: bool = False) -> byt
                  h["department"]]
                 for h in tables["hard"]
             ],
-            widths=[1.4, 1.8, 2.6, 2.6, 1.8, 1.4],
+            widths=[2.4, 1.6, 2.4, 2.4, 1.8, 1.4],
         )  # fmt: skip
     else:
         doc.para(_("None."))

@@ -172,7 +172,7 @@ def material_document(m: Material) -> bytes:
             doc.table(
                 [_("Code"), _("School"), _("Description"), _("Closed on")],
                 [[h.code, h.school.name, h.description, h.closed_on or ""] for h in rows],
-                widths=[1.6, 2, 4, 1.6],
+                widths=[2.4, 2, 3.6, 1.8],
             )
         elif c == Summary.IN_PROGRESS:
             doc.table(
@@ -187,7 +187,7 @@ def material_document(m: Material) -> bytes:
                     ]
                     for h in rows
                 ],
-                widths=[1.6, 2, 3.4, 1.4, 1.6],
+                widths=[2.4, 1.8, 3, 1.4, 1.8],
             )
         else:
             doc.table(
@@ -208,7 +208,7 @@ def material_document(m: Material) -> bytes:
                     ]
                     for h in rows
                 ],
-                widths=[1.4, 1.8, 2.6, 2.6, 1.8],
+                widths=[2.4, 1.6, 2.4, 2.4, 1.8],
             )
 
     doc.heading(1, f"{next(n)}、" + _("Weekly reports"))
