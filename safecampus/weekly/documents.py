@@ -301,7 +301,7 @@ def xlsx_bytes(doc: ReportDocument) -> bytes:
         line(caption, bold=True)
         append_row(ws, header)
         ws.row_dimensions[ws.max_row].height = 30
-        for cell in ws[ws.max_row]:
+        for cell in ws[ws.max_row][: len(header)]:
             cell.font, cell.fill, cell.border = Font(bold=True), head_fill, box
             cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         is_totals = len(header) == 3
@@ -309,7 +309,7 @@ def xlsx_bytes(doc: ReportDocument) -> bytes:
             if is_totals and row[2] is None:
                 row = [row[0], row[1], "—"]
             append_row(ws, row)
-            for cell in ws[ws.max_row]:
+            for cell in ws[ws.max_row][: len(row)]:
                 cell.border = box
                 if isinstance(cell.value, int):
                     cell.number_format = CHANGE_FORMAT if is_totals and cell.column == 3 else "0"
