@@ -87,3 +87,15 @@ def confirm_role(scope: Scope, hazard) -> str | None:
 def may_archive(scope: Scope, campaign) -> bool:
     """The centre of the campaign's bureau archives it."""
     return campaign.bureau_id in scope.bureau_ids(*REPORT_COMPILE)
+
+
+def material_department_q(scope: Scope, campaign) -> Q | None:
+    """The departments (a ``Department`` condition) whose written material on ``campaign``
+    (000 §四(二)3) the user reads: the centre of the campaign's bureau every department's,
+    a department officer its own department's."""
+    centre = campaign.bureau_id in scope.bureau_ids(*REPORT_COMPILE)
+    own = _departments(scope)
+    return any_of(
+        Q(bureau_id=campaign.bureau_id) if centre else None,
+        Q(pk__in=own, bureau_id=campaign.bureau_id) if own else None,
+    )

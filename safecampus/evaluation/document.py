@@ -1,33 +1,26 @@
-"""The written summary (书面材料) for the leadership group, made from a campaign's archive.
+"""The written summary (书面材料) for the leadership group, as a 公文 (``core.documents``).
 
-Only the snapshot is read, so the document says what the campaign was when it was archived.
+The final summary is made from the campaign's archive: only the snapshot is read, so the
+document says what the campaign was when it was archived. Before archiving a draft is made
+the same way from a snapshot of the live data (``build_snapshot``, not stored), marked 草稿
+under the title and in the file name.
 """
 
 from __future__ import annotations
 
-import io
+import datetime
 
 from django.utils.translation import gettext as _
-from docx import Document
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Pt
 
+from safecampus.core.documents import Document, file_name
 from safecampus.hazards.choices import Summary
 
 from .snapshot import final_category, summarise
 
 
-def _table(doc, header: list[str], rows: list[list]) -> None:
-    table = doc.add_table(rows=1, cols=len(header))
-    table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, header, strict=True):
-        cell.text = str(text)
-        for run in cell.paragraphs[0].runs:
-            run.bold = True
-    for row in rows:
-        cells = table.add_row().cells
-        for cell, value in zip(cells, row, strict=True):
-            cell.text = "" if value is None else str(value)
+def _table(doc: Document, header: list[str], rows: list[list], widths=None) -> None:
+    """A table of the summary; without ``widths`` the first column is three times as wide."""
+    doc.table(header, rows, widths=widths or [3] + [1] * (len(header) - 1))
 
 
 def _by_category_rows(groups: list[dict]) -> list[list]:
@@ -37,8 +30,29 @@ def _by_category_rows(groups: list[dict]) -> list[list]:
     ]
 
 
-def summary_document(snapshot: dict) -> bytes:
-    """The Word document of ``snapshot`` as bytes."""
+def summary_title(campaign_name: str) -> str:
+    return _("Written summary of %(name)s") % {"name": campaign_name}
+
+
+def summary_file_name(*, bureau_name: str, campaign_name: str, draft: bool = False) -> str:
+    """闵行区教育局_<campaign>_书面材料[_草稿].docx"""
+    return file_name(
+        bureau_name, campaign_name, _("Written summary"), _("draft") if draft else "", ext="docx"
+    )
+
+
+def _date_of(value: str | None) -> datetime.date | None:
+    if not value:
+        return None
+    try:
+        return datetime.datetime.fromisoformat(value).date()
+    except ValueError:
+        return None
+
+
+def summary_document(snapshot: dict, *, bureau=None, draft: bool = False) -> bytes:
+    """The Word document of ``snapshot`` as bytes; ``draft`` marks it 草稿 (made from the live
+    data before archiving)."""
     tables = summarise(snapshot)
     campaign = snapshot["campaign"]
     totals = snapshot["totals"]
@@ -49,21 +63,29 @@ def summary_document(snapshot: dict) -> bytes:
         str(labels[Summary.IN_PROGRESS]),
         str(labels[Summary.HARD]),
     ]
-
-    doc = Document()
-    doc.styles["Normal"].font.size = Pt(11)
-    title = doc.add_heading(_("Written summary of %(name)s") % {"name": campaign["name"]}, level=0)
-    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    at = snapshot["archived_at"][:16].replace("T", " ") if snapshot.get("archived_at") else ""
+    if draft:
+        mark = _("DRAFT: made from the live data as of %(at)s, not archived") % {"at": at}
+    else:
+        mark = ""
+    doc = Document(
+        bureau=bureau,
+        title=summary_title(campaign["name"]),
+        subtitle=f"（{mark}）" if mark else "",
+        addressee=_("The campaign's leadership group"),
+    )
     period = _("Period: %(start)s to %(end)s") % {
         "start": campaign["starts_on"] or "—",
         "end": campaign["ends_on"] or "—",
     }
-    lines = [campaign["doc_number"], period, _("Archived %(at)s") % {"at": snapshot["archived_at"]}]
-    doc.add_paragraph("　".join(line for line in lines if line))
+    lines = [campaign["doc_number"], period]
+    if not draft:
+        lines.append(_("Archived %(at)s") % {"at": at})
+    doc.para("　".join(line for line in lines if line))
 
-    doc.add_heading(_("1. Hazards by summary category"), level=1)
+    doc.heading(1, _("1. Hazards by summary category"))
     counts = {c["key"]: c["count"] for c in tables["by_category"]}
-    doc.add_paragraph(
+    doc.para(
         _(
             "The campaign found %(total)s hazards: %(resolved)s resolved, %(in_progress)s being "
             "resolved with a deadline, %(hard)s hard to resolve in the short term. %(confirmed)s "
@@ -84,14 +106,14 @@ def summary_document(snapshot: dict) -> bytes:
         [[c["label"], c["count"], c["share"]] for c in tables["by_category"]],
     )
 
-    doc.add_heading(_("2. By risk area"), level=1)
+    doc.heading(1, _("2. By risk area"))
     _table(doc, [_("Risk area"), *category_header], _by_category_rows(tables["by_area"]))
-    doc.add_heading(_("3. By responsible department"), level=1)
+    doc.heading(1, _("3. By responsible department"))
     _table(doc, [_("Department"), *category_header], _by_category_rows(tables["by_department"]))
-    doc.add_heading(_("4. By school type"), level=1)
+    doc.heading(1, _("4. By school type"))
     _table(doc, [_("School type"), *category_header], _by_category_rows(tables["by_type"]))
 
-    doc.add_heading(_("5. Major hazards"), level=1)
+    doc.heading(1, _("5. Major hazards"))
     if tables["major"]:
         _table(
             doc,
@@ -101,11 +123,12 @@ def summary_document(snapshot: dict) -> bytes:
                  labels[final_category(h)]]
                 for h in tables["major"]
             ],
+            widths=[2.4, 2, 3.6, 1.5, 1.5],
         )  # fmt: skip
     else:
-        doc.add_paragraph(_("None."))
+        doc.para(_("None."))
 
-    doc.add_heading(_("6. Hazards hard to resolve in the short term"), level=1)
+    doc.heading(1, _("6. Hazards hard to resolve in the short term"))
     if tables["hard"]:
         _table(
             doc,
@@ -117,11 +140,12 @@ def summary_document(snapshot: dict) -> bytes:
                  h["department"]]
                 for h in tables["hard"]
             ],
+            widths=[2.4, 1.6, 2.4, 2.4, 1.8, 1.4],
         )  # fmt: skip
     else:
-        doc.add_paragraph(_("None."))
+        doc.para(_("None."))
 
-    doc.add_heading(_("7. Spot checks"), level=1)
+    doc.heading(1, _("7. Spot checks"))
     if tables["spot_checks"]:
         _table(
             doc,
@@ -134,29 +158,27 @@ def summary_document(snapshot: dict) -> bytes:
         )  # fmt: skip
         for c in tables["spot_checks"]:
             for item in c["failed_items"]:
-                doc.add_paragraph(
-                    f"{c['title']}：{item['hazard_code']} {item['school']} — {item['finding']}",
-                    style="List Bullet",
+                doc.para(
+                    f"{c['title']}：{item['hazard_code']} {item['school']} — {item['finding']}"
                 )
     else:
-        doc.add_paragraph(_("No spot checks."))
+        doc.para(_("No spot checks."))
 
-    doc.add_heading(_("8. Special consultations"), level=1)
+    doc.heading(1, _("8. Special consultations"))
     if snapshot["consultations"]:
         for c in snapshot["consultations"]:
-            doc.add_paragraph(f"{c['held_on']} {c['title']}（{c['kind_label']}）")
+            doc.para(f"{c['held_on']} {c['title']}（{c['kind_label']}）")
             for item in c["items"]:
                 decided = "、".join(item["decisions"]) or "—"
-                doc.add_paragraph(
-                    f"{item['hazard_code']} {item['school']}：{decided} {item['comment']}".strip(),
-                    style="List Bullet",
+                doc.para(
+                    f"{item['hazard_code']} {item['school']}：{decided} {item['comment']}".strip()
                 )
     else:
-        doc.add_paragraph(_("No consultations."))
+        doc.para(_("No consultations."))
 
-    doc.add_heading(_("9. Accountability"), level=1)
+    doc.heading(1, _("9. Accountability"))
     if snapshot["accountability"]:
-        doc.add_paragraph("；".join(f"{kind} {n}" for kind, n in tables["accountability_by_kind"]))
+        doc.para("；".join(f"{kind} {n}" for kind, n in tables["accountability_by_kind"]))
         _table(
             doc,
             [_("Measure"), _("Target"), _("Reason"), _("Status")],
@@ -165,11 +187,12 @@ def summary_document(snapshot: dict) -> bytes:
                  r["reason"], r["status_label"]]
                 for r in snapshot["accountability"]
             ],
+            widths=[1.2, 2, 3, 1.2],
         )  # fmt: skip
     else:
-        doc.add_paragraph(_("No accountability actions."))
+        doc.para(_("No accountability actions."))
 
-    doc.add_heading(_("10. Weekly reports"), level=1)
+    doc.heading(1, _("10. Weekly reports"))
     if snapshot["weekly_record"]:
         _table(
             doc,
@@ -180,8 +203,7 @@ def summary_document(snapshot: dict) -> bytes:
             ],
         )
     else:
-        doc.add_paragraph(_("No weekly reports were due."))
+        doc.para(_("No weekly reports were due."))
 
-    buf = io.BytesIO()
-    doc.save(buf)
-    return buf.getvalue()
+    doc.signature(_date_of(snapshot.get("archived_at")) or datetime.date.today())
+    return doc.bytes()

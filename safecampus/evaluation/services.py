@@ -258,3 +258,33 @@ def summary_record(*, actor, archive: CampaignArchive, output_name: str) -> Eval
         actor_role=role,
         data={"archive": archive.pk, "file": output_name},
     )
+
+
+def summary_draft_check(*, actor, campaign: Campaign) -> str:
+    """Refuse a draft of the written summary unless ``actor`` reads the summary (the centre or
+    the leadership group of the campaign's bureau) and the campaign is launched and not yet
+    archived (then the final summary is the one to read). Returns the role it is made as."""
+    role = access.summary_role(roles_on(actor, campaign))
+    if role is None:
+        raise PermissionDenied(_("Only the safety centre and the leadership group read this."))
+    if campaign.status == CampaignStatus.DRAFT:
+        raise refuse(_("A draft campaign has no written summary."), "invalid")
+    if CampaignArchive.objects.filter(campaign=campaign).exists():
+        raise refuse(
+            _("The campaign is archived: its written summary is made from the archive."),
+            "already_archived",
+        )
+    return role
+
+
+@transaction.atomic
+def summary_draft_record(*, actor, campaign: Campaign, output_name: str) -> EvaluationEvent:
+    """Record that a draft of the written summary was made from the live data."""
+    role = summary_draft_check(actor=actor, campaign=campaign)
+    return EvaluationEvent.objects.create(
+        campaign=campaign,
+        action=EvaluationAction.SUMMARY,
+        actor=actor,
+        actor_role=role,
+        data={"draft": True, "file": output_name},
+    )

@@ -12,5 +12,11 @@ urlpatterns = [
     path("campaigns/<int:pk>/archive/", views.archive_detail, name="archive_detail"),
     path("campaigns/<int:pk>/archive.json.gz", views.archive_download, name="archive_download"),
     path("campaigns/<int:pk>/summary/", views.summary_start, name="summary_start"),
+    path("campaigns/<int:pk>/summary/draft/", views.summary_draft_start, name="summary_draft"),
+    path(
+        "campaigns/<int:pk>/departments/<int:department_pk>/material.docx",
+        views.department_material,
+        name="department_material",
+    ),
     path("hazards/<int:pk>/", views.hazard_confirm, name="hazard_confirm"),
 ]

@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,14 +18,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from safecampus.campaigns.choices import CampaignStatus
 from safecampus.campaigns.models import Campaign, CampaignMilestone, CampaignPhase
-from safecampus.core.access import require, scope_for
+from safecampus.core.access import require, roles_on, scope_for
 from safecampus.core.capabilities import EVALUATION_VIEW, REPORT_COMPILE, SUMMARY_CONFIRM
+from safecampus.core.documents import DOCX_CONTENT_TYPE, content_disposition
 from safecampus.core.forms import id_param
 from safecampus.core.jobs import job_start
 from safecampus.core.refusals import to_form
 from safecampus.hazards.choices import Summary
 
-from . import access, selectors, services
+from . import access, material, selectors, services
 from .forms import ConfirmationForm
 from .models import ARCHIVE_READERS, CampaignArchive
 from .snapshot import final_category, summarise
@@ -105,6 +106,7 @@ def campaign_evaluation(request, pk: int):
             "can_archive": access.may_archive(scope, campaign),
             "archive": archive,
             "today": today,
+            **_documents_context(user, campaign, archive),
         },
     )
 
@@ -298,3 +300,49 @@ def summary_start(request, pk: int):
         params={"archive": archive.pk, "language": get_language()},
     )
     return redirect(job)
+
+
+# --- the written documents: the summary as a draft, each department's material ------------------
+
+
+def _documents_context(user, campaign, archive) -> dict:
+    """What the evaluation page offers of the written documents: a draft of the summary
+    (before archiving, to the centre and the leadership group) and the departments' material
+    (the centre every department's, a department officer its own)."""
+    may_draft = archive is None and access.summary_role(roles_on(user, campaign)) is not None
+    return {
+        "can_draft_summary": may_draft,
+        "material_departments": material.material_departments(user=user, campaign=campaign),
+    }
+
+
+@login_required
+@require_POST
+def summary_draft_start(request, pk: int):
+    """A draft of the written summary from the live data, before the campaign is archived."""
+    require(request.user, ARCHIVE_READERS)
+    campaign = _campaign_for(request.user, pk)
+    try:
+        services.summary_draft_check(actor=request.user, campaign=campaign)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+        return redirect("evaluation:campaign_evaluation", pk=campaign.pk)
+    job = job_start(
+        kind="evaluation.summary_docx",
+        title=_("Written summary of %(name)s") % {"name": campaign.name} + _(" (draft)"),
+        user=request.user,
+        params={"campaign": campaign.pk, "draft": True, "language": get_language()},
+    )
+    return redirect(job)
+
+
+@login_required
+def department_material(request, pk: int, department_pk: int):
+    """A department's written material on the campaign's rectification (000 §四(二)3)."""
+    require(request.user, SUMMARY_CONFIRM)
+    campaign = _campaign_for(request.user, pk)
+    department = material.department_get(user=request.user, campaign=campaign, pk=department_pk)
+    m = material.material_collect(user=request.user, campaign=campaign, department=department)
+    response = HttpResponse(material.material_document(m), content_type=DOCX_CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition(material.material_file_name(m))
+    return response

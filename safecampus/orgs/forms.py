@@ -100,6 +100,18 @@ class DepartmentForm(_Styled, forms.ModelForm):
         self._style()
 
 
+class BureauDocumentForm(_Styled, forms.ModelForm):
+    """What the bureau's documents carry: the issuing body (发文机关) and the number prefix."""
+
+    class Meta:
+        model = Bureau
+        fields = ["issuing_body", "doc_number_prefix"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._style()
+
+
 class PartnerUnitForm(_Styled, forms.ModelForm):
     school_codes = forms.CharField(
         label=_("Schools covered"),

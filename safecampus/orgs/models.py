@@ -105,6 +105,22 @@ class Bureau(models.Model):
         blank=True,
         related_name="children",
     )
+    #: 发文机关: the issuing body named on the bureau's documents (the name when empty)
+    issuing_body = models.CharField(
+        _("issuing body"),
+        max_length=100,
+        blank=True,
+        help_text=_("The name on the documents the bureau issues; the bureau's name when empty."),
+    )
+    #: 文号前缀: "闵教安" gives the document number 闵教安〔2026〕12号
+    doc_number_prefix = models.CharField(
+        _("document number prefix"),
+        max_length=16,
+        blank=True,
+        help_text=_(
+            "The prefix of the bureau's document numbers, e.g. 闵教安 for 闵教安〔2026〕12号."
+        ),
+    )
     #: Materialised path of ids, "/1/7/", so a subtree is one indexed prefix match.
     path = models.CharField(max_length=255, db_index=True, editable=False, default="/")
 
@@ -120,6 +136,11 @@ class Bureau(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("orgs:structure") + f"#bureau-{self.pk}"
+
+    @property
+    def issuer(self) -> str:
+        """The issuing body (发文机关) written on the bureau's documents."""
+        return self.issuing_body or self.name
 
 
 class DepartmentQuerySet(ScopedQuerySet):

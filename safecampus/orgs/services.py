@@ -168,6 +168,21 @@ def _require_org_manager(*, actor, bureau_id: int) -> None:
 
 
 @transaction.atomic
+def bureau_documents_save(*, actor, bureau: Bureau, data: dict) -> Bureau:
+    """Set the issuing body (发文机关) and document number prefix (文号前缀) of ``bureau``."""
+    _require_org_manager(actor=actor, bureau_id=bureau.pk)
+    # as stored: a ModelForm has set the new values on ``bureau`` already
+    before = model_snapshot(Bureau.objects.get(pk=bureau.pk))
+    for key in ("issuing_body", "doc_number_prefix"):
+        if key in data:
+            setattr(bureau, key, (data[key] or "").strip())
+    bureau.full_clean()
+    bureau.save(update_fields=["issuing_body", "doc_number_prefix"])
+    config_change_record(actor=actor, obj=bureau, before=before)
+    return bureau
+
+
+@transaction.atomic
 def department_save(*, actor, bureau: Bureau, data: dict, department=None):
     from .models import Department
 

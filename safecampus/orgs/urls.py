@@ -12,6 +12,9 @@ urlpatterns = [
     path("schools/<int:pk>/edit/", views.school_edit, name="school_edit"),
     path("structure/", views.structure, name="structure"),
     path(
+        "bureaus/<int:bureau_pk>/documents/", views.bureau_documents_edit, name="bureau_documents"
+    ),
+    path(
         "bureaus/<int:bureau_pk>/departments/new/", views.department_edit, name="department_create"
     ),
     path(

@@ -32,6 +32,7 @@ from . import access, selectors, services
 from .excel import write_school_workbook
 from .filtersets import SchoolFilterSet
 from .forms import (
+    BureauDocumentForm,
     DepartmentForm,
     LeadershipMemberForm,
     PartnerUnitForm,
@@ -241,6 +242,24 @@ def _save_form(request, form, save, *, template, ctx, success):
             messages.success(request, _("Changes saved."))
             return redirect(success)
     return render(request, template, {"form": form, **ctx})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def bureau_documents_edit(request, bureau_pk: int):
+    """The issuing body and document number prefix the bureau's documents carry."""
+    bureau = selectors.bureau_for_config(user=request.user, pk=bureau_pk)
+    form = BureauDocumentForm(request.POST or None, instance=bureau)
+    return _save_form(
+        request,
+        form,
+        lambda f: services.bureau_documents_save(
+            actor=request.user, bureau=bureau, data=f.cleaned_data
+        ),
+        template="orgs/config_form.html",
+        ctx={"title": _("Documents issued"), "bureau": bureau},
+        success=bureau.get_absolute_url(),
+    )
 
 
 @login_required

@@ -1,9 +1,12 @@
 """Word (.docx) and Excel (.xlsx) copies of a department's weekly report and of the district
-report, in the layout of the 周报 template: title, period, unit, the figures (totals, by school,
-by risk area), the narrative sections and the signature line (填报人 / 审核人 / 日期).
+report: title, period, unit, the figures (totals, by school, by risk area), the narrative
+sections and the signature.
 
 Both formats are written from one :class:`ReportDocument`, built from the report's figures
-(frozen for a submitted report), so the two always say the same.
+(frozen for a submitted report), so the two always say the same. The Word copy is a 公文 from
+``core.documents``; the workbook is ready to print (``core.excel.print_setup``: A4 landscape,
+fit to the width, the title block repeated on every page) with numbers stored as numbers. File
+names say what, whose and when: 闵行区教育局_周报_2026年第49周_法制科.docx.
 """
 
 from __future__ import annotations
@@ -12,11 +15,29 @@ import datetime
 import io
 from dataclasses import dataclass, field
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from safecampus.core.documents import (
+    DOCX_CONTENT_TYPE,
+    Document,
+    chinese_date,
+    file_stem,
+    issuer_of,
+)
 
 from .choices import METRIC_KEYS, METRICS
 
-DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+__all__ = [
+    "DOCX_CONTENT_TYPE",
+    "ReportDocument",
+    "district_document",
+    "docx_bytes",
+    "figure_tables",
+    "report_document",
+    "signed_change",
+    "xlsx_bytes",
+]
 
 
 @dataclass
@@ -27,7 +48,30 @@ class ReportDocument:
     figures: dict
     #: (heading, text) in order; a heading with text None starts a group
     sections: list[tuple[str, str | None]] = field(default_factory=list)
+    #: (heading, text) after the groups (the departments that have not submitted)
+    closing: list[tuple[str, str]] = field(default_factory=list)
+    #: the heading above the groups (the departments' reports)
+    groups_heading: str = ""
+    #: the file name without its extension (Chinese: what, whose, when)
     filename: str = "weekly-report"
+    #: the bureau whose document it is (its issuing body heads the document)
+    bureau: object = None
+    #: who signs: the bureau's issuing body, with the department for a department's report
+    signer: str = ""
+    #: the date under the signature (submission or compilation), None while a draft
+    date: datetime.date | None = None
+    #: "as of" line of the workbook's header block
+    as_of: str = ""
+
+
+def week_label(start: datetime.date) -> str:
+    """2026年第49周 (the ISO week of its Monday)."""
+    year, week, _day = start.isocalendar()
+    return _("%(year)s week %(week)s") % {"year": year, "week": week}
+
+
+def _local(at) -> datetime.datetime | None:
+    return timezone.localtime(at) if at else None
 
 
 def signed_change(value: int | None) -> str:
@@ -54,6 +98,14 @@ def _period(start: datetime.date, end: datetime.date) -> str:
 
 def report_document(report, figures: dict) -> ReportDocument:
     """The document of a department's report; ``figures`` are its frozen (or live) figures."""
+    bureau = report.bureau
+    submitted = _local(report.submitted_at)
+    if submitted:
+        as_of = _("Figures as submitted on %(at)s") % {"at": f"{submitted:%Y-%m-%d %H:%M}"}
+    else:
+        as_of = _("Draft: figures of the register as of %(at)s") % {
+            "at": f"{timezone.localtime():%Y-%m-%d %H:%M}"
+        }
     return ReportDocument(
         title=_title(report.campaign),
         period=_period(report.week_start, report.week_end),
@@ -64,7 +116,17 @@ def report_document(report, figures: dict) -> ReportDocument:
             (_("Problems"), report.problems),
             (_("Plan for next week"), report.next_plan),
         ],
-        filename=f"weekly-{report.week_start:%Y%m%d}-{report.department_id}",
+        filename=file_stem(
+            bureau.name,
+            _("Weekly report"),
+            week_label(report.week_start),
+            report.department.name,
+            "" if submitted else _("draft"),
+        ),
+        bureau=bureau,
+        signer=issuer_of(bureau) + report.department.name,
+        date=submitted.date() if submitted else None,
+        as_of=as_of,
     )
 
 
@@ -79,41 +141,57 @@ def district_document(district) -> ReportDocument:
             (_("Plan for next week"), dept.get("next_plan", "")),
         ]
     missing = district.figures.get("missing") or []
-    sections.append(
+    closing = [
         (
             _("Departments that have not submitted"),
             "、".join(m["department"] for m in missing) or _("None"),
         )
-    )
+    ]
+    bureau = district.bureau
+    compiled = _local(district.compiled_at)
+    version = _("version %(n)s") % {"n": district.version}
     return ReportDocument(
         title=_title(district.campaign),
         period=_period(district.week_start, district.week_end),
-        unit=_("District summary (全区汇总)")
-        + " · "
-        + _("version %(n)s") % {"n": district.version},
+        unit=_("District summary (全区汇总)") + " · " + version,
         figures=district.figures,
         sections=sections,
-        filename=f"weekly-district-{district.week_start:%Y%m%d}-v{district.version}",
+        closing=closing,
+        groups_heading=_("Reports of the departments"),
+        filename=file_stem(
+            bureau.name,
+            _("Whole-district weekly report"),
+            week_label(district.week_start),
+            version if district.version > 1 else "",
+        ),
+        bureau=bureau,
+        signer=issuer_of(bureau),
+        date=compiled.date() if compiled else None,
+        as_of=_("Compiled on %(at)s") % {"at": f"{compiled:%Y-%m-%d %H:%M}"} if compiled else "",
     )
 
 
-def figure_tables(figures: dict) -> list[tuple[str, list[str], list[list]]]:
+def figure_tables(
+    figures: dict, *, numbers: bool = False
+) -> list[tuple[str, list[str], list[list]]]:
     """(caption, header, rows) of the three figure tables, as the pages and documents show
-    them: totals with the change since last week, then by school, then by risk area."""
+    them: totals with the change since last week, then by school, then by risk area. With
+    ``numbers`` the change is an int (None when there is no earlier report), for a workbook."""
     labels = [str(label) for _key, label in METRICS]
     chg = figures.get("change")
-    totals = [
-        [
-            str(label),
-            figures["totals"].get(key, 0),
-            signed_change(chg.get(key) if chg else None),
-        ]
-        for key, label in METRICS
+    totals_of = figures.get("totals") or {}
+
+    def change(key):
+        value = chg.get(key) if chg else None
+        return value if numbers else signed_change(value)
+
+    totals = [[str(label), totals_of.get(key, 0), change(key)] for key, label in METRICS]
+    schools = [
+        [r["school"]] + [r.get(k, 0) for k in METRIC_KEYS] for r in figures.get("by_school", [])
     ]
-    schools = [[r["school"]] + [r.get(k, 0) for k in METRIC_KEYS] for r in figures["by_school"]]
     areas = [
         [f"{r['area_code']} {r['area'] or ''}".strip()] + [r.get(k, 0) for k in METRIC_KEYS]
-        for r in figures["by_area"]
+        for r in figures.get("by_area", [])
     ]
     return [
         (_("Totals"), [_("Figure"), _("This week"), _("Change since last week")], totals),
@@ -122,67 +200,65 @@ def figure_tables(figures: dict) -> list[tuple[str, list[str], list[list]]]:
     ]
 
 
-def _signature() -> str:
-    return "　　".join(
-        [
-            _("Filled in by (填报人): ________"),
-            _("Reviewed by (审核人): ________"),
-            _("Date (日期): ________"),
-        ]
-    )
-
-
 # --- Word ---------------------------------------------------------------------------------------
+
+_LEVEL1 = "一二三四五六七八九十"
 
 
 def docx_bytes(doc: ReportDocument) -> bytes:
-    from docx import Document
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.oxml.ns import qn
-    from docx.shared import Pt
-
-    document = Document()
-    normal = document.styles["Normal"]
-    normal.font.name = "SimSun"
-    normal.font.size = Pt(10.5)
-    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), "宋体")
-
-    heading = document.add_heading(doc.title, level=1)
-    heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    meta = document.add_paragraph(f"{doc.unit}　　{doc.period}")
-    meta.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    """The report as a 公文 (``core.documents``): the figures as tables, the narrative under
+    numbered headings, the signature with the date of submission or compilation."""
+    word = Document(
+        bureau=doc.bureau,
+        title=doc.title,
+        subtitle=f"（{doc.period}）",
+    )
+    word.para(doc.unit, indent=False, center=True)
+    n = 0
     for caption, header, rows in figure_tables(doc.figures):
-        document.add_heading(caption, level=2)
-        table = document.add_table(rows=1, cols=len(header))
-        table.style = "Table Grid"
-        for cell, text in zip(table.rows[0].cells, header, strict=True):
-            cell.text = str(text)
-            for run in cell.paragraphs[0].runs:
-                run.bold = True
-        for row in rows:
-            cells = table.add_row().cells
-            for cell, value in zip(cells, row, strict=True):
-                cell.text = str(value)
-        if not rows:
-            document.add_paragraph(_("No hazards."))
+        word.heading(1, f"{_LEVEL1[n]}、{caption}")
+        n += 1
+        if rows:
+            word.table(header, rows, widths=[3] + [1] * (len(header) - 1))
+        else:
+            word.para(_("No hazards."))
+    sub = 0
     for title, text in doc.sections:
-        if text is None:
-            document.add_heading(title, level=2)
+        if text is None:  # a department's group in the district report
+            if not sub and doc.groups_heading:
+                word.heading(1, f"{_LEVEL1[n % 10]}、{doc.groups_heading}")
+                n += 1
+            sub += 1
+            word.heading(2, f"（{_LEVEL1[(sub - 1) % 10]}）{title}")
             continue
-        document.add_heading(title, level=3)
-        for line in (text or "—").splitlines() or ["—"]:
-            document.add_paragraph(line)
-    document.add_paragraph()
-    document.add_paragraph(_signature())
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
+        if sub:
+            word.heading(3, title)
+        else:
+            word.heading(1, f"{_LEVEL1[n % 10]}、{title}")
+            n += 1
+        word.para(text or "—")
+    for title, text in doc.closing:
+        word.heading(1, f"{_LEVEL1[n % 10]}、{title}")
+        n += 1
+        word.para(text or "—")
+    if doc.date:
+        word.signature(doc.date, issuer=doc.signer)
+    else:
+        word.blank()
+        word.para(_("Draft: not yet submitted."), indent=False)
+    return word.bytes()
 
 
 # --- Excel --------------------------------------------------------------------------------------
 
+#: the signed change since last week, as a number: +2 / −1 / 0
+CHANGE_FORMAT = '+0;"−"0;0'
+
 
 def xlsx_bytes(doc: ReportDocument) -> bytes:
+    """The report as a workbook ready to print: the title and header block (what, whose,
+    period, as of) repeated on every page, A4 landscape fitted to the width, the figures as
+    numbers."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
@@ -193,46 +269,68 @@ def xlsx_bytes(doc: ReportDocument) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = _("Weekly report")[:31]
-    ws.column_dimensions["A"].width = 28
+    ws.column_dimensions["A"].width = 34
     for i in range(2, width + 1):
-        ws.column_dimensions[get_column_letter(i)].width = 12
+        ws.column_dimensions[get_column_letter(i)].width = 13
     thin = Side(style="thin")
     box = Border(left=thin, right=thin, top=thin, bottom=thin)
     head_fill = PatternFill("solid", fgColor="DDEBF7")
 
-    def line(text, *, bold=False, size=None, center=False, wrap=False) -> None:
+    def line(text, *, bold=False, size=None, center=False, wrap=False, height=None) -> None:
         append_row(ws, [text])
         r = ws.max_row
         ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=width)
         cell = ws.cell(row=r, column=1)
         cell.font = Font(bold=bold, size=size or 11)
         cell.alignment = Alignment(
-            horizontal="center" if center else "left", vertical="top", wrap_text=wrap
+            horizontal="center" if center else "left",
+            vertical="center" if center else "top",
+            wrap_text=True,
         )
-        if wrap and text:
-            ws.row_dimensions[r].height = min(400, 15 * (1 + len(str(text)) // 60))
+        if height:
+            ws.row_dimensions[r].height = height
+        elif wrap and text:
+            lines = sum(1 + len(part) // 70 for part in str(text).splitlines() or [""])
+            ws.row_dimensions[r].height = min(400, 15 * lines)
 
-    line(doc.title, bold=True, size=16, center=True)
-    line(f"{doc.unit}　　{doc.period}", center=True)
-    for caption, header, rows in figure_tables(doc.figures):
+    line(doc.title, bold=True, size=16, center=True, height=30)
+    line(f"{doc.unit}　　{doc.period}", center=True, height=18)
+    line(doc.as_of, center=True, height=18)
+    for caption, header, rows in figure_tables(doc.figures, numbers=True):
         append_row(ws, [])
         line(caption, bold=True)
         append_row(ws, header)
-        for cell in ws[ws.max_row]:
+        ws.row_dimensions[ws.max_row].height = 30
+        for cell in ws[ws.max_row][: len(header)]:
             cell.font, cell.fill, cell.border = Font(bold=True), head_fill, box
-            cell.alignment = Alignment(horizontal="center", wrap_text=True)
+            cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        is_totals = len(header) == 3
         for row in rows:
+            if is_totals and row[2] is None:
+                row = [row[0], row[1], "—"]
             append_row(ws, row)
-            for cell in ws[ws.max_row]:
+            for cell in ws[ws.max_row][: len(row)]:
                 cell.border = box
+                if isinstance(cell.value, int):
+                    cell.number_format = CHANGE_FORMAT if is_totals and cell.column == 3 else "0"
+                    cell.alignment = Alignment(horizontal="right")
+                elif cell.column > 1:
+                    cell.alignment = Alignment(horizontal="center")
+                else:
+                    cell.alignment = Alignment(wrap_text=True, vertical="top")
+        if not rows:
+            line(_("No hazards."))
     append_row(ws, [])
-    for title, text in doc.sections:
+    for title, text in [*doc.sections, *doc.closing]:
         line(title, bold=True)
         if text is not None:
             line(text or "—", wrap=True)
     append_row(ws, [])
-    line(_signature())
-    print_setup(ws, landscape=False)
+    if doc.date:
+        line(f"{doc.signer}　　{chinese_date(doc.date)}")
+    print_setup(ws, landscape=True, title_rows="1:3")
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.5
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -43,8 +43,8 @@ PAGES = {
     [
         ("list", Role.SAFETY_CENTRE, 9),
         ("list", Role.DEPARTMENT_OFFICER, 9),
-        ("campaign", Role.SAFETY_CENTRE, 15),
-        ("campaign", Role.DEPARTMENT_OFFICER, 14),
+        ("campaign", Role.SAFETY_CENTRE, 16),  # + the departments' written material
+        ("campaign", Role.DEPARTMENT_OFFICER, 15),
         ("campaign", Role.LEADERSHIP, 15),
     ],
 )

@@ -110,3 +110,24 @@ def test_the_leadership_member_form_speaks_chinese(world, client_for):
     body = client.get(f"/orgs/leadership/{group.pk}/members/new/").content.decode()
     assert ">科室</label>" in body or ">科室<" in body
     assert ">Department<" not in body
+
+
+def test_the_centre_sets_the_issuing_body_and_number_prefix(world, client_for):
+    client = client_for(world.users[Role.SAFETY_CENTRE])
+    url = f"/orgs/bureaus/{world.bureau.pk}/documents/"
+    assert "文号前缀" in client.get(url).content.decode()
+    response = client.post(
+        url, {"issuing_body": " 上海市闵行区教育局 ", "doc_number_prefix": "闵教安"}
+    )
+    assert response.status_code == 302
+    world.bureau.refresh_from_db()
+    assert (world.bureau.issuing_body, world.bureau.doc_number_prefix) == (
+        "上海市闵行区教育局",
+        "闵教安",
+    )
+    assert world.bureau.issuer == "上海市闵行区教育局"
+    assert AuditEvent.objects.filter(
+        action=Action.CONFIG_CHANGED, target_id=str(world.bureau.pk)
+    ).exists()
+    page = client.get("/orgs/structure/").content.decode()
+    assert "闵教安〔" in page and url in page

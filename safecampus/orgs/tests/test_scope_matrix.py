@@ -65,6 +65,7 @@ def test_configuration_pages_of_a_bureau(w, client):
     u = w.users
     partner_edit = reverse("orgs:partner_edit", args=[w.bureau.pk, w.partner.pk])
     for url in [
+        reverse("orgs:bureau_documents", args=[w.bureau.pk]),
         reverse("orgs:department_create", args=[w.bureau.pk]),
         reverse("orgs:department_edit", args=[w.bureau.pk, w.dept.pk]),
         reverse("orgs:partner_create", args=[w.bureau.pk]),
