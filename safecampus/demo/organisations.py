@@ -183,6 +183,11 @@ def build_bureaus():
         region=mh,
         parent=city,
     )
+    # the name and number prefix on the district's documents (公文)
+    Bureau.objects.filter(pk=district.pk).update(
+        issuing_body="上海市闵行区教育局", doc_number_prefix="闵教安"
+    )
+    district.refresh_from_db()
     return city, district
 
 
