@@ -8,6 +8,7 @@ leaves an audit row (the last write of its transaction).
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 
@@ -229,15 +230,42 @@ def campaign_from_blueprint(
     )
 
 
+def launch_deadline_passed(campaign: Campaign, today: datetime.date | None = None) -> bool:
+    """Whether the forms deadline is already behind ``today`` (Asia/Shanghai): launching now
+    would make every school late at once."""
+    return (today or timezone.localdate()) > campaign.forms_due
+
+
+def past_deadline_warning(campaign: Campaign) -> str:
+    return _(
+        "The forms deadline (%(due)s) has already passed: if the campaign is launched now, every "
+        "school will be late at once. Move the deadline, or confirm that you launch it anyway."
+    ) % {"due": campaign.forms_due.isoformat()}
+
+
 @transaction.atomic
-def campaign_launch(*, actor, campaign_id: int, progress: Callable | None = None) -> int:
+def campaign_launch(
+    *,
+    actor,
+    campaign_id: int,
+    progress: Callable | None = None,
+    confirm_past_deadline: bool = False,
+) -> int:
     """Launch a campaign: one form per school in scope that has none yet. Running it again
     (after schools were added to the bureau) makes only the missing forms. Returns how many
-    forms were made."""
+    forms were made.
+
+    Launching a draft whose forms deadline has already passed makes every school late at once:
+    it is refused (``confirm_required``) unless ``confirm_past_deadline`` says the manager has
+    been told so and confirmed."""
     campaign = Campaign.objects.select_for_update().get(pk=campaign_id)
     _require_manage(actor, campaign.bureau_id)
     if campaign.status == CampaignStatus.CLOSED:
         raise refuse(_("The campaign is closed."), Code.LOCKED)
+    if campaign.is_draft and launch_deadline_passed(campaign) and not confirm_past_deadline:
+        raise refuse(
+            {"confirm_past_deadline": [past_deadline_warning(campaign)]}, Code.CONFIRM_REQUIRED
+        )
     have = form_services.school_ids_with_forms(campaign)
     schools = [s for s in schools_in_scope(campaign) if s.pk not in have]
     if not schools and campaign.is_draft and not have:
@@ -247,6 +275,7 @@ def campaign_launch(*, actor, campaign_id: int, progress: Callable | None = None
         actor=actor, campaign=campaign, schools=schools, now=now, progress=progress
     )
     from_status = campaign.status
+    past_deadline = campaign.is_draft and launch_deadline_passed(campaign)
     if campaign.is_draft:
         campaign.status = CampaignStatus.LAUNCHED
         campaign.launched_at = now
@@ -259,7 +288,8 @@ def campaign_launch(*, actor, campaign_id: int, progress: Callable | None = None
             actor=actor,
             target=campaign,
             data={
-                "launch": {"forms_made": made},
+                "launch": {"forms_made": made}
+                | ({"past_deadline_confirmed": True} if past_deadline else {}),
                 "changes": {"status": [from_status, campaign.status]}
                 if from_status != campaign.status
                 else {},

@@ -225,6 +225,10 @@ def campaign_detail(request, pk: int):
             "can_import": can(user, FORM_FILL) and not campaign.is_draft,
             "can_inspect": can(user, SITE_INSPECT) and not campaign.is_draft,
             "in_scope": selectors.schools_in_scope_count(campaign) if campaign.is_draft else None,
+            # launching a draft whose forms deadline has passed makes every school late at once
+            "past_deadline_warning": services.past_deadline_warning(campaign)
+            if campaign.is_draft and services.launch_deadline_passed(campaign, today)
+            else None,
             "inspections": form_selectors.campaign_site_inspections(user, campaign)[:20],
             "import_form": ImportForm(),
             "today": today,
@@ -251,17 +255,24 @@ def _supervision_links(user, campaign, phases) -> list[tuple[str, str, str]]:
 @require_POST
 def campaign_launch(request, pk: int):
     campaign = selectors.campaign_to_run(request.user, pk)
+    confirmed = request.POST.get("confirm_past_deadline") == "1"
+    if campaign.is_draft and services.launch_deadline_passed(campaign) and not confirmed:
+        # refused before any job starts; the page asks for the explicit confirmation
+        messages.error(request, services.past_deadline_warning(campaign))
+        return redirect(campaign)
     count = selectors.schools_in_scope_count(campaign)
     if count > LAUNCH_INLINE_LIMIT:
         job = job_start(
             kind="campaigns.launch",
             title=_("Launch %(name)s") % {"name": campaign.name},
             user=request.user,
-            params={"campaign": campaign.pk},
+            params={"campaign": campaign.pk, "confirm_past_deadline": confirmed},
         )
         return redirect(job)
     try:
-        made = services.campaign_launch(actor=request.user, campaign_id=campaign.pk)
+        made = services.campaign_launch(
+            actor=request.user, campaign_id=campaign.pk, confirm_past_deadline=confirmed
+        )
     except ValidationError as exc:
         messages.error(request, _refusal_text(exc))
     else:
@@ -271,7 +282,10 @@ def campaign_launch(request, pk: int):
 
 def campaign_launch_job(*, job, progress) -> dict:
     made = services.campaign_launch(
-        actor=job.created_by, campaign_id=job.params["campaign"], progress=progress
+        actor=job.created_by,
+        campaign_id=job.params["campaign"],
+        progress=progress,
+        confirm_past_deadline=job.params.get("confirm_past_deadline", False),
     )
     return {"rows": made}
 

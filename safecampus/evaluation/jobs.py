@@ -23,7 +23,10 @@ def archive_job(*, job, progress) -> dict:
     """Archive the campaign ``job.params["campaign"]`` as the user who started the job."""
     try:
         archive = services.campaign_archive(
-            actor=job.created_by, campaign_id=job.params["campaign"], progress=progress
+            actor=job.created_by,
+            campaign_id=job.params["campaign"],
+            progress=progress,
+            override_reason=job.params.get("override_reason", ""),
         )
     except ValidationError as exc:
         raise JobRefused("；".join(exc.messages)) from exc

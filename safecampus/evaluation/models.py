@@ -144,6 +144,10 @@ class CampaignArchive(models.Model):
     )
     archived_role = models.CharField(max_length=24, choices=Role.choices)
     archived_at = models.DateTimeField(_("archived at"), default=timezone.now)
+    #: why the campaign was archived before its feedback deadline (empty when it was not)
+    override_reason = models.TextField(_("reason for archiving before the deadline"), blank=True)
+    #: what was still incomplete when it was archived (``selectors.archive_readiness``)
+    incomplete = models.JSONField(default=dict, blank=True)
 
     objects = ArchiveQuerySet.as_manager()
 

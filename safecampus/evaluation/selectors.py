@@ -14,7 +14,11 @@ from safecampus.campaigns.models import Campaign
 from safecampus.core.access import get_for, scope_for
 from safecampus.hazards.choices import Status, Summary
 from safecampus.hazards.models import Hazard
+from safecampus.inspections.choices import FormStatus
+from safecampus.inspections.models import InspectionForm
 from safecampus.orgs.models import Department
+from safecampus.weekly.models import ReportStatus, WeeklyReport
+from safecampus.weekly.weeks import departments_owing, report_weeks
 
 from . import access
 from .models import CampaignArchive, SummaryConfirmation
@@ -212,4 +216,77 @@ def evaluation_progress(*, user, campaign, today: datetime.date | None = None) -
         "totals": totals,
         "deadline": deadline,
         "past_deadline": past_deadline,
+    }
+
+
+# --- before archiving ---------------------------------------------------------------------------
+
+
+def archive_deadline(campaign) -> datetime.date | None:
+    """The date after which a campaign may be archived without a written reason: the feedback
+    deadline (see :func:`feedback_deadline`), else the end of its last phase."""
+    deadline = feedback_deadline(campaign)
+    if deadline is None:
+        ends = [p.ends_on for p in campaign.phases.all()]
+        deadline = max(ends) if ends else None
+    return deadline
+
+
+def archive_readiness(campaign, today: datetime.date | None = None) -> dict:
+    """What is still incomplete in ``campaign`` before it is archived, over the whole campaign
+    (the centre's view, whatever a reader's scope): forms not submitted, hazards whose summary
+    category no department has confirmed (or whose register moved on since), weekly reports
+    missing (report weeks whose due day has passed, per department owing), and whether the
+    feedback deadline has passed. ``items`` lists the incomplete ones, for the page and for the
+    archive record. A handful of queries."""
+    today = today or timezone.localdate()
+    forms = InspectionForm.objects.filter(campaign=campaign).aggregate(
+        total=Count("pk"),
+        open=Count("pk", filter=~Q(status__in=[FormStatus.SUBMITTED, FormStatus.ACCEPTED])),
+    )
+    latest = SummaryConfirmation.objects.filter(hazard=OuterRef("pk")).order_by("-id")
+    hazards = (
+        Hazard.objects.filter(campaign=campaign)
+        .exclude(status=Status.WITHDRAWN)
+        .annotate(
+            derived=DERIVED,
+            latest_id=Subquery(latest.values("id")[:1]),
+            latest_derived=Subquery(latest.values("derived")[:1]),
+        )
+        .aggregate(total=Count("pk"), unconfirmed=Count("pk", filter=needs_confirmation_q()))
+    )
+    due_weeks = {w.start for w in report_weeks(campaign) if w.due < today}
+    owing = set(departments_owing(campaign).values_list("pk", flat=True))
+    submitted = set(
+        WeeklyReport.objects.filter(
+            campaign=campaign,
+            status=ReportStatus.SUBMITTED,
+            week_start__in=due_weeks,
+            department_id__in=owing,
+        ).values_list("department_id", "week_start")
+    )
+    weekly_missing = len(due_weeks) * len(owing) - len(submitted)
+    deadline = archive_deadline(campaign)
+    deadline_passed = deadline is not None and today > deadline
+    items = []
+    if forms["open"]:
+        items.append({"key": "forms", "count": forms["open"], "of": forms["total"]})
+    if hazards["unconfirmed"]:
+        items.append(
+            {"key": "confirmations", "count": hazards["unconfirmed"], "of": hazards["total"]}
+        )
+    if weekly_missing:
+        items.append({"key": "weekly", "count": weekly_missing, "of": len(due_weeks) * len(owing)})
+    if not deadline_passed:
+        items.append({"key": "deadline", "deadline": deadline.isoformat() if deadline else None})
+    return {
+        "forms_open": forms["open"],
+        "forms_total": forms["total"],
+        "hazards_unconfirmed": hazards["unconfirmed"],
+        "hazards_total": hazards["total"],
+        "weekly_missing": weekly_missing,
+        "deadline": deadline,
+        "deadline_passed": deadline_passed,
+        "items": items,
+        "complete": not items,
     }

@@ -13,11 +13,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from safecampus.audit.models import Action
+from safecampus.audit.services import audit_record
 from safecampus.campaigns.choices import CampaignStatus
 from safecampus.campaigns.models import Campaign
 from safecampus.campaigns.services import campaign_close
 from safecampus.core.access import roles_on, scope_for
-from safecampus.core.refusals import refuse
+from safecampus.core.refusals import Code, refuse
 from safecampus.core.roles import Role
 from safecampus.hazards.choices import Status, Summary
 from safecampus.hazards.models import Hazard
@@ -25,6 +27,7 @@ from safecampus.hazards.models import Hazard
 from . import access
 from .models import CampaignArchive, EvaluationAction, EvaluationEvent, SummaryConfirmation
 from .selectors import (
+    archive_readiness,
     campaign_hazards,
     confirm_role,
     evaluation_phase,
@@ -196,24 +199,53 @@ def _archive_role(actor, campaign: Campaign) -> str:
     return Role.SAFETY_CENTRE
 
 
-def archive_precheck(*, actor, campaign: Campaign) -> None:
-    """Refuse before a job is started: not the centre, a draft, or archived already."""
+def archive_precheck(
+    *, actor, campaign: Campaign, override_reason: str = "", today: datetime.date | None = None
+) -> dict:
+    """Refuse before a job is started: not the centre, a draft, archived already, or before the
+    feedback deadline without a written reason for archiving early (``reason_required``).
+    Returns the campaign's readiness (``selectors.archive_readiness``)."""
     _archive_role(actor, campaign)
     if campaign.status == CampaignStatus.DRAFT:
         raise refuse(_("A draft campaign cannot be archived."), "invalid")
     if CampaignArchive.objects.filter(campaign=campaign).exists():
         raise refuse(_("The campaign is archived already."), "already_archived")
+    readiness = archive_readiness(campaign, today or timezone.localdate())
+    if not readiness["deadline_passed"] and not (override_reason or "").strip():
+        deadline = readiness["deadline"]
+        raise refuse(
+            {
+                "override_reason": [
+                    _(
+                        "The departments' feedback is due on %(date)s: archiving before then "
+                        "needs a written reason, which is kept with the archive."
+                    )
+                    % {"date": deadline.isoformat() if deadline else "—"}
+                ]
+            },
+            Code.REASON_REQUIRED,
+        )
+    return readiness
 
 
 @transaction.atomic
-def campaign_archive(*, actor, campaign_id: int, progress=None) -> CampaignArchive:
-    """Freeze the campaign into its archive (one per campaign) and close it if still open."""
+def campaign_archive(
+    *, actor, campaign_id: int, progress=None, override_reason: str = ""
+) -> CampaignArchive:
+    """Freeze the campaign into its archive (one per campaign) and close it if still open.
+
+    Before the feedback deadline it is refused unless ``override_reason`` says why; the reason
+    and what was still incomplete are kept on the archive, its event row and the audit log."""
     progress = progress or (lambda *a, **k: None)
     if not Campaign.objects.visible_to(actor).filter(pk=campaign_id).exists():
         raise Campaign.DoesNotExist
     campaign = Campaign.objects.select_for_update().get(pk=campaign_id)
     role = _archive_role(actor, campaign)
-    archive_precheck(actor=actor, campaign=campaign)
+    override_reason = (override_reason or "").strip()
+    readiness = archive_precheck(actor=actor, campaign=campaign, override_reason=override_reason)
+    if readiness["deadline_passed"]:
+        override_reason = ""  # nothing to override: the deadline has passed
+    incomplete = {"items": readiness["items"]}
     now = timezone.now()
     snapshot = build_snapshot(actor=actor, campaign=campaign, progress=progress, when=now)
     closed = False
@@ -230,6 +262,8 @@ def campaign_archive(*, actor, campaign_id: int, progress=None) -> CampaignArchi
         archived_by=actor,
         archived_role=role,
         archived_at=now,
+        override_reason=override_reason,
+        incomplete=incomplete,
     )
     # the file goes to storage last, after every check that could still refuse
     archive.snapshot.save(f"campaign-{campaign.pk}.json.gz", ContentFile(raw), save=False)
@@ -240,7 +274,26 @@ def campaign_archive(*, actor, campaign_id: int, progress=None) -> CampaignArchi
         actor=actor,
         actor_role=role,
         at=now,
-        data={"totals": snapshot["totals"], "closed_campaign": closed, "sha256": archive.sha256},
+        data={
+            "totals": snapshot["totals"],
+            "closed_campaign": closed,
+            "sha256": archive.sha256,
+            "override_reason": override_reason,
+            "incomplete": incomplete,
+        },
+    )
+    # the audit row last: it holds the audit log's append lock until the transaction ends
+    audit_record(
+        action=Action.CONFIG_CHANGED,
+        actor=actor,
+        target=campaign,
+        data={
+            "archive": {
+                "archive_id": archive.pk,
+                "override_reason": override_reason,
+                "incomplete": incomplete,
+            }
+        },
     )
     return archive
 

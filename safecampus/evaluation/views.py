@@ -88,6 +88,11 @@ def campaign_evaluation(request, pk: int):
     query = request.GET.copy()
     query.pop("page", None)
     archive = selectors.archive_of(user=user, campaign=campaign)
+    can_archive = access.may_archive(scope, campaign)
+    # what is still incomplete, listed before the centre archives
+    readiness = (
+        selectors.archive_readiness(campaign, today) if can_archive and archive is None else None
+    )
     return render(
         request,
         "evaluation/campaign_evaluation.html",
@@ -103,7 +108,8 @@ def campaign_evaluation(request, pk: int):
             "categories": Summary.choices,
             "can_confirm": scope.has(*SUMMARY_CONFIRM),
             "closed_reason": _closed_reason(campaign),
-            "can_archive": access.may_archive(scope, campaign),
+            "can_archive": can_archive,
+            "readiness": readiness,
             "archive": archive,
             "today": today,
             **_documents_context(user, campaign, archive),
@@ -220,8 +226,9 @@ def hazard_confirm(request, pk: int):
 def archive_start(request, pk: int):
     require(request.user, REPORT_COMPILE)
     campaign = _campaign_for(request.user, pk)
+    reason = request.POST.get("override_reason", "").strip()
     try:
-        services.archive_precheck(actor=request.user, campaign=campaign)
+        services.archive_precheck(actor=request.user, campaign=campaign, override_reason=reason)
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
         return redirect("evaluation:campaign_evaluation", pk=campaign.pk)
@@ -229,7 +236,7 @@ def archive_start(request, pk: int):
         kind="evaluation.archive",
         title=_("Archive %(name)s") % {"name": campaign.name},
         user=request.user,
-        params={"campaign": campaign.pk},
+        params={"campaign": campaign.pk, "override_reason": reason},
     )
     return redirect(job)
 

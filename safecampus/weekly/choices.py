@@ -16,6 +16,8 @@ METRICS: list[tuple[str, object]] = [
     ("hard", _("Hard to resolve")),
     ("resolved", _("Resolved in all")),
     ("total", _("Total hazards")),
+    # major hazards (重大隐患) still open: 002 §三.4 asks for them to be watched apart
+    ("major", _("Major hazards open")),
 ]
 METRIC_KEYS = [key for key, _label in METRICS]
 

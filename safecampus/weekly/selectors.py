@@ -16,13 +16,14 @@ from django.utils import timezone
 
 from safecampus.campaigns.choices import CampaignStatus
 from safecampus.campaigns.models import Campaign, CampaignPhase
+from safecampus.catalog.choices import HazardLevel
 from safecampus.core.access import get_for, scope_for
 from safecampus.hazards.choices import OPEN_STATUSES, Status
 from safecampus.hazards.models import Hazard, overdue_q
 from safecampus.orgs.models import Department
 
 from . import access
-from .choices import METRIC_KEYS, WeekState
+from .choices import METRIC_KEYS, METRICS, WeekState
 from .models import DistrictReport, ReportStatus, WeeklyReport
 from .weeks import Week, departments_owing, report_weeks
 
@@ -44,6 +45,7 @@ def _counts(week: Week, as_of: datetime.date) -> dict:
         "hard": Count("pk", filter=Q(status=Status.HARD)),
         "resolved": Count("pk", filter=Q(status=Status.CLOSED)),
         "total": Count("pk"),
+        "major": Count("pk", filter=Q(level=HazardLevel.MAJOR, status__in=OPEN_STATUSES)),
     }
 
 
@@ -54,31 +56,77 @@ def change(current: dict, previous: dict | None) -> dict | None:
     return {k: current.get(k, 0) - previous.get(k, 0) for k in METRIC_KEYS}
 
 
+def _register(campaign, as_of: datetime.date):
+    """The campaign's hazards (all of them in the campaign's bureau and the schools it covers) in
+    the register as of ``as_of`` (end of that day), withdrawn ones left out."""
+    return Hazard.objects.filter(
+        campaign=campaign,
+        reported_at__lt=day_start(as_of + datetime.timedelta(days=1)),
+    ).exclude(status=Status.WITHDRAWN)
+
+
+def _by_school(hazards, counts: dict) -> list[dict]:
+    return [
+        {"school_id": r["school_id"], "school": r["school__name"], **{k: r[k] for k in counts}}
+        for r in hazards.values("school_id", "school__name")
+        .annotate(**counts)
+        .order_by("school__name", "school_id")
+    ]
+
+
+def _by_area(hazards, counts: dict) -> list[dict]:
+    return [
+        {"area_code": r["area_code"], "area": r["area_name"], **{k: r[k] for k in counts}}
+        for r in hazards.values("area_code")
+        .annotate(area_name=Max("area__name"), **counts)
+        .order_by("area_code")
+    ]
+
+
+def register_figures(*, campaign, week: Week, as_of: datetime.date | None = None) -> dict:
+    """The campaign's figures for ``week`` read from the register as of ``as_of``, over all the
+    campaign's hazards of its bureau, whichever department holds them and whether or not it has
+    reported: totals, by responsible department, by school, by risk area. The counts are those
+    of a department's report (:func:`report_figures`), so a department's row here is what its
+    own report would say. Four queries."""
+    as_of = as_of or timezone.localdate()
+    hazards = _register(campaign, as_of)
+    counts = _counts(week, as_of)
+    by_department = [
+        {
+            "department_id": r["responsible_department_id"],
+            "department": r["responsible_department__name"] or "",
+            **{k: r[k] for k in counts},
+        }
+        for r in hazards.values(
+            "responsible_department_id",
+            "responsible_department__name",
+            "responsible_department__sort_order",
+        )
+        .annotate(**counts)
+        .order_by("responsible_department__sort_order", "responsible_department__name")
+    ]
+    return {
+        "as_of": as_of.isoformat(),
+        "week_start": week.start.isoformat(),
+        "week_end": week.end.isoformat(),
+        "totals": hazards.aggregate(**counts),
+        "by_department": by_department,
+        "by_school": _by_school(hazards, counts),
+        "by_area": _by_area(hazards, counts),
+    }
+
+
 def report_figures(*, campaign, department, week: Week, as_of: datetime.date | None = None) -> dict:
     """The figures of ``department``'s report on ``campaign`` for ``week``, read from the
     register as of ``as_of`` (today by default): totals, by school, by risk area, and the change
     since the department's previous submitted report. Four queries, whatever the register's
     size; JSON-serialisable, so that submission can freeze it."""
     as_of = as_of or timezone.localdate()
-    hazards = Hazard.objects.filter(
-        campaign=campaign,
-        responsible_department=department,
-        reported_at__lt=day_start(as_of + datetime.timedelta(days=1)),
-    ).exclude(status=Status.WITHDRAWN)
+    hazards = _register(campaign, as_of).filter(responsible_department=department)
     counts = _counts(week, as_of)
     totals = hazards.aggregate(**counts)
-    by_school = [
-        {"school_id": r["school_id"], "school": r["school__name"], **{k: r[k] for k in counts}}
-        for r in hazards.values("school_id", "school__name")
-        .annotate(**counts)
-        .order_by("school__name", "school_id")
-    ]
-    by_area = [
-        {"area_code": r["area_code"], "area": r["area_name"], **{k: r[k] for k in counts}}
-        for r in hazards.values("area_code")
-        .annotate(area_name=Max("area__name"), **counts)
-        .order_by("area_code")
-    ]
+    by_school, by_area = _by_school(hazards, counts), _by_area(hazards, counts)
     previous = (
         WeeklyReport.objects.filter(
             campaign=campaign,
@@ -336,3 +384,38 @@ def district_reports(*, user, campaign, week: Week):
         .select_related("compiled_by")
         .order_by("-version")
     )
+
+
+# --- the district report's page -----------------------------------------------------------------
+
+
+def district_tables(figures: dict) -> dict:
+    """What the district page shows of a compiled report's figures beside its tables by school
+    and by risk area: ``register`` (each figure from the register beside the departments'
+    reports summed and the change since last week) and ``by_department`` (the register per
+    department beside its own report). None for a report compiled before the register was
+    stated (no ``reported``), which shows its old tables as they were."""
+    if "reported" not in figures:
+        return {"register": None, "by_department": None}
+    reported, chg = figures["reported_totals"], figures.get("change")
+    register = [
+        {
+            "label": label,
+            "register": figures["totals"].get(key, 0),
+            "reported": reported.get(key, 0),
+            "change": None if chg is None else chg.get(key),
+        }
+        for key, label in METRICS
+    ]
+    by_department = [
+        {
+            "department": row["department"],
+            "submitted": row["submitted"],
+            "cells": [
+                (row.get(key, 0), (row["reported"] or {}).get(key) if row["submitted"] else None)
+                for key in METRIC_KEYS
+            ],
+        }
+        for row in figures["by_department"]
+    ]
+    return {"register": register, "by_department": by_department}

@@ -30,7 +30,7 @@ from .models import (
     WeeklyReport,
     WeeklyReportEvent,
 )
-from .selectors import change, report_figures, week_of_report
+from .selectors import change, register_figures, report_figures, week_of_report
 from .weeks import Week, departments_owing, week_of
 
 NARRATIVE_FIELDS = ("progress", "problems", "next_plan")
@@ -241,6 +241,29 @@ def district_figures(reports: list[WeeklyReport]) -> dict:
     }
 
 
+def _beside(rows: list[dict], owing: list[Department], reports: list[WeeklyReport]) -> list[dict]:
+    """The register's figures per department (every department owing reports, with zeros where
+    the register holds none of its hazards, and hazards no department holds yet), each with
+    whether the department submitted its report and the totals that report states."""
+    by_id = {r["department_id"]: r for r in rows}
+    submitted = {r.department_id: r.figures["totals"] for r in reports}
+    out = []
+    for dept in owing:
+        row = by_id.pop(dept.pk, None) or {
+            "department_id": dept.pk,
+            "department": dept.name,
+            **dict.fromkeys(METRIC_KEYS, 0),
+        }
+        out.append(row)
+    out += sorted(by_id.values(), key=lambda r: (r["department_id"] is None, r["department"]))
+    for row in out:
+        row["submitted"] = row["department_id"] in submitted
+        row["reported"] = submitted.get(row["department_id"])
+        if row["department_id"] is None:
+            row["department"] = _("Not yet assigned to a department")
+    return out
+
+
 @transaction.atomic
 def district_report_compile(
     *,
@@ -250,8 +273,16 @@ def district_report_compile(
     summary: str = "",
     now: datetime.datetime | None = None,
 ) -> DistrictReport:
-    """Compile the district report of the week from the departments' submitted reports. Each
-    compilation is a new version; earlier versions stay as they were."""
+    """Compile the district report of the week: the campaign's figures from the register (all
+    its hazards, the departments that have not submitted included), with the departments'
+    submitted reports beside them and the departments still missing. Each compilation is a new
+    version; earlier versions stay as they were.
+
+    ``figures`` keys: ``totals``/``by_school``/``by_area`` (the register), ``by_department`` (the
+    register per department, each with ``submitted`` and its report's ``reported`` totals),
+    ``reported`` and ``reported_totals`` (the submitted reports summed), ``missing``, ``change``
+    (register totals against the previous week's district report), ``previous_week``, ``as_of``,
+    ``week_start``, ``week_end``."""
     now = now or timezone.now()
     if not access.may_compile(scope_for(actor), campaign):
         raise refuse(_("Only the safety centre compiles the district report."), "forbidden")
@@ -266,12 +297,17 @@ def district_report_compile(
         raise refuse(
             _("No department has submitted its report for this week yet."), "nothing_submitted"
         )
-    figures = district_figures(reports)
+    today = timezone.localdate(now)
+    # 全区汇总 states the register (every hazard of the campaign, whichever department holds it
+    # and whether or not it has reported); the departments' own figures stand beside it
+    figures = register_figures(campaign=campaign, week=week, as_of=today)
+    figures["reported"] = district_figures(reports)
+    figures["reported_totals"] = figures["reported"]["totals"]
+    owing = list(departments_owing(campaign).order_by("sort_order", "name"))
+    figures["by_department"] = _beside(figures["by_department"], owing, reports)
     submitted_ids = {r.department_id for r in reports}
     figures["missing"] = [
-        {"department_id": d.pk, "department": d.name}
-        for d in departments_owing(campaign).order_by("sort_order", "name")
-        if d.pk not in submitted_ids
+        {"department_id": d.pk, "department": d.name} for d in owing if d.pk not in submitted_ids
     ]
     previous = (
         DistrictReport.objects.filter(campaign=campaign, week_start__lt=week.start)
@@ -283,8 +319,6 @@ def district_report_compile(
     figures["change"] = change(
         figures["totals"], previous["figures"].get("totals") if previous else None
     )
-    figures["as_of"] = timezone.localdate(now).isoformat()
-    figures["week_start"], figures["week_end"] = week.start.isoformat(), week.end.isoformat()
     departments = [
         {
             "department_id": r.department_id,

@@ -253,12 +253,15 @@ def _district(user, pk: int):
 def district_detail(request, pk: int):
     require(request.user, WEEKLY_REPORT_VIEW)
     district = _district(request.user, pk)
+    tables = selectors.district_tables(district.figures)
+    # by school and by risk area as the documents have them; the totals are the page's own
+    tables["tables"] = figure_tables(district.figures)[1 if tables["register"] else 0 :]
     return render(
         request,
         "weekly/district_detail.html",
         {
             "district": district,
-            "tables": figure_tables(district.figures),
+            **tables,
             "missing": district.figures.get("missing") or [],
             # a department officer reads its own report only; the bureau's readers all of them
             "link_reports": access.reads_whole_bureau(scope_for(request.user), district.bureau_id),

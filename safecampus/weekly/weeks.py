@@ -9,6 +9,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import Q
+from django.utils import timezone
 
 from safecampus.orgs.models import Department
 
@@ -31,8 +32,13 @@ def report_weeks(campaign) -> list[Week]:
     """The report weeks of every phase that has weekly reports, in order. A week starts on the
     campaign's ``report_week_start`` weekday and its report is due on the campaign's
     ``report_due_weekday`` within that week; the first week is the one holding the phase's
-    first day, the last the one holding its last day."""
+    first day, the last the one holding its last day.
+
+    No report is owed for a week that ended before the campaign was launched (a campaign
+    launched late, its phases already begun): the weeks start at the week of the launch date.
+    A draft (not launched yet) shows every week of its plan."""
     weeks: dict[datetime.date, Week] = {}
+    launched_on = timezone.localdate(campaign.launched_at) if campaign.launched_at else None
     # ``phases.all()`` so that a list page can prefetch the phases of many campaigns at once
     phases = sorted(
         (p for p in campaign.phases.all() if p.weekly_reports), key=lambda p: p.starts_on
@@ -43,7 +49,8 @@ def report_weeks(campaign) -> list[Week]:
         due_offset = (campaign.report_due_weekday - campaign.report_week_start) % 7
         while start <= phase.ends_on:
             end = start + datetime.timedelta(days=6)
-            weeks[start] = Week(start, end, start + datetime.timedelta(days=due_offset))
+            if launched_on is None or end >= launched_on:
+                weeks[start] = Week(start, end, start + datetime.timedelta(days=due_offset))
             start = end + datetime.timedelta(days=1)
     return [weeks[k] for k in sorted(weeks)]
 

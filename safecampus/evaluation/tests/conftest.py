@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import pytest
 from django.utils import timezone
 
-from safecampus.campaigns.models import CampaignMilestone, CampaignPhase
+from safecampus.campaigns.models import Campaign, CampaignMilestone, CampaignPhase
 from safecampus.campaigns.testing import launched_campaign
 from safecampus.catalog.models import CheckItem
 from safecampus.core.roles import Role
@@ -59,6 +59,11 @@ def camp(clock, world):
     world.dept_user = world.users[Role.DEPARTMENT_OFFICER]
     world.campaign = launched_campaign(world.bureau, world.catalog, world.centre)
     world.today = timezone.localdate()
+    # launched in time, in March (weeks that ended before a launch owe no report)
+    Campaign.objects.filter(pk=world.campaign.pk).update(
+        launched_at=timezone.make_aware(datetime.datetime(2026, 3, 1, 12))
+    )
+    world.campaign.refresh_from_db()
     in_evaluation(world.campaign, starts=world.today - 2 * DAY, feedback=world.today + 9 * DAY)
     return world
 

@@ -102,7 +102,10 @@ def supervised(camp, hazards):
 
 def archive_through_the_page(client, camp, capture):
     with capture(execute=True):
-        response = client.post(f"/evaluation/campaigns/{camp.campaign.pk}/archive/start/")
+        response = client.post(
+            f"/evaluation/campaigns/{camp.campaign.pk}/archive/start/",
+            {"override_reason": "提前归档"},
+        )
     job = Job.objects.get(kind="evaluation.archive")
     assert response["Location"] == f"/jobs/{job.pk}/"
     job.refresh_from_db()
@@ -199,13 +202,20 @@ def test_archive_is_frozen_against_later_register_changes(
 
 
 def test_archiving_twice_is_refused(camp, hazards, client_for, django_capture_on_commit_callbacks):
-    archive = services.campaign_archive(actor=camp.centre, campaign_id=camp.campaign.pk)
+    archive = services.campaign_archive(
+        actor=camp.centre, campaign_id=camp.campaign.pk, override_reason="提前归档"
+    )
     with pytest.raises(ValidationError) as exc:
-        services.campaign_archive(actor=camp.centre, campaign_id=camp.campaign.pk)
+        services.campaign_archive(
+            actor=camp.centre, campaign_id=camp.campaign.pk, override_reason="提前归档"
+        )
     assert exc.value.code == "already_archived"
     client = client_for(camp.centre)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(f"/evaluation/campaigns/{camp.campaign.pk}/archive/start/")
+        response = client.post(
+            f"/evaluation/campaigns/{camp.campaign.pk}/archive/start/",
+            {"override_reason": "提前归档"},
+        )
     assert response.status_code == 302
     assert response["Location"] == f"/evaluation/campaigns/{camp.campaign.pk}/"
     assert not Job.objects.exists()
@@ -222,7 +232,9 @@ def test_archiving_twice_is_refused(camp, hazards, client_for, django_capture_on
 
 
 def test_no_confirmation_after_archiving(camp, hazards, client_for):
-    services.campaign_archive(actor=camp.centre, campaign_id=camp.campaign.pk)
+    services.campaign_archive(
+        actor=camp.centre, campaign_id=camp.campaign.pk, override_reason="提前归档"
+    )
     with pytest.raises(ValidationError) as exc:
         services.summary_confirm(
             actor=camp.dept_user, hazard_id=hazards.closed.pk, category=Summary.RESOLVED
@@ -237,7 +249,9 @@ def test_the_snapshot_downloads_as_gzipped_json(camp, hazards, client_for):
     import gzip
     import json
 
-    services.campaign_archive(actor=camp.centre, campaign_id=camp.campaign.pk)
+    services.campaign_archive(
+        actor=camp.centre, campaign_id=camp.campaign.pk, override_reason="提前归档"
+    )
     response = client_for(camp.leader).get(
         f"/evaluation/campaigns/{camp.campaign.pk}/archive.json.gz"
     )

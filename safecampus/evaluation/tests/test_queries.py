@@ -43,8 +43,8 @@ PAGES = {
     [
         ("list", Role.SAFETY_CENTRE, 9),
         ("list", Role.DEPARTMENT_OFFICER, 9),
-        ("campaign", Role.SAFETY_CENTRE, 16),  # + the departments' written material
-        ("campaign", Role.DEPARTMENT_OFFICER, 15),
+        ("campaign", Role.SAFETY_CENTRE, 20),  # + what is incomplete, + the departments' material
+        ("campaign", Role.DEPARTMENT_OFFICER, 15),  # + its own written material
         ("campaign", Role.LEADERSHIP, 15),
     ],
 )
@@ -62,7 +62,9 @@ def test_list_pages_do_not_query_per_row(camp, hazards, client_for, page, role, 
 
 def test_archive_page_reads_the_snapshot_not_the_register(camp, hazards, client_for):
     add_hazards(camp, 30)  # 64 rows: two pages
-    services.campaign_archive(actor=camp.centre, campaign_id=camp.campaign.pk)
+    services.campaign_archive(
+        actor=camp.centre, campaign_id=camp.campaign.pk, override_reason="提前归档"
+    )
     client = client_for(camp.leader)
     url = f"/evaluation/campaigns/{camp.campaign.pk}/archive/"
     assert count_queries(client, url) == 6

@@ -9,7 +9,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_archive_page_refused_to_a_department_in_chinese(camp, hazards, client):
-    services.campaign_archive(actor=camp.centre, campaign_id=camp.campaign.pk)
+    services.campaign_archive(
+        actor=camp.centre, campaign_id=camp.campaign.pk, override_reason="提前归档"
+    )
     client.force_login(camp.dept_user)
     response = client.get(
         f"/evaluation/campaigns/{camp.campaign.pk}/archive/", HTTP_ACCEPT_LANGUAGE="zh-hans"

@@ -85,7 +85,7 @@ def test_archive_start(sc, client):
         client,
         f"/evaluation/campaigns/{sc.campaign.pk}/archive/start/",
         method="post",
-        data={},
+        data={"override_reason": "提前归档"},
         permitted=sc.centre,
         out_of_scope=[sc.xh_centre],
         wrong_role=[*sc.no_role, sc.leader, sc.dept_user],
@@ -97,7 +97,9 @@ def test_archive_start(sc, client):
     [("archive/", "get"), ("archive.json.gz", "get"), ("summary/", "post")],
 )
 def test_archive_pages(sc, client, path, method):
-    services.campaign_archive(actor=sc.centre, campaign_id=sc.campaign.pk)
+    services.campaign_archive(
+        actor=sc.centre, campaign_id=sc.campaign.pk, override_reason="提前归档"
+    )
     scope_matrix(
         client,
         f"/evaluation/campaigns/{sc.campaign.pk}/{path}",

@@ -25,14 +25,18 @@ def urls(camp, hazards) -> dict[str, str]:
 
 @pytest.mark.parametrize("page", ["list", "campaign", "hazard", "archive", "snapshot"])
 def test_school_staff_get_403(camp, hazards, client_for, page):
-    services.campaign_archive(actor=camp.centre, campaign_id=camp.campaign.pk)
+    services.campaign_archive(
+        actor=camp.centre, campaign_id=camp.campaign.pk, override_reason="提前归档"
+    )
     client = client_for(camp.school_user)
     assert client.get(urls(camp, hazards)[page]).status_code == 403
 
 
 @pytest.mark.parametrize("page", ["campaign", "hazard", "archive", "snapshot"])
 def test_another_bureau_gets_404(camp, hazards, client_for, page):
-    services.campaign_archive(actor=camp.centre, campaign_id=camp.campaign.pk)
+    services.campaign_archive(
+        actor=camp.centre, campaign_id=camp.campaign.pk, override_reason="提前归档"
+    )
     outsider = user_with_role(Role.SAFETY_CENTRE, camp.other_bureau, username="xuhui_centre")
     client = client_for(outsider)
     assert client.get(urls(camp, hazards)[page]).status_code == 404

@@ -8,6 +8,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from safecampus.campaigns.models import Campaign
 from safecampus.campaigns.services import campaign_launch, campaign_save
 from safecampus.core.roles import Role
 from safecampus.core.testing import DepartmentFactory, user_with_role
@@ -57,7 +58,11 @@ def wk(clock, world):
             },
         ],
     )
-    campaign_launch(actor=w.centre, campaign_id=w.campaign.pk)
+    campaign_launch(actor=w.centre, campaign_id=w.campaign.pk, confirm_past_deadline=True)
+    # launched in time, before the inspection phase began (weeks before a launch are not owed)
+    Campaign.objects.filter(pk=w.campaign.pk).update(
+        launched_at=at_noon(starts - datetime.timedelta(days=21))
+    )
     w.campaign.refresh_from_db()
     w.weeks = report_weeks(w.campaign)
     w.week = current_week(w.campaign, w.today)

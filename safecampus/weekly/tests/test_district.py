@@ -1,5 +1,5 @@
-"""The district report: sums of the submitted reports, missing departments, versions, and the
-Word and Excel copies."""
+"""The district report: the register's figures beside the submitted reports, missing
+departments, versions, and the Word and Excel copies."""
 
 import io
 
@@ -9,6 +9,7 @@ from docx import Document
 from openpyxl import load_workbook
 
 from safecampus.weekly import services
+from safecampus.weekly.choices import METRIC_KEYS
 from safecampus.weekly.documents import district_document, docx_bytes, xlsx_bytes
 from safecampus.weekly.models import DistrictReport
 
@@ -51,14 +52,17 @@ def test_compile_sums_reports_and_lists_missing(third):
         actor=w.centre, campaign=w.campaign, week_start=week.start, summary="本周全区推进顺利"
     )
     assert district.version == 1 and district.summary == "本周全区推进顺利"
+    # the register counts 基建科's hazard too, although 基建科 has not reported
     totals = district.figures["totals"]
-    assert (totals["total"], totals["new"], totals["hard"], totals["in_progress"]) == (3, 3, 1, 2)
+    assert (totals["total"], totals["new"], totals["hard"], totals["in_progress"]) == (4, 3, 1, 3)
+    reported = district.figures["reported_totals"]
+    assert (reported["total"], reported["new"], reported["hard"]) == (3, 3, 1)
     assert [(r["school"], r["total"]) for r in district.figures["by_school"]] == [
         ("乙幼儿园", 1),
-        ("甲小学", 2),
+        ("甲小学", 3),
     ]
     assert [(r["area_code"], r["total"]) for r in district.figures["by_area"]] == [
-        ("A01", 2),
+        ("A01", 3),
         ("A02", 1),
     ]
     assert [d["department"] for d in district.figures["missing"]] == ["基建科"]
@@ -118,12 +122,15 @@ def test_word_and_excel_copies_hold_the_figures(wk):
     assert w.campaign.name in text and "全区汇总说明" in text and "消防通道清理完毕" in text
     assert "安保科" in text  # the department that has not submitted
     totals = {row.cells[0].text: row.cells[1].text for row in word.tables[0].rows[1:]}
-    assert len(totals) == 7 and list(totals.values()).count("4") == 2  # new and total
+    assert (
+        len(totals) == len(METRIC_KEYS) and list(totals.values()).count("4") == 2
+    )  # new and total
     schools = [[c.text for c in row.cells] for row in word.tables[1].rows[1:]]
-    assert [(r[0], r[-1]) for r in schools] == [("乙幼儿园", "1"), ("甲小学", "3")]
+    total = 1 + METRIC_KEYS.index("total")
+    assert [(r[0], r[total]) for r in schools] == [("乙幼儿园", "1"), ("甲小学", "3")]
     ws = load_workbook(io.BytesIO(xlsx_bytes(doc))).active
     rows = [[v for v in row if v is not None] for row in ws.iter_rows(values_only=True)]
     assert rows[0] == [doc.title]
-    assert ["乙幼儿园", 1, 0, 0, 0, 1, 0, 1] in rows
-    assert ["甲小学", 3, 0, 3, 0, 0, 0, 3] in rows
-    assert ["A01 消防安全", 4, 0, 3, 0, 1, 0, 4] in rows
+    assert ["乙幼儿园", 1, 0, 0, 0, 1, 0, 1, 0] in rows
+    assert ["甲小学", 3, 0, 3, 0, 0, 0, 3, 0] in rows
+    assert ["A01 消防安全", 4, 0, 3, 0, 1, 0, 4, 0] in rows

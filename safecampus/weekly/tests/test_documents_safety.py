@@ -6,6 +6,7 @@ from django.urls import reverse
 from safecampus.core.testing_excel import FORMULA_TEXTS, assert_text_not_formula
 from safecampus.orgs.models import School
 from safecampus.weekly import services
+from safecampus.weekly.choices import METRIC_KEYS
 
 from .conftest import at_noon, place
 from .test_services import open_report
@@ -28,4 +29,6 @@ def test_the_report_workbook_writes_user_text_as_text(wk, client_for):
     assert r.status_code == 200
     cells = assert_text_not_formula(r.content, FORMULA_TEXTS[:4])
     school_row = next(c.row for c in cells if c.value == FORMULA_TEXTS[3])
-    assert [c.data_type for c in cells if c.row == school_row][1:] == ["n"] * 7  # figures
+    assert [c.data_type for c in cells if c.row == school_row][1:] == ["n"] * len(
+        METRIC_KEYS
+    )  # figures

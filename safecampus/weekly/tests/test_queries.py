@@ -47,7 +47,7 @@ def grow(w, n: int) -> None:
                 }
             ],
         )
-        campaign_launch(actor=w.centre, campaign_id=campaign.pk)
+        campaign_launch(actor=w.centre, campaign_id=campaign.pk, confirm_past_deadline=True)
         dept = DepartmentFactory(bureau=w.bureau, name=f"科室{len(w.extra)}{i}")
         place(w, "reported", reported_on=w.weeks[0].start, department=dept)
         w.extra.append(campaign)

@@ -9,13 +9,14 @@ from django.utils import timezone
 
 from safecampus.hazards.models import Hazard
 from safecampus.hazards.testing import hazard_at
+from safecampus.weekly.choices import METRIC_KEYS
 from safecampus.weekly.selectors import report_figures
 
 from .conftest import place
 
 pytestmark = [pytest.mark.django_db, pytest.mark.dates]
 
-ZERO = dict.fromkeys(["new", "closed", "in_progress", "overdue", "hard", "resolved", "total"], 0)
+ZERO = dict.fromkeys(METRIC_KEYS, 0)
 
 
 def local(day: datetime.date, hour: int, minute: int) -> datetime.datetime:
@@ -62,6 +63,7 @@ def test_figures_count_the_register_by_school_and_area(register):
         "hard": 1,
         "resolved": 2,
         "total": 6,
+        "major": 0,
     }
     assert [(r["school"], {k: r[k] for k in ZERO}) for r in figures["by_school"]] == [
         ("乙幼儿园", {**ZERO, "new": 1, "in_progress": 1, "overdue": 1, "total": 1}),
@@ -75,6 +77,7 @@ def test_figures_count_the_register_by_school_and_area(register):
                 "hard": 1,
                 "resolved": 2,
                 "total": 5,
+                "major": 0,
             },
         ),
     ]

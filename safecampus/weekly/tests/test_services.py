@@ -158,6 +158,7 @@ def test_change_since_the_previous_submitted_report(wk):
         "hard": 1,
         "resolved": 0,
         "total": 2,
+        "major": 0,
     }
 
 
