@@ -96,6 +96,13 @@ def _move_into_rectification(campaign: Campaign, centre, anchor: datetime.date) 
         ],
         milestones=[{"name": "责任部门反馈整改情况", "due_on": today + 55 * day}],
     )
+    # launched when its first phase began (weekly reports are owed only from the launch)
+    Campaign.objects.filter(pk=campaign.pk).update(
+        launched_at=timezone.make_aware(
+            datetime.datetime.combine(today - 35 * day, datetime.time(9))
+        )
+    )
+    campaign.refresh_from_db()
 
 
 def _department_officers(campaign: Campaign, password: str) -> dict[int, User]:

@@ -4,6 +4,7 @@ campaign whose rectification phase (2026-04-01 – 2026-04-30) has weekly report
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from safecampus.campaigns.services import campaign_launch, campaign_save
 from safecampus.core.roles import Role
@@ -44,7 +45,11 @@ def wk(clock, world):
             },
         ],
     )
-    campaign_launch(actor=world.centre, campaign_id=campaign.pk)
+    campaign_launch(actor=world.centre, campaign_id=campaign.pk, confirm_past_deadline=True)
+    # launched before its phases began, as it was (no week is owed before a launch)
+    type(campaign).objects.filter(pk=campaign.pk).update(
+        launched_at=timezone.make_aware(datetime.datetime(2026, 2, 20, 12))
+    )
     campaign.refresh_from_db()
     world.campaign = campaign
     return world

@@ -63,6 +63,10 @@ def wt(clock, world, settings, tmp_path):
         ],
     )
     campaign_launch(actor=w.centre, campaign_id=w.campaign.pk)
+    # launched a month ago (no week is owed before a launch)
+    type(w.campaign).objects.filter(pk=w.campaign.pk).update(
+        launched_at=timezone.now() - datetime.timedelta(days=30)
+    )
     w.campaign.refresh_from_db()
     w.weeks = report_weeks(w.campaign)
     w.week = current_week(w.campaign, today)
