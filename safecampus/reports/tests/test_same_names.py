@@ -110,3 +110,10 @@ def test_register_has_a_campaign_control(dash, client_for):
     response = client.get("/hazards/", {"campaign": w.campaign.pk})
     assert response.context["page"].paginator.count == 2
     assert client.get("/hazards/", {"campaign": "x"}).status_code == 200
+
+
+def test_overdue_counts_are_called_counts(dash, client_for):
+    for user in (dash.centre, dash.users[Role.DEPARTMENT_OFFICER]):
+        body = client_for(user).get("/dashboard/").content.decode()
+        assert "逾期数" in body
+        assert "是否逾期" not in body
