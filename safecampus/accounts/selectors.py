@@ -27,3 +27,15 @@ def own_token(*, user, pk: int) -> ApiToken:
     if token is None:
         raise Http404(_("Not found, or outside your scope."))
     return token
+
+
+def password_was_reset(user: User) -> bool:
+    """Whether the password ``user`` must change was set by a reset (``password_reset``) rather
+    than being the first one of a new account: a first password is not a reset."""
+    from safecampus.audit.models import Action, AuditEvent
+
+    return AuditEvent.objects.filter(
+        action=Action.PASSWORD_RESET,
+        target_type=User._meta.label_lower,
+        target_id=str(user.pk),
+    ).exists()

@@ -94,7 +94,8 @@ def password_change(request):
             update_session_auth_hash(request, request.user)
             messages.success(request, _("Your password was changed."))
             return redirect("core:home")
-    return render(request, "accounts/password_change.html", {"form": form})
+    reset = request.user.must_change_password and selectors.password_was_reset(request.user)
+    return render(request, "accounts/password_change.html", {"form": form, "reset": reset})
 
 
 def _require_manager(user):

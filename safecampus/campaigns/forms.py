@@ -72,7 +72,9 @@ class CampaignEditForm(forms.Form):
     name = forms.CharField(label=pgettext_lazy("campaign", "Name"), max_length=200)
     doc_number = forms.CharField(label=_("Document number"), max_length=64, required=False)
     description = forms.CharField(
-        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=pgettext_lazy("campaign", "Description"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     forms_due = forms.DateField(label=_("Forms due"), widget=DateInput())
     #: weekly reports (000 §四(二)); shown with the phases

@@ -4,15 +4,17 @@ The dashboard (``safecampus.reports``) links every number it shows to the regist
 these, so each figure's definition lives here once: ``open``, ``confirmed``, ``on_time``,
 ``overdue_min``/``overdue_max`` (days overdue, Asia/Shanghai), ``closed_from``/``closed_to``,
 ``reported_from``/``reported_to`` (the local date of the report), ``stage`` (school type),
-``campaign``, ``bureau``, ``unassigned`` and ``graded``. Apps above the register add filters of
-their own with :func:`add_filter` (``spot_check``, the result of a draw, comes from spot checks),
-so the register imports none of them.
+``campaign`` (an id, or ``current``: the campaigns launched and not closed,
+:func:`current_campaign_q`), ``bureau``, ``unassigned`` and ``graded``. Apps above the register
+add filters of their own with :func:`add_filter` (``spot_check``, the result of a draw, comes
+from spot checks), so the register imports none of them.
 """
 
 import datetime
 
 import django_filters
 from django import forms
+from django.core.validators import RegexValidator
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -39,6 +41,53 @@ CONFIRMED_STATUSES = frozenset(
 )
 #: the largest number of days overdue a filter accepts (about 270 years)
 MAX_DAYS = 100_000
+
+
+#: the ``campaign`` filter's value for the current campaigns
+CURRENT_CAMPAIGNS = "current"
+
+
+def current_campaign_q() -> Q:
+    """Found by a current campaign (当前专项行动): one launched and not closed yet."""
+    from safecampus.campaigns.choices import CampaignStatus
+
+    return Q(campaign__status=CampaignStatus.LAUNCHED)
+
+
+def campaign_choices(user) -> list[tuple[str, str]]:
+    """The register's campaign control: any, the current ones, then each launched or closed
+    campaign the user sees (latest launched first)."""
+    from safecampus.campaigns.choices import CampaignStatus
+    from safecampus.campaigns.models import Campaign
+
+    campaigns = (
+        Campaign.objects.visible_to(user)
+        .exclude(status=CampaignStatus.DRAFT)
+        .order_by(F("launched_at").desc(nulls_last=True), "-id")
+        .values_list("pk", "name", "year")
+    )
+    return [
+        ("", _("All")),
+        (CURRENT_CAMPAIGNS, _("Current campaigns (launched, not closed)")),
+    ] + [(str(pk), f"{name}（{year}）") for pk, name, year in campaigns]
+
+
+class CampaignFilter(django_filters.CharFilter):
+    """A campaign's id, or ``current`` (every campaign launched and not closed)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault(
+            "validators",
+            [RegexValidator(rf"^({CURRENT_CAMPAIGNS}|[1-9][0-9]{{0,17}})$")],
+        )
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if value in (None, ""):
+            return qs
+        if value == CURRENT_CAMPAIGNS:
+            return qs.filter(current_campaign_q())
+        return qs.filter(campaign_id=int(value))
 
 
 def on_time_q() -> Q:
@@ -120,7 +169,7 @@ class HazardFilterSet(django_filters.FilterSet):
         field_name="found_on", lookup_expr="lte", label=_("Found to"), widget=DATE
     )
     # --- the dashboard's figures (safecampus.reports) ---
-    campaign = IdFilter(field_name="campaign_id", label=_("Campaign"))
+    campaign = CampaignFilter(label=_("Campaign"))
     bureau = IdFilter(field_name="bureau_id", label=_("Bureau"))
     stage = django_filters.ChoiceFilter(
         field_name="school__stage", choices=SchoolStage.choices, label=_("School type")

@@ -30,7 +30,7 @@ from . import selectors, services
 from .choices import Action
 from .evidence import serve_evidence
 from .excel import export_name, write_hazard_workbook
-from .filtersets import HazardFilterSet
+from .filtersets import HazardFilterSet, campaign_choices
 from .forms import ActionForm, HazardReportForm, published_versions
 from .models import Hazard
 
@@ -73,6 +73,7 @@ def _filter_form(request, filterset: HazardFilterSet) -> None:
     fields["area"].widget = forms.Select(
         choices=[("", _("All"))] + [(c, f"{c} {n}") for c, n in areas.items()]
     )
+    fields["campaign"].widget = forms.Select(choices=campaign_choices(user))
     for name in ("status", "colour"):
         fields[name].widget = forms.CheckboxSelectMultiple(choices=fields[name].choices)
     for field in fields.values():
@@ -120,7 +121,7 @@ VISIBLE_FILTERS = frozenset(
     {
         "q", "school", "area", "department", "sort", "status", "colour", "level", "source",
         "overdue", "summary", "supervised", "item", "deadline_from", "deadline_to",
-        "found_from", "found_to",
+        "found_from", "found_to", "campaign",
     }
 )  # fmt: skip
 

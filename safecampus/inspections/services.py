@@ -435,18 +435,41 @@ def completeness_errors(answers: Iterable[FormAnswer], found_on=None) -> dict[st
     return errors
 
 
-def _hazard_data(answer: FormAnswer, form: InspectionForm, found_on) -> dict:
-    return {
+def _hazard_description(answer: FormAnswer) -> str:
+    """The hazard's description: the school's description of the hazard, followed by its note
+    on the item (情况说明) when it wrote one. The note says how things stand; it is not where
+    the hazard is (具体位置), which the form does not ask."""
+    note = answer.note.strip()
+    if not note or note == answer.description.strip():
+        return answer.description
+    return _("%(description)s\nSchool's note: %(note)s") % {
         "description": answer.description,
+        "note": note,
+    }
+
+
+def _hazard_data(answer: FormAnswer, form: InspectionForm, found_on, actor) -> dict:
+    """Each field of the answer to the hazard field of the same meaning (issue 15):
+
+    - description ← the answer's description, with the school's note (情况说明) after it;
+      location (具体位置) is left empty: the form has no such field;
+    - found_by (发现人) ← the person who submitted the form, by name;
+    - responsible_person (学校责任人) ← the person the school named on the answer; their phone
+      is not on the form, so none is written (the school's switchboard is not their number);
+    - measures ← the plan, deadline ← the deadline; the interim measures, when given, are the
+      school's, under the same responsible person, in place when the form is submitted.
+    """
+    return {
+        "description": _hazard_description(answer),
         "measures": answer.plan,
         "deadline": answer.deadline,
         "responsible_person": answer.responsible_person,
-        "responsible_phone": form.school.phone,
+        "responsible_phone": "",
         "source": Source.SELF_INSPECTION,
         "found_on": found_on,
-        "found_by": form.school.safety_officer or form.school.name,
+        "found_by": actor.display_name[:64],
         "remedy_type": RemedyType.DEADLINE,
-        "location": answer.note[:200],
+        "location": "",
         **(
             {
                 "interim_measures": answer.interim_measures,
@@ -486,7 +509,7 @@ def form_submit(*, actor, form_id: int) -> dict:
                 hazard = hazard_services.hazard_report(
                     actor=actor,
                     school=form.school,
-                    data=_hazard_data(answer, form, found_on),
+                    data=_hazard_data(answer, form, found_on, actor),
                     item=answer.item,
                     responsible_department=answer.department_id,
                     campaign=form.campaign,
@@ -499,7 +522,7 @@ def form_submit(*, actor, form_id: int) -> dict:
                 actor=actor,
                 hazard=answer.hazard,
                 data={
-                    "description": answer.description,
+                    "description": _hazard_description(answer),
                     "measures": answer.plan,
                     "responsible_person": answer.responsible_person,
                     "deadline": answer.deadline,

@@ -38,3 +38,14 @@ def sees_bureau_schools(scope: Scope) -> bool:
 def waiting_department_ids(scope: Scope) -> frozenset[int]:
     """The departments whose waiting work the user sees (as their department officer)."""
     return scope.department_ids if scope.has(Role.DEPARTMENT_OFFICER) else frozenset()
+
+
+def dashboard_department_ids(scope: Scope) -> frozenset[int]:
+    """The departments whose own dashboard the user opens (as their department officer)."""
+    return scope.department_ids if scope.has(Role.DEPARTMENT_OFFICER) else frozenset()
+
+
+def department_dashboard_only(scope: Scope) -> bool:
+    """True for a department officer with no bureau-wide role: the dashboard is always one of
+    their departments' (the hazards it is responsible for), never the whole of what they see."""
+    return bool(dashboard_department_ids(scope)) and not scope.bureau_ids(*BUREAU_WIDE)

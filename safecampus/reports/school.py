@@ -33,6 +33,7 @@ from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 
 from safecampus.campaigns.choices import CampaignStatus
@@ -207,7 +208,7 @@ def school_dashboard(
         ),
         Figure(
             "overdue",
-            _("Overdue"),
+            pgettext("count", "Overdue"),
             counts["overdue"],
             register_url(school=sid, overdue="true"),
             True,

@@ -2,11 +2,18 @@
 departments: every figure counted in the database from the register as the user may see it.
 
 Everything starts from ``Hazard.objects.visible_to(user)``, the register's own scope, narrowed by
-the dashboard's filters (campaign, period of ``found_on``, bureau, school type). Each figure
+the dashboard's filters (campaign, period of ``found_on``, bureau, school type, department).
+
+A department's dashboard (a department officer's) counts the hazards the department is
+responsible for (``department``), as its waiting panel does: the officer also sees the hazards
+the department cooperates on, and counting those in the charts but not in the tiles gave two
+figures named 待验收 or 逾期 that disagreed. Each figure
 carries the URL of the register filtered to exactly the hazards it counts, so a number on the
 dashboard and the count of the page it links to can never disagree.
 
 Definitions
+    campaign filter  one campaign, or "current" (当前专项行动): every campaign launched and not
+                  closed (``hazards.filtersets.current_campaign_q``), or none: every hazard
     open          status in OPEN_STATUSES (reported, assigned, rectifying, submitted, hard)
     confirmed     status in assigned, rectifying, submitted, hard, closed
     rectification rate  closed ÷ confirmed; None (shown "—") when nothing is confirmed
@@ -68,7 +75,13 @@ from safecampus.campaigns.choices import CampaignStatus
 from safecampus.campaigns.models import Campaign
 from safecampus.catalog.choices import HazardLevel
 from safecampus.hazards.choices import OPEN_STATUSES, RiskColour, Status
-from safecampus.hazards.filtersets import CONFIRMED_STATUSES, on_time_q, overdue_days_q
+from safecampus.hazards.filtersets import (
+    CONFIRMED_STATUSES,
+    CURRENT_CAMPAIGNS,
+    current_campaign_q,
+    on_time_q,
+    overdue_days_q,
+)
 from safecampus.hazards.models import Hazard, overdue_q
 from safecampus.inspections.choices import FormStatus
 from safecampus.inspections.models import InspectionForm
@@ -97,16 +110,22 @@ class Filters:
     """The dashboard's filters, already checked against the user's scope."""
 
     campaign: Campaign | None = None
+    #: the current campaigns (launched, not closed) rather than one
+    current: bool = False
     found_from: datetime.date | None = None
     found_to: datetime.date | None = None
     bureau_id: int | None = None
     stage: str = ""
+    #: a department's dashboard: the hazards this department is responsible for
+    department_id: int | None = None
 
     def register_params(self) -> dict[str, str]:
         """The same filters as register parameters."""
         params = {}
         if self.campaign is not None:
             params["campaign"] = str(self.campaign.pk)
+        elif self.current:
+            params["campaign"] = CURRENT_CAMPAIGNS
         if self.found_from:
             params["found_from"] = self.found_from.isoformat()
         if self.found_to:
@@ -115,12 +134,16 @@ class Filters:
             params["bureau"] = str(self.bureau_id)
         if self.stage:
             params["stage"] = self.stage
+        if self.department_id:
+            params["department"] = str(self.department_id)
         return params
 
     def hazard_q(self) -> Q:
         q = Q()
         if self.campaign is not None:
             q &= Q(campaign_id=self.campaign.pk)
+        elif self.current:
+            q &= current_campaign_q()
         if self.found_from:
             q &= Q(found_on__gte=self.found_from)
         if self.found_to:
@@ -129,6 +152,8 @@ class Filters:
             q &= Q(bureau_id=self.bureau_id)
         if self.stage:
             q &= Q(school__stage=self.stage)
+        if self.department_id:
+            q &= Q(responsible_department_id=self.department_id)
         return q
 
 

@@ -43,9 +43,12 @@ def _context(request) -> tuple[dict, int]:
     user = request.user
     form, campaigns, valid = _form(request)
     filters = form.filters()
+    department = form.departments.get(filters.department_id)
     ctx = {
         "form": form,
         "filters": filters,
+        "title": dashboard_title(department),
+        "department": department,
         "stage_label": dict(SchoolStage.choices).get(filters.stage, ""),
         "statuses": selectors.accountability_statuses(),
         "query": request.GET.urlencode(),
@@ -68,6 +71,13 @@ def _context(request) -> tuple[dict, int]:
 
         ctx["waiting"] = department_waiting(user=user)
     return ctx, 200 if valid else 400
+
+
+def dashboard_title(department) -> str:
+    """A department's dashboard is the department's statistics, not the leaders' cockpit."""
+    if department is not None:
+        return _("%(department)s · Statistics") % {"department": department.name}
+    return _("Safety dashboard (领导驾驶舱)")
 
 
 @login_required

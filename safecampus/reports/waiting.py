@@ -16,6 +16,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from safecampus.core.access import scope_for
 from safecampus.hazards.choices import Status
@@ -104,7 +105,7 @@ def department_waiting(*, user, today: datetime.date | None = None) -> dict | No
                     ),
                     Figure(
                         "overdue",
-                        _("Overdue"),
+                        pgettext("count", "Overdue"),
                         r.get("overdue", 0),
                         register_url(department=dept.pk, overdue="true"),
                         True,

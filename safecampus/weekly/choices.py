@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import ReportAction, ReportStatus
 
@@ -11,8 +12,9 @@ from .models import ReportAction, ReportStatus
 METRICS: list[tuple[str, object]] = [
     ("new", _("New this week")),
     ("closed", _("Closed this week")),
-    ("in_progress", _("In progress")),
-    ("overdue", _("Overdue")),
+    # not the form's "In progress" (填报中) nor the yes/no "Overdue" (是否逾期): counts of hazards
+    ("in_progress", pgettext_lazy("hazards", "Being rectified")),
+    ("overdue", pgettext_lazy("count", "Overdue")),
     ("hard", _("Hard to resolve")),
     ("resolved", _("Resolved in all")),
     ("total", _("Total hazards")),

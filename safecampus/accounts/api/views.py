@@ -53,7 +53,8 @@ class TokenView(APIView):
                 "account is locked for 15 minutes after five failures."
             ),
             403: OpenApiResponse(
-                description="`password_change_required`: the password was reset; log in on "
+                description="`password_change_required`: the password was reset, or is the "
+                "account's first; log in on "
                 "the web and choose a new one first."
             ),
             429: OpenApiResponse(description="`throttled`: more than 30 attempts a minute."),
@@ -80,7 +81,12 @@ class TokenView(APIView):
             raise AuthenticationFailed(exc.messages[0], code=exc.code) from exc
         if user.must_change_password:
             raise PermissionDenied(
-                _("Your password was reset. Log in on the web and choose a new one first."),
+                _("Your password was reset. Log in on the web and choose a new one first.")
+                if selectors.password_was_reset(user)
+                else _(
+                    "This is the first password of your account. Log in on the web and choose "
+                    "your own first."
+                ),
                 code="password_change_required",
             )
         token, key = services.api_token_issue(user=user, name=data.validated_data.get("name", ""))

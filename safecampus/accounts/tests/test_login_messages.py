@@ -65,7 +65,8 @@ def test_api_token_refusals_are_chinese(client, user):
     user.must_change_password = True
     user.save()
     body = _api(client, {"username": "li", "password": PASSWORD})
-    assert body["message"] == "您的密码已被重置，请先在网页端登录并设置新密码。"
+    # no reset was recorded: this is the account's first password (issue 15)
+    assert body["message"] == "这是您账号的初始密码，请先在网页端登录并设置您自己的密码。"
     for _ in range(5):
         _api(client, {"username": "li", "password": "bad"})
     assert _api(client, {"username": "li", "password": PASSWORD})["message"] == LOCKED
