@@ -258,7 +258,7 @@ def _spot_check(campaign: Campaign, leader, inspector, rng: random.Random, today
         proportion=Decimal("0.10"),
         claims=["resolved", "in_progress"],
         minimum_per_stratum=1,
-        note="领导小组组织责任部门按比例抽查（000 §四(三).1）",
+        note="领导小组组织责任部门按比例抽查",
     )
     items = list(check.items.order_by("pk"))
     spotchecks.spot_check_assign(

@@ -190,9 +190,7 @@ def _spot_checks(actor, campaign) -> list[dict]:
                 "result_label": str(i.get_result_display()),
                 "finding": i.finding,
                 "checked_on": _iso(i.checked_on),
-                "inspector": (
-                    (i.inspector.get_full_name() or i.inspector.username) if i.inspector_id else ""
-                ),
+                "inspector": (i.inspector.display_name if i.inspector_id else ""),
             }
             for i in check.items.all()
         ]
@@ -302,7 +300,7 @@ def build_snapshot(*, actor, campaign, progress, when: datetime.datetime | None 
     snapshot = {
         "version": SNAPSHOT_VERSION,
         "archived_at": _iso(when),
-        "archived_by": actor.get_full_name() or actor.username,
+        "archived_by": actor.display_name,
         "campaign": {
             "id": campaign.pk,
             "name": campaign.name,
