@@ -60,7 +60,11 @@ def test_a_draft_summary_before_archiving_then_the_final_one(
     event = EvaluationEvent.objects.get(action="summary")
     assert event.data == {"draft": True, "file": job.output_name} and event.actor == camp.leader
 
-    archive = services.campaign_archive(actor=camp.centre, campaign_id=camp.campaign.pk)
+    archive = services.campaign_archive(
+        actor=camp.centre,
+        campaign_id=camp.campaign.pk,
+        override_reason="年底前按局务会要求提前归档",
+    )
     # archived: no more drafts, the final one from the archive
     centre = client_for(camp.centre)
     page = centre.get(f"/evaluation/campaigns/{camp.campaign.pk}/").content.decode()
