@@ -10,3 +10,11 @@ class VersionStatus(models.TextChoices):
 class HazardLevel(models.TextChoices):
     GENERAL = "general", _("General hazard")
     MAJOR = "major", _("Major hazard")
+
+
+class RouteSubject(models.TextChoices):
+    """Whom a check item is about, where the seeds split an item's departments by it
+    (000 §四(一)4①: 人事科（教师）、普教一科（学生）)."""
+
+    TEACHERS = "teachers", _("Teachers")
+    STUDENTS = "students", _("Students")

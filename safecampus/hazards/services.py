@@ -358,7 +358,8 @@ def hazard_report(
     ]
     if item_obj is not None:
         if dept is None:
-            dept = item_obj.responsible_departments.order_by("sort_order", "pk").first()
+            # routed by the school's stage or the item's subject (000 §四(一)3④, §四(一)4①)
+            dept = item_obj.department_for(school)
         if cooperating_departments is None:
             coop = list(item_obj.cooperating_departments.all())
     hazard.responsible_department = dept
