@@ -129,3 +129,15 @@ def test_the_item_form_edits_the_routes(default_catalog, world, client_for):
     data["routes"] = "学前科：大学"
     response = client.post(url, data)
     assert response.status_code == 200 and "routes" in response.context["form"].errors
+
+
+def test_the_api_gives_the_routes(default_catalog, world, client_for):
+    client = client_for(world.users[Role.SAFETY_CENTRE])
+    item = default_catalog.items.get(code="A04-01")
+    body = client.get(f"/api/v1/catalog/items/{item.pk}/").json()
+    assert body["subject"] == "teachers"
+    names = dict(default_catalog.bureau.departments.values_list("pk", "name"))
+    assert [(names[r["department"]], r["subject"]) for r in body["routes"]] == [
+        ("人事科", "teachers"),
+        ("普教一科", "students"),
+    ]
