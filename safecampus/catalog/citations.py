@@ -73,10 +73,24 @@ def clause(text: str) -> str:
     return "".join(parts)
 
 
+#: national standards a citation may name by their number → their titles
+STANDARDS = {"GB/T 29315-2022": "中小学、幼儿园安全防范要求"}
+STANDARD = re.compile(r"GB(?:/T)? \d+(?:\.\d+)?-\d{4}")
+
+
 def render(text: str) -> str:
-    """``text`` with every seed citation written as the document's title and clause."""
+    """``text`` with every seed citation written as the document's title and clause, and every
+    national standard it names with its title (《…》（GB/T 29315-2022））."""
     if not text:
         return text or ""
+    text = STANDARD.sub(
+        lambda m: (
+            f"《{STANDARDS[m.group(0)]}》（{m.group(0)}）"
+            if m.group(0) in STANDARDS
+            else m.group(0)
+        ),
+        text,
+    )
 
     def one(m: re.Match) -> str:
         title = DOCUMENTS.get(m["seed"])

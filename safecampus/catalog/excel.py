@@ -30,6 +30,49 @@ from .services import _fill, _require_draft, _require_manager, version_as_data
 YES, NO = "是", "否"
 LEVELS = {"general": "一般隐患", "major": "重大隐患"}
 SEP = "、"
+#: whom an item is about, as written in the workbook
+SUBJECTS = {"teachers": "教师", "students": "学生"}
+#: routes in one cell: "普教一科：小学、初中；学前科：幼儿园" or "人事科：教师；普教一科：学生"
+ROUTE_SEP, ROUTE_COLON = "；", "："
+
+
+def routes_text(routes: list[dict], stage_labels: dict[str, str]) -> str:
+    return ROUTE_SEP.join(
+        r["department"]
+        + ROUTE_COLON
+        + SEP.join(
+            [stage_labels.get(s, s) for s in r["stages"]]
+            + ([SUBJECTS[r["subject"]]] if r.get("subject") else [])
+        )
+        for r in routes
+    )
+
+
+def parse_routes(text: str, stages: dict[str, str]) -> tuple[list[dict], list[str]]:
+    """The routes written in one cell, and the problems found (as messages)."""
+    subjects = {v: k for k, v in SUBJECTS.items()} | {k: k for k in SUBJECTS}
+    routes, problems = [], []
+    for part in text.replace(";", ROUTE_SEP).split(ROUTE_SEP):
+        part = part.strip()
+        if not part:
+            continue
+        name, _colon, cond = part.replace(":", ROUTE_COLON).partition(ROUTE_COLON)
+        route = {"department": name.strip(), "stages": [], "subject": ""}
+        for label in _split(cond):
+            if label in stages:
+                route["stages"].append(stages[label])
+            elif label in subjects and not route["subject"]:
+                route["subject"] = subjects[label]
+            else:
+                problems.append(
+                    _("'%(v)s' is not a school stage or a subject (教师, 学生).") % {"v": label}
+                )
+        if not route["stages"] and not route["subject"]:
+            problems.append(
+                _("Write each route as department：stages or subject, got '%(v)s'.") % {"v": part}
+            )
+        routes.append(route)
+    return routes, problems
 
 
 def columns() -> list[Column]:
@@ -50,6 +93,8 @@ def columns() -> list[Column]:
         Column("责任部门", 24),
         Column("配合部门", 24),
         Column("默认隐患等级", 12, choices=list(LEVELS.values())),
+        Column("对象", 8, choices=list(SUBJECTS.values())),
+        Column("按学段/对象分流", 36),
     ]
 
 
@@ -74,6 +119,8 @@ def write_catalog_workbook(fileobj, version: CatalogVersion) -> int:
             SEP.join(item["responsible"]),
             SEP.join(item["cooperating"]),
             LEVELS[item["default_level"]],
+            SUBJECTS.get(item["subject"], ""),
+            routes_text(item["routes"], stage_labels),
         ]
         for area in data["areas"]
         for item in area["items"]
@@ -168,6 +215,18 @@ def catalog_import(
             for name in names[key]:
                 if name not in departments:
                     err(col, _("No department named %(n)s in this bureau.") % {"n": name})
+        subject = get("对象")
+        if subject and subject not in SUBJECTS.values():
+            err("对象", _("'%(v)s' is not one of the allowed values.") % {"v": subject})
+        routes, problems = parse_routes(get("按学段/对象分流"), stages)
+        for problem in problems:
+            err("按学段/对象分流", problem)
+        for route in routes:
+            if route["department"] not in departments:
+                err(
+                    "按学段/对象分流",
+                    _("No department named %(n)s in this bureau.") % {"n": route["department"]},
+                )
         level = get("默认隐患等级") or LEVELS["general"]
         if level not in levels:
             err("默认隐患等级", _("'%(v)s' is not one of the allowed values.") % {"v": level})
@@ -184,6 +243,8 @@ def catalog_import(
                 **flags,
                 **names,
                 "default_level": levels.get(level, "general"),
+                "subject": {v: k for k, v in SUBJECTS.items()}.get(subject, ""),
+                "routes": routes,
             }
         )
     if errors:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from safecampus.core.access import Scope, ScopedQuerySet
 
 from . import access
-from .choices import HazardLevel, VersionStatus
+from .choices import HazardLevel, RouteSubject, VersionStatus
 
 
 class CatalogVersionQuerySet(ScopedQuerySet):
@@ -151,6 +151,10 @@ class CheckItem(models.Model):
         choices=HazardLevel.choices,
         default=HazardLevel.GENERAL,
     )
+    #: whom the item is about (teachers or students), for a route that names a subject
+    subject = models.CharField(
+        _("subject"), max_length=16, choices=RouteSubject.choices, blank=True, default=""
+    )
     sort_order = models.PositiveSmallIntegerField(default=0)
 
     objects = CheckItemQuerySet.as_manager()
@@ -171,6 +175,21 @@ class CheckItem(models.Model):
         labels = dict(SchoolStage.choices)
         return [str(labels.get(s, s)) for s in self.stages]
 
+    @property
+    def subject_label(self) -> str:
+        return str(RouteSubject(self.subject).label) if self.subject else ""
+
+    def department_for(self, school):
+        """The department that takes this item at ``school``: the first route (in order) whose
+        stages hold the school's stage and whose subject is the item's; without a matching
+        route, the first responsible department (by the departments' order). Uses prefetched
+        ``routes`` and ``responsible_departments`` when they are there."""
+        for route in sorted(self.routes.all(), key=lambda r: (r.sort_order, r.pk or 0)):
+            if route.matches(school.stage, self.subject):
+                return route.department
+        depts = sorted(self.responsible_departments.all(), key=lambda d: (d.sort_order, d.pk))
+        return depts[0] if depts else None
+
     def applies_to(self, school) -> bool:
         """Whether a school's self-inspection form holds this item (from the school's facts)."""
         if not self.school_facing:
@@ -182,3 +201,50 @@ class CheckItem(models.Model):
         if self.needs_canteen and not school.has_canteen:
             return False
         return not (self.needs_chem_lab and not school.has_chem_lab)
+
+
+class CheckItemRoute(models.Model):
+    """Which department takes an item for a school stage or a subject: 000 §四(一)3④ gives
+    health items to 普教一科 for primary and secondary schools and to 学前科 for kindergartens;
+    000 §四(一)4① gives psychological items to 人事科 for teachers and 普教一科 for students.
+    A route matches when its stages (empty: every stage) hold the school's stage and its subject
+    (empty: any) is the item's subject."""
+
+    item = models.ForeignKey(CheckItem, on_delete=models.CASCADE, related_name="routes")
+    stages = models.JSONField(_("stages"), default=list, blank=True)
+    subject = models.CharField(
+        _("subject"), max_length=16, choices=RouteSubject.choices, blank=True, default=""
+    )
+    department = models.ForeignKey(
+        "orgs.Department",
+        verbose_name=_("department"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["item", "sort_order", "pk"]
+        verbose_name = _("routing of a check item")
+
+    def __str__(self) -> str:
+        return f"{self.item.code} → {self.department.name} ({self.condition_label})"
+
+    def matches(self, stage: str, subject: str) -> bool:
+        if self.stages and stage not in self.stages:
+            return False
+        return not (self.subject and subject and self.subject != subject)
+
+    @property
+    def condition_label(self) -> str:
+        """The condition in words: stage names, or the subject (教师 / 学生)."""
+        from safecampus.orgs.choices import SchoolStage
+
+        labels = dict(SchoolStage.choices)
+        if set(self.stages) == set(SchoolStage.values) - {SchoolStage.KINDERGARTEN}:
+            parts = [str(_("Primary and secondary schools"))]
+        else:
+            parts = [str(labels.get(s, s)) for s in self.stages]
+        if self.subject:
+            parts.append(str(RouteSubject(self.subject).label))
+        return "、".join(parts)

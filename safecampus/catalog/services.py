@@ -16,8 +16,8 @@ from safecampus.orgs.access import roles_in_bureau
 from safecampus.orgs.choices import SchoolStage
 from safecampus.orgs.models import Bureau, Department
 
-from .choices import HazardLevel, VersionStatus
-from .models import CatalogVersion, CheckItem, RiskArea
+from .choices import HazardLevel, RouteSubject, VersionStatus
+from .models import CatalogVersion, CheckItem, CheckItemRoute, RiskArea
 
 ITEM_FIELDS = [
     "code",
@@ -32,6 +32,7 @@ ITEM_FIELDS = [
     "responsible_body",
     "school_facing",
     "default_level",
+    "subject",
     "sort_order",
 ]
 
@@ -130,6 +131,7 @@ def _fill(*, version: CatalogVersion, areas: list[dict]) -> list[str]:
                     "school_facing", "各学校" in body or bool(item.get("stages"))
                 ),
                 default_level=item.get("default_level") or HazardLevel.GENERAL,
+                subject=item.get("subject") or "",
                 sort_order=i_order,
             )
         )
@@ -151,13 +153,43 @@ def _fill(*, version: CatalogVersion, areas: list[dict]) -> list[str]:
                     )
     through_r.objects.bulk_create(rows_r)
     through_c.objects.bulk_create(rows_c)
+    routes = []
+    for obj, (_a, _o, item) in zip(items, item_rows, strict=True):
+        for n, route in enumerate(item.get("routes") or []):
+            name = route.get("department", "")
+            if name not in departments:
+                warnings.append(
+                    _("Item %(c)s: no department named %(n)s") % {"c": obj.code, "n": name}
+                )
+                continue
+            routes.append(
+                CheckItemRoute(
+                    item_id=obj.pk,
+                    department=departments[name],
+                    stages=list(route.get("stages") or []),
+                    subject=route.get("subject") or "",
+                    sort_order=n,
+                )
+            )
+    CheckItemRoute.objects.bulk_create(routes)
     return warnings
+
+
+def routes_check(routes: list[dict]) -> dict[str, list[str]]:
+    """Errors of routes given as data (stages and subjects must be known ones)."""
+    errors: dict[str, list[str]] = {}
+    for route in routes:
+        if set(route.get("stages") or []) - set(SchoolStage.values):
+            errors.setdefault("routes", []).append(_("Unknown school stage."))
+        if (route.get("subject") or "") not in {"", *RouteSubject.values}:
+            errors.setdefault("routes", []).append(_("Unknown subject."))
+    return errors
 
 
 def version_as_data(version: CatalogVersion) -> dict:
     """The version as plain data (the same shape as the shipped default catalog)."""
     items = version.items.select_related("area").prefetch_related(
-        "responsible_departments", "cooperating_departments"
+        "responsible_departments", "cooperating_departments", "routes__department"
     )
     by_area: dict[int, list[dict]] = {}
     for item in items:
@@ -166,6 +198,10 @@ def version_as_data(version: CatalogVersion) -> dict:
                 **{f: getattr(item, f) for f in ITEM_FIELDS},
                 "responsible": [d.name for d in item.responsible_departments.all()],
                 "cooperating": [d.name for d in item.cooperating_departments.all()],
+                "routes": [
+                    {"department": r.department.name, "stages": r.stages, "subject": r.subject}
+                    for r in item.routes.all()
+                ],
             }
         )
     return {
@@ -222,10 +258,14 @@ def item_save(
     item: CheckItem | None = None,
     responsible=(),
     cooperating=(),
+    routes=None,
 ) -> CheckItem:
+    """Create or change an item of a draft. ``routes`` (``[(department, stages, subject)]``)
+    replaces the item's routing by stage or subject; ``None`` keeps it."""
     _require_manager(actor=actor, bureau_id=version.bureau_id)
     _require_draft(version)
-    for dept in [*responsible, *cooperating]:
+    route_depts = [r[0] for r in routes or ()]
+    for dept in [*responsible, *cooperating, *route_depts]:
         if dept.bureau_id != version.bureau_id:
             raise ValidationError(
                 {"responsible_departments": _("Choose departments of this bureau.")}
@@ -245,6 +285,15 @@ def item_save(
     item.save()
     item.responsible_departments.set(responsible)
     item.cooperating_departments.set(cooperating)
+    if routes is not None:
+        errors = routes_check([{"stages": st, "subject": su} for _d, st, su in routes])
+        if errors:
+            raise ValidationError(errors)
+        item.routes.all().delete()
+        CheckItemRoute.objects.bulk_create(
+            CheckItemRoute(item=item, department=d, stages=list(st), subject=su, sort_order=n)
+            for n, (d, st, su) in enumerate(routes)
+        )
     config_change_record(actor=actor, obj=item, before=before)
     return item
 

@@ -32,7 +32,7 @@ def version_list(request):
 def version_detail(request, pk: int):
     version = selectors.version_get(user=request.user, pk=pk, related=("bureau",))
     items = CheckItem.objects.filter(version=version).prefetch_related(
-        "responsible_departments", "cooperating_departments"
+        "responsible_departments", "cooperating_departments", "routes__department"
     )
     q = request.GET.get("q", "").strip()
     if q:
@@ -119,6 +119,7 @@ def item_edit(request, version_pk: int, pk: int | None = None):
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         responsible, cooperating = data.pop("responsible"), data.pop("cooperating")
+        routes = data.pop("routes")
         try:
             services.item_save(
                 actor=request.user,
@@ -127,6 +128,7 @@ def item_edit(request, version_pk: int, pk: int | None = None):
                 item=item,
                 responsible=responsible,
                 cooperating=cooperating,
+                routes=routes,
             )
         except ValidationError as exc:
             to_form(form, exc)

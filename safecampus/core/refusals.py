@@ -70,6 +70,7 @@ class Code(StrEnum):
     WRONG_DEPARTMENT = "wrong_department"
     WRONG_ORG_LEVEL = "wrong_org_level"
     CONFIRM_REQUIRED = "confirm_required"
+    FIVE_IN_PLACE_REQUIRED = "five_in_place_required"
 
 
 #: the HTTP status of a refusal in the API; a code not listed is 400

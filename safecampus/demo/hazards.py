@@ -45,6 +45,13 @@ PLAN = [
 ]
 
 
+#: funds and contingency plan a department sets when it confirms (measures come with the report)
+FIVE_IN_PLACE = {
+    "funds": "学校公用经费列支",
+    "contingency_plan": "整改完成前设置警示、专人值守，发现险情立即疏散并报告",
+}
+
+
 def _photo(rng: random.Random, label: str) -> SimpleUploadedFile:
     img = Image.new("RGB", (480, 360), tuple(rng.randrange(90, 220) for _ in range(3)))
     ImageDraw.Draw(img).rectangle((60, 60, 420, 300), outline=(255, 255, 255), width=6)
@@ -136,7 +143,10 @@ def seed_demo_hazards(*, district, password: str, schools: int = 40, per_school:
                 changes, comment, files = {}, "", ()
                 if action == Action.CONFIRM:
                     # some deadlines already passed: the register shows them overdue
-                    changes = {"deadline": found + datetime.timedelta(days=rng.randrange(15, 150))}
+                    changes = {
+                        "deadline": found + datetime.timedelta(days=rng.randrange(15, 150)),
+                        **FIVE_IN_PLACE,  # 五落实: confirmed only with all five
+                    }
                 elif action == Action.SUBMIT:
                     comment, files = "已按方案完成整改，附整改后照片", [_photo(rng, "整改后")]
                 elif action == Action.MARK_HARD:

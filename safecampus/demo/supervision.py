@@ -148,7 +148,12 @@ def _take_up_hazards(campaign: Campaign, centre, officers: dict, rng: random.Ran
         if n % 10 == 9:
             continue  # still awaiting the department
         deadline = hazard.deadline or timezone.localdate() + datetime.timedelta(days=30)
-        hazard = _act(dept_user, hazard, Action.CONFIRM, changes={"deadline": deadline})
+        five = {  # 五落实: confirmed only with funds, measures and a contingency plan too
+            "funds": "学校公用经费列支",
+            "contingency_plan": "整改完成前设置警示、专人值守，发现险情立即疏散并报告",
+            **({} if hazard.measures else {"measures": "按整改方案限期整改"}),
+        }
+        hazard = _act(dept_user, hazard, Action.CONFIRM, changes={"deadline": deadline, **five})
         if n in (3, 11):
             _act(dept_user, hazard, Action.MARK_HARD, comment="需改造管网，经费待区里审批")
             continue

@@ -243,6 +243,32 @@ class ActionForm(forms.Form):
         Action.DISPUTE: _("Why the hazard is not your department's"),
     }
 
+    #: the rule the action applies, shown above its fields (empty: none)
+    rule = ""
+
+    def _five_in_place(self, hazard) -> None:
+        """Funds and contingency plan on the confirm form; for a hazard fixed by a deadline the
+        five (五落实, 004 §二(三)) are required and the rule is shown with the school's person."""
+        self.fields["funds"] = forms.CharField(
+            label=_("Funds"), max_length=200, initial=hazard.funds, required=False
+        )
+        self.fields["contingency_plan"] = forms.CharField(
+            label=_("Contingency plan"),
+            widget=forms.Textarea(attrs={"rows": 2}),
+            initial=hazard.contingency_plan,
+            required=False,
+        )
+        if hazard.remedy_type != RemedyType.DEADLINE:
+            return
+        for name in ("funds", "measures", "deadline", "contingency_plan"):
+            self.fields[name].required = True
+        self.rule = _(
+            "Five in place (五落实): a hazard fixed by a deadline is confirmed only with its "
+            "funds, people, measures, deadline and contingency plan. Responsible person at "
+            "school: %(person)s. Basis: the Chongyi sub-district notice on school safety risk "
+            "prevention, part 2 (3)."
+        ) % {"person": hazard.responsible_person or "—"}
+
     def __init__(self, *args, action: str, hazard, **kwargs):
         kwargs.setdefault("prefix", action)
         super().__init__(*args, **kwargs)
@@ -294,6 +320,7 @@ class ActionForm(forms.Form):
                 initial=hazard.interim_deadline,
                 required=False,
             )
+            self._five_in_place(hazard)
         if action == Action.EDIT:
             self._edit_fields(hazard)
         if action == Action.EXTEND:

@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from safecampus.catalog.choices import HazardLevel, VersionStatus
 from safecampus.catalog.models import CheckItem, RiskArea
@@ -358,7 +359,8 @@ def hazard_report(
     ]
     if item_obj is not None:
         if dept is None:
-            dept = item_obj.responsible_departments.order_by("sort_order", "pk").first()
+            # routed by the school's stage or the item's subject (000 §四(一)3④, §四(一)4①)
+            dept = item_obj.department_for(school)
         if cooperating_departments is None:
             coop = list(item_obj.cooperating_departments.all())
     hazard.responsible_department = dept
@@ -478,11 +480,48 @@ class _Step:
     record: dict = dataclass_field(default_factory=dict)
 
 
+#: 五落实 (004 §二(三)): what a hazard fixed by a deadline needs before it is confirmed, in the
+#: rule's order (funds, people, measures, deadline, plan)
+FIVE_IN_PLACE = [
+    ("funds", _lazy("funds")),
+    ("responsible_person", _lazy("people (the responsible person)")),
+    ("measures", _lazy("measures")),
+    ("deadline", _lazy("deadline")),
+    ("contingency_plan", _lazy("contingency plan")),
+]
+
+
+def five_in_place_missing(hazard: Hazard) -> list[str]:
+    """The fields of 五落实 that ``hazard`` (fixed by a deadline) still lacks."""
+    if hazard.remedy_type != RemedyType.DEADLINE:
+        return []
+    return [
+        field
+        for field, _label in FIVE_IN_PLACE
+        if not (str(v).strip() if (v := getattr(hazard, field)) is not None else "")
+    ]
+
+
+def _check_five_in_place(hazard: Hazard) -> None:
+    missing = five_in_place_missing(hazard)
+    if not missing:
+        return
+    labels = dict(FIVE_IN_PLACE)
+    rule = _(
+        "A hazard fixed by a deadline is confirmed only when its funds, people, measures, "
+        "deadline and contingency plan are all in place (the five in place, 五落实, of the "
+        "Chongyi sub-district notice on school safety risk prevention, part 2 (3)). "
+        "Missing: %(missing)s."
+    ) % {"missing": "、".join(str(labels[f]) for f in missing)}
+    errors = {"__all__": [rule]}
+    for field in missing:
+        errors[field] = [_("Required: one of the five in place (五落实).")]
+    raise refuse(errors, Code.FIVE_IN_PLACE_REQUIRED)
+
+
 def _confirm(step: _Step) -> None:
     hazard = step.hazard
     _change(hazard, step.changes, CONFIRM_FIELDS, step.record)
-    if hazard.remedy_type == RemedyType.DEADLINE and hazard.deadline is None:
-        raise refuse({"deadline": _("Set the rectification deadline.")}, "deadline_required")
     if hazard.level == HazardLevel.MAJOR and not hazard.supervised:
         hazard.supervised = True  # a 重大隐患 is listed for supervision (DOMAIN §5)
         step.record["supervised"] = [False, True]
@@ -617,6 +656,9 @@ def hazard_act(
     )
     _BODIES[move.action](step)
     _check_rules(hazard, step.record)
+    if move.action == Action.CONFIRM:
+        # after the rules every write keeps, so a wrong date or interim measures say so first
+        _check_five_in_place(hazard)
     event = _commit(hazard, move, actor=actor, roles=roles, comment=step.comment, data=step.record)
     _ensure_still_visible(actor, hazard)
     if files:

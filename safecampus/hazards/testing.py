@@ -19,6 +19,14 @@ from . import services
 from .choices import Action, Decision, Status
 
 #: the actions that lead from a new report to each status, with who takes them
+#: what a confirmation of a hazard fixed by a deadline brings besides the deadline (五落实: the
+#: school's responsible person is given with the report)
+FIVE_IN_PLACE = {
+    "funds": "学校自筹2000元",
+    "measures": "清理杂物，设置禁止堆放标识",
+    "contingency_plan": "整改完成前安排专人值守，发现险情立即疏散",
+}
+
 _PATH: dict[str, list[tuple[str, str]]] = {
     Status.REPORTED: [],
     Status.ASSIGNED: [(Action.CONFIRM, "dept")],
@@ -99,7 +107,7 @@ def hazard_at(
         actor = dept_user if who == "dept" else school_user
         changes = {}
         if action == Action.CONFIRM:
-            changes = {"deadline": hazard.found_on if backdated else deadline}
+            changes = {"deadline": hazard.found_on if backdated else deadline, **FIVE_IN_PLACE}
         hazard = services.hazard_act(
             actor=actor,
             hazard_id=hazard.pk,
@@ -115,4 +123,4 @@ def hazard_at(
     return hazard
 
 
-__all__ = ["small_catalog", "jpeg_upload", "hazard_at", "Decision", "Role"]
+__all__ = ["FIVE_IN_PLACE", "small_catalog", "jpeg_upload", "hazard_at", "Decision", "Role"]

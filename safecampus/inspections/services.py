@@ -82,19 +82,22 @@ def school_facts(school: School) -> dict:
     }
 
 
-def _form_items(version_id: int) -> list[tuple[CheckItem, int | None]]:
-    """The version's school-facing items in form order, each with the department that takes it."""
-    items = list(
+def _form_items(version_id: int) -> list[CheckItem]:
+    """The version's school-facing items in form order, with their routing and departments
+    prefetched (each school's department comes from ``CheckItem.department_for``)."""
+    return list(
         CheckItem.objects.filter(version_id=version_id, school_facing=True)
         .select_related("area")
-        .prefetch_related("responsible_departments")
+        .prefetch_related("responsible_departments", "routes__department")
         .order_by("area__sort_order", "area__code", "sort_order", "code")
     )
-    out = []
-    for item in items:
-        depts = sorted(item.responsible_departments.all(), key=lambda d: (d.sort_order, d.pk))
-        out.append((item, depts[0].pk if depts else None))
-    return out
+
+
+def _department_id(item: CheckItem, school: School) -> int | None:
+    """The department that takes ``item`` at ``school``: routed by the school's stage or the
+    item's subject (000 §四(一)3④, §四(一)4①), else the item's first responsible department."""
+    dept = item.department_for(school)
+    return dept.pk if dept else None
 
 
 BATCH = 2000
@@ -115,7 +118,7 @@ def forms_generate(*, actor, campaign, schools: list[School], now, progress=None
     made = 0
     for start in range(0, len(schools), 200):
         chunk = schools[start : start + 200]
-        plans = {s.pk: [(i, d) for i, d in items if i.applies_to(s)] for s in chunk}
+        plans = {s.pk: [(i, _department_id(i, s)) for i in items if i.applies_to(s)] for s in chunk}
         forms = InspectionForm.objects.bulk_create(
             [
                 InspectionForm(

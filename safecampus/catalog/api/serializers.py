@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from safecampus.catalog.models import CatalogVersion, CheckItem, RiskArea
+from safecampus.catalog.models import CatalogVersion, CheckItem, CheckItemRoute, RiskArea
 
 
 class CatalogVersionSerializer(serializers.ModelSerializer):
@@ -15,7 +15,17 @@ class RiskAreaSerializer(serializers.ModelSerializer):
         fields = ["id", "version", "code", "name", "source"]
 
 
+class CheckItemRouteSerializer(serializers.ModelSerializer):
+    """Which department takes the item for which school stages (empty: any) or subject."""
+
+    class Meta:
+        model = CheckItemRoute
+        fields = ["department", "stages", "subject"]
+
+
 class CheckItemSerializer(serializers.ModelSerializer):
+    routes = CheckItemRouteSerializer(many=True, read_only=True)
+
     class Meta:
         model = CheckItem
         fields = [
@@ -35,5 +45,7 @@ class CheckItemSerializer(serializers.ModelSerializer):
             "school_facing",
             "responsible_departments",
             "cooperating_departments",
+            "subject",
+            "routes",
             "default_level",
         ]

@@ -36,5 +36,5 @@ class CheckItemViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return CheckItem.objects.visible_to(self.request.user).prefetch_related(
-            "responsible_departments", "cooperating_departments"
+            "responsible_departments", "cooperating_departments", "routes"
         )

@@ -13,7 +13,7 @@ from safecampus.hazards import services
 from safecampus.hazards.choices import Action, Decision, Status
 from safecampus.hazards.lifecycle import LIFECYCLE
 from safecampus.hazards.models import Hazard, HazardEvidence
-from safecampus.hazards.testing import jpeg_upload
+from safecampus.hazards.testing import FIVE_IN_PLACE, jpeg_upload
 
 # --- the buttons of the table, read as the old per-pair tables ------------------------------
 _BUTTONS = [m for m in LIFECYCLE.moves if not m.internal]
@@ -80,7 +80,7 @@ def inputs(action: str) -> dict:
     if action == Action.ADD_EVIDENCE:
         return {"files": [jpeg_upload("more.jpg")]}
     return {
-        Action.CONFIRM: {"changes": {"deadline": days(30)}},
+        Action.CONFIRM: {"changes": {"deadline": days(30), **FIVE_IN_PLACE}},
         Action.REJECT: {"comment": "通道仍有杂物"},
         Action.WITHDRAW: {"comment": "经核实不属于隐患"},
         Action.MARK_HARD: {"comment": "需改造消防管网，经费待批"},

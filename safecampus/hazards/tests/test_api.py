@@ -10,7 +10,7 @@ from safecampus.core.roles import Role
 from safecampus.core.testing import user_with_role
 from safecampus.hazards.choices import Status
 from safecampus.hazards.models import Hazard, HazardEvidence
-from safecampus.hazards.testing import jpeg_upload
+from safecampus.hazards.testing import FIVE_IN_PLACE, jpeg_upload
 from safecampus.hazards.tests.helpers import days
 
 URL = "/api/v1/hazards/"
@@ -282,7 +282,7 @@ def test_create_refused_saves_nothing(reg, client_for, who, payload, status, cod
 @pytest.mark.parametrize(
     "start, who, path, payload, after",
     [
-        ("reported", "dept", "confirm", {"deadline": D30, "funds": "2000元"}, "assigned"),
+        ("reported", "dept", "confirm", {"deadline": D30, **FIVE_IN_PLACE}, "assigned"),
         ("assigned", "school", "start", {}, "rectifying"),
         ("rectifying", "school", "submit", {"files": "ok"}, "submitted"),
         ("submitted", "dept", "accept", {}, "closed"),
@@ -326,7 +326,7 @@ NEW_DEADLINE = {"decisions": ["new_deadline"]}
         ("rectifying", "school", "submit", {}, 400, "evidence_required"),
         ("rectifying", "school", "submit", {"files": "bad"}, 400, "evidence_invalid"),
         ("assigned", "dept", "evidence", {}, 400, "invalid"),
-        ("reported", "dept", "confirm", {}, 400, "deadline_required"),
+        ("reported", "dept", "confirm", {}, 400, "five_in_place_required"),
         ("reported", "dept", "confirm", MAJOR, 400, "interim_measures_required"),
         ("hard", "leader", "decide", NEW_DEADLINE, 400, "deadline_required"),
         ("hard", "leader", "decide", {"decisions": []}, 400, "decision_required"),
@@ -351,7 +351,7 @@ def test_refused_action_changes_nothing(reg, client_for, start, who, path, paylo
 @pytest.mark.dates
 def test_full_loop_confirm_submit_accept(reg, client_for):
     hazard, dept = reg.make("reported"), reg.users[Role.DEPARTMENT_OFFICER]
-    confirm = {"version": 1, "deadline": D30, "measures": "清理杂物"}
+    confirm = {"version": 1, "deadline": D30, **FIVE_IN_PLACE, "measures": "清理杂物"}
     body = _post(client_for(dept), hazard, "confirm", confirm).json()
     expected = ("assigned", D30.iso(), "清理杂物", 2)
     assert _pick(body, "status", "deadline", "measures", "version") == expected

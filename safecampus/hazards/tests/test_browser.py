@@ -193,7 +193,15 @@ def test_hazard_from_phone_report_to_closing(reg_live, journey):  # noqa: F811
     expect(dpage).to_have_url(_path("hazards:hazard_list"))
     dpage.get_by_test_id("hazard-table").get_by_role("link", name=hazard.code).click()
     expect(dpage).to_have_url(_path("hazards:hazard_detail", hazard.pk))
-    _act(dpage, Action.CONFIRM, deadline=deadline.isoformat(), comment="请于两周内清理完毕")
+    _act(
+        dpage,
+        Action.CONFIRM,
+        deadline=deadline.isoformat(),
+        measures="清理通道杂物",  # 五落实: funds, measures, deadline and plan are required
+        funds="学校公用经费",
+        contingency_plan="清理前专人值守",
+        comment="请于两周内清理完毕",
+    )
     expect(dpage).to_have_url(_path("hazards:hazard_detail", hazard.pk))
     _expect_status(dpage, Status.ASSIGNED)
     expect(dpage.get_by_test_id("deadline")).to_have_text(_date(deadline))

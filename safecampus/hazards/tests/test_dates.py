@@ -14,7 +14,7 @@ from safecampus.core.roles import Role
 from safecampus.hazards import services
 from safecampus.hazards.choices import Decision, Status
 from safecampus.hazards.models import Hazard
-from safecampus.hazards.testing import hazard_at
+from safecampus.hazards.testing import FIVE_IN_PLACE, hazard_at
 
 NOW = datetime.datetime(2026, 11, 20, 10, 0, tzinfo=datetime.UTC)
 FOUND = datetime.date(2026, 11, 10)
@@ -135,6 +135,7 @@ def test_confirm_on_the_page(reg, client_for):
     form = next(f for f in page.context["action_forms"] if f.action == "confirm")
     data = {form.add_prefix(n): f.initial or "" for n, f in form.fields.items()}
     data[form.add_prefix("deadline")] = "1999-01-01"
+    data |= {form.add_prefix(n): v for n, v in FIVE_IN_PLACE.items()}
     resp = client.post(reverse("hazards:hazard_action", args=[h.pk, "confirm"]), data)
     assert resp.status_code == 400
     bound = next(f for f in resp.context["action_forms"] if f.action == "confirm")

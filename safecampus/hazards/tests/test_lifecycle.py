@@ -128,7 +128,7 @@ def test_a_report_fixed_by_a_deadline_cannot_go_straight_to_acceptance(reg, key)
 
 
 MISSING_INPUT = [
-    (Status.REPORTED, Action.CONFIRM, "dept", {}, "deadline_required"),
+    (Status.REPORTED, Action.CONFIRM, "dept", {}, "five_in_place_required"),
     (Status.REPORTED, Action.WITHDRAW, "dept", {"comment": "  "}, "reason_required"),
     (Status.ASSIGNED, Action.MARK_HARD, "dept", {}, "reason_required"),
     (Status.RECTIFYING, Action.MARK_HARD, "centre", {}, "reason_required"),
@@ -183,12 +183,19 @@ def test_confirm_records_what_the_department_set(reg):
         hazard_id=hazard.pk,
         action=Action.CONFIRM,
         version=hazard.version,
-        changes={"deadline": days(20), "measures": "清理杂物，张贴警示"},
+        changes={
+            "deadline": days(20),
+            "measures": "清理杂物，张贴警示",
+            "funds": "500元",
+            "contingency_plan": "专人值守",
+        },
     )
     event = hazard.events.last()
     assert event.data == {
         "deadline": [None, str(days(20))],
         "measures": ["", "清理杂物，张贴警示"],
+        "funds": ["", "500元"],
+        "contingency_plan": ["", "专人值守"],
     }
     assert (hazard.deadline, hazard.supervised) == (days(20), False)
 

@@ -13,6 +13,7 @@ from safecampus.core.roles import Role
 from safecampus.hazards import services
 from safecampus.hazards.choices import Action, RemedyType, RiskColour, Status
 from safecampus.hazards.models import Hazard, HazardCounter, HazardEvent
+from safecampus.hazards.testing import FIVE_IN_PLACE
 
 from .helpers import attempt, days, state
 
@@ -75,11 +76,12 @@ def test_a_major_hazard_is_accepted_and_listed_for_supervision_at_confirm(reg, d
         hazard_id=hazard.pk,
         action=Action.CONFIRM,
         version=hazard.version,
-        changes={"deadline": days(60)},
+        changes={"deadline": days(60), **FIVE_IN_PLACE},
     )
     assert (hazard.status, hazard.supervised) == (Status.ASSIGNED, True)
     assert hazard.events.last().data == {
         "deadline": [None, str(days(60))],
+        **{f: ["", v] for f, v in FIVE_IN_PLACE.items()},
         "supervised": [False, True],
     }
 
@@ -88,7 +90,7 @@ def test_confirm_that_raises_the_level_to_major_needs_interim_measures(reg):
     hazard = report(reg)
     before = state(hazard)
     user = reg.users[Role.DEPARTMENT_OFFICER]
-    changes = {"level": HazardLevel.MAJOR, "deadline": days(60)}
+    changes = {"level": HazardLevel.MAJOR, "deadline": days(60), **FIVE_IN_PLACE}
     outcome = attempt(user, hazard, Action.CONFIRM, changes=changes)
     assert outcome == "interim_measures_required"
     assert state(hazard) == before

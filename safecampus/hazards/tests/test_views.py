@@ -109,6 +109,9 @@ def test_action_through_the_page_writes_an_event(reg, client_for):
             "confirm-version": h.version,
             "confirm-level": "general",
             "confirm-deadline": str(days(40)),
+            "confirm-measures": "清理杂物",
+            "confirm-funds": "500元",
+            "confirm-contingency_plan": "专人值守",
             "confirm-comment": "请尽快整改",
         },
     )

@@ -202,7 +202,11 @@ def test_a_hazard_in_a_departments_hands_keeps_its_item_non_compliant(camp):
         hazard_id=hazard.pk,
         action="confirm",
         version=hazard.version,
-        changes={"deadline": datetime.date(2030, 6, 30)},
+        changes={
+            "deadline": datetime.date(2030, 6, 30),
+            "funds": "2000元",
+            "contingency_plan": "专人值守",
+        },
     )
     services.form_review(
         actor=camp.dept_user, form_id=camp.form_a.pk, decision="return", reason="补充"
