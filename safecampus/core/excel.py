@@ -33,7 +33,7 @@ from copy import copy
 from dataclasses import dataclass, field
 
 from django.utils import timezone
-from django.utils.encoding import escape_uri_path
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import Cell, WriteOnlyCell
@@ -141,6 +141,46 @@ def scope_label(user) -> str:
 def filters_label(pairs: Iterable[tuple[str, str]]) -> str:
     """ "状态：整改中；学校：一中" from (label, value) pairs, leaving out empty values."""
     return "；".join(f"{label}：{value}" for label, value in pairs if value not in (None, ""))
+
+
+#: filterset fields that order or page a list rather than choose its rows
+NOT_FILTERS = frozenset({"sort", "order", "o", "page", "per_page", "view"})
+
+
+def filterset_label(fs, resolve: dict[str, Callable] | None = None) -> str:
+    """The filters a bound django-filter ``fs`` applies, as "状态：整改中、已验收；学校：一中"
+    (in the active language). ``resolve`` names a value a person would not recognise (an id):
+    ``{field name: function(value) -> text}``."""
+    resolve = resolve or {}
+    form = fs.form
+    form.is_valid()
+    data = getattr(form, "cleaned_data", {}) or {}
+    pairs = []
+    for name, fld in form.fields.items():
+        value = data.get(name)
+        if name in NOT_FILTERS or name in form.errors or value in (None, "", [], (), set()):
+            continue
+        values = list(value) if isinstance(value, list | tuple | set) else [value]
+        if name in resolve:
+            text = "、".join(str(resolve[name](v)) for v in values)
+        else:
+            choices = {str(k): str(v) for k, v in getattr(fld, "choices", ()) or ()}
+            text = "、".join(_value_text(v, choices) for v in values)
+        pairs.append((str(fld.label or name), text))
+    return filters_label(pairs)
+
+
+def _value_text(value, choices: dict[str, str]) -> str:
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, datetime.date):
+        return f"{value:%Y-%m-%d}"
+    return choices.get(str(value), str(value))
+
+
+def heading_for(user, title: str, filters: str = "", **kwargs) -> Heading:
+    """The :class:`Heading` of a table ``user`` exports: their units as its scope."""
+    return Heading(title, scope=scope_label(user), filters=filters, **kwargs)
 
 
 @dataclass
@@ -453,8 +493,9 @@ def file_name(*parts, ext: str = "xlsx") -> str:
 
 
 def attachment(name: str) -> str:
-    """The Content-Disposition of a download named ``name`` (any language)."""
-    return f"attachment; filename*=UTF-8''{escape_uri_path(name)}"
+    """The Content-Disposition of a download named ``name`` (any language): Django's, as
+    ``FileResponse(..., filename=name)`` sends it (``filename*=utf-8''…`` for a Chinese name)."""
+    return content_disposition_header(True, name)
 
 
 def xlsx_problem(head: bytes) -> str | None:
