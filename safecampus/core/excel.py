@@ -151,8 +151,16 @@ def filterset_label(fs, resolve: dict[str, Callable] | None = None) -> str:
     """The filters a bound django-filter ``fs`` applies, as "状态：整改中、已验收；学校：一中"
     (in the active language). ``resolve`` names a value a person would not recognise (an id):
     ``{field name: function(value) -> text}``."""
+    return filters_label(form_filters(fs.form, resolve))
+
+
+def form_filters(form, resolve: dict[str, Callable] | None = None) -> list[tuple[str, str]]:
+    """(label, value) of each filter a bound filter form applies, values as a person reads
+    them: choices by their label, dates yyyy-mm-dd, ids named by ``resolve`` (see
+    :func:`filterset_label`)."""
     resolve = resolve or {}
-    form = fs.form
+    if not form.is_bound:
+        return []
     form.is_valid()
     data = getattr(form, "cleaned_data", {}) or {}
     pairs = []
@@ -167,7 +175,7 @@ def filterset_label(fs, resolve: dict[str, Callable] | None = None) -> str:
             choices = {str(k): str(v) for k, v in getattr(fld, "choices", ()) or ()}
             text = "、".join(_value_text(v, choices) for v in values)
         pairs.append((str(fld.label or name), text))
-    return filters_label(pairs)
+    return pairs
 
 
 def _value_text(value, choices: dict[str, str]) -> str:
@@ -303,14 +311,15 @@ def write_heading(ws, heading: Heading, ncols: int, widths: list[float]) -> int:
     any other row); returns the number of the table's header row."""
     ncols = max(ncols, 1)
     total = sum(widths[:ncols]) or 14 * ncols
-    _merge(ws, 1, ncols)
+    # a row is merged once written: merging first makes a normal sheet append below it
     ws.append([text_cell(ws, heading.title, font=TITLE_FONT, alignment=HEADER_ALIGNMENT)])
+    _merge(ws, 1, ncols)
     ws.row_dimensions[1].height = max(24.0, _line_height(heading.title, total / 2, points=20))
     row = 1
     for line in heading.lines():
         row += 1
-        _merge(ws, row, ncols)
         ws.append([text_cell(ws, line, alignment=Alignment(wrap_text=True, vertical="center"))])
+        _merge(ws, row, ncols)
         ws.row_dimensions[row].height = _line_height(line, total)
     return row + 1
 
