@@ -299,9 +299,12 @@ def print_setup(ws, *, landscape: bool = True, title_rows: str | None = None) ->
         ws.print_title_rows = title_rows
 
 
-def _line_height(text: str, width: float, *, points: float = 15.0) -> float:
-    """The height of a wrapped row showing ``text`` in a cell ``width`` characters wide."""
-    per_line = max(int(width), 1)
+def wrapped_height(text, width: float, *, points: float = 15.0) -> float:
+    """The height (points) of a wrapped row showing ``text`` in a cell ``width`` characters
+    wide, so that it prints in full."""
+    if text in (None, ""):
+        return points
+    per_line = max(int(width) - 1, 1)
     lines = sum(max(1, -(-display_width(part) // per_line)) for part in str(text).split("\n"))
     return points * lines
 
@@ -314,13 +317,13 @@ def write_heading(ws, heading: Heading, ncols: int, widths: list[float]) -> int:
     # a row is merged once written: merging first makes a normal sheet append below it
     ws.append([text_cell(ws, heading.title, font=TITLE_FONT, alignment=HEADER_ALIGNMENT)])
     _merge(ws, 1, ncols)
-    ws.row_dimensions[1].height = max(24.0, _line_height(heading.title, total / 2, points=20))
+    ws.row_dimensions[1].height = max(24.0, wrapped_height(heading.title, total / 2, points=20))
     row = 1
     for line in heading.lines():
         row += 1
         ws.append([text_cell(ws, line, alignment=Alignment(wrap_text=True, vertical="center"))])
         _merge(ws, row, ncols)
-        ws.row_dimensions[row].height = _line_height(line, total)
+        ws.row_dimensions[row].height = wrapped_height(line, total)
     return row + 1
 
 
