@@ -314,16 +314,17 @@ def write_heading(ws, heading: Heading, ncols: int, widths: list[float]) -> int:
     any other row); returns the number of the table's header row."""
     ncols = max(ncols, 1)
     total = sum(widths[:ncols]) or 14 * ncols
-    # a row is merged once written: merging first makes a normal sheet append below it
+    # a row's height is set before it is written (a write-only sheet writes it at once); it is
+    # merged once written (merging first makes a normal sheet append below it)
+    ws.row_dimensions[1].height = max(24.0, wrapped_height(heading.title, total / 2, points=20))
     ws.append([text_cell(ws, heading.title, font=TITLE_FONT, alignment=HEADER_ALIGNMENT)])
     _merge(ws, 1, ncols)
-    ws.row_dimensions[1].height = max(24.0, wrapped_height(heading.title, total / 2, points=20))
     row = 1
     for line in heading.lines():
         row += 1
+        ws.row_dimensions[row].height = wrapped_height(line, total)
         ws.append([text_cell(ws, line, alignment=Alignment(wrap_text=True, vertical="center"))])
         _merge(ws, row, ncols)
-        ws.row_dimensions[row].height = wrapped_height(line, total)
     return row + 1
 
 
@@ -432,9 +433,12 @@ def _table(ws, heading: Heading, columns: list[Column], rows: Iterable[list], pr
     widths = _sized(columns, sample)
     for idx, width in enumerate(widths, start=1):
         ws.column_dimensions[_column_letter(idx)].width = width
-    head = write_heading(ws, heading, len(columns), widths)
+    # a write-only sheet writes its properties, views and columns with its first row: all are
+    # set before the heading
+    head = len(heading.lines()) + 2
     ws.freeze_panes = f"A{head + 1}"
     print_setup(ws, title_rows=f"{head}:{head}")
+    assert write_heading(ws, heading, len(columns), widths) == head
     ws.append(_header_cells(ws, columns))
     styler = _RowStyler(ws)
     n = 0
