@@ -337,15 +337,24 @@ def _merge(ws, row: int, ncols: int) -> None:
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=ncols)
 
 
+def header_width(header: str) -> int:
+    """The width at which a header shows whole: up to three Chinese characters on one line,
+    a longer one in two even lines ("隐患/编号", "临时管/控措施") rather than widen its column."""
+    width = display_width(header)
+    if width <= 6:
+        return width + 1
+    return -(-width // 4) * 2 + 1
+
+
 def _sized(columns: list[Column], sample: list[list]) -> list[float]:
     """Column widths by content: at least the header's longest word, at most the column's
     ``width`` (and :data:`MAX_WIDTH`)."""
     widths = []
     for idx, col in enumerate(columns):
         content = max((display_width(r[idx]) for r in sample if idx < len(r)), default=0)
-        header = display_width(col.header) + (1 if col.required else 0)
-        cap = min(max(col.width, 6), MAX_WIDTH)
-        widths.append(float(min(max(content, min(header, 12), 4) + 2, cap)))
+        header = header_width(col.header + ("*" if col.required else ""))
+        cap = max(min(col.width, MAX_WIDTH), header)
+        widths.append(float(min(max(content + 2, header), cap)))
     return widths
 
 
