@@ -76,7 +76,7 @@ TEXT_ANSWER = {v: k for k, v in ANSWER_TEXT.items()}
 COLUMNS = [
     ("序号", 5, None),
     ("编码", 8, None),
-    ("风险领域", 12, None),
+    ("风险领域", 14, None),
     ("排查项", 40, None),
     ("依据", 16, None),
     ("重大", 5, None),
