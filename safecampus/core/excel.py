@@ -394,20 +394,24 @@ class _RowStyler:
 
     def row(self, values) -> list:
         out = []
+        cells = self.cells
         for idx, value in enumerate(values):
-            if isinstance(value, Cell):
+            if type(value) is str:  # the common case first
+                if value.startswith(FORMULA_PREFIXES):
+                    out.append(text_cell(self.ws, value, border=GRID, alignment=WRAP))
+                    continue
+                fmt = None
+            elif isinstance(value, Cell):
                 out.append(value)
                 continue
-            fmt = number_format(value)
-            if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-                out.append(text_cell(self.ws, value, border=GRID, alignment=WRAP))
-                continue
-            cell = self._cell(idx, fmt)
+            else:
+                fmt = number_format(value)
+            cell = cells.get((idx, fmt)) or self._cell(idx, fmt)
             if not self.reuse:
                 proto, cell = cell, WriteOnlyCell(self.ws)
                 cell._style = copy(proto._style)
             set_cell(cell, value)
-            if fmt:
+            if isinstance(value, datetime.date):
                 cell.number_format = fmt  # openpyxl set its own for a date
             out.append(cell)
         return out
