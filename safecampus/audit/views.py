@@ -4,7 +4,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from safecampus.core.access import require
@@ -13,7 +12,7 @@ from safecampus.core.excel import XLSX_CONTENT_TYPE
 from safecampus.core.filters import filters_from_request
 from safecampus.core.jobs import job_start
 
-from .excel import write_audit_workbook
+from .excel import export_name, write_audit_workbook
 from .filtersets import AuditEventFilterSet
 from .models import Action, AuditEvent, ChainCheck
 from .services import audit_record
@@ -66,12 +65,12 @@ def event_export(request):
         )
         return redirect(job)
     tmp = tempfile.TemporaryFile()  # noqa: SIM115 (closed by FileResponse)
-    n = write_audit_workbook(tmp, qs)
+    n = write_audit_workbook(tmp, qs, user=request.user, filters=filters_from_request(request))
     tmp.seek(0)
     audit_record(action=Action.EXPORT, actor=request.user, data={"kind": "audit", "rows": n})
     return FileResponse(
         tmp,
         as_attachment=True,
         content_type=XLSX_CONTENT_TYPE,
-        filename=f"审计日志-{timezone.localdate():%Y%m%d}.xlsx",
+        filename=export_name(request.user),
     )

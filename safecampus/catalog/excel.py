@@ -13,8 +13,10 @@ from safecampus.audit.services import audit_record
 from safecampus.core.excel import (
     Column,
     ExcelRefused,
+    Heading,
     RowError,
     cell_text,
+    file_name,
     read_workbook,
     write_workbook,
 )
@@ -98,6 +100,24 @@ def columns() -> list[Column]:
     ]
 
 
+TITLE = "校园安全风险隐患排查标准"
+NAME = "排查标准"
+
+
+def _heading(version: CatalogVersion) -> Heading:
+    state = "草稿" if version.is_draft else "已发布"
+    return Heading(
+        f"{TITLE}（第{version.number}版）",
+        scope=version.bureau.name,
+        notes=[f"版本：第{version.number}版（{state}）{version.title}"],
+    )
+
+
+def export_name(version: CatalogVersion) -> str:
+    """ "闵行区教育局_排查标准_第3版_2026-12-05.xlsx" """
+    return file_name(version.bureau.name, NAME, f"第{version.number}版", timezone.localdate())
+
+
 def write_catalog_workbook(fileobj, version: CatalogVersion) -> int:
     stage_labels = EXCEL_LABELS[SchoolStage]
     data = version_as_data(version)
@@ -125,7 +145,9 @@ def write_catalog_workbook(fileobj, version: CatalogVersion) -> int:
         for area in data["areas"]
         for item in area["items"]
     )
-    return write_workbook(fileobj, title="排查标准", columns=columns(), rows=rows)
+    return write_workbook(
+        fileobj, title=NAME, columns=columns(), rows=rows, heading=_heading(version)
+    )
 
 
 def catalog_import_job(*, job, progress) -> dict:
@@ -275,4 +297,4 @@ def catalog_export_file(version: CatalogVersion):
     tmp = tempfile.TemporaryFile()  # noqa: SIM115 (closed by FileResponse)
     write_catalog_workbook(tmp, version)
     tmp.seek(0)
-    return tmp, f"排查标准-v{version.number}-{timezone.localdate():%Y%m%d}.xlsx"
+    return tmp, export_name(version)

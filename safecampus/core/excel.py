@@ -8,6 +8,14 @@ evaluate text starting with = + - @ (or a tab or carriage return before them) on
 edited; such user text is written as a string cell with Excel's "quote prefix", so it shows and
 stays as typed. Numbers stay numbers and dates stay dates.
 
+Every sheet written by :func:`write_workbook` or :func:`add_table_sheet` is a document a person
+can print and read as it is (:class:`Heading`): a title row (merged, bold 14 pt), a header block
+saying the scope, the filters and the time of the figures ("截至 2026年12月5日 10:00",
+Asia/Shanghai), then the table with its header row repeated on every printed page; A4
+landscape fitted to the page width, text wrapped in columns sized by their content (capped),
+panes frozen under the header; numbers stored as numbers with a number format ("0", "0.0",
+"0.0%" for a :class:`Percent`), dates as dates ("yyyy-mm-dd").
+
 Writing a long table uses openpyxl's write-only mode, so memory stays flat however many rows
 there are. Reading checks the zip before openpyxl expands anything (``core.archives``), reads in
 read-only (streamed) mode and refuses anything that is not an .xlsx workbook with a message a
@@ -16,15 +24,22 @@ user understands.
 
 from __future__ import annotations
 
+import datetime
+import itertools
+import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
+from copy import copy
 from dataclasses import dataclass, field
 
+from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import Cell, WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -32,11 +47,14 @@ from .archives import ArchiveRefused, inspect_zip, is_zip
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_ROWS_VALIDATED = 100_000
+#: how far down an import looks for the table's header row
+HEADER_SEARCH_ROWS = 12
 
 
 @dataclass
 class Column:
     header: str
+    #: the widest the column gets; narrower when its content is short
     width: int = 14
     #: drop-down choices for data validation, or None
     choices: list[str] | None = None
@@ -74,11 +92,163 @@ class ExcelRefused(Exception):
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+TITLE_FONT = Font(bold=True, size=14)
+_THIN = Side(style="thin", color="999999")
+GRID = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+WRAP = Alignment(wrap_text=True, vertical="top")
+HEADER_ALIGNMENT = Alignment(horizontal="center", vertical="center", wrap_text=True)
+#: the widest a column sized by its content gets, in characters
+MAX_WIDTH = 50
+#: rows looked at to size the columns of a streamed table
+SAMPLE_ROWS = 200
+DATE_FORMAT = "yyyy-mm-dd"
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+INT_FORMAT = "0"
+FLOAT_FORMAT = "0.0"
+PERCENT_FORMAT = "0.0%"
+
+
+class Percent(float):
+    """A fraction (0.453) written as a number shown as a percentage (45.3%)."""
+
+
+def as_of_text(moment: datetime.datetime | None = None) -> str:
+    """ "截至 2026年12月5日 10:00" (Asia/Shanghai, the project's time zone)."""
+    moment = timezone.localtime(moment or timezone.now())
+    return f"截至 {moment.year}年{moment.month}月{moment.day}日 {moment:%H:%M}"
+
+
+def scope_label(user) -> str:
+    """The units ``user`` acts for, as a person names them: "闵行区教育局", "闵行区教育局法制科",
+    a school's name; several joined with "、"."""
+    if user is None or not getattr(user, "pk", None):
+        return ""
+    names: list[str] = []
+    assignments = user.role_assignments.filter(revoked_at__isnull=True).select_related(
+        "bureau", "department__bureau", "school", "partner"
+    )
+    for a in assignments:
+        if a.department_id:
+            name = f"{a.department.bureau.name}{a.department.name}"
+        else:
+            org = a.bureau or a.school or a.partner
+            name = org.name if org is not None else ""
+        if name and name not in names:
+            names.append(name)
+    return "、".join(names)
+
+
+def filters_label(pairs: Iterable[tuple[str, str]]) -> str:
+    """ "状态：整改中；学校：一中" from (label, value) pairs, leaving out empty values."""
+    return "；".join(f"{label}：{value}" for label, value in pairs if value not in (None, ""))
+
+
+#: filterset fields that order or page a list rather than choose its rows
+NOT_FILTERS = frozenset({"sort", "order", "o", "page", "per_page", "view"})
+
+
+def filterset_label(fs, resolve: dict[str, Callable] | None = None) -> str:
+    """The filters a bound django-filter ``fs`` applies, as "状态：整改中、已验收；学校：一中"
+    (in the active language). ``resolve`` names a value a person would not recognise (an id):
+    ``{field name: function(value) -> text}``."""
+    return filters_label(form_filters(fs.form, resolve))
+
+
+def form_filters(form, resolve: dict[str, Callable] | None = None) -> list[tuple[str, str]]:
+    """(label, value) of each filter a bound filter form applies, values as a person reads
+    them: choices by their label, dates yyyy-mm-dd, ids named by ``resolve`` (see
+    :func:`filterset_label`)."""
+    resolve = resolve or {}
+    if not form.is_bound:
+        return []
+    form.is_valid()
+    data = getattr(form, "cleaned_data", {}) or {}
+    pairs = []
+    for name, fld in form.fields.items():
+        value = data.get(name)
+        if name in NOT_FILTERS or name in form.errors or value in (None, "", [], (), set()):
+            continue
+        values = list(value) if isinstance(value, list | tuple | set) else [value]
+        if name in resolve:
+            text = "、".join(str(resolve[name](v)) for v in values)
+        else:
+            choices = {str(k): str(v) for k, v in getattr(fld, "choices", ()) or ()}
+            text = "、".join(_value_text(v, choices) for v in values)
+        pairs.append((str(fld.label or name), text))
+    return pairs
+
+
+def _value_text(value, choices: dict[str, str]) -> str:
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, datetime.date):
+        return f"{value:%Y-%m-%d}"
+    return choices.get(str(value), str(value))
+
+
+def heading_for(user, title: str, filters: str = "", **kwargs) -> Heading:
+    """The :class:`Heading` of a table ``user`` exports: their units as its scope."""
+    return Heading(title, scope=scope_label(user), filters=filters, **kwargs)
+
+
+@dataclass
+class Heading:
+    """What the rows above a table say: its title, whose figures (``scope``), which
+    (``filters``; none means all) and as of when (``as_of``, default now)."""
+
+    title: str
+    scope: str = ""
+    filters: str = ""
+    as_of: datetime.datetime | None = None
+    #: further lines of the header block, after the standard ones
+    notes: list[str] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        return [
+            f"范围：{self.scope or '—'}",
+            f"筛选条件：{self.filters or '无（全部）'}",
+            as_of_text(self.as_of),
+            *self.notes,
+        ]
+
+
+def display_width(value) -> int:
+    """How many narrow characters ``value`` takes on screen (a Chinese character takes two)."""
+    if value is None:
+        return 0
+    if isinstance(value, datetime.datetime):
+        return 16
+    if isinstance(value, datetime.date):
+        return 10
+    if isinstance(value, float):
+        return len(f"{value:.1f}")
+    text = str(value)
+    longest = max(text.split("\n"), key=len) if text else ""
+    return sum(2 if ord(ch) >= 0x2E80 else 1 for ch in longest)
+
+
+def number_format(value) -> str | None:
+    """The number format a value is written with, or None for text."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, Percent):
+        return PERCENT_FORMAT
+    if isinstance(value, int):
+        return INT_FORMAT
+    if isinstance(value, float):
+        return FLOAT_FORMAT
+    if isinstance(value, datetime.datetime):
+        return DATETIME_FORMAT
+    if isinstance(value, datetime.date):
+        return DATE_FORMAT
+    return None
 
 
 def set_cell(cell: Cell, value) -> Cell:
     """Put ``value`` into ``cell`` (of a normal or a write-only sheet): a string is always a
     string cell, never a formula; other values (numbers, dates, None) as openpyxl writes them."""
+    if isinstance(value, datetime.datetime) and value.tzinfo is not None:
+        value = timezone.localtime(value).replace(tzinfo=None)  # Excel has no time zones
     cell.value = value
     if isinstance(value, str):
         cell.data_type = "s"  # openpyxl made a string starting with "=" a formula
@@ -121,25 +291,176 @@ def print_setup(ws, *, landscape: bool = True, title_rows: str | None = None) ->
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
     if title_rows:
         ws.print_title_rows = title_rows
 
 
+def wrapped_height(text, width: float, *, points: float = 15.0) -> float:
+    """The height (points) of a wrapped row showing ``text`` in a cell ``width`` characters
+    wide, so that it prints in full."""
+    if text in (None, ""):
+        return points
+    per_line = max(int(width) - 1, 1)
+    lines = sum(max(1, -(-display_width(part) // per_line)) for part in str(text).split("\n"))
+    return points * lines
+
+
+def write_heading(ws, heading: Heading, ncols: int, widths: list[float]) -> int:
+    """The title row and the header block at the top of ``ws`` (either kind of sheet, before
+    any other row); returns the number of the table's header row."""
+    ncols = max(ncols, 1)
+    total = sum(widths[:ncols]) or 14 * ncols
+    # a row's height is set before it is written (a write-only sheet writes it at once); it is
+    # merged once written (merging first makes a normal sheet append below it)
+    ws.row_dimensions[1].height = max(24.0, wrapped_height(heading.title, total / 2, points=20))
+    ws.append([text_cell(ws, heading.title, font=TITLE_FONT, alignment=HEADER_ALIGNMENT)])
+    _merge(ws, 1, ncols)
+    row = 1
+    for line in heading.lines():
+        row += 1
+        ws.row_dimensions[row].height = wrapped_height(line, total)
+        ws.append([text_cell(ws, line, alignment=Alignment(wrap_text=True, vertical="center"))])
+        _merge(ws, row, ncols)
+    return row + 1
+
+
+def _merge(ws, row: int, ncols: int) -> None:
+    if ncols < 2:
+        return
+    if isinstance(ws, WriteOnlyWorksheet):
+        ws.merged_cells.add(CellRange(min_row=row, min_col=1, max_row=row, max_col=ncols))
+    else:
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=ncols)
+
+
+def header_width(header: str) -> int:
+    """The width at which a header shows whole: up to three Chinese characters on one line,
+    a longer one in two even lines ("隐患/编号", "临时管/控措施") rather than widen its column."""
+    width = display_width(header)
+    if width <= 6:
+        return width + 1
+    return -(-width // 4) * 2 + 1
+
+
+def _sized(columns: list[Column], sample: list[list]) -> list[float]:
+    """Column widths by content: at least the header's longest word, at most the column's
+    ``width`` (and :data:`MAX_WIDTH`)."""
+    widths = []
+    for idx, col in enumerate(columns):
+        content = max((display_width(r[idx]) for r in sample if idx < len(r)), default=0)
+        header = header_width(col.header + ("*" if col.required else ""))
+        cap = max(min(col.width, MAX_WIDTH), header)
+        widths.append(float(min(max(content + 2, header), cap)))
+    return widths
+
+
+def _header_cells(ws, columns: list[Column]) -> list:
+    return [
+        text_cell(
+            ws,
+            col.header + ("*" if col.required else ""),
+            font=HEADER_FONT,
+            fill=HEADER_FILL,
+            border=GRID,
+            alignment=HEADER_ALIGNMENT,
+        )
+        for col in columns
+    ]
+
+
+class _RowStyler:
+    """Data rows for a write-only sheet: each value in a cell with the grid, wrapped text and
+    the number format of its kind. One reusable styled cell per (column, format) keeps a streamed
+    export fast (a write-only sheet writes a row as soon as it is appended)."""
+
+    def __init__(self, ws):
+        self.ws = ws
+        self.cells: dict[tuple[int, str | None], WriteOnlyCell] = {}
+        #: a normal sheet keeps the cell objects appended: each needs its own
+        self.reuse = isinstance(ws, WriteOnlyWorksheet)
+
+    def _cell(self, idx: int, fmt: str | None) -> WriteOnlyCell:
+        cell = self.cells.get((idx, fmt))
+        if cell is None:
+            cell = self.cells[idx, fmt] = WriteOnlyCell(self.ws)
+            cell.border, cell.alignment = GRID, WRAP
+            if fmt:
+                cell.number_format = fmt
+        return cell
+
+    def row(self, values) -> list:
+        out = []
+        cells = self.cells
+        for idx, value in enumerate(values):
+            if type(value) is str:  # the common case first
+                if value.startswith(FORMULA_PREFIXES):
+                    out.append(text_cell(self.ws, value, border=GRID, alignment=WRAP))
+                    continue
+                fmt = None
+            elif isinstance(value, Cell):
+                out.append(value)
+                continue
+            else:
+                fmt = number_format(value)
+            cell = cells.get((idx, fmt)) or self._cell(idx, fmt)
+            if not self.reuse:
+                proto, cell = cell, WriteOnlyCell(self.ws)
+                cell._style = copy(proto._style)
+            set_cell(cell, value)
+            if isinstance(value, datetime.date):
+                cell.number_format = fmt  # openpyxl set its own for a date
+            out.append(cell)
+        return out
+
+
 def add_table_sheet(
-    wb: Workbook, title: str, headers: list, rows: Iterable[list], widths: list[int] | None = None
+    wb: Workbook,
+    title: str,
+    headers: list,
+    rows: Iterable[list],
+    widths: list[int] | None = None,
+    *,
+    heading: Heading | None = None,
 ) -> Worksheet:
-    """A sheet of ``wb`` holding one table: a bold shaded header row, then ``rows``."""
+    """A sheet of ``wb`` holding one table under its :class:`Heading` (by default titled
+    ``title``): a bold shaded header row, then ``rows``. ``widths`` are the widest each column
+    gets; columns are sized by their content."""
+    rows = [list(r) for r in rows]
+    caps = list(widths or [28] + [14] * (len(headers) - 1))
+    caps += [14] * (len(headers) - len(caps))
+    columns = [Column(str(h or ""), caps[i]) for i, h in enumerate(headers)]
     ws = wb.create_sheet(title[:31])
-    append_row(ws, headers)
-    for cell in ws[1]:
-        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
-    for idx, width in enumerate(widths or [28] + [14] * (len(headers) - 1), start=1):
-        ws.column_dimensions[_column_letter(idx)].width = width
-    ws.freeze_panes = "A2"
-    for row in rows:
-        append_row(ws, row)
-    print_setup(ws, title_rows="1:1")
+    _table(ws, heading or Heading(title), columns, rows)
     return ws
+
+
+def _table(ws, heading: Heading, columns: list[Column], rows: Iterable[list], progress=None) -> int:
+    """Write heading, header row and ``rows`` (an iterator is read once) into ``ws``; returns
+    the number of rows."""
+    rows = iter(rows)
+    sample = list(itertools.islice(rows, SAMPLE_ROWS))
+    widths = _sized(columns, sample)
+    for idx, width in enumerate(widths, start=1):
+        ws.column_dimensions[_column_letter(idx)].width = width
+    # a write-only sheet writes its properties, views and columns with its first row: all are
+    # set before the heading
+    head = len(heading.lines()) + 2
+    ws.freeze_panes = f"A{head + 1}"
+    print_setup(ws, title_rows=f"{head}:{head}")
+    assert write_heading(ws, heading, len(columns), widths) == head
+    ws.append(_header_cells(ws, columns))
+    styler = _RowStyler(ws)
+    n = 0
+    for row in itertools.chain(sample, rows):
+        ws.append(styler.row(row))
+        n += 1
+        if progress is not None and n % 500 == 0:
+            progress(n)
+    return n
 
 
 def write_workbook(
@@ -149,15 +470,16 @@ def write_workbook(
     columns: list[Column],
     rows: Iterable[list],
     progress: Callable[[int], None] | None = None,
+    heading: Heading | None = None,
 ) -> int:
-    """Stream ``rows`` into a one-sheet workbook. Returns the number of data rows written."""
+    """Stream ``rows`` into a one-sheet workbook (sheet ``title``) under ``heading`` (by
+    default titled ``title``). Returns the number of data rows written."""
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(title[:31])
-    print_setup(ws, title_rows="1:1")
+    first_data_row = len((heading or Heading(title)).lines()) + 3
     for idx, col in enumerate(columns, start=1):
-        letter = _column_letter(idx)
-        ws.column_dimensions[letter].width = col.width
         if col.choices:
+            letter = _column_letter(idx)
             dv = DataValidation(
                 type="list",
                 formula1='"' + ",".join(col.choices) + '"',
@@ -166,26 +488,9 @@ def write_workbook(
                 errorTitle=_("Invalid value"),
                 error=_("Choose a value from the list."),
             )
-            dv.add(f"{letter}2:{letter}{MAX_ROWS_VALIDATED}")
+            dv.add(f"{letter}{first_data_row}:{letter}{MAX_ROWS_VALIDATED}")
             ws.data_validations.append(dv)
-    ws.freeze_panes = "A2"
-    header_cells = [
-        text_cell(
-            ws,
-            col.header + ("*" if col.required else ""),
-            font=HEADER_FONT,
-            fill=HEADER_FILL,
-            alignment=Alignment(horizontal="center", vertical="center", wrap_text=True),
-        )
-        for col in columns
-    ]
-    ws.append(header_cells)
-    n = 0
-    for row in rows:
-        append_row(ws, row)
-        n += 1
-        if progress is not None and n % 500 == 0:
-            progress(n)
+    n = _table(ws, heading or Heading(title), columns, rows, progress)
     wb.save(fileobj)
     if progress is not None:
         progress(n)
@@ -196,6 +501,30 @@ def _column_letter(idx: int) -> str:
     from openpyxl.utils import get_column_letter
 
     return get_column_letter(idx)
+
+
+# --- file names ---------------------------------------------------------------------------------
+
+_UNSAFE = re.compile(r'[\\/:*?"<>|\s]+')
+
+
+def file_name(*parts, ext: str = "xlsx") -> str:
+    """ "闵行区教育局_隐患清单_2026-12-05.xlsx": the non-empty ``parts`` (dates written
+    yyyy-mm-dd) joined by "_", without characters a file system refuses."""
+    words = []
+    for part in parts:
+        if isinstance(part, datetime.date):
+            part = f"{part:%Y-%m-%d}"
+        word = _UNSAFE.sub("", str(part or "")).strip("._")
+        if word:
+            words.append(word[:60])
+    return "_".join(words) + f".{ext}"
+
+
+def attachment(name: str) -> str:
+    """The Content-Disposition of a download named ``name`` (any language): Django's, as
+    ``FileResponse(..., filename=name)`` sends it (``filename*=utf-8''…`` for a Chinese name)."""
+    return content_disposition_header(True, name)
 
 
 def xlsx_problem(head: bytes) -> str | None:
@@ -245,7 +574,8 @@ def check_workbook_file(fileobj, *, name: str) -> None:
 def read_workbook(fileobj, *, columns: list[Column], name: str = "") -> Sheet:
     """Read the first sheet into ``(excel row number, {header: value})`` pairs.
 
-    Headers are matched by name (a trailing '*' is ignored), so columns may be reordered.
+    The table starts at its header row, found among the top rows. Headers are matched by name
+    (a trailing '*' is ignored), so columns may be reordered.
     Raises :class:`ExcelRefused` for a file that is not an .xlsx workbook, is over the limits of
     a zip (checked before anything is expanded) or lacks columns.
     """
@@ -262,13 +592,24 @@ def read_workbook(fileobj, *, columns: list[Column], name: str = "") -> Sheet:
         ) from exc
     try:
         ws = wb.worksheets[0]
-        rows = ws.iter_rows(values_only=True)
-        try:
-            header_row = next(rows)
-        except StopIteration as exc:
-            raise ExcelRefused(_("The workbook is empty.")) from exc
-        headers = [_clean_header(h) for h in header_row]
         wanted = [c.header for c in columns]
+        rows = ws.iter_rows(values_only=True)
+        # the header row: the first of the top rows naming a required column (an exported
+        # workbook has a title and a header block above it; a hand-made one may not)
+        top = list(itertools.islice(rows, HEADER_SEARCH_ROWS))
+        if not top:
+            raise ExcelRefused(_("The workbook is empty."))
+        required = {c.header for c in columns if c.required} or set(wanted)
+        at = next(
+            (
+                i
+                for i, r in enumerate(top)
+                if r and required & {_clean_header(h) for h in r if isinstance(h, str)}
+            ),
+            0,
+        )
+        headers = [_clean_header(h) for h in top[at] or ()]
+        rows = itertools.chain(top[at + 1 :], rows)
         missing = [h for h in wanted if h not in headers and _is_required(columns, h)]
         if missing:
             raise ExcelRefused(
@@ -277,7 +618,7 @@ def read_workbook(fileobj, *, columns: list[Column], name: str = "") -> Sheet:
             )
         index = {h: i for i, h in enumerate(headers) if h in wanted}
         sheet = Sheet(headers=wanted)
-        for number, raw in enumerate(rows, start=2):
+        for number, raw in enumerate(rows, start=at + 2):
             if raw is None or all(v is None or (isinstance(v, str) and not v.strip()) for v in raw):
                 continue
             sheet.rows.append(

@@ -72,3 +72,21 @@ def inflated(document: bytes, part: str, member_bytes: int = 2 * MIB) -> bytes:
 
 def xlsx_bomb(member_bytes: int = 2 * MIB) -> bytes:
     return inflated(xlsx_bytes(), "xl/worksheets/sheet1.xml", member_bytes)
+
+
+def header_row(ws) -> int:
+    """The number of the table's header row of a sheet written by ``core.excel``: the row after
+    the title row and the header block (the first row with more than one value)."""
+    for row in ws.iter_rows(max_row=20):
+        if sum(1 for c in row if c.value not in (None, "")) > 1:
+            return row[0].row
+    return 1
+
+
+def table(content: bytes, sheet: int | str = 0) -> tuple[list, list[list]]:
+    """``(headers, rows)`` of the table of a sheet written by ``core.excel``."""
+    wb = load_workbook(io.BytesIO(content))
+    ws = wb[sheet] if isinstance(sheet, str) else wb.worksheets[sheet]
+    at = header_row(ws)
+    rows = [list(r) for r in ws.iter_rows(min_row=at, values_only=True)]
+    return rows[0], rows[1:]

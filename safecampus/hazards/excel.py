@@ -1,7 +1,9 @@
 """The register as an Excel workbook in the layout of the 隐患清单 (000 附件3) and the school 台账.
 
 Rows stream from the database in chunks into a write-only workbook, so memory stays flat however
-large the export. The workbook is a Chinese document whatever the UI language.
+large the export. The workbook is a Chinese document whatever the UI language, headed by the
+scope of the user who exports it, the filters applied and the time ("截至 …"), and named
+"<scope>_隐患清单_<date>.xlsx".
 """
 
 from __future__ import annotations
@@ -15,46 +17,59 @@ from django.utils import timezone, translation
 
 from safecampus.audit.models import Action as AuditAction
 from safecampus.audit.services import audit_record
-from safecampus.core.excel import Column, write_workbook
-from safecampus.orgs.models import Department, School
+from safecampus.core.excel import (
+    Column,
+    file_name,
+    filterset_label,
+    heading_for,
+    scope_label,
+    write_workbook,
+)
+from safecampus.core.filters import as_query_dict
+from safecampus.orgs.models import Bureau, Department, School
 
 from .choices import OPEN_STATUSES
+from .filtersets import HazardFilterSet
 from .models import Hazard, HazardCooperation
 from .selectors import hazard_list
 
 TITLE = "校园安全风险隐患清单"
+#: the short name of the document in file names
+NAME = "隐患清单"
 
+#: the widest each column gets (narrower when its content is short; text wraps): the 30
+#: columns of 附件3 fit on the width of an A4 landscape page
 COLUMNS = [
-    Column("序号", 6),
-    Column("隐患编号", 18),
-    Column("学校", 24),
-    Column("学校类型", 10),
-    Column("风险领域", 16),
-    Column("排查事项", 30),
-    Column("隐患描述", 40),
-    Column("具体位置", 18),
-    Column("隐患来源", 12),
-    Column("发现日期", 12),
-    Column("发现人", 10),
-    Column("隐患等级", 10),
-    Column("风险等级", 10),
-    Column("风险值D", 9),
-    Column("整改类型", 10),
-    Column("责任部门", 14),
-    Column("配合部门", 18),
-    Column("学校责任人", 10),
-    Column("联系电话", 14),
-    Column("整改措施", 30),
-    Column("整改资金", 14),
-    Column("应急预案", 24),
-    Column("临时管控措施", 30),
-    Column("整改时限", 12),
-    Column("状态", 10),
-    Column("是否逾期", 8),
-    Column("逾期天数", 8),
-    Column("化解情况", 22),
-    Column("挂牌督办", 8),
-    Column("销号日期", 12),
+    Column("序号", 5),
+    Column("隐患编号", 14),
+    Column("学校", 16),
+    Column("学校类型", 8),
+    Column("风险领域", 12),
+    Column("排查事项", 20),
+    Column("隐患描述", 24),
+    Column("具体位置", 12),
+    Column("隐患来源", 8),
+    Column("发现日期", 11),
+    Column("发现人", 8),
+    Column("隐患等级", 8),
+    Column("风险等级", 8),
+    Column("风险值D", 7),
+    Column("整改类型", 8),
+    Column("责任部门", 10),
+    Column("配合部门", 10),
+    Column("学校责任人", 8),
+    Column("联系电话", 12),
+    Column("整改措施", 20),
+    Column("整改资金", 10),
+    Column("应急预案", 12),
+    Column("临时管控措施", 14),
+    Column("整改时限", 11),
+    Column("状态", 8),
+    Column("是否逾期", 6),
+    Column("逾期天数", 6),
+    Column("化解情况", 10),
+    Column("挂牌督办", 6),
+    Column("销号日期", 11),
 ]
 
 
@@ -208,20 +223,51 @@ def _rows(qs, today):
             ]
 
 
-def write_hazard_workbook(fileobj, qs, *, progress=None) -> int:
-    """Write the register rows of ``qs`` (already scoped) into ``fileobj``; returns the count."""
+def _name_of(model, user, field: str = "name"):
+    """The name of a ``model`` row ``user`` may see, by id (the id if they may not)."""
+
+    def name(pk):
+        found = model.objects.visible_to(user).filter(pk=pk).values_list(field, flat=True)
+        return next(iter(found), pk)
+
+    return name
+
+
+def filters_text(user, filters: dict | None) -> str:
+    """The register filters ``filters`` as a person reads them (names, not ids)."""
+    if not filters:
+        return ""
+    from safecampus.campaigns.models import Campaign
+
+    fs = HazardFilterSet(as_query_dict(filters), queryset=Hazard.objects.none())
+    return filterset_label(
+        fs,
+        {
+            "school": _name_of(School, user),
+            "department": _name_of(Department, user),
+            "bureau": _name_of(Bureau, user),
+            "campaign": _name_of(Campaign, user),
+        },
+    )
+
+
+def write_hazard_workbook(fileobj, qs, *, progress=None, user=None, filters=None) -> int:
+    """Write the register rows of ``qs`` (already scoped) into ``fileobj``; returns the count.
+    ``user`` and ``filters``: whose register and how it was filtered, for the header block."""
     with translation.override("zh-hans"):
         return write_workbook(
             fileobj,
-            title=TITLE,
+            title=NAME,
             columns=COLUMNS,
             rows=_rows(qs, timezone.localdate()),
             progress=progress,
+            heading=heading_for(user, TITLE, filters_text(user, filters)),
         )
 
 
-def export_name() -> str:
-    return f"隐患清单-{timezone.localdate():%Y%m%d}.xlsx"
+def export_name(user=None) -> str:
+    """ "闵行区教育局_隐患清单_2026-12-05.xlsx" """
+    return file_name(scope_label(user), NAME, timezone.localdate())
 
 
 def hazard_export_job(*, job, progress) -> dict:
@@ -229,9 +275,15 @@ def hazard_export_job(*, job, progress) -> dict:
     total = qs.count()
     progress(0, total, force=True)
     with tempfile.TemporaryFile() as tmp:
-        n = write_hazard_workbook(tmp, qs, progress=lambda done: progress(done))
+        n = write_hazard_workbook(
+            tmp,
+            qs,
+            progress=lambda done: progress(done),
+            user=job.created_by,
+            filters=job.params.get("filters"),
+        )
         tmp.seek(0)
-        job.output_name = export_name()
+        job.output_name = export_name(job.created_by)
         job.output_file.save(job.output_name, File(tmp), save=False)
     audit_record(
         action=AuditAction.EXPORT, actor=job.created_by, data={"kind": "hazards", "rows": n}

@@ -277,13 +277,16 @@ def hazard_export(request):
         )
         return redirect(job)
     tmp = tempfile.TemporaryFile()  # noqa: SIM115 (closed by FileResponse)
-    rows = write_hazard_workbook(tmp, qs)
+    rows = write_hazard_workbook(tmp, qs, user=request.user, filters=filters)
     tmp.seek(0)
     audit_record(
         action=AuditAction.EXPORT, actor=request.user, data={"kind": "hazards", "rows": rows}
     )
     return FileResponse(
-        tmp, as_attachment=True, filename=export_name(), content_type=XLSX_CONTENT_TYPE
+        tmp,
+        as_attachment=True,
+        filename=export_name(request.user),
+        content_type=XLSX_CONTENT_TYPE,
     )
 
 

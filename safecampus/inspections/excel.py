@@ -1,6 +1,9 @@
 """The self-inspection form as an Excel workbook, and back (附件2 of 000, filled offline).
 
-The workbook opens cleanly in Excel and WPS: one row per check item; the item columns locked
+The workbook opens cleanly in Excel and WPS and prints as it is (A4 landscape, fitted to the page
+width, the column headers on every page): one row per check item, its text printed in full
+(wrapped, the row as high as it needs), whether its hazards are 重大 by default and the 科室 that
+takes it; the item columns locked
 (the sheet is protected without a password, as WPS expects); a drop-down for the result; date
 validation on the deadline; input cells shaded. A very hidden sheet ``_form`` identifies the
 campaign, the form, the school and the item list, so a workbook for another school, another
@@ -22,7 +25,6 @@ import contextlib
 import datetime
 import hashlib
 import io
-import re
 import tempfile
 import zipfile
 from copy import copy
@@ -31,6 +33,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
@@ -42,9 +45,12 @@ from safecampus.core.archives import ArchiveRefused, inspect_zip, is_zip
 from safecampus.core.excel import (
     ExcelRefused,
     append_row,
+    as_of_text,
     check_workbook_file,
+    file_name,
     print_setup,
     set_cell,
+    wrapped_height,
     write_cell,
 )
 from safecampus.core.jobs import JobRefused
@@ -68,21 +74,26 @@ TEXT_ANSWER = {v: k for k, v in ANSWER_TEXT.items()}
 
 #: (header, width, answer field or None for a locked item column)
 COLUMNS = [
-    ("序号", 6, None),
-    ("编码", 10, None),
-    ("风险领域", 16, None),
-    ("排查项", 44, None),
-    ("依据", 20, None),
-    ("排查结果", 10, "answer"),
-    ("情况说明", 24, "note"),
-    ("隐患描述", 30, "description"),
-    ("整改措施", 30, "plan"),
-    ("整改时限", 12, "deadline"),
-    ("整改责任人", 12, "responsible_person"),
-    ("临时管控措施", 24, "interim_measures"),
-    ("不适用理由", 20, "na_reason"),
+    ("序号", 5, None),
+    ("编码", 8, None),
+    ("风险领域", 14, None),
+    ("排查项", 40, None),
+    ("依据", 16, None),
+    ("重大", 5, None),
+    ("责任科室", 10, None),
+    ("排查结果", 9, "answer"),
+    ("情况说明", 18, "note"),
+    ("隐患描述", 22, "description"),
+    ("整改措施", 22, "plan"),
+    ("整改时限", 11, "deadline"),
+    ("整改责任人", 10, "responsible_person"),
+    ("临时管控措施", 18, "interim_measures"),
+    ("不适用理由", 14, "na_reason"),
 ]
 HEADERS = [c[0] for c in COLUMNS]
+#: the columns of a workbook exported before 重大 and 责任科室 were shown: still imported
+LEGACY_HEADERS = [h for h in HEADERS if h not in ("重大", "责任科室")]
+
 FIELD_COLUMN = {f: i for i, (_h, _w, f) in enumerate(COLUMNS) if f}
 _THIN = Side(style="thin", color="999999")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
@@ -95,12 +106,14 @@ def item_digest(codes: list[str]) -> str:
 
 
 def export_name(form: InspectionForm) -> str:
-    safe = re.sub(r'[\\/:*?"<>|\s]+', "", form.school.name)
-    return f"{form.school.code}_{safe}_排查表.xlsx"
+    """ "<school>_<campaign>_自查表.xlsx" """
+    return file_name(form.school.name, form.campaign.name, "自查表")
 
 
 def form_rows(form: InspectionForm) -> list[FormAnswer]:
-    return list(form.answers.select_related("item", "item__area").order_by("sort_order", "id"))
+    return list(
+        form.answers.select_related("item", "item__area", "department").order_by("sort_order", "id")
+    )
 
 
 def write_form_workbook(fileobj, form: InspectionForm, answers: list[FormAnswer] | None = None):
@@ -120,10 +133,12 @@ def write_form_workbook(fileobj, form: InspectionForm, answers: list[FormAnswer]
         ws,
         2,
         1,
-        f"学校：{form.school.name}（学校标识码 {form.school.code}）    "
+        f"范围：{form.school.name}（学校标识码 {form.school.code}）    "
         f"填报截止：{campaign.forms_due:%Y年%m月%d日}"
-        + (f"    文号：{campaign.doc_number}" if campaign.doc_number else ""),
-    )
+        + (f"    文号：{campaign.doc_number}" if campaign.doc_number else "")
+        + f"    {as_of_text()}",
+    ).alignment = Alignment(wrap_text=True, vertical="center")
+    ws.row_dimensions[2].height = 30
     ws.merge_cells(start_row=3, start_column=1, end_row=3, end_column=last_col)
     note = write_cell(
         ws,
@@ -134,7 +149,9 @@ def write_form_workbook(fileobj, form: InspectionForm, answers: list[FormAnswer]
         "“不适用”须填写理由。请勿增删行、调整顺序或修改灰色列，填好后在平台“导入排查表”上传。",
     )
     note.alignment = Alignment(wrap_text=True, vertical="top")
-    ws.row_dimensions[3].height = 48
+    ws.row_dimensions[3].height = 36
+    ws.row_dimensions[1].height = 24
+    ws.cell(1, 1).alignment = Alignment(horizontal="center", vertical="center")
     for col, (header, width, fld) in enumerate(COLUMNS, start=1):
         cell = write_cell(ws, HEADER_ROW, col, header + ("*" if fld == "answer" else ""))
         cell.font = Font(bold=True)
@@ -145,7 +162,7 @@ def write_form_workbook(fileobj, form: InspectionForm, answers: list[FormAnswer]
     # one styled prototype cell per kind of column; every data cell copies its style array,
     # which is far cheaper than setting border, alignment, fill and protection cell by cell
     protos = []
-    for col, (_h, _w, fld) in enumerate(COLUMNS, start=1):
+    for col, (header, _w, fld) in enumerate(COLUMNS, start=1):
         proto = ws.cell(FIRST_ROW, col)
         proto.border = _BORDER
         proto.alignment = Alignment(wrap_text=True, vertical="top")
@@ -154,6 +171,9 @@ def write_form_workbook(fileobj, form: InspectionForm, answers: list[FormAnswer]
             proto.fill = _INPUT_FILL
         if fld == "deadline":
             proto.number_format = "yyyy-mm-dd"
+        if header in ("序号", "重大"):
+            proto.alignment = Alignment(horizontal="center", vertical="top")
+            proto.number_format = "0"
         protos.append(copy(proto._style))
     for n, a in enumerate(answers, start=1):
         r = HEADER_ROW + n
@@ -163,6 +183,8 @@ def write_form_workbook(fileobj, form: InspectionForm, answers: list[FormAnswer]
             a.item.area.name,
             a.item.text,
             a.item.legal_basis,
+            "是" if a.item.default_level == "major" else "",
+            a.department.name if a.department_id else "",
             ANSWER_TEXT.get(a.answer, ""),
             a.note,
             a.description,
@@ -176,6 +198,10 @@ def write_form_workbook(fileobj, form: InspectionForm, answers: list[FormAnswer]
             cell = ws.cell(r, col)
             cell._style = copy(protos[col - 1])
             set_cell(cell, value if value != "" else None)
+        # every text printed in full: the row as high as its longest wrapped text
+        ws.row_dimensions[r].height = max(
+            wrapped_height(v, w) for v, (_h, w, _f) in zip(values, COLUMNS, strict=True)
+        )
     last_row = HEADER_ROW + len(answers)
     if answers:
         answer_col = ws.cell(HEADER_ROW, FIELD_COLUMN["answer"] + 1).column_letter
@@ -202,7 +228,7 @@ def write_form_workbook(fileobj, form: InspectionForm, answers: list[FormAnswer]
         )
         dd.add(f"{date_col}{FIRST_ROW}:{date_col}{last_row}")
         ws.add_data_validation(dd)
-    ws.freeze_panes = ws.cell(FIRST_ROW, 5)
+    ws.freeze_panes = ws.cell(FIRST_ROW, HEADERS.index("依据") + 1)
     ws.protection.sheet = True
     ws.protection.formatColumns = False
     ws.protection.formatRows = False
@@ -318,7 +344,13 @@ def read_form_workbook(fileobj, *, name: str = "") -> tuple[dict, list[tuple[int
         ):
             if number == HEADER_ROW:
                 headers = [_text(h).rstrip("*") for h in raw[: len(HEADERS)]]
-                if headers != HEADERS:
+                # a workbook exported before 重大 and 责任科室: its columns moved into place
+                legacy = headers[: len(LEGACY_HEADERS)] == LEGACY_HEADERS
+                if legacy:
+                    where = [
+                        LEGACY_HEADERS.index(h) if h in LEGACY_HEADERS else None for h in HEADERS
+                    ]
+                elif headers != HEADERS:
                     raise WorkbookRefused(
                         _(
                             "The columns of the form were changed (row %(row)s). "
@@ -329,6 +361,8 @@ def read_form_workbook(fileobj, *, name: str = "") -> tuple[dict, list[tuple[int
                 continue
             if raw is None or all(v is None or (isinstance(v, str) and not v.strip()) for v in raw):
                 continue
+            if legacy:
+                raw = tuple(raw[i] if i is not None and i < len(raw) else None for i in where)
             rows.append((number, tuple(raw[: len(HEADERS)]) + (None,) * (len(HEADERS) - len(raw))))
         return meta, rows
     finally:
@@ -625,11 +659,16 @@ def forms_zip_job(*, job, progress) -> dict:
     )
     progress(0, len(forms), force=True)
     with tempfile.TemporaryFile() as tmp:
+        names: set[str] = set()
         with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive:
             for n, form in enumerate(forms, start=1):
-                archive.writestr(export_name(form), form_workbook_bytes(form))
+                name = export_name(form)
+                if name in names:  # two schools of one name: the school code tells them apart
+                    name = file_name(form.school.name, form.school.code, campaign.name, "自查表")
+                names.add(name)
+                archive.writestr(name, form_workbook_bytes(form))
                 progress(n, len(forms))
         tmp.seek(0)
-        job.output_name = f"{campaign.name}_排查表.zip"
+        job.output_name = file_name(campaign.name, "自查表", timezone.localdate(), ext="zip")
         job.output_file.save(f"forms-{campaign.pk}.zip", File(tmp), save=False)
     return {"rows": len(forms)}

@@ -17,7 +17,6 @@ from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.encoding import escape_uri_path
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
@@ -26,7 +25,7 @@ from safecampus.campaigns.choices import CampaignStatus
 from safecampus.core.access import can, require, roles_on
 from safecampus.core.capabilities import CAMPAIGN_VIEW, FORM_FILL, FORM_REVIEW, SITE_INSPECT
 from safecampus.core.db import in_write_transaction
-from safecampus.core.excel import XLSX_CONTENT_TYPE
+from safecampus.core.excel import XLSX_CONTENT_TYPE, attachment
 from safecampus.core.forms import id_param
 from safecampus.core.jobs import job_start
 from safecampus.core.refusals import Code
@@ -493,9 +492,7 @@ def form_review(request, pk: int):
 def form_export(request, pk: int):
     form = _form_for(request.user, pk)
     response = HttpResponse(form_workbook_bytes(form), content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = (
-        f"attachment; filename*=UTF-8''{escape_uri_path(export_name(form))}"
-    )
+    response["Content-Disposition"] = attachment(export_name(form))
     return response
 
 

@@ -25,9 +25,14 @@ from safecampus.core.excel import (
     ExcelRefused,
     RowError,
     cell_text,
+    file_name,
+    filterset_label,
+    heading_for,
     read_workbook,
+    scope_label,
     write_workbook,
 )
+from safecampus.core.filters import as_query_dict
 from safecampus.core.jobs import JobRefused
 
 from .choices import CoordSystem, Ownership, SchoolStage
@@ -125,14 +130,47 @@ def _school_row(school: School, stages, owners) -> list:
     ]
 
 
-def write_school_workbook(fileobj, queryset, progress=None) -> int:
+TITLE = "学校名单"
+
+
+def filters_text(user, filters: dict | None) -> str:
+    """The school list's filters as a person reads them (names, not ids)."""
+    if not filters:
+        return ""
+    from .filtersets import SchoolFilterSet
+
+    def name_of(model):
+        def name(pk):
+            found = model.objects.visible_to(user).filter(pk=pk).values_list("name", flat=True)
+            return next(iter(found), pk)
+
+        return name
+
+    with translation.override("zh-hans"):
+        fs = SchoolFilterSet(as_query_dict(filters), queryset=School.objects.none())
+        return filterset_label(fs, {"bureau": name_of(Bureau), "region": name_of(Region)})
+
+
+def export_name(user=None) -> str:
+    """ "闵行区教育局_学校名单_2026-12-05.xlsx" """
+    return file_name(scope_label(user), TITLE, timezone.localdate())
+
+
+def write_school_workbook(fileobj, queryset, progress=None, *, user=None, filters=None) -> int:
+    """The schools of ``queryset`` (already scoped); ``user`` and ``filters`` for the header
+    block. The same workbook, filled in, is the import's (the import finds its header row)."""
     stages, owners = _zh_labels(SchoolStage), _zh_labels(Ownership)
     rows = (
         _school_row(s, stages, owners)
         for s in queryset.select_related("region").prefetch_related("gates").iterator(2000)
     )
     return write_workbook(
-        fileobj, title="学校名单", columns=columns(), rows=rows, progress=progress
+        fileobj,
+        title=TITLE,
+        columns=columns(),
+        rows=rows,
+        progress=progress,
+        heading=heading_for(user, TITLE, filters_text(user, filters)),
     )
 
 
@@ -143,9 +181,15 @@ def school_export_job(*, job, progress) -> dict:
     total = qs.count()
     progress(0, total, force=True)
     with tempfile.TemporaryFile() as tmp:
-        n = write_school_workbook(tmp, qs, progress=lambda done: progress(done))
+        n = write_school_workbook(
+            tmp,
+            qs,
+            progress=lambda done: progress(done),
+            user=job.created_by,
+            filters=job.params.get("filters"),
+        )
         tmp.seek(0)
-        name = f"学校名单-{timezone.localdate():%Y%m%d}.xlsx"
+        name = export_name(job.created_by)
         job.output_name = name
         job.output_file.save(name, File(tmp), save=False)
     audit_record(action=Action.EXPORT, actor=job.created_by, data={"kind": "schools", "rows": n})

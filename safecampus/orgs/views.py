@@ -7,7 +7,6 @@ from django.db.models import BooleanField, Count, Exists, OuterRef, Value
 from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -29,7 +28,7 @@ from safecampus.core.jobs import job_start
 from safecampus.core.refusals import to_form
 
 from . import access, selectors, services
-from .excel import write_school_workbook
+from .excel import export_name, write_school_workbook
 from .filtersets import SchoolFilterSet
 from .forms import (
     BureauDocumentForm,
@@ -180,13 +179,13 @@ def school_export(request):
     import tempfile
 
     tmp = tempfile.TemporaryFile()  # noqa: SIM115 (closed by FileResponse)
-    rows = write_school_workbook(tmp, qs)
+    rows = write_school_workbook(tmp, qs, user=request.user, filters=filters)
     tmp.seek(0)
     audit_record(action=Action.EXPORT, actor=request.user, data={"kind": "schools", "rows": rows})
     return FileResponse(
         tmp,
         as_attachment=True,
-        filename=f"学校名单-{timezone.localdate():%Y%m%d}.xlsx",
+        filename=export_name(request.user),
         content_type=XLSX_CONTENT_TYPE,
     )
 

@@ -1,30 +1,40 @@
 """The dashboard's figures as an Excel workbook: one sheet per group of figures, written from the
-same dictionary the page renders (``selectors.dashboard``), so the numbers are the page's."""
+same dictionary the page renders (``selectors.dashboard``), so the numbers are the page's.
+
+Each sheet is headed by what it shows, the scope and filters of the figures and when they were
+counted; rates are numbers shown as percentages, dates are dates."""
 
 from __future__ import annotations
 
 import io
 
-from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from openpyxl import Workbook
 
-from safecampus.core.excel import add_table_sheet
+from safecampus.core.excel import Heading, Percent, add_table_sheet
+
+#: the title of every sheet starts with it ("统计分析 — 概况")
+TITLE = "统计分析"
 
 
-def _pct(value: float | None) -> str:
-    return "—" if value is None else f"{value}%"
+def _pct(value: float | None):
+    """A rate of the page (45.3, in per cent) as a number shown as a percentage."""
+    return "—" if value is None else Percent(round(value / 100, 4))
 
 
-def _sheet(wb: Workbook, title: str, headers: list[str], rows: list[list], widths=None) -> None:
-    add_table_sheet(wb, title, headers, rows, widths)
-
-
-def dashboard_workbook(d: dict, *, statuses: list[tuple[str, str]], as_of) -> bytes:
-    """The workbook's bytes; ``as_of``: when the figures were counted (local time)."""
+def dashboard_workbook(
+    d: dict, *, statuses: list[tuple[str, str]], as_of, scope: str = "", filters: str = ""
+) -> bytes:
+    """The workbook's bytes; ``as_of``: when the figures were counted (local time); ``scope``
+    and ``filters``: whose figures and which, as the header block of every sheet says."""
     wb = Workbook()
     wb.remove(wb.active)
+
+    def _sheet(wb, title: str, headers: list[str], rows: list[list], widths=None) -> None:
+        heading = Heading(f"{TITLE} — {title}", scope=scope, filters=filters, as_of=as_of)
+        add_table_sheet(wb, title, headers, rows, widths, heading=heading)
+
     t = d["totals"]
     figure, number = _("Figure"), _("Number")
     _sheet(
@@ -32,8 +42,6 @@ def dashboard_workbook(d: dict, *, statuses: list[tuple[str, str]], as_of) -> by
         _("Overview"),
         [figure, number],
         [
-            [_("Date"), formats.date_format(d["today"])],
-            [_("As of"), as_of.strftime("%Y-%m-%d %H:%M")],
             [_("Hazards"), t["total"]["n"]],
             [_("Open hazards"), t["open"]["n"]],
             [_("Awaiting confirmation"), t["reported"]["n"]],
@@ -76,7 +84,7 @@ def dashboard_workbook(d: dict, *, statuses: list[tuple[str, str]], as_of) -> by
                 h["school"],
                 h["department"],
                 h["status_label"],
-                formats.date_format(h["deadline"]) if h["deadline"] else "",
+                h["deadline"],
             ]
             for h in d["majors"]
         ],
@@ -103,10 +111,7 @@ def dashboard_workbook(d: dict, *, statuses: list[tuple[str, str]], as_of) -> by
         wb,
         _("Weekly trend"),
         [_("Week from"), _("Week to"), _("New"), _("Closed")],
-        [
-            [formats.date_format(w["start"]), formats.date_format(w["end"]), w["new"], w["closed"]]
-            for w in d["trend"]
-        ],
+        [[w["start"], w["end"], w["new"], w["closed"]] for w in d["trend"]],
         widths=[16, 16, 10, 10],
     )
     league_head = [

@@ -39,7 +39,7 @@ from openpyxl import Workbook
 from safecampus.campaigns.choices import CampaignStatus
 from safecampus.core.access import get_for, scope_for
 from safecampus.core.capabilities import BUREAU_WIDE
-from safecampus.core.excel import add_table_sheet
+from safecampus.core.excel import Heading, add_table_sheet
 from safecampus.hazards.choices import OPEN_STATUSES, Action, Status
 from safecampus.hazards.models import Hazard, HazardEvent, overdue_q
 from safecampus.inspections.choices import FormStatus
@@ -276,30 +276,34 @@ def school_dashboard(
 # --- the Excel workbook -------------------------------------------------------------------------
 
 
-def _sheet(wb: Workbook, title: str, headers: list[str], rows, widths: list[int]) -> None:
-    add_table_sheet(wb, title, headers, rows, widths)
+#: the name of the workbook ("<school>_学校工作台_2026-12-05.xlsx") and its sheets' titles
+WORKBOOK_NAME = "学校工作台"
 
 
 def _date(value):
-    return value.isoformat() if value else ""
+    return value or None
 
 
 def school_workbook(data: dict, *, base_url: str = "") -> bytes:
     """The figures of ``school_dashboard(..., full=True)`` and the rows behind them, one sheet
     each: figures (with the register link of each), open hazards, returned for rework, forms,
-    closed this year."""
+    closed this year. Each sheet is headed by the school and the time of the figures."""
     wb = Workbook()
     wb.remove(wb.active)
-    school, today = data["school"], data["today"]
+    school = data["school"]
+
+    def _sheet(wb: Workbook, title: str, headers: list[str], rows, widths: list[int]) -> None:
+        heading = Heading(f"{school.name} {WORKBOOK_NAME} — {title}", scope=school.name)
+        add_table_sheet(wb, title, headers, rows, widths, heading=heading)
+
     figures = [
         [f.label, f.value, (base_url + f.url) if f.in_register else ""] for f in data["figures"]
     ]
     _sheet(
         wb,
         _("Figures"),
-        [_("School"), school.name],
-        [[_("As of"), today.isoformat()], [], [_("Figure"), _("Value"), _("Register link")]]
-        + figures,
+        [_("Figure"), _("Value"), _("Register link")],
+        figures,
         [24, 14, 80],
     )
     _sheet(
@@ -328,7 +332,7 @@ def school_workbook(data: dict, *, base_url: str = "") -> bytes:
                 h.get_risk_colour_display(),
                 h.responsible_department.name if h.responsible_department else "",
                 _date(h.deadline),
-                h.days_left if h.days_left is not None else "",
+                h.days_left,
             ]
             for h in data["open_hazards"]
         ),
@@ -378,7 +382,7 @@ def school_workbook(data: dict, *, base_url: str = "") -> bytes:
                 h.description,
                 _date(h.found_on),
                 _date(h.closed_on),
-                h.days_taken if h.days_taken is not None else "",
+                h.days_taken,
             ]
             for h in data["history"]
         ),

@@ -17,12 +17,19 @@ from django.views.decorators.http import require_POST
 
 from safecampus.core.access import require, scope_for
 from safecampus.core.capabilities import DASHBOARD_VIEW
-from safecampus.core.excel import XLSX_CONTENT_TYPE
+from safecampus.core.excel import (
+    XLSX_CONTENT_TYPE,
+    attachment,
+    file_name,
+    filters_label,
+    form_filters,
+    scope_label,
+)
 from safecampus.core.roles import SCHOOL_ROLES, Role
 from safecampus.orgs.choices import SchoolStage
 
 from . import selectors, snapshots
-from .documents import dashboard_workbook
+from .documents import TITLE, dashboard_workbook
 from .forms import DashboardFilterForm
 
 
@@ -185,10 +192,19 @@ def dashboard_export(request):
     if status != 200:
         ctx["chart_data"] = _chart_data(ctx["d"])
         return render(request, "reports/dashboard.html", ctx, status=status)
-    content = dashboard_workbook(ctx["d"], statuses=ctx["statuses"], as_of=ctx["now"])
+    filters = form_filters(ctx["form"])
+    scope = scope_label(request.user)
+    content = dashboard_workbook(
+        ctx["d"],
+        statuses=ctx["statuses"],
+        as_of=ctx["now"],
+        scope=scope,
+        filters=filters_label(filters),
+    )
     response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    name = f"dashboard-{timezone.localdate():%Y%m%d}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    # "闵行区教育局_统计分析_<filters>_2026-12-05.xlsx"
+    name = file_name(scope, TITLE, "-".join(v for _l, v in filters), timezone.localdate())
+    response["Content-Disposition"] = attachment(name)
     return response
 
 

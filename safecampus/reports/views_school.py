@@ -8,14 +8,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.encoding import escape_uri_path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from safecampus.audit.models import Action as AuditAction
 from safecampus.audit.services import audit_record
 from safecampus.core.access import scope_for
-from safecampus.core.excel import XLSX_CONTENT_TYPE
+from safecampus.core.excel import XLSX_CONTENT_TYPE, attachment, file_name
 
 from . import access
 from . import school as selectors
@@ -67,7 +66,7 @@ def school_dashboard_xlsx(request, pk: int):
         target=school,
         data={"kind": "school_dashboard", "school": school.pk},
     )
-    name = f"{school.name}-{_('dashboard')}-{data['today']:%Y%m%d}.xlsx"
+    name = file_name(school.name, selectors.WORKBOOK_NAME, data["today"])
     response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{escape_uri_path(name)}"
+    response["Content-Disposition"] = attachment(name)
     return response

@@ -9,6 +9,7 @@ from safecampus.audit.models import Action, AuditEvent
 from safecampus.audit.services import audit_record
 from safecampus.core.capabilities import BUSINESS_DATA
 from safecampus.core.roles import Role
+from safecampus.core.testing_excel import table
 
 
 @pytest.fixture
@@ -51,9 +52,21 @@ def test_auditor_exports_the_filtered_log(events, client_for):
     client = client_for(events.users[Role.AUDITOR])
     response = client.get("/audit/export/?action=role_granted")
     assert response.status_code == 200
-    wb = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
-    rows = list(wb.worksheets[0].iter_rows(min_row=2, values_only=True))
+    content = b"".join(response.streaming_content)
+    _headers, rows = table(content)
     assert len(rows) == 1 and rows[0][2] == "secadmin"
+    # the header block says which filter made these rows
+    lines = [
+        r[0]
+        for r in load_workbook(io.BytesIO(content))
+        .worksheets[0]
+        .iter_rows(max_row=4, values_only=True)
+    ]
+    assert "筛选条件：操作：授予角色" in lines
+    assert (
+        "审计日志_" in response["Content-Disposition"]
+        or "%E5%AE%A1%E8%AE%A1%E6%97%A5%E5%BF%97_" in response["Content-Disposition"]
+    )
     # the export itself is audited
     assert AuditEvent.objects.filter(action=Action.EXPORT, actor_username="auditor").exists()
 

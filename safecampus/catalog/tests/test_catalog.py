@@ -12,6 +12,7 @@ from safecampus.catalog.models import CatalogVersion, CheckItem
 from safecampus.core.models import Job
 from safecampus.core.roles import Role
 from safecampus.core.testing import DepartmentFactory, SchoolFactory
+from safecampus.core.testing_excel import header_row
 
 DATA = {
     "title": "测试标准",
@@ -215,9 +216,10 @@ def test_excel_import_with_bad_rows_changes_nothing(
     )
     wb = load_workbook(io.BytesIO(_export(client, catalog[0])))
     ws = wb.active
-    ws["H3"] = "大学"  # stage
-    ws["N4"] = "无此科"  # responsible department
-    ws["D5"] = None  # item text
+    at = header_row(ws)
+    ws[f"H{at + 2}"] = "大学"  # stage
+    ws[f"N{at + 3}"] = "无此科"  # responsible department
+    ws[f"D{at + 4}"] = None  # item text
     buf = io.BytesIO()
     wb.save(buf)
     with django_capture_on_commit_callbacks(execute=True):
@@ -228,9 +230,9 @@ def test_excel_import_with_bad_rows_changes_nothing(
     job = Job.objects.get()
     assert job.status == "failed"
     assert {(e["row"], e["column"]) for e in job.errors} == {
-        (3, "适用学段"),
-        (4, "责任部门"),
-        (5, "排查项"),
+        (at + 2, "适用学段"),
+        (at + 3, "责任部门"),
+        (at + 4, "排查项"),
     }
     assert draft.items.count() == 5
 

@@ -236,4 +236,4 @@ def test_write_cell_and_table_sheets_and_the_streamed_workbook():
     )
     cells = assert_text_not_formula(buf.getvalue())
     ws = cells[0].parent
-    assert (ws.page_setup.paperSize, ws.print_title_rows) == (9, "$1:$1")
+    assert (ws.page_setup.paperSize, ws.print_title_rows) == (9, "$5:$5")

@@ -2,11 +2,13 @@
 
 import io
 
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from safecampus.core.jobs import Progress, job_run
 from safecampus.core.models import Job
 from safecampus.core.roles import Role
+from safecampus.core.testing_excel import table
 
 
 def test_large_export_runs_as_a_job_and_only_its_owner_downloads(
@@ -22,10 +24,11 @@ def test_large_export_runs_as_a_job_and_only_its_owner_downloads(
     assert (job.done, job.total, job.percent) == (1, 1, 100)
     download = client.get(f"/jobs/{job.pk}/download/")
     assert download.status_code == 200
-    wb = load_workbook(io.BytesIO(b"".join(download.streaming_content)), read_only=True)
-    assert [r[0] for r in wb.worksheets[0].iter_rows(min_row=2, values_only=True)] == [
-        world.school_a.code
-    ]
+    content = b"".join(download.streaming_content)
+    assert [r[0] for r in table(content)[1]] == [world.school_a.code]
+    # the workbook names its filter, and its file says what, whose and when
+    assert "筛选条件：学段类型：小学" in str(load_workbook(io.BytesIO(content)).active["A3"].value)
+    assert job.output_name == f"{world.bureau.name}_学校名单_{timezone.localdate():%Y-%m-%d}.xlsx"
     other = client_for(world.users[Role.LEADERSHIP])
     assert other.get(f"/jobs/{job.pk}/download/").status_code == 404
 

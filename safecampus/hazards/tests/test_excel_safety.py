@@ -7,7 +7,7 @@ import pytest
 from openpyxl import load_workbook
 
 from safecampus.core.roles import Role
-from safecampus.core.testing_excel import FORMULA_TEXTS, assert_text_not_formula
+from safecampus.core.testing_excel import FORMULA_TEXTS, assert_text_not_formula, header_row
 from safecampus.hazards import excel
 from safecampus.hazards.models import Hazard
 from safecampus.hazards.selectors import hazard_list
@@ -32,10 +32,11 @@ def test_the_register_writes_user_text_as_text(reg):
     assert excel.write_hazard_workbook(buf, qs) == 1
     assert_text_not_formula(buf.getvalue())
     ws = load_workbook(io.BytesIO(buf.getvalue())).worksheets[0]
-    header = [c.value for c in ws[1]]
-    row = dict(zip(header, ws[2], strict=True))
+    at = header_row(ws)
+    header = [c.value for c in ws[at]]
+    row = dict(zip(header, ws[at + 1], strict=True))
     assert (row["序号"].value, row["风险值D"].value) == (1, 90)
     assert row["风险值D"].data_type == "n"
     assert row["整改时限"].value == datetime.datetime(2026, 6, 30)
     assert row["隐患描述"].value == "=1+1"
-    assert (ws.page_setup.paperSize, ws.print_title_rows) == (9, "$1:$1")  # A4, header repeated
+    assert (ws.page_setup.paperSize, ws.print_title_rows) == (9, f"${at}:${at}")  # A4, header

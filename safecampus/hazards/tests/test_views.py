@@ -1,12 +1,12 @@
 """The register pages: scope, filters in the URL, actions through forms, export, evidence files."""
 
-import io
-
 import pytest
 from django.urls import reverse
-from openpyxl import load_workbook
+from django.utils import timezone
+from django.utils.encoding import escape_uri_path
 
 from safecampus.core.roles import Role
+from safecampus.core.testing_excel import table
 from safecampus.hazards.models import Hazard, HazardEvent
 from safecampus.hazards.testing import jpeg_upload
 
@@ -197,11 +197,16 @@ def test_export_is_the_scoped_register(reg, client_for):
     reg.make("reported", school=reg.school_b)
     resp = client_for(reg.users[Role.SCHOOL_OFFICER]).get(reverse("hazards:hazard_export"))
     assert resp.status_code == 200
-    wb = load_workbook(io.BytesIO(b"".join(resp.streaming_content)), read_only=True)
-    rows = list(wb.worksheets[0].iter_rows(values_only=True))
-    assert rows[0][:3] == ("序号", "隐患编号", "学校")
-    assert [r[1] for r in rows[1:]] == [a.code]
-    assert rows[1][24] == "已交办" or rows[1][24]
+    headers, rows = table(b"".join(resp.streaming_content))
+    assert headers[:3] == ["序号", "隐患编号", "学校"]
+    assert [r[1] for r in rows] == [a.code]
+    assert rows[0][24] == "已交办" or rows[0][24]
+    # named what, whose and when, in Chinese
+    school = reg.school_a if hasattr(reg, "school_a") else a.school
+    assert resp["Content-Disposition"] == (
+        "attachment; filename*=utf-8''"
+        + escape_uri_path(f"{school.name}_隐患清单_{timezone.localdate():%Y-%m-%d}.xlsx")
+    )
 
 
 def test_correction_is_an_event_with_before_and_after(reg, client_for):

@@ -8,7 +8,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 from PIL import Image
@@ -100,6 +100,38 @@ def test_a_filled_workbook_is_saved_with_an_import_event(camp):
     assert (event.actor, event.comment) == (camp.school_user, "甲小学.xlsx")
 
 
+def test_each_item_shows_whether_it_is_major_and_which_department_takes_it(camp):
+    ws = load_workbook(io.BytesIO(excel.form_workbook_bytes(camp.form_a)))[excel.SHEET]
+    column = {header: n for n, header in enumerate(excel.HEADERS, start=1)}
+    rows = range(excel.FIRST_ROW, ws.max_row + 1)
+    answers = {a.item.code: a for a in excel.form_rows(camp.form_a)}
+    for row in rows:
+        answer = answers[ws.cell(row, column["编码"]).value]
+        major = ws.cell(row, column["重大"]).value
+        assert (major == "是") == (answer.item.default_level == "major")
+        assert ws.cell(row, column["责任科室"]).value == (
+            answer.department.name if answer.department_id else None
+        )
+        # the item text wraps and its row is high enough to print it in full
+        text = ws.cell(row, column["排查项"])
+        assert text.alignment.wrap_text and text.value == answer.item.text
+        assert ws.row_dimensions[row].height >= 15
+
+
+def test_a_workbook_exported_before_the_new_columns_still_imports(camp):
+    def legacy(ws):
+        # the layout of workbooks already sent to schools: no 重大 nor 责任科室
+        ws.protection.sheet = False
+        ws.unmerge_cells(start_row=1, start_column=1, end_row=1, end_column=len(excel.HEADERS))
+        ws.unmerge_cells(start_row=2, start_column=1, end_row=2, end_column=len(excel.HEADERS))
+        ws.unmerge_cells(start_row=3, start_column=1, end_row=3, end_column=len(excel.HEADERS))
+        ws.delete_cols(excel.HEADERS.index("重大") + 1, 2)
+
+    report = import_bytes(workbook(camp.form_a, edit=legacy), actor=camp.school_user)
+    assert (report.status, report.changed, report.errors) == ("saved", 3, [])
+    assert answers_of(camp.form_a)["A02-01"] == (Answer.NOT_APPLICABLE, "", None, "学校没有食堂")
+
+
 def test_every_bad_cell_is_reported_and_nothing_is_saved(camp):
     values = {
         **GOOD,
@@ -113,10 +145,10 @@ def test_every_bad_cell_is_reported_and_nothing_is_saved(camp):
         "n": 4
     }
     assert report.errors == [
-        {"row": 5, "column": "F 排查结果", "message": "只能填写“符合”“不符合”或“不适用”"},
-        {"row": 6, "column": "J 整改时限", "message": "不是日期，请填写如 2026-03-20 的日期"},
-        {"row": 7, "column": "K 整改责任人", "message": "超过 64 个字"},
-        {"row": 7, "column": "M 不适用理由", "message": "超过 200 个字"},
+        {"row": 5, "column": "H 排查结果", "message": "只能填写“符合”“不符合”或“不适用”"},
+        {"row": 6, "column": "L 整改时限", "message": "不是日期，请填写如 2026-03-20 的日期"},
+        {"row": 7, "column": "M 整改责任人", "message": "超过 64 个字"},
+        {"row": 7, "column": "O 不适用理由", "message": "超过 200 个字"},
     ]
     assert answers_of(camp.form_a) == BLANK
     camp.form_a.refresh_from_db()
@@ -285,9 +317,9 @@ def test_import_with_submit_of_an_incomplete_form_saves_nothing(camp):
     report = import_bytes(workbook(camp.form_a, values), actor=camp.school_user, submit=True)
     assert report.status == "refused"
     assert [(e["row"], e["column"]) for e in report.errors] == [
-        (5, "I 整改措施"),
-        (5, "J 整改时限"),
-        (5, "K 整改责任人"),
+        (5, "K 整改措施"),
+        (5, "L 整改时限"),
+        (5, "M 整改责任人"),
     ]
     assert answers_of(camp.form_a) == BLANK
     assert not Hazard.objects.exists()
@@ -311,7 +343,7 @@ def test_a_zip_imports_each_workbook_on_its_own(camp):
     )
     assert (refused["name"], refused["status"]) == ("乙幼儿园.xlsx", "refused")
     assert refused["errors"] == [
-        {"row": 5, "column": "F 排查结果", "message": "只能填写“符合”“不符合”或“不适用”"}
+        {"row": 5, "column": "H 排查结果", "message": "只能填写“符合”“不符合”或“不适用”"}
     ]
     assert answers_of(camp.form_a)["A01-01"][0] == Answer.NON_COMPLIANT
     assert answers_of(camp.form_b) == BLANK
@@ -374,12 +406,12 @@ def test_forms_zip_holds_one_workbook_per_school(
     assert (job.status, job.result, job.output_name) == (
         Job.Status.SUCCEEDED,
         {"rows": 2},
-        "2026年校园安全专项整治_排查表.zip",
+        f"2026年校园安全专项整治_自查表_{timezone.localdate():%Y-%m-%d}.zip",
     )
     download = client.get(reverse("core:job_download", args=[job.pk]))
     archive = zipfile.ZipFile(io.BytesIO(b"".join(download.streaming_content)))
     forms = sorted([camp.form_a, camp.form_b], key=lambda f: f.school.code)
-    assert archive.namelist() == [f"{f.school.code}_{f.school.name}_排查表.xlsx" for f in forms]
+    assert archive.namelist() == [f"{f.school.name}_{f.campaign.name}_自查表.xlsx" for f in forms]
     for name, form in zip(archive.namelist(), forms, strict=True):
         meta = dict(load_workbook(io.BytesIO(archive.read(name)))[excel.META_SHEET].values)
         assert (meta["form"], meta["school_code"]) == (form.pk, form.school.code)

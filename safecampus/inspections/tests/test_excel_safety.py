@@ -21,6 +21,7 @@ from safecampus.core.testing_excel import (
     zeros_zip,
     zip_bytes,
 )
+from safecampus.inspections import excel
 from safecampus.inspections.models import FormAnswer
 
 from .test_excel import BLANK, answers_of, run_import_job, workbook
@@ -129,5 +130,9 @@ def test_the_form_workbook_writes_user_text_as_text(camp, client_for):
     assert_text_not_formula(r.content)
     ws = load_workbook(io.BytesIO(r.content))["排查表"]
     assert [ws.cell(row, 1).value for row in range(5, 8)] == [1, 2, 3]  # numbers stay numbers
-    assert ws.cell(5, 10).value == datetime.datetime(2026, 5, 31)  # dates stay dates
-    assert (ws.cell(5, 7).value, ws.cell(5, 8).value) == ("=1+1", "+SUM(A1)")
+    col = {h: n for n, h in enumerate(excel.HEADERS, start=1)}
+    assert ws.cell(5, col["整改时限"]).value == datetime.datetime(2026, 5, 31)  # dates stay dates
+    assert (ws.cell(5, col["情况说明"]).value, ws.cell(5, col["隐患描述"]).value) == (
+        "=1+1",
+        "+SUM(A1)",
+    )

@@ -1,11 +1,9 @@
 """Scope matrix: each role × school list, detail, edit, export and API. Out of scope → 404."""
 
-import io
-
 import pytest
-from openpyxl import load_workbook
 
 from safecampus.core.roles import Role
+from safecampus.core.testing_excel import table
 
 R = Role
 #: role → schools of the world it sees ("a", "b"); None = the feature is not for this role
@@ -66,8 +64,8 @@ def test_export_contains_only_the_scope(world, client_for, role):
         assert response.status_code == 403
         return
     assert response.status_code == 200
-    wb = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
-    codes = {row[0] for row in wb.worksheets[0].iter_rows(min_row=2, values_only=True)}
+    _headers, rows = table(b"".join(response.streaming_content))
+    codes = {row[0] for row in rows}
     assert codes == {world.school_a.code, world.school_b.code}
 
 

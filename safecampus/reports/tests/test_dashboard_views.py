@@ -10,8 +10,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from openpyxl import load_workbook
 
+from safecampus.core.excel import attachment
 from safecampus.core.roles import Role
 from safecampus.core.testing import SchoolFactory
+from safecampus.core.testing_excel import table
 from safecampus.hazards.testing import hazard_at
 from safecampus.orgs.models import SchoolGate
 
@@ -126,7 +128,9 @@ def test_workbook_has_a_sheet_per_group_with_the_page_figures(dash, client_for):
     response = client_for(dash.centre).get("/dashboard/export.xlsx")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    assert response["Content-Disposition"].startswith('attachment; filename="dashboard-')
+    assert response["Content-Disposition"] == attachment(
+        f"{dash.world.bureau.name}_统计分析_{dash.today:%Y-%m-%d}.xlsx"
+    )
     wb = load_workbook(io.BytesIO(response.content))
     with translation.override("zh-hans"):
         overview = translation.gettext("Overview")
@@ -134,19 +138,17 @@ def test_workbook_has_a_sheet_per_group_with_the_page_figures(dash, client_for):
         league = translation.gettext("Slowest to close")
         open_hazards = translation.gettext("Open hazards")
     assert len(wb.sheetnames) >= 15
-    rows = {r[0]: r[1] for r in wb[overview].iter_rows(min_row=2, values_only=True)}
+    rows = {r[0]: r[1] for r in table(response.content, overview)[1]}
     assert rows[open_hazards] == 8
-    buckets = [r[1] for r in wb[by_days].iter_rows(min_row=2, values_only=True)]
+    buckets = [r[1] for r in table(response.content, by_days)[1]]
     assert buckets == [2, 2, 1]
-    slowest = list(wb[league].iter_rows(min_row=2, values_only=True))
+    slowest = table(response.content, league)[1]
     assert [(r[0], r[4]) for r in slowest] == [("乙幼儿园", 13), ("甲小学", 10)]
 
 
 def test_department_workbook_counts_only_its_hazards(dash, client_for):
     response = client_for(dash.other_dept_user).get("/dashboard/export.xlsx")
-    wb = load_workbook(io.BytesIO(response.content))
-    sheet = wb.worksheets[0]
-    values = [r[1] for r in sheet.iter_rows(min_row=4, max_row=4, values_only=True)]
+    values = [r[1] for r in table(response.content)[1][:1]]  # 隐患总数
     assert values == [1]  # 安保科: b1 only
 
 
@@ -192,7 +194,8 @@ def grow(dash, n: int) -> None:
         # reads its departments for the department filter and the title (1)
         ("dept", "/dashboard/", 30),
         ("centre", "/dashboard/print/", 24),
-        ("centre", "/dashboard/export.xlsx", 24),
+        # and the user's units, named in the workbook's header block
+        ("centre", "/dashboard/export.xlsx", 25),
         # the map's points, loaded by the page: schools with their first gate, worst colours
         ("centre", "/dashboard/map.json", 9),
     ],

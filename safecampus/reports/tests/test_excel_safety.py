@@ -41,4 +41,7 @@ def test_the_school_dashboard_workbook_writes_user_text_as_text(dash, client_for
         Hazard.objects.filter(pk=dash.h[name].pk).update(description=text)
     r = client_for(w.centre).get(reverse("reports:school_dashboard_xlsx", args=[w.school_a.pk]))
     assert r.status_code == 200
-    assert_text_not_formula(r.content)
+    # the school's name heads every sheet (its title, its scope line), as text
+    cells = assert_text_not_formula(r.content, FORMULA_TEXTS[1:])
+    named = [c for c in cells if isinstance(c.value, str) and FORMULA_TEXTS[0] in c.value]
+    assert named and {c.data_type for c in named} == {"s"}

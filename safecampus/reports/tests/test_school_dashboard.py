@@ -19,8 +19,10 @@ from openpyxl import load_workbook
 from safecampus.accounts.models import RoleAssignment
 from safecampus.audit.models import AuditEvent
 from safecampus.campaigns.testing import complete_rows, launched_campaign
+from safecampus.core.excel import attachment
 from safecampus.core.roles import Role
 from safecampus.core.testing import user_with_role
+from safecampus.core.testing_excel import table
 from safecampus.hazards import services
 from safecampus.hazards.choices import Action, Status
 from safecampus.hazards.models import Hazard
@@ -315,17 +317,19 @@ def test_excel_workbook_holds_the_figures_and_the_rows_behind_them(dash, client_
     client = client_for(dash.school_user)
     response = client.get(reverse("reports:school_dashboard_xlsx", args=[dash.school_a.pk]))
     assert response.status_code == 200
-    assert response["Content-Disposition"].startswith("attachment; filename*=UTF-8''")
+    assert response["Content-Disposition"] == attachment(
+        f"{dash.school_a.name}_学校工作台_{timezone.localdate():%Y-%m-%d}.xlsx"
+    )
     wb = load_workbook(io.BytesIO(response.content), read_only=True)
     assert len(wb.sheetnames) == 5
-    figures = list(wb.worksheets[0].iter_rows(min_row=5, values_only=True))
+    figures = table(response.content, 0)[1]
     assert [row[1] for row in figures] == list(EXPECTED.values())
     assert figures[0][2].startswith("http://testserver/hazards/?school=")
-    open_codes = [r[0] for r in wb.worksheets[1].iter_rows(min_row=2, values_only=True)]
+    open_codes = [r[0] for r in table(response.content, 1)[1]]
     assert len(open_codes) == EXPECTED["open"] and open_codes[0] == h.hard.code
-    returned = list(wb.worksheets[2].iter_rows(min_row=2, values_only=True))
+    returned = table(response.content, 2)[1]
     assert [(r[0], r[4]) for r in returned] == [(h.returned.code, "通道仍有杂物，重新整改")]
-    closed = [r[0] for r in wb.worksheets[4].iter_rows(min_row=2, values_only=True)]
+    closed = [r[0] for r in table(response.content, 4)[1]]
     assert closed == [h.closed.code]  # this year's only
     event = AuditEvent.objects.get(action="export")
     assert (event.actor, event.data["kind"]) == (dash.school_user, "school_dashboard")
