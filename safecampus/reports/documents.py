@@ -50,7 +50,7 @@ def dashboard_workbook(
             [_("Closed on time"), t["on_time"]["n"]],
             [_("Rectification rate (closed ÷ confirmed)"), _pct(d["rates"]["rectification"])],
             [_("On-time rate (closed on time ÷ closed)"), _pct(d["rates"]["on_time"])],
-            [_("Overdue"), t["overdue"]["n"]],
+            [pgettext("count", "Overdue"), t["overdue"]["n"]],
             [_("Major hazards (open)"), t["major"]["n"]],
             [_("Hard to resolve"), t["hard"]["n"]],
         ],
@@ -71,7 +71,7 @@ def dashboard_workbook(
         _sheet(
             wb,
             _("By bureau"),
-            [_("Bureau"), pgettext("hazards", "Open"), _("Overdue")],
+            [_("Bureau"), pgettext("hazards", "Open"), pgettext("count", "Overdue")],
             [[r["label"], r["n"], r["overdue"]] for r in d["by_bureau"]],
         )
     _sheet(
@@ -117,7 +117,7 @@ def dashboard_workbook(
     league_head = [
         _("School"),
         pgettext("hazards", "Open"),
-        _("Overdue"),
+        pgettext("count", "Overdue"),
         _("Closed"),
         _("Average days to close"),
     ]
