@@ -5,10 +5,12 @@ import io
 import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from safecampus.campaigns.testing import complete_rows, url_name
 from safecampus.hazards.models import Hazard
 from safecampus.inspections.choices import FormStatus
+from safecampus.inspections.excel import HEADERS
 
 pytestmark = pytest.mark.django_db
 
@@ -135,7 +137,8 @@ def test_export_workbook_identifies_school_and_campaign(camp, client_for):
     ws = wb["排查表"]
     assert camp.school_a.code in ws["A2"].value
     assert ws.protection.sheet is True
-    assert ws["F5"].protection.locked is False and ws["D5"].protection.locked is True
+    answer = get_column_letter(HEADERS.index("排查结果") + 1)  # the first column a school fills
+    assert ws[f"{answer}5"].protection.locked is False and ws["D5"].protection.locked is True
     assert [dv.type for dv in ws.data_validations.dataValidation] == ["list", "date"]
 
 
