@@ -50,9 +50,12 @@ def _date_of(value: str | None) -> datetime.date | None:
         return None
 
 
-def summary_document(snapshot: dict, *, bureau=None, draft: bool = False) -> bytes:
+def summary_document(
+    snapshot: dict, *, bureau=None, draft: bool = False, number: str = ""
+) -> bytes:
     """The Word document of ``snapshot`` as bytes; ``draft`` marks it 草稿 (made from the live
-    data before archiving)."""
+    data before archiving) and carries no number; ``number`` is the 发文字号 stored on the
+    archive, above the title."""
     tables = summarise(snapshot)
     campaign = snapshot["campaign"]
     totals = snapshot["totals"]
@@ -71,6 +74,7 @@ def summary_document(snapshot: dict, *, bureau=None, draft: bool = False) -> byt
     doc = Document(
         bureau=bureau,
         title=summary_title(campaign["name"]),
+        number="" if draft else number,
         subtitle=f"（{mark}）" if mark else "",
         addressee=_("The campaign's leadership group"),
     )

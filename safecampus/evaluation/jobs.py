@@ -54,7 +54,7 @@ def summary_docx_job(*, job, progress) -> dict:
     progress(1, 2, force=True)
     bureau = archive.campaign.bureau
     with translation.override(job.params.get("language") or settings.LANGUAGE_CODE):
-        content = summary_document(snapshot, bureau=bureau)
+        content = summary_document(snapshot, bureau=bureau, number=archive.doc_number)
         name = summary_file_name(
             bureau_name=bureau.name, campaign_name=snapshot["campaign"]["name"]
         )

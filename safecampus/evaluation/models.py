@@ -148,6 +148,9 @@ class CampaignArchive(models.Model):
     override_reason = models.TextField(_("reason for archiving before the deadline"), blank=True)
     #: what was still incomplete when it was archived (``selectors.archive_readiness``)
     incomplete = models.JSONField(default=dict, blank=True)
+    #: 发文字号 of the final written summary (闵教安〔2026〕12号), taken once when the archive is
+    #: made; empty when the bureau has no document number prefix
+    doc_number = models.CharField(_("document number"), max_length=64, blank=True)
 
     objects = ArchiveQuerySet.as_manager()
 

@@ -23,6 +23,7 @@ from safecampus.core.refusals import Code, refuse
 from safecampus.core.roles import Role
 from safecampus.hazards.choices import Status, Summary
 from safecampus.hazards.models import Hazard
+from safecampus.orgs.services import document_number
 
 from . import access
 from .models import CampaignArchive, EvaluationAction, EvaluationEvent, SummaryConfirmation
@@ -253,9 +254,13 @@ def campaign_archive(
         campaign_close(actor=actor, campaign_id=campaign.pk)
         closed = True
     raw = gzip.compress(json.dumps(snapshot, ensure_ascii=False).encode("utf-8"))
+    # the final written summary is a document the bureau sends: its number is taken here, in
+    # this transaction, so an archive that fails gives the number back
+    number, _serial = document_number(campaign.bureau, now)
     archive = CampaignArchive(
         campaign=campaign,
         bureau_id=campaign.bureau_id,
+        doc_number=number,
         size=len(raw),
         sha256=hashlib.sha256(raw).hexdigest(),
         totals=snapshot["totals"],

@@ -143,6 +143,23 @@ class Bureau(models.Model):
         return self.issuing_body or self.name
 
 
+class DocumentCounter(models.Model):
+    """The last document serial (发文字号 序号) a bureau used in a year; the row is locked while
+    a serial is taken, so serials are gap-free and a rolled-back document gives its serial back."""
+
+    bureau = models.ForeignKey(Bureau, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["bureau", "year"], name="uniq_document_counter")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bureau_id}/{self.year}: {self.last}"
+
+
 class DepartmentQuerySet(ScopedQuerySet):
     actions = frozenset({"view", "edit"})
 

@@ -6,12 +6,13 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from safecampus.audit.models import Action
 from safecampus.audit.services import audit_record, config_change_record, model_snapshot
 
-from .models import Bureau, Region, School, SchoolGate
+from .models import Bureau, DocumentCounter, Region, School, SchoolGate
 
 SCHOOL_FIELDS = [
     "bureau",
@@ -276,3 +277,31 @@ def leadership_member_remove(*, actor, member) -> None:
         target=member.group,
         data={"member_removed": snapshot},
     )
+
+
+def next_document_serial(bureau: Bureau, year: int) -> int:
+    """The next serial of the documents ``bureau`` sends in ``year`` (the 12 of 闵教安〔2026〕12号):
+    1, 2, 3… per bureau and year, without gaps.
+
+    Call it inside the transaction that stores the document: the counter row stays locked until
+    that transaction ends, and a rollback gives the serial back (as hazard codes do)."""
+    DocumentCounter.objects.bulk_create(
+        [DocumentCounter(bureau=bureau, year=year, last=0)], ignore_conflicts=True
+    )
+    DocumentCounter.objects.filter(bureau=bureau, year=year).update(last=F("last") + 1)
+    return DocumentCounter.objects.get(bureau=bureau, year=year).last
+
+
+def document_number(bureau: Bureau, when=None) -> tuple[str, int | None]:
+    """A new document number for ``bureau`` (闵教安〔2026〕12号) in the Shanghai year of ``when``
+    (now when omitted), with the serial it took; ("", None) without taking a serial when the
+    bureau has no prefix. Call inside the transaction that stores the document."""
+    from django.utils import timezone
+
+    from safecampus.core.documents import doc_number
+
+    if bureau is None or not bureau.doc_number_prefix:
+        return "", None
+    year = timezone.localdate(when).year
+    serial = next_document_serial(bureau, year)
+    return doc_number(bureau, year, serial), serial

@@ -62,6 +62,8 @@ class ReportDocument:
     date: datetime.date | None = None
     #: "as of" line of the workbook's header block
     as_of: str = ""
+    #: the document number (发文字号) stored when the document became final; empty otherwise
+    number: str = ""
 
 
 def week_label(start: datetime.date) -> str:
@@ -168,6 +170,7 @@ def district_document(district) -> ReportDocument:
         signer=issuer_of(bureau),
         date=compiled.date() if compiled else None,
         as_of=_("Compiled on %(at)s") % {"at": f"{compiled:%Y-%m-%d %H:%M}"} if compiled else "",
+        number=district.doc_number,
     )
 
 
@@ -211,6 +214,7 @@ def docx_bytes(doc: ReportDocument) -> bytes:
     word = Document(
         bureau=doc.bureau,
         title=doc.title,
+        number=doc.number,
         subtitle=f"（{doc.period}）",
     )
     word.para(doc.unit, indent=False, center=True)

@@ -145,6 +145,9 @@ class DistrictReport(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     compiled_at = models.DateTimeField(default=timezone.now)
+    #: 发文字号 (闵教安〔2026〕12号), taken once when the version is compiled; empty when the
+    #: bureau has no document number prefix
+    doc_number = models.CharField(_("document number"), max_length=64, blank=True)
 
     objects = DistrictReportQuerySet.as_manager()
 

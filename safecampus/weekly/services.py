@@ -19,6 +19,7 @@ from safecampus.core.access import roles_on, scope_for
 from safecampus.core.refusals import Code, refusal_code, refuse
 from safecampus.core.roles import Role
 from safecampus.orgs.models import Department
+from safecampus.orgs.services import document_number
 
 from . import access
 from .choices import METRIC_KEYS
@@ -338,9 +339,13 @@ def district_report_compile(
     last = DistrictReport.objects.filter(campaign=campaign, week_start=week.start).aggregate(
         m=Max("version")
     )["m"]
+    # each compiled version is a document the bureau sends: it takes the bureau's next number
+    # here, in this transaction, so a compilation that fails gives its number back
+    number, _serial = document_number(campaign.bureau, now)
     return DistrictReport.objects.create(
         campaign=campaign,
         bureau_id=campaign.bureau_id,
+        doc_number=number,
         week_start=week.start,
         week_end=week.end,
         version=(last or 0) + 1,
