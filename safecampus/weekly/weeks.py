@@ -34,9 +34,10 @@ def report_weeks(campaign) -> list[Week]:
     ``report_due_weekday`` within that week; the first week is the one holding the phase's
     first day, the last the one holding its last day.
 
-    No report is owed for a week that ended before the campaign was launched (a campaign
-    launched late, its phases already begun): the weeks start at the week of the launch date.
-    A draft (not launched yet) shows every week of its plan."""
+    No report is owed for a week whose due day came before the campaign was launched (a campaign
+    launched late, its phases already begun): the weeks start at the first week due on or after
+    the launch date, so a report is never missing the moment the campaign starts. A draft (not
+    launched yet) shows every week of its plan."""
     weeks: dict[datetime.date, Week] = {}
     launched_on = timezone.localdate(campaign.launched_at) if campaign.launched_at else None
     # ``phases.all()`` so that a list page can prefetch the phases of many campaigns at once
@@ -49,8 +50,9 @@ def report_weeks(campaign) -> list[Week]:
         due_offset = (campaign.report_due_weekday - campaign.report_week_start) % 7
         while start <= phase.ends_on:
             end = start + datetime.timedelta(days=6)
-            if launched_on is None or end >= launched_on:
-                weeks[start] = Week(start, end, start + datetime.timedelta(days=due_offset))
+            due = start + datetime.timedelta(days=due_offset)
+            if launched_on is None or due >= launched_on:
+                weeks[start] = Week(start, end, due)
             start = end + datetime.timedelta(days=1)
     return [weeks[k] for k in sorted(weeks)]
 

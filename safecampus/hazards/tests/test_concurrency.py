@@ -14,7 +14,7 @@ from safecampus.core.testing import DepartmentFactory, user_with_role
 from safecampus.hazards import services
 from safecampus.hazards.choices import Action, Status
 from safecampus.hazards.models import Hazard, HazardCounter
-from safecampus.hazards.testing import jpeg_upload, small_catalog
+from safecampus.hazards.testing import FIVE_IN_PLACE, jpeg_upload, small_catalog
 
 from .helpers import actor, attempt, days, inputs, state, temporary_media
 
@@ -217,7 +217,13 @@ def test_two_simultaneous_confirmations_of_one_version_one_wins(postgres, reg):
 
     def work(i):
         user = User.objects.get(pk=deciders[i].pk)
-        return attempt(user, hazard, Action.CONFIRM, version=1, changes={"deadline": days(10 + i)})
+        return attempt(
+            user,
+            hazard,
+            Action.CONFIRM,
+            version=1,
+            changes={"deadline": days(10 + i), **FIVE_IN_PLACE},
+        )
 
     # When both confirm at the same moment
     outcomes = at_once(2, work)
