@@ -12,7 +12,7 @@ import datetime
 
 from django.utils.translation import gettext as _
 
-from safecampus.core.documents import Document, file_name
+from safecampus.core.documents import Document, file_name, issuer_of
 from safecampus.hazards.choices import Summary
 
 from .snapshot import final_category, summarise
@@ -28,6 +28,15 @@ def _by_category_rows(groups: list[dict]) -> list[list]:
         [g["label"], g["total"], g[Summary.RESOLVED], g[Summary.IN_PROGRESS], g[Summary.HARD]]
         for g in groups
     ]
+
+
+def leadership_group_of(bureau) -> str:
+    """The addressee: the bureau's campus-safety leadership group, named with the bureau
+    (上海市闵行区教育局校园安全专项整治工作领导小组)."""
+    issuer = issuer_of(bureau)
+    if not issuer:
+        return _("Campus safety leadership group")
+    return _("%(bureau)s campus safety leadership group") % {"bureau": issuer}
 
 
 def summary_title(campaign_name: str) -> str:
@@ -72,7 +81,7 @@ def summary_document(snapshot: dict, *, bureau=None, draft: bool = False) -> byt
         bureau=bureau,
         title=summary_title(campaign["name"]),
         subtitle=f"（{mark}）" if mark else "",
-        addressee=_("The campaign's leadership group"),
+        addressee=leadership_group_of(bureau),
     )
     period = _("Period: %(start)s to %(end)s") % {
         "start": campaign["starts_on"] or "—",
