@@ -220,6 +220,8 @@ def display_width(value) -> int:
         return 16
     if isinstance(value, datetime.date):
         return 10
+    if isinstance(value, Percent):  # shown as 45.3%, not 0.5: a narrower column shows ###
+        return len(f"{value * 100:.1f}%")
     if isinstance(value, float):
         return len(f"{value:.1f}")
     text = str(value)

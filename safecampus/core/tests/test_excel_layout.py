@@ -99,3 +99,14 @@ def test_names_and_labels(clock):
         "状态：整改中；逾期：是"
     )
     assert [header_width(h) for h in ("序号", "发现人", "隐患编号", "临时管控措施")] == [5, 7, 5, 7]
+
+
+def test_a_percentage_column_is_wide_enough_for_the_percentage_shown(clock):
+    """A rate written as 0.305 shows as 30.5%: its column is sized for that text, not for
+    "0.3" (a too narrow column prints ### in the dashboard workbook)."""
+    wb = Workbook()
+    add_table_sheet(wb, "概况", ["指标", "数值"], [["整改率", Percent(0.305)], ["隐患", 8]])
+    buf = io.BytesIO()
+    wb.save(buf)
+    ws = load_workbook(io.BytesIO(buf.getvalue()))["概况"]
+    assert ws.column_dimensions["B"].width >= len("30.5%") + 2
