@@ -135,7 +135,9 @@ def test_export_workbook_identifies_school_and_campaign(camp, client_for):
     ws = wb["排查表"]
     assert camp.school_a.code in ws["A2"].value
     assert ws.protection.sheet is True
-    assert ws["F5"].protection.locked is False and ws["D5"].protection.locked is True
+    # the answer column (排查结果) is open, the item text locked; 重大 and 责任科室 come before it
+    assert ws["H4"].value.startswith("排查结果") and ws["H5"].protection.locked is False
+    assert ws["D5"].protection.locked is True
     assert [dv.type for dv in ws.data_validations.dataValidation] == ["list", "date"]
 
 
