@@ -50,6 +50,25 @@ def summary_file_name(*, bureau_name: str, campaign_name: str, draft: bool = Fal
     )
 
 
+def day_text(day: datetime.date) -> str:
+    """2026年11月23日: a date in a document's text (the signature date is 二〇二六年…)."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def _day_text(value: str | None) -> str:
+    """An ISO date of the snapshot written the Chinese way; "—" when there is none."""
+    day = _date_of(value)
+    return day_text(day) if day else "—"
+
+
+def _moment_text(value: str | None) -> str:
+    """An ISO date and time of the snapshot (local time) as 2026年12月6日 06:45."""
+    if not value:
+        return ""
+    moment = datetime.datetime.fromisoformat(value)
+    return f"{day_text(moment.date())} {moment:%H:%M}"
+
+
 def _date_of(value: str | None) -> datetime.date | None:
     if not value:
         return None
@@ -72,7 +91,7 @@ def summary_document(snapshot: dict, *, bureau=None, draft: bool = False) -> byt
         str(labels[Summary.IN_PROGRESS]),
         str(labels[Summary.HARD]),
     ]
-    at = snapshot["archived_at"][:16].replace("T", " ") if snapshot.get("archived_at") else ""
+    at = _moment_text(snapshot.get("archived_at"))
     if draft:
         mark = _("DRAFT: made from the live data as of %(at)s, not archived") % {"at": at}
     else:
@@ -84,8 +103,8 @@ def summary_document(snapshot: dict, *, bureau=None, draft: bool = False) -> byt
         addressee=leadership_group_of(bureau),
     )
     period = _("Period: %(start)s to %(end)s") % {
-        "start": campaign["starts_on"] or "—",
-        "end": campaign["ends_on"] or "—",
+        "start": _day_text(campaign["starts_on"]),
+        "end": _day_text(campaign["ends_on"]),
     }
     lines = [campaign["doc_number"], period]
     if not draft:
