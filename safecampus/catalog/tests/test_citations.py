@@ -97,3 +97,4 @@ def test_every_catalog_guidance_renders_without_a_section_sign():
     for text in guidance:
         shown = render(text)
         assert "§" not in shown and not RAW.search(shown), (text, shown)
+        assert not re.search(r"(?<![\d.])00[0-4](?!\d)", shown), (text, shown)  # 003 附件…
