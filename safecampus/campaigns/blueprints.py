@@ -93,7 +93,7 @@ BLUEPRINTS: dict[str, Blueprint] = {
     for b in (
         Blueprint(
             key="special_rectification",
-            label=_("Four-month special rectification (000)"),
+            label=_("Four-month special rectification"),
             name="校园安全专项整治",
             source="000_b0b7d186cefae7de.txt §四",
             forms_due=(3, 20),
@@ -115,7 +115,7 @@ BLUEPRINTS: dict[str, Blueprint] = {
         ),
         Blueprint(
             key="q4",
-            label=_("Fourth-quarter campaign (002)"),
+            label=_("Fourth-quarter campaign"),
             name="攻坚四季度、坚定保平安",
             source="002_baf5f1843da22c12.txt",
             forms_due=(10, 20),
@@ -131,7 +131,7 @@ BLUEPRINTS: dict[str, Blueprint] = {
         ),
         Blueprint(
             key="sweep_h1",
-            label=_("Half-yearly sweep, first half (004)"),
+            label=_("Half-yearly sweep, first half"),
             name="上半年校园安全拉网式排查",
             source="004_72fa6b74ce07b938.txt §二(三)",
             forms_due=(3, 25),
@@ -149,7 +149,7 @@ BLUEPRINTS: dict[str, Blueprint] = {
         ),
         Blueprint(
             key="sweep_h2",
-            label=_("Half-yearly sweep, second half (004)"),
+            label=_("Half-yearly sweep, second half"),
             name="下半年校园安全拉网式排查",
             source="004_72fa6b74ce07b938.txt §二(三)",
             forms_due=(9, 25),

@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, F
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from safecampus.audit.models import Action
@@ -240,7 +241,7 @@ def past_deadline_warning(campaign: Campaign) -> str:
     return _(
         "The forms deadline (%(due)s) has already passed: if the campaign is launched now, every "
         "school will be late at once. Move the deadline, or confirm that you launch it anyway."
-    ) % {"due": campaign.forms_due.isoformat()}
+    ) % {"due": date_format(campaign.forms_due, "DATE_FORMAT")}
 
 
 @transaction.atomic

@@ -38,7 +38,7 @@ CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 #: a seed cited by file name (with or without its section) or by number and section
 _SECTION = r"[^\s，,；;、。（）()]*(?:\([^)]*\)[^\s，,；;、。（）()]*)*"
 SEED = re.compile(
-    rf"(?<![0-9A-Za-z,.，])(?P<seed>\d{{3}})"
+    rf"(?<![0-9A-Za-z,.])(?P<seed>\d{{3}})"
     rf"(?:_[0-9a-f]{{8,}}\.txt(?:\s*§\s*(?P<a>{_SECTION}))?"
     rf"|\s*§\s*(?P<b>[{CN_NUMERALS}\d]{_SECTION}))"
 )

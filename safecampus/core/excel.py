@@ -220,6 +220,8 @@ def display_width(value) -> int:
         return 16
     if isinstance(value, datetime.date):
         return 10
+    if isinstance(value, Percent):  # shown as 45.3%, not 0.5: a narrower column shows ###
+        return len(f"{value * 100:.1f}%")
     if isinstance(value, float):
         return len(f"{value:.1f}")
     text = str(value)
@@ -326,6 +328,22 @@ def write_heading(ws, heading: Heading, ncols: int, widths: list[float]) -> int:
         ws.append([text_cell(ws, line, alignment=Alignment(wrap_text=True, vertical="center"))])
         _merge(ws, row, ncols)
     return row + 1
+
+
+def _set_height(ws, row: int, values: list, widths: list[float]) -> None:
+    """Give row ``row`` the height its longest wrapped text needs (set before the row is
+    written; a write-only sheet writes it at once): without it a spreadsheet shows and prints
+    the row one line high, the wrapped lines drawn over the next rows."""
+    height = max(
+        (
+            wrapped_height(v, widths[i])
+            for i, v in enumerate(values)
+            if i < len(widths) and isinstance(v, str)
+        ),
+        default=15.0,
+    )
+    if height > 15.0:
+        ws.row_dimensions[row].height = height
 
 
 def _merge(ws, row: int, ncols: int) -> None:
@@ -452,10 +470,12 @@ def _table(ws, heading: Heading, columns: list[Column], rows: Iterable[list], pr
     ws.freeze_panes = f"A{head + 1}"
     print_setup(ws, title_rows=f"{head}:{head}")
     assert write_heading(ws, heading, len(columns), widths) == head
+    _set_height(ws, head, [col.header for col in columns], widths)
     ws.append(_header_cells(ws, columns))
     styler = _RowStyler(ws)
     n = 0
     for row in itertools.chain(sample, rows):
+        _set_height(ws, head + 1 + n, row, widths)
         ws.append(styler.row(row))
         n += 1
         if progress is not None and n % 500 == 0:

@@ -12,7 +12,7 @@ import datetime
 
 from django.utils.translation import gettext as _
 
-from safecampus.core.documents import Document, file_name
+from safecampus.core.documents import Document, file_name, issuer_of
 from safecampus.hazards.choices import Summary
 
 from .snapshot import final_category, summarise
@@ -30,6 +30,15 @@ def _by_category_rows(groups: list[dict]) -> list[list]:
     ]
 
 
+def leadership_group_of(bureau) -> str:
+    """The addressee: the bureau's campus-safety leadership group, named with the bureau
+    (上海市闵行区教育局校园安全专项整治工作领导小组)."""
+    issuer = issuer_of(bureau)
+    if not issuer:
+        return _("Campus safety leadership group")
+    return _("%(bureau)s campus safety leadership group") % {"bureau": issuer}
+
+
 def summary_title(campaign_name: str) -> str:
     return _("Written summary of %(name)s") % {"name": campaign_name}
 
@@ -39,6 +48,25 @@ def summary_file_name(*, bureau_name: str, campaign_name: str, draft: bool = Fal
     return file_name(
         bureau_name, campaign_name, _("Written summary"), _("draft") if draft else "", ext="docx"
     )
+
+
+def day_text(day: datetime.date) -> str:
+    """2026年11月23日: a date in a document's text (the signature date is 二〇二六年…)."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def _day_text(value: str | None) -> str:
+    """An ISO date of the snapshot written the Chinese way; "—" when there is none."""
+    day = _date_of(value)
+    return day_text(day) if day else "—"
+
+
+def _moment_text(value: str | None) -> str:
+    """An ISO date and time of the snapshot (local time) as 2026年12月6日 06:45."""
+    if not value:
+        return ""
+    moment = datetime.datetime.fromisoformat(value)
+    return f"{day_text(moment.date())} {moment:%H:%M}"
 
 
 def _date_of(value: str | None) -> datetime.date | None:
@@ -66,7 +94,7 @@ def summary_document(
         str(labels[Summary.IN_PROGRESS]),
         str(labels[Summary.HARD]),
     ]
-    at = snapshot["archived_at"][:16].replace("T", " ") if snapshot.get("archived_at") else ""
+    at = _moment_text(snapshot.get("archived_at"))
     if draft:
         mark = _("DRAFT: made from the live data as of %(at)s, not archived") % {"at": at}
     else:
@@ -76,11 +104,11 @@ def summary_document(
         title=summary_title(campaign["name"]),
         number="" if draft else number,
         subtitle=f"（{mark}）" if mark else "",
-        addressee=_("The campaign's leadership group"),
+        addressee=leadership_group_of(bureau),
     )
     period = _("Period: %(start)s to %(end)s") % {
-        "start": campaign["starts_on"] or "—",
-        "end": campaign["ends_on"] or "—",
+        "start": _day_text(campaign["starts_on"]),
+        "end": _day_text(campaign["ends_on"]),
     }
     lines = [campaign["doc_number"], period]
     if not draft:

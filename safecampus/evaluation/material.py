@@ -25,6 +25,7 @@ from safecampus.weekly.models import ReportStatus, WeeklyReport
 from safecampus.weekly.weeks import report_weeks
 
 from . import access
+from .document import day_text
 from .selectors import CATEGORIES, attach_latest, campaign_hazards
 
 _NUMERALS = "一二三四五六七八九十"
@@ -122,7 +123,7 @@ def material_document(m: Material) -> bytes:
     mark = ""
     if m.draft:
         mark = _("DRAFT: the rectification phase has not ended; figures as of %(date)s") % {
-            "date": m.today.isoformat()
+            "date": day_text(m.today)
         }
     doc = Document(
         bureau=bureau,

@@ -139,6 +139,8 @@ def _extra_filters(request, filterset) -> list[dict]:
         rest.pop(name, None)
         rest.pop("page", None)
         labels = dict(getattr(field, "choices", None) or ())
+        if isinstance(field, forms.NullBooleanField):  # a yes/no filter reads 是/否, not true
+            labels = {"true": _("Yes"), "false": _("No")}
         extra.append(
             {
                 "name": name,

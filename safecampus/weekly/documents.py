@@ -91,11 +91,17 @@ def _title(campaign) -> str:
     return _("%(campaign)s weekly report") % {"campaign": campaign.name}
 
 
+def _day(day: datetime.date) -> str:
+    """2026年11月23日: a date in a document's text (the signature date is 二〇二六年…)."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def _moment(moment: datetime.datetime) -> str:
+    return f"{_day(moment)} {moment:%H:%M}"
+
+
 def _period(start: datetime.date, end: datetime.date) -> str:
-    return _("Period: %(start)s to %(end)s") % {
-        "start": start.isoformat(),
-        "end": end.isoformat(),
-    }
+    return _("Period: %(start)s to %(end)s") % {"start": _day(start), "end": _day(end)}
 
 
 def report_document(report, figures: dict) -> ReportDocument:
@@ -103,10 +109,10 @@ def report_document(report, figures: dict) -> ReportDocument:
     bureau = report.bureau
     submitted = _local(report.submitted_at)
     if submitted:
-        as_of = _("Figures as submitted on %(at)s") % {"at": f"{submitted:%Y-%m-%d %H:%M}"}
+        as_of = _("Figures as submitted on %(at)s") % {"at": _moment(submitted)}
     else:
         as_of = _("Draft: figures of the register as of %(at)s") % {
-            "at": f"{timezone.localtime():%Y-%m-%d %H:%M}"
+            "at": _moment(timezone.localtime())
         }
     return ReportDocument(
         title=_title(report.campaign),
@@ -169,7 +175,7 @@ def district_document(district) -> ReportDocument:
         bureau=bureau,
         signer=issuer_of(bureau),
         date=compiled.date() if compiled else None,
-        as_of=_("Compiled on %(at)s") % {"at": f"{compiled:%Y-%m-%d %H:%M}"} if compiled else "",
+        as_of=_("Compiled on %(at)s") % {"at": _moment(compiled)} if compiled else "",
         number=district.doc_number,
     )
 

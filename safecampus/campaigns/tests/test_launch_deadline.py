@@ -25,7 +25,7 @@ def test_launch_past_the_deadline_is_refused_without_confirmation(camp):
     with pytest.raises(ValidationError) as exc:
         services.campaign_launch(actor=camp.centre, campaign_id=draft.pk)
     assert exc.value.code == Code.CONFIRM_REQUIRED
-    assert "2026-11-10" in exc.value.messages[0]
+    assert "2026年11月10日" in exc.value.messages[0]
     draft.refresh_from_db()
     assert draft.status == CampaignStatus.DRAFT and draft.launched_at is None
     assert not draft.forms.exists() and _rows(draft).count() == audit_rows
@@ -58,6 +58,9 @@ def test_page_warns_and_launches_only_when_confirmed(camp, client_for):
     client = client_for(camp.centre)
     page = client.get(draft.get_absolute_url())
     assert page.context["past_deadline_warning"]
+    # the deadline is named as the page names it, the date written the Chinese way
+    warning = page.context["past_deadline_warning"]
+    assert warning.startswith("排查表报送截止日期（") and f"{PAST.year}年{PAST.month}月" in warning
     assert 'data-testid="past-deadline-warning"' in page.content.decode()
     assert 'name="confirm_past_deadline"' in page.content.decode()
     url = reverse("campaigns:campaign_launch", args=[draft.pk])

@@ -86,3 +86,15 @@ def test_each_title_is_the_one_its_seed_begins_with():
         # the title as the document writes it (a notice quotes the plan in 《》, we in 〈〉)
         written = inner.replace("〈", "《").replace("〉", "》")
         assert written in head or inner in head, number
+
+
+def test_every_catalog_guidance_renders_without_a_section_sign():
+    """Guidance cites other documents in passing (``组织，004 §二(三)``, ``（003 §14）``): shown
+    through the renderer, none keeps a seed number with a section sign."""
+    data = json.loads(CATALOG.read_text(encoding="utf-8"))
+    guidance = [i["guidance"] for a in data["areas"] for i in a["items"] if i.get("guidance")]
+    assert guidance
+    for text in guidance:
+        shown = render(text)
+        assert "§" not in shown and not RAW.search(shown), (text, shown)
+        assert not re.search(r"(?<![\d.])00[0-4](?!\d)", shown), (text, shown)  # 003 附件…

@@ -99,3 +99,29 @@ def test_names_and_labels(clock):
         "状态：整改中；逾期：是"
     )
     assert [header_width(h) for h in ("序号", "发现人", "隐患编号", "临时管控措施")] == [5, 7, 5, 7]
+
+
+def test_a_percentage_column_is_wide_enough_for_the_percentage_shown(clock):
+    """A rate written as 0.305 shows as 30.5%: its column is sized for that text, not for
+    "0.3" (a too narrow column prints ### in the dashboard workbook)."""
+    wb = Workbook()
+    add_table_sheet(wb, "概况", ["指标", "数值"], [["整改率", Percent(0.305)], ["隐患", 8]])
+    buf = io.BytesIO()
+    wb.save(buf)
+    ws = load_workbook(io.BytesIO(buf.getvalue()))["概况"]
+    assert ws.column_dimensions["B"].width >= len("30.5%") + 2
+
+
+def test_a_row_of_wrapped_text_is_as_high_as_its_lines(clock):
+    """Long text wraps in its capped column: the row is made high enough to print it in full
+    (LibreOffice draws a one-line row's wrapped lines over the next rows)."""
+    text = "是否在春季、冬季等传染病高发季节开展传染病防控和饮食饮水卫生安全检查" * 2
+    data = _streamed(
+        title="隐患清单",
+        columns=[Column("隐患编号", width=16), Column("隐患描述", width=20)],
+        rows=[["MH-1", text], ["MH-2", "短"]],
+    )
+    ws = load_workbook(io.BytesIO(data)).active
+    head = header_row(ws)
+    assert ws.row_dimensions[head + 1].height >= 15 * 6
+    assert ws.row_dimensions[head + 2].height in (None, 15)

@@ -56,6 +56,12 @@ def test_a_draft_summary_before_archiving_then_the_final_one(
     )
     texts = [p.text for p in doc.paragraphs]
     assert texts[texts.index(title) + 1].startswith("（草稿：根据截至")
+    # the addressee names the bureau's leadership group, not a bare "局…领导小组"
+    (addressee,) = [t for t in texts if t.endswith("领导小组：")]
+    assert addressee.startswith("闵行区教育局") or addressee.startswith("上海市闵行区教育局")
+    # dates in the text are written the Chinese way, never 2026-11-18
+    assert camp.today.isoformat() not in docx_text(doc)
+    assert f"{camp.today.year}年{camp.today.month}月{camp.today.day}日" in docx_text(doc)
     assert "灭火器过期" in docx_text(doc) or "设置警戒线，专人看守" in docx_text(doc)
     event = EvaluationEvent.objects.get(action="summary")
     assert event.data == {"draft": True, "file": job.output_name} and event.actor == camp.leader

@@ -242,3 +242,12 @@ def test_filters_without_a_control_are_kept_and_shown(reg, client_for):
     assert 'name="area"' not in block  # it has its own control
     assert "?overdue_min=8&amp;area=A01" in block  # removing the school type keeps the rest
     assert client.get(url).context["extra_filters"] == []
+
+
+def test_a_yes_no_filter_from_a_dashboard_reads_in_words(reg, client_for):
+    """The dashboard links to the register with open=true: the chip says 是, not "true"."""
+    reg.make("assigned")
+    client = client_for(reg.users[Role.SAFETY_CENTRE])
+    response = client.get(reverse("hazards:hazard_list"), {"open": "true"})
+    (chip,) = response.context["extra_filters"]
+    assert chip["values"] == ["true"] and [str(s) for s in chip["shown"]] in (["Yes"], ["是"])

@@ -64,3 +64,19 @@ def test_the_answer_card_gives_the_basis_by_title_never_a_file_name(camp, client
     )
     assert "兖州区学校“攻坚四季度、坚定保平安”工作方案〉的通知》第三条第4项" in body
     assert ".txt" not in body and "§" not in body
+
+
+def test_the_answer_cards_guidance_names_documents_by_title(camp, client_for):
+    """The default catalog's guidance cites other documents as ``003 §14``: a school reads the
+    title and clause, never the seed's number and a section sign."""
+    answer = camp.form_a.answers.select_related("item").first()
+    type(answer.item).objects.filter(pk=answer.item_id).update(
+        guidance="查看联络员名单；普陀要点（003 §14）亦要求", source=""
+    )
+    body = (
+        client_for(camp.school_user)
+        .get(reverse("inspections:form_detail", args=[camp.form_a.pk]))
+        .content.decode()
+    )
+    assert "2024年普陀区教育系统安全工作要点〉的通知》第14条" in body
+    assert "§" not in body

@@ -26,9 +26,7 @@ def register(wk):
     Hazard.objects.filter(pk=major.pk).update(level=HazardLevel.MAJOR)
     place(w, "reported", item="A02-01", reported_on=week.start)
     place(w, "closed", item="A02-01", reported_on=week.start, closed_on=week.end)
-    place(
-        w, "assigned", item="A02-01", reported_on=w.weeks[0].start, deadline=week.start
-    )
+    place(w, "assigned", item="A02-01", reported_on=w.weeks[0].start, deadline=week.start)
     place(w, "withdrawn", item="A02-01", reported_on=week.start)  # never counted
     submit(w, w.dept_user, w.department, week, "普教一科进展")
     return w

@@ -46,6 +46,12 @@ def test_the_department_report_is_a_gongwen_named_in_chinese(wk, client_for):
     )
     text = docx_text(doc)
     assert "消防通道清理完毕" in text and f"闵行区教育局{w.department.name}" in text
+    # dates in the text are written the Chinese way, not 2026-11-09
+    start, end = week.start, week.end
+    assert (
+        f"{start.year}年{start.month}月{start.day}日至{end.year}年{end.month}月{end.day}日" in text
+    )
+    assert start.isoformat() not in text
 
 
 def test_the_district_report_is_a_gongwen_named_in_chinese(wk, client_for):
