@@ -194,7 +194,26 @@ def figure_tables(
         value = chg.get(key) if chg else None
         return value if numbers else signed_change(value)
 
-    totals = [[str(label), totals_of.get(key, 0), change(key)] for key, label in METRICS]
+    reported = figures.get("reported_totals")
+    if reported is None:  # a department's report
+        totals_header = [_("Figure"), _("This week"), _("Change since last week")]
+        totals = [[str(label), totals_of.get(key, 0), change(key)] for key, label in METRICS]
+    else:  # the district report: the register, the departments' reports beside it
+        totals_header = [
+            _("Figure"),
+            _("From the register"),
+            _("In the departments' reports"),
+            _("Change since last week"),
+        ]
+        totals = [
+            [str(label), totals_of.get(key, 0), reported.get(key, 0), change(key)]
+            for key, label in METRICS
+        ]
+    departments = [
+        [r["department"] + ("" if r.get("submitted") else "（{}）".format(_("Not submitted")))]
+        + [r.get(k, 0) for k in METRIC_KEYS]
+        for r in figures.get("by_department") or []
+    ]
     schools = [
         [r["school"]] + [r.get(k, 0) for k in METRIC_KEYS] for r in figures.get("by_school", [])
     ]
@@ -202,11 +221,16 @@ def figure_tables(
         [f"{r['area_code']} {r['area'] or ''}".strip()] + [r.get(k, 0) for k in METRIC_KEYS]
         for r in figures.get("by_area", [])
     ]
-    return [
-        (_("Totals"), [_("Figure"), _("This week"), _("Change since last week")], totals),
+    tables = [
+        (_("Totals"), totals_header, totals),
         (_("By school"), [_("School")] + labels, schools),
         (_("By risk area"), [_("Risk area")] + labels, areas),
     ]
+    if departments:
+        tables.append(
+            (_("By department (from the register)"), [_("Department")] + labels, departments)
+        )
+    return tables
 
 
 # --- Word ---------------------------------------------------------------------------------------
@@ -314,15 +338,16 @@ def xlsx_bytes(doc: ReportDocument) -> bytes:
         for cell in ws[ws.max_row][: len(header)]:
             cell.font, cell.fill, cell.border = Font(bold=True), head_fill, box
             cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        is_totals = len(header) == 3
+        is_totals = str(header[0]) == str(_("Figure"))  # the last column is the change
         for row in rows:
-            if is_totals and row[2] is None:
-                row = [row[0], row[1], "—"]
+            if is_totals and row[-1] is None:
+                row = [*row[:-1], "—"]
             append_row(ws, row)
             for cell in ws[ws.max_row][: len(row)]:
                 cell.border = box
                 if isinstance(cell.value, int):
-                    cell.number_format = CHANGE_FORMAT if is_totals and cell.column == 3 else "0"
+                    last = is_totals and cell.column == len(header)
+                    cell.number_format = CHANGE_FORMAT if last else "0"
                     cell.alignment = Alignment(horizontal="right")
                 elif cell.column > 1:
                     cell.alignment = Alignment(horizontal="center")

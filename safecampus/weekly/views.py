@@ -254,8 +254,13 @@ def district_detail(request, pk: int):
     require(request.user, WEEKLY_REPORT_VIEW)
     district = _district(request.user, pk)
     tables = selectors.district_tables(district.figures)
-    # by school and by risk area as the documents have them; the totals are the page's own
-    tables["tables"] = figure_tables(district.figures)[1 if tables["register"] else 0 :]
+    # by school and by risk area as the documents have them; the totals and the departments
+    # are the page's own tables (the register beside each department's report)
+    tables["tables"] = (
+        figure_tables(district.figures)[1:3]
+        if tables["register"]
+        else figure_tables(district.figures)
+    )
     return render(
         request,
         "weekly/district_detail.html",

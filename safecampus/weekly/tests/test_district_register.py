@@ -2,6 +2,8 @@
 campaign, whichever department holds it and whether it has reported), with the departments'
 own reports beside them."""
 
+import io
+
 import pytest
 from django.urls import reverse
 
@@ -92,3 +94,32 @@ def test_district_page_shows_the_register_beside_the_reports(register, client_fo
     register_rows = page.context["register"]
     total = next(r for r in register_rows if r["register"] == 5)
     assert total["reported"] == 2
+
+
+def test_the_district_documents_state_the_register_beside_the_reports(register):
+    """The Word and Excel copies say what the page says: the register's totals with the
+    departments' reports beside them, and every department's register figures, also those of a
+    department that has not submitted."""
+    from docx import Document as Docx
+    from openpyxl import load_workbook
+
+    from safecampus.weekly.documents import district_document, docx_bytes, xlsx_bytes
+
+    w, week = register, register.last_week
+    district = services.district_report_compile(
+        actor=w.centre, campaign=w.campaign, week_start=week.start
+    )
+    doc = district_document(district)
+    word = Docx(io.BytesIO(docx_bytes(doc)))
+    assert [c.text for c in word.tables[0].rows[0].cells] == [
+        "指标",
+        "台账数",
+        "各科室周报合计",
+        "较上周变化",
+    ]
+    by_department = {r.cells[0].text: r.cells[7].text for r in word.tables[-1].rows[1:]}
+    assert by_department == {"安保科（未报送）": "3", "普教一科": "2"}  # 隐患总数 from the register
+    ws = load_workbook(io.BytesIO(xlsx_bytes(doc))).active
+    rows = [[c.value for c in r] for r in ws.iter_rows()]
+    assert next(r for r in rows if r[0] == "隐患总数")[1:4] == [5, 2, "—"]
+    assert next(r for r in rows if r[0] == "安保科（未报送）")[1:9] == [2, 1, 2, 1, 0, 1, 3, 0]
