@@ -2,8 +2,8 @@
 §四(二)3 "整改工作结束后，各责任部门将职责范围内的风险隐患整改情况形成书面材料", before the centre's
 summary (§四(三)). Made from the department's hazards of the campaign (in the three categories
 of §四(三), as confirmed, else as the register gives them) and its weekly reports, as a 公文
-(``core.documents``) signed by the department. Before the rectification phase has ended it is
-a draft, marked 草稿 under the title and in the file name.
+(``core.documents``) signed by the department. Before the rectification phase has ended (and
+while the campaign is open) it is a draft, marked 草稿 under the title and in the file name.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from safecampus.campaigns.choices import PhaseKind
+from safecampus.campaigns.choices import CampaignStatus, PhaseKind
 from safecampus.core.access import get_for, scope_for
 from safecampus.core.documents import Document, file_name, issuer_of
 from safecampus.hazards.choices import Summary
@@ -45,6 +45,10 @@ class Material:
 
     @property
     def draft(self) -> bool:
+        """A draft until the rectification phase has ended, or the campaign was closed (an
+        archived campaign's material is final whenever it was archived)."""
+        if self.campaign.status == CampaignStatus.CLOSED:
+            return False
         return self.rectification_ends is None or self.today <= self.rectification_ends
 
 

@@ -148,3 +148,17 @@ def test_the_material_is_a_draft_while_the_rectification_phase_runs(camp, hazard
         headings=4,
     )
     assert any(p.text.startswith("（草稿：专项整治阶段尚未结束") for p in doc.paragraphs)
+
+
+def test_the_material_of_a_closed_campaign_is_final(camp, hazards, client_for):
+    """A campaign archived (so closed) before its rectification phase ended: its departments'
+    material is final, not a draft for ever."""
+    CampaignPhase.objects.filter(campaign=camp.campaign, kind="rectification").update(
+        ends_on=camp.today + DAY
+    )
+    type(camp.campaign).objects.filter(pk=camp.campaign.pk).update(status="closed")
+    url = f"/evaluation/campaigns/{camp.campaign.pk}/departments/{camp.department.pk}/"
+    r = client_for(camp.users[Role.SAFETY_CENTRE]).get(url + "material.docx")
+    assert download_name(r) == (
+        f"闵行区教育局_{camp.campaign.name}_书面材料_{camp.department.name}.docx"
+    )
