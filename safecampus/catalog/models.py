@@ -231,9 +231,12 @@ class CheckItemRoute(models.Model):
         return f"{self.item.code} → {self.department.name} ({self.condition_label})"
 
     def matches(self, stage: str, subject: str) -> bool:
+        """Whether the route takes an item about ``subject`` at a school of ``stage``. A route
+        for a subject takes only an item about that subject: an item that names none is not
+        given to the first subject's department by accident."""
         if self.stages and stage not in self.stages:
             return False
-        return not (self.subject and subject and self.subject != subject)
+        return not self.subject or self.subject == subject
 
     @property
     def condition_label(self) -> str:

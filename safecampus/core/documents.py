@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 from collections.abc import Iterable
 
 from docx import Document as _new_document
@@ -146,6 +147,10 @@ def set_fonts(target, east_asia: str, *, latin: str = LATIN_FONT) -> None:
     fonts.set(qn("w:cs"), latin)
     fonts.set(qn("w:eastAsia"), east_asia)
     fonts.set(qn("w:hint"), "eastAsia")
+
+
+#: characters XML 1.0 cannot hold (tab, line feed and carriage return aside)
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def _style_run(run, font: str, size, *, bold: bool = False, color=None) -> None:
@@ -304,7 +309,9 @@ class Document:
         self._run(p, " —", PAGE_NUMBER_FONT, PAGE_NUMBER_SIZE)
 
     def _run(self, paragraph, text: str, font: str, size, *, bold=False, color=None):
-        run = paragraph.add_run(text)
+        # a control character (pasted text, an import, the API) is no XML: python-docx would
+        # refuse the whole document
+        run = paragraph.add_run(_XML_ILLEGAL.sub("", str(text)))
         _style_run(run, font, size, bold=bold, color=color)
         return run
 

@@ -40,8 +40,11 @@ class Material:
     rectification_ends: datetime.date | None
     hazards: list = field(default_factory=list)
     reports: list = field(default_factory=list)
-    #: weeks whose report was due by ``today``
+    #: weeks whose report was owed by ``today``: due before it (as the weekly matrix counts
+    #: them missing) or already submitted
     weeks_due: int = 0
+    #: weeks due before ``today`` without a submitted report (the matrix's 未报)
+    missing: int = 0
 
     @property
     def draft(self) -> bool:
@@ -86,6 +89,8 @@ def material_collect(*, user, campaign, department, today: datetime.date | None 
         .order_by("week_start")
     )
     phases = [p for p in campaign.phases.all() if p.kind == PhaseKind.RECTIFICATION]
+    submitted = {r.week_start for r in reports}
+    past_due = {w.start for w in report_weeks(campaign) if w.due < today}
     return Material(
         campaign=campaign,
         department=department,
@@ -93,7 +98,8 @@ def material_collect(*, user, campaign, department, today: datetime.date | None 
         rectification_ends=max((p.ends_on for p in phases), default=None),
         hazards=hazards,
         reports=reports,
-        weeks_due=sum(1 for w in report_weeks(campaign) if w.due <= today),
+        weeks_due=len(past_due | submitted),
+        missing=len(past_due - submitted),
     )
 
 
@@ -227,7 +233,7 @@ def material_document(m: Material) -> bytes:
             "due": m.weeks_due,
             "on_time": len(m.reports) - late,
             "late": late,
-            "missing": max(0, m.weeks_due - len(m.reports)),
+            "missing": m.missing,
         }
     )
     if m.reports:

@@ -14,6 +14,7 @@ from itertools import islice
 
 from django.core.files import File
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from safecampus.audit.models import Action as AuditAction
 from safecampus.audit.services import audit_record
@@ -29,7 +30,7 @@ from safecampus.core.filters import as_query_dict
 from safecampus.orgs.models import Bureau, Department, School
 
 from .choices import OPEN_STATUSES
-from .filtersets import HazardFilterSet
+from .filtersets import CURRENT_CAMPAIGNS, HazardFilterSet
 from .models import Hazard, HazardCooperation
 from .selectors import hazard_list
 
@@ -233,12 +234,24 @@ def _name_of(model, user, field: str = "name"):
     return name
 
 
+def _campaign_name(user):
+    """A campaign by id, or the current campaigns (``campaign=current``, not an id)."""
+    from safecampus.campaigns.models import Campaign
+
+    by_id = _name_of(Campaign, user)
+
+    def name(value):
+        if str(value) == CURRENT_CAMPAIGNS:
+            return _("Current campaigns (launched, not closed)")
+        return by_id(value)
+
+    return name
+
+
 def filters_text(user, filters: dict | None) -> str:
     """The register filters ``filters`` as a person reads them (names, not ids)."""
     if not filters:
         return ""
-    from safecampus.campaigns.models import Campaign
-
     fs = HazardFilterSet(as_query_dict(filters), queryset=Hazard.objects.none())
     return filterset_label(
         fs,
@@ -246,7 +259,7 @@ def filters_text(user, filters: dict | None) -> str:
             "school": _name_of(School, user),
             "department": _name_of(Department, user),
             "bureau": _name_of(Bureau, user),
-            "campaign": _name_of(Campaign, user),
+            "campaign": _campaign_name(user),
         },
     )
 

@@ -153,3 +153,17 @@ def test_the_subjects_read_as_people_not_as_a_count():
             "教师",
             "学生",
         )
+
+
+def test_an_item_about_no_subject_is_not_given_to_the_first_subjects_department(
+    default_catalog, world
+):
+    """Subject routes (人事科 for teachers, 普教一科 for students) on an item that names no subject:
+    none applies, so the item goes to its first responsible department, not to 人事科 because
+    that route happens to come first."""
+    item = default_catalog.items.get(code="A04-01")
+    assert [r.subject for r in item.routes.all()][0] == "teachers"
+    type(item).objects.filter(pk=item.pk).update(subject="")
+    item.refresh_from_db()
+    first = sorted(item.responsible_departments.all(), key=lambda d: (d.sort_order, d.pk))[0]
+    assert item.department_for(world.school_a) == first

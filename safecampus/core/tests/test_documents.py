@@ -116,3 +116,15 @@ def test_a_document_without_number_or_bureau_still_has_the_layout():
     word = assert_gongwen(out.getvalue(), title="书面材料", headings=0)
     texts = [p.text for p in word.paragraphs]
     assert texts[texts.index("书面材料") + 1] == "（草稿）"
+
+
+def test_control_characters_in_user_text_do_not_break_the_document():
+    """Text from users (an import, the API) may hold control characters XML cannot: they are
+    left out rather than refusing the whole document."""
+    from safecampus.core.testing_documents import docx_text
+
+    doc = Document(title="书面材料")
+    doc.para("消防通道\x02堵塞\x01")
+    doc.table(["隐患描述"], [["灭火器\x08过期"]])
+    text = docx_text(assert_gongwen(doc.bytes(), title="书面材料", headings=0))
+    assert "消防通道堵塞" in text and "灭火器过期" in text

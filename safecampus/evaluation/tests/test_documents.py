@@ -162,3 +162,18 @@ def test_the_material_of_a_closed_campaign_is_final(camp, hazards, client_for):
     assert download_name(r) == (
         f"闵行区教育局_{camp.campaign.name}_书面材料_{camp.department.name}.docx"
     )
+
+
+def test_the_material_counts_missing_reports_as_the_weekly_matrix_does(camp, hazards):
+    """A report is missing once its due day has passed (``weekly.selectors.week_state``), not
+    on the due day itself."""
+    from safecampus.evaluation import material
+    from safecampus.weekly.weeks import report_weeks
+
+    weeks = report_weeks(camp.campaign)
+    due_day = weeks[1].due
+    m = material.material_collect(
+        user=camp.centre, campaign=camp.campaign, department=camp.department, today=due_day
+    )
+    assert m.reports == []
+    assert (m.weeks_due, m.missing) == (1, 1)  # the first week's; the second is due today

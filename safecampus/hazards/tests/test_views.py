@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.encoding import escape_uri_path
 
 from safecampus.core.roles import Role
-from safecampus.core.testing_excel import table
+from safecampus.core.testing_excel import table, workbook_cells
 from safecampus.hazards.models import Hazard, HazardEvent
 from safecampus.hazards.testing import jpeg_upload
 
@@ -207,6 +207,17 @@ def test_export_is_the_scoped_register(reg, client_for):
         "attachment; filename*=utf-8''"
         + escape_uri_path(f"{school.name}_隐患清单_{timezone.localdate():%Y-%m-%d}.xlsx")
     )
+
+
+def test_export_of_the_current_campaigns_names_the_filter(reg, client_for):
+    """``campaign=current`` (the dashboard's 当前专项行动 links) is a filter, not an id: the
+    export names it in its header block rather than failing on it."""
+    reg.make("assigned")
+    url = reverse("hazards:hazard_export") + "?campaign=current"
+    resp = client_for(reg.users[Role.SCHOOL_OFFICER]).get(url)
+    assert resp.status_code == 200
+    cells = [str(c.value) for c in workbook_cells(b"".join(resp.streaming_content))]
+    assert any("当前专项行动（已启动、未结束）" in c for c in cells)
 
 
 def test_correction_is_an_event_with_before_and_after(reg, client_for):
