@@ -7,7 +7,6 @@ from django.utils import timezone
 
 from safecampus.accounts.models import RoleAssignment, User
 from safecampus.audit.models import Action, AuditEvent
-from safecampus.campaigns.choices import CampaignStatus
 from safecampus.core.access import can, scope_for
 from safecampus.core.capabilities import (
     ACCOUNT_MANAGE,
@@ -18,16 +17,16 @@ from safecampus.core.capabilities import (
 from safecampus.core.roles import Role
 from safecampus.hazards.models import Hazard
 from safecampus.inspections.choices import FormStatus
-from safecampus.inspections.models import InspectionForm
 from safecampus.orgs import access as org_access
 from safecampus.orgs import selectors as org_selectors
 from safecampus.orgs.choices import SchoolStage
 from safecampus.orgs.models import Bureau, Department, PartnerUnit, School
 from safecampus.reports import school as school_reports
-from safecampus.reports.school import FILL_STATUSES
 
 #: how many hazards returned for rework the home page lists (the school dashboard has them all)
 RETURNED_CAP = 10
+#: how many forms to fill it lists (a school has one per launched campaign)
+FORMS_CAP = 20
 
 
 def _school_work(user, school: School) -> None:
@@ -35,19 +34,7 @@ def _school_work(user, school: School) -> None:
     campaigns not yet submitted, a returned one with its reason), ``returned_hazards`` (its
     hazards a department sent back for rework, newest first) and ``returned_count``. The same
     definitions as the school dashboard's (``reports.school``)."""
-    today = timezone.localdate()
-    forms = list(
-        InspectionForm.objects.visible_to(user)
-        .filter(
-            school_id=school.pk,
-            campaign__status=CampaignStatus.LAUNCHED,
-            status__in=(*FILL_STATUSES, FormStatus.RETURNED),
-        )
-        .select_related("campaign")
-        .order_by("campaign__forms_due", "id")
-    )
-    for f in forms:
-        f.overdue = f.campaign.forms_due < today
+    forms = school_reports.forms_to_fill(user, school, timezone.localdate(), limit=FORMS_CAP)
     # returned forms first: a department is waiting for them
     school.forms_to_fill = sorted(forms, key=lambda f: f.status != FormStatus.RETURNED)
     returned = school_reports.returned_hazards(

@@ -120,6 +120,24 @@ def _last_move():
     )
 
 
+def forms_to_fill(user, school: School, today: datetime.date, *, limit: int) -> list:
+    """The school's forms of launched campaigns still to fill or returned to it, by deadline,
+    each marked ``overdue`` when its campaign's forms deadline has passed."""
+    forms = list(
+        InspectionForm.objects.visible_to(user)
+        .filter(
+            school_id=school.pk,
+            campaign__status=CampaignStatus.LAUNCHED,
+            status__in=(*FILL_STATUSES, FormStatus.RETURNED),
+        )
+        .select_related("campaign")
+        .order_by("campaign__forms_due", "id")[:limit]
+    )
+    for f in forms:
+        f.overdue = f.campaign.forms_due < today
+    return forms
+
+
 def returned_hazards(hazards):
     """``hazards`` narrowed to those returned for rework, with when and why."""
     last = _last_move()
@@ -181,18 +199,7 @@ def school_dashboard(
     for h in history:
         h.days_taken = (h.closed_on - h.found_on).days if h.closed_on else None
 
-    forms = list(
-        InspectionForm.objects.visible_to(user)
-        .filter(
-            school_id=school.pk,
-            campaign__status=CampaignStatus.LAUNCHED,
-            status__in=(*FILL_STATUSES, FormStatus.RETURNED),
-        )
-        .select_related("campaign")
-        .order_by("campaign__forms_due", "id")[: EXPORT_CAP if full else LIST_CAP * 2]
-    )
-    for f in forms:
-        f.overdue = f.campaign.forms_due < today
+    forms = forms_to_fill(user, school, today, limit=EXPORT_CAP if full else LIST_CAP * 2)
     to_fill = [f for f in forms if f.status in FILL_STATUSES]
     forms_returned = [f for f in forms if f.status == FormStatus.RETURNED]
 
