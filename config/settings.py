@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "safecampus.evaluation",
     "safecampus.spotchecks",
     "safecampus.accountability",
+    "safecampus.duties",
     "safecampus.notifications",
     "safecampus.reports",
     "safecampus.home",

@@ -164,3 +164,39 @@ FORM_SCHOOL_ACTORS = (Role.SCHOOL_OFFICER, Role.PRINCIPAL)
 #: Bureau roles that record an on-site inspection at any school of their bureau, for any of its
 #: departments (a department officer records them for its own department only).
 SITE_INSPECT_BUREAU = frozenset({Role.SAFETY_CENTRE})
+
+# --- duties (DOMAIN.md §7) ---
+#: Roles that see recurring duties: each body its own occurrences, a department those it owes or
+#: oversees, the bureau-wide roles every occurrence of their bureau(s).
+DUTY_VIEW = BUSINESS_DATA
+#: Roles that keep the duty catalog, the school calendar and the annual work plan.
+DUTY_MANAGE = frozenset({Role.SAFETY_CENTRE})
+#: Roles that record what their body did (a school, a department, a partner unit, the centre).
+DUTY_RECORD = frozenset(
+    {
+        Role.SCHOOL_OFFICER,
+        Role.PRINCIPAL,
+        Role.DEPARTMENT_OFFICER,
+        Role.PARTNER,
+        Role.SAFETY_CENTRE,
+    }
+)
+#: Roles that decide excuses and mark records not credible (the overseeing department; the
+#: centre for every duty of its bureau).
+DUTY_OVERSEE = frozenset({Role.DEPARTMENT_OFFICER, Role.SAFETY_CENTRE})
+#: Roles that see compliance figures across bodies (a department those it oversees).
+DUTY_COMPLIANCE_VIEW = frozenset(
+    {Role.SAFETY_CENTRE, Role.LEADERSHIP, Role.INSPECTOR, Role.DEPARTMENT_OFFICER}
+)
+#: The role named on an occurrence's events, most specific first.
+DUTY_ROLE_ORDER = (
+    Role.SCHOOL_OFFICER,
+    Role.PRINCIPAL,
+    Role.PARTNER,
+    Role.DEPARTMENT_OFFICER,
+    Role.SAFETY_CENTRE,
+    Role.LEADERSHIP,
+    Role.INSPECTOR,
+)
+JOB_CAPABILITY["duties.record_import"] = DUTY_RECORD
+JOB_CAPABILITY["duties.catalog_import"] = DUTY_MANAGE

@@ -1,0 +1,143 @@
+"""Who reaches which duty, occurrence and calendar, and which roles a user holds on them.
+
+- The catalog, the work plans and the calendar: read by the bureau's officers and by its schools
+  and partner units; kept by ``DUTY_MANAGE`` of the bureau (or above).
+- An occurrence: its owner (the school's officers, the department's officers, the partner
+  unit, or the centre for the centre's own); the overseeing department; the bureau-wide roles of
+  its bureau. A school never sees another school's; a partner unit only its own; a department
+  only those it owes or oversees.
+- Recording is for the owner only; overseeing (deciding an excuse, "not credible") for the
+  overseeing department and the bureau's centre.
+
+Pure functions of the scope: no model is imported here.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from safecampus.core.access import VIEW, Scope, any_of, ids_in, roles_in_bureau
+from safecampus.core.capabilities import (
+    BUREAU_WIDE,
+    CATALOG_MEMBER_READ,
+    DUTY_MANAGE,
+    ORG_VIEW,
+)
+from safecampus.core.roles import SCHOOL_ROLES, Role
+
+CATALOG_ACTIONS = frozenset({VIEW, "edit"})
+CALENDAR_ACTIONS = frozenset({VIEW, "edit"})
+RECORD = "record"
+OVERSEE = "oversee"
+OCCURRENCE_ACTIONS = frozenset({VIEW, RECORD, OVERSEE})
+
+
+def _reader_bureaus(scope: Scope) -> frozenset[int]:
+    return scope.bureau_ids(*ORG_VIEW) | (
+        scope.member_bureau_ids if scope.has(*CATALOG_MEMBER_READ) else frozenset()
+    )
+
+
+def catalog_q(scope: Scope, action: str, prefix: str = "") -> Q | None:
+    """Duty catalog versions and work plans (``prefix`` leads to the row's bureau)."""
+    ids = scope.bureau_ids(*DUTY_MANAGE) if action == "edit" else _reader_bureaus(scope)
+    return ids_in(f"{prefix}bureau_id", ids)
+
+
+def duty_q(scope: Scope, action: str) -> Q | None:
+    return catalog_q(scope, action)
+
+
+def calendar_q(scope: Scope, action: str) -> Q | None:
+    return catalog_q(scope, action)
+
+
+def manage_bureaus(scope: Scope) -> frozenset[int]:
+    return scope.bureau_ids(*DUTY_MANAGE)
+
+
+def bureau_roles(scope: Scope, bureau_id: int) -> frozenset[str]:
+    return roles_in_bureau(scope, bureau_id)
+
+
+def _owner_q(scope: Scope, prefix: str = "") -> Q | None:
+    """The occurrences ``scope`` owes: its school's, its department's, its partner unit's, and
+    the centre's own for the centre."""
+    return any_of(
+        ids_in(f"{prefix}school_id", scope.school_ids) if scope.has(*SCHOOL_ROLES) else None,
+        ids_in(f"{prefix}department_id", scope.department_ids)
+        if scope.has(Role.DEPARTMENT_OFFICER)
+        else None,
+        ids_in(f"{prefix}partner_id", scope.partner_ids) if scope.has(Role.PARTNER) else None,
+        (
+            Q(**{f"{prefix}owner_kind": "centre"})
+            & ids_in(f"{prefix}bureau_id", scope.bureau_ids(Role.SAFETY_CENTRE))
+        )
+        if scope.bureau_ids(Role.SAFETY_CENTRE)
+        else None,
+    )
+
+
+def _oversee_q(scope: Scope, prefix: str = "") -> Q | None:
+    return any_of(
+        ids_in(f"{prefix}overseeing_department_id", scope.department_ids)
+        if scope.has(Role.DEPARTMENT_OFFICER)
+        else None,
+        ids_in(f"{prefix}bureau_id", scope.bureau_ids(Role.SAFETY_CENTRE)),
+    )
+
+
+def occurrence_q(scope: Scope, action: str = VIEW, prefix: str = "") -> Q | None:
+    """The occurrences ``scope`` may take ``action`` on (``prefix``: from another model)."""
+    if action == RECORD:
+        return _owner_q(scope, prefix)
+    if action == OVERSEE:
+        return _oversee_q(scope, prefix)
+    return any_of(
+        _owner_q(scope, prefix),
+        _oversee_q(scope, prefix),
+        ids_in(f"{prefix}bureau_id", scope.bureau_ids(*BUREAU_WIDE)),
+    )
+
+
+def record_roles(scope: Scope, occ) -> frozenset[str]:
+    """The roles with which ``scope`` records ``occ``: those that make it the owner."""
+    roles = set()
+    if occ.school_id is not None and occ.school_id in scope.school_ids:
+        roles |= scope.roles & SCHOOL_ROLES
+    if occ.department_id is not None and occ.department_id in scope.department_ids:
+        roles |= scope.roles & {Role.DEPARTMENT_OFFICER}
+    if occ.partner_id is not None and occ.partner_id in scope.partner_ids:
+        roles |= scope.roles & {Role.PARTNER}
+    if occ.owner_kind == "centre" and occ.bureau_id in scope.bureau_ids(Role.SAFETY_CENTRE):
+        roles.add(Role.SAFETY_CENTRE)
+    return frozenset(roles)
+
+
+def oversee_roles(scope: Scope, occ) -> frozenset[str]:
+    """The roles with which ``scope`` oversees ``occ``."""
+    roles = set()
+    if (
+        occ.overseeing_department_id is not None
+        and occ.overseeing_department_id in scope.department_ids
+        and scope.has(Role.DEPARTMENT_OFFICER)
+    ):
+        roles.add(Role.DEPARTMENT_OFFICER)
+    if occ.bureau_id in scope.bureau_ids(Role.SAFETY_CENTRE):
+        roles.add(Role.SAFETY_CENTRE)
+    return frozenset(roles)
+
+
+def occurrence_roles(scope: Scope, occ) -> frozenset[str]:
+    """Every role ``scope`` holds on ``occ`` (owner, overseer, bureau-wide)."""
+    return (
+        record_roles(scope, occ)
+        | oversee_roles(scope, occ)
+        | (roles_in_bureau(scope, occ.bureau_id) & BUREAU_WIDE)
+    )
+
+
+def compliance_q(scope: Scope, prefix: str = "") -> Q | None:
+    """The occurrences counted in ``scope``'s compliance figures: the bureau-wide roles all of
+    their bureau(s); a department those it oversees or owes; a school or partner its own."""
+    return occurrence_q(scope, VIEW, prefix)
