@@ -6,6 +6,7 @@ api_v1 = [
     path("", include("safecampus.orgs.api.urls")),
     path("", include("safecampus.catalog.api.urls")),
     path("", include("safecampus.hazards.api.urls")),
+    path("", include("safecampus.duties.api.urls")),
 ]
 
 urlpatterns = [
@@ -21,6 +22,7 @@ urlpatterns = [
     path("evaluation/", include("safecampus.evaluation.urls")),
     path("spotchecks/", include("safecampus.spotchecks.urls")),
     path("accountability/", include("safecampus.accountability.urls")),
+    path("duties/", include("safecampus.duties.urls")),
     path("notifications/", include("safecampus.notifications.urls")),
     path("dashboard/", include("safecampus.reports.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,0 +1,3 @@
+"""The API of recurring duties (mounted under /api/v1/)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages of recurring duties: catalog (see duties/urls.py)."""
+
+urlpatterns: list = []

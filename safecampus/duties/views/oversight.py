@@ -1,0 +1,3 @@
+"""Pages of recurring duties: oversight (see duties/urls.py)."""
+
+urlpatterns: list = []

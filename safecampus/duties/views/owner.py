@@ -1,0 +1,3 @@
+"""Pages of recurring duties: owner (see duties/urls.py)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages of recurring duties: plan (see duties/urls.py)."""
+
+urlpatterns: list = []
