@@ -105,10 +105,18 @@ def record_roles(scope: Scope, occ) -> frozenset[str]:
     roles = set()
     if occ.school_id is not None and occ.school_id in scope.school_ids:
         roles |= scope.roles & SCHOOL_ROLES
-    if occ.department_id is not None and occ.department_id in scope.department_ids:
-        roles |= scope.roles & {Role.DEPARTMENT_OFFICER}
-    if occ.partner_id is not None and occ.partner_id in scope.partner_ids:
-        roles |= scope.roles & {Role.PARTNER}
+    if (
+        occ.department_id is not None
+        and occ.department_id in scope.department_ids
+        and scope.has(Role.DEPARTMENT_OFFICER)
+    ):
+        roles.add(Role.DEPARTMENT_OFFICER)
+    if (
+        occ.partner_id is not None
+        and occ.partner_id in scope.partner_ids
+        and scope.has(Role.PARTNER)
+    ):
+        roles.add(Role.PARTNER)
     if occ.owner_kind == "centre" and occ.bureau_id in scope.bureau_ids(Role.SAFETY_CENTRE):
         roles.add(Role.SAFETY_CENTRE)
     return frozenset(roles)

@@ -8,295 +8,798 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('orgs', '0005_document_counter'),
+        ("orgs", "0005_document_counter"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DutyCatalogVersion',
+            name="DutyCatalogVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(verbose_name='version')),
-                ('title', models.CharField(max_length=100, verbose_name='title')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('published', 'Published')], default='draft', max_length=16, verbose_name='status')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('published_at', models.DateTimeField(blank=True, null=True, verbose_name='published at')),
-                ('based_on', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='duties.dutycatalogversion')),
-                ('bureau', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.bureau', verbose_name='bureau')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('published_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField(verbose_name="version")),
+                ("title", models.CharField(max_length=100, verbose_name="title")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "Draft"), ("published", "Published")],
+                        default="draft",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "published_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="published at"),
+                ),
+                (
+                    "based_on",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="duties.dutycatalogversion",
+                    ),
+                ),
+                (
+                    "bureau",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.bureau",
+                        verbose_name="bureau",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "published_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'duty catalog version',
-                'ordering': ['bureau', '-number'],
+                "verbose_name": "duty catalog version",
+                "ordering": ["bureau", "-number"],
             },
         ),
         migrations.CreateModel(
-            name='Duty',
+            name="Duty",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=24, verbose_name='code')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('category', models.CharField(choices=[('drill', 'Drill'), ('meeting', 'Meeting'), ('training', 'Training'), ('check', 'Check'), ('agreement', 'Agreement'), ('education', 'Education activity'), ('report', 'Report'), ('insurance', 'Insurance'), ('duty', 'Duty watch'), ('task', 'Work plan task'), ('other', 'Other')], default='other', max_length=16, verbose_name='category')),
-                ('done_when', models.TextField(blank=True, verbose_name='what counts as done')),
-                ('evidence', models.JSONField(blank=True, default=list, verbose_name='evidence required')),
-                ('figures', models.JSONField(blank=True, default=list, verbose_name='figures required')),
-                ('frequency', models.CharField(max_length=64, verbose_name='frequency rule')),
-                ('window_days', models.PositiveSmallIntegerField(default=0, verbose_name='window (days)')),
-                ('grace_days', models.PositiveSmallIntegerField(default=0, verbose_name='grace (days)')),
-                ('in_vacation', models.BooleanField(default=False, verbose_name='owed in vacations too')),
-                ('stages', models.JSONField(blank=True, default=list, verbose_name='stages')),
-                ('boarding_only', models.BooleanField(default=False, verbose_name='boarding schools only')),
-                ('needs_canteen', models.BooleanField(default=False, verbose_name='schools with a canteen only')),
-                ('needs_chem_lab', models.BooleanField(default=False, verbose_name='schools with a chemistry lab only')),
-                ('owed_by_schools', models.BooleanField(default=True, verbose_name='owed by each school')),
-                ('owed_by_centre', models.BooleanField(default=False, verbose_name='owed by the safety centre')),
-                ('partner_kinds', models.JSONField(blank=True, default=list, verbose_name='owed by partner units of kinds')),
-                ('responsible_text', models.CharField(blank=True, max_length=200, verbose_name='responsible units')),
-                ('source', models.CharField(blank=True, max_length=200, verbose_name='source')),
-                ('quarter', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='quarter')),
-                ('sort_order', models.PositiveSmallIntegerField(default=0)),
-                ('bureau', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.bureau', verbose_name='bureau')),
-                ('overseeing_department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.department', verbose_name='overseeing department')),
-                ('owed_by_departments', models.ManyToManyField(blank=True, related_name='+', to='orgs.department', verbose_name='owed by departments')),
-                ('version', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='duties', to='duties.dutycatalogversion')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=24, verbose_name="code")),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("drill", "Drill"),
+                            ("meeting", "Meeting"),
+                            ("training", "Training"),
+                            ("check", "Check"),
+                            ("agreement", "Agreement"),
+                            ("education", "Education activity"),
+                            ("report", "Report"),
+                            ("insurance", "Insurance"),
+                            ("duty", "Duty watch"),
+                            ("task", "Work plan task"),
+                            ("other", "Other"),
+                        ],
+                        default="other",
+                        max_length=16,
+                        verbose_name="category",
+                    ),
+                ),
+                ("done_when", models.TextField(blank=True, verbose_name="what counts as done")),
+                (
+                    "evidence",
+                    models.JSONField(blank=True, default=list, verbose_name="evidence required"),
+                ),
+                (
+                    "figures",
+                    models.JSONField(blank=True, default=list, verbose_name="figures required"),
+                ),
+                ("frequency", models.CharField(max_length=64, verbose_name="frequency rule")),
+                (
+                    "window_days",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="window (days)"),
+                ),
+                (
+                    "grace_days",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="grace (days)"),
+                ),
+                (
+                    "in_vacation",
+                    models.BooleanField(default=False, verbose_name="owed in vacations too"),
+                ),
+                ("stages", models.JSONField(blank=True, default=list, verbose_name="stages")),
+                (
+                    "boarding_only",
+                    models.BooleanField(default=False, verbose_name="boarding schools only"),
+                ),
+                (
+                    "needs_canteen",
+                    models.BooleanField(default=False, verbose_name="schools with a canteen only"),
+                ),
+                (
+                    "needs_chem_lab",
+                    models.BooleanField(
+                        default=False, verbose_name="schools with a chemistry lab only"
+                    ),
+                ),
+                (
+                    "owed_by_schools",
+                    models.BooleanField(default=True, verbose_name="owed by each school"),
+                ),
+                (
+                    "owed_by_centre",
+                    models.BooleanField(default=False, verbose_name="owed by the safety centre"),
+                ),
+                (
+                    "partner_kinds",
+                    models.JSONField(
+                        blank=True, default=list, verbose_name="owed by partner units of kinds"
+                    ),
+                ),
+                (
+                    "responsible_text",
+                    models.CharField(blank=True, max_length=200, verbose_name="responsible units"),
+                ),
+                ("source", models.CharField(blank=True, max_length=200, verbose_name="source")),
+                (
+                    "quarter",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="quarter"),
+                ),
+                ("sort_order", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "bureau",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.bureau",
+                        verbose_name="bureau",
+                    ),
+                ),
+                (
+                    "overseeing_department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.department",
+                        verbose_name="overseeing department",
+                    ),
+                ),
+                (
+                    "owed_by_departments",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="+",
+                        to="orgs.department",
+                        verbose_name="owed by departments",
+                    ),
+                ),
+                (
+                    "version",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="duties",
+                        to="duties.dutycatalogversion",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'duty',
-                'verbose_name_plural': 'duties',
-                'ordering': ['sort_order', 'code'],
+                "verbose_name": "duty",
+                "verbose_name_plural": "duties",
+                "ordering": ["sort_order", "code"],
             },
         ),
         migrations.CreateModel(
-            name='DutyRecord',
+            name="DutyRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('occurred_at', models.DateTimeField(verbose_name='held at')),
-                ('summary', models.TextField(blank=True, verbose_name='what was done')),
-                ('scenario', models.CharField(blank=True, max_length=200, verbose_name='scenario')),
-                ('participants', models.PositiveIntegerField(blank=True, null=True, verbose_name='participants')),
-                ('evacuation_seconds', models.PositiveIntegerField(blank=True, null=True, verbose_name='evacuation time (seconds)')),
-                ('figures', models.JSONField(blank=True, default=dict)),
-                ('created_at', models.DateTimeField(verbose_name='recorded at')),
-                ('created_role', models.CharField(choices=[('system_admin', 'System administrator'), ('security_admin', 'Security administrator'), ('auditor', 'Auditor'), ('safety_centre', 'Safety management centre'), ('leadership', 'Leadership group'), ('department_officer', 'Department officer'), ('inspector', 'Inspector'), ('school_officer', 'School safety officer'), ('principal', 'Principal'), ('partner', 'Partner unit')], max_length=24)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('supersedes', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='duties.dutyrecord')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("occurred_at", models.DateTimeField(verbose_name="held at")),
+                ("summary", models.TextField(blank=True, verbose_name="what was done")),
+                ("scenario", models.CharField(blank=True, max_length=200, verbose_name="scenario")),
+                (
+                    "participants",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="participants"),
+                ),
+                (
+                    "evacuation_seconds",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="evacuation time (seconds)"
+                    ),
+                ),
+                ("figures", models.JSONField(blank=True, default=dict)),
+                ("created_at", models.DateTimeField(verbose_name="recorded at")),
+                (
+                    "created_role",
+                    models.CharField(
+                        choices=[
+                            ("system_admin", "System administrator"),
+                            ("security_admin", "Security administrator"),
+                            ("auditor", "Auditor"),
+                            ("safety_centre", "Safety management centre"),
+                            ("leadership", "Leadership group"),
+                            ("department_officer", "Department officer"),
+                            ("inspector", "Inspector"),
+                            ("school_officer", "School safety officer"),
+                            ("principal", "Principal"),
+                            ("partner", "Partner unit"),
+                        ],
+                        max_length=24,
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "supersedes",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="duties.dutyrecord",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'duty record',
-                'ordering': ['occurrence', 'created_at', 'pk'],
+                "verbose_name": "duty record",
+                "ordering": ["occurrence", "created_at", "pk"],
             },
             bases=(safecampus.core.models.AppendOnly, models.Model),
         ),
         migrations.CreateModel(
-            name='DutyEvidence',
+            name="DutyEvidence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('photo', 'Photos'), ('signin', 'Sign-in sheet'), ('minutes', 'Minutes'), ('document', 'Document')], max_length=12, verbose_name='kind')),
-                ('file', models.FileField(upload_to=safecampus.duties.models._evidence_path)),
-                ('thumbnail', models.FileField(blank=True, upload_to=safecampus.duties.models._evidence_path)),
-                ('content_type', models.CharField(max_length=100)),
-                ('original_name', models.CharField(max_length=200)),
-                ('size', models.PositiveIntegerField(default=0)),
-                ('sha256', models.CharField(db_index=True, max_length=64)),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True)),
-                ('uploaded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('record', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='files', to='duties.dutyrecord')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("photo", "Photos"),
+                            ("signin", "Sign-in sheet"),
+                            ("minutes", "Minutes"),
+                            ("document", "Document"),
+                        ],
+                        max_length=12,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("file", models.FileField(upload_to=safecampus.duties.models._evidence_path)),
+                (
+                    "thumbnail",
+                    models.FileField(blank=True, upload_to=safecampus.duties.models._evidence_path),
+                ),
+                ("content_type", models.CharField(max_length=100)),
+                ("original_name", models.CharField(max_length=200)),
+                ("size", models.PositiveIntegerField(default=0)),
+                ("sha256", models.CharField(db_index=True, max_length=64)),
+                ("uploaded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "record",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="files",
+                        to="duties.dutyrecord",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'duty evidence',
-                'ordering': ['record', 'pk'],
+                "verbose_name": "duty evidence",
+                "ordering": ["record", "pk"],
             },
             bases=(safecampus.core.models.AppendOnly, models.Model),
         ),
         migrations.CreateModel(
-            name='Occurrence',
+            name="Occurrence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=24, verbose_name='code')),
-                ('owner_kind', models.CharField(choices=[('school', 'Each school'), ('department', 'A bureau department'), ('partner', 'Partner units'), ('centre', 'The safety centre')], max_length=12, verbose_name='owed by')),
-                ('owner_key', models.CharField(max_length=16)),
-                ('period_key', models.CharField(max_length=16, verbose_name='period')),
-                ('period_start', models.DateField(verbose_name='period from')),
-                ('period_end', models.DateField(verbose_name='period to')),
-                ('window_start', models.DateField(verbose_name='window from')),
-                ('window_end', models.DateField(verbose_name='window to')),
-                ('grace_end', models.DateField(verbose_name='grace to')),
-                ('required', models.PositiveSmallIntegerField(default=1)),
-                ('recorded', models.PositiveSmallIntegerField(default=0)),
-                ('status', models.CharField(choices=[('due', 'Due'), ('excuse_requested', 'Excuse requested'), ('done', 'Done'), ('done_late', 'Done late'), ('excused', 'Excused'), ('missed', 'Missed')], default='due', max_length=16, verbose_name='status')),
-                ('status_at', models.DateTimeField(blank=True, null=True)),
-                ('reopened_at', models.DateTimeField(blank=True, null=True)),
-                ('row_version', models.PositiveIntegerField(default=0)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('bureau', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.bureau', verbose_name='bureau')),
-                ('department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.department')),
-                ('duty', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='occurrences', to='duties.duty', verbose_name='duty')),
-                ('overseeing_department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.department')),
-                ('partner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.partnerunit')),
-                ('school', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.school')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=24, verbose_name="code")),
+                (
+                    "owner_kind",
+                    models.CharField(
+                        choices=[
+                            ("school", "Each school"),
+                            ("department", "A bureau department"),
+                            ("partner", "Partner units"),
+                            ("centre", "The safety centre"),
+                        ],
+                        max_length=12,
+                        verbose_name="owed by",
+                    ),
+                ),
+                ("owner_key", models.CharField(max_length=16)),
+                ("period_key", models.CharField(max_length=16, verbose_name="period")),
+                ("period_start", models.DateField(verbose_name="period from")),
+                ("period_end", models.DateField(verbose_name="period to")),
+                ("window_start", models.DateField(verbose_name="window from")),
+                ("window_end", models.DateField(verbose_name="window to")),
+                ("grace_end", models.DateField(verbose_name="grace to")),
+                ("required", models.PositiveSmallIntegerField(default=1)),
+                ("recorded", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("due", "Due"),
+                            ("excuse_requested", "Excuse requested"),
+                            ("done", "Done"),
+                            ("done_late", "Done late"),
+                            ("excused", "Excused"),
+                            ("missed", "Missed"),
+                        ],
+                        default="due",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                ("status_at", models.DateTimeField(blank=True, null=True)),
+                ("reopened_at", models.DateTimeField(blank=True, null=True)),
+                ("row_version", models.PositiveIntegerField(default=0)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "bureau",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.bureau",
+                        verbose_name="bureau",
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.department",
+                    ),
+                ),
+                (
+                    "duty",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="occurrences",
+                        to="duties.duty",
+                        verbose_name="duty",
+                    ),
+                ),
+                (
+                    "overseeing_department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.department",
+                    ),
+                ),
+                (
+                    "partner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.partnerunit",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.school",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'duty occurrence',
-                'ordering': ['window_end', 'code', 'owner_key'],
+                "verbose_name": "duty occurrence",
+                "ordering": ["window_end", "code", "owner_key"],
             },
         ),
         migrations.AddField(
-            model_name='dutyrecord',
-            name='occurrence',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='records', to='duties.occurrence'),
+            model_name="dutyrecord",
+            name="occurrence",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="records",
+                to="duties.occurrence",
+            ),
         ),
         migrations.CreateModel(
-            name='OccurrenceEvent',
+            name="OccurrenceEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(max_length=24, verbose_name='action')),
-                ('from_status', models.CharField(choices=[('due', 'Due'), ('excuse_requested', 'Excuse requested'), ('done', 'Done'), ('done_late', 'Done late'), ('excused', 'Excused'), ('missed', 'Missed')], max_length=16)),
-                ('to_status', models.CharField(choices=[('due', 'Due'), ('excuse_requested', 'Excuse requested'), ('done', 'Done'), ('done_late', 'Done late'), ('excused', 'Excused'), ('missed', 'Missed')], max_length=16)),
-                ('role', models.CharField(blank=True, max_length=24)),
-                ('comment', models.TextField(blank=True, verbose_name='comment')),
-                ('accountability_record_id', models.IntegerField(blank=True, null=True)),
-                ('at', models.DateTimeField(verbose_name='at')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('occurrence', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='duties.occurrence')),
-                ('record', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='duties.dutyrecord')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("action", models.CharField(max_length=24, verbose_name="action")),
+                (
+                    "from_status",
+                    models.CharField(
+                        choices=[
+                            ("due", "Due"),
+                            ("excuse_requested", "Excuse requested"),
+                            ("done", "Done"),
+                            ("done_late", "Done late"),
+                            ("excused", "Excused"),
+                            ("missed", "Missed"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "to_status",
+                    models.CharField(
+                        choices=[
+                            ("due", "Due"),
+                            ("excuse_requested", "Excuse requested"),
+                            ("done", "Done"),
+                            ("done_late", "Done late"),
+                            ("excused", "Excused"),
+                            ("missed", "Missed"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("role", models.CharField(blank=True, max_length=24)),
+                ("comment", models.TextField(blank=True, verbose_name="comment")),
+                ("accountability_record_id", models.IntegerField(blank=True, null=True)),
+                ("at", models.DateTimeField(verbose_name="at")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "occurrence",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="duties.occurrence",
+                    ),
+                ),
+                (
+                    "record",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="duties.dutyrecord",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'duty occurrence event',
-                'ordering': ['occurrence', 'at', 'pk'],
+                "verbose_name": "duty occurrence event",
+                "ordering": ["occurrence", "at", "pk"],
             },
             bases=(safecampus.core.models.AppendOnly, models.Model),
         ),
         migrations.CreateModel(
-            name='SchoolTerm',
+            name="SchoolTerm",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('school_year', models.CharField(max_length=9, verbose_name='school year')),
-                ('kind', models.CharField(choices=[('autumn', 'Autumn term'), ('spring', 'Spring term')], max_length=8, verbose_name='term')),
-                ('start', models.DateField(verbose_name='first day')),
-                ('end', models.DateField(verbose_name='last day')),
-                ('bureau', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.bureau', verbose_name='bureau')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("school_year", models.CharField(max_length=9, verbose_name="school year")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("autumn", "Autumn term"), ("spring", "Spring term")],
+                        max_length=8,
+                        verbose_name="term",
+                    ),
+                ),
+                ("start", models.DateField(verbose_name="first day")),
+                ("end", models.DateField(verbose_name="last day")),
+                (
+                    "bureau",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgs.bureau",
+                        verbose_name="bureau",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'school term',
-                'ordering': ['bureau', 'start'],
+                "verbose_name": "school term",
+                "ordering": ["bureau", "start"],
             },
         ),
         migrations.CreateModel(
-            name='WorkPlan',
+            name="WorkPlan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='year')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('published', 'Published')], default='draft', max_length=16, verbose_name='status')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('published_at', models.DateTimeField(blank=True, null=True, verbose_name='published at')),
-                ('bureau', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.bureau', verbose_name='bureau')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('published_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="year")),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "Draft"), ("published", "Published")],
+                        default="draft",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "published_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="published at"),
+                ),
+                (
+                    "bureau",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.bureau",
+                        verbose_name="bureau",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "published_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'annual work plan',
-                'ordering': ['bureau', '-year'],
+                "verbose_name": "annual work plan",
+                "ordering": ["bureau", "-year"],
             },
         ),
         migrations.AddField(
-            model_name='duty',
-            name='plan',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='tasks', to='duties.workplan'),
+            model_name="duty",
+            name="plan",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="tasks",
+                to="duties.workplan",
+            ),
         ),
         migrations.CreateModel(
-            name='CalendarDay',
+            name="CalendarDay",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(verbose_name='date')),
-                ('kind', models.CharField(choices=[('holiday', 'Public holiday'), ('workday', 'Make-up workday (调休)')], max_length=8, verbose_name='kind')),
-                ('name', models.CharField(max_length=40, verbose_name='name')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('bureau', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.bureau', verbose_name='bureau')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField(verbose_name="date")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("holiday", "Public holiday"),
+                            ("workday", "Make-up workday (调休)"),
+                        ],
+                        max_length=8,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("name", models.CharField(max_length=40, verbose_name="name")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "bureau",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgs.bureau",
+                        verbose_name="bureau",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'holiday or make-up workday',
-                'ordering': ['bureau', 'date'],
-                'constraints': [models.UniqueConstraint(fields=('bureau', 'date'), name='uniq_calendar_day')],
+                "verbose_name": "holiday or make-up workday",
+                "ordering": ["bureau", "date"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("bureau", "date"), name="uniq_calendar_day")
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='dutycatalogversion',
-            constraint=models.UniqueConstraint(fields=('bureau', 'number'), name='uniq_duty_version'),
+            model_name="dutycatalogversion",
+            constraint=models.UniqueConstraint(
+                fields=("bureau", "number"), name="uniq_duty_version"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='dutycatalogversion',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'draft')), fields=('bureau',), name='one_duty_draft_per_bureau'),
+            model_name="dutycatalogversion",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "draft")),
+                fields=("bureau",),
+                name="one_duty_draft_per_bureau",
+            ),
         ),
         migrations.AddIndex(
-            model_name='occurrence',
-            index=models.Index(fields=['bureau', 'window_end'], name='occ_bureau_end'),
+            model_name="occurrence",
+            index=models.Index(fields=["bureau", "window_end"], name="occ_bureau_end"),
         ),
         migrations.AddIndex(
-            model_name='occurrence',
-            index=models.Index(fields=['bureau', 'code', 'window_end'], name='occ_bureau_code_end'),
+            model_name="occurrence",
+            index=models.Index(fields=["bureau", "code", "window_end"], name="occ_bureau_code_end"),
         ),
         migrations.AddIndex(
-            model_name='occurrence',
-            index=models.Index(fields=['school', 'window_start'], name='occ_school_start'),
+            model_name="occurrence",
+            index=models.Index(fields=["school", "window_start"], name="occ_school_start"),
         ),
         migrations.AddIndex(
-            model_name='occurrence',
-            index=models.Index(fields=['department', 'window_start'], name='occ_dept_start'),
+            model_name="occurrence",
+            index=models.Index(fields=["department", "window_start"], name="occ_dept_start"),
         ),
         migrations.AddIndex(
-            model_name='occurrence',
-            index=models.Index(fields=['partner', 'window_start'], name='occ_partner_start'),
+            model_name="occurrence",
+            index=models.Index(fields=["partner", "window_start"], name="occ_partner_start"),
         ),
         migrations.AddIndex(
-            model_name='occurrence',
-            index=models.Index(fields=['overseeing_department', 'window_end'], name='occ_overseer_end'),
+            model_name="occurrence",
+            index=models.Index(
+                fields=["overseeing_department", "window_end"], name="occ_overseer_end"
+            ),
         ),
         migrations.AddIndex(
-            model_name='occurrence',
-            index=models.Index(fields=['status', 'grace_end'], name='occ_status_grace'),
+            model_name="occurrence",
+            index=models.Index(fields=["status", "grace_end"], name="occ_status_grace"),
         ),
         migrations.AddConstraint(
-            model_name='occurrence',
-            constraint=models.UniqueConstraint(fields=('code', 'owner_key', 'period_start'), name='uniq_occurrence'),
+            model_name="occurrence",
+            constraint=models.UniqueConstraint(
+                fields=("code", "owner_key", "period_start"), name="uniq_occurrence"
+            ),
         ),
         migrations.AddIndex(
-            model_name='dutyrecord',
-            index=models.Index(fields=['occurrence', 'created_at'], name='duty_rec_occ'),
+            model_name="dutyrecord",
+            index=models.Index(fields=["occurrence", "created_at"], name="duty_rec_occ"),
         ),
         migrations.AddIndex(
-            model_name='occurrenceevent',
-            index=models.Index(fields=['occurrence', 'at'], name='duty_evt_occ'),
+            model_name="occurrenceevent",
+            index=models.Index(fields=["occurrence", "at"], name="duty_evt_occ"),
         ),
         migrations.AddConstraint(
-            model_name='schoolterm',
-            constraint=models.UniqueConstraint(fields=('bureau', 'school_year', 'kind'), name='uniq_term'),
+            model_name="schoolterm",
+            constraint=models.UniqueConstraint(
+                fields=("bureau", "school_year", "kind"), name="uniq_term"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='schoolterm',
-            constraint=models.CheckConstraint(condition=models.Q(('end__gte', models.F('start'))), name='term_ends_after'),
+            model_name="schoolterm",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("end__gte", models.F("start"))), name="term_ends_after"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='workplan',
-            constraint=models.UniqueConstraint(fields=('bureau', 'year'), name='uniq_work_plan_year'),
+            model_name="workplan",
+            constraint=models.UniqueConstraint(
+                fields=("bureau", "year"), name="uniq_work_plan_year"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='duty',
-            constraint=models.UniqueConstraint(fields=('version', 'code'), name='uniq_duty_code'),
+            model_name="duty",
+            constraint=models.UniqueConstraint(fields=("version", "code"), name="uniq_duty_code"),
         ),
         migrations.AddConstraint(
-            model_name='duty',
-            constraint=models.UniqueConstraint(fields=('plan', 'code'), name='uniq_plan_task_code'),
+            model_name="duty",
+            constraint=models.UniqueConstraint(fields=("plan", "code"), name="uniq_plan_task_code"),
         ),
         migrations.AddConstraint(
-            model_name='duty',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('plan__isnull', True), ('version__isnull', False)), models.Q(('plan__isnull', False), ('version__isnull', True)), _connector='OR'), name='duty_in_version_or_plan'),
+            model_name="duty",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("plan__isnull", True), ("version__isnull", False)),
+                    models.Q(("plan__isnull", False), ("version__isnull", True)),
+                    _connector="OR",
+                ),
+                name="duty_in_version_or_plan",
+            ),
         ),
     ]
