@@ -438,10 +438,11 @@ class ComplianceQuerySerializer(serializers.Serializer):
         required=False, min_value=1, max_value=2**63 - 1
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def get_fields(self):
+        fields = super().get_fields()
         # ``from`` is a keyword in Python
-        self.fields["from"] = self.fields.pop("from_")
+        fields["from"] = fields.pop("from_")
+        return fields
 
     def validate(self, attrs):
         start, end = attrs.get("from"), attrs.get("to")
