@@ -27,8 +27,12 @@ def month_range(value: str) -> tuple[datetime.date, datetime.date]:
     return selectors.month_bounds(datetime.date(year, month, 1))
 
 
+def _field_label(name: str):
+    return Occurrence._meta.get_field(name).verbose_name
+
+
 class OccurrenceFilterSet(django_filters.FilterSet):
-    code = django_filters.CharFilter(label=_("Duty code"))
+    code = django_filters.CharFilter(label=_field_label("code"))
     status = django_filters.ChoiceFilter(
         choices=[(key, key) for key in selectors.STATUS_KEYS],
         method="filter_status",
@@ -38,9 +42,11 @@ class OccurrenceFilterSet(django_filters.FilterSet):
     stage = django_filters.ChoiceFilter(
         field_name="school__stage", choices=SchoolStage.choices, label=_("Stage")
     )
-    owner_kind = django_filters.ChoiceFilter(choices=Owner.choices, label=_("Owed by"))
+    owner_kind = django_filters.ChoiceFilter(
+        choices=Owner.choices, label=_field_label("owner_kind")
+    )
     overseeing_department = IdFilter(
-        field_name="overseeing_department_id", label=_("Overseeing department")
+        field_name="overseeing_department_id", label=_field_label("overseeing_department")
     )
     window_end_from = django_filters.DateFilter(
         field_name="window_end", lookup_expr="gte", label=_("Window ends on or after")

@@ -129,6 +129,10 @@ def post_json(client, occ, path, payload):
     return client.post(f"{OCC_URL}{occ.pk}/{path}/", payload, content_type="application/json")
 
 
+def is_chinese(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
 def assert_json_error(response, status: int, code: str) -> dict:
     """An error of the API: JSON (never HTML), the documented body, this status and code."""
     assert response.status_code == status, response.content

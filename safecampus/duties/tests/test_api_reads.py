@@ -16,6 +16,7 @@ from .api_fixtures import (
     OCC_URL,
     assert_json_error,
     aw_fixture,  # noqa: F401 - the fixture `aw`
+    is_chinese,
     photo,
     post_record,
 )
@@ -228,6 +229,7 @@ def test_bad_filters_are_400(aw, client, params, field):
     client.force_login(aw.w.users[R.SAFETY_CENTRE])
     body = assert_json_error(client.get(OCC_URL, params), 400, "invalid")
     assert field in body["errors"]
+    assert is_chinese(body["message"]), body
 
 
 def test_list_query_counts_are_pinned(aw, client, django_assert_max_num_queries):
@@ -242,8 +244,11 @@ def test_list_query_counts_are_pinned(aw, client, django_assert_max_num_queries)
         assert _list(client, code="DRILL", status="done").json()["count"] == 1
     with django_assert_max_num_queries(6):
         assert client.get(VERSIONS).status_code == 200
+    version = DutyCatalogVersion.objects.get(bureau=aw.w.bureau)
+    with django_assert_max_num_queries(7):
+        assert len(client.get(f"{VERSIONS}{version.pk}/").json()["duties"]) == 7
     # detail: the occurrence, the duty's departments, records, their files, events
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(9):
         assert client.get(f"{OCC_URL}{aw.occ.pk}/").status_code == 200
     # compliance: overall, per duty, per stage, per month, the duties' names
     with django_assert_max_num_queries(9):
@@ -335,6 +340,7 @@ def test_bad_compliance_filters_are_400(aw, client, params, field):
     client.force_login(aw.w.users[R.SAFETY_CENTRE])
     body = assert_json_error(client.get(COMPLIANCE, params), 400, "invalid")
     assert field in body["errors"]
+    assert is_chinese(body["message"]), body
 
 
 # --- the schema -----------------------------------------------------------------------------
