@@ -317,8 +317,8 @@ class OccurrenceDetailSerializer(OccurrenceListSerializer):
         read_only_fields = fields
 
     def get_allowed_actions(self, obj) -> list[str]:
-        """Actions of the lifecycle (``record``, ``ask_excuse``, ``accept_excuse`` …) the
-        caller may take now."""
+        """The endpoints the caller may call now: ``record``, ``correct`` (``record`` with
+        ``supersedes``), ``ask_excuse``, ``decide_excuse``, ``not_credible``."""
         return self.context.get("allowed_actions", [])
 
 

@@ -77,6 +77,41 @@ from .serializers import (
 #: the lifecycle's actions taken as the owner, and those taken as the overseer
 OWNER_ACTIONS = frozenset({RECORD, RECORD_LATE, RECORD_PART, CORRECT, ASK_EXCUSE})
 OVERSEER_ACTIONS = frozenset({ACCEPT_EXCUSE, REFUSE_EXCUSE, NOT_CREDIBLE})
+#: the lifecycle's actions by the endpoint that takes them (``correct``: ``record`` with
+#: ``supersedes``)
+ENDPOINT_OF = {
+    RECORD: "record",
+    RECORD_LATE: "record",
+    RECORD_PART: "record",
+    CORRECT: "correct",
+    ASK_EXCUSE: "ask_excuse",
+    ACCEPT_EXCUSE: "decide_excuse",
+    REFUSE_EXCUSE: "decide_excuse",
+    NOT_CREDIBLE: "not_credible",
+}
+
+
+def allowed_endpoints(user, occ, today) -> list[str]:
+    """What ``user`` may do with ``occ`` now, by endpoint: the lifecycle's moves for the roles
+    the user holds on it as owner and as overseer, and the window (a record or an excuse only
+    until the grace ends, a record not before the window opens)."""
+    scope = scope_for(user)
+    actions = [
+        a for a in OCCURRENCES.allowed(occ, access.record_roles(scope, occ)) if a in OWNER_ACTIONS
+    ] + [
+        a
+        for a in OCCURRENCES.allowed(occ, access.oversee_roles(scope, occ))
+        if a in OVERSEER_ACTIONS
+    ]
+    out: list[str] = []
+    for action in actions:
+        if action in (RECORD, RECORD_LATE, RECORD_PART, CORRECT) and not occ.window_open(today):
+            continue
+        if action == ASK_EXCUSE and today > occ.grace_end:
+            continue
+        if ENDPOINT_OF[action] not in out:
+            out.append(ENDPOINT_OF[action])
+    return out
 
 
 def exception_handler(exc, context):
@@ -273,16 +308,7 @@ class OccurrenceViewSet(DutiesViewSet):
             Prefetch("events", queryset=OccurrenceEvent.objects.select_related("actor")),
         )
         occ = get_for(user, source, pk)
-        scope = scope_for(user)
-        allowed = [
-            a
-            for a in OCCURRENCES.allowed(occ, access.record_roles(scope, occ))
-            if a in OWNER_ACTIONS
-        ] + [
-            a
-            for a in OCCURRENCES.allowed(occ, access.oversee_roles(scope, occ))
-            if a in OVERSEER_ACTIONS
-        ]
+        allowed = allowed_endpoints(user, occ, timezone.localdate())
         context = {**self.get_serializer_context(), "allowed_actions": allowed}
         return Response(OccurrenceDetailSerializer(occ, context=context).data, status=status_code)
 

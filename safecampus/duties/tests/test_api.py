@@ -280,10 +280,16 @@ def test_recording_twice_is_refused(aw, client):
 
 def test_excuse_asked_refused_accepted(aw, client):
     school, dept = aw.w.users[R.SCHOOL_OFFICER], aw.w.users[R.DEPARTMENT_OFFICER]
+    client.force_login(dept)
+    assert client.get(f"{OCC_URL}{aw.occ.pk}/").json()["allowed_actions"] == []
     client.force_login(school)
+    detail = client.get(f"{OCC_URL}{aw.occ.pk}/").json()
+    assert detail["allowed_actions"] == ["record", "ask_excuse"]
     body = post_json(client, aw.occ, "ask-excuse", {"reason": "校舍维修"}).json()
     assert (body["status"], body["allowed_actions"]) == ("excuse_requested", [])
     client.force_login(dept)
+    detail = client.get(f"{OCC_URL}{aw.occ.pk}/").json()
+    assert detail["allowed_actions"] == ["decide_excuse"]
     response = post_json(client, aw.occ, "decide-excuse", {"accept": False, "comment": "可另择日"})
     assert response.status_code == 200, response.content
     assert response.json()["status"] == "due"
@@ -311,6 +317,7 @@ def test_not_credible_reopens_and_opens_accountability(aw, client):
     assert response.status_code == 200, response.content
     body = response.json()
     assert (body["status"], body["recorded"]) == ("due", 0)
+    assert body["allowed_actions"] == []  # the department oversees; the school records anew
     event = body["events"][-1]
     assert (event["action"], event["from_status"], event["to_status"]) == (
         "not_credible",
