@@ -128,3 +128,70 @@ def test_real_errors_match_the_schema(schema, world, client):
         response = client.get("/api/v1/hazards/", **as_officer)
     body = _check(schema, "/api/v1/hazards/", "get", response, 503)
     assert body["code"] == "database_unavailable"
+
+
+def test_the_duties_api_is_documented(schema):
+    """Recurring duties: every path with its methods, the roles that may call it, the errors
+    of the actions (409 for a move the status does not allow), the record's multipart files
+    per kind of evidence and the filters of the list and of the compliance figures."""
+    paths = schema["paths"]
+    expected = {
+        "/api/v1/duty-versions/": "get",
+        "/api/v1/duty-versions/{id}/": "get",
+        "/api/v1/duty-occurrences/": "get",
+        "/api/v1/duty-occurrences/{id}/": "get",
+        "/api/v1/duty-occurrences/{id}/record/": "post",
+        "/api/v1/duty-occurrences/{id}/ask-excuse/": "post",
+        "/api/v1/duty-occurrences/{id}/decide-excuse/": "post",
+        "/api/v1/duty-occurrences/{id}/not-credible/": "post",
+        "/api/v1/duty-evidence/{id}/": "get",
+        "/api/v1/duty-compliance/": "get",
+    }
+    for path, method in expected.items():
+        assert set(paths[path]) == {method}, path
+        operation = paths[path][method]
+        assert "Roles: " in operation["description"], path
+        if method == "post":
+            assert {"400", "403", "404", "409"} <= set(operation["responses"]), path
+    record = paths["/api/v1/duty-occurrences/{id}/record/"]["post"]
+    assert set(record["requestBody"]["content"]) == {
+        "multipart/form-data",
+        "application/x-www-form-urlencoded",
+    }
+    assert "`school_officer`" in record["description"]
+    assert "`leadership`" not in record["description"]
+    body = schema["components"]["schemas"]["RecordInputRequest"]
+    for kind in ("photo", "signin", "minutes", "document"):
+        assert body["properties"][f"files_{kind}"]["items"]["format"] == "binary", kind
+    assert body["required"] == ["occurred_at"]
+    listed = {p["name"] for p in paths["/api/v1/duty-occurrences/"]["get"]["parameters"]}
+    assert {
+        "code",
+        "status",
+        "school",
+        "stage",
+        "owner_kind",
+        "overseeing_department",
+        "window_end_from",
+        "window_end_to",
+        "month",
+        "mine",
+        "page",
+    } <= listed
+    compliance = paths["/api/v1/duty-compliance/"]["get"]
+    assert {p["name"] for p in compliance["parameters"]} == {
+        "from",
+        "to",
+        "month",
+        "code",
+        "stage",
+        "overseeing_department",
+    }
+    assert "`safety_centre`" in compliance["description"]
+    assert "`school_officer`" not in compliance["description"]
+    figures = schema["components"]["schemas"]["Compliance"]["properties"]
+    assert {"as_of", "overall", "per_duty", "per_stage", "per_month"} <= set(figures)
+    download = paths["/api/v1/duty-evidence/{id}/"]["get"]["responses"]["200"]
+    assert download["content"]["*/*"]["schema"]["format"] == "binary"
+    codes = schema["components"]["schemas"]["Error"]["properties"]["code"]["enum"]
+    assert {"comment_required", "already_recorded", "invalid_transition"} <= set(codes)

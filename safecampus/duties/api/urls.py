@@ -1,3 +1,15 @@
 """The API of recurring duties (mounted under /api/v1/)."""
 
-urlpatterns: list = []
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from . import views
+
+router = SimpleRouter()
+router.register("duty-versions", views.DutyVersionViewSet, basename="duty-version")
+router.register("duty-occurrences", views.OccurrenceViewSet, basename="duty-occurrence")
+router.register("duty-evidence", views.DutyEvidenceViewSet, basename="duty-evidence")
+urlpatterns = [
+    *router.urls,
+    path("duty-compliance/", views.ComplianceView.as_view(), name="duty-compliance"),
+]
