@@ -307,7 +307,10 @@ def parse_rows(sheet_rows, *, departments: dict[str, int]) -> tuple[list[dict], 
         ):
             if len(row[key]) > limit:
                 err(col, _("At most %(n)d characters.") % {"n": limit})
-        if not (
+        owner_problems = any(
+            e.row == number and e.column in ("承担科室", "承担协作单位类别") for e in errors
+        )
+        if not owner_problems and not (
             row["owed_by_schools"]
             or row["owed_by_centre"]
             or row["partner_kinds"]
