@@ -56,10 +56,17 @@ class DutyForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
     )
 
+    field_order = [
+        *DUTY_FIELDS[: DUTY_FIELDS.index("owed_by_centre") + 1],
+        "departments",
+        *DUTY_FIELDS[DUTY_FIELDS.index("owed_by_centre") + 1 :],
+    ]
+
     class Meta:
         model = Duty
         fields = DUTY_FIELDS
         widgets = {"done_when": forms.Textarea(attrs={"rows": 2})}
+        labels = {"sort_order": _("Position in the list")}
         help_texts = {
             "frequency": _(
                 "daily, schooldays, weekly, monthly, quarterly, half-yearly, termly, yearly, "
@@ -112,7 +119,7 @@ class TermForm(forms.Form):
 class DayForm(forms.Form):
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     kind = forms.ChoiceField(label=_("Kind"), choices=DayKind.choices)
-    name = forms.CharField(label=_("Name"), max_length=40, help_text=_("e.g. 春节 or 春节调休上班"))
+    name = forms.CharField(label=_("name"), max_length=40, help_text=_("e.g. 春节 or 春节调休上班"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
