@@ -384,12 +384,14 @@ def catalog_import(
             if owed:
                 duty.owed_by_departments.set(owed)
         result = {"version_id": draft.pk, "number": draft.number, "duties": len(rows)}
+        audit_data = {"kind": "duty_catalog", **result}
+        result["url"] = draft.get_absolute_url()
         audit_record(
             action=Action.IMPORT,
             actor=actor,
             target=draft,
             bureau_id=bureau_id,
-            data={"kind": "duty_catalog", **result},
+            data=audit_data,
         )
         return result
 

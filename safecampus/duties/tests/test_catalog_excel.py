@@ -82,7 +82,15 @@ def test_round_trip_into_the_draft(
     job = Job.objects.get()
     assert response["Location"] == job.get_absolute_url()
     assert job.status == "succeeded", job.errors
-    assert job.result == {"version_id": draft.pk, "number": 2, "duties": 7}
+    assert job.result == {
+        "version_id": draft.pk,
+        "number": 2,
+        "duties": 7,
+        "url": draft.get_absolute_url(),
+    }
+    # the job's page opens the draft
+    page = client.get(job.get_absolute_url()).content.decode()
+    assert draft.get_absolute_url() in page
     assert _rows(draft) == _rows(published)
     assert AuditEvent.objects.filter(action="import", target_id=str(draft.pk)).exists()
 
