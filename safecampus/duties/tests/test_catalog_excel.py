@@ -205,3 +205,26 @@ def test_a_file_that_is_not_a_workbook_starts_no_job(
     assert text and shown in text
     assert not Job.objects.exists()
     assert DutyCatalogVersion.objects.filter(bureau=world.bureau).count() == 1
+
+
+def test_the_job_refuses_a_draft_published_meanwhile_and_a_reader(world, published, client_for):
+    from safecampus.core.jobs import JobRefused
+    from safecampus.duties.catalog_excel import catalog_import
+
+    content = _export(client_for(world.users[Role.SAFETY_CENTRE]), published)
+    with pytest.raises(JobRefused) as refused:
+        catalog_import(
+            fileobj=io.BytesIO(content),
+            actor=world.users[Role.SAFETY_CENTRE],
+            bureau_id=world.bureau.pk,
+            version_id=published.pk,
+        )
+    assert refused.value.message == "已发布的版本不可更改；请新建草稿。"
+    with pytest.raises(JobRefused):
+        catalog_import(
+            fileobj=io.BytesIO(content),
+            actor=world.users[Role.SCHOOL_OFFICER],
+            bureau_id=world.bureau.pk,
+        )
+    assert list(DutyCatalogVersion.objects.all()) == [published]
+    assert published.duties.count() == 7
