@@ -149,3 +149,8 @@ def compliance_q(scope: Scope, prefix: str = "") -> Q | None:
     """The occurrences counted in ``scope``'s compliance figures: the bureau-wide roles all of
     their bureau(s); a department those it oversees or owes; a school or partner its own."""
     return occurrence_q(scope, VIEW, prefix)
+
+
+def calendar_bureaus(scope: Scope, action: str = VIEW) -> frozenset[int]:
+    """The bureaus whose catalog and calendar ``scope`` reads (``VIEW``) or keeps (``edit``)."""
+    return manage_bureaus(scope) if action == "edit" else _reader_bureaus(scope)

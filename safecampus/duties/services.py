@@ -628,6 +628,9 @@ def copy_duties(duties, *, version=None, plan=None) -> None:
     for duty in duties.prefetch_related("owed_by_departments"):
         departments = list(duty.owed_by_departments.all())
         duty.pk = None
+        # the prefetched departments are the original's: without this, set() below sees them
+        # as already there and the copy is left with none
+        duty._prefetched_objects_cache = {}
         duty.version = version
         duty.plan = plan
         duty.save()
