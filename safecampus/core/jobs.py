@@ -51,6 +51,7 @@ HANDLERS: dict[str, str] = {
     "evaluation.archive": "safecampus.evaluation.jobs.archive_job",
     "evaluation.summary_docx": "safecampus.evaluation.jobs.summary_docx_job",
     "reports.dashboard_snapshot": "safecampus.reports.snapshots.snapshot_job",
+    "duties.record_import": "safecampus.duties.imports.record_import_job",
 }
 
 
