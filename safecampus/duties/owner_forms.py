@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from safecampus.core.excel import upload_problem
 from safecampus.hazards.evidence import ACCEPT
@@ -38,7 +39,9 @@ class RecordForm(forms.Form):
     )
     scenario = forms.CharField(label=_("Scenario"), max_length=200, required=False)
     summary = forms.CharField(
-        label=_("What was done"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=pgettext_lazy("duty record", "What was done"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     supersedes = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
