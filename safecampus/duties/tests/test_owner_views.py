@@ -395,6 +395,8 @@ def test_a_record_after_the_grace_is_refused(client_for, dw):
         {"occurred_at": f"{old.window_end:%Y-%m-%d}T10:00", "participants": "3"},
     )
     assert response.status_code == 400
+    assert response.context["record_form"].errors["occurred_at"]
+    assert b'data-testid="record-form"' in response.content
     assert not old.records.exists()
 
 

@@ -193,7 +193,10 @@ def _detail(request, occ, *, status: int = 200, **forms):
         "records": records,
         "events": events,
         "window_open": window_open,
-        "record_form": record_form if (can_record or can_correct) else None,
+        # a refused form is shown with its errors even when no form would be offered now
+        "record_form": record_form
+        if (can_record or can_correct or "record_form" in forms)
+        else None,
         "correcting": can_correct and not can_record,
         "excuse_form": forms.get("excuse_form")
         or (ExcuseForm() if ASK_EXCUSE in allowed else None),
