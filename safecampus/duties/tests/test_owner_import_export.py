@@ -15,6 +15,8 @@ from openpyxl import Workbook, load_workbook
 from safecampus.core.jobs import JobRefused, job_run
 from safecampus.core.models import Job
 from safecampus.core.roles import Role
+from safecampus.core.testing_documents import assert_gongwen
+from safecampus.core.testing_excel import assert_text_not_formula, xlsx_bomb
 from safecampus.duties import imports, services
 from safecampus.duties.choices import OccurrenceStatus as S
 from safecampus.duties.models import DutyRecord, Occurrence
@@ -141,13 +143,39 @@ def test_a_clean_workbook_is_imported_through_the_page(client_for, dw):
     assert rec.created_by == dw.users[Role.SCHOOL_OFFICER]
 
 
-def test_a_file_that_is_no_workbook_is_refused_before_a_job(client_for, dw):
+@pytest.mark.parametrize("content", [b"%PDF-1.4 not a workbook", xlsx_bomb()])
+def test_a_file_that_is_no_workbook_is_refused_before_a_job(client_for, dw, content):
     c = client_for(dw.users[Role.SCHOOL_OFFICER])
-    bad = SimpleUploadedFile("drills.xlsx", b"%PDF-1.4 not a workbook")
+    bad = SimpleUploadedFile("drills.xlsx", content)
     response = c.post(reverse("duties:record_import"), {"file": bad})
     assert response.status_code == 400
     assert response.context["form"].errors["file"]
     assert not Job.objects.exists()
+
+
+def test_a_zip_bomb_is_refused_by_the_job_before_it_is_expanded(dw):
+    with pytest.raises(JobRefused):
+        imports.record_import(
+            fileobj=io.BytesIO(xlsx_bomb()), actor=dw.users[Role.SCHOOL_OFFICER], now=dw.now
+        )
+    assert not DutyRecord.objects.exists()
+
+
+def test_user_text_in_the_log_stays_text(client_for, dw):
+    officer = dw.users[Role.SCHOOL_OFFICER]
+    occ = current(dw.school_a, "MEETS", dw.today)
+    services.record(
+        actor=officer,
+        occurrence_id=occ.pk,
+        data={
+            "occurred_at": dw.now - datetime.timedelta(minutes=3),
+            "participants": 4,
+            "summary": "=1+1",
+        },
+        now=dw.now,
+    )
+    response = client_for(officer).get(reverse("duties:log_export"))
+    assert_text_not_formula(b"".join(response.streaming_content), texts=["=1+1"])
 
 
 # --- the duty log ---------------------------------------------------------------------------
@@ -186,9 +214,9 @@ def test_duty_log_excel_and_word(client_for, dw):
     word = c.get(reverse("duties:log_export") + f"?school={dw.school_a.pk}&format=docx")
     assert word.status_code == 200
     assert ".docx" in word["Content-Disposition"]
-    from docx import Document
-
-    doc = Document(io.BytesIO(word.content))
+    doc = assert_gongwen(
+        word.content, title=f"{dw.school_a.name}常态化工作台账", headings=2, landscape=True
+    )
     text = "\n".join(p.text for p in doc.paragraphs)
     assert f"{dw.school_a.name}常态化工作台账" in text and "总体情况" in text
     cells = [c.text for t in doc.tables for row in t.rows for c in row.cells]
