@@ -154,12 +154,23 @@ class _Checker:
         self.duties: dict[int, dict] = {}
 
     def school(self, code: str):
+        """The school of ``code`` among those the importer sees, or None."""
         if code not in self.schools:
-            school = School.objects.filter(code=code).select_related("bureau").first()
+            school = (
+                School.objects.visible_to(self.actor)
+                .filter(code=code)
+                .select_related("bureau")
+                .first()
+            )
             if school is not None and school.pk in self.mine and school.is_active:
                 services.ensure_for_school(school, today=self.today)
             self.schools[code] = school
         return self.schools[code]
+
+    def exists(self, code: str) -> bool:
+        """Whether a school of ``code`` exists at all (beyond the importer's sight: its name
+        is not told)."""
+        return School.objects.filter(code=code).exists()
 
     def duty(self, school, code: str):
         if school.bureau_id not in self.duties:
@@ -239,7 +250,10 @@ def _check_row(number, raw, checker: _Checker, errors, taken, now):
         return None
     school = checker.school(school_code)
     if school is None:
-        err(SCHOOL, _("Unknown school code '%(v)s'.") % {"v": school_code})
+        if checker.exists(school_code):
+            err(SCHOOL, _("The school %(v)s is not within your reach.") % {"v": school_code})
+        else:
+            err(SCHOOL, _("Unknown school code '%(v)s'.") % {"v": school_code})
         return None
     if school.pk not in checker.mine or not school.is_active:
         err(SCHOOL, _("%(school)s is not within your reach.") % {"school": school.name})

@@ -90,7 +90,8 @@ def test_every_bad_row_is_reported_and_nothing_saved(dw):
         by_row.setdefault(e["row"], []).append((e["column"], e["message"]))
     assert sorted(by_row) == list(range(3, 13))
     assert by_row[3][0][0] == "学校标识码" and "9999999999" in by_row[3][0][1]
-    assert by_row[4][0][0] == "学校标识码" and dw.school_b.name in by_row[4][0][1]
+    assert by_row[4][0][0] == "学校标识码" and dw.school_b.code in by_row[4][0][1]
+    assert by_row[4][0][1] != by_row[3][0][1].replace("9999999999", dw.school_b.code)
     assert by_row[5][0][0] == "工作编码" and "NOPE" in by_row[5][0][1]
     assert by_row[6][0][0] == "工作编码" and "幼儿园应急疏散演练" in by_row[6][0][1]
     assert by_row[7][0][0] == "工作编码"

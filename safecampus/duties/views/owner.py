@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from safecampus.core.access import get_for, require, scope_for
+from safecampus.core.access import can, get_for, require, scope_for
 from safecampus.core.capabilities import DUTY_RECORD, DUTY_VIEW
 from safecampus.core.documents import DOCX_CONTENT_TYPE, content_disposition
 from safecampus.core.excel import XLSX_CONTENT_TYPE
@@ -205,6 +205,7 @@ def _detail(request, occ, *, status: int = 200, **forms):
         "not_credible_form": forms.get("not_credible_form")
         or (NotCredibleForm() if NOT_CREDIBLE in allowed else None),
         "oversees": bool(oversee_roles),
+        "records_duties": can(user, DUTY_RECORD),
         "statuses": OccurrenceStatus,
     }
     return render(request, "duties/owner/occurrence_detail.html", context, status=status)
@@ -396,7 +397,7 @@ def log_export(request):
     raw = request.GET.get("school")
     if raw:
         school = get_for(user, School.objects.select_related("bureau"), raw)
-    elif len(schools) == 1:
+    elif schools:
         school = schools[0]
     else:
         raise Http404(_("Choose a school."))
