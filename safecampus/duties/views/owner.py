@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from safecampus.core.access import can, get_for, require, scope_for
@@ -119,7 +120,7 @@ def my(request):
 PANEL_TITLES = {
     "this_week": lambda: _("Due this week"),
     "this_month": lambda: _("Due later this month"),
-    "missed": lambda: _("Overdue"),
+    "missed": lambda: pgettext("duty panel", "Overdue"),
     "done": lambda: _("Done recently"),
 }
 
