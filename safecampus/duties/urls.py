@@ -2,7 +2,7 @@
 compliance (``views.oversight``), the catalog and the calendar (``views.catalog``), the annual
 work plan (``views.plan``)."""
 
-from .views import catalog, owner, oversight, plan
+from .views import catalog, oversight, owner, plan
 
 app_name = "duties"
 
