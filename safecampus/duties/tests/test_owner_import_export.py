@@ -233,3 +233,21 @@ def test_duty_log_of_another_term(client_for, dw):
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     heading = " ".join(str(c.value) for row in sheet.iter_rows(max_row=4) for c in row if c.value)
     assert spring in heading
+
+
+def test_a_refused_import_job_lists_its_rows(client_for, dw):
+    c = client_for(dw.users[Role.SCHOOL_OFFICER])
+    rows = [
+        [dw.school_a.code, "FIRE", moment(dw), "", 5, 60, ""],
+        [dw.school_a.code, "DRILL", moment(dw), "", 5, 60, ""],
+    ]
+    response = c.post(reverse("duties:record_import"), {"file": workbook(rows)})
+    job = Job.objects.get(kind="duties.record_import")
+    assert response["Location"] == job.get_absolute_url()
+    job_run(job.pk)
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED
+    assert [(e["row"], e["column"]) for e in job.errors] == [(3, "工作编码")]
+    assert not DutyRecord.objects.exists()
+    page = c.get(job.get_absolute_url()).content.decode()
+    assert "应急疏散演练" in page
