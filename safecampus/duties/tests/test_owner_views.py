@@ -389,7 +389,8 @@ def test_a_record_after_the_grace_is_refused(client_for, dw):
     )
     c = client_for(dw.users[Role.SCHOOL_OFFICER])
     page = c.get(reverse("duties:occurrence_detail", args=[old.pk]))
-    assert page.context["record_form"] is None
+    assert page.context["record_form"] is None and page.context["excuse_form"] is None
+    assert page.context["occ"].effective_status(dw.today) == S.MISSED
     response = c.post(
         reverse("duties:occurrence_record", args=[old.pk]),
         {"occurred_at": f"{old.window_end:%Y-%m-%d}T10:00", "participants": "3"},

@@ -200,7 +200,7 @@ def _detail(request, occ, *, status: int = 200, **forms):
         else None,
         "correcting": can_correct and not can_record,
         "excuse_form": forms.get("excuse_form")
-        or (ExcuseForm() if ASK_EXCUSE in allowed else None),
+        or (ExcuseForm() if ASK_EXCUSE in allowed and today <= occ.grace_end else None),
         "decide_form": forms.get("decide_form")
         or (DecideForm() if {ACCEPT_EXCUSE, REFUSE_EXCUSE} & allowed else None),
         "not_credible_form": forms.get("not_credible_form")
