@@ -52,6 +52,7 @@ HANDLERS: dict[str, str] = {
     "evaluation.summary_docx": "safecampus.evaluation.jobs.summary_docx_job",
     "reports.dashboard_snapshot": "safecampus.reports.snapshots.snapshot_job",
     "duties.catalog_import": "safecampus.duties.catalog_excel.catalog_import_job",
+    "duties.record_import": "safecampus.duties.imports.record_import_job",
 }
 
 

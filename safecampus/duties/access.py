@@ -122,6 +122,11 @@ def record_roles(scope: Scope, occ) -> frozenset[str]:
     return frozenset(roles)
 
 
+def recording_school_ids(scope: Scope) -> frozenset[int]:
+    """The schools whose duties ``scope`` records (held as a school officer or principal)."""
+    return scope.school_ids if scope.has(*SCHOOL_ROLES) else frozenset()
+
+
 def oversee_roles(scope: Scope, occ) -> frozenset[str]:
     """The roles with which ``scope`` oversees ``occ``."""
     roles = set()

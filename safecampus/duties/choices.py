@@ -54,7 +54,7 @@ class Figure(models.TextChoices):
 
 
 class OccurrenceStatus(models.TextChoices):
-    DUE = "due", _("Due")
+    DUE = "due", pgettext_lazy("duty status", "Due")
     EXCUSE_REQUESTED = "excuse_requested", _("Excuse requested")
     DONE = "done", _("Done")
     DONE_LATE = "done_late", _("Done late")

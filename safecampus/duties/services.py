@@ -12,6 +12,7 @@ import datetime
 import os
 from collections.abc import Iterable
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -349,6 +350,70 @@ def _name_mismatches(files, *, photos: bool) -> list[str]:
     return out
 
 
+def _write_record(
+    locked: Occurrence, *, actor, roles, data: dict, files: dict, supersedes, now
+) -> DutyRecord:
+    """Check and write one record of a locked occurrence, inside the caller's transaction."""
+    errors = _check_record_input(locked, data, files, now)
+    if errors:
+        raise refuse(errors, Code.INVALID)
+    occurred_at = data["occurred_at"]
+    if timezone.is_naive(occurred_at):
+        occurred_at = timezone.make_aware(occurred_at)
+    previous = None
+    if supersedes is not None:
+        previous = DutyRecord.objects.filter(pk=supersedes, occurrence=locked).first()
+        if previous is None:
+            raise refuse(
+                {"supersedes": [_("That record is not of this occurrence.")]}, Code.INVALID
+            )
+        action = CORRECT
+    elif locked.recorded + 1 < locked.required:
+        action = RECORD_PART
+    elif _local_date(occurred_at) <= locked.window_end:
+        action = RECORD
+    else:
+        action = RECORD_LATE
+    if locked.status in (OccurrenceStatus.DONE, OccurrenceStatus.DONE_LATE) and action != CORRECT:
+        raise refuse(
+            _("This period is already recorded; correct the record instead."),
+            Code.ALREADY_RECORDED,
+        )
+    move = OCCURRENCES.check(locked, action, roles)
+    role = OCCURRENCES.acting_role(roles, move)
+    figures = {
+        f: int(data[f])
+        for f in locked.duty.figures
+        if f not in ("participants", "evacuation_seconds")
+    }
+    rec = DutyRecord.objects.create(
+        occurrence=locked,
+        occurred_at=occurred_at,
+        summary=(data.get("summary") or "").strip(),
+        scenario=(data.get("scenario") or "").strip()[:200],
+        participants=_int_or_none(data.get("participants")),
+        evacuation_seconds=_int_or_none(data.get("evacuation_seconds")),
+        figures=figures,
+        supersedes=previous,
+        created_at=now,
+        created_by=actor,
+        created_role=role,
+    )
+    for kind, uploads in files.items():
+        for upload in uploads:
+            store_upload(DutyEvidence(record=rec, kind=kind), upload, actor=actor)
+    if action != CORRECT:
+        locked.recorded += 1
+    OCCURRENCES.commit(
+        locked,
+        move,
+        now=now,
+        update_fields=["recorded"],
+        event=_event(locked, action, actor, role, record=rec, now=now),
+    )
+    return rec
+
+
 def record(
     *,
     actor,
@@ -368,68 +433,62 @@ def record(
     occ_roles = access.record_roles(scope_for(actor), occ)
 
     def write():
-        locked = _lock(occ.pk)
-        errors = _check_record_input(locked, data, files, now)
-        if errors:
-            raise refuse(errors, Code.INVALID)
-        occurred_at = data["occurred_at"]
-        if timezone.is_naive(occurred_at):
-            occurred_at = timezone.make_aware(occurred_at)
-        previous = None
-        if supersedes is not None:
-            previous = DutyRecord.objects.filter(pk=supersedes, occurrence=locked).first()
-            if previous is None:
-                raise refuse(
-                    {"supersedes": [_("That record is not of this occurrence.")]}, Code.INVALID
-                )
-            action = CORRECT
-        elif locked.recorded + 1 < locked.required:
-            action = RECORD_PART
-        elif _local_date(occurred_at) <= locked.window_end:
-            action = RECORD
-        else:
-            action = RECORD_LATE
-        if (
-            locked.status in (OccurrenceStatus.DONE, OccurrenceStatus.DONE_LATE)
-            and action != CORRECT
-        ):
-            raise refuse(
-                _("This period is already recorded; correct the record instead."),
-                Code.ALREADY_RECORDED,
-            )
-        move = OCCURRENCES.check(locked, action, occ_roles)
-        role = OCCURRENCES.acting_role(occ_roles, move)
-        figures = {
-            f: int(data[f])
-            for f in locked.duty.figures
-            if f not in ("participants", "evacuation_seconds")
-        }
-        rec = DutyRecord.objects.create(
-            occurrence=locked,
-            occurred_at=occurred_at,
-            summary=(data.get("summary") or "").strip(),
-            scenario=(data.get("scenario") or "").strip()[:200],
-            participants=_int_or_none(data.get("participants")),
-            evacuation_seconds=_int_or_none(data.get("evacuation_seconds")),
-            figures=figures,
-            supersedes=previous,
-            created_at=now,
-            created_by=actor,
-            created_role=role,
-        )
-        for kind, uploads in files.items():
-            for upload in uploads:
-                store_upload(DutyEvidence(record=rec, kind=kind), upload, actor=actor)
-        if action != CORRECT:
-            locked.recorded += 1
-        OCCURRENCES.commit(
-            locked,
-            move,
+        return _write_record(
+            _lock(occ.pk),
+            actor=actor,
+            roles=occ_roles,
+            data=data,
+            files=files,
+            supersedes=supersedes,
             now=now,
-            update_fields=["recorded"],
-            event=_event(locked, action, actor, role, record=rec, now=now),
         )
-        return rec
+
+    return in_write_transaction(write)
+
+
+def record_problems(occ: Occurrence, data: dict, *, now, files=None) -> dict:
+    """Every problem with a record's input for ``occ`` (what :func:`record` would refuse it
+    for), by field; ``{}`` when there is none. For an import's row-by-row report."""
+    return _check_record_input(occ, data, files or {}, now)
+
+
+def record_rows(*, actor, rows: list[tuple[int, dict]], now=None) -> list[DutyRecord]:
+    """Record several occurrences (``(occurrence id, data)`` without files) in one
+    transaction: all or nothing (the drill import). Each is checked as :func:`record` checks
+    it; the first refusal rolls everything back and is raised with ``row`` set to its index."""
+    now = now or timezone.now()
+    scope = scope_for(actor)
+    occs = {
+        o.pk: o
+        for o in Occurrence.objects.restrict(actor, access.RECORD).filter(
+            pk__in=[pk for pk, _data in rows]
+        )
+    }
+
+    def write():
+        out = []
+        for index, (pk, data) in enumerate(rows):
+            occ = occs.get(pk)
+            if occ is None:
+                from django.http import Http404
+
+                raise Http404
+            try:
+                out.append(
+                    _write_record(
+                        _lock(pk),
+                        actor=actor,
+                        roles=access.record_roles(scope, occ),
+                        data=data,
+                        files={},
+                        supersedes=None,
+                        now=now,
+                    )
+                )
+            except ValidationError as exc:
+                exc.row = index
+                raise
+        return out
 
     return in_write_transaction(write)
 
