@@ -91,7 +91,8 @@ def generate(
     progress=None,
 ) -> int:
     """Generate the occurrences of ``bureau`` whose window opens by ``today + ahead`` and closes
-    (with its grace) on or after ``since`` (default: each duty's publication day). Idempotent:
+    (with its grace) on or after ``since`` (default: each duty's publication day, and for a
+    school the day it was put on record). Idempotent:
     an occurrence that exists is left as it is. ``school_ids`` limits it to some schools (a
     school's page). Returns how many were created."""
     from safecampus.orgs.models import PartnerUnit, School
@@ -103,7 +104,20 @@ def generate(
     schools = School.objects.filter(bureau=bureau, is_active=True)
     if school_ids is not None:
         schools = schools.filter(pk__in=list(school_ids))
-    schools = list(schools.only("pk", "stage", "boarding", "has_canteen", "has_chem_lab"))
+    schools = list(
+        schools.only("pk", "stage", "boarding", "has_canteen", "has_chem_lab", "created_at")
+    )
+    # a school owes nothing for a period that closed before it was on record (unless the caller
+    # asks for a backfill from an explicit ``since``)
+    joined = (
+        {
+            f"s{s.pk}": min(timezone.localtime(s.created_at).date(), today)
+            for s in schools
+            if s.created_at
+        }
+        if since is None
+        else {}
+    )
     partners = (
         list(PartnerUnit.objects.filter(bureau=bureau).only("pk", "kind"))
         if school_ids is None
@@ -111,6 +125,7 @@ def generate(
     )
     horizon = today + datetime.timedelta(days=ahead)
     created = 0
+    pending: list[Occurrence] = []
     for n, (duty, published) in enumerate(duties):
         start = max(since or published, published)
         try:
@@ -151,11 +166,15 @@ def generate(
             )
             for p in periods
             for owner in owners
+            if p.window_end >= joined.get(owner["owner_key"], p.window_end)
         ]
-        created += _insert_missing(rows)
+        pending += rows
+        if len(pending) >= 10 * _BATCH:
+            created += _insert_missing(pending)
+            pending = []
         if progress is not None:
             progress(n + 1, len(duties))
-    return created
+    return created + _insert_missing(pending)
 
 
 def _insert_missing(rows: list[Occurrence]) -> int:
@@ -166,15 +185,15 @@ def _insert_missing(rows: list[Occurrence]) -> int:
     created = 0
     for i in range(0, len(rows), _BATCH):
         batch = rows[i : i + _BATCH]
-        keys = {(r.owner_key, r.period_start) for r in batch}
+        # one query for the batch: a superset of its keys, matched exactly below
         existing = set(
             Occurrence.objects.filter(
-                code=batch[0].code,
-                owner_key__in={k[0] for k in keys},
-                period_start__in={k[1] for k in keys},
-            ).values_list("owner_key", "period_start")
+                code__in={r.code for r in batch},
+                owner_key__in={r.owner_key for r in batch},
+                period_start__in={r.period_start for r in batch},
+            ).values_list("code", "owner_key", "period_start")
         )
-        fresh = [r for r in batch if (r.owner_key, r.period_start) not in existing]
+        fresh = [r for r in batch if (r.code, r.owner_key, r.period_start) not in existing]
         if fresh:
             retry_locked(
                 lambda fresh=fresh: Occurrence.objects.bulk_create(fresh, ignore_conflicts=True)

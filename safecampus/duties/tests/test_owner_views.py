@@ -381,7 +381,8 @@ def test_a_bad_record_is_refused_and_nothing_saved(client_for, dw, case):
 
 
 def test_a_record_after_the_grace_is_refused(client_for, dw):
-    services.ensure_for_school(dw.school_a, today=dw.today)
+    # a backfill: the school owes the months before today (it was put on record today)
+    services.generate(dw.bureau, today=dw.today, since=dw.today - datetime.timedelta(days=90))
     old = (
         Occurrence.objects.filter(school=dw.school_a, code="MEETS", grace_end__lt=dw.today)
         .order_by("-window_start")
@@ -477,7 +478,7 @@ def test_the_overseer_is_warned_of_a_reused_photo_and_a_holiday(client_for, dw):
     )
     held = timezone.make_aware(datetime.datetime.combine(occ.window_start, datetime.time(0, 30)))
     photo = jpeg("same.jpg", (9, 99, 199))
-    services.ensure_for_school(dw.school_a, today=dw.today)
+    services.generate(dw.bureau, today=dw.today, since=dw.today - datetime.timedelta(days=90))
     earlier = (
         Occurrence.objects.filter(school=dw.school_a, code="DRILL", window_end__lt=occ.window_start)
         .order_by("-window_start")
