@@ -309,11 +309,11 @@ def _grow(o, n: int):
 @pytest.mark.parametrize(
     ("name", "role", "expected"),
     [
-        ("compliance", Role.SAFETY_CENTRE, 13),
-        ("compliance", Role.DEPARTMENT_OFFICER, 13),
-        ("matrix", Role.SAFETY_CENTRE, 9),
-        ("occurrence_list", Role.SAFETY_CENTRE, 10),
-        ("occurrence_list", Role.SCHOOL_OFFICER, 10),
+        ("compliance", Role.SAFETY_CENTRE, 12),
+        ("compliance", Role.DEPARTMENT_OFFICER, 12),
+        ("matrix", Role.SAFETY_CENTRE, 8),
+        ("occurrence_list", Role.SAFETY_CENTRE, 9),
+        ("occurrence_list", Role.SCHOOL_OFFICER, 8),
         ("excuse_list", Role.DEPARTMENT_OFFICER, 7),
     ],
 )

@@ -59,7 +59,9 @@ def compliance_view(request):
     require(request.user, DUTY_COMPLIANCE_VIEW)
     today = timezone.localdate()
     form, filters, status = _filters(request, today)
-    data = compliance.compliance(user=request.user, filters=filters, today=today)
+    data = compliance.compliance(
+        user=request.user, filters=filters, today=today, names=form.duty_names
+    )
     return render(
         request,
         "duties/oversight/compliance.html",
