@@ -198,12 +198,12 @@ class ComplianceFilterForm(forms.Form):
         from safecampus.orgs.models import Bureau, Department, School
 
         data = self.cleaned_data if self.is_bound else {}
-        labels = []
         if data.get("start"):
             start, end = data["start"], data["end"]
+            name = ""
         elif data.get("month"):
             start, end = month_range(data["month"])
-            labels.append((pgettext("duty oversight", "Month"), data["month"]))
+            name = data["month"]
         else:
             period = data.get("period") or "year"
             if period == "month":
@@ -212,8 +212,9 @@ class ComplianceFilterForm(forms.Form):
                 start, end = term_bounds(self.user, today)
             else:
                 start, end = selectors.school_year_bounds(today)
-            labels.append((pgettext("duty oversight", "Period"), str(dict(PERIODS)[period])))
-        labels.insert(0, (_("From"), f"{start:%Y-%m-%d} – {end:%Y-%m-%d}"))
+            name = str(dict(PERIODS)[period])
+        span = f"{start:%Y-%m-%d} – {end:%Y-%m-%d}"
+        labels = [(pgettext("duty oversight", "Period"), f"{name}（{span}）" if name else span)]
         ids = {}
         for key, model in (("school", School), ("bureau", Bureau), ("department", Department)):
             if data.get(key) is not None:

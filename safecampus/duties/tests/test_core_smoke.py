@@ -61,7 +61,9 @@ def test_generate_and_record(dw):
     user = dw.users[Role.SCHOOL_OFFICER]
     with pytest.raises(ValidationError):
         services.record(
-            actor=user, occurrence_id=nov.pk, data={"occurred_at": at(2026, 11, 10)},
+            actor=user,
+            occurrence_id=nov.pk,
+            data={"occurred_at": at(2026, 11, 10)},
             now=at(2026, 11, 18),
         )
     assert Occurrence.objects.get(pk=nov.pk).status == "due"
@@ -76,16 +78,17 @@ def test_generate_and_record(dw):
     assert nov.status == "done" and rec.files.count() == 2
     # another school's officer: 404; the department: 403 (it oversees, it does not owe)
     with pytest.raises(Http404):
-        services.ask_excuse(
-            actor=dw.users[Role.PARTNER], occurrence_id=nov.pk, reason="x"
-        )
+        services.ask_excuse(actor=dw.users[Role.PARTNER], occurrence_id=nov.pk, reason="x")
     with pytest.raises(PermissionDenied):
         services.ask_excuse(
             actor=dw.users[Role.DEPARTMENT_OFFICER], occurrence_id=nov.pk, reason="x"
         )
     services.mark_not_credible(
-        actor=dw.users[Role.DEPARTMENT_OFFICER], occurrence_id=nov.pk, reason="照片与上月相同",
-        open_accountability=True, now=at(2026, 11, 19),
+        actor=dw.users[Role.DEPARTMENT_OFFICER],
+        occurrence_id=nov.pk,
+        reason="照片与上月相同",
+        open_accountability=True,
+        now=at(2026, 11, 19),
     )
     nov.refresh_from_db()
     assert nov.status == "due" and nov.grace_end >= datetime.date(2026, 11, 26)
@@ -95,4 +98,3 @@ def test_generate_and_record(dw):
     )[()]
     # September and October were never recorded; November is due again; December not yet open
     assert (f.done, f.missed, f.open, f.owed) == (0, 2, 1, 3)
-

@@ -131,3 +131,20 @@ def test_a_snapshot_keeps_the_duty_figures_as_of_its_time(
     assert 'data-testid="snapshot-bar"' in body
     live = client.get(reverse("duties:compliance"), {"period": "month"}).content.decode()
     assert '<a href="/duties/occurrences/?' in live and 'data-testid="owed">2</a>' in live
+
+
+def test_the_dashboard_workbook_and_print_page_hold_the_duty_figures(ow, client_for):
+    import io
+
+    from openpyxl import load_workbook
+
+    client = client_for(ow.world.users[Role.SAFETY_CENTRE])
+    response = client.get(reverse("reports:dashboard_export"))
+    wb = load_workbook(io.BytesIO(response.content))
+    ws = wb["常态化工作落实情况"]
+    rows = [[c.value for c in r] for r in ws.iter_rows(min_row=6)]
+    assert [r[0] for r in rows] == ["本月", "本学年"]
+    assert [r[3:6] for r in rows] == [[3, 1, 0], [8, 3, 3]]
+    assert rows[1][6] == 0.375 and ws.cell(7, 7).number_format == "0.0%"
+    body = client.get(reverse("reports:dashboard_print")).content.decode()
+    assert 'data-testid="duty-compliance"' in body and ">37.5%<" in body

@@ -4,6 +4,7 @@ matrix, the excuse list, the workbook, the scope matrix and pinned query counts.
 from __future__ import annotations
 
 import io
+import json
 import re
 from urllib.parse import unquote, urlencode
 
@@ -86,6 +87,8 @@ def test_compliance_figures_are_exact(ow, client_for):
         m1: {"owed": 2, "done": 0, "late": 1, "missed": 1, "open": 0, "excused": 1},
         m0: {"owed": 3, "done": 1, "late": 0, "missed": 0, "open": 2, "excused": 0},
     }
+    chart = json.loads(body.split('id="duty-month-data" type="application/json">')[1].split("<")[0])
+    assert [(c["month"], c["rate"]) for c in chart] == [(m2, 33.3), (m1, 50.0), (m0, 33.3)]
     behind = rows_of(body, "behind")
     # 丙中学 missed one; 甲小学 none: the one furthest behind comes first
     assert ["丙中学" in behind[0], "甲小学" in behind[1]] == [True, True]
@@ -279,6 +282,7 @@ def test_the_workbook_holds_the_figures(ow, client_for):
     summary = wb["汇总"]
     assert summary["A1"].value.startswith("常态化工作落实情况")
     assert summary["A2"].value == "范围：闵行区教育局"
+    assert summary["A3"].value == f"筛选条件：统计期间：{ow.start:%Y-%m-%d} – {ow.end:%Y-%m-%d}"
     assert summary["A4"].value.startswith("截至 ")
     header = [c.value for c in summary[5]]
     assert header[1:] == ["应完成", "按时完成", "逾期完成", "未完成", "进行中", "已免除", "完成率"]
