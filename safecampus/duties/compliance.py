@@ -34,6 +34,8 @@ from .models import Duty, Occurrence, SchoolTerm
 FIGURE_KEYS = ("owed", "done", "late", "missed", "open", "excused")
 #: schools in the "furthest behind" table of the page
 BEHIND = 20
+#: schools on a page of the matrix
+MATRIX_PAGE = 100
 #: rows of the per-school sheet of the workbook
 EXPORT_CAP = 50_000
 #: a rate at or above this is green in the matrix, above 0 amber, 0 red
@@ -358,21 +360,30 @@ def compliance(*, user, filters: Filters, today: datetime.date, names: dict | No
     }
 
 
-def matrix(*, user, filters: Filters, today: datetime.date) -> dict:
-    """Schools × months of one duty (``filters.code``): each cell completed / owed, its colour
-    and the link to its occurrences. One query."""
+def matrix(*, user, filters: Filters, today: datetime.date, page_number=None) -> dict:
+    """Schools × months of one duty (``filters.code``), a page of ``MATRIX_PAGE`` schools by
+    name: each cell completed / owed, its colour and the link to its occurrences, and each
+    school's total over the period. Three queries (the count, the page, the cells)."""
+    from django.core.paginator import Paginator
+
     qs = filters.apply(Occurrence.objects.visible_to(user), today).filter(owner_kind=Owner.SCHOOL)
-    cells = selectors.month_tallies(qs, today, ("school_id", "school__name"))
+    schools = (
+        qs.order_by("school__name", "school_id").values_list("school_id", "school__name").distinct()
+    )
+    page = Paginator(schools, MATRIX_PAGE).get_page(page_number)
+    page.object_list = list(page.object_list)
+    ids = [sid for sid, _name in page.object_list]
+    cells = selectors.month_tallies(qs.filter(school_id__in=ids), today, ("school_id",))
     months = _months(filters, today, {k[-1] for k in cells})
-    schools = sorted({(name, sid) for (sid, name, _m) in cells})
     rows = []
-    for name, sid in schools:
-        row = []
+    for sid, name in page.object_list:
+        row, total = [], selectors.Tally()
         for m in months:
-            t = cells.get((sid, name, m))
+            t = cells.get((sid, m))
             if t is None:
                 row.append(None)
                 continue
+            total.add(t)
             start, end = month_range(m)
             p = {
                 **filters.params,
@@ -380,16 +391,19 @@ def matrix(*, user, filters: Filters, today: datetime.date) -> dict:
                 "start": max(start, filters.start).isoformat(),
                 "end": min(end, filters.end).isoformat(),
             }
-            row.append(
-                {
-                    "t": t,
-                    "tone": _tone(t),
-                    "url": list_url(p),
-                    "owed_url": list_url(p, status="owed"),
-                }
-            )
-        rows.append({"school": name, "school_id": sid, "cells": row})
-    return {"months": months, "rows": rows}
+            row.append({"t": t, "tone": _tone(t), "url": list_url(p)})
+        school_params = {**filters.params, "school": str(sid)}
+        rows.append(
+            {
+                "school": name,
+                "school_id": sid,
+                "cells": row,
+                "total": total,
+                "total_url": list_url(school_params, status="owed"),
+                "missed_url": list_url(school_params, status="missed"),
+            }
+        )
+    return {"months": months, "rows": rows, "page": page}
 
 
 def _months(filters: Filters, today: datetime.date, with_data: set) -> list[str]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import re
+from html import unescape
 from urllib.parse import unquote, urlencode
 
 import pytest
@@ -136,6 +137,11 @@ def test_filters_narrow_the_figures(ow, client_for):
     assert row_of(month_only, "overall")["owed"] == 3
     this_month = client.get(url("compliance", period="month")).content.decode()
     assert row_of(this_month, "overall")["owed"] == 3
+    from safecampus.duties.models import SchoolTerm
+
+    term = SchoolTerm.objects.filter(start__lte=ow.today).order_by("-start").first()
+    this_term = client.get(url("compliance", period="term")).content.decode()
+    assert f"{term.start:%Y-%m-%d} – {term.end:%Y-%m-%d}" in this_term
 
 
 @pytest.mark.parametrize(
@@ -183,7 +189,23 @@ def test_the_matrix_cells(ow, client_for):
     ]
     for tone, link, _c, _o in cells["甲"] + cells["丙"]:
         assert listed(client, re.sub("&amp;", "&", link)) == 1, tone
+    # each school's whole period: done / owed, and its missed
+    totals = re.findall(r'data-testid="total"><a href="([^"]+)">(\d+)/(\d+)</a>', body)
+    assert [(c, o) for _u, c, o in totals] == [("1", "2"), ("2", "3")]  # 丙中学, 甲小学
+    assert [listed(client, unescape(u)) for u, _c, _o in totals] == [2, 3]
     assert "choose-duty" in client.get(url("matrix")).content.decode()
+
+
+def test_the_matrix_pages_schools(ow, client_for, monkeypatch):
+    from safecampus.duties import compliance
+
+    monkeypatch.setattr(compliance, "MATRIX_PAGE", 1)
+    client = client_for(ow.world.users[Role.SAFETY_CENTRE])
+    first = client.get(url("matrix", code="DRILL", **ow.params)).content.decode()
+    second = client.get(url("matrix", code="DRILL", page=2, **ow.params)).content.decode()
+    assert "丙中学" in first and "甲小学" not in first
+    assert "甲小学" in second and "丙中学" not in second
+    assert "page=2" in first
 
 
 def test_the_occurrence_list_shows_each_occurrence(ow, client_for):
@@ -315,7 +337,7 @@ def _grow(o, n: int):
     [
         ("compliance", Role.SAFETY_CENTRE, 12),
         ("compliance", Role.DEPARTMENT_OFFICER, 12),
-        ("matrix", Role.SAFETY_CENTRE, 8),
+        ("matrix", Role.SAFETY_CENTRE, 10),
         ("occurrence_list", Role.SAFETY_CENTRE, 9),
         ("occurrence_list", Role.SCHOOL_OFFICER, 8),
         ("excuse_list", Role.DEPARTMENT_OFFICER, 7),

@@ -84,8 +84,14 @@ def matrix(request):
     today = timezone.localdate()
     form, filters, status = _filters(request, today)
     data = (
-        compliance.matrix(user=request.user, filters=filters, today=today) if filters.code else None
+        compliance.matrix(
+            user=request.user, filters=filters, today=today, page_number=request.GET.get("page")
+        )
+        if filters.code
+        else None
     )
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "duties/oversight/matrix.html",
@@ -95,6 +101,8 @@ def matrix(request):
             "filters": filters,
             "duty_name": form.duty_names.get(filters.code, ""),
             "m": data,
+            "page": data["page"] if data else None,
+            "query": query.urlencode(),
         },
         status=status,
     )
