@@ -295,6 +295,7 @@ def school_dashboard(
         "history": history,
         "closed_all_url": register_url(school=sid, status=Status.CLOSED),
         "duties": duties,
+        "duties_url": duties[-1]["owed"]["url"],
         "duties_overdue": duties_overdue,
     }
 

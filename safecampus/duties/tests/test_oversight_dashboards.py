@@ -90,6 +90,8 @@ def test_the_school_dashboard_shows_its_own_duties(ow, client_for, who, expected
     assert got == expected
     for n, link in figures.values():
         assert listed(client, link) == n
+    details = re.search(r'href="([^"]+)" data-testid="duty-details"', body).group(1)
+    assert listed(client, html.unescape(details)) == expected["year"][0]
     overdue = body.split('data-testid="duty-overdue"')
     if who == "c":
         # its missed drill of two months back, with its period
