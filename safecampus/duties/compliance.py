@@ -27,7 +27,7 @@ from safecampus.core.excel import Heading, Percent, add_table_sheet, filters_lab
 from safecampus.orgs.choices import SchoolStage
 
 from . import selectors
-from .choices import Owner, VersionStatus
+from .choices import OccurrenceStatus, Owner, VersionStatus
 from .models import Duty, Occurrence, SchoolTerm
 
 #: the figures of a tally that link to their occurrences
@@ -46,6 +46,22 @@ PERIODS = (
     ("term", pgettext_lazy("duty oversight", "This term")),
     ("month", pgettext_lazy("duty oversight", "This month")),
 )
+#: who owes, as the filter names them
+OWNER_LABELS = {
+    Owner.SCHOOL: pgettext_lazy("duty oversight", "Schools"),
+    Owner.DEPARTMENT: pgettext_lazy("duty oversight", "Bureau departments"),
+    Owner.PARTNER: pgettext_lazy("duty oversight", "Partner units"),
+    Owner.CENTRE: pgettext_lazy("duty oversight", "The safety centre"),
+}
+#: an occurrence's status as the lists show it (``Occurrence.effective_status``)
+STATUS_LABELS = {
+    OccurrenceStatus.DUE: pgettext_lazy("duty oversight", "Open"),
+    OccurrenceStatus.EXCUSE_REQUESTED: pgettext_lazy("duty oversight", "Excuse requested"),
+    OccurrenceStatus.DONE: pgettext_lazy("duty oversight", "Done on time"),
+    OccurrenceStatus.DONE_LATE: pgettext_lazy("duty oversight", "Done late"),
+    OccurrenceStatus.EXCUSED: pgettext_lazy("duty oversight", "Excused"),
+    OccurrenceStatus.MISSED: pgettext_lazy("duty oversight", "Missed"),
+}
 MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
@@ -152,7 +168,7 @@ class ComplianceFilterForm(forms.Form):
     owner = forms.ChoiceField(
         label=pgettext_lazy("duty oversight", "Owed by"),
         required=False,
-        choices=[("", gettext_lazy("All"))] + Owner.choices,
+        choices=[("", gettext_lazy("All")), *OWNER_LABELS.items()],
     )
     school = forms.IntegerField(required=False, widget=forms.HiddenInput)
     bureau = forms.IntegerField(required=False, widget=forms.HiddenInput)
@@ -240,7 +256,7 @@ class ComplianceFilterForm(forms.Form):
                 )
             )
         if data.get("owner"):
-            labels.append((pgettext("duty oversight", "Owed by"), str(Owner(data["owner"]).label)))
+            labels.append((pgettext("duty oversight", "Owed by"), str(OWNER_LABELS[data["owner"]])))
         return Filters(
             start=start,
             end=end,

@@ -130,10 +130,9 @@ def occurrence_list(request):
     )
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
-    labels = dict(OccurrenceStatus.choices)
     for o in page.object_list:
         o.shown_status = o.effective_status(today)
-        o.shown_label = labels[o.shown_status]
+        o.shown_label = compliance.STATUS_LABELS[o.shown_status]
     query = request.GET.copy()
     query.pop("page", None)
     return render(
