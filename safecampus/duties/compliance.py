@@ -189,11 +189,20 @@ class ComplianceFilterForm(forms.Form):
             for d in Department.objects.visible_to(user).order_by("sort_order", "name", "id")
         }
         self.fields["overseer"].choices = [("", _("All"))] + list(self.departments.items())
+        from safecampus.orgs.models import Bureau
+
+        bureaus = list(Bureau.objects.visible_to(user).order_by("path").values_list("pk", "name"))
+        #: a user of several bureaus chooses one (an id outside the scope is a 404, not a 400)
+        self.many_bureaus = len(bureaus) > 1
+        if self.many_bureaus:
+            self.fields["bureau"].label = _("Bureau")
+            self.fields["bureau"].widget = forms.Select(choices=[("", _("All")), *bureaus])
         self.fields["status"].choices = [("", "")] + [(k, k) for k in selectors.STATUS_KEYS]
         for fld in self.fields.values():
             if not isinstance(fld.widget, forms.HiddenInput):
-                css = "form-select" if isinstance(fld, forms.ChoiceField) else "form-control"
-                fld.widget.attrs["class"] = f"{css} form-control-sm"
+                select = isinstance(fld.widget, forms.Select)
+                css = "form-select form-select-sm" if select else "form-control form-control-sm"
+                fld.widget.attrs["class"] = css
 
     def clean_month(self):
         value = (self.cleaned_data.get("month") or "").strip()

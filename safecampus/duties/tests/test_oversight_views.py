@@ -294,6 +294,27 @@ def test_scope_matrix(ow, client):
     assert 'data-testid="cell"' not in client.get(url("matrix", code="DRILL")).content.decode()
 
 
+def test_a_city_centre_chooses_among_its_bureaus(ow, client_for):
+    from safecampus.core.testing import BureauFactory, user_with_role
+
+    city = BureauFactory(name="上海市教育委员会")
+    district = ow.world.bureau
+    district.parent = city
+    district.path = f"{city.path}{district.pk}/"
+    district.save(update_fields=["parent", "path"])
+    client = client_for(user_with_role(Role.SAFETY_CENTRE, city, username="city"))
+    body = client.get(url("compliance", **ow.params)).content.decode()
+    assert 'name="bureau"' in body and "闵行区教育局" in body
+    assert row_of(body, "overall")["owed"] == 8
+    in_district = url("compliance", bureau=district.pk, **ow.params)
+    assert row_of(client.get(in_district).content.decode(), "overall") == OVERALL
+    in_city = url("compliance", bureau=city.pk, **ow.params)
+    assert row_of(client.get(in_city).content.decode(), "overall")["owed"] == 0
+    # a district centre sees one bureau: no choice
+    body = client_for(ow.world.users[Role.SAFETY_CENTRE]).get(url("compliance")).content.decode()
+    assert '<select name="bureau"' not in body
+
+
 def test_the_workbook_holds_the_figures(ow, client_for):
     client = client_for(ow.world.users[Role.SAFETY_CENTRE])
     response = client.get(url("compliance_export", **ow.params))
@@ -335,11 +356,11 @@ def _grow(o, n: int):
 @pytest.mark.parametrize(
     ("name", "role", "expected"),
     [
-        ("compliance", Role.SAFETY_CENTRE, 12),
-        ("compliance", Role.DEPARTMENT_OFFICER, 12),
-        ("matrix", Role.SAFETY_CENTRE, 10),
-        ("occurrence_list", Role.SAFETY_CENTRE, 9),
-        ("occurrence_list", Role.SCHOOL_OFFICER, 8),
+        ("compliance", Role.SAFETY_CENTRE, 13),
+        ("compliance", Role.DEPARTMENT_OFFICER, 13),
+        ("matrix", Role.SAFETY_CENTRE, 11),
+        ("occurrence_list", Role.SAFETY_CENTRE, 10),
+        ("occurrence_list", Role.SCHOOL_OFFICER, 9),
         ("excuse_list", Role.DEPARTMENT_OFFICER, 7),
     ],
 )
