@@ -238,6 +238,12 @@ def test_excuse_list_shows_the_excuses_to_decide(ow, client_for):
         )
 
 
+def test_only_overseers_are_offered_the_excuses(ow, client_for):
+    for role, offered in ((Role.DEPARTMENT_OFFICER, True), (Role.LEADERSHIP, False)):
+        body = client_for(ow.world.users[role]).get(url("compliance")).content.decode()
+        assert ('data-testid="excuses-link"' in body) is offered, role
+
+
 def test_a_school_sees_only_its_own_occurrences(ow, client_for):
     client = client_for(ow.world.users[Role.SCHOOL_OFFICER])
     assert listed(client, url("occurrence_list", **ow.params)) == 3

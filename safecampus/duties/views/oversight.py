@@ -72,6 +72,7 @@ def compliance_view(request):
             "d": data,
             "query": request.GET.urlencode(),
             "now": timezone.localtime(),
+            "can_oversee": can(request.user, DUTY_OVERSEE),
         },
         status=status,
     )
