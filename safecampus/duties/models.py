@@ -432,6 +432,20 @@ class Occurrence(models.Model):
             models.Index(fields=["partner", "window_start"], name="occ_partner_start"),
             models.Index(fields=["overseeing_department", "window_end"], name="occ_overseer_end"),
             models.Index(fields=["status", "grace_end"], name="occ_status_grace"),
+            # compliance figures read only this index (window, duty, owner, status, grace)
+            models.Index(
+                fields=[
+                    "bureau",
+                    "window_end",
+                    "window_start",
+                    "code",
+                    "owner_kind",
+                    "status",
+                    "grace_end",
+                    "school",
+                ],
+                name="occ_compliance_cover",
+            ),
         ]
 
     def __str__(self) -> str:

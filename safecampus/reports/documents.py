@@ -148,6 +148,33 @@ def dashboard_workbook(
         [[r["label"]] + [cell["n"] for cell in r["cells"]] + [r["n"]] for r in d["accountability"]],
         widths=[36] + [14] * (len(statuses) + 1),
     )
+    if d.get("duties"):
+        _sheet(
+            wb,
+            pgettext("duty oversight", "Duty compliance"),
+            [
+                pgettext("duty oversight", "Period"),
+                _("From"),
+                _("To"),
+                pgettext("duty oversight", "Owed"),
+                pgettext("duty oversight", "Done (on time or late)"),
+                pgettext("duty oversight", "Missed"),
+                pgettext("duty oversight", "Completion rate"),
+            ],
+            [
+                [
+                    r["label"],
+                    r["start"],
+                    r["end"],
+                    r["owed"]["n"],
+                    r["completed"]["n"],
+                    r["missed"]["n"],
+                    _pct(r["rate"]),
+                ]
+                for r in d["duties"]
+            ],
+            widths=[14, 14, 14, 10, 16, 10, 10],
+        )
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

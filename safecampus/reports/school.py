@@ -18,7 +18,11 @@ Definitions (each figure's register link, where one exists, counts exactly the s
 - **closed this year**: closed on or after 1 January of the current year (on-page list: the
   register has no filter on the closing date);
 - **forms to fill**: the school's forms not started or in progress in launched campaigns;
-  **forms returned**: its forms a department returned for revision (with the reason).
+  **forms returned**: its forms a department returned for revision (with the reason);
+- **duties**: the school's recurring duties (``Occurrence.objects.visible_to`` of the school) for
+  the current month and school year: owed, done (on time or late), missed and the rate
+  (``reports.selectors.duty_figures``), each linked to ``duties:occurrence_list`` for the school;
+  and its overdue ones (missed, grace ended within the last 60 days, up to ``LIST_CAP``).
 """
 
 from __future__ import annotations
@@ -40,6 +44,8 @@ from safecampus.campaigns.choices import CampaignStatus
 from safecampus.core.access import get_for, scope_for
 from safecampus.core.capabilities import BUREAU_WIDE
 from safecampus.core.excel import Heading, add_table_sheet
+from safecampus.duties.models import Occurrence
+from safecampus.duties.selectors import status_q
 from safecampus.hazards.choices import OPEN_STATUSES, Action, Status
 from safecampus.hazards.models import Hazard, HazardEvent, overdue_q
 from safecampus.inspections.choices import FormStatus
@@ -47,6 +53,7 @@ from safecampus.inspections.models import InspectionForm
 from safecampus.orgs.models import School
 
 from . import access
+from .selectors import duty_figures
 
 #: bureau roles that see every hazard of a school of their bureau, and so its dashboard
 BUREAU_VIEWERS = BUREAU_WIDE
@@ -203,6 +210,16 @@ def school_dashboard(
     to_fill = [f for f in forms if f.status in FILL_STATUSES]
     forms_returned = [f for f in forms if f.status == FormStatus.RETURNED]
 
+    duty_qs = Occurrence.objects.visible_to(user).filter(school_id=school.pk)
+    duties = duty_figures(duty_qs, {"school": str(school.pk)}, today)
+    duties_overdue = list(
+        duty_qs.filter(
+            status_q("missed", today), grace_end__gte=today - datetime.timedelta(days=60)
+        )
+        .select_related("duty")
+        .order_by("-grace_end", "code")[:LIST_CAP]
+    )
+
     sid = school.pk
     figures = [
         Figure(
@@ -277,6 +294,9 @@ def school_dashboard(
         "forms_returned": forms_returned,
         "history": history,
         "closed_all_url": register_url(school=sid, status=Status.CLOSED),
+        "duties": duties,
+        "duties_url": duties[-1]["owed"]["url"],
+        "duties_overdue": duties_overdue,
     }
 
 

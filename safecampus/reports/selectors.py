@@ -36,6 +36,13 @@ Definitions
     accountability  the records the user sees (``AccountabilityRecord.objects.visible_to``), by
                   measure and status; not narrowed by the dashboard's filters (the record list
                   has none of them)
+    duties        duty compliance (``duties.compliance.period_figures``) of the occurrences the
+                  user sees (``Occurrence.objects.visible_to``) narrowed by the bureau, school
+                  type and department (oversees or owes) filters, for the current month and the
+                  current school year (1 September – 31 August): owed, done (on time or late),
+                  missed and the rate; each number links to ``duties:occurrence_list`` with the
+                  same filters, the period's dates and the status; not narrowed by the campaign
+                  or the period of ``found_on`` (they are hazards' filters)
     map           schools in scope (bureau and type filters) with coordinates (their first
                   gate), coloured by the worst risk colour among their open hazards; the page
                   loads the points separately (``map_points``)
@@ -69,6 +76,7 @@ from django.db.models import (
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from safecampus.accountability.models import AccountabilityRecord, RecordKind, RecordStatus
 from safecampus.campaigns.choices import CampaignStatus
@@ -200,6 +208,7 @@ def dashboard(*, user, filters: Filters, campaigns: list | None = None, progress
         lambda: data.update(league=_league(hz, base, today)),
         lambda: data.update(spot_checks=_spot_checks(hz, base)),
         lambda: data.update(accountability=_accountability(user)),
+        lambda: data.update(duties=_duties(user, filters, today)),
         lambda: data.update(map=_map(user=user, filters=filters)),
     ]
     for done, step in enumerate(steps, start=1):
@@ -692,6 +701,56 @@ def _accountability(user) -> list[dict]:
             }
         )
     return rows
+
+
+def duty_figures(qs, params: dict, today: datetime.date) -> list[dict]:
+    """Duty compliance of ``qs`` (occurrences the viewer sees, already narrowed) for the current
+    month and school year: plain values, each number with its occurrence-list link."""
+    from safecampus.duties.compliance import list_url, period_figures
+    from safecampus.duties.selectors import month_bounds, school_year_bounds
+
+    periods = {"month": month_bounds(today), "year": school_year_bounds(today)}
+    labels = {
+        "month": pgettext("duty oversight", "This month"),
+        "year": pgettext("duty oversight", "This school year"),
+    }
+    figures = period_figures(qs, today, periods)
+    rows = []
+    for key, (start, end) in periods.items():
+        f = figures[key]
+        p = {**params, "start": start.isoformat(), "end": end.isoformat()}
+        rows.append(
+            {
+                "key": key,
+                "label": str(labels[key]),
+                "start": start,
+                "end": end,
+                "rate": f["rate"],
+                **{
+                    name: {"n": f[name], "url": list_url(p, status=name)}
+                    for name in ("owed", "completed", "missed")
+                },
+            }
+        )
+    return rows
+
+
+def _duties(user, filters: Filters, today: datetime.date) -> list[dict]:
+    from safecampus.duties.models import Occurrence
+
+    qs = Occurrence.objects.visible_to(user)
+    params: dict[str, str] = {}
+    if filters.bureau_id:
+        qs = qs.filter(bureau_id=filters.bureau_id)
+        params["bureau"] = str(filters.bureau_id)
+    if filters.stage:
+        qs = qs.filter(school__stage=filters.stage)
+        params["stage"] = filters.stage
+    if filters.department_id:
+        d = filters.department_id
+        qs = qs.filter(Q(overseeing_department_id=d) | Q(department_id=d))
+        params["department"] = str(d)
+    return duty_figures(qs, params, today)
 
 
 def accountability_statuses() -> list[tuple[str, str]]:

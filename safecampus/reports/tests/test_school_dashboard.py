@@ -349,14 +349,14 @@ def count_queries(client, url: str) -> int:
 
 
 @pytest.mark.parametrize(
-    ("role", "expected"), [(Role.SCHOOL_OFFICER, 11), (Role.SAFETY_CENTRE, 12)]
+    ("role", "expected"), [(Role.SCHOOL_OFFICER, 13), (Role.SAFETY_CENTRE, 14)]
 )
 def test_query_count_is_pinned_and_does_not_grow_with_the_register(
     dash, client_for, role, expected
 ):
     """Session, user, scope (and the centre's bureau subtree), the school, then the dashboard's
     six: the counts, the returned count, the open list, the returned list, the history, the
-    forms; and the menu's unread notifications."""
+    forms; the duty figures and the overdue duties; and the menu's unread notifications."""
     url = reverse("reports:school_dashboard_for", args=[dash.school_a.pk])
     client = client_for(dash.users[role])
     launched_campaign(dash.bureau, dash.catalog, dash.centre)

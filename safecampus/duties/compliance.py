@@ -1,0 +1,569 @@
+"""Compliance figures of recurring duties for the overseers (the centre, the leaders, the
+inspectors, a department): overall, per duty, per school type, per month, the schools furthest
+behind, and a schools × months matrix for one duty.
+
+Every figure counts ``Occurrence.objects.visible_to(user)`` narrowed by one :class:`Filters`
+(``selectors.compliance_queryset`` plus the oversight filters) and one status of
+``selectors.STATUS_KEYS``; its link opens ``duties:occurrence_list`` with the resolved filters
+(the period always as explicit ``start``/``end`` dates) and that status, and the list narrows
+with the very same conditions, so a number and the count of the list it opens always agree.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django import forms
+from django.db.models import Case, Count, ExpressionWrapper, F, FloatField, Q, Value, When
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
+
+from safecampus.core.access import get_for
+from safecampus.core.excel import Heading, Percent, add_table_sheet, filters_label
+from safecampus.orgs.choices import SchoolStage
+
+from . import selectors
+from .choices import OccurrenceStatus, Owner, VersionStatus
+from .models import Duty, Occurrence, SchoolTerm
+
+#: the figures of a tally that link to their occurrences
+FIGURE_KEYS = ("owed", "done", "late", "missed", "open", "excused")
+#: schools in the "furthest behind" table of the page
+BEHIND = 20
+#: schools on a page of the matrix
+MATRIX_PAGE = 100
+#: rows of the per-school sheet of the workbook
+EXPORT_CAP = 50_000
+#: a rate at or above this is green in the matrix, above 0 amber, 0 red
+GOOD_RATE = 1.0
+
+PERIODS = (
+    ("year", pgettext_lazy("duty oversight", "This school year")),
+    ("term", pgettext_lazy("duty oversight", "This term")),
+    ("month", pgettext_lazy("duty oversight", "This month")),
+)
+#: who owes, as the filter names them
+OWNER_LABELS = {
+    Owner.SCHOOL: pgettext_lazy("duty oversight", "Schools"),
+    Owner.DEPARTMENT: pgettext_lazy("duty oversight", "Bureau departments"),
+    Owner.PARTNER: pgettext_lazy("duty oversight", "Partner units"),
+    Owner.CENTRE: pgettext_lazy("duty oversight", "The safety centre"),
+}
+#: an occurrence's status as the lists show it (``Occurrence.effective_status``)
+STATUS_LABELS = {
+    OccurrenceStatus.DUE: pgettext_lazy("duty oversight", "Open"),
+    OccurrenceStatus.EXCUSE_REQUESTED: pgettext_lazy("duty oversight", "Excuse requested"),
+    OccurrenceStatus.DONE: pgettext_lazy("duty oversight", "Done on time"),
+    OccurrenceStatus.DONE_LATE: pgettext_lazy("duty oversight", "Done late"),
+    OccurrenceStatus.EXCUSED: pgettext_lazy("duty oversight", "Excused"),
+    OccurrenceStatus.MISSED: pgettext_lazy("duty oversight", "Missed"),
+}
+MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Resolved oversight filters; ``params`` reproduce them in a URL."""
+
+    start: datetime.date
+    end: datetime.date
+    code: str = ""
+    stage: str = ""
+    overseer: int | None = None
+    owner: str = ""
+    school: int | None = None
+    bureau: int | None = None
+    department: int | None = None
+    status: str = ""
+    #: (label, value) of each filter a person chose, for the workbook's header block
+    labels: tuple = field(default=(), compare=False)
+
+    @property
+    def params(self) -> dict[str, str]:
+        out = {"start": self.start.isoformat(), "end": self.end.isoformat()}
+        for key in ("code", "stage", "owner"):
+            if getattr(self, key):
+                out[key] = getattr(self, key)
+        for key in ("overseer", "school", "bureau", "department"):
+            if getattr(self, key) is not None:
+                out[key] = str(getattr(self, key))
+        return out
+
+    def apply(self, qs, today: datetime.date):
+        """``qs`` narrowed to the occurrences these filters count (without the status)."""
+        qs = selectors.compliance_queryset(
+            qs, today, start=self.start, end=self.end, code=self.code, stage=self.stage
+        )
+        if self.overseer is not None:
+            qs = qs.filter(overseeing_department_id=self.overseer)
+        if self.owner:
+            qs = qs.filter(owner_kind=self.owner)
+        if self.school is not None:
+            qs = qs.filter(school_id=self.school)
+        if self.bureau is not None:
+            qs = qs.filter(bureau_id=self.bureau)
+        if self.department is not None:
+            qs = qs.filter(
+                Q(overseeing_department_id=self.department) | Q(department_id=self.department)
+            )
+        if self.status:
+            qs = qs.filter(selectors.status_q(self.status, today))
+        return qs
+
+
+def list_url(params: dict, **extra) -> str:
+    """``duties:occurrence_list`` with ``params`` and ``extra`` (None values left out)."""
+    query = {**params, **{k: str(v) for k, v in extra.items() if v is not None}}
+    return reverse("duties:occurrence_list") + "?" + urlencode(query)
+
+
+def month_range(month: str) -> tuple[datetime.date, datetime.date]:
+    """ "2026-11" → (1 Nov, 30 Nov)."""
+    first = datetime.date(int(month[:4]), int(month[5:7]), 1)
+    return selectors.month_bounds(first)
+
+
+def term_bounds(user, today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The term running today, or else the last one begun, of the user's bureau(s); the school
+    year when none is on record."""
+    term = (
+        SchoolTerm.objects.visible_to(user)
+        .filter(start__lte=today)
+        .order_by("-start", "-end")
+        .first()
+    )
+    if term is None:
+        return selectors.school_year_bounds(today)
+    return term.start, term.end
+
+
+# --- the filter form ------------------------------------------------------------------------
+
+
+class ComplianceFilterForm(forms.Form):
+    period = forms.ChoiceField(
+        label=pgettext_lazy("duty oversight", "Period"), required=False, choices=PERIODS
+    )
+    month = forms.CharField(
+        label=pgettext_lazy("duty oversight", "Month"),
+        required=False,
+        widget=forms.TextInput(attrs={"type": "month"}),
+        help_text=gettext_lazy("A month instead of the period, as 2026-11."),
+    )
+    start = forms.DateField(required=False, widget=forms.HiddenInput)
+    end = forms.DateField(required=False, widget=forms.HiddenInput)
+    code = forms.ChoiceField(label=pgettext_lazy("duty oversight", "Duty"), required=False)
+    stage = forms.ChoiceField(
+        label=gettext_lazy("School type"),
+        required=False,
+        choices=[("", gettext_lazy("All"))] + SchoolStage.choices,
+    )
+    overseer = forms.TypedChoiceField(
+        label=pgettext_lazy("duty oversight", "Overseeing department"), required=False, coerce=int
+    )
+    owner = forms.ChoiceField(
+        label=pgettext_lazy("duty oversight", "Owed by"),
+        required=False,
+        choices=[("", gettext_lazy("All")), *OWNER_LABELS.items()],
+    )
+    school = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    bureau = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    department = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    status = forms.ChoiceField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.duty_names = duty_names(user)
+        self.fields["code"].choices = [("", _("All"))] + [
+            (c, f"{c} {n}") for c, n in self.duty_names.items()
+        ]
+        from safecampus.orgs.models import Department
+
+        self.departments = {
+            d.pk: d.name
+            for d in Department.objects.visible_to(user).order_by("sort_order", "name", "id")
+        }
+        self.fields["overseer"].choices = [("", _("All"))] + list(self.departments.items())
+        from safecampus.orgs.models import Bureau
+
+        bureaus = list(Bureau.objects.visible_to(user).order_by("path").values_list("pk", "name"))
+        #: a user of several bureaus chooses one (an id outside the scope is a 404, not a 400)
+        self.many_bureaus = len(bureaus) > 1
+        if self.many_bureaus:
+            self.fields["bureau"].label = _("Bureau")
+            self.fields["bureau"].widget = forms.Select(choices=[("", _("All")), *bureaus])
+        self.fields["status"].choices = [("", "")] + [(k, k) for k in selectors.STATUS_KEYS]
+        for fld in self.fields.values():
+            if not isinstance(fld.widget, forms.HiddenInput):
+                select = isinstance(fld.widget, forms.Select)
+                css = "form-select form-select-sm" if select else "form-control form-control-sm"
+                fld.widget.attrs["class"] = css
+
+    def clean_month(self):
+        value = (self.cleaned_data.get("month") or "").strip()
+        if value and not MONTH_RE.match(value):
+            raise forms.ValidationError(_("Give the month as 2026-11."))
+        return value
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if (start is None) != (end is None):
+            raise forms.ValidationError(_("Give both the start and the end of the period."))
+        if start and end and start > end:
+            raise forms.ValidationError(_("The end of the period is before its start."))
+        return data
+
+    def filters(self, today: datetime.date) -> Filters:
+        """The resolved filters (call after ``is_valid``); an organisation filter outside the
+        user's scope is a 404."""
+        from safecampus.orgs.models import Bureau, Department, School
+
+        data = self.cleaned_data if self.is_bound else {}
+        if data.get("start"):
+            start, end = data["start"], data["end"]
+            name = ""
+        elif data.get("month"):
+            start, end = month_range(data["month"])
+            name = data["month"]
+        else:
+            period = data.get("period") or "year"
+            if period == "month":
+                start, end = selectors.month_bounds(today)
+            elif period == "term":
+                start, end = term_bounds(self.user, today)
+            else:
+                start, end = selectors.school_year_bounds(today)
+            name = str(dict(PERIODS)[period])
+        span = f"{start:%Y-%m-%d} – {end:%Y-%m-%d}"
+        labels = [(pgettext("duty oversight", "Period"), f"{name}（{span}）" if name else span)]
+        ids = {}
+        for key, model in (("school", School), ("bureau", Bureau), ("department", Department)):
+            if data.get(key) is not None:
+                obj = get_for(self.user, model, data[key])
+                ids[key] = obj.pk
+                labels.append((str(model._meta.verbose_name), str(obj)))
+        if data.get("code"):
+            labels.append(
+                (
+                    pgettext("duty oversight", "Duty"),
+                    self.duty_names.get(data["code"], data["code"]),
+                )
+            )
+        if data.get("stage"):
+            labels.append((_("School type"), str(SchoolStage(data["stage"]).label)))
+        if data.get("overseer") not in (None, ""):
+            labels.append(
+                (
+                    pgettext("duty oversight", "Overseeing department"),
+                    self.departments[data["overseer"]],
+                )
+            )
+        if data.get("owner"):
+            labels.append((pgettext("duty oversight", "Owed by"), str(OWNER_LABELS[data["owner"]])))
+        return Filters(
+            start=start,
+            end=end,
+            code=data.get("code") or "",
+            stage=data.get("stage") or "",
+            overseer=data.get("overseer") if data.get("overseer") not in (None, "") else None,
+            owner=data.get("owner") or "",
+            status=data.get("status") or "",
+            labels=tuple(labels),
+            **ids,
+        )
+
+
+def duty_names(user) -> dict[str, str]:
+    """Code → name of the published duties and plan tasks the user sees (the newest name)."""
+    rows = (
+        Duty.objects.visible_to(user)
+        .filter(
+            Q(version__status=VersionStatus.PUBLISHED) | Q(plan__status=VersionStatus.PUBLISHED)
+        )
+        .order_by("sort_order", "code", "-pk")
+        .values_list("code", "name")
+    )
+    out: dict[str, str] = {}
+    for code, name in rows:
+        out.setdefault(code, name)
+    return out
+
+
+# --- figures --------------------------------------------------------------------------------
+
+
+def _row(label: str, tally: selectors.Tally, params: dict) -> dict:
+    return {
+        "label": label,
+        "t": tally,
+        "urls": {k: list_url(params, status=k) for k in FIGURE_KEYS},
+    }
+
+
+def _aggregates(today):
+    f = {k: selectors.status_q(k, today) for k in ("done", "late", "missed", "open", "excused")}
+    return {k: Count("pk", filter=q) for k, q in f.items()}
+
+
+def _tally(row) -> selectors.Tally:
+    return selectors.Tally(*(row[k] or 0 for k in ("done", "late", "missed", "open", "excused")))
+
+
+def schools_behind(qs, today: datetime.date, limit: int | None = BEHIND) -> list[tuple]:
+    """(school id, name, stage, Tally) of the schools in ``qs``, most missed first, then the
+    lowest rate: one grouped query, ordered and cut in the database."""
+    owed = F("done") + F("late") + F("missed") + F("open")
+    rows = (
+        qs.filter(owner_kind=Owner.SCHOOL)
+        .order_by()
+        .values("school_id", "school__name", "school__stage")
+        .annotate(**_aggregates(today))
+        .annotate(
+            rate=Case(
+                When(Q(done=0, late=0, missed=0, open=0), then=Value(2.0)),
+                default=ExpressionWrapper(
+                    (F("done") + F("late")) * 1.0 / owed, output_field=FloatField()
+                ),
+                output_field=FloatField(),
+            )
+        )
+        .order_by("-missed", "rate", "school__name", "school_id")
+    )
+    if limit is not None:
+        rows = rows[:limit]
+    return [(r["school_id"], r["school__name"], r["school__stage"], _tally(r)) for r in rows]
+
+
+def _grouped(qs, today: datetime.date) -> dict:
+    """(code, window_end, owner kind, school stage) → Tally over ``qs``: one grouped query from
+    which the totals, the duties, the months and the school types are all summed (grouping by
+    the day rather than truncating to the month keeps SQLite from calling a function per row)."""
+    rows = (
+        qs.order_by()
+        .values("code", "window_end", "owner_kind", "school__stage")
+        .annotate(**_aggregates(today))
+    )
+    return {
+        (r["code"], r["window_end"], r["owner_kind"], r["school__stage"]): _tally(r) for r in rows
+    }
+
+
+def compliance(*, user, filters: Filters, today: datetime.date, names: dict | None = None) -> dict:
+    """Every figure of the compliance page: two grouped queries whatever the number of rows
+    (and the duties' names, unless ``names`` are given)."""
+    qs = filters.apply(Occurrence.objects.visible_to(user), today)
+    params = filters.params
+    names = duty_names(user) if names is None else names
+    overall = selectors.Tally()
+    by_code: dict[str, selectors.Tally] = {}
+    by_stage: dict[str, selectors.Tally] = {}
+    by_month: dict[str, selectors.Tally] = {}
+    for (code, window_end, owner_kind, stage), t in _grouped(qs, today).items():
+        overall.add(t)
+        by_code.setdefault(code, selectors.Tally()).add(t)
+        by_month.setdefault(f"{window_end:%Y-%m}", selectors.Tally()).add(t)
+        if owner_kind == Owner.SCHOOL and stage:
+            by_stage.setdefault(stage, selectors.Tally()).add(t)
+    stages = dict(SchoolStage.choices)
+    month_rows = []
+    for m in _months(filters, today, set(by_month)):
+        start, end = month_range(m)
+        p = {**params, "start": max(start, filters.start), "end": min(end, filters.end)}
+        p = {k: str(v) for k, v in p.items()}
+        month_rows.append(_row(m, by_month.get(m, selectors.Tally()), p))
+    return {
+        "overall": _row(_("All"), overall, params),
+        "by_code": [
+            _row(f"{code} {names.get(code, '')}".strip(), t, {**params, "code": code})
+            for code, t in sorted(by_code.items())
+        ],
+        "by_stage": [
+            _row(str(stages.get(stage, stage)), t, {**params, "stage": stage})
+            for stage, t in sorted(by_stage.items())
+        ],
+        "by_month": month_rows,
+        "behind": [
+            _row(name, t, {**params, "school": str(sid)})
+            | {"stage": str(stages.get(stage, stage or ""))}
+            for sid, name, stage, t in schools_behind(qs, today)
+        ],
+        "chart": [
+            {
+                "month": r["label"],
+                "rate": None if r["t"].rate is None else round(r["t"].rate * 100, 1),
+                "url": r["urls"]["owed"],
+            }
+            for r in month_rows
+        ],
+    }
+
+
+def matrix(*, user, filters: Filters, today: datetime.date, page_number=None) -> dict:
+    """Schools × months of one duty (``filters.code``), a page of ``MATRIX_PAGE`` schools by
+    name: each cell completed / owed, its colour and the link to its occurrences, and each
+    school's total over the period. Three queries (the count, the page, the cells)."""
+    from django.core.paginator import Paginator
+
+    qs = filters.apply(Occurrence.objects.visible_to(user), today).filter(owner_kind=Owner.SCHOOL)
+    schools = (
+        qs.order_by("school__name", "school_id").values_list("school_id", "school__name").distinct()
+    )
+    page = Paginator(schools, MATRIX_PAGE).get_page(page_number)
+    page.object_list = list(page.object_list)
+    ids = [sid for sid, _name in page.object_list]
+    cells = selectors.month_tallies(qs.filter(school_id__in=ids), today, ("school_id",))
+    months = _months(filters, today, {k[-1] for k in cells})
+    rows = []
+    for sid, name in page.object_list:
+        row, total = [], selectors.Tally()
+        for m in months:
+            t = cells.get((sid, m))
+            if t is None:
+                row.append(None)
+                continue
+            total.add(t)
+            start, end = month_range(m)
+            p = {
+                **filters.params,
+                "school": str(sid),
+                "start": max(start, filters.start).isoformat(),
+                "end": min(end, filters.end).isoformat(),
+            }
+            row.append({"t": t, "tone": _tone(t), "url": list_url(p)})
+        school_params = {**filters.params, "school": str(sid)}
+        rows.append(
+            {
+                "school": name,
+                "school_id": sid,
+                "cells": row,
+                "total": total,
+                "total_url": list_url(school_params, status="owed"),
+                "missed_url": list_url(school_params, status="missed"),
+            }
+        )
+    return {"months": months, "rows": rows, "page": page}
+
+
+def _months(filters: Filters, today: datetime.date, with_data: set) -> list[str]:
+    """The months of the period up to this one, and later ones that hold an occurrence whose
+    window has opened (a quarter's window ends after today)."""
+    now = f"{today:%Y-%m}"
+    return [
+        m
+        for m in selectors.months_between(filters.start, filters.end)
+        if m <= now or m in with_data
+    ]
+
+
+def _tone(t: selectors.Tally) -> str:
+    if t.rate is None:
+        return "secondary"
+    if t.rate >= GOOD_RATE:
+        return "success"
+    return "warning" if t.rate > 0 else "danger"
+
+
+def period_figures(qs, today: datetime.date, periods: dict[str, tuple]) -> dict[str, dict]:
+    """For each named period (start, end): owed, completed (done on time or late), missed and
+    the rate of ``qs``'s occurrences counted in it, in one query (the dashboards)."""
+    aggs = {}
+    for name, (start, end) in periods.items():
+        span = Q(window_start__lte=today, window_end__gte=start, window_end__lte=end)
+        for key in ("owed", "completed", "missed"):
+            aggs[f"{name}__{key}"] = Count("pk", filter=span & selectors.status_q(key, today))
+    row = qs.order_by().aggregate(**aggs)
+    out = {}
+    for name in periods:
+        owed, completed = row[f"{name}__owed"] or 0, row[f"{name}__completed"] or 0
+        out[name] = {
+            "owed": owed,
+            "completed": completed,
+            "missed": row[f"{name}__missed"] or 0,
+            "rate": round(100 * completed / owed, 1) if owed else None,
+        }
+    return out
+
+
+# --- the workbook ---------------------------------------------------------------------------
+
+#: the workbook's title and file name part ("闵行区教育局_常态化工作落实情况_…_2026-11-18.xlsx")
+WORKBOOK_TITLE = "常态化工作落实情况"
+
+
+def _figures(t: selectors.Tally) -> list:
+    return [
+        t.owed,
+        t.done,
+        t.late,
+        t.missed,
+        t.open,
+        t.excused,
+        None if t.rate is None else Percent(t.rate),
+    ]
+
+
+def compliance_workbook(*, user, filters: Filters, today: datetime.date, now, scope: str) -> bytes:
+    """The compliance figures: overall, per school type and per month; per duty; per school
+    (every school, most missed first). Numbers as numbers, rates as percentages, each sheet
+    headed by the scope, the filters and the time of the figures."""
+    import io
+
+    from openpyxl import Workbook
+
+    data = compliance(user=user, filters=filters, today=today)
+    qs = filters.apply(Occurrence.objects.visible_to(user), today)
+    stages = dict(SchoolStage.choices)
+    heads = [
+        pgettext("duty oversight", "Owed"),
+        pgettext("duty oversight", "Done on time"),
+        pgettext("duty oversight", "Done late"),
+        pgettext("duty oversight", "Missed"),
+        pgettext("duty oversight", "Open"),
+        pgettext("duty oversight", "Excused"),
+        pgettext("duty oversight", "Completion rate"),
+    ]
+    filters_text = filters_label(filters.labels)
+
+    def heading(title):
+        return Heading(f"{WORKBOOK_TITLE}（{title}）", scope=scope, filters=filters_text, as_of=now)
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    summary = [[_("All"), *_figures(data["overall"]["t"])]]
+    summary += [[r["label"], *_figures(r["t"])] for r in data["by_stage"]]
+    summary += [[r["label"], *_figures(r["t"])] for r in data["by_month"]]
+    add_table_sheet(
+        wb,
+        pgettext("duty oversight", "Summary"),
+        ["", *heads],
+        summary,
+        heading=heading(pgettext("duty oversight", "Summary")),
+    )
+    add_table_sheet(
+        wb,
+        pgettext("duty oversight", "By duty"),
+        [pgettext("duty oversight", "Duty"), *heads],
+        [[r["label"], *_figures(r["t"])] for r in data["by_code"]],
+        [40],
+        heading=heading(pgettext("duty oversight", "By duty")),
+    )
+    add_table_sheet(
+        wb,
+        _("By school"),
+        [_("School"), _("School type"), *heads],
+        [
+            [name, str(stages.get(stage, stage or "")), *_figures(t)]
+            for _sid, name, stage, t in schools_behind(qs, today, limit=EXPORT_CAP)
+        ],
+        [36, 16],
+        heading=heading(_("By school")),
+    )
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
