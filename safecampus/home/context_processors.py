@@ -12,6 +12,11 @@ from safecampus.core.capabilities import (
     CATALOG_VIEW,
     CONSULTATION_VIEW,
     DASHBOARD_VIEW,
+    DUTY_COMPLIANCE_VIEW,
+    DUTY_MANAGE,
+    DUTY_OVERSEE,
+    DUTY_RECORD,
+    DUTY_VIEW,
     EVALUATION_VIEW,
     HAZARD_VIEW,
     ORG_VIEW,
@@ -92,6 +97,27 @@ def navigation(request):
         items.append(NavItem(_("Supervision"), "", "binoculars", tuple(supervision)))
     else:
         items.extend(supervision)
+    duties = [
+        NavItem(label, reverse(url), icon)
+        for capability, label, url, icon in (
+            (DUTY_RECORD, _("Our recurring duties"), "duties:my", "check2-square"),
+            (DUTY_COMPLIANCE_VIEW, _("Duty compliance"), "duties:compliance", "bar-chart"),
+            (DUTY_OVERSEE, _("Excuses to decide"), "duties:excuse_list", "hourglass-split"),
+            (DUTY_VIEW, _("Duty catalog"), "duties:version_list", "list-ul"),
+            (DUTY_VIEW, _("School calendar"), "duties:calendar", "calendar3"),
+            (
+                DUTY_MANAGE | DUTY_COMPLIANCE_VIEW,
+                _("Annual work plans"),
+                "duties:plan_list",
+                "table",
+            ),
+        )
+        if scope.has(*capability)
+    ]
+    if len(duties) > 1:
+        items.append(NavItem(_("Recurring duties"), "", "calendar-check", tuple(duties)))
+    else:
+        items.extend(duties)
     if scope.has(*CATALOG_VIEW):
         items.append(NavItem(_("Risk catalog"), reverse("catalog:version_list"), "list-check"))
     if scope.has(*ORG_VIEW):
