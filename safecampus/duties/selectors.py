@@ -357,30 +357,41 @@ def compliance_figures(
             rows = rows.filter(stage=stage)
         sums = {k: Sum(k) for k in _SUM_KEYS}
         data = list(
-            rows.order_by().values("code", "stage", "month").annotate(**sums, as_of=Min("as_of"))
+            rows.order_by()
+            .values("code", "stage", "month")
+            .annotate(**sums, as_of=Min("as_of"))
+            .values_list("code", "stage", "month", *_SUM_KEYS, "as_of")
         )
-        cells = {
-            (r["code"], r["stage"] or None, f"{r['month']:%Y-%m}"): Tally(
-                *(r[k] or 0 for k in _SUM_KEYS)
-            )
-            for r in data
-        }
-        as_of = min((r["as_of"] for r in data), default=None)
+        cells = (
+            (code, stage or None, f"{month:%Y-%m}", *(n or 0 for n in counts))
+            for code, stage, month, *counts, _as_of in data
+        )
+        as_of = min((r[-1] for r in data), default=None)
         return _fold(cells, as_of=as_of, source="summary")
     qs = compliance_queryset(
         Occurrence.objects.visible_to(user), today, start=start, end=end, code=code, stage=stage
     )
-    return _fold(month_tallies(qs, today, ("code", "school__stage")))
+    cells = month_tallies(qs, today, ("code", "school__stage"))
+    return _fold((*key, t.done, t.late, t.missed, t.open, t.excused) for key, t in cells.items())
 
 
-def _fold(cells: dict, *, as_of=None, source: str = "live") -> ComplianceFigures:
-    """(code, stage, "YYYY-MM") → Tally, folded into the four views of the figures."""
-    total, by_code, by_stage, by_month = Tally(), {}, {}, {}
-    for (code, stage, month), tally in cells.items():
-        total.add(tally)
-        for view, key in ((by_code, (code,)), (by_stage, (stage,)), (by_month, (month,))):
-            view.setdefault(key, Tally()).add(tally)
-    return ComplianceFigures(total, by_code, by_stage, by_month, as_of=as_of, source=source)
+def _fold(cells, *, as_of=None, source: str = "live") -> ComplianceFigures:
+    """(code, stage, "YYYY-MM", done, late, missed, open, excused) rows, folded into the four
+    views of the figures (plain sums: a province's summary has thousands of cells)."""
+    total = [0] * 5
+    views: tuple[dict, dict, dict] = ({}, {}, {})
+    for code, stage, month, *counts in cells:
+        for i, n in enumerate(counts):
+            total[i] += n
+        for view, key in zip(views, ((code,), (stage,), (month,)), strict=True):
+            acc = view.get(key)
+            if acc is None:
+                view[key] = list(counts)
+            else:
+                for i, n in enumerate(counts):
+                    acc[i] += n
+    by_code, by_stage, by_month = ({k: Tally(*v) for k, v in view.items()} for view in views)
+    return ComplianceFigures(Tally(*total), by_code, by_stage, by_month, as_of=as_of, source=source)
 
 
 _SUM_KEYS = ("done", "late", "missed", "open", "excused")

@@ -214,8 +214,9 @@ def ensure_for_school(school, *, today: datetime.date) -> int:
 
 
 def _lock(occurrence_id: int) -> Occurrence:
+    # ``of``: PostgreSQL locks no row of the nullable side of an outer join (the school)
     return (
-        Occurrence.objects.select_for_update()
+        Occurrence.objects.select_for_update(of=("self",))
         .select_related("duty", "bureau", "school")
         .get(pk=occurrence_id)
     )

@@ -267,10 +267,11 @@ def test_applicability_by_stage_boarding_canteen_and_chemistry_lab(ew):
 
 
 def test_scope_of_the_services(ew):
+    from safecampus.core.testing import DepartmentFactory
     from safecampus.duties.testing import small_duty_catalog
 
     # the other bureau has its own duties
-    small_duty_catalog(ew.other_bureau, None)
+    small_duty_catalog(ew.other_bureau, DepartmentFactory(bureau=ew.other_bureau))
     services.generate(ew.other_bureau, today=TODAY, since=D(2026, 11, 1), ahead=0)
     other = Occurrence.objects.get(code="DRILL", school=ew.school_other, period_key="2026-M11")
     kg = Occurrence.objects.filter(school=ew.school_b).first()
