@@ -159,3 +159,24 @@ def compliance_q(scope: Scope, prefix: str = "") -> Q | None:
 def calendar_bureaus(scope: Scope, action: str = VIEW) -> frozenset[int]:
     """The bureaus whose catalog and calendar ``scope`` reads (``VIEW``) or keeps (``edit``)."""
     return manage_bureaus(scope) if action == "edit" else _reader_bureaus(scope)
+
+
+def tally_q(scope: Scope) -> Q | None:
+    """The compliance summary rows (``DutyTally``) of the bureaus ``scope`` sees bureau-wide."""
+    return ids_in("bureau_id", scope.bureau_ids(*BUREAU_WIDE))
+
+
+def tally_bureaus(scope: Scope) -> frozenset[int] | None:
+    """The bureaus whose every occurrence ``scope`` counts, when it counts nothing else: then
+    its compliance figures may be read from the per-bureau summary. None when the scope counts
+    anything a bureau's summary cannot tell apart (a school's, a department's or a partner
+    unit's own), or nothing bureau-wide."""
+    wide = scope.bureau_ids(*BUREAU_WIDE)
+    if not wide:
+        return None
+    narrower = (
+        (scope.has(*SCHOOL_ROLES) and scope.school_ids)
+        or (scope.has(Role.DEPARTMENT_OFFICER) and scope.department_ids)
+        or (scope.has(Role.PARTNER) and scope.partner_ids)
+    )
+    return None if narrower else wide

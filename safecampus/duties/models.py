@@ -557,3 +557,47 @@ class OccurrenceEvent(AppendOnly, models.Model):
 
     def __str__(self) -> str:
         return f"{self.occurrence} {self.action}"
+
+
+# --- the compliance summary -----------------------------------------------------------------
+
+
+class DutyTallyQuerySet(ScopedQuerySet):
+    def scope_filter(self, scope, *, action: str):
+        return access.tally_q(scope)
+
+
+class DutyTally(models.Model):
+    """Compliance counts of one bureau, per duty code, month (of the window's end) and school
+    stage ("" for a department's, a partner's or the centre's), as counted at ``as_of``: what
+    the figures of a many-bureau scope (a city, a province) are read from instead of counting
+    millions of occurrences on every page (``duties.summary``, refreshed by a job)."""
+
+    bureau = models.ForeignKey(
+        "orgs.Bureau", verbose_name=_("bureau"), on_delete=models.CASCADE, related_name="+"
+    )
+    code = models.CharField(_("code"), max_length=24)
+    month = models.DateField(_("month"))
+    stage = models.CharField(_("stage"), max_length=24, blank=True)
+    done = models.PositiveIntegerField(default=0)
+    late = models.PositiveIntegerField(default=0)
+    missed = models.PositiveIntegerField(default=0)
+    open = models.PositiveIntegerField(default=0)
+    excused = models.PositiveIntegerField(default=0)
+    #: when it was counted, and the day it counted as today
+    as_of = models.DateTimeField(_("as of"))
+    today = models.DateField()
+
+    objects = DutyTallyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["bureau", "month", "code", "stage"]
+        verbose_name = _("duty compliance tally")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["bureau", "code", "month", "stage"], name="uniq_duty_tally"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bureau_id} {self.code} {self.month:%Y-%m} {self.stage}"

@@ -202,8 +202,10 @@ def _insert_missing(rows: list[Occurrence]) -> int:
     return created
 
 
-def generate_all(*, today: datetime.date, progress=None) -> int:
-    """Generate for every bureau with a published duty catalog or work plan (the daily job)."""
+def generate_all(*, today: datetime.date, since: datetime.date | None = None, progress=None) -> int:
+    """Generate for every bureau with a published duty catalog or work plan (the daily job).
+    ``since`` as for :func:`generate` (the daily job looks back a few weeks only, so that it
+    does not rebuild a whole year of periods every night)."""
     bureau_ids = set(
         DutyCatalogVersion.objects.filter(status=VersionStatus.PUBLISHED).values_list(
             "bureau_id", flat=True
@@ -215,10 +217,10 @@ def generate_all(*, today: datetime.date, progress=None) -> int:
 
     total = 0
     for bureau in Bureau.objects.filter(pk__in=bureau_ids):
-        total += generate(bureau, today=today)
+        total += generate(bureau, today=today, since=since)
         # a sub-bureau without its own catalog takes this one's
         for child in Bureau.objects.filter(path__startswith=bureau.path).exclude(pk__in=bureau_ids):
-            total += generate(child, today=today)
+            total += generate(child, today=today, since=since)
     return total
 
 
@@ -232,8 +234,9 @@ def ensure_for_school(school, *, today: datetime.date) -> int:
 
 
 def _lock(occurrence_id: int) -> Occurrence:
+    # ``of``: PostgreSQL locks no row of the nullable side of an outer join (the school)
     return (
-        Occurrence.objects.select_for_update()
+        Occurrence.objects.select_for_update(of=("self",))
         .select_related("duty", "bureau", "school")
         .get(pk=occurrence_id)
     )

@@ -21,6 +21,7 @@ class NoticeKind(models.TextChoices):
     SPOT_CHECK_ASSIGNED = "spot_check", _("Spot check assigned")
     ACCOUNTABILITY_OPENED = "accountability", _("Accountability record opened")
     JOB_FAILED = "job_failed", _("Job given up")
+    DUTY_DUE = "duty_due", _("Recurring duty due")
 
 
 class NotificationQuerySet(ScopedQuerySet):
