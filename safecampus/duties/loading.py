@@ -76,7 +76,10 @@ def load_default_catalog(
         not publish
         and DutyCatalogVersion.objects.filter(bureau=bureau, status=VersionStatus.DRAFT).exists()
     ):
-        raise refuse(_("There already is a draft; edit or publish it first."), Code.DRAFT_EXISTS)
+        raise refuse(
+            _("This bureau already has a draft duty catalog; edit or publish it first."),
+            Code.DRAFT_EXISTS,
+        )
     departments = {d.name: d for d in Department.objects.filter(bureau=bureau)}
     warnings: list[str] = []
 
