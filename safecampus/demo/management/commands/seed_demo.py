@@ -76,6 +76,7 @@ class Command(BaseCommand):
 
     def _activity(self, district) -> None:
         from safecampus.demo.campaign import seed_demo_campaign
+        from safecampus.demo.duties import seed_demo_duties
         from safecampus.demo.hazards import seed_demo_hazards
         from safecampus.demo.supervision import seed_demo_supervision
 
@@ -88,6 +89,14 @@ class Command(BaseCommand):
             f"Supervision: {done['weekly_reports']} weekly reports, a spot check, "
             "a consultation and the first daily digests."
         )
+        duties = seed_demo_duties(district=district)
+        self.stdout.write(
+            f"Recurring duties: {duties['duties']} duties and the work plan published, "
+            f"{duties['occurrences']} occurrences owed, {duties['records']} records "
+            f"({duties['late']} late), one excuse pending."
+        )
+        for warning in duties["warnings"]:
+            self.stderr.write(str(warning))
 
     def _print_logins(self) -> None:
         for line in orgs.demo_logins():
