@@ -61,8 +61,11 @@ def test_the_demo_has_duties_a_plan_and_a_history(seeded, clock):
     drills = Occurrence.objects.filter(school=kg, code="EVAC-KG").order_by("window_start")
     assert drills.exists()
     current = [o for o in drills if o.window_start <= today <= o.window_end]
-    # the current quarter's drill is left for the demo to record
+    # the current quarter's drill is left for the demo to record; the past ones are done
     assert all(o.status == "due" for o in current)
+    past = [o for o in drills if o.window_end < today]
+    assert all(o.status == "done" for o in past)
+    assert all(o.records.get().files.filter(kind="photo").exists() for o in past)
     assert Occurrence.objects.filter(school=kg, code="EVAC-PS").count() == 0
 
 
