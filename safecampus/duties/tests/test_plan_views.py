@@ -84,7 +84,7 @@ def test_the_list_shows_each_plan_in_few_queries(pw, client_for, django_assert_m
     workplan.plan_from_template(actor=None, bureau=pw.bureau, year=pw.plan.year + 1)
     workplan.plan_from_template(actor=None, bureau=pw.other_bureau, year=pw.plan.year)
     client = client_for(pw.users[Role.SAFETY_CENTRE])
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(10):
         response = client.get(reverse("duties:plan_list"))
     body = response.content.decode()
     assert len(re.findall(r'href="/duties/plans/\d+/"', body)) == 2
