@@ -146,7 +146,8 @@ def _entry(occ: Occurrence, actor, role: str, day: datetime.date, rng: random.Ra
         "actor": actor,
         "role": role,
         "occurred_at": occurred_at,
-        "created_at": min(occurred_at + datetime.timedelta(hours=3), timezone.now()),
+        # entered at the end of the day (one status update per day and status)
+        "created_at": min(_at(day, 18), timezone.now()),
         "summary": f"按要求完成{duty.name}。",
         "scenario": rng.choice(SCENARIOS) if duty.category == "drill" else "",
         "figures": figures,
