@@ -2,7 +2,9 @@
 
 It creates the Shanghai city bureau, 闵行区教育局 with the departments and leadership group of
 000 §三, about 350 schools with a realistic mix, partner units and demo users for every role, then
-(unless told not to) demo hazards, a campaign and its supervision. ``--schools N`` scales it:
+(unless told not to) demo hazards, a campaign and its supervision, and recurring duties (a
+school calendar, the default duty catalog, this year's work plan, a history of records).
+``--schools N`` scales it:
 schools beyond the first 400 go to further district bureaus under the city bureau, so a city-level
 account sees the whole tree. Everything is written with bulk inserts; 40,000 schools take seconds.
 """
