@@ -146,7 +146,7 @@ def test_bad_rows_are_all_reported_and_nothing_is_saved(
         (rows["DAY512"], "宽限（天）"),
     }
     messages = {(e["row"], e["column"]): e["message"] for e in job.errors}
-    assert "“every fortnight”不是频次规则" in messages[(rows["DRILL"], "频次规则")]
+    assert "“every fortnight”不是有效的频次规则" in messages[(rows["DRILL"], "频次规则")]
     assert messages[(rows["KDRILL"], "适用学段")] == "“大学”不是可用的学段。"
     assert messages[(rows["CHECK"], "须提交佐证")] == "“视频”不是可用的佐证。"
     assert messages[(rows["MEET"], "承担科室")] == "本教育局没有名为“无此科”的科室。"
@@ -173,7 +173,7 @@ def test_bad_rows_leave_an_existing_draft_as_it_was(
     job = Job.objects.get()
     assert job.status == "failed"
     assert [(e["row"], e["column"]) for e in job.errors] == [(at + 1, "频次规则")]
-    assert "不是日期" in job.errors[0]["message"]
+    assert "不是有效日期" in job.errors[0]["message"]
     assert list(draft.duties.values_list("code", flat=True)) == ["KEEP"]
 
 

@@ -244,9 +244,9 @@ def test_a_published_version_is_frozen(world, cat, client_for):
 @pytest.mark.parametrize(
     "text,message",
     [
-        ("every fortnight", "不是频次规则"),
+        ("every fortnight", "不是有效的频次规则"),
         ("2/fortnight", "“fortnight”不是周期"),
-        ("on 02-30", "不是日期"),
+        ("on 02-30", "不是有效日期"),
         ("0/month", "次数须在1到366之间"),
         ("", "必填"),
     ],
@@ -295,7 +295,7 @@ def test_rule_check_says_why_a_rule_does_not_parse(world, client_for):
     client = client_for(world.users[Role.SAFETY_CENTRE])
     response = client.get(reverse("duties:rule_check"), {"frequency": "on 13-01"})
     html = response.content.decode()
-    assert 'data-testid="rule-error"' in html and "不是日期" in html
+    assert 'data-testid="rule-error"' in html and "不是有效日期" in html
 
 
 def test_a_duplicate_code_is_refused_on_the_form(world, cat, client_for):

@@ -199,7 +199,7 @@ def test_the_loaded_catalog_generates_what_each_body_owes(world):
     school_year_terms(world.bureau, 2026)
     moment = timezone.make_aware(datetime.datetime(2026, 9, 1, 8))
     load_default_catalog(bureau=world.bureau, published_at=moment)
-    services.generate(world.bureau, today=datetime.date(2026, 11, 18))
+    services.generate(world.bureau, today=datetime.date(2026, 11, 18), since=moment.date())
     a = set(Occurrence.objects.filter(school=world.school_a).values_list("code", flat=True))
     b = set(Occurrence.objects.filter(school=world.school_b).values_list("code", flat=True))
     assert {"EVAC-PS", "DAILY-CHECK", "LEAD-MEET", "DAY-119"} <= a
