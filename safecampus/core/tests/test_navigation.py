@@ -13,9 +13,14 @@ def _menu(client):
     return response.context["nav_items"]
 
 
+def _dropdown(items, first_url):
+    """The children's URLs of the dropdown whose first entry is ``first_url`` (or [])."""
+    menus = [i for i in items if i.children and i.children[0].url == first_url]
+    return [child.url for child in menus[0].children] if menus else []
+
+
 def _supervision(items):
-    [menu] = [i for i in items if i.children]
-    return [child.url for child in menu.children]
+    return _dropdown(items, "/weekly/")
 
 
 @pytest.mark.parametrize(
@@ -58,7 +63,7 @@ def test_bureau_roles_get_a_supervision_menu_whose_pages_open(world, client_for,
 def test_a_school_gets_only_its_accountability_records(world, client_for):
     client = client_for(world.users[Role.SCHOOL_OFFICER])
     items = _menu(client)
-    assert not [i for i in items if i.children]
+    assert not _supervision(items)
     assert "/accountability/" in [i.url for i in items]
     assert "/spotchecks/" not in [i.url for i in items]
     assert client.get("/accountability/").status_code == 200
@@ -98,3 +103,42 @@ def test_each_role_reaches_its_dashboard_from_the_menu(world, client_for, role, 
     client = client_for(world.users[role])
     assert url in [i.url for i in _menu(client)]
     assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [
+        (
+            Role.SAFETY_CENTRE,
+            [
+                "/duties/my/",
+                "/duties/compliance/",
+                "/duties/excuses/",
+                "/duties/catalog/",
+                "/duties/calendar/",
+                "/duties/plans/",
+            ],
+        ),
+        (
+            Role.DEPARTMENT_OFFICER,
+            [
+                "/duties/my/",
+                "/duties/compliance/",
+                "/duties/excuses/",
+                "/duties/catalog/",
+                "/duties/calendar/",
+                "/duties/plans/",
+            ],
+        ),
+        (Role.SCHOOL_OFFICER, ["/duties/my/", "/duties/catalog/", "/duties/calendar/"]),
+        (Role.PARTNER, ["/duties/my/", "/duties/catalog/", "/duties/calendar/"]),
+    ],
+)
+def test_the_recurring_duties_menu_offers_each_role_pages_that_open(
+    world, client_for, role, expected
+):
+    client = client_for(world.users[role])
+    urls = _dropdown(_menu(client), "/duties/my/")
+    assert urls == expected
+    for url in urls:
+        assert client.get(url).status_code == 200, url
