@@ -25,6 +25,7 @@ from safecampus.core.tests.test_browser import (  # noqa: F401 (fixtures, found 
     browser,
     journey,
 )
+from safecampus.duties import services
 from safecampus.duties.choices import OccurrenceStatus
 from safecampus.duties.models import Occurrence
 from safecampus.duties.testing import school_year_terms, small_duty_catalog
@@ -48,6 +49,7 @@ def duties_live(_async_unsafe_allowed, transactional_db, world):  # noqa: F811
     world.kindergarten_user = user_with_role(
         Role.SCHOOL_OFFICER, world.school_b, username="kg_officer"
     )
+    services.generate(world.bureau, today=today)  # the daily job
     return world
 
 
@@ -131,9 +133,20 @@ def _quarter() -> str:
     return f"{today.year}-Q{(today.month - 1) // 3 + 1}"
 
 
+def _kdrill_rate(dept) -> str:
+    """The department's compliance rate for the kindergartens' quarterly drill, as shown."""
+    dept.page.goto(reverse("duties:compliance") + "?code=KDRILL")
+    return dept.page.get_by_test_id("overall").get_by_test_id("rate").inner_text()
+
+
 def test_a_kindergarten_records_its_quarterly_drill_on_a_phone(duties_live, journey):  # noqa: F811
+    # the overseeing department looks at the drill's compliance first: owed, nothing done
+    dept = _open(journey)
+    dept.page.goto(reverse("duties:compliance"))
+    dept.log_in(duties_live.users[Role.DEPARTMENT_OFFICER].username)
+    assert _kdrill_rate(dept) == "0.0%"
     kindergarten_records_its_drill(journey, duties_live)
-    # HOOK (lead engineer, after the merge): continue here with the department officer
-    # (duties_live.users[Role.DEPARTMENT_OFFICER]) opening duties:compliance and seeing the
-    # kindergartens' KDRILL rate rise, e.g.:
-    #   dept = _open(journey); dept.page.goto(reverse("duties:compliance")); ...
+    # and sees the rate rise once the kindergarten has recorded it
+    assert _kdrill_rate(dept) == "100.0%"
+    dept.screenshot("duties-4-department-rate-risen")
+    dept.assert_clean()
