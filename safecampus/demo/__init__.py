@@ -7,5 +7,7 @@ campaigns, weekly reports, spot checks, accountability, notifications); nothing 
 - ``hazards``: hazards reported and moved along;
 - ``campaign``: a launched campaign with forms in every state, and next year's draft;
 - ``supervision``: the campaign a few weeks on (weekly reports, a spot check, a consultation,
-  a school under 挂牌督办, the first daily digests).
+  a school under 挂牌督办, the first daily digests);
+- ``duties``: recurring duties (the school calendar, the default duty catalog, this year's work
+  plan, what each body owes up to today and a history of records).
 """

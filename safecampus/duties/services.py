@@ -801,3 +801,138 @@ def duty_delete(*, actor, duty_id: int) -> None:
             _("A published version is frozen; start a new draft."), Code.INVALID_TRANSITION
         )
     in_write_transaction(duty.delete)
+
+
+# --- a history brought in at once (the demo) --------------------------------------------------
+
+
+def record_bulk(*, entries: list[dict], now: datetime.datetime | None = None) -> int:
+    """Record many occurrences at once, one record each: a history brought in (the demo's).
+
+    ``entries``: dicts with ``occurrence`` (an :class:`Occurrence` with its duty), ``actor``,
+    ``role`` (the owner's role that records), ``occurred_at`` (aware), ``summary``,
+    ``scenario``, ``participants``, ``evacuation_seconds``, ``figures`` (the other figures) and
+    ``files`` (Evidence kind → [(name, JPEG bytes)]). Each occurrence must be due and owe a
+    single record, its date lie in its window or grace and not after ``now``; the move (done,
+    or done late after the window) is checked against ``OCCURRENCES`` as for one record, and
+    the occurrence's status, stamp and version are set as ``Lifecycle.commit`` sets them, with
+    the same event row. An entry that does not qualify is refused with nothing saved.
+    Files are written before the transaction, under random names, each small image its own
+    thumbnail. Statuses are written with one update per (status, moment). Returns how many
+    were recorded."""
+    import hashlib
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from safecampus.hazards.evidence import stored_name
+
+    now = now or timezone.now()
+    if not entries:
+        return 0
+    moves = []
+    for entry in entries:
+        occ = entry["occurrence"]
+        day = _local_date(entry["occurred_at"])
+        if (
+            occ.status != OccurrenceStatus.DUE
+            or occ.required != 1
+            or occ.recorded
+            or entry["occurred_at"] > now
+            or not occ.window_start <= day <= occ.grace_end
+        ):
+            raise refuse(
+                _("%(occ)s cannot be recorded on %(day)s.") % {"occ": occ, "day": f"{day}"},
+                Code.INVALID,
+            )
+        action = RECORD if day <= occ.window_end else RECORD_LATE
+        move = OCCURRENCES.check(occ, action, frozenset({entry["role"]}))
+        moves.append((action, move))
+    stored: list[list[tuple]] = []
+    for entry in entries:
+        bureau_id = entry["occurrence"].bureau_id
+        files = []
+        for kind, items in (entry.get("files") or {}).items():
+            for name, content in items:
+                path = default_storage.save(
+                    f"duties/{bureau_id}/{stored_name('jpg')}", ContentFile(content)
+                )
+                digest = hashlib.sha256(content).hexdigest()
+                files.append((kind, name, len(content), digest, path, path))
+        stored.append(files)
+
+    def write() -> int:
+        records = DutyRecord.objects.bulk_create(
+            batch_size=2000,
+            objs=[
+                DutyRecord(
+                    occurrence=e["occurrence"],
+                    occurred_at=e["occurred_at"],
+                    summary=e.get("summary", ""),
+                    scenario=(e.get("scenario") or "")[:200],
+                    participants=e.get("participants"),
+                    evacuation_seconds=e.get("evacuation_seconds"),
+                    figures=e.get("figures") or {},
+                    created_at=e.get("created_at") or now,
+                    created_by=e["actor"],
+                    created_role=e["role"],
+                )
+                for e in entries
+            ],
+        )
+        DutyEvidence.objects.bulk_create(
+            [
+                DutyEvidence(
+                    record=rec,
+                    kind=kind,
+                    file=path,
+                    thumbnail=thumb,
+                    content_type="image/jpeg",
+                    original_name=name[-200:],
+                    size=size,
+                    sha256=digest,
+                    uploaded_by=e["actor"],
+                )
+                for rec, e, files in zip(records, entries, stored, strict=True)
+                for kind, name, size, digest, path, thumb in files
+            ],
+            batch_size=2000,
+        )
+        events = []
+        groups: dict[tuple, list[int]] = {}
+        for rec, e, (action, move) in zip(records, entries, moves, strict=True):
+            occ = e["occurrence"]
+            at = e.get("created_at") or now
+            from_status = occ.status
+            to_status = move.leads(from_status)
+            groups.setdefault((to_status, at), []).append(occ.pk)
+            events.append(
+                OccurrenceEvent(
+                    occurrence=occ,
+                    action=action,
+                    from_status=from_status,
+                    to_status=to_status,
+                    actor=e["actor"],
+                    role=e["role"],
+                    record=rec,
+                    at=at,
+                )
+            )
+        from django.db.models import F
+
+        for (to_status, at), ids in groups.items():
+            for i in range(0, len(ids), 500):
+                updated = Occurrence.objects.filter(
+                    pk__in=ids[i : i + 500], status=OccurrenceStatus.DUE, recorded=0
+                ).update(
+                    status=to_status,
+                    status_at=at,
+                    recorded=1,
+                    row_version=F("row_version") + 1,
+                )
+                if updated != len(ids[i : i + 500]):
+                    raise refuse(_("An occurrence changed meanwhile."), Code.INVALID)
+        OccurrenceEvent.objects.bulk_create(events, batch_size=2000)
+        return len(records)
+
+    return in_write_transaction(write)

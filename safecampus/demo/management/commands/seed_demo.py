@@ -2,7 +2,9 @@
 
 It creates the Shanghai city bureau, 闵行区教育局 with the departments and leadership group of
 000 §三, about 350 schools with a realistic mix, partner units and demo users for every role, then
-(unless told not to) demo hazards, a campaign and its supervision. ``--schools N`` scales it:
+(unless told not to) demo hazards, a campaign and its supervision, and recurring duties (a
+school calendar, the default duty catalog, this year's work plan, a history of records).
+``--schools N`` scales it:
 schools beyond the first 400 go to further district bureaus under the city bureau, so a city-level
 account sees the whole tree. Everything is written with bulk inserts; 40,000 schools take seconds.
 """
@@ -76,6 +78,7 @@ class Command(BaseCommand):
 
     def _activity(self, district) -> None:
         from safecampus.demo.campaign import seed_demo_campaign
+        from safecampus.demo.duties import seed_demo_duties
         from safecampus.demo.hazards import seed_demo_hazards
         from safecampus.demo.supervision import seed_demo_supervision
 
@@ -88,6 +91,14 @@ class Command(BaseCommand):
             f"Supervision: {done['weekly_reports']} weekly reports, a spot check, "
             "a consultation and the first daily digests."
         )
+        duties = seed_demo_duties(district=district)
+        self.stdout.write(
+            f"Recurring duties: {duties['duties']} duties and the work plan published, "
+            f"{duties['occurrences']} occurrences owed, {duties['records']} records "
+            f"({duties['late']} late), one excuse pending."
+        )
+        for warning in duties["warnings"]:
+            self.stderr.write(str(warning))
 
     def _print_logins(self) -> None:
         for line in orgs.demo_logins():
