@@ -341,7 +341,7 @@ def _behind_key(row) -> tuple:
     return (-t.missed, 2.0 if t.rate is None else t.rate, row[1] or "", row[0])
 
 
-def schools_behind(qs, today: datetime.date, limit: int | None = BEHIND) -> list[tuple]:
+def schools_behind(qs, today: datetime.date, limit: int | None) -> list[tuple]:
     """(school id, name, stage, Tally) of the schools in ``qs``, most missed first, then the
     lowest rate.
 
@@ -435,7 +435,7 @@ def compliance(
         behind_rows = [
             _row(name, t, {**params, "school": str(sid)})
             | {"stage": str(stages.get(stage, stage or ""))}
-            for sid, name, stage, t in schools_behind(qs, today)
+            for sid, name, stage, t in schools_behind(qs, today, BEHIND)
         ]
     return {
         "as_of": figures.as_of,
