@@ -355,6 +355,8 @@ def schools_behind(qs, today: datetime.date, limit: int | None) -> list[tuple]:
         return [_behind_tuple(r, today) for r in _behind_rows(qs, today)]
     missed = list(
         qs.filter(owner_kind=Owner.SCHOOL)
+        # the statuses a missed occurrence has, named so that an index by status is used
+        .filter(status__in=[OccurrenceStatus.MISSED, OccurrenceStatus.DUE])
         .filter(selectors.status_q("missed", today))
         .order_by()
         .values("school_id")
