@@ -418,8 +418,8 @@ def compliance(
 ) -> dict:
     """Every figure of the compliance page through ``selectors.compliance_figures`` (the
     summary for a bureau-wide scope over whole months, else one grouped count), and the schools
-    furthest behind (counted live: at most two small queries); ``as_of`` is when the summary
-    was counted, None when counted now."""
+    furthest behind (always counted now: see ``schools_behind``); ``as_of`` is when the summary
+    was counted, None when counted now; ``live`` counts everything now ("count now")."""
     params = filters.params
     names = duty_names(user) if names is None else names
     figures = _figures_of(user=user, filters=filters, today=today, live=live)
