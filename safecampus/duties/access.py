@@ -180,3 +180,16 @@ def tally_bureaus(scope: Scope) -> frozenset[int] | None:
         or (scope.has(Role.PARTNER) and scope.partner_ids)
     )
     return None if narrower else wide
+
+
+#: a bureau-wide scope of at most this many bureaus may count its compliance figures live on
+#: demand (a district: about a second on SQLite); a city or a province reads the summary
+LIVE_ON_DEMAND_MAX_BUREAUS = 1
+
+
+def live_count_cheap(user) -> bool:
+    """Whether ``user``'s compliance figures may be counted live on demand (see above)."""
+    from safecampus.core.access import scope_for
+
+    bureaus = tally_bureaus(scope_for(user))
+    return bureaus is None or len(bureaus) <= LIVE_ON_DEMAND_MAX_BUREAUS

@@ -315,11 +315,10 @@ def _tally(row) -> selectors.Tally:
     return selectors.Tally(*(row[k] or 0 for k in ("done", "late", "missed", "open", "excused")))
 
 
-def schools_behind(qs, today: datetime.date, limit: int | None = BEHIND) -> list[tuple]:
-    """(school id, name, stage, Tally) of the schools in ``qs``, most missed first, then the
-    lowest rate: one grouped query, ordered and cut in the database."""
+def _behind_rows(qs, today: datetime.date):
+    """``qs``'s school occurrences grouped per school, with the five counts and the rate."""
     owed = F("done") + F("late") + F("missed") + F("open")
-    rows = (
+    return (
         qs.filter(owner_kind=Owner.SCHOOL)
         .order_by()
         .values("school_id", "school__name", "school__stage")
@@ -335,41 +334,96 @@ def schools_behind(qs, today: datetime.date, limit: int | None = BEHIND) -> list
         )
         .order_by("-missed", "rate", "school__name", "school_id")
     )
-    if limit is not None:
-        rows = rows[:limit]
-    return [(r["school_id"], r["school__name"], r["school__stage"], _tally(r)) for r in rows]
 
 
-def _grouped(qs, today: datetime.date) -> dict:
-    """(code, window_end, owner kind, school stage) → Tally over ``qs``: one grouped query from
-    which the totals, the duties, the months and the school types are all summed (grouping by
-    the day rather than truncating to the month keeps SQLite from calling a function per row)."""
-    rows = (
-        qs.order_by()
-        .values("code", "window_end", "owner_kind", "school__stage")
-        .annotate(**_aggregates(today))
+def _behind_key(row) -> tuple:
+    t = row[-1]
+    return (-t.missed, 2.0 if t.rate is None else t.rate, row[1] or "", row[0])
+
+
+def schools_behind(qs, today: datetime.date, limit: int | None) -> list[tuple]:
+    """(school id, name, stage, Tally) of the schools in ``qs``, most missed first, then the
+    lowest rate.
+
+    With a ``limit``, the missed occurrences alone are counted per school first (a few percent
+    of the rows, found through ``occ_status_grace``); the full counts are then taken only for
+    the schools that can be among the first ``limit`` (those missing at least as many as the
+    ``limit``-th), so a district reads a few thousand rows instead of a year's. When fewer than
+    ``limit`` schools missed anything, the order among the others is by rate, and every school
+    is counted (one grouped query)."""
+    if limit is None:
+        return [_behind_tuple(r, today) for r in _behind_rows(qs, today)]
+    missed = list(
+        qs.filter(owner_kind=Owner.SCHOOL)
+        # the statuses a missed occurrence has, named so that an index by status is used
+        .filter(status__in=[OccurrenceStatus.MISSED, OccurrenceStatus.DUE])
+        .filter(selectors.status_q("missed", today))
+        .order_by()
+        .values("school_id")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "school_id")
+        .values_list("school_id", "n")
     )
-    return {
-        (r["code"], r["window_end"], r["owner_kind"], r["school__stage"]): _tally(r) for r in rows
+    if len(missed) < limit:
+        return [_behind_tuple(r, today) for r in _behind_rows(qs, today)[:limit]]
+    floor = missed[limit - 1][1]
+    ids = [sid for sid, n in missed if n >= floor]
+    rows = [_behind_tuple(r, today) for r in _behind_rows(qs.filter(school_id__in=ids), today)]
+    return sorted(rows, key=_behind_key)[:limit]
+
+
+def _behind_tuple(r, today) -> tuple:
+    return (r["school_id"], r["school__name"], r["school__stage"], _tally(r))
+
+
+def _figures_of(*, user, filters: Filters, today: datetime.date, live: bool = False):
+    """``selectors.compliance_figures`` for ``filters``: from the summary when the scope and
+    the filters allow it (bureau-wide, whole months, no owner, overseer, school, department or
+    status filter), else counted live with every filter."""
+    extra = {
+        "overseer": filters.overseer,
+        "owner": filters.owner,
+        "school": filters.school,
+        "department": filters.department,
+        "status": filters.status,
     }
+    narrow = None
+    if any(v not in (None, "") for v in extra.values()):
+        rest = Filters(start=filters.start, end=filters.end, **extra)
+
+        def narrow(qs):
+            return rest.apply(qs, today)
+
+    return selectors.compliance_figures(
+        user=user,
+        today=today,
+        start=filters.start,
+        end=filters.end,
+        code=filters.code or None,
+        stage=filters.stage or None,
+        bureau=filters.bureau,
+        narrow=narrow,
+        live=live,
+    )
 
 
-def compliance(*, user, filters: Filters, today: datetime.date, names: dict | None = None) -> dict:
-    """Every figure of the compliance page: two grouped queries whatever the number of rows
-    (and the duties' names, unless ``names`` are given)."""
-    qs = filters.apply(Occurrence.objects.visible_to(user), today)
+def compliance(
+    *,
+    user,
+    filters: Filters,
+    today: datetime.date,
+    names: dict | None = None,
+    live: bool = False,
+    behind: bool = True,
+) -> dict:
+    """Every figure of the compliance page through ``selectors.compliance_figures`` (the
+    summary for a bureau-wide scope over whole months, else one grouped count), and the schools
+    furthest behind (always counted now: see ``schools_behind``); ``as_of`` is when the summary
+    was counted, None when counted now; ``live`` counts everything now ("count now")."""
     params = filters.params
     names = duty_names(user) if names is None else names
-    overall = selectors.Tally()
-    by_code: dict[str, selectors.Tally] = {}
-    by_stage: dict[str, selectors.Tally] = {}
-    by_month: dict[str, selectors.Tally] = {}
-    for (code, window_end, owner_kind, stage), t in _grouped(qs, today).items():
-        overall.add(t)
-        by_code.setdefault(code, selectors.Tally()).add(t)
-        by_month.setdefault(f"{window_end:%Y-%m}", selectors.Tally()).add(t)
-        if owner_kind == Owner.SCHOOL and stage:
-            by_stage.setdefault(stage, selectors.Tally()).add(t)
+    figures = _figures_of(user=user, filters=filters, today=today, live=live)
+    by_month = {m: t for (m,), t in figures.by_month.items()}
     stages = dict(SchoolStage.choices)
     month_rows = []
     for m in _months(filters, today, set(by_month)):
@@ -377,22 +431,29 @@ def compliance(*, user, filters: Filters, today: datetime.date, names: dict | No
         p = {**params, "start": max(start, filters.start), "end": min(end, filters.end)}
         p = {k: str(v) for k, v in p.items()}
         month_rows.append(_row(m, by_month.get(m, selectors.Tally()), p))
+    behind_rows = []
+    if behind:
+        qs = filters.apply(Occurrence.objects.visible_to(user), today)
+        behind_rows = [
+            _row(name, t, {**params, "school": str(sid)})
+            | {"stage": str(stages.get(stage, stage or ""))}
+            for sid, name, stage, t in schools_behind(qs, today, BEHIND)
+        ]
     return {
-        "overall": _row(_("All"), overall, params),
+        "as_of": figures.as_of,
+        "source": figures.source,
+        "overall": _row(_("All"), figures.total, params),
         "by_code": [
             _row(f"{code} {names.get(code, '')}".strip(), t, {**params, "code": code})
-            for code, t in sorted(by_code.items())
+            for (code,), t in sorted(figures.by_code.items())
         ],
         "by_stage": [
             _row(str(stages.get(stage, stage)), t, {**params, "stage": stage})
-            for stage, t in sorted(by_stage.items())
+            for (stage,), t in sorted(figures.by_stage.items(), key=lambda kv: kv[0][0] or "")
+            if stage
         ],
         "by_month": month_rows,
-        "behind": [
-            _row(name, t, {**params, "school": str(sid)})
-            | {"stage": str(stages.get(stage, stage or ""))}
-            for sid, name, stage, t in schools_behind(qs, today)
-        ],
+        "behind": behind_rows,
         "chart": [
             {
                 "month": r["label"],
@@ -508,15 +569,19 @@ def _figures(t: selectors.Tally) -> list:
     ]
 
 
-def compliance_workbook(*, user, filters: Filters, today: datetime.date, now, scope: str) -> bytes:
+def compliance_workbook(
+    *, user, filters: Filters, today: datetime.date, now, scope: str, live: bool = False
+) -> bytes:
     """The compliance figures: overall, per school type and per month; per duty; per school
     (every school, most missed first). Numbers as numbers, rates as percentages, each sheet
-    headed by the scope, the filters and the time of the figures."""
+    headed by the scope, the filters and the time of the figures (the summary's "as of" for
+    the first two sheets when they come from it; the per-school sheet is counted now)."""
     import io
 
     from openpyxl import Workbook
 
-    data = compliance(user=user, filters=filters, today=today)
+    data = compliance(user=user, filters=filters, today=today, live=live, behind=False)
+    as_of = data["as_of"] or now
     qs = filters.apply(Occurrence.objects.visible_to(user), today)
     stages = dict(SchoolStage.choices)
     heads = [
@@ -530,8 +595,8 @@ def compliance_workbook(*, user, filters: Filters, today: datetime.date, now, sc
     ]
     filters_text = filters_label(filters.labels)
 
-    def heading(title):
-        return Heading(f"{WORKBOOK_TITLE}（{title}）", scope=scope, filters=filters_text, as_of=now)
+    def heading(title, at=as_of):
+        return Heading(f"{WORKBOOK_TITLE}（{title}）", scope=scope, filters=filters_text, as_of=at)
 
     wb = Workbook()
     wb.remove(wb.active)
@@ -562,7 +627,7 @@ def compliance_workbook(*, user, filters: Filters, today: datetime.date, now, sc
             for _sid, name, stage, t in schools_behind(qs, today, limit=EXPORT_CAP)
         ],
         [36, 16],
-        heading=heading(_("By school")),
+        heading=heading(_("By school"), now),
     )
     out = io.BytesIO()
     wb.save(out)

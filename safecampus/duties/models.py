@@ -446,6 +446,21 @@ class Occurrence(models.Model):
                 ],
                 name="occ_compliance_cover",
             ),
+            # the schools furthest behind: the missed per school, read by status (a few percent
+            # of the rows); the few schools that can be among the first are then counted by
+            # ``occ_school_start``
+            models.Index(
+                fields=[
+                    "bureau",
+                    "status",
+                    "window_end",
+                    "grace_end",
+                    "window_start",
+                    "owner_kind",
+                    "school",
+                ],
+                name="occ_missed_cover",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -326,13 +326,18 @@ def compliance_figures(
     end=None,
     code=None,
     stage=None,
+    bureau=None,
+    narrow=None,
     live: bool = False,
 ) -> ComplianceFigures:
     """The compliance figures of ``user``'s scope for windows ending in [start, end]. A scope of
     ``SUMMARY_MIN_BUREAUS`` or more bureaus seen bureau-wide, over whole months, reads the
     summary (one grouped sum over a few thousand rows; ``as_of`` says when it was counted);
     any other, or with ``live``, is counted now (one grouped count over the occurrences).
-    Either way one query gives (code, stage, month) cells, folded here into the four views."""
+    Either way one query gives (code, stage, month) cells, folded here into the four views.
+
+    ``bureau`` narrows to one bureau (the summary answers it); ``narrow`` (a function of the
+    occurrence queryset) narrows by anything else, and is always counted live."""
     from safecampus.core.access import scope_for
 
     from . import access
@@ -341,12 +346,16 @@ def compliance_figures(
     bureaus = access.tally_bureaus(scope_for(user))
     if (
         not live
+        and narrow is None
         and bureaus is not None
+        and (bureau is None or bureau in bureaus)
         and len(bureaus) >= SUMMARY_MIN_BUREAUS
         and _month_aligned(start, end)
-        and DutyTally.objects.filter(bureau_id__in=bureaus).exists()
+        and DutyTally.objects.filter(bureau_id__in=bureaus if bureau is None else [bureau]).exists()
     ):
-        rows = DutyTally.objects.visible_to(user).filter(bureau_id__in=bureaus)
+        rows = DutyTally.objects.visible_to(user).filter(
+            bureau_id__in=bureaus if bureau is None else [bureau]
+        )
         if start is not None:
             rows = rows.filter(month__gte=start)
         if end is not None:
@@ -371,6 +380,10 @@ def compliance_figures(
     qs = compliance_queryset(
         Occurrence.objects.visible_to(user), today, start=start, end=end, code=code, stage=stage
     )
+    if bureau is not None:
+        qs = qs.filter(bureau_id=bureau)
+    if narrow is not None:
+        qs = narrow(qs)
     cells = month_tallies(qs, today, ("code", "school__stage"))
     return _fold((*key, t.done, t.late, t.missed, t.open, t.excused) for key, t in cells.items())
 

@@ -36,13 +36,15 @@ Definitions
     accountability  the records the user sees (``AccountabilityRecord.objects.visible_to``), by
                   measure and status; not narrowed by the dashboard's filters (the record list
                   has none of them)
-    duties        duty compliance (``duties.compliance.period_figures``) of the occurrences the
-                  user sees (``Occurrence.objects.visible_to``) narrowed by the bureau, school
-                  type and department (oversees or owes) filters, for the current month and the
-                  current school year (1 September – 31 August): owed, done (on time or late),
-                  missed and the rate; each number links to ``duties:occurrence_list`` with the
-                  same filters, the period's dates and the status; not narrowed by the campaign
-                  or the period of ``found_on`` (they are hazards' filters)
+    duties        duty compliance (``duties.selectors.compliance_figures``: the summary for a
+                  bureau-wide scope, refreshed every 30 minutes, else counted live) of the
+                  occurrences the user sees (``Occurrence.objects.visible_to``) narrowed by the
+                  bureau, school type and department (oversees or owes: always live) filters,
+                  for the current month and the current school year (1 September – 31 August):
+                  owed, done (on time or late), missed and the rate; each number links to
+                  ``duties:occurrence_list`` with the same filters, the period's dates and the
+                  status; not narrowed by the campaign or the period of ``found_on`` (they are
+                  hazards' filters)
     map           schools in scope (bureau and type filters) with coordinates (their first
                   gate), coloured by the worst risk colour among their open hazards; the page
                   loads the points separately (``map_points``)
@@ -706,15 +708,20 @@ def _accountability(user) -> list[dict]:
 def duty_figures(qs, params: dict, today: datetime.date) -> list[dict]:
     """Duty compliance of ``qs`` (occurrences the viewer sees, already narrowed) for the current
     month and school year: plain values, each number with its occurrence-list link."""
-    from safecampus.duties.compliance import list_url, period_figures
+    from safecampus.duties.compliance import period_figures
     from safecampus.duties.selectors import month_bounds, school_year_bounds
 
     periods = {"month": month_bounds(today), "year": school_year_bounds(today)}
+    return _duty_rows(period_figures(qs, today, periods), periods, params)
+
+
+def _duty_rows(figures: dict, periods: dict, params: dict, as_of=None) -> list[dict]:
+    from safecampus.duties.compliance import list_url
+
     labels = {
         "month": pgettext("duty oversight", "This month"),
         "year": pgettext("duty oversight", "This school year"),
     }
-    figures = period_figures(qs, today, periods)
     rows = []
     for key, (start, end) in periods.items():
         f = figures[key]
@@ -726,6 +733,7 @@ def duty_figures(qs, params: dict, today: datetime.date) -> list[dict]:
                 "start": start,
                 "end": end,
                 "rate": f["rate"],
+                "as_of": as_of,
                 **{
                     name: {"n": f[name], "url": list_url(p, status=name)}
                     for name in ("owed", "completed", "missed")
@@ -736,21 +744,52 @@ def duty_figures(qs, params: dict, today: datetime.date) -> list[dict]:
 
 
 def _duties(user, filters: Filters, today: datetime.date) -> list[dict]:
-    from safecampus.duties.models import Occurrence
+    """The dashboard's duty figures through ``duties.selectors.compliance_figures``: one read
+    of the school year (from the summary for a bureau-wide scope unless a department is
+    chosen; counted live otherwise), this month being one of its months."""
+    from safecampus.duties.selectors import (
+        compliance_figures,
+        month_bounds,
+        school_year_bounds,
+    )
 
-    qs = Occurrence.objects.visible_to(user)
     params: dict[str, str] = {}
     if filters.bureau_id:
-        qs = qs.filter(bureau_id=filters.bureau_id)
         params["bureau"] = str(filters.bureau_id)
     if filters.stage:
-        qs = qs.filter(school__stage=filters.stage)
         params["stage"] = filters.stage
+    narrow = None
     if filters.department_id:
         d = filters.department_id
-        qs = qs.filter(Q(overseeing_department_id=d) | Q(department_id=d))
         params["department"] = str(d)
-    return duty_figures(qs, params, today)
+
+        def narrow(qs):
+            return qs.filter(Q(overseeing_department_id=d) | Q(department_id=d))
+
+    periods = {"month": month_bounds(today), "year": school_year_bounds(today)}
+    year_start, year_end = periods["year"]
+    figures = compliance_figures(
+        user=user,
+        today=today,
+        start=year_start,
+        end=year_end,
+        stage=filters.stage or None,
+        bureau=filters.bureau_id or None,
+        narrow=narrow,
+    )
+    month = figures.by_month.get((f"{today:%Y-%m}",))
+    tallies = {"month": month, "year": figures.total}
+    out = {}
+    for key, t in tallies.items():
+        owed = t.owed if t else 0
+        completed = t.completed if t else 0
+        out[key] = {
+            "owed": owed,
+            "completed": completed,
+            "missed": t.missed if t else 0,
+            "rate": round(100 * completed / owed, 1) if owed else None,
+        }
+    return _duty_rows(out, periods, params, as_of=figures.as_of)
 
 
 def accountability_statuses() -> list[tuple[str, str]]:

@@ -437,6 +437,14 @@ class ComplianceQuerySerializer(serializers.Serializer):
     overseeing_department = serializers.IntegerField(
         required=False, min_value=1, max_value=2**63 - 1
     )
+    live = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=_(
+            "Count now rather than read the summary (a scope of one bureau; ignored for wider "
+            "scopes)."
+        ),
+    )
 
     def get_fields(self):
         fields = super().get_fields()
@@ -479,6 +487,13 @@ class MonthTallySerializer(TallySerializer):
 
 class ComplianceSerializer(serializers.Serializer):
     as_of = serializers.DateTimeField(help_text=_("When the figures were counted."))
+    source = serializers.ChoiceField(
+        choices=[("live", "live"), ("summary", "summary")],
+        help_text=_(
+            "live: counted now; summary: read from the summary refreshed every 30 minutes "
+            "(as_of is its time)."
+        ),
+    )
     today = serializers.DateField(help_text=_("The day (Asia/Shanghai) they are judged on."))
     start = serializers.DateField()
     end = serializers.DateField()

@@ -493,7 +493,10 @@ class ComplianceView(APIView):
         "`done` and `late` recorded within the window or in the grace after it, `missed` "
         "still due after the grace, `open` due (or an excuse asked) within window or grace, "
         "`excused`; `owed` = done + late + missed + open, `rate` = (done + late) / owed. "
-        "The occurrence list's `status` filter counts the same way. Counted live at `as_of`. "
+        "The occurrence list's `status` filter counts the same way. A bureau-wide scope over whole "
+        "months reads the summary refreshed every 30 minutes (`source` = `summary`, `as_of` its "
+        "time; `live=true` counts now for a scope of one bureau); any other is counted now "
+        "(`source` = `live`). "
         f"Roles: {_who(DUTY_COMPLIANCE_VIEW)} (a department those it owes or oversees).",
     )
     def get(self, request):
@@ -507,20 +510,21 @@ class ComplianceView(APIView):
         else:
             year_start, year_end = selectors.school_year_bounds(today)
             start, end = params.get("from") or year_start, params.get("to") or year_end
-        qs = selectors.compliance_queryset(
-            Occurrence.objects.visible_to(request.user),
-            today,
+        overseer = params.get("overseeing_department")
+        figures = selectors.compliance_figures(
+            user=request.user,
+            today=today,
             start=start,
             end=end,
             code=params.get("code"),
             stage=params.get("stage"),
+            narrow=(lambda qs: qs.filter(overseeing_department_id=overseer)) if overseer else None,
+            live=params.get("live", False) and access.live_count_cheap(request.user),
         )
-        if params.get("overseeing_department"):
-            qs = qs.filter(overseeing_department_id=params["overseeing_department"])
-        overall = selectors.tallies(qs, today)[()]
-        per_duty = selectors.tallies(qs, today, ("code",))
-        per_stage = selectors.tallies(qs, today, ("school__stage",))
-        per_month = selectors.month_tallies(qs, today)
+        overall = figures.total
+        per_duty = figures.by_code
+        per_stage = figures.by_stage
+        per_month = figures.by_month
         names = dict(
             Duty.objects.visible_to(request.user)
             .filter(code__in=[key[0] for key in per_duty])
@@ -529,7 +533,8 @@ class ComplianceView(APIView):
         )
         stages = {value: str(label) for value, label in SchoolStage.choices}
         body = {
-            "as_of": now,
+            "as_of": figures.as_of or now,
+            "source": figures.source,
             "today": today,
             "start": start,
             "end": end,

@@ -32,6 +32,19 @@ from ..lifecycle import ASK_EXCUSE
 from ..models import DutyRecord, Occurrence, OccurrenceEvent
 
 PAGE_SIZE = 50
+#: how often the compliance summary is refreshed (``duties.tasks``), as the page says
+REFRESH_MINUTES = 30
+
+
+def _live(request) -> bool:
+    """``?live=1``: count now rather than read the summary, for a scope where that is cheap."""
+    return request.GET.get("live") == "1" and access.live_count_cheap(request.user)
+
+
+def _with_live(query) -> str:
+    query = query.copy()
+    query["live"] = "1"
+    return query.urlencode()
 
 
 def _filters(request, today):
@@ -59,9 +72,12 @@ def compliance_view(request):
     require(request.user, DUTY_COMPLIANCE_VIEW)
     today = timezone.localdate()
     form, filters, status = _filters(request, today)
+    live = _live(request)
     data = compliance.compliance(
-        user=request.user, filters=filters, today=today, names=form.duty_names
+        user=request.user, filters=filters, today=today, names=form.duty_names, live=live
     )
+    query = request.GET.copy()
+    query.pop("live", None)
     return render(
         request,
         "duties/oversight/compliance.html",
@@ -70,7 +86,10 @@ def compliance_view(request):
             "errors": _errors(form) if status != 200 else [],
             "filters": filters,
             "d": data,
-            "query": request.GET.urlencode(),
+            "query": query.urlencode(),
+            "live_query": _with_live(query),
+            "can_count_live": data["source"] == "summary" and access.live_count_cheap(request.user),
+            "refresh_minutes": REFRESH_MINUTES,
             "now": timezone.localtime(),
             "can_oversee": can(request.user, DUTY_OVERSEE),
         },
@@ -206,7 +225,7 @@ def compliance_export(request):
     now = timezone.localtime()
     scope = scope_label(request.user)
     content = compliance.compliance_workbook(
-        user=request.user, filters=filters, today=today, now=now, scope=scope
+        user=request.user, filters=filters, today=today, now=now, scope=scope, live=_live(request)
     )
     response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     name = file_name(
