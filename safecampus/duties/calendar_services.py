@@ -25,7 +25,7 @@ from . import access
 from .choices import DayKind, TermKind
 from .models import CalendarDay, SchoolTerm
 
-_SCHOOL_YEAR = re.compile(r"^(\d{4})-(\d{4})$")
+_SCHOOL_YEAR = re.compile(r"^(20\d\d)-(20\d\d)$")
 
 
 def _manage(actor, bureau_id: int) -> None:

@@ -62,7 +62,7 @@ STATUS_LABELS = {
     OccurrenceStatus.EXCUSED: pgettext_lazy("duty oversight", "Excused"),
     OccurrenceStatus.MISSED: pgettext_lazy("duty oversight", "Missed"),
 }
-MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+MONTH_RE = re.compile(r"^20\d\d-(0[1-9]|1[0-2])$")
 
 
 @dataclass(frozen=True)
@@ -217,6 +217,8 @@ class ComplianceFilterForm(forms.Form):
             raise forms.ValidationError(_("Give both the start and the end of the period."))
         if start and end and start > end:
             raise forms.ValidationError(_("The end of the period is before its start."))
+        if any(d and not 2000 <= d.year <= 2099 for d in (start, end)):
+            raise forms.ValidationError(_("Give a date between 2000 and 2099."))
         return data
 
     def filters(self, today: datetime.date) -> Filters:
@@ -496,7 +498,7 @@ def matrix(*, user, filters: Filters, today: datetime.date, page_number=None) ->
                 "start": max(start, filters.start).isoformat(),
                 "end": min(end, filters.end).isoformat(),
             }
-            row.append({"t": t, "tone": _tone(t), "url": list_url(p)})
+            row.append({"t": t, "tone": _tone(t), "url": list_url(p, status="owed")})
         school_params = {**filters.params, "school": str(sid)}
         rows.append(
             {

@@ -290,7 +290,8 @@ def _check_row(number, raw, checker: _Checker, errors, taken, now):
         Occurrence.objects.restrict(checker.actor, access.RECORD)
         .filter(school=school, code=duty_code, window_start__lte=day, grace_end__gte=day)
         .select_related("duty")
-        .order_by("window_start")
+        # the period whose window holds the day, before one whose grace does
+        .order_by("-window_start")
         .first()
     )
     if occ is None:

@@ -19,6 +19,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import Count, Min, Q, Sum
+from django.utils import timezone
 
 from .choices import OccurrenceStatus as S
 from .choices import VersionStatus
@@ -83,7 +84,13 @@ def owed_duties(bureau) -> list[tuple]:
     out = []
     version = effective_version(bureau)
     if version is not None:
-        since = version.published_at.date() if version.published_at else datetime.date.min
+        # the Shanghai day of publication (a catalog published at 07:30 on 1 December is owed
+        # from 1 December, not from the UTC date, 30 November)
+        since = (
+            timezone.localtime(version.published_at).date()
+            if version.published_at
+            else datetime.date.min
+        )
         out += [
             (d, since)
             for d in Duty.objects.filter(version=version)
@@ -128,6 +135,8 @@ def week_bounds(today: datetime.date) -> tuple[datetime.date, datetime.date]:
 
 def month_bounds(today: datetime.date) -> tuple[datetime.date, datetime.date]:
     start = today.replace(day=1)
+    if start.year == datetime.MAXYEAR and start.month == 12:
+        return start, datetime.date.max
     nxt = (start + datetime.timedelta(days=32)).replace(day=1)
     return start, nxt - datetime.timedelta(days=1)
 
@@ -138,7 +147,7 @@ def owner_panels(qs, today: datetime.date) -> dict[str, list]:
     pending, done recently."""
     week_start, week_end = week_bounds(today)
     _m_start, month_end = month_bounds(today)
-    base = qs.select_related("duty", "school", "department", "partner")
+    base = qs.select_related("duty", "school", "department", "partner", "bureau")
     f = _status_filters(today)
     return {
         "this_week": list(
@@ -252,10 +261,16 @@ def month_tallies(qs, today: datetime.date, group: tuple[str, ...] = ()) -> dict
     return out
 
 
+#: the longest span of months a page lists (ten school years)
+MAX_MONTHS = 120
+
+
 def months_between(start: datetime.date, end: datetime.date) -> list[str]:
     out, day = [], start.replace(day=1)
-    while day <= end:
+    while day <= end and len(out) < MAX_MONTHS:
         out.append(f"{day:%Y-%m}")
+        if day.year == datetime.MAXYEAR and day.month == 12:
+            break
         day = (day + datetime.timedelta(days=32)).replace(day=1)
     return out
 
@@ -266,9 +281,10 @@ def school_year_bounds(today: datetime.date) -> tuple[datetime.date, datetime.da
     return datetime.date(year, 9, 1), datetime.date(year + 1, 8, 31)
 
 
-def reused_photos(records) -> dict[int, list]:
-    """record id → earlier evidence with the same content (a photo reused), for oversight."""
-    from .models import DutyEvidence
+def reused_photos(records, *, user) -> dict[int, list]:
+    """record id → other evidence with the same content (a photo reused), for oversight: only
+    among the records ``user`` may see (nothing of another bureau's schools is named)."""
+    from .models import DutyEvidence, Occurrence
 
     records = list(records)
     mine = list(DutyEvidence.objects.filter(record__in=records).values("record_id", "sha256", "pk"))
@@ -276,7 +292,10 @@ def reused_photos(records) -> dict[int, list]:
         return {}
     digests = {m["sha256"] for m in mine}
     others = (
-        DutyEvidence.objects.filter(sha256__in=digests)
+        DutyEvidence.objects.filter(
+            sha256__in=digests,
+            record__occurrence_id__in=Occurrence.objects.visible_to(user).values("pk"),
+        )
         .exclude(record__in=records)
         .select_related("record__occurrence")
         .order_by("uploaded_at")

@@ -389,6 +389,24 @@ def _write_record(
             raise refuse(
                 {"supersedes": [_("That record is not of this occurrence.")]}, Code.INVALID
             )
+        # a correction fixes what was recorded; it does not turn a late record into an on-time
+        # one (or the other way): that is for the overseer, through "not credible"
+        late = _local_date(occurred_at) > locked.window_end
+        if locked.status in (OccurrenceStatus.DONE, OccurrenceStatus.DONE_LATE) and late != (
+            locked.status == OccurrenceStatus.DONE_LATE
+        ):
+            raise refuse(
+                {
+                    "occurred_at": [
+                        _(
+                            "A correction cannot move the date across the end of the window "
+                            "(%(end)s): whether it was done on time stays as first recorded."
+                        )
+                        % {"end": f"{locked.window_end:%Y-%m-%d}"}
+                    ]
+                },
+                Code.INVALID,
+            )
         action = CORRECT
     elif locked.recorded + 1 < locked.required:
         action = RECORD_PART

@@ -18,7 +18,7 @@ from .. import access, selectors
 from ..choices import Owner
 from ..models import Occurrence
 
-MONTH = RegexValidator(r"^\d{4}-(0[1-9]|1[0-2])$", _("Give the month as YYYY-MM."))
+MONTH = RegexValidator(r"^20\d\d-(0[1-9]|1[0-2])$", _("Give the month as YYYY-MM."))
 
 
 def month_range(value: str) -> tuple[datetime.date, datetime.date]:
@@ -66,7 +66,9 @@ class OccurrenceFilterSet(django_filters.FilterSet):
         fields: list = []
 
     def filter_status(self, queryset, name, value):
-        return queryset.filter(selectors.status_q(value, timezone.localdate()))
+        # as the figures and the page's list count: only periods whose window has opened
+        today = timezone.localdate()
+        return queryset.filter(selectors.status_q(value, today), window_start__lte=today)
 
     def filter_month(self, queryset, name, value):
         start, end = month_range(value)

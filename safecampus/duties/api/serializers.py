@@ -427,7 +427,7 @@ class ComplianceQuerySerializer(serializers.Serializer):
     from_ = serializers.DateField(required=False, help_text=_("Windows ending on or after."))
     to = serializers.DateField(required=False, help_text=_("Windows ending on or before."))
     month = serializers.RegexField(
-        r"^\d{4}-(0[1-9]|1[0-2])$",
+        r"^20\d\d-(0[1-9]|1[0-2])$",
         required=False,
         help_text=_("YYYY-MM: windows ending in this month (instead of from and to)."),
         error_messages={"invalid": _("Give the month as YYYY-MM.")},
@@ -456,6 +456,9 @@ class ComplianceQuerySerializer(serializers.Serializer):
         start, end = attrs.get("from"), attrs.get("to")
         if start and end and start > end:
             raise serializers.ValidationError({"to": [_("The end lies before the start.")]})
+        for key in ("from", "to"):
+            if attrs.get(key) and not 2000 <= attrs[key].year <= 2099:
+                raise serializers.ValidationError({key: [_("Give a date between 2000 and 2099.")]})
         return attrs
 
 

@@ -75,7 +75,9 @@ def _act(ew, user, occ, action, rec):
     is_drill = occ.code == "DRILL"
     files = drill_files() if is_drill else None
     if action in (RECORD, RECORD_PART, CORRECT):
-        when = at(2026, 11, 12)
+        # a correction keeps the record's side of the window's end
+        late = Occurrence.objects.get(pk=occ.pk).status == "done_late"
+        when = at(2026, 12, 1, 9) if action == CORRECT and late else at(2026, 11, 12)
         return services.record(
             actor=user,
             occurrence_id=occ.pk,

@@ -174,7 +174,7 @@ def _detail(request, occ, *, status: int = 200, **forms):
     can_correct = CORRECT in allowed and bool(current)
     reused, calendar = {}, {}
     if oversee_roles and records:
-        reused = selectors.reused_photos(records)
+        reused = selectors.reused_photos(records, user=request.user)
         calendar = _calendar_warnings(occ, records)
     for rec in records:
         rec.reused = reused.get(rec.pk, [])
