@@ -466,7 +466,10 @@ def _tone(t: selectors.Tally) -> str:
         return "secondary"
     if t.rate >= GOOD_RATE:
         return "success"
-    return "warning" if t.rate > 0 else "danger"
+    if t.rate > 0:
+        return "warning"
+    # nothing done yet: red only once something is overdue, blue while the window is still open
+    return "danger" if t.missed else "info"
 
 
 def period_figures(qs, today: datetime.date, periods: dict[str, tuple]) -> dict[str, dict]:

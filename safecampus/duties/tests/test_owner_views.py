@@ -511,3 +511,14 @@ def test_the_overseer_is_warned_of_a_reused_photo_and_a_holiday(client_for, dw):
     # the school itself is not shown the overseer's warnings
     own = client_for(officer).get(reverse("duties:occurrence_detail", args=[occ.pk]))
     assert b'data-testid="reused-photo"' not in own.content
+
+
+def test_the_detail_cites_the_basis_by_title_not_by_seed_file(client_for, dw):
+    occ = current(dw.school_a, "MEETS", dw.today)
+    body = (
+        client_for(dw.users[Role.SCHOOL_OFFICER])
+        .get(reverse("duties:occurrence_detail", args=[occ.pk]))
+        .content.decode()
+    )
+    assert "教育系统安全工作要点" in body and "第1条" in body
+    assert "003 §1" not in body
