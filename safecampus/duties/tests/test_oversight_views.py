@@ -428,3 +428,13 @@ def test_lists_name_the_period_in_words_not_its_key(ow, client_for):
     assert occ.period_key not in excuses
     listing = client.get(url("occurrence_list", status="excuse_requested", **ow.params))
     assert f'data-testid="period">{words}<' in listing.content.decode()
+
+
+def test_the_workbook_of_one_duty_names_the_duty(ow, client_for):
+    client = client_for(ow.world.users[Role.SAFETY_CENTRE])
+    whole = unquote(client.get(url("compliance_export", **ow.params))["Content-Disposition"])
+    one = client.get(url("compliance_export", code="DRILL", **ow.params))
+    assert one.status_code == 200
+    name = unquote(one["Content-Disposition"])
+    assert "_常态化工作落实情况_应急疏散演练_" in name
+    assert "应急疏散演练" not in whole
