@@ -522,3 +522,23 @@ def test_the_detail_cites_the_basis_by_title_not_by_seed_file(client_for, dw):
     )
     assert "教育系统安全工作要点" in body and "第1条" in body
     assert "003 §1" not in body
+
+
+def test_an_overseer_is_not_offered_the_schools_own_forms(client_for, dw):
+    occ = current(dw.school_a, "DRILL", dw.today)
+    detail = reverse("duties:occurrence_detail", args=[occ.pk])
+    for role in (Role.SAFETY_CENTRE, Role.DEPARTMENT_OFFICER):
+        client = client_for(dw.users[role])
+        body = client.get(detail).content.decode()
+        assert 'data-testid="record-form"' not in body, role
+        assert 'data-testid="excuse-form"' not in body, role
+        # and what it would have sent is refused, nothing saved
+        response = client.post(
+            reverse("duties:occurrence_record", args=[occ.pk]),
+            {**drill_post(dw), "photo": jpeg(), "sign_in_sheet": jpeg("sheet.jpg")},
+        )
+        assert response.status_code in (400, 403, 404), role
+    assert not DutyRecord.objects.filter(occurrence=occ).exists()
+    # the school still gets both
+    body = client_for(dw.users[Role.SCHOOL_OFFICER]).get(detail).content.decode()
+    assert 'data-testid="record-form"' in body and 'data-testid="excuse-form"' in body

@@ -163,7 +163,13 @@ def _detail(request, occ, *, status: int = 200, **forms):
     scope = scope_for(user)
     record_roles = access.record_roles(scope, occ)
     oversee_roles = access.oversee_roles(scope, occ)
-    allowed = set(OCCURRENCES.allowed(occ, record_roles | oversee_roles))
+    # the owner's moves come from its owner roles, the overseer's from its oversight roles: a
+    # centre or department overseeing a school's occurrence is not offered the school's forms
+    owned = set(OCCURRENCES.allowed(occ, record_roles))
+    overseen = set(OCCURRENCES.allowed(occ, oversee_roles))
+    allowed = (owned & (RECORD_ACTIONS | {CORRECT, ASK_EXCUSE})) | (
+        overseen & {ACCEPT_EXCUSE, REFUSE_EXCUSE, NOT_CREDIBLE}
+    )
     records = list(occ.records.select_related("created_by", "supersedes").prefetch_related("files"))
     superseded = {r.supersedes_id for r in records if r.supersedes_id}
     for rec in records:
