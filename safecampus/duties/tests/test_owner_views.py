@@ -542,3 +542,13 @@ def test_an_overseer_is_not_offered_the_schools_own_forms(client_for, dw):
     # the school still gets both
     body = client_for(dw.users[Role.SCHOOL_OFFICER]).get(detail).content.decode()
     assert 'data-testid="record-form"' in body and 'data-testid="excuse-form"' in body
+
+
+def test_the_page_is_named_as_in_the_menu(client_for, dw):
+    client = client_for(dw.users[Role.SCHOOL_OFFICER])
+    body = client.get(reverse("duties:my")).content.decode()
+    assert body.count("本单位常态化工作") >= 2  # the menu entry and the page's heading
+    assert "我的常态化工作" not in body
+    occ = current(dw.school_a, "DRILL", dw.today)
+    detail = client.get(reverse("duties:occurrence_detail", args=[occ.pk])).content.decode()
+    assert "我的常态化工作" not in detail
