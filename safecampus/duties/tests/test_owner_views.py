@@ -552,3 +552,11 @@ def test_the_page_is_named_as_in_the_menu(client_for, dw):
     occ = current(dw.school_a, "DRILL", dw.today)
     detail = client.get(reverse("duties:occurrence_detail", args=[occ.pk])).content.decode()
     assert "我的常态化工作" not in detail
+
+
+def test_the_panels_say_what_they_hold(client_for, dw):
+    """The first panel holds every occurrence open now (a quarter's drill too), the second those
+    whose window opens later this month: neither is "due this week"."""
+    body = client_for(dw.users[Role.SCHOOL_OFFICER]).get(reverse("duties:my")).content.decode()
+    assert "当前应完成" in body and "本月稍后开始" in body
+    assert "本周应完成" not in body
