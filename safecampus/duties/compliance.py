@@ -473,12 +473,13 @@ def _tone(t: selectors.Tally) -> str:
 
 
 def period_figures(qs, today: datetime.date, periods: dict[str, tuple]) -> dict[str, dict]:
-    """For each named period (start, end): owed, completed (done on time or late), missed and
-    the rate of ``qs``'s occurrences counted in it, in one query (the dashboards)."""
+    """For each named period (start, end): owed, completed (done on time or late), missed, open
+    (still in time) and the rate of ``qs``'s occurrences counted in it, in one query (the
+    dashboards)."""
     aggs = {}
     for name, (start, end) in periods.items():
         span = Q(window_start__lte=today, window_end__gte=start, window_end__lte=end)
-        for key in ("owed", "completed", "missed"):
+        for key in ("owed", "completed", "missed", "open"):
             aggs[f"{name}__{key}"] = Count("pk", filter=span & selectors.status_q(key, today))
     row = qs.order_by().aggregate(**aggs)
     out = {}
@@ -488,6 +489,7 @@ def period_figures(qs, today: datetime.date, periods: dict[str, tuple]) -> dict[
             "owed": owed,
             "completed": completed,
             "missed": row[f"{name}__missed"] or 0,
+            "open": row[f"{name}__open"] or 0,
             "rate": round(100 * completed / owed, 1) if owed else None,
         }
     return out

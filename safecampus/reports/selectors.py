@@ -728,7 +728,7 @@ def duty_figures(qs, params: dict, today: datetime.date) -> list[dict]:
                 "rate": f["rate"],
                 **{
                     name: {"n": f[name], "url": list_url(p, status=name)}
-                    for name in ("owed", "completed", "missed")
+                    for name in ("owed", "completed", "missed", "open")
                 },
             }
         )
