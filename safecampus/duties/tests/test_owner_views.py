@@ -560,3 +560,32 @@ def test_the_panels_say_what_they_hold(client_for, dw):
     body = client_for(dw.users[Role.SCHOOL_OFFICER]).get(reverse("duties:my")).content.decode()
     assert "当前应完成" in body and "本月稍后开始" in body
     assert "本周应完成" not in body
+
+
+def test_a_record_found_not_credible_says_so_and_the_overseer_goes_back_to_compliance(
+    client_for, dw
+):
+    occ = current(dw.school_a, "MEETS", dw.today)
+    officer = dw.users[Role.SCHOOL_OFFICER]
+    data = {"occurred_at": dw.now - datetime.timedelta(minutes=30), "participants": 12}
+    services.record(
+        actor=officer, occurrence_id=occ.pk, data=data, now=dw.now - datetime.timedelta(minutes=20)
+    )
+    detail = reverse("duties:occurrence_detail", args=[occ.pk])
+    dept = client_for(dw.users[Role.DEPARTMENT_OFFICER])
+    body = dept.get(detail).content.decode()
+    assert 'data-testid="not-credible"' not in body
+    # the overseer's way back is the compliance page, not "our duties"
+    crumbs = body.split('aria-label="breadcrumb"')[1].split("</nav>")[0]
+    assert reverse("duties:compliance") in crumbs and reverse("duties:my") not in crumbs
+    dept.post(reverse("duties:occurrence_not_credible", args=[occ.pk]), {"reason": "伪造"})
+    assert dept.get(detail).content.decode().count('data-testid="not-credible"') == 1
+    # the school records anew: only the old record is marked
+    services.record(
+        actor=officer, occurrence_id=occ.pk, data=data, now=dw.now + datetime.timedelta(minutes=5)
+    )
+    body = client_for(officer).get(detail).content.decode()
+    assert body.count('data-testid="not-credible"') == 1
+    assert body.count('data-testid="record"') == 2
+    crumbs = body.split('aria-label="breadcrumb"')[1].split("</nav>")[0]
+    assert "已认定不实" in body and reverse("duties:my") in crumbs

@@ -19,7 +19,7 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from safecampus.core.access import can, get_for, require, scope_for
-from safecampus.core.capabilities import DUTY_RECORD, DUTY_VIEW
+from safecampus.core.capabilities import DUTY_COMPLIANCE_VIEW, DUTY_RECORD, DUTY_VIEW
 from safecampus.core.documents import DOCX_CONTENT_TYPE, content_disposition
 from safecampus.core.excel import XLSX_CONTENT_TYPE
 from safecampus.core.jobs import job_start
@@ -174,6 +174,8 @@ def _detail(request, occ, *, status: int = 200, **forms):
     superseded = {r.supersedes_id for r in records if r.supersedes_id}
     for rec in records:
         rec.is_superseded = rec.pk in superseded
+        # found not credible: it stays in the history but no longer counts
+        rec.not_credible = bool(occ.reopened_at and rec.created_at <= occ.reopened_at)
     current = [r for r in records if not r.is_superseded]
     window_open = occ.window_start <= today <= occ.grace_end
     can_record = bool(allowed & RECORD_ACTIONS) and window_open
@@ -212,7 +214,8 @@ def _detail(request, occ, *, status: int = 200, **forms):
         "not_credible_form": forms.get("not_credible_form")
         or (NotCredibleForm() if NOT_CREDIBLE in allowed else None),
         "oversees": bool(oversee_roles),
-        "records_duties": can(user, DUTY_RECORD),
+        "records_duties": bool(record_roles),
+        "oversees_duties": can(user, DUTY_COMPLIANCE_VIEW),
         "statuses": OccurrenceStatus,
     }
     return render(request, "duties/owner/occurrence_detail.html", context, status=status)
