@@ -438,3 +438,10 @@ def test_the_workbook_of_one_duty_names_the_duty(ow, client_for):
     name = unquote(one["Content-Disposition"])
     assert "_常态化工作落实情况_应急疏散演练_" in name
     assert "应急疏散演练" not in whole
+
+
+def test_the_occurrence_list_is_not_named_like_the_catalog(ow, client_for):
+    client = client_for(ow.world.users[Role.SAFETY_CENTRE])
+    body = client.get(url("occurrence_list", status="missed", **ow.params)).content.decode()
+    assert "<h1" in body and "常态化工作落实明细 · 未完成" in body
+    assert "清单明细" not in body  # 清单 is the catalog
