@@ -589,3 +589,14 @@ def test_a_record_found_not_credible_says_so_and_the_overseer_goes_back_to_compl
     assert body.count('data-testid="record"') == 2
     crumbs = body.split('aria-label="breadcrumb"')[1].split("</nav>")[0]
     assert "已认定不实" in body and reverse("duties:my") in crumbs
+
+
+def test_an_occurrence_waiting_for_its_excuse_offers_no_record_button(client_for, dw):
+    occ = current(dw.school_a, "DRILL", dw.today)
+    officer = dw.users[Role.SCHOOL_OFFICER]
+    client = client_for(officer)
+    assert 'data-testid="record-DRILL"' in client.get(reverse("duties:my")).content.decode()
+    services.ask_excuse(actor=officer, occurrence_id=occ.pk, reason="场地维修", now=dw.now)
+    body = client.get(reverse("duties:my")).content.decode()
+    # the detail would offer no record form while the excuse waits: the card only links to it
+    assert 'data-testid="record-DRILL"' not in body and 'data-testid="occurrence-DRILL"' in body
