@@ -529,16 +529,20 @@ def _tone(t: selectors.Tally) -> str:
         return "secondary"
     if t.rate >= GOOD_RATE:
         return "success"
-    return "warning" if t.rate > 0 else "danger"
+    if t.rate > 0:
+        return "warning"
+    # nothing done yet: red only once something is overdue, blue while the window is still open
+    return "danger" if t.missed else "info"
 
 
 def period_figures(qs, today: datetime.date, periods: dict[str, tuple]) -> dict[str, dict]:
-    """For each named period (start, end): owed, completed (done on time or late), missed and
-    the rate of ``qs``'s occurrences counted in it, in one query (the dashboards)."""
+    """For each named period (start, end): owed, completed (done on time or late), missed, open
+    (still in time) and the rate of ``qs``'s occurrences counted in it, in one query (the
+    dashboards)."""
     aggs = {}
     for name, (start, end) in periods.items():
         span = Q(window_start__lte=today, window_end__gte=start, window_end__lte=end)
-        for key in ("owed", "completed", "missed"):
+        for key in ("owed", "completed", "missed", "open"):
             aggs[f"{name}__{key}"] = Count("pk", filter=span & selectors.status_q(key, today))
     row = qs.order_by().aggregate(**aggs)
     out = {}
@@ -548,6 +552,7 @@ def period_figures(qs, today: datetime.date, periods: dict[str, tuple]) -> dict[
             "owed": owed,
             "completed": completed,
             "missed": row[f"{name}__missed"] or 0,
+            "open": row[f"{name}__open"] or 0,
             "rate": round(100 * completed / owed, 1) if owed else None,
         }
     return out

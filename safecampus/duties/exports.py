@@ -174,11 +174,18 @@ def log_docx(log: DutyLog) -> bytes:
         c = log.counts()
         owed = len(log.rows) - c[OccurrenceStatus.EXCUSED]
         done = c[OccurrenceStatus.DONE] + c[OccurrenceStatus.DONE_LATE]
+        # open ones whose window has not opened yet are not "in progress"
+        later = sum(
+            1
+            for row in log.rows
+            if row.status == OccurrenceStatus.DUE and row.occ.window_start > log.today
+        )
+        open_now = c[OccurrenceStatus.DUE] + c[OccurrenceStatus.EXCUSE_REQUESTED] - later
         doc.heading(1, "一、总体情况")
         doc.para(
             f"本学期应开展常态化工作{owed}项次，已完成{done}项次（其中逾期完成"
             f"{c[OccurrenceStatus.DONE_LATE]}项次），未完成{c[OccurrenceStatus.MISSED]}项次，"
-            f"进行中{c[OccurrenceStatus.DUE] + c[OccurrenceStatus.EXCUSE_REQUESTED]}项次，"
+            f"进行中{open_now}项次，尚未开始{later}项次，"
             f"经批准免于开展{c[OccurrenceStatus.EXCUSED]}项次。"
         )
         doc.heading(1, "二、工作台账")

@@ -2,6 +2,7 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from safecampus.core.access import scope_for
 from safecampus.core.capabilities import (
@@ -101,13 +102,18 @@ def navigation(request):
         NavItem(label, reverse(url), icon)
         for capability, label, url, icon in (
             (DUTY_RECORD, _("Our recurring duties"), "duties:my", "check2-square"),
-            (DUTY_COMPLIANCE_VIEW, _("Duty compliance"), "duties:compliance", "bar-chart"),
+            (
+                DUTY_COMPLIANCE_VIEW,
+                pgettext_lazy("duty oversight", "Duty compliance"),
+                "duties:compliance",
+                "bar-chart",
+            ),
             (DUTY_OVERSEE, _("Excuses to decide"), "duties:excuse_list", "hourglass-split"),
             (DUTY_VIEW, _("Duty catalog"), "duties:version_list", "list-ul"),
             (DUTY_VIEW, _("School calendar"), "duties:calendar", "calendar3"),
             (
                 DUTY_MANAGE | DUTY_COMPLIANCE_VIEW,
-                _("Annual work plans"),
+                pgettext_lazy("work plan", "Annual work plans"),
                 "duties:plan_list",
                 "table",
             ),

@@ -736,7 +736,7 @@ def _duty_rows(figures: dict, periods: dict, params: dict, as_of=None) -> list[d
                 "as_of": as_of,
                 **{
                     name: {"n": f[name], "url": list_url(p, status=name)}
-                    for name in ("owed", "completed", "missed")
+                    for name in ("owed", "completed", "missed", "open")
                 },
             }
         )

@@ -142,3 +142,17 @@ def test_the_recurring_duties_menu_offers_each_role_pages_that_open(
     assert urls == expected
     for url in urls:
         assert client.get(url).status_code == 200, url
+
+
+def test_the_recurring_duties_menu_reads_in_chinese(world, client_for):
+    client = client_for(world.users[Role.SAFETY_CENTRE])
+    menus = [i for i in _menu(client) if i.children and i.children[0].url == "/duties/my/"]
+    labels = [str(child.label) for child in menus[0].children]
+    assert labels == [
+        "本单位常态化工作",
+        "常态化工作落实情况",
+        "待审核的免除申请",
+        "常态化工作清单",
+        "校历",
+        "年度工作计划",
+    ]

@@ -63,7 +63,7 @@ def _held_at() -> str:
 
 
 def kindergarten_records_its_drill(journey, world) -> Occurrence:  # noqa: F811
-    """The kindergarten's officer, on a phone, opens 我的常态化工作, records this quarter's
+    """The kindergarten's officer, on a phone, opens 本单位常态化工作, records this quarter's
     evacuation drill (幼儿园应急疏散演练) with a photo and sees it done. Returns the
     occurrence."""
     kg = _open(journey, **PHONE)
@@ -110,7 +110,7 @@ def kindergarten_records_its_drill(journey, world) -> Occurrence:  # noqa: F811
     assert thumb.evaluate("img => img.naturalWidth") > 0
     kg.screenshot("duties-3-phone-recorded")
 
-    # 4. Back on 我的常态化工作: counted as done this term, listed as done.
+    # 4. Back on 本单位常态化工作: counted as done this term, listed as done.
     page.goto(reverse("duties:my"))
     expect(page.get_by_test_id("count-done-term")).to_have_text("1")
     expect(page.get_by_test_id("panel-done").get_by_test_id("occurrence-KDRILL")).to_have_count(1)

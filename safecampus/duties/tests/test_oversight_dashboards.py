@@ -31,8 +31,18 @@ def numbers(figures) -> dict[str, int]:
 
 
 #: this month: 甲小学's excuse asked (open), 丙中学's drill done, the meeting open
-MONTH = {"duty-month-owed": 3, "duty-month-completed": 1, "duty-month-missed": 0}
-YEAR = {"duty-year-owed": 8, "duty-year-completed": 3, "duty-year-missed": 3}
+MONTH = {
+    "duty-month-owed": 3,
+    "duty-month-completed": 1,
+    "duty-month-missed": 0,
+    "duty-month-open": 2,  # owed = completed + missed + open: none unaccounted
+}
+YEAR = {
+    "duty-year-owed": 8,
+    "duty-year-completed": 3,
+    "duty-year-missed": 3,
+    "duty-year-open": 2,
+}
 
 
 @pytest.mark.parametrize("role", [Role.SAFETY_CENTRE, Role.LEADERSHIP, Role.DEPARTMENT_OFFICER])
@@ -64,9 +74,11 @@ def test_the_school_type_filter_narrows_the_duty_figures(ow, client_for):
         "duty-month-owed": 1,
         "duty-month-completed": 1,
         "duty-month-missed": 0,
+        "duty-month-open": 0,
         "duty-year-owed": 2,
         "duty-year-completed": 1,
         "duty-year-missed": 1,
+        "duty-year-open": 0,
     }
     assert all(listed(client, link) == n for n, link in figures.values())
 
@@ -95,7 +107,8 @@ def test_the_school_dashboard_shows_its_own_duties(ow, client_for, who, expected
     overdue = body.split('data-testid="duty-overdue"')
     if who == "c":
         # its missed drill of two months back, with its period
-        assert len(overdue) == 2 and f"{ow.m[0]:%Y}-M{ow.m[0]:%m}" in overdue[1]
+        assert len(overdue) == 2 and f"{ow.m[0].year}年{ow.m[0].month}月" in overdue[1]
+        assert f"{ow.m[0]:%Y}-M{ow.m[0]:%m}" not in overdue[1]  # the period in words
     else:
         assert len(overdue) == 1
 

@@ -179,7 +179,7 @@ def test_the_matrix_cells(ow, client_for):
     assert [(t, c, o) for t, _u, c, o in cells["甲"]] == [
         ("success", "1", "1"),
         ("success", "1", "1"),
-        ("danger", "0", "1"),
+        ("info", "0", "1"),  # not done yet but still in time: blue, not red
     ]
     # 丙中学: missed, then only excused (nothing owed), then done
     assert [(t, c, o) for t, _u, c, o in cells["丙"]] == [
@@ -414,3 +414,34 @@ def test_pages_do_not_query_per_row(
     assert big == small
     with django_assert_max_num_queries(expected):
         client.get(page)
+
+
+def test_lists_name_the_period_in_words_not_its_key(ow, client_for):
+    occ = ow.occ("DRILL", ow.world.school_a, 2)
+    from safecampus.duties.labels import occurrence_period
+
+    words = occurrence_period(occ)
+    assert words != occ.period_key
+    client = client_for(ow.world.users[Role.DEPARTMENT_OFFICER])
+    excuses = client.get(url("excuse_list")).content.decode()
+    assert f'data-testid="period">{words}<' in excuses
+    assert occ.period_key not in excuses
+    listing = client.get(url("occurrence_list", status="excuse_requested", **ow.params))
+    assert f'data-testid="period">{words}<' in listing.content.decode()
+
+
+def test_the_workbook_of_one_duty_names_the_duty(ow, client_for):
+    client = client_for(ow.world.users[Role.SAFETY_CENTRE])
+    whole = unquote(client.get(url("compliance_export", **ow.params))["Content-Disposition"])
+    one = client.get(url("compliance_export", code="DRILL", **ow.params))
+    assert one.status_code == 200
+    name = unquote(one["Content-Disposition"])
+    assert "_常态化工作落实情况_应急疏散演练_" in name
+    assert "应急疏散演练" not in whole
+
+
+def test_the_occurrence_list_is_not_named_like_the_catalog(ow, client_for):
+    client = client_for(ow.world.users[Role.SAFETY_CENTRE])
+    body = client.get(url("occurrence_list", status="missed", **ow.params)).content.decode()
+    assert "<h1" in body and "常态化工作落实明细 · 未完成" in body
+    assert "清单明细" not in body  # 清单 is the catalog

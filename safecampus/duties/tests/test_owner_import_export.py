@@ -222,6 +222,13 @@ def test_duty_log_excel_and_word(client_for, dw):
     assert f"{dw.school_a.name}常态化工作台账" in text and "总体情况" in text
     cells = [c.text for t in doc.tables for row in t.rows for c in row.cells]
     assert "应急疏散演练" in cells and "参与800人；疏散180秒" in cells
+    # the summary tells what is open now from what has not started yet
+    from safecampus.duties.exports import duty_log
+
+    rows = duty_log(user=officer, school=dw.school_a, term=None, today=dw.today).rows
+    later = sum(1 for r in rows if r.status == "due" and r.occ.window_start > dw.today)
+    summary = next(p.text for p in doc.paragraphs if p.text.startswith("本学期应开展"))
+    assert later > 0 and f"尚未开始{later}项次" in summary
 
 
 def test_duty_log_of_another_term(client_for, dw):

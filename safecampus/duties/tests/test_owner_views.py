@@ -511,3 +511,92 @@ def test_the_overseer_is_warned_of_a_reused_photo_and_a_holiday(client_for, dw):
     # the school itself is not shown the overseer's warnings
     own = client_for(officer).get(reverse("duties:occurrence_detail", args=[occ.pk]))
     assert b'data-testid="reused-photo"' not in own.content
+
+
+def test_the_detail_cites_the_basis_by_title_not_by_seed_file(client_for, dw):
+    occ = current(dw.school_a, "MEETS", dw.today)
+    body = (
+        client_for(dw.users[Role.SCHOOL_OFFICER])
+        .get(reverse("duties:occurrence_detail", args=[occ.pk]))
+        .content.decode()
+    )
+    assert "教育系统安全工作要点" in body and "第1条" in body
+    assert "003 §1" not in body
+
+
+def test_an_overseer_is_not_offered_the_schools_own_forms(client_for, dw):
+    occ = current(dw.school_a, "DRILL", dw.today)
+    detail = reverse("duties:occurrence_detail", args=[occ.pk])
+    for role in (Role.SAFETY_CENTRE, Role.DEPARTMENT_OFFICER):
+        client = client_for(dw.users[role])
+        body = client.get(detail).content.decode()
+        assert 'data-testid="record-form"' not in body, role
+        assert 'data-testid="excuse-form"' not in body, role
+        # and what it would have sent is refused, nothing saved
+        response = client.post(
+            reverse("duties:occurrence_record", args=[occ.pk]),
+            {**drill_post(dw), "photo": jpeg(), "sign_in_sheet": jpeg("sheet.jpg")},
+        )
+        assert response.status_code in (400, 403, 404), role
+    assert not DutyRecord.objects.filter(occurrence=occ).exists()
+    # the school still gets both
+    body = client_for(dw.users[Role.SCHOOL_OFFICER]).get(detail).content.decode()
+    assert 'data-testid="record-form"' in body and 'data-testid="excuse-form"' in body
+
+
+def test_the_page_is_named_as_in_the_menu(client_for, dw):
+    client = client_for(dw.users[Role.SCHOOL_OFFICER])
+    body = client.get(reverse("duties:my")).content.decode()
+    assert body.count("本单位常态化工作") >= 2  # the menu entry and the page's heading
+    assert "我的常态化工作" not in body
+    occ = current(dw.school_a, "DRILL", dw.today)
+    detail = client.get(reverse("duties:occurrence_detail", args=[occ.pk])).content.decode()
+    assert "我的常态化工作" not in detail
+
+
+def test_the_panels_say_what_they_hold(client_for, dw):
+    """The first panel holds every occurrence open now (a quarter's drill too), the second those
+    whose window opens later this month: neither is "due this week"."""
+    body = client_for(dw.users[Role.SCHOOL_OFFICER]).get(reverse("duties:my")).content.decode()
+    assert "当前应完成" in body and "本月稍后开始" in body
+    assert "本周应完成" not in body
+
+
+def test_a_record_found_not_credible_says_so_and_the_overseer_goes_back_to_compliance(
+    client_for, dw
+):
+    occ = current(dw.school_a, "MEETS", dw.today)
+    officer = dw.users[Role.SCHOOL_OFFICER]
+    data = {"occurred_at": dw.now - datetime.timedelta(minutes=30), "participants": 12}
+    services.record(
+        actor=officer, occurrence_id=occ.pk, data=data, now=dw.now - datetime.timedelta(minutes=20)
+    )
+    detail = reverse("duties:occurrence_detail", args=[occ.pk])
+    dept = client_for(dw.users[Role.DEPARTMENT_OFFICER])
+    body = dept.get(detail).content.decode()
+    assert 'data-testid="not-credible"' not in body
+    # the overseer's way back is the compliance page, not "our duties"
+    crumbs = body.split('aria-label="breadcrumb"')[1].split("</nav>")[0]
+    assert reverse("duties:compliance") in crumbs and reverse("duties:my") not in crumbs
+    dept.post(reverse("duties:occurrence_not_credible", args=[occ.pk]), {"reason": "伪造"})
+    assert dept.get(detail).content.decode().count('data-testid="not-credible"') == 1
+    # the school records anew: only the old record is marked
+    services.record(
+        actor=officer, occurrence_id=occ.pk, data=data, now=dw.now + datetime.timedelta(minutes=5)
+    )
+    body = client_for(officer).get(detail).content.decode()
+    assert body.count('data-testid="not-credible"') == 1
+    assert body.count('data-testid="record"') == 2
+    crumbs = body.split('aria-label="breadcrumb"')[1].split("</nav>")[0]
+    assert "已认定不实" in body and reverse("duties:my") in crumbs
+
+
+def test_an_occurrence_waiting_for_its_excuse_offers_no_record_button(client_for, dw):
+    occ = current(dw.school_a, "DRILL", dw.today)
+    officer = dw.users[Role.SCHOOL_OFFICER]
+    client = client_for(officer)
+    assert 'data-testid="record-DRILL"' in client.get(reverse("duties:my")).content.decode()
+    services.ask_excuse(actor=officer, occurrence_id=occ.pk, reason="场地维修", now=dw.now)
+    body = client.get(reverse("duties:my")).content.decode()
+    # the detail would offer no record form while the excuse waits: the card only links to it
+    assert 'data-testid="record-DRILL"' not in body and 'data-testid="occurrence-DRILL"' in body

@@ -203,3 +203,12 @@ def test_bad_requests_get_a_4xx_and_change_nothing(pw, client_for):
     task.refresh_from_db()
     assert task.quarter == 1 and task.name.startswith("(1) ")
     assert client.get(reverse("duties:plan_publish", args=[pw.plan.pk])).status_code == 405
+
+
+def test_a_task_has_a_completion_deadline_not_a_rectification_one(pw, client_for):
+    client = client_for(pw.users[Role.SAFETY_CENTRE])
+    detail = client.get(reverse("duties:plan_detail", args=[pw.plan.pk])).content.decode()
+    task = pw.plan.tasks.get(sort_order=2)
+    edit = client.get(reverse("duties:task_edit", args=[task.pk])).content.decode()
+    for body in (detail, edit):
+        assert "完成时限" in body and "整改时限" not in body

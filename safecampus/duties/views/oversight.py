@@ -228,8 +228,14 @@ def compliance_export(request):
         user=request.user, filters=filters, today=today, now=now, scope=scope, live=_live(request)
     )
     response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    # a workbook of one duty says which, so that it does not overwrite the whole one
+    duty = form.duty_names.get(filters.code, "") if filters.code else ""
     name = file_name(
-        scope, compliance.WORKBOOK_TITLE, f"{filters.start:%Y%m%d}-{filters.end:%Y%m%d}", today
+        scope,
+        compliance.WORKBOOK_TITLE,
+        duty,
+        f"{filters.start:%Y%m%d}-{filters.end:%Y%m%d}",
+        today,
     )
     response["Content-Disposition"] = attachment(name)
     return response

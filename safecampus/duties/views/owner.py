@@ -19,7 +19,7 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from safecampus.core.access import can, get_for, require, scope_for
-from safecampus.core.capabilities import DUTY_RECORD, DUTY_VIEW
+from safecampus.core.capabilities import DUTY_COMPLIANCE_VIEW, DUTY_RECORD, DUTY_VIEW
 from safecampus.core.documents import DOCX_CONTENT_TYPE, content_disposition
 from safecampus.core.excel import XLSX_CONTENT_TYPE
 from safecampus.core.jobs import job_start
@@ -163,11 +163,19 @@ def _detail(request, occ, *, status: int = 200, **forms):
     scope = scope_for(user)
     record_roles = access.record_roles(scope, occ)
     oversee_roles = access.oversee_roles(scope, occ)
-    allowed = set(OCCURRENCES.allowed(occ, record_roles | oversee_roles))
+    # the owner's moves come from its owner roles, the overseer's from its oversight roles: a
+    # centre or department overseeing a school's occurrence is not offered the school's forms
+    owned = set(OCCURRENCES.allowed(occ, record_roles))
+    overseen = set(OCCURRENCES.allowed(occ, oversee_roles))
+    allowed = (owned & (RECORD_ACTIONS | {CORRECT, ASK_EXCUSE})) | (
+        overseen & {ACCEPT_EXCUSE, REFUSE_EXCUSE, NOT_CREDIBLE}
+    )
     records = list(occ.records.select_related("created_by", "supersedes").prefetch_related("files"))
     superseded = {r.supersedes_id for r in records if r.supersedes_id}
     for rec in records:
         rec.is_superseded = rec.pk in superseded
+        # found not credible: it stays in the history but no longer counts
+        rec.not_credible = bool(occ.reopened_at and rec.created_at <= occ.reopened_at)
     current = [r for r in records if not r.is_superseded]
     window_open = occ.window_start <= today <= occ.grace_end
     can_record = bool(allowed & RECORD_ACTIONS) and window_open
@@ -206,7 +214,8 @@ def _detail(request, occ, *, status: int = 200, **forms):
         "not_credible_form": forms.get("not_credible_form")
         or (NotCredibleForm() if NOT_CREDIBLE in allowed else None),
         "oversees": bool(oversee_roles),
-        "records_duties": can(user, DUTY_RECORD),
+        "records_duties": bool(record_roles),
+        "oversees_duties": can(user, DUTY_COMPLIANCE_VIEW),
         "statuses": OccurrenceStatus,
     }
     return render(request, "duties/owner/occurrence_detail.html", context, status=status)

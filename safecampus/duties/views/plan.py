@@ -68,7 +68,7 @@ class TaskForm(forms.Form):
         choices=[(q, n) for q, n in workplan.QUARTER_NAMES.items()],
     )
     deadline = forms.DateField(
-        label=gettext_lazy("Deadline"),
+        label=pgettext_lazy("work plan", "Deadline"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text=gettext_lazy("Empty: the last day of the quarter."),
