@@ -74,7 +74,7 @@ class DutyForm(forms.ModelForm):
             ),
             "window_days": _("Days either side of a fixed date; before a term: days before it."),
             "grace_days": _("Days after the window in which a record still counts, as late."),
-            "source": _("Seed file and section, e.g. 003 §17"),
+            "source": _("The document and its section the duty comes from"),
         }
 
     def __init__(self, *args, version, **kwargs):
