@@ -257,10 +257,12 @@ def seed_demo_duties(*, district, seed: int = 16) -> dict:
     plan = workplan.plan_from_template(actor=centre, bureau=district, year=year).plan
     published = min(_at(datetime.date(year, 1, 20), 9), timezone.now())
     workplan.plan_publish(actor=centre, plan_id=plan.pk, now=published)
-    generated = services.generate(district, today=today, ahead=GENERATE_AHEAD)
+    first_day = min(start, datetime.date(year, 1, 1))
+    # the demo's schools stand for schools on record long before the seed: a backfill from
+    # the catalog's and the plan's start
+    generated = services.generate(district, today=today, since=first_day, ahead=GENERATE_AHEAD)
 
     cal = selectors.calendar_for(district)
-    first_day = min(start, datetime.date(year, 1, 1))
     school_days = {
         first_day + datetime.timedelta(days=n)
         for n in range((today - first_day).days + 1)

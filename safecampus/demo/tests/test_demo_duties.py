@@ -67,6 +67,20 @@ def test_the_demo_has_duties_a_plan_and_a_history(seeded, clock):
     assert all(o.status == "done" for o in past)
     assert all(o.records.get().files.filter(kind="photo").exists() for o in past)
     assert Occurrence.objects.filter(school=kg, code="EVAC-PS").count() == 0
+    # the primary school's monthly drills go back to the catalog's first month (the demo's
+    # schools stand for schools on record before it), each of them past recorded or missed
+    from django.utils import timezone
+
+    school = User.objects.get(username="school").role_assignments.first().school
+    first = timezone.localtime(version.published_at).date().replace(day=1)
+    past = list(
+        Occurrence.objects.filter(school=school, code="EVAC-PS", grace_end__lt=today).order_by(
+            "period_start"
+        )
+    )
+    if first < today.replace(day=1) - datetime.timedelta(days=31):
+        assert past and past[0].period_start == first
+        assert all(o.effective_status(today) in ("done", "done_late", "missed") for o in past)
 
 
 @pytest.mark.parametrize("day", ["2026-09-10", "2027-07-15"])
