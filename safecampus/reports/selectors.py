@@ -787,6 +787,7 @@ def _duties(user, filters: Filters, today: datetime.date) -> list[dict]:
             "owed": owed,
             "completed": completed,
             "missed": t.missed if t else 0,
+            "open": t.open if t else 0,
             "rate": round(100 * completed / owed, 1) if owed else None,
         }
     return _duty_rows(out, periods, params, as_of=figures.as_of)
