@@ -94,16 +94,6 @@ class DutyCatalogVersion(models.Model):
         return self.status == VersionStatus.DRAFT
 
 
-class WorkPlanQuerySet(ScopedQuerySet):
-    actions = access.CATALOG_ACTIONS
-
-    def scope_filter(self, scope, *, action: str):
-        return access.catalog_q(scope, action)
-
-    def object_roles(self, scope, obj):
-        return access.bureau_roles(scope, obj.bureau_id)
-
-
 class WorkPlan(models.Model):
     """A bureau's annual safety work plan (003 and its 任务分解表): a table of tasks by quarter,
     each owed by the units it names and tracked like a duty once the plan is published."""
@@ -125,7 +115,8 @@ class WorkPlan(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
-    objects = WorkPlanQuerySet.as_manager()
+    #: read and kept as the catalog is
+    objects = DutyVersionQuerySet.as_manager()
 
     class Meta:
         ordering = ["bureau", "-year"]

@@ -88,16 +88,19 @@ def generate(
     since: datetime.date | None = None,
     ahead: int = GENERATE_AHEAD_DAYS,
     school_ids: Iterable[int] | None = None,
+    duties: list[tuple] | None = None,
     progress=None,
 ) -> int:
     """Generate the occurrences of ``bureau`` whose window opens by ``today + ahead`` and closes
     (with its grace) on or after ``since`` (default: each duty's publication day, and for a
     school the day it was put on record). Idempotent:
     an occurrence that exists is left as it is. ``school_ids`` limits it to some schools (a
-    school's page). Returns how many were created."""
+    school's page), ``duties`` to some (duty, owed-from date) pairs (a plan just published).
+    Returns how many were created."""
     from safecampus.orgs.models import PartnerUnit, School
 
-    duties = selectors.owed_duties(bureau)
+    if duties is None:
+        duties = selectors.owed_duties(bureau)
     if not duties:
         return 0
     cal = selectors.calendar_for(bureau)

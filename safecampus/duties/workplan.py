@@ -264,53 +264,19 @@ def plan_generate(
     plan: WorkPlan, *, today: datetime.date, ahead: int = services.GENERATE_AHEAD_DAYS
 ) -> int:
     """Generate the occurrences of a published plan's tasks whose window opens by
-    ``today + ahead`` (as ``services.generate`` does for the whole bureau). Idempotent."""
-    from safecampus.orgs.models import School
-
+    ``today + ahead``, as the daily job does for the whole bureau. Idempotent."""
     if plan.is_draft:
         return 0
-    schools = list(
-        School.objects.filter(bureau_id=plan.bureau_id, is_active=True).only(
-            "pk", "stage", "boarding", "has_canteen", "has_chem_lab"
-        )
+    year_start = datetime.date(plan.year, 1, 1)
+    tasks = plan.tasks.prefetch_related("owed_by_departments")
+    # the plan's tasks are owed from the start of its year, whenever it was published
+    return services.generate(
+        plan.bureau,
+        today=today,
+        since=year_start,
+        ahead=ahead,
+        duties=[(task, year_start) for task in tasks],
     )
-    cal = selectors.calendar_for(plan.bureau)
-    horizon = today + datetime.timedelta(days=ahead)
-    created = 0
-    for task in plan.tasks.prefetch_related("owed_by_departments"):
-        try:
-            rule = task.rule
-        except rules.RuleError:
-            continue
-        owners = services._owner_rows(task, plan.bureau, schools, [])
-        periods = rules.periods(
-            rule,
-            datetime.date(plan.year, 1, 1),
-            horizon,
-            cal,
-            window_days=task.window_days,
-            grace_days=task.grace_days,
-        )
-        rows = [
-            Occurrence(
-                bureau_id=plan.bureau_id,
-                duty_id=task.pk,
-                code=task.code,
-                overseeing_department_id=task.overseeing_department_id,
-                period_key=p.key,
-                period_start=p.start,
-                period_end=p.end,
-                window_start=p.window_start,
-                window_end=p.window_end,
-                grace_end=p.grace_end,
-                required=rule.times,
-                **owner,
-            )
-            for p in periods
-            for owner in owners
-        ]
-        created += services._insert_missing(rows)
-    return created
 
 
 # --- reads ----------------------------------------------------------------------------------
