@@ -186,6 +186,7 @@ def test_the_duties_api_is_documented(schema):
         "code",
         "stage",
         "overseeing_department",
+        "live",
     }
     assert "`safety_centre`" in compliance["description"]
     assert "`school_officer`" not in compliance["description"]

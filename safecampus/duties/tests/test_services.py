@@ -216,7 +216,10 @@ def test_a_correction_supersedes_and_keeps_the_status(ew):
     with pytest.raises(ValidationError) as exc:
         record_drill(ew, at(2026, 11, 30, 9), at(2026, 12, 1, 11))
     assert refusal_code(exc.value) == "already_recorded"
-    fixed = record_drill(ew, at(2026, 11, 30, 9), at(2026, 12, 1, 11), supersedes=first.pk)
+    # a correction across the window's end would turn late into on time: refused
+    with pytest.raises(ValidationError):
+        record_drill(ew, at(2026, 11, 30, 9), at(2026, 12, 1, 11), supersedes=first.pk)
+    fixed = record_drill(ew, at(2026, 12, 1, 8), at(2026, 12, 1, 11), supersedes=first.pk)
     occ = Occurrence.objects.get(pk=ew.drill.pk)
     assert (occ.status, occ.recorded, fixed.supersedes_id) == ("done_late", 1, first.pk)
     assert list(
