@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from safecampus.core.refusals import refusal_code
 from safecampus.core.roles import Role
-from safecampus.core.testing import user_with_role
+from safecampus.core.testing import DepartmentFactory, user_with_role
 from safecampus.duties import selectors, services
 from safecampus.duties.models import DutyCatalogVersion, Occurrence
 from safecampus.duties.testing import school_year_terms, small_duty_catalog
@@ -121,7 +121,9 @@ def test_a_matrix_cell_opens_exactly_what_it_counts(ew, client_for, clock):
 def test_the_reused_photo_warning_names_nothing_out_of_reach(ew, world):
     photo = jpeg("same.jpg", (9, 99, 199))
     other_school_user = user_with_role(Role.SCHOOL_OFFICER, world.school_other, username="far")
-    other_version = small_duty_catalog(world.other_bureau, None)
+    other_version = small_duty_catalog(
+        world.other_bureau, DepartmentFactory(bureau=world.other_bureau, name="普教科")
+    )
     DutyCatalogVersion.objects.filter(pk=other_version.pk).update(
         published_at=timezone.make_aware(datetime.datetime(2026, 11, 1))
     )
