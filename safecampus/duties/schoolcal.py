@@ -25,13 +25,13 @@ class Term:
     end: datetime.date
 
 
+#: the years whose State Council arrangement ``chinese_calendar`` holds
+_LIBRARY_YEARS = frozenset(day.year for day in chinese_calendar.holidays)
+
+
 def library_knows(year: int) -> bool:
     """Whether ``chinese_calendar`` holds the State Council's arrangement for ``year``."""
-    try:
-        chinese_calendar.is_workday(datetime.date(year, 6, 1))
-    except NotImplementedError:
-        return False
-    return True
+    return year in _LIBRARY_YEARS
 
 
 class SchoolCalendar:
@@ -47,19 +47,17 @@ class SchoolCalendar:
     def is_workday(self, day: datetime.date) -> bool:
         if day in self.overrides:
             return self.overrides[day][0]
-        try:
-            return chinese_calendar.is_workday(day)
-        except NotImplementedError:
+        if not library_knows(day.year):
             return day.weekday() < 5
+        return chinese_calendar.is_workday(day)
 
     def holiday_name(self, day: datetime.date) -> str:
         """The name of the holiday or make-up day ``day`` is, or ""."""
         if day in self.overrides:
             return self.overrides[day][1]
-        try:
-            on_holiday, name = chinese_calendar.get_holiday_detail(day)
-        except NotImplementedError:
+        if not library_knows(day.year):
             return ""
+        on_holiday, name = chinese_calendar.get_holiday_detail(day)
         if name is None:
             return ""
         try:
