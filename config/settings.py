@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "safecampus.spotchecks",
     "safecampus.accountability",
     "safecampus.duties",
+    "safecampus.standards",
     "safecampus.notifications",
     "safecampus.reports",
     "safecampus.home",

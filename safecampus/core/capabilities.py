@@ -200,3 +200,35 @@ DUTY_ROLE_ORDER = (
 )
 JOB_CAPABILITY["duties.record_import"] = DUTY_RECORD
 JOB_CAPABILITY["duties.catalog_import"] = DUTY_MANAGE
+
+# --- standards (DOMAIN.md §8) ---
+#: Roles that see security facts, cards and rule sets (each within its scope; a partner unit only
+#: the cards of the schools it covers, and only when its bureau granted it).
+STANDARDS_VIEW = BUSINESS_DATA
+#: Roles that keep a school's security facts (the school; the centre on its behalf).
+STANDARDS_FACTS_EDIT = frozenset({Role.SCHOOL_OFFICER, Role.PRINCIPAL, Role.SAFETY_CENTRE})
+#: Roles that verify a school's facts (the bureau's departments and centre).
+STANDARDS_VERIFY = frozenset({Role.DEPARTMENT_OFFICER, Role.SAFETY_CENTRE})
+#: Roles that keep their bureau's rule sets and policy, and run an evaluation.
+STANDARDS_MANAGE = frozenset({Role.SAFETY_CENTRE})
+#: Roles that turn findings into hazards (a department its own findings, the centre all).
+STANDARDS_FINDING_ACT = frozenset({Role.DEPARTMENT_OFFICER, Role.SAFETY_CENTRE})
+#: Roles that see compliance figures (a department those of the findings it takes).
+STANDARDS_COMPLIANCE_VIEW = frozenset(
+    {Role.SAFETY_CENTRE, Role.LEADERSHIP, Role.INSPECTOR, Role.DEPARTMENT_OFFICER}
+)
+#: Roles on whose behalf the rule engine offers a hazard for acceptance when the facts comply
+#: again: whoever changed the facts, or the centre that re-ran the rules.
+STANDARDS_OFFER = STANDARDS_FACTS_EDIT
+STANDARDS_ROLE_ORDER = (
+    Role.SCHOOL_OFFICER,
+    Role.PRINCIPAL,
+    Role.DEPARTMENT_OFFICER,
+    Role.SAFETY_CENTRE,
+    Role.LEADERSHIP,
+    Role.INSPECTOR,
+    Role.PARTNER,
+)
+JOB_CAPABILITY["standards.evaluate"] = STANDARDS_MANAGE
+JOB_CAPABILITY["standards.facts_import"] = STANDARDS_FACTS_EDIT
+JOB_CAPABILITY["standards.preview"] = STANDARDS_MANAGE

@@ -10,7 +10,12 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from safecampus.core.capabilities import CONSULTATION_MANAGE, FORM_FILL, SPOT_CHECK_RECORD
+from safecampus.core.capabilities import (
+    CONSULTATION_MANAGE,
+    FORM_FILL,
+    SPOT_CHECK_RECORD,
+    STANDARDS_OFFER,
+)
 from safecampus.core.lifecycle import Lifecycle, Move
 from safecampus.core.roles import SCHOOL_ROLES, Role
 
@@ -38,9 +43,16 @@ FORM_FALLBACK_ROLES = CENTRE
 #: withdrawal and a correction, as if a person had made them)
 WITHDRAW_FROM_FORM = "withdraw_from_form"
 AMEND_FROM_FORM = "amend_from_form"
+#: the system's move when a school's security facts comply again with the rule whose finding
+#: opened the hazard (DOMAIN.md §8): offered for acceptance, as if the school had submitted it
+OFFER_FROM_RULE = "offer_from_rule"
 
 #: the event kind each move writes (an action not listed writes itself)
-EVENT_ACTION = {WITHDRAW_FROM_FORM: Action.WITHDRAW, AMEND_FROM_FORM: Action.EDIT}
+EVENT_ACTION = {
+    WITHDRAW_FROM_FORM: Action.WITHDRAW,
+    AMEND_FROM_FORM: Action.EDIT,
+    OFFER_FROM_RULE: Action.SUBMIT,
+}
 
 #: statuses a spot check can find "not as claimed": a claim of resolved or in progress
 REOPENABLE = frozenset({Status.ASSIGNED, Status.RECTIFYING, Status.SUBMITTED, Status.CLOSED})
@@ -102,6 +114,15 @@ LIFECYCLE = Lifecycle(
         Move(WITHDRAW_FROM_FORM, _s(Status.REPORTED), Status.WITHDRAWN, FORM_FILL, internal=True),
         # a resubmitted form: its changed answer is carried over to the open hazard
         Move(AMEND_FROM_FORM, OPEN_STATUSES, None, FORM_FILL, internal=True),
+        # the school's facts comply again with the rule of the finding: offered for acceptance
+        # (closing stays the department's decision)
+        Move(
+            OFFER_FROM_RULE,
+            _s(Status.REPORTED, Status.ASSIGNED, Status.RECTIFYING),
+            Status.SUBMITTED,
+            STANDARDS_OFFER,
+            internal=True,
+        ),
     ],
     statuses=Status.values,
     action_label=action_label,
@@ -115,6 +136,7 @@ __all__ = [
     "EVENT_ACTION",
     "FORM_FALLBACK_ROLES",
     "LIFECYCLE",
+    "OFFER_FROM_RULE",
     "REOPENABLE",
     "ROLE_ORDER",
     "WITHDRAW_FROM_FORM",

@@ -45,6 +45,7 @@ from .lifecycle import (
     EVENT_ACTION,
     FORM_FALLBACK_ROLES,
     LIFECYCLE,
+    OFFER_FROM_RULE,
     WITHDRAW_FROM_FORM,
 )
 from .models import Hazard, HazardCooperation, HazardCounter, HazardEvent, HazardEvidence
@@ -746,6 +747,26 @@ def hazard_withdraw_from_form(*, actor, hazard: Hazard, comment: str) -> bool:
     roles = _form_roles(actor, hazard)
     move = _check(hazard, WITHDRAW_FROM_FORM, roles, internal=True)
     _commit(hazard, move, actor=actor, roles=roles, comment=comment)
+    return True
+
+
+# --- security standards (DOMAIN.md §8) ----------------------------------------------------------
+
+
+def hazard_offer_from_rule(*, actor, hazard: Hazard, comment: str, data: dict) -> bool:
+    """The school's facts comply again with the rule whose finding opened ``hazard``: offer it
+    for acceptance (as if the school had submitted it). Returns False, changing nothing, when it
+    is already awaiting acceptance or past it, or when ``actor`` holds no role that may make the
+    move. The caller holds the transaction."""
+    hazard = _lock(hazard.pk, None)
+    if LIFECYCLE.find(OFFER_FROM_RULE, hazard.status) is None:
+        return False
+    roles = roles_on(actor, hazard)
+    move = LIFECYCLE.find(OFFER_FROM_RULE, hazard.status)
+    if not roles & move.roles:
+        return False
+    move = _check(hazard, OFFER_FROM_RULE, roles, internal=True)
+    _commit(hazard, move, actor=actor, roles=roles, comment=comment, data=data)
     return True
 
 

@@ -1,0 +1,303 @@
+"""Rules over facts: which rules a bureau applies, and what they say of one school.
+
+``effective_rules(bureau)`` resolves the bureau's policy into candidates per requirement key: each
+listed rule set's published version, over the rules of the set it extends (a rule of the same
+key overrides the parent's). ``judge(candidates, ctx, mode)`` decides one key for one school:
+
+- ``specific``: the first listed set with an applicable rule decides;
+- ``stricter`` (就高不就低): every applicable rule counts; among minimums the largest required
+  value wins, among maximums the smallest, and every condition must hold. The result names the
+  rule (and so the rule set) that won, or the one that failed.
+
+No database access happens in ``judge``: bulk evaluation runs it for 40,000 schools.
+"""
+
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+from . import expressions
+from .choices import Outcome, PolicyMode, RuleKind, VersionStatus
+from .expressions import MissingFact
+from .facts import RULE_FACTS
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One rule as the engine uses it (a plain copy of ``models.Rule``)."""
+
+    id: int
+    key: str
+    title: str
+    pillar: str
+    kind: str
+    applies: str
+    measure: str
+    threshold: str
+    condition: str
+    clause: str
+    explanation: str
+    level: str
+    item_code: str
+    four100: str
+    set_code: str
+    set_name: str
+    sort_order: int = 0
+
+    @classmethod
+    def of(cls, rule, rule_set) -> Candidate:
+        return cls(
+            id=rule.pk,
+            key=rule.key,
+            title=rule.title,
+            pillar=rule.pillar,
+            kind=rule.kind,
+            applies=rule.applies,
+            measure=rule.measure,
+            threshold=rule.threshold,
+            condition=rule.condition,
+            clause=rule.clause,
+            explanation=rule.explanation,
+            level=rule.level,
+            item_code=rule.item_code,
+            four100=rule.four100,
+            set_code=rule_set.code,
+            set_name=rule_set.name,
+            sort_order=rule.sort_order,
+        )
+
+
+@dataclass
+class Result:
+    key: str
+    outcome: str
+    rule: Candidate | None = None
+    required: float | int | None = None
+    actual: float | int | bool | None = None
+    explanation: str = ""
+    missing: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict:
+        out = {"o": self.outcome}
+        if self.rule is not None:
+            out.update(r=self.rule.id, set=self.rule.set_code)
+        if self.required is not None:
+            out["req"] = self.required
+        if self.actual is not None:
+            out["act"] = self.actual
+        if self.explanation:
+            out["why"] = self.explanation
+        if self.missing:
+            out["missing"] = self.missing
+        return out
+
+
+@dataclass
+class Effective:
+    """A bureau's rules: candidates per key in policy order, and how they combine."""
+
+    mode: str
+    keys: dict[str, list[Candidate]]
+    #: the rule set versions used (for "as evaluated under")
+    versions: list[int] = field(default_factory=list)
+
+    def four100_of(self, key: str) -> str:
+        return next((c.four100 for c in self.keys.get(key, ()) if c.four100), "")
+
+
+# --- resolving a policy -------------------------------------------------------------------------
+
+
+def resolved(rule_set, version=None, *, _seen=None) -> tuple[dict[str, Candidate], list[int]]:
+    """The rules of ``rule_set`` (its ``version``, else its published one) over those of the
+    set it extends; with the version ids used."""
+    seen = set(_seen or ())
+    if rule_set.pk in seen:
+        raise ValueError(_("Rule sets extend each other in a circle."))
+    seen.add(rule_set.pk)
+    rules: dict[str, Candidate] = {}
+    versions: list[int] = []
+    if rule_set.extends_id:
+        rules, versions = resolved(rule_set.extends, _seen=seen)
+    version = (
+        version
+        or rule_set.versions.filter(status=VersionStatus.PUBLISHED).order_by("-number").first()
+    )
+    if version is not None:
+        versions.append(version.pk)
+        for rule in version.rules.all():
+            rules[rule.key] = Candidate.of(rule, rule_set)
+    return rules, versions
+
+
+def effective_rules(bureau, *, substitute=None) -> Effective:
+    """The rules ``bureau`` applies. ``substitute`` maps a rule set id to a (draft) version to
+    use instead of its published one (the what-if preview)."""
+    from .models import StandardsPolicy
+
+    policy = (
+        StandardsPolicy.objects.filter(bureau_id=getattr(bureau, "pk", bureau))
+        .prefetch_related("entries__rule_set")
+        .first()
+    )
+    if policy is None:
+        return Effective(PolicyMode.STRICTER, {})
+    substitute = substitute or {}
+    keys: dict[str, list[Candidate]] = {}
+    versions: list[int] = []
+    for entry in policy.entries.all():
+        rules, used = resolved(entry.rule_set, substitute.get(entry.rule_set_id))
+        versions += used
+        for key, cand in rules.items():
+            keys.setdefault(key, []).append(cand)
+    ordered = dict(sorted(keys.items(), key=lambda kv: (kv[1][0].sort_order, kv[0])))
+    return Effective(policy.mode, ordered, versions)
+
+
+# --- judging one school -------------------------------------------------------------------------
+
+
+def _value(text, ctx):
+    return expressions.evaluate(text, ctx)
+
+
+def _plain(number):
+    if isinstance(number, bool) or number is None:
+        return number
+    if isinstance(number, float) and number.is_integer():
+        return int(number)
+    return number
+
+
+def judge(candidates: list[Candidate], ctx: dict, mode: str) -> Result:
+    key = candidates[0].key
+    applicable: list[Candidate] = []
+    missing: set[str] = set()
+    for cand in candidates:
+        if not cand.applies:
+            applicable.append(cand)
+            continue
+        try:
+            if _value(cand.applies, ctx):
+                applicable.append(cand)
+        except MissingFact as exc:
+            missing.add(exc.name)
+    if mode == PolicyMode.SPECIFIC and applicable:
+        applicable = applicable[:1]
+    if not applicable:
+        if missing:
+            return Result(key, Outcome.UNKNOWN, candidates[0], missing=sorted(missing))
+        return Result(key, Outcome.NA, candidates[0])
+
+    judged: list[Result] = []
+    for kind in (RuleKind.MIN, RuleKind.MAX, RuleKind.CHECK):
+        group = [c for c in applicable if c.kind == kind]
+        if not group:
+            continue
+        try:
+            judged.append(_judge_group(kind, group, ctx))
+        except MissingFact as exc:
+            missing.add(exc.name)
+    if missing:
+        return Result(key, Outcome.UNKNOWN, applicable[0], missing=sorted(missing))
+    failed = [r for r in judged if r.outcome == Outcome.FAIL]
+    return failed[0] if failed else judged[0]
+
+
+def _judge_group(kind: str, group: list[Candidate], ctx: dict) -> Result:
+    if kind == RuleKind.CHECK:
+        first_failed = None
+        for cand in group:
+            if not _value(cand.condition, ctx) and first_failed is None:
+                first_failed = cand
+        winner = first_failed or group[0]
+        return Result(
+            winner.key,
+            Outcome.FAIL if first_failed else Outcome.PASS,
+            winner,
+            explanation=explain(winner, ctx, None, None),
+        )
+    required = [(_plain(_value(c.threshold, ctx)), i, c) for i, c in enumerate(group)]
+    if kind == RuleKind.MIN:
+        value, _i, winner = max(required, key=lambda t: (t[0], -t[1]))
+    else:
+        value, _i, winner = min(required, key=lambda t: (t[0], t[1]))
+    actual = _plain(_value(winner.measure, ctx))
+    ok = actual >= value if kind == RuleKind.MIN else actual <= value
+    return Result(
+        winner.key,
+        Outcome.PASS if ok else Outcome.FAIL,
+        winner,
+        required=value,
+        actual=actual,
+        explanation=explain(winner, ctx, value, actual),
+    )
+
+
+def evaluate(effective: Effective, ctx: dict) -> dict[str, Result]:
+    return {key: judge(cands, ctx, effective.mode) for key, cands in effective.keys.items()}
+
+
+def four100(effective: Effective, results: dict[str, Result]) -> dict[str, bool | None]:
+    """Each part of the "4个100%": True when every requirement counted toward it complies (and
+    at least one applies), False when one fails, None when facts are missing."""
+    out: dict[str, bool | None] = {}
+    for key, result in results.items():
+        part = effective.four100_of(key)
+        if not part or result.outcome == Outcome.NA:
+            continue
+        now = out.get(part, True)
+        if result.outcome == Outcome.FAIL:
+            out[part] = False
+        elif result.outcome == Outcome.UNKNOWN:
+            out[part] = None if now is not False else False
+        else:
+            out[part] = now
+    return out
+
+
+# --- explanations -------------------------------------------------------------------------------
+
+EXPLANATION_FIELDS = frozenset({"required", "actual", *RULE_FACTS})
+
+
+def explanation_problem(template: str) -> str | None:
+    """Why ``template`` cannot explain a rule, or ``None``: only ``{required}``, ``{actual}``
+    and fact names may appear in braces."""
+    try:
+        parsed = list(string.Formatter().parse(template))
+    except ValueError:
+        return _("Unbalanced braces in the explanation.")
+    for _text, name, spec, conversion in parsed:
+        if name is None:
+            continue
+        if name not in EXPLANATION_FIELDS or spec or conversion:
+            return _(
+                "The explanation may only name {required}, {actual} and facts; “%(name)s” "
+                "is not one."
+            ) % {"name": name}
+    return None
+
+
+def _shown(value):
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def explain(cand: Candidate, ctx: dict, required, actual) -> str:
+    """The rule's sentence in the school's own numbers ("本校3个校门，白天应至少配备6名保安员，
+    现有4名")."""
+    values = {name: _shown(ctx.get(name)) for name in RULE_FACTS}
+    values.update(required=_shown(required), actual=_shown(actual))
+    try:
+        return cand.explanation.format_map(values)
+    except (KeyError, ValueError, IndexError):
+        return cand.explanation
