@@ -7,6 +7,7 @@ api_v1 = [
     path("", include("safecampus.catalog.api.urls")),
     path("", include("safecampus.hazards.api.urls")),
     path("", include("safecampus.duties.api.urls")),
+    path("", include("safecampus.standards.api.urls")),
 ]
 
 urlpatterns = [
@@ -23,6 +24,7 @@ urlpatterns = [
     path("spotchecks/", include("safecampus.spotchecks.urls")),
     path("accountability/", include("safecampus.accountability.urls")),
     path("duties/", include("safecampus.duties.urls")),
+    path("standards/", include("safecampus.standards.urls")),
     path("notifications/", include("safecampus.notifications.urls")),
     path("dashboard/", include("safecampus.reports.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

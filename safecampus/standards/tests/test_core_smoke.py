@@ -49,7 +49,11 @@ def test_compliant_school_passes_everything(sw):
 
 def test_day_guards_fail_with_explanation_and_hazard(sw):
     school_user = sw.users[Role.SCHOOL_OFFICER]
-    gates = [compliant_gate(guards_day=2), compliant_gate(guards_day=1), compliant_gate(guards_day=1)]
+    gates = [
+        compliant_gate(guards_day=2),
+        compliant_gate(guards_day=1),
+        compliant_gate(guards_day=1),
+    ]
     record_facts(sw.school_a, school_user, gates=gates, now=NOW)
     finding = Finding.objects.get(school=sw.school_a, key="guards.day")
     assert finding.explanation == "本校3个校门，白天应至少配备6名保安员，现有4名"
@@ -84,13 +88,15 @@ def test_tally_follows_changes_and_bulk_recount_agrees(sw):
     record_facts(sw.school_a, school_user, values=compliant_values(video_days=15), now=NOW)
     live = {
         (t.key, t.stage, t.outcome): t.count
-        for t in StandardsTally.objects.filter(bureau=sw.bureau) if t.count
+        for t in StandardsTally.objects.filter(bureau=sw.bureau)
+        if t.count
     }
     assert live[("video.days", sw.school_a.stage, Outcome.FAIL)] == 1
     services.evaluate_bureau(sw.bureau, now=NOW)
     recount = {
         (t.key, t.stage, t.outcome): t.count
-        for t in StandardsTally.objects.filter(bureau=sw.bureau) if t.count
+        for t in StandardsTally.objects.filter(bureau=sw.bureau)
+        if t.count
     }
     # the bulk run also evaluated school B (no facts: unknown), A is as before
     assert recount[("video.days", sw.school_a.stage, Outcome.FAIL)] == 1

@@ -1,0 +1,3 @@
+"""The API of security standards (mounted under /api/v1/)."""
+
+urlpatterns: list = []
