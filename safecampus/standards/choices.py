@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Pillar(models.TextChoices):
@@ -41,16 +42,16 @@ class Outcome(models.TextChoices):
 
 
 class FindingStatus(models.TextChoices):
-    OPEN = "open", _("Open")
-    RESOLVED = "resolved", _("Resolved")
+    OPEN = "open", pgettext_lazy("standards finding", "Open")
+    RESOLVED = "resolved", pgettext_lazy("standards finding", "Resolved")
 
 
 class FindingAction(models.TextChoices):
-    OPEN = "open", _("Found")
-    RAISE_HAZARD = "raise_hazard", _("Turned into a hazard")
-    LINK_HAZARD = "link_hazard", _("Linked to the open hazard")
-    RESOLVE = "resolve", _("Complies again")
-    REVISE = "revise", _("Explanation updated")
+    OPEN = "open", pgettext_lazy("standards finding", "Found")
+    RAISE_HAZARD = "raise_hazard", pgettext_lazy("standards finding", "Turned into a hazard")
+    LINK_HAZARD = "link_hazard", pgettext_lazy("standards finding", "Linked to the open hazard")
+    RESOLVE = "resolve", pgettext_lazy("standards finding", "Complies again")
+    REVISE = "revise", pgettext_lazy("standards finding", "Explanation updated")
 
 
 class FactsStatus(models.TextChoices):

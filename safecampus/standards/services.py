@@ -716,14 +716,22 @@ def raise_hazard(*, actor, finding_id: int, interim: dict | None = None, now=Non
 
 
 def raise_hazards(
-    *, actor, finding_ids: Iterable[int] | None = None, interim: dict | None = None, now=None
+    *,
+    actor,
+    finding_ids: Iterable[int] | None = None,
+    interim: dict | None = None,
+    now=None,
+    queryset=None,
 ) -> list[Finding]:
     """Turn several findings (by default every open finding ``actor`` may act on that is not a
-    hazard yet) into hazards, all or nothing."""
+    hazard yet; ``queryset`` narrows them, e.g. to a list's filters) into hazards, all or
+    nothing."""
     now = now or timezone.now()
     qs = Finding.objects.restrict(actor, access.ACT).filter(
         status=FindingStatus.OPEN, hazard__isnull=True
     )
+    if queryset is not None:
+        qs = qs.filter(pk__in=queryset.values("pk"))
     if finding_ids is not None:
         wanted = {int(i) for i in finding_ids}
         qs = qs.filter(pk__in=wanted)
@@ -773,8 +781,9 @@ def _raise(actor, finding_id: int, now, interim: dict) -> Finding:
         .first()
     )
     if earlier is not None:
-        finding.hazard = earlier.hazard
+        # checked before the hazard is set: the guard refuses a finding that has one
         move = FINDINGS.check(finding, FindingAction.LINK_HAZARD, roles)
+        finding.hazard = earlier.hazard
         FINDINGS.commit(
             finding,
             move,
