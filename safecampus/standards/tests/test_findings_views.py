@@ -347,3 +347,19 @@ def test_export_has_the_rows(fw, client):
     required = {r[0]: r[4] for r in data}
     assert isinstance(required[fw.school_a.name], int)
     assert ws.page_setup.orientation == "landscape"
+
+
+def test_detail_raise_of_a_major_finding_asks_for_interim_measures(fw, client):
+    finding = _finding(fw.school_a, "barriers")
+    client.force_login(fw.users[Role.DEPARTMENT_OFFICER])
+    page = client.get(reverse("standards:finding_detail", args=[finding.pk])).content.decode()
+    assert 'name="interim_person"' in page and "临时管控措施（仅重大隐患需填写）" in page
+    url = reverse("standards:finding_raise", args=[finding.pk])
+    refused = client.post(url, {"interim_deadline": "明天"})
+    assert refused.status_code == 400
+    assert not Hazard.objects.exists()
+    response = client.post(url, INTERIM, follow=True)
+    finding.refresh_from_db()
+    assert finding.hazard.interim_unit == "甲小学"
+    timeline = response.content.decode()
+    assert "转为隐患" in timeline and finding.hazard.code in timeline
