@@ -638,7 +638,7 @@ class FindingViewSet(StandardsViewSet):
         "Returns the findings turned. "
         f"Roles: {_who(STANDARDS_FINDING_ACT)}.",
     )
-    @drf_action(detail=False, methods=["post"], url_path="raise-hazards")
+    @drf_action(detail=False, methods=["post"], url_path="raise-hazards", pagination_class=None)
     def raise_hazards(self, request):
         serializer = RaiseHazardsSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
