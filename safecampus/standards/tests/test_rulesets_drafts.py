@@ -179,3 +179,10 @@ def test_roles_and_scope_of_editing(sw, client_for):
     sw.draft.refresh_from_db()
     assert sw.draft.status == VersionStatus.DRAFT
     assert Rule.objects.filter(pk=rule.pk).exists()
+
+
+def test_override_prefills_the_inherited_rule(sw, client_for):
+    url = reverse("standards:rule_new", args=[sw.draft.pk]) + "?key=guards.day"
+    html = client_for(sw.centre).get(url).content.decode()
+    assert 'value="guards.day"' in html
+    assert 'name="clause"' in html and "§四(一)" in html

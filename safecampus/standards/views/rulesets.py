@@ -336,15 +336,24 @@ class RuleForm(forms.Form):
             field.widget.attrs.setdefault("class", css)
 
 
+def _inherited_initial(rule_set, key: str) -> dict:
+    """The fields of the inherited rule ``key`` (to override it), or just the key."""
+    if not key or not rule_set.extends_id:
+        return {"key": key}
+    inherited = engine.resolved(rule_set.extends)[0].get(key)
+    if inherited is None:
+        return {"key": key}
+    return {f: getattr(inherited, f) for f in services.RULE_FIELDS if hasattr(inherited, f)}
+
+
 def _rule_form(request, version, rule=None):
     if version.frozen:
         messages.error(request, _("A published version is frozen; change its draft."))
         return redirect(_version_url(version))
-    initial = (
-        {f: getattr(rule, f) for f in services.RULE_FIELDS}
-        if rule is not None
-        else {"key": request.GET.get("key", "")[:48]}
-    )
+    if rule is not None:
+        initial = {f: getattr(rule, f) for f in services.RULE_FIELDS}
+    else:
+        initial = _inherited_initial(version.rule_set, request.GET.get("key", "")[:48])
     form = RuleForm(request.POST or None, initial=initial)
     status = 200
     if request.method == "POST":
