@@ -311,7 +311,7 @@ class RuleForm(forms.Form):
     condition = forms.CharField(label=gettext_lazy("condition"), max_length=500, required=False)
     clause = forms.CharField(label=gettext_lazy("clause"), max_length=200, required=False)
     explanation = forms.CharField(label=gettext_lazy("explanation"), max_length=300, required=False)
-    note = forms.CharField(label=gettext_lazy("note"), max_length=300, required=False)
+    note = forms.CharField(label=pgettext_lazy("rule", "note"), max_length=300, required=False)
     level = forms.ChoiceField(
         label=gettext_lazy("default hazard level"), choices=HazardLevel.choices
     )
