@@ -150,3 +150,14 @@ def test_query_counts_of_detail(sw, client_for):
 
 QUERIES_DETAIL = 11  # independent of the number of rules
 QUERIES_DETAIL_OWN = 14  # one level more of extension: its version and rules
+
+
+def test_query_count_of_the_list_does_not_grow_with_sets(sw, client_for):
+    client = client_for(sw.centre)
+    url = reverse("standards:ruleset_list")
+    before = count_queries(client, url)
+    services.create_rule_set(actor=sw.centre, bureau=sw.bureau, code="mh9", name="另一套")
+    assert count_queries(client, url) == before == QUERIES_LIST
+
+
+QUERIES_LIST = 10
