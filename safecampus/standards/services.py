@@ -1181,6 +1181,8 @@ def preview(*, actor, version_id: int, bureau=None, now=None) -> dict:
                             "title": result.rule.title if result.rule else key,
                         },
                     )
+                    if label == "after" and result.rule:  # name the rule being published
+                        row["title"] = result.rule.title
                     if result.outcome == Outcome.FAIL:
                         row[label] += 1
                     if result.outcome != Outcome.NA:
