@@ -77,13 +77,18 @@ def _help(fact) -> str:
 def columns(gates: int = MAX_GATES) -> list[Column]:
     cols = [Column(SCHOOL, 14, required=True), Column(NAME, 24)]
     cols += [
-        Column(school_header(f), 12, choices=["是", "否"] if f.type == BOOL else None, help=_help(f))
+        Column(
+            school_header(f), 12, choices=["是", "否"] if f.type == BOOL else None, help=_help(f)
+        )
         for f in SCHOOL_FACTS
     ]
     for n in range(1, gates + 1):
         cols += [
             Column(
-                gate_header(n, f), 10, choices=["是", "否"] if f.type == BOOL else None, help=_help(f)
+                gate_header(n, f),
+                10,
+                choices=["是", "否"] if f.type == BOOL else None,
+                help=_help(f),
             )
             for f in GATE_FACTS
         ]
@@ -115,7 +120,10 @@ def template_bytes(user) -> io.BytesIO:
     """The workbook to fill in: one row per school ``user`` keeps, with its facts as they
     stand."""
     schools = list(
-        editable_schools(user).filter(is_active=True).order_by("code").only("pk", "code", "name", "gate_count")
+        editable_schools(user)
+        .filter(is_active=True)
+        .order_by("code")
+        .only("pk", "code", "name", "gate_count")
     )
     width = max([1, *(min(s.gate_count or 0, MAX_GATES) for s in schools)])
     from .models import GateFacts, SecurityFacts
