@@ -206,10 +206,11 @@ def facts_import(*, fileobj, actor, name: str = "", progress=None, now=None) -> 
             progress(i)
     if errors:
         _refuse_rows(errors)
-    index = 0
+    at = rows[0][0] if rows else 0
     try:
         with transaction.atomic():
-            for index, (_number, school, values, gates) in enumerate(rows):
+            for number, school, values, gates in rows:
+                at = number
                 services.update_facts(
                     actor=actor,
                     school_id=school.pk,
@@ -220,10 +221,9 @@ def facts_import(*, fileobj, actor, name: str = "", progress=None, now=None) -> 
                     comment=_("Imported from %(name)s") % {"name": name} if name else "",
                 )
     except ValidationError as exc:
-        number = rows[index][0]
         _refuse_rows(
             [
-                RowError(number, _column_of(field), message)
+                RowError(at, _column_of(field), message)
                 for field, messages in errors_of(exc).items()
                 for message in messages
             ]

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from safecampus.core.access import VIEW, require, scope_for
+from safecampus.core.access import VIEW, can, require, scope_for
 from safecampus.core.capabilities import STANDARDS_FACTS_EDIT, STANDARDS_VIEW
 from safecampus.core.excel import XLSX_CONTENT_TYPE, upload_problem
 from safecampus.core.jobs import job_start
@@ -81,7 +81,11 @@ def my_card(request):
     page = Paginator(schools.only("pk", "name", "code", "stage"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    return render(request, "standards/facts/my.html", {"page": page})
+    return render(
+        request,
+        "standards/facts/my.html",
+        {"page": page, "may_import": can(request.user, STANDARDS_FACTS_EDIT)},
+    )
 
 
 @login_required
@@ -94,7 +98,7 @@ def card(request, school_id: int):
         .select_related("updated_by", "verified_by")
         .first()
     )
-    counts = {o: 0 for o in Outcome.values}
+    counts = dict.fromkeys(Outcome.values, 0)
     for _pillar, _label, lines in data["pillars"]:
         for line in lines:
             counts[line.outcome] = counts.get(line.outcome, 0) + 1
