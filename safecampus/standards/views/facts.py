@@ -28,6 +28,7 @@ from safecampus.core.capabilities import STANDARDS_FACTS_EDIT, STANDARDS_VIEW
 from safecampus.core.excel import XLSX_CONTENT_TYPE, upload_problem
 from safecampus.core.jobs import job_start
 from safecampus.core.refusals import errors_of
+from safecampus.core.roles import Role
 from safecampus.hazards.evidence import serve_evidence
 from safecampus.orgs.models import School
 
@@ -363,6 +364,10 @@ def _as_of_sheet(revision) -> dict:
     }
 
 
+def _role_label(role: str) -> str:
+    return str(Role(role).label) if role in Role.values else role
+
+
 @login_required
 def facts_history(request, school_id: int):
     """Every change of the school's facts, and the sheet as of a date."""
@@ -378,6 +383,7 @@ def facts_history(request, school_id: int):
     rows = [
         {
             "rev": rev,
+            "role": _role_label(rev.actor_role),
             "changes": [
                 (change_label(k), _shown(v[0]), _shown(v[1])) for k, v in rev.changes.items()
             ],
