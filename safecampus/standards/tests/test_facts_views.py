@@ -323,3 +323,14 @@ def test_evidence_is_uploaded_and_served_in_scope(client_for, client, sw, _media
         out_of_scope=[school_b_user, other],
         wrong_role=[sw.users[Role.SYSTEM_ADMIN]],
     )
+
+
+def test_card_of_a_school_with_no_facts_yet(client_for, sw):
+    c = client_for(sw.users[Role.SAFETY_CENTRE])
+    html = c.get(card_url(sw.school_b)).content.decode()
+    assert "尚未评估" in html or "Not evaluated yet" in html
+    assert 'data-outcome="unknown"' in html
+    assert 'data-outcome="fail"' not in html
+    form = c.get(edit_url(sw.school_b))
+    assert form.status_code == 200
+    assert b'name="gate1.guards_day"' in form.content
