@@ -54,6 +54,7 @@ HANDLERS: dict[str, str] = {
     "duties.catalog_import": "safecampus.duties.catalog_excel.catalog_import_job",
     "duties.record_import": "safecampus.duties.imports.record_import_job",
     "standards.preview": "safecampus.standards.views.rulesets.preview_job",
+    "standards.facts_import": "safecampus.standards.imports.facts_import_job",
 }
 
 

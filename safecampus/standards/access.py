@@ -68,6 +68,31 @@ def facts_q(scope: Scope, action: str, prefix: str = "") -> Q | None:
     )
 
 
+def school_facts_q(scope: Scope, action: str = VIEW) -> Q | None:
+    """``facts_q`` over ``orgs.School`` itself: the schools whose card and facts ``scope``
+    reaches for ``action`` (a school with no facts recorded yet included)."""
+    if action == EDIT:
+        return any_of(
+            ids_in("pk", scope.school_ids)
+            if scope.has(*(SCHOOL_ROLES & STANDARDS_FACTS_EDIT))
+            else None,
+            ids_in("bureau_id", scope.bureau_ids(Role.SAFETY_CENTRE)),
+        )
+    if action == VERIFY:
+        return ids_in("bureau_id", scope.bureau_ids(*STANDARDS_VERIFY))
+    partner = None
+    if scope.has(Role.PARTNER) and scope.partner_ids:
+        partner = Q(
+            partner_coverages__partner_id__in=sorted(scope.partner_ids),
+            partner_coverages__partner__standards_grants__isnull=False,
+        )
+    return any_of(
+        ids_in("pk", scope.school_ids) if scope.has(*SCHOOL_ROLES) else None,
+        ids_in("bureau_id", scope.bureau_ids(*CARD_READERS)),
+        partner,
+    )
+
+
 def facts_roles(scope: Scope, school) -> frozenset[str]:
     """The roles ``scope`` holds on ``school``'s facts: its staff, and the bureau's roles."""
     roles = set(roles_in_bureau(scope, school.bureau_id))

@@ -144,7 +144,13 @@ def facts_problems(values: dict, gates: list[dict], *, today: datetime.date) -> 
                 errors.setdefault(f"gate{index}.{name}", []).append(str(exc))
     for field in ("guards_certified",):
         total, certified = values.get("guards_total"), values.get(field)
-        if total is not None and certified is not None and certified > total:
+        if (
+            isinstance(total, int)
+            and isinstance(certified, int)
+            and not errors.get("guards_total")
+            and not errors.get(field)
+            and certified > total
+        ):
             errors.setdefault(field, []).append(_("More certified guards than guards employed."))
     return errors
 
