@@ -1,7 +1,7 @@
-"""The compliance workbook (人防物防技防达标情况): sheet 1 the figures per requirement, sheet 2
-every school × requirement (符合/不符合/待填报/不适用), written from the cards' stored results in one
-streamed read (no query per school), through ``core.excel`` (title and header block, A4
-landscape, numbers as numbers, text never a formula)."""
+"""The compliance workbook (人防物防技防达标情况): sheet 1 the figures per requirement,
+sheet 2 every school × requirement (符合/不符合/待填报/不适用), written from the cards' stored
+results in one streamed read (no query per school), through ``core.excel`` (title and header
+block, A4 landscape, numbers as numbers, text never a formula)."""
 
 from __future__ import annotations
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-
 from urllib.parse import urlencode
 
 from django.db.models import Count, OuterRef, Q, Subquery, Sum

@@ -33,8 +33,7 @@ URL = "/standards/compliance/"
 @pytest.fixture
 def cw(world):
     """Policy of 山东 + GB/T 29315 (all four parts); school A complies but for certified guards
-    and video at its gate; school B (kindergarten) misses closed management; other bureau's school fails
-    too (its own policy)."""
+    and video at its gate; school B (kindergarten) misses closed management."""
     standards_world(world, codes=("shandong", "gb29315"))
     for s in (world.school_a, world.school_b):
         s.gate_count = 1
