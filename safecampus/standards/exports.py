@@ -57,10 +57,10 @@ def compliance_workbook(*, user, now, stage: str | None = None) -> bytes:
             Column("要求", 30),
             Column("类别", 10),
             Column("依据条款", 36),
-            Column("符合（所）", 10),
-            Column("不符合（所）", 10),
-            Column("待填报（所）", 10),
-            Column("不适用（所）", 10),
+            Column("符合（所）", 12),
+            Column("不符合（所）", 12),
+            Column("待填报（所）", 12),
+            Column("不适用（所）", 12),
             Column("达标率", 10),
         ]
         _table(
