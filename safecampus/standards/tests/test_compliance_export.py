@@ -58,3 +58,23 @@ def test_department_workbook_counts_only_its_findings(cw, client):  # noqa: F811
     top, _h, rows = _table(wb.worksheets[0])
     assert any("本科室" in (r[0] or "") for r in top)
     assert all(r[4] == 0 for r in rows)  # no complying counts for a department
+
+
+def test_large_scope_is_written_by_a_job(cw, client, monkeypatch):  # noqa: F811
+    from safecampus.core.jobs import job_run
+    from safecampus.core.models import Job
+    from safecampus.standards.views import compliance
+
+    monkeypatch.setattr(compliance, "EXPORT_INLINE_LIMIT", 1)
+    client.force_login(cw.users[Role.LEADERSHIP])
+    response = client.get(URL + "?stage=kindergarten")
+    assert response.status_code == 200  # one kindergarten: written at once
+    response = client.get(URL)
+    assert response.status_code == 302
+    job = Job.objects.get(kind="standards.compliance_export")
+    assert response["Location"] == job.get_absolute_url()
+    job = job_run(job.pk)
+    assert job.status == Job.Status.SUCCEEDED, job.result
+    assert "人防物防技防达标情况" in job.output_name
+    wb = load_workbook(job.output_file.open("rb"))
+    assert len(list(wb.worksheets[1].iter_rows())) > 2

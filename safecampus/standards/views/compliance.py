@@ -15,7 +15,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,12 +24,15 @@ from django.views.decorators.http import require_GET
 from safecampus.core.access import require
 from safecampus.core.capabilities import STANDARDS_COMPLIANCE_VIEW
 from safecampus.core.excel import XLSX_CONTENT_TYPE, attachment
+from safecampus.core.jobs import job_start
 from safecampus.orgs.choices import SchoolStage
 
 from .. import exports, selectors
 from ..choices import Four100
 
 PAGE_SIZE = 50
+#: schools whose workbook is written at once; more are written by a job with progress
+EXPORT_INLINE_LIMIT = 3000
 
 
 def _int(value: str | None) -> int | None:
@@ -190,8 +193,22 @@ def compliance_xlsx(request):
     p, errors = _params(request)
     if errors:
         return compliance(request)
+    stage = p["stage"] or None
+    if (
+        selectors.standings(request.user, stage=stage)
+        .order_by()[EXPORT_INLINE_LIMIT : EXPORT_INLINE_LIMIT + 1]
+        .exists()
+    ):
+        job = job_start(
+            kind="standards.compliance_export",
+            title=_("Export of security standards compliance"),
+            user=request.user,
+            params={"stage": stage or ""},
+        )
+        return redirect(job)
     now = timezone.now()
-    content = exports.compliance_workbook(user=request.user, now=now, stage=p["stage"] or None)
+    content = exports.compliance_workbook(user=request.user, now=now, stage=stage)
+    exports.audit(request.user, stage)
     response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = attachment(exports.workbook_name(request.user, now))
     return response
