@@ -71,6 +71,9 @@ def compliance_workbook(*, user, now, stage: str | None = None) -> bytes:
         sets = selectors.rule_set_names(data["bureaus"])
         stage_label = str(dict(SchoolStage.choices).get(stage, "")) if stage else ""
         notes = [f"适用规则集：{'、'.join(sets) or '—'}"]
+        counts_note = (
+            "符合、不符合、待填报、不适用为学校数（所）；达标率 = 符合 ÷（符合 + 不符合 + 待填报）"
+        )
         if not data["whole"]:
             notes.append("本科室：仅统计交由本科室处理的未整改问题")
         filters = f"学校类型：{stage_label}" if stage_label else ""
@@ -83,15 +86,21 @@ def compliance_workbook(*, user, now, stage: str | None = None) -> bytes:
             Column("要求", 30),
             Column("类别", 10),
             Column("依据条款", 36),
-            Column("符合（所）", 12),
-            Column("不符合（所）", 12),
-            Column("待填报（所）", 12),
-            Column("不适用（所）", 12),
+            Column("符合", 10),
+            Column("不符合", 10),
+            Column("待填报", 10),
+            Column("不适用", 10),
             Column("达标率", 10),
         ]
         _table(
             ws,
-            Heading(TITLE + "（按要求）", scope=scope, filters=filters, as_of=now, notes=notes),
+            Heading(
+                TITLE + "（按要求）",
+                scope=scope,
+                filters=filters,
+                as_of=now,
+                notes=[*notes, counts_note],
+            ),
             columns,
             (
                 [
