@@ -72,3 +72,17 @@ def test_print_page_has_the_card(cw, client):  # noqa: F811
     client.force_login(cw.users[Role.LEADERSHIP])
     html = client.get("/dashboard/print/").content.decode()
     assert 'data-testid="standards-card"' in html
+
+
+def test_dashboard_workbook_has_the_card(cw, client):  # noqa: F811
+    import io
+
+    from openpyxl import load_workbook
+
+    client.force_login(cw.users[Role.SAFETY_CENTRE])
+    response = client.get("/dashboard/export.xlsx")
+    wb = load_workbook(io.BytesIO(response.content))
+    ws = wb["人防物防技防"]
+    rows = {r[0]: r for r in ws.iter_rows(values_only=True) if r and r[0]}
+    assert rows["封闭化管理"][1:] == (0.5, 1, 2)
+    assert rows["存在未整改问题的学校"][2] == 2
