@@ -232,3 +232,4 @@ STANDARDS_ROLE_ORDER = (
 JOB_CAPABILITY["standards.evaluate"] = STANDARDS_MANAGE
 JOB_CAPABILITY["standards.facts_import"] = STANDARDS_FACTS_EDIT
 JOB_CAPABILITY["standards.preview"] = STANDARDS_MANAGE
+JOB_CAPABILITY["standards.compliance_export"] = STANDARDS_COMPLIANCE_VIEW

@@ -55,6 +55,7 @@ HANDLERS: dict[str, str] = {
     "duties.record_import": "safecampus.duties.imports.record_import_job",
     "standards.preview": "safecampus.standards.views.rulesets.preview_job",
     "standards.facts_import": "safecampus.standards.imports.facts_import_job",
+    "standards.compliance_export": "safecampus.standards.exports.compliance_export_job",
 }
 
 

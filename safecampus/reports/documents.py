@@ -175,6 +175,24 @@ def dashboard_workbook(
             ],
             widths=[14, 14, 14, 10, 16, 10, 10],
         )
+    if d.get("standards"):
+        st = d["standards"]
+        _sheet(
+            wb,
+            _("People, physical and technical defence (人防物防技防)")[:31],
+            [
+                figure,
+                pgettext("standards compliance", "Rate"),
+                _("Miss it"),
+                pgettext("standards compliance", "Schools"),
+            ],
+            [
+                *[[f["label"], _pct(f["rate"]), f["fail"], f["total"]] for f in st["four100"]],
+                [_("Schools with open findings"), None, st["schools"]["n"], None],
+                [_("Open findings not yet hazards"), None, st["no_hazard"]["n"], None],
+            ],
+            widths=[30, 10, 10, 10],
+        )
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

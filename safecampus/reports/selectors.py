@@ -45,6 +45,12 @@ Definitions
                   ``duties:occurrence_list`` with the same filters, the period's dates and the
                   status; not narrowed by the campaign or the period of ``found_on`` (they are
                   hazards' filters)
+    standards     人防物防技防 (``standards.selectors.dashboard_figures``): the "4个100%" of the
+                  bureaus whose cards the user reads, from the standards tally (narrowed by the
+                  bureau and school type filters), and the schools with open findings and the
+                  open findings not yet hazards among the findings the user sees (narrowed by
+                  the bureau, school type and department filters); each links to exactly its
+                  schools or findings; None for a role that does not see compliance figures
     map           schools in scope (bureau and type filters) with coordinates (their first
                   gate), coloured by the worst risk colour among their open hazards; the page
                   loads the points separately (``map_points``)
@@ -211,6 +217,7 @@ def dashboard(*, user, filters: Filters, campaigns: list | None = None, progress
         lambda: data.update(spot_checks=_spot_checks(hz, base)),
         lambda: data.update(accountability=_accountability(user)),
         lambda: data.update(duties=_duties(user, filters, today)),
+        lambda: data.update(standards=_standards(user, filters)),
         lambda: data.update(map=_map(user=user, filters=filters)),
     ]
     for done, step in enumerate(steps, start=1):
@@ -791,6 +798,22 @@ def _duties(user, filters: Filters, today: datetime.date) -> list[dict]:
             "rate": round(100 * completed / owed, 1) if owed else None,
         }
     return _duty_rows(out, periods, params, as_of=figures.as_of)
+
+
+def _standards(user, filters: Filters) -> dict | None:
+    """The 人防物防技防 card (two reads: the tally and one count of the open findings)."""
+    from safecampus.core.access import can
+    from safecampus.core.capabilities import STANDARDS_COMPLIANCE_VIEW
+    from safecampus.standards.selectors import dashboard_figures
+
+    if not can(user, STANDARDS_COMPLIANCE_VIEW):
+        return None
+    return dashboard_figures(
+        user,
+        bureau_id=filters.bureau_id,
+        stage=filters.stage,
+        department_id=filters.department_id,
+    )
 
 
 def accountability_statuses() -> list[tuple[str, str]]:
