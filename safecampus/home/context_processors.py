@@ -23,9 +23,13 @@ from safecampus.core.capabilities import (
     ORG_VIEW,
     SCHOOL_VIEW,
     SPOT_CHECK_VIEW,
+    STANDARDS_COMPLIANCE_VIEW,
+    STANDARDS_FINDING_ACT,
+    STANDARDS_MANAGE,
+    STANDARDS_VIEW,
     WEEKLY_REPORT_VIEW,
 )
-from safecampus.core.roles import SCHOOL_ROLES
+from safecampus.core.roles import SCHOOL_ROLES, Role
 from safecampus.orgs import access as org_access
 
 
@@ -124,6 +128,41 @@ def navigation(request):
         items.append(NavItem(_("Recurring duties"), "", "calendar-check", tuple(duties)))
     else:
         items.extend(duties)
+    standards = [
+        NavItem(label, reverse(url), icon)
+        for capability, label, url, icon in (
+            (
+                STANDARDS_VIEW,
+                _("Our security facts") if scope.has(*SCHOOL_ROLES) else _("School security cards"),
+                "standards:my_card",
+                "shield-check",
+            ),
+            (
+                STANDARDS_COMPLIANCE_VIEW,
+                _("Security standards compliance"),
+                "standards:compliance",
+                "bar-chart",
+            ),
+            (
+                STANDARDS_FINDING_ACT | SCHOOL_ROLES | STANDARDS_COMPLIANCE_VIEW,
+                _("Standards findings"),
+                "standards:finding_list",
+                "exclamation-diamond",
+            ),
+            (
+                STANDARDS_VIEW - {Role.PARTNER},
+                _("Security rule sets"),
+                "standards:ruleset_list",
+                "journal-check",
+            ),
+            (STANDARDS_MANAGE, _("Standards applied"), "standards:policy", "sliders"),
+        )
+        if scope.has(*capability)
+    ]
+    if len(standards) > 1:
+        items.append(NavItem(_("Security posture"), "", "shield-lock", tuple(standards)))
+    else:
+        items.extend(standards)
     if scope.has(*CATALOG_VIEW):
         items.append(NavItem(_("Risk catalog"), reverse("catalog:version_list"), "list-check"))
     if scope.has(*ORG_VIEW):
