@@ -53,6 +53,7 @@ HANDLERS: dict[str, str] = {
     "reports.dashboard_snapshot": "safecampus.reports.snapshots.snapshot_job",
     "duties.catalog_import": "safecampus.duties.catalog_excel.catalog_import_job",
     "duties.record_import": "safecampus.duties.imports.record_import_job",
+    "standards.evaluate": "safecampus.standards.jobs.evaluate_job",
 }
 
 

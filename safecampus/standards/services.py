@@ -223,6 +223,16 @@ def update_facts(
         before = snapshot(facts, gate_rows)
         for name, value in values.items():
             setattr(facts, name, value)
+        # a partial change is checked against what is kept, not only against what was sent
+        if (
+            facts.guards_total is not None
+            and facts.guards_certified is not None
+            and facts.guards_certified > facts.guards_total
+        ):
+            raise refuse(
+                {"guards_certified": [_("More certified guards than guards employed.")]},
+                Code.INVALID,
+            )
         for row, data in zip(gate_rows, gates, strict=False):
             for name, value in data.items():
                 if name == "name":
