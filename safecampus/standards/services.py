@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -371,7 +371,14 @@ def _context(school, facts: SecurityFacts | None, gates: list, today) -> dict:
 def _summary(effective, results) -> tuple[dict, dict]:
     parts = engine.four100(effective, results)
     fields = {FOUR100_FIELDS[p]: v for p, v in parts.items() if p in FOUR100_FIELDS}
-    return {k: r.as_json() for k, r in results.items()}, fields
+    out = {}
+    for key, result in results.items():
+        out[key] = result.as_json()
+        # the "4个100%" part the requirement counts toward, so that the figures taken off a card
+        # later count exactly the parts that were counted onto it
+        if part := effective.four100_of(key):
+            out[key]["p"] = part
+    return out, fields
 
 
 def _tally_rows(results_json: dict, fours: dict) -> Counter:
@@ -388,23 +395,33 @@ def _tally_rows(results_json: dict, fours: dict) -> Counter:
     return counts
 
 
-def _bump(bureau_id: int, stage: str, counts: Counter, sign: int) -> None:
-    for (key, outcome), n in counts.items():
-        if not n:
-            continue
-        updated = StandardsTally.objects.filter(
-            bureau_id=bureau_id, key=key, stage=stage, outcome=outcome
-        ).update(count=F("count") + sign * n)
-        if not updated:
-            try:
-                with transaction.atomic():
-                    StandardsTally.objects.create(
-                        bureau_id=bureau_id, key=key, stage=stage, outcome=outcome, count=sign * n
-                    )
-            except IntegrityError:
-                StandardsTally.objects.filter(
-                    bureau_id=bureau_id, key=key, stage=stage, outcome=outcome
-                ).update(count=F("count") + sign * n)
+def _bump(deltas: Counter) -> None:
+    """Move the live figures by ``deltas`` ((bureau, stage, key, outcome) → change): a
+    requirement whose outcome did not change moves nothing, and the rest is three queries
+    however many requirements moved (increments are ``F`` expressions, so two schools of one
+    bureau changing at once both count)."""
+    deltas = {k: n for k, n in deltas.items() if n}
+    if not deltas:
+        return
+    StandardsTally.objects.bulk_create(
+        [
+            StandardsTally(bureau_id=b, stage=s, key=k, outcome=o, count=0)
+            for (b, s, k, o) in deltas
+        ],
+        ignore_conflicts=True,
+    )
+    rows = StandardsTally.objects.filter(
+        bureau_id__in={b for b, _s, _k, _o in deltas},
+        stage__in={s for _b, s, _k, _o in deltas},
+        key__in={k for _b, _s, k, _o in deltas},
+    ).only("pk", "bureau_id", "stage", "key", "outcome")
+    changed = []
+    for row in rows:
+        n = deltas.get((row.bureau_id, row.stage, row.key, row.outcome))
+        if n:
+            row.count = F("count") + n
+            changed.append(row)
+    StandardsTally.objects.bulk_update(changed, ["count"], batch_size=500)
 
 
 def evaluate_school(
@@ -421,8 +438,10 @@ def evaluate_school(
         results = engine.evaluate(effective, ctx)
         results_json, fours = _summary(effective, results)
         old = SchoolStanding.objects.select_for_update().filter(school=school).first()
+        deltas: Counter = Counter()
         if old is not None:
-            _bump(old.bureau_id, old.stage, _tally_rows(old.results, _fours_of(old)), -1)
+            for (key, outcome), n in _tally_rows(old.results, _fours_of(old)).items():
+                deltas[(old.bureau_id, old.stage, key, outcome)] -= n
         standing = old or SchoolStanding(school=school)
         standing.bureau_id = school.bureau_id
         standing.stage = school.stage
@@ -433,7 +452,9 @@ def evaluate_school(
         for field in FOUR100_FIELDS.values():
             setattr(standing, field, fours.get(field))
         standing.save()
-        _bump(school.bureau_id, school.stage, _tally_rows(results_json, fours), +1)
+        for (key, outcome), n in _tally_rows(results_json, fours).items():
+            deltas[(school.bureau_id, school.stage, key, outcome)] += n
+        _bump(deltas)
         sync_findings(school, results, actor=actor, now=now)
         return standing
 
@@ -443,7 +464,13 @@ def evaluate_school(
 
 
 def _fours_of(standing) -> dict:
-    return {field: getattr(standing, field) for field in FOUR100_FIELDS.values()}
+    """The "4个100%" parts counted for ``standing``: those with a requirement that applied
+    (as ``engine.four100`` decides), not every field of the card (a part no rule set of the
+    policy asks for is no "unknown")."""
+    present = {r.get("p") for r in (standing.results or {}).values() if r.get("o") != Outcome.NA}
+    return {
+        field: getattr(standing, field) for part, field in FOUR100_FIELDS.items() if part in present
+    }
 
 
 def _department_for(school, item_code: str, cache: dict):
