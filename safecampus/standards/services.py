@@ -541,8 +541,29 @@ def _engine_event(finding, action, from_status, to_status, now, *, actor=None, r
 
 
 def _open_finding(school, result, *, now, cache) -> Finding:
+    finding = _new_finding(school, result, now=now, cache=cache)
+    finding.save(force_insert=True)
+    _opened_event(finding, now).save(force_insert=True)
+    return finding
+
+
+def _opened_event(finding, now) -> FindingEvent:
+    return FindingEvent(
+        finding=finding,
+        action=FindingAction.OPEN,
+        from_status="",
+        to_status=FindingStatus.OPEN,
+        actor=None,
+        actor_role=ENGINE_ROLE,
+        at=now,
+        data={"explanation": finding.explanation},
+    )
+
+
+def _new_finding(school, result, *, now, cache) -> Finding:
+    """An open finding for a failed ``result`` (not saved)."""
     rule = result.rule
-    finding = Finding.objects.create(
+    return Finding(
         school=school,
         bureau_id=school.bureau_id,
         key=result.key,
@@ -559,15 +580,6 @@ def _open_finding(school, result, *, now, cache) -> Finding:
         opened_at=now,
         status_changed_at=now,
     )
-    _engine_event(
-        finding,
-        FindingAction.OPEN,
-        "",
-        FindingStatus.OPEN,
-        now,
-        data={"explanation": finding.explanation},
-    )
-    return finding
 
 
 def _text(value) -> str:
@@ -672,6 +684,7 @@ def _evaluate_chunk(ids, effective, *, actor, now, today, cache) -> Counter:
         open_findings.setdefault(f.school_id, {})[f.key] = f
     counts: Counter = Counter()
     new_standings, replaced, unchanged = [], [], []
+    opening: list[Finding] = []
     fields = ("bureau_id", "stage", "results", "failing", "unknown", *FOUR100_FIELDS.values())
     for school in schools:
         rows = gates.get(school.pk, [])
@@ -706,7 +719,11 @@ def _evaluate_chunk(ids, effective, *, actor, now, today, cache) -> Counter:
         failing = {k for k, r in results.items() if r.outcome == Outcome.FAIL}
         # the findings change only where an outcome or its numbers changed: the common night
         # (nothing changed) writes no finding at all
-        if failing != set(mine) or any(
+        if not mine and failing:
+            # only new failures (the first evaluation of most schools): opened in bulk below
+            opening += [_new_finding(school, results[k], now=now, cache=cache) for k in failing]
+            counts["opened"] += len(failing)
+        elif failing != set(mine) or any(
             mine[k].explanation != results[k].explanation[:400] for k in failing & set(mine)
         ):
             counts += sync_findings(school, results, actor=actor, now=now, cache=cache)
@@ -720,6 +737,9 @@ def _evaluate_chunk(ids, effective, *, actor, now, today, cache) -> Counter:
             SchoolStanding.objects.db
         )
     SchoolStanding.objects.bulk_create([*replaced, *new_standings], batch_size=500)
+    if opening:
+        Finding.objects.bulk_create(opening, batch_size=500)
+        FindingEvent.objects.bulk_create([_opened_event(f, now) for f in opening], batch_size=500)
     return counts
 
 

@@ -67,6 +67,9 @@ def consistent(bureau):
     }
     opened = {(s, k) for s, k, status, _e in findings if status == FindingStatus.OPEN}
     assert failed == opened
+    # every finding, opened one by one or in bulk, has its opening event
+    for finding in Finding.objects.filter(bureau=bureau):
+        assert finding.events.filter(action="open").count() == 1, finding.key
     services.recount_tally(bureau.pk)
     assert state(bureau)[2] == tally
 
