@@ -56,6 +56,7 @@ HANDLERS: dict[str, str] = {
     "standards.preview": "safecampus.standards.views.rulesets.preview_job",
     "standards.facts_import": "safecampus.standards.imports.facts_import_job",
     "standards.compliance_export": "safecampus.standards.exports.compliance_export_job",
+    "standards.evaluate": "safecampus.standards.jobs.evaluate_job",
 }
 
 

@@ -9,5 +9,7 @@ campaigns, weekly reports, spot checks, accountability, notifications); nothing 
 - ``supervision``: the campaign a few weeks on (weekly reports, a spot check, a consultation,
   a school under 挂牌督办, the first daily digests);
 - ``duties``: recurring duties (the school calendar, the default duty catalog, this year's work
-  plan, what each body owes up to today and a history of records).
+  plan, what each body owes up to today and a history of records);
+- ``standards``: security standards (the shipped rule sets, the district's policy, every
+  school's security facts evaluated, two findings turned into hazards).
 """

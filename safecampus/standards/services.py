@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -229,6 +229,16 @@ def update_facts(
         before = snapshot(facts, gate_rows)
         for name, value in values.items():
             setattr(facts, name, value)
+        # a partial change is checked against what is kept, not only against what was sent
+        if (
+            facts.guards_total is not None
+            and facts.guards_certified is not None
+            and facts.guards_certified > facts.guards_total
+        ):
+            raise refuse(
+                {"guards_certified": [_("More certified guards than guards employed.")]},
+                Code.INVALID,
+            )
         for row, data in zip(gate_rows, gates, strict=False):
             for name, value in data.items():
                 if name == "name":
@@ -367,7 +377,14 @@ def _context(school, facts: SecurityFacts | None, gates: list, today) -> dict:
 def _summary(effective, results) -> tuple[dict, dict]:
     parts = engine.four100(effective, results)
     fields = {FOUR100_FIELDS[p]: v for p, v in parts.items() if p in FOUR100_FIELDS}
-    return {k: r.as_json() for k, r in results.items()}, fields
+    out = {}
+    for key, result in results.items():
+        out[key] = result.as_json()
+        # the "4个100%" part the requirement counts toward, so that the figures taken off a card
+        # later count exactly the parts that were counted onto it
+        if part := effective.four100_of(key):
+            out[key]["p"] = part
+    return out, fields
 
 
 def _tally_rows(results_json: dict, fours: dict) -> Counter:
@@ -384,23 +401,33 @@ def _tally_rows(results_json: dict, fours: dict) -> Counter:
     return counts
 
 
-def _bump(bureau_id: int, stage: str, counts: Counter, sign: int) -> None:
-    for (key, outcome), n in counts.items():
-        if not n:
-            continue
-        updated = StandardsTally.objects.filter(
-            bureau_id=bureau_id, key=key, stage=stage, outcome=outcome
-        ).update(count=F("count") + sign * n)
-        if not updated:
-            try:
-                with transaction.atomic():
-                    StandardsTally.objects.create(
-                        bureau_id=bureau_id, key=key, stage=stage, outcome=outcome, count=sign * n
-                    )
-            except IntegrityError:
-                StandardsTally.objects.filter(
-                    bureau_id=bureau_id, key=key, stage=stage, outcome=outcome
-                ).update(count=F("count") + sign * n)
+def _bump(deltas: Counter) -> None:
+    """Move the live figures by ``deltas`` ((bureau, stage, key, outcome) → change): a
+    requirement whose outcome did not change moves nothing, and the rest is three queries
+    however many requirements moved (increments are ``F`` expressions, so two schools of one
+    bureau changing at once both count)."""
+    deltas = {k: n for k, n in deltas.items() if n}
+    if not deltas:
+        return
+    StandardsTally.objects.bulk_create(
+        [
+            StandardsTally(bureau_id=b, stage=s, key=k, outcome=o, count=0)
+            for (b, s, k, o) in deltas
+        ],
+        ignore_conflicts=True,
+    )
+    rows = StandardsTally.objects.filter(
+        bureau_id__in={b for b, _s, _k, _o in deltas},
+        stage__in={s for _b, s, _k, _o in deltas},
+        key__in={k for _b, _s, k, _o in deltas},
+    ).only("pk", "bureau_id", "stage", "key", "outcome")
+    changed = []
+    for row in rows:
+        n = deltas.get((row.bureau_id, row.stage, row.key, row.outcome))
+        if n:
+            row.count = F("count") + n
+            changed.append(row)
+    StandardsTally.objects.bulk_update(changed, ["count"], batch_size=500)
 
 
 def evaluate_school(
@@ -417,8 +444,10 @@ def evaluate_school(
         results = engine.evaluate(effective, ctx)
         results_json, fours = _summary(effective, results)
         old = SchoolStanding.objects.select_for_update().filter(school=school).first()
+        deltas: Counter = Counter()
         if old is not None:
-            _bump(old.bureau_id, old.stage, _tally_rows(old.results, _fours_of(old)), -1)
+            for (key, outcome), n in _tally_rows(old.results, _fours_of(old)).items():
+                deltas[(old.bureau_id, old.stage, key, outcome)] -= n
         standing = old or SchoolStanding(school=school)
         standing.bureau_id = school.bureau_id
         standing.stage = school.stage
@@ -429,7 +458,9 @@ def evaluate_school(
         for field in FOUR100_FIELDS.values():
             setattr(standing, field, fours.get(field))
         standing.save()
-        _bump(school.bureau_id, school.stage, _tally_rows(results_json, fours), +1)
+        for (key, outcome), n in _tally_rows(results_json, fours).items():
+            deltas[(school.bureau_id, school.stage, key, outcome)] += n
+        _bump(deltas)
         sync_findings(school, results, actor=actor, now=now)
         return standing
 
@@ -439,7 +470,13 @@ def evaluate_school(
 
 
 def _fours_of(standing) -> dict:
-    return {field: getattr(standing, field) for field in FOUR100_FIELDS.values()}
+    """The "4个100%" parts counted for ``standing``: those with a requirement that applied
+    (as ``engine.four100`` decides), not every field of the card (a part no rule set of the
+    policy asks for is no "unknown")."""
+    present = {r.get("p") for r in (standing.results or {}).values() if r.get("o") != Outcome.NA}
+    return {
+        field: getattr(standing, field) for part, field in FOUR100_FIELDS.items() if part in present
+    }
 
 
 def _department_for(school, item_code: str, cache: dict):
@@ -510,8 +547,29 @@ def _engine_event(finding, action, from_status, to_status, now, *, actor=None, r
 
 
 def _open_finding(school, result, *, now, cache) -> Finding:
+    finding = _new_finding(school, result, now=now, cache=cache)
+    finding.save(force_insert=True)
+    _opened_event(finding, now).save(force_insert=True)
+    return finding
+
+
+def _opened_event(finding, now) -> FindingEvent:
+    return FindingEvent(
+        finding=finding,
+        action=FindingAction.OPEN,
+        from_status="",
+        to_status=FindingStatus.OPEN,
+        actor=None,
+        actor_role=ENGINE_ROLE,
+        at=now,
+        data={"explanation": finding.explanation},
+    )
+
+
+def _new_finding(school, result, *, now, cache) -> Finding:
+    """An open finding for a failed ``result`` (not saved)."""
     rule = result.rule
-    finding = Finding.objects.create(
+    return Finding(
         school=school,
         bureau_id=school.bureau_id,
         key=result.key,
@@ -528,15 +586,6 @@ def _open_finding(school, result, *, now, cache) -> Finding:
         opened_at=now,
         status_changed_at=now,
     )
-    _engine_event(
-        finding,
-        FindingAction.OPEN,
-        "",
-        FindingStatus.OPEN,
-        now,
-        data={"explanation": finding.explanation},
-    )
-    return finding
 
 
 def _text(value) -> str:
@@ -640,16 +689,9 @@ def _evaluate_chunk(ids, effective, *, actor, now, today, cache) -> Counter:
     for f in Finding.objects.filter(school_id__in=ids, status=FindingStatus.OPEN):
         open_findings.setdefault(f.school_id, {})[f.key] = f
     counts: Counter = Counter()
-    new_standings, changed_standings = [], []
-    fields = [
-        "bureau",
-        "stage",
-        "evaluated_at",
-        "results",
-        "failing",
-        "unknown",
-        *FOUR100_FIELDS.values(),
-    ]
+    new_standings, replaced, unchanged = [], [], []
+    opening: list[Finding] = []
+    fields = ("bureau_id", "stage", "results", "failing", "unknown", *FOUR100_FIELDS.values())
     for school in schools:
         rows = gates.get(school.pk, [])
         by_position = {g.position: g for g in rows}
@@ -662,6 +704,7 @@ def _evaluate_chunk(ids, effective, *, actor, now, today, cache) -> Counter:
         results_json, fours = _summary(effective, results)
         standing = standings.get(school.pk) or SchoolStanding(school=school)
         is_new = standing.pk is None
+        before = None if is_new else tuple(getattr(standing, f) for f in fields)
         standing.bureau_id, standing.stage, standing.evaluated_at = (
             school.bureau_id,
             school.stage,
@@ -672,17 +715,37 @@ def _evaluate_chunk(ids, effective, *, actor, now, today, cache) -> Counter:
         standing.unknown = sum(1 for r in results.values() if r.outcome == Outcome.UNKNOWN)
         for field in FOUR100_FIELDS.values():
             setattr(standing, field, fours.get(field))
-        (new_standings if is_new else changed_standings).append(standing)
+        if is_new:
+            new_standings.append(standing)
+        elif tuple(getattr(standing, f) for f in fields) == before:
+            unchanged.append(standing.pk)
+        else:
+            replaced.append(standing)
         mine = open_findings.get(school.pk, {})
         failing = {k for k, r in results.items() if r.outcome == Outcome.FAIL}
         # the findings change only where an outcome or its numbers changed: the common night
         # (nothing changed) writes no finding at all
-        if failing != set(mine) or any(
+        if not mine and failing:
+            # only new failures (the first evaluation of most schools): opened in bulk below
+            opening += [_new_finding(school, results[k], now=now, cache=cache) for k in failing]
+            counts["opened"] += len(failing)
+        elif failing != set(mine) or any(
             mine[k].explanation != results[k].explanation[:400] for k in failing & set(mine)
         ):
             counts += sync_findings(school, results, actor=actor, now=now, cache=cache)
-    SchoolStanding.objects.bulk_create(new_standings, batch_size=500)
-    SchoolStanding.objects.bulk_update(changed_standings, fields, batch_size=500)
+    # a card that did not change gets only its time; the changed ones are written again whole
+    # under their own ids (a delete and an insert: far cheaper than an UPDATE … CASE per field
+    # and row, and no other row refers to a card)
+    if unchanged:
+        SchoolStanding.objects.filter(pk__in=unchanged).update(evaluated_at=now)
+    if replaced:
+        SchoolStanding.objects.filter(pk__in=[s.pk for s in replaced])._raw_delete(
+            SchoolStanding.objects.db
+        )
+    SchoolStanding.objects.bulk_create([*replaced, *new_standings], batch_size=500)
+    if opening:
+        Finding.objects.bulk_create(opening, batch_size=500)
+        FindingEvent.objects.bulk_create([_opened_event(f, now) for f in opening], batch_size=500)
     return counts
 
 

@@ -2,8 +2,9 @@
 
 It creates the Shanghai city bureau, 闵行区教育局 with the departments and leadership group of
 000 §三, about 350 schools with a realistic mix, partner units and demo users for every role, then
-(unless told not to) demo hazards, a campaign and its supervision, and recurring duties (a
-school calendar, the default duty catalog, this year's work plan, a history of records).
+(unless told not to) demo hazards, a campaign and its supervision, recurring duties (a
+school calendar, the default duty catalog, this year's work plan, a history of records) and
+security standards (the shipped rule sets, a policy, facts, findings, two of them hazards).
 ``--schools N`` scales it:
 schools beyond the first 400 go to further district bureaus under the city bureau, so a city-level
 account sees the whole tree. Everything is written with bulk inserts; 40,000 schools take seconds.
@@ -99,6 +100,14 @@ class Command(BaseCommand):
         )
         for warning in duties["warnings"]:
             self.stderr.write(str(warning))
+        from safecampus.demo.standards import seed_demo_standards
+
+        standards = seed_demo_standards(district=district)
+        self.stdout.write(
+            f"Security standards: {standards['facts']} schools' facts evaluated, "
+            f"{standards['findings']} findings open, {standards['hazards']} turned into hazards; "
+            f"{standards['blank']} has not filled in its facts yet."
+        )
 
     def _print_logins(self) -> None:
         for line in orgs.demo_logins():
