@@ -233,3 +233,5 @@ JOB_CAPABILITY["standards.evaluate"] = STANDARDS_MANAGE
 JOB_CAPABILITY["standards.facts_import"] = STANDARDS_FACTS_EDIT
 JOB_CAPABILITY["standards.preview"] = STANDARDS_MANAGE
 JOB_CAPABILITY["standards.compliance_export"] = STANDARDS_COMPLIANCE_VIEW
+#: Bureau roles that read every school's security card of their bureau(s).
+STANDARDS_CARD_READERS = ORG_VIEW - {Role.SYSTEM_ADMIN}

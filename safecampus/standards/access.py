@@ -23,10 +23,12 @@ from safecampus.core.capabilities import (
     BUREAU_WIDE,
     CATALOG_MEMBER_READ,
     ORG_VIEW,
+    STANDARDS_CARD_READERS,
     STANDARDS_FACTS_EDIT,
     STANDARDS_FINDING_ACT,
     STANDARDS_MANAGE,
     STANDARDS_VERIFY,
+    STANDARDS_VIEW,
 )
 from safecampus.core.roles import SCHOOL_ROLES, Role
 
@@ -39,7 +41,7 @@ RULESET_ACTIONS = frozenset({VIEW, EDIT})
 POLICY_ACTIONS = frozenset({VIEW, EDIT})
 
 #: bureau roles that read every school's card of their bureau(s)
-CARD_READERS = ORG_VIEW - {Role.SYSTEM_ADMIN}
+CARD_READERS = STANDARDS_CARD_READERS
 
 
 def facts_q(scope: Scope, action: str, prefix: str = "") -> Q | None:
@@ -149,7 +151,7 @@ def _reader_bureaus(scope: Scope) -> frozenset[int]:
 def ruleset_q(scope: Scope, action: str, prefix: str = "") -> Q | None:
     if action == EDIT:
         return ids_in(f"{prefix}bureau_id", scope.bureau_ids(*STANDARDS_MANAGE))
-    if scope.is_empty or not (scope.roles - {Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDITOR}):
+    if not scope.has(*STANDARDS_VIEW):
         return None
     return any_of(
         Q(**{f"{prefix}bureau__isnull": True}),
@@ -181,3 +183,13 @@ def compliance_bureaus(scope: Scope) -> frozenset[int]:
 
 def manage_bureaus(scope: Scope) -> frozenset[int]:
     return scope.bureau_ids(*STANDARDS_MANAGE)
+
+
+def card_bureaus(scope: Scope) -> frozenset[int]:
+    """The bureaus whose every card ``scope`` reads (a department's too)."""
+    return scope.bureau_ids(*CARD_READERS)
+
+
+def policy_reader_bureaus(scope: Scope) -> frozenset[int]:
+    """The bureaus whose standards policy ``scope`` reads (their officers)."""
+    return scope.bureau_ids(*ORG_VIEW)

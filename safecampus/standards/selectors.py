@@ -184,7 +184,7 @@ def reads_whole(user) -> bool:
 
 def card_bureaus(user, bureau_id: int | None = None) -> frozenset[int]:
     """The bureaus whose every card ``user`` reads (a department too): the "4个100%"."""
-    ids = scope_for(user).bureau_ids(*access.CARD_READERS)
+    ids = access.card_bureaus(scope_for(user))
     if bureau_id:
         ids = ids & {int(bureau_id)}
     return frozenset(ids)

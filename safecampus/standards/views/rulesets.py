@@ -27,7 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from safecampus.catalog.choices import HazardLevel
 from safecampus.core.access import can, get_for, require, scope_for
-from safecampus.core.capabilities import ORG_VIEW, STANDARDS_MANAGE
+from safecampus.core.capabilities import STANDARDS_MANAGE
 from safecampus.core.forms import id_param
 from safecampus.core.jobs import job_start
 from safecampus.core.models import Job
@@ -55,7 +55,7 @@ def _manages(user, bureau_id) -> bool:
 
 def _reader_bureaus(user) -> list[Bureau]:
     """The bureaus whose policy ``user`` reads (its officers)."""
-    ids = scope_for(user).bureau_ids(*ORG_VIEW)
+    ids = access.policy_reader_bureaus(scope_for(user))
     return list(Bureau.objects.filter(pk__in=ids).order_by("path"))
 
 
