@@ -235,3 +235,5 @@ JOB_CAPABILITY["standards.preview"] = STANDARDS_MANAGE
 JOB_CAPABILITY["standards.compliance_export"] = STANDARDS_COMPLIANCE_VIEW
 #: Bureau roles that read every school's security card of their bureau(s).
 STANDARDS_CARD_READERS = ORG_VIEW - {Role.SYSTEM_ADMIN}
+#: Roles offered the rule sets in the menu (a partner unit reads cards only).
+STANDARDS_RULESET_MENU = STANDARDS_VIEW - {Role.PARTNER}

@@ -26,10 +26,11 @@ from safecampus.core.capabilities import (
     STANDARDS_COMPLIANCE_VIEW,
     STANDARDS_FINDING_ACT,
     STANDARDS_MANAGE,
+    STANDARDS_RULESET_MENU,
     STANDARDS_VIEW,
     WEEKLY_REPORT_VIEW,
 )
-from safecampus.core.roles import SCHOOL_ROLES, Role
+from safecampus.core.roles import SCHOOL_ROLES
 from safecampus.orgs import access as org_access
 
 
@@ -150,7 +151,7 @@ def navigation(request):
                 "exclamation-diamond",
             ),
             (
-                STANDARDS_VIEW - {Role.PARTNER},
+                STANDARDS_RULESET_MENU,
                 _("Security rule sets"),
                 "standards:ruleset_list",
                 "journal-check",
