@@ -482,22 +482,27 @@ def _fours_of(standing) -> dict:
 def _department_for(school, item_code: str, cache: dict):
     """The department a finding under ``item_code`` goes to at ``school`` (the bureau's
     published catalog routes it), or ``None`` for the centre."""
-    from safecampus.catalog.models import CheckItem
-
     key = (school.bureau_id, item_code)
     if key not in cache:
-        cache[key] = (
-            CheckItem.objects.filter(
-                version__bureau_id=school.bureau_id, version__status="published", code=item_code
-            )
-            .order_by("-version__published_at")
-            .prefetch_related("routes__department", "responsible_departments")
-            .first()
-            if item_code
-            else None
-        )
+        cache[key] = _catalog_item(school.bureau_id, item_code)
     item = cache[key]
     return item.department_for(school) if item is not None else None
+
+
+def _catalog_item(bureau_id: int, item_code: str):
+    """The check item ``item_code`` of the bureau's newest published catalog, or ``None``."""
+    from safecampus.catalog.models import CheckItem
+
+    if not item_code:
+        return None
+    return (
+        CheckItem.objects.filter(
+            version__bureau_id=bureau_id, version__status="published", code=item_code
+        )
+        .order_by("-version__published_at")
+        .prefetch_related("routes__department", "responsible_departments")
+        .first()
+    )
 
 
 def sync_findings(school, results: dict, *, actor=None, now=None, cache=None) -> dict:
@@ -832,9 +837,7 @@ def _interim(interim: dict | None) -> dict:
 
 
 def _raise(actor, finding_id: int, now, interim: dict) -> Finding:
-    from safecampus.catalog.models import CheckItem
-    from safecampus.hazards.choices import OPEN_STATUSES, Source
-    from safecampus.hazards.services import hazard_report
+    from safecampus.hazards.choices import OPEN_STATUSES
 
     finding = (
         Finding.objects.select_for_update().select_related("school", "rule").get(pk=finding_id)
@@ -852,43 +855,43 @@ def _raise(actor, finding_id: int, now, interim: dict) -> Finding:
     if earlier is not None:
         # checked before the hazard is set: the guard refuses a finding that has one
         move = FINDINGS.check(finding, FindingAction.LINK_HAZARD, roles)
-        finding.hazard = earlier.hazard
-        FINDINGS.commit(
+        hazard = earlier.hazard
+    else:
+        hazard = _report_hazard(actor, finding, now, interim)
+    finding.hazard = hazard
+    FINDINGS.commit(
+        finding,
+        move,
+        now=now,
+        update_fields=["hazard"],
+        event=lambda f, t: _engine_event(
             finding,
-            move,
-            now=now,
-            update_fields=["hazard"],
-            event=lambda f, t: _engine_event(
-                finding,
-                FindingAction.LINK_HAZARD,
-                f,
-                t,
-                now,
-                actor=actor,
-                role=FINDINGS.acting_role(roles, move),
-                data={"hazard": earlier.hazard.code},
-            ),
-        )
-        return finding
-    school = finding.school
-    item = (
-        CheckItem.objects.filter(
-            version__bureau_id=school.bureau_id,
-            version__status="published",
-            code=finding.rule.item_code,
-        )
-        .order_by("-version__published_at")
-        .first()
-        if finding.rule.item_code
-        else None
+            move.action,
+            f,
+            t,
+            now,
+            actor=actor,
+            role=FINDINGS.acting_role(roles, move),
+            data={"hazard": hazard.code},
+        ),
     )
+    return finding
+
+
+def _report_hazard(actor, finding, now, interim: dict):
+    """A new hazard for ``finding`` (source rule finding), filed under the rule's check item."""
+    from safecampus.hazards.choices import Source
+    from safecampus.hazards.services import hazard_report
+
+    school = finding.school
+    item = _catalog_item(school.bureau_id, finding.rule.item_code)
     if item is None:
         raise refuse(
             _("The bureau's risk catalog has no check item %(code)s to file this hazard under.")
             % {"code": finding.rule.item_code or "—"},
             Code.INVALID,
         )
-    hazard = hazard_report(
+    return hazard_report(
         actor=actor,
         school=school,
         item=item,
@@ -903,24 +906,6 @@ def _raise(actor, finding_id: int, now, interim: dict) -> Finding:
             **(interim if finding.level == "major" else {}),
         },
     )
-    finding.hazard = hazard
-    FINDINGS.commit(
-        finding,
-        move,
-        now=now,
-        update_fields=["hazard"],
-        event=lambda f, t: _engine_event(
-            finding,
-            FindingAction.RAISE_HAZARD,
-            f,
-            t,
-            now,
-            actor=actor,
-            role=FINDINGS.acting_role(roles, move),
-            data={"hazard": hazard.code},
-        ),
-    )
-    return finding
 
 
 # --- rule sets ----
