@@ -53,6 +53,9 @@ TARGETS = {
     ("sqlite", "centre figures"): 300.0,
     ("postgresql", "centre figures"): 300.0,
     ("postgresql", "city figures"): 500.0,
+    ("sqlite", "centre page"): 300.0,
+    ("postgresql", "centre page"): 300.0,
+    ("postgresql", "city page"): 500.0,
 }
 
 
@@ -219,6 +222,23 @@ def run(args, vendor: str) -> dict:
     if vendor == "postgresql" or report["bureaus"] > 1:
         city = User.objects.get(username="city")
         rows.append(row("city figures", vendor, times=timed(figures(city), args.requests, 2)))
+
+    # the page people open: the compliance page through the test client (figures, titles from
+    # the effective rules, the 4个100%, rendering)
+    from django.test import Client
+
+    who = [("centre page", centre)]
+    if vendor == "postgresql" or report["bureaus"] > 1:
+        who.append(("city page", User.objects.get(username="city")))
+    for label, user in who:
+        client = Client()
+        client.force_login(user)
+
+        def page(_i, c=client):
+            resp = c.get("/standards/compliance/")
+            assert resp.status_code == 200, resp.status_code
+
+        rows.append(row(label, vendor, times=timed(page, args.requests, 2)))
     connection.close()
     report["results"] = rows
     report["load_avg_end"] = harness.load_avg()
