@@ -52,12 +52,22 @@ class FindingAction(models.TextChoices):
     LINK_HAZARD = "link_hazard", pgettext_lazy("standards finding", "Linked to the open hazard")
     RESOLVE = "resolve", pgettext_lazy("standards finding", "Complies again")
     REVISE = "revise", pgettext_lazy("standards finding", "Explanation updated")
+    LAPSE = "lapse", pgettext_lazy("standards finding", "No longer applies")
 
 
 class FactsStatus(models.TextChoices):
     SUBMITTED = "submitted", _("Awaiting verification")
     VERIFIED = "verified", _("Verified")
     RETURNED = "returned", _("Returned for correction")
+
+
+class VersionAction(models.TextChoices):
+    """What happens to a rule set, a version or a bureau's policy (``StandardsEvent``)."""
+
+    CREATE = "create", _("Rule set created")
+    PUBLISH = "publish", _("Version published")
+    LOAD = "load", _("Shipped version loaded")
+    POLICY = "policy", _("Standards applied changed")
 
 
 class FactsAction(models.TextChoices):

@@ -57,7 +57,7 @@ NATIONAL = {
     "region_name": "全国",
     "extends": None,
     "description": (
-        "GB/T 29315-2022 自2022-06-01起实施。本规则集按 DOMAIN.md §8 所引二手资料编写，"
+        "GB/T 29315-2022 自2022-06-01起实施。本规则集按公开的二手资料编写，"
         "条款号未逐条核对；各地规定普遍更严，宜与本地规则集一并适用（就高不就低）。"
     ),
     "rules": [
@@ -69,10 +69,10 @@ NATIONAL = {
             applies="non_boarders < 100 or non_boarders >= 1000",
             measure="guards_day",
             threshold="non_boarders < 100 ? 1 : 3 + (non_boarders - 1000) // 500",
-            clause=f"{GB}（见 DOMAIN.md §8）",
+            clause=GB,
             explanation="本校非寄宿学生{non_boarders}人，白天应至少配备{required}名保安员，现有{actual}名",
             note="学生不足100人的不少于1名；1000人及以上的不少于3名，每增加500人增配1名。"
-            "100–999人档位未经核实（DOMAIN.md §8），本规则不作要求。",
+            "100–999人档位未经核实，本规则不作要求。",
             item="A08-12",
             order=10,
         ),
@@ -82,7 +82,7 @@ NATIONAL = {
             "people",
             "check",
             condition="gatehouse_24h",
-            clause=f"{GB}（见 DOMAIN.md §8）",
+            clause=GB,
             explanation="门卫室应24小时有人值守，本校尚未落实",
             item="A07-11",
             order=40,
@@ -94,7 +94,7 @@ NATIONAL = {
             "min",
             measure="patrols_per_day",
             threshold="5",
-            clause=f"{GB}（见 DOMAIN.md §8）",
+            clause=GB,
             explanation="校内重点部位每日应至少巡查{required}次，本校现为{actual}次",
             item="A07-12",
             order=45,
@@ -106,7 +106,7 @@ NATIONAL = {
             "max",
             measure="gates_without_barrier",
             threshold="0",
-            clause=f"{GB}（见 DOMAIN.md §8）",
+            clause=GB,
             explanation="本校{gate_count}个校门中有{actual}个未设置硬质防冲撞设施",
             item="A09-13",
             level="major",
@@ -119,7 +119,7 @@ NATIONAL = {
             "max",
             measure="gates_without_alarm",
             threshold="0",
-            clause=f"{GB}（见 DOMAIN.md §8）",
+            clause=GB,
             explanation="本校{gate_count}个门卫室中有{actual}个未设置一键式紧急报警装置",
             item="A09-01",
             order=70,
@@ -131,7 +131,7 @@ NATIONAL = {
             "max",
             measure="gates_without_video",
             threshold="0",
-            clause=f"{GB}（见 DOMAIN.md §8）",
+            clause=GB,
             explanation="本校{gate_count}个校门中有{actual}个未安装视频监控",
             item="A09-08",
             order=80,
@@ -143,7 +143,7 @@ NATIONAL = {
             "check",
             applies="has_chem_lab",
             condition="(lab_security_door or lab_safe) and lab_intrusion and video_lab",
-            clause=f"{GB}（见 DOMAIN.md §8）",
+            clause=GB,
             explanation="化学实验室和危化品存放场所应设防盗安全门或保险柜，并安装入侵探测器和视频监控",
             item="A09-06",
             level="major",
@@ -154,12 +154,13 @@ NATIONAL = {
 
 SHANGHAI = {
     "code": "shanghai",
-    "name": "上海市校园安全防范要求（闵行区校园安全专项整治）",
-    "region_name": "上海市",
+    "name": "上海市闵行区校园安全防范要求",
+    "region_name": "上海市闵行区",
     "extends": "gb29315",
     "description": (
-        "依据《闵行区校园安全专项整治工作方案》（" + SH + "）§四(一)3、5、7、8、9，"
-        "对照沪府办规〔2019〕2号。"
+        "依据《闵行区教育局校园安全专项整治工作实施方案》第四条第（一）款第3、5、7、8、9项，"
+        "该方案对照沪府办规〔2019〕2号（上海市人民政府办公厅关于本市加强中小学幼儿园安全"
+        "风险防控体系建设的实施意见）的规范要求制定。"
     ),
     "rules": [
         r(
@@ -184,7 +185,6 @@ SHANGHAI = {
             threshold="2 * gate_count",
             clause=f"{SH} §四(一)8",
             explanation="本校{gate_count}个校门，白天应至少配备{required}名保安员，现有{actual}名",
-            note="DOMAIN.md §8 与来源一致：白天学生在校期间每个门岗至少2名。",
             item="A08-02",
             level="major",
             order=10,
@@ -381,7 +381,7 @@ SHANDONG = {
     "name": "山东省兖州区“4个100%”达标要求",
     "region_name": "山东省济宁市兖州区",
     "extends": "gb29315",
-    "description": "依据《兖州区学校“攻坚四季度、坚定保平安”工作方案》（" + SD + "）§二.3。",
+    "description": "依据《兖州区学校“攻坚四季度、坚定保平安”工作方案》第二条第3项。",
     "rules": [
         r(
             "guards.fulltime",
@@ -414,9 +414,9 @@ SHANDONG = {
             "封闭化管理100%",
             "physical",
             "check",
-            condition="closed_management and gatehouse_24h",
+            condition="closed_management",
             clause=f"{SD} §二.3",
-            explanation="学校应严格实行封闭式管理并落实门卫值守（“4个100%”之一），本校尚未达标",
+            explanation="学校应严格实行校园封闭式管理（“4个100%”之一），本校尚未达标",
             item="A08-10",
             level="major",
             four100="closed",
@@ -427,9 +427,9 @@ SHANDONG = {
             "一键报警配备100%",
             "technical",
             "check",
-            condition="alarm_installed and alarm_linked",
+            condition="alarm_installed",
             clause=f"{SD} §二.3",
-            explanation="学校应配备一键报警并与公安联网（“4个100%”之一），本校尚未达标",
+            explanation="学校应配备一键报警（“4个100%”之一），本校尚未达标",
             item="A08-10",
             level="major",
             four100="alarm_video",
@@ -469,9 +469,9 @@ ZHEJIANG = {
     "name": "浙江省东阳市中小学（幼儿园）安全提升要求",
     "region_name": "浙江省金华市东阳市",
     "extends": "gb29315",
-    "description": "依据《东阳市中小学（幼儿园）安全提升工作方案（征求意见稿）》（"
-    + ZJ
-    + "）§二(二)–(四)。",
+    "description": (
+        "依据《东阳市中小学（幼儿园）安全提升工作方案（征求意见稿）》第二条第（二）至（四）款。"
+    ),
     "rules": [
         r(
             "guards.training",

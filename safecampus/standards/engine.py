@@ -111,31 +111,47 @@ class Effective:
 # --- resolving a policy -------------------------------------------------------------------------
 
 
-def resolved(rule_set, version=None, *, _seen=None) -> tuple[dict[str, Candidate], list[int]]:
-    """The rules of ``rule_set`` (its ``version``, else its published one) over those of the
-    set it extends; with the version ids used."""
+def resolved_chain(rule_set, substitute=None, *, _seen=None) -> tuple[dict[str, list], list[int]]:
+    """The rules of ``rule_set`` and of the sets it extends, per key: its own rule first, then
+    the parent's, and so on; with the version ids used. ``substitute`` maps a rule set id to
+    the version to read instead of its published one (a draft, for the what-if preview), at
+    every level of the chain."""
     seen = set(_seen or ())
     if rule_set.pk in seen:
         raise ValueError(_("Rule sets extend each other in a circle."))
     seen.add(rule_set.pk)
-    rules: dict[str, Candidate] = {}
+    substitute = substitute or {}
+    chain: dict[str, list[Candidate]] = {}
     versions: list[int] = []
-    if rule_set.extends_id:
-        rules, versions = resolved(rule_set.extends, _seen=seen)
-    version = (
-        version
-        or rule_set.versions.filter(status=VersionStatus.PUBLISHED).order_by("-number").first()
+    version = substitute.get(rule_set.pk) or (
+        rule_set.versions.filter(status=VersionStatus.PUBLISHED).order_by("-number").first()
     )
     if version is not None:
         versions.append(version.pk)
         for rule in version.rules.all():
-            rules[rule.key] = Candidate.of(rule, rule_set)
-    return rules, versions
+            chain[rule.key] = [Candidate.of(rule, rule_set)]
+    if rule_set.extends_id:
+        parent, used = resolved_chain(rule_set.extends, substitute, _seen=seen)
+        versions = used + versions
+        for key, cands in parent.items():
+            chain.setdefault(key, []).extend(cands)
+    return chain, versions
 
 
-def effective_rules(bureau, *, substitute=None) -> Effective:
-    """The rules ``bureau`` applies. ``substitute`` maps a rule set id to a (draft) version to
-    use instead of its published one (the what-if preview)."""
+def resolved(rule_set, version=None) -> tuple[dict[str, Candidate], list[int]]:
+    """The rules of ``rule_set`` as the set reads on its own (its ``version``, else its
+    published one): its own rule of each key over the inherited one."""
+    chain, versions = resolved_chain(rule_set, {rule_set.pk: version} if version else None)
+    return {key: cands[0] for key, cands in chain.items()}, versions
+
+
+def effective_rules(bureau, *, substitute=None, first=None) -> Effective:
+    """The rules ``bureau`` applies: for each key, the candidates of every listed rule set in
+    policy order. Under "take the stricter" a set's inherited rules stay candidates beside its
+    own (extending never weakens a parent's requirement); under "the first set" a set's own
+    rule stands for its chain. ``substitute`` maps a rule set id to a (draft) version to use
+    instead of its published one (the what-if preview); ``first`` is a rule set to read as if
+    the policy listed it first (the preview for a bureau that does not apply it yet)."""
     from .models import StandardsPolicy
 
     policy = (
@@ -143,18 +159,22 @@ def effective_rules(bureau, *, substitute=None) -> Effective:
         .prefetch_related("entries__rule_set")
         .first()
     )
-    if policy is None:
+    if policy is None and first is None:
         return Effective(PolicyMode.STRICTER, {})
-    substitute = substitute or {}
+    mode = policy.mode if policy is not None else PolicyMode.STRICTER
+    sets = [first] if first is not None else []
+    sets += [e.rule_set for e in policy.entries.all()] if policy is not None else []
     keys: dict[str, list[Candidate]] = {}
     versions: list[int] = []
-    for entry in policy.entries.all():
-        rules, used = resolved(entry.rule_set, substitute.get(entry.rule_set_id))
-        versions += used
-        for key, cand in rules.items():
-            keys.setdefault(key, []).append(cand)
+    for rule_set in sets:
+        chain, used = resolved_chain(rule_set, substitute)
+        versions += [v for v in used if v not in versions]
+        for key, cands in chain.items():
+            taken = cands if mode == PolicyMode.STRICTER else cands[:1]
+            have = keys.setdefault(key, [])
+            have.extend(c for c in taken if all(c.id != h.id for h in have))
     ordered = dict(sorted(keys.items(), key=lambda kv: (kv[1][0].sort_order, kv[0])))
-    return Effective(policy.mode, ordered, versions)
+    return Effective(mode, ordered, versions)
 
 
 # --- judging one school -------------------------------------------------------------------------
@@ -192,49 +212,58 @@ def judge(candidates: list[Candidate], ctx: dict, mode: str) -> Result:
             return Result(key, Outcome.UNKNOWN, candidates[0], missing=sorted(missing))
         return Result(key, Outcome.NA, candidates[0])
 
+    # every applicable rule is judged against its own measure: the key fails when any fails
+    # (so the result never depends on the order of the policy)
     judged: list[Result] = []
-    for kind in (RuleKind.MIN, RuleKind.MAX, RuleKind.CHECK):
-        group = [c for c in applicable if c.kind == kind]
-        if not group:
-            continue
+    for cand in applicable:
         try:
-            judged.append(_judge_group(kind, group, ctx))
+            judged.append(_judge_one(cand, ctx))
         except MissingFact as exc:
             missing.add(exc.name)
+    failed = [r for r in judged if r.outcome == Outcome.FAIL]
+    if failed:
+        return _strictest(failed)
     if missing:
         return Result(key, Outcome.UNKNOWN, applicable[0], missing=sorted(missing))
-    failed = [r for r in judged if r.outcome == Outcome.FAIL]
-    return failed[0] if failed else judged[0]
+    return _strictest(judged)
 
 
-def _judge_group(kind: str, group: list[Candidate], ctx: dict) -> Result:
-    if kind == RuleKind.CHECK:
-        first_failed = None
-        for cand in group:
-            if not _value(cand.condition, ctx) and first_failed is None:
-                first_failed = cand
-        winner = first_failed or group[0]
+def _judge_one(cand: Candidate, ctx: dict) -> Result:
+    if cand.kind == RuleKind.CHECK:
+        ok = bool(_value(cand.condition, ctx))
         return Result(
-            winner.key,
-            Outcome.FAIL if first_failed else Outcome.PASS,
-            winner,
-            explanation=explain(winner, ctx, None, None),
+            cand.key,
+            Outcome.PASS if ok else Outcome.FAIL,
+            cand,
+            explanation="" if ok else explain(cand, ctx, None, None),
         )
-    required = [(_plain(_value(c.threshold, ctx)), i, c) for i, c in enumerate(group)]
-    if kind == RuleKind.MIN:
-        value, _i, winner = max(required, key=lambda t: (t[0], -t[1]))
-    else:
-        value, _i, winner = min(required, key=lambda t: (t[0], t[1]))
-    actual = _plain(_value(winner.measure, ctx))
-    ok = actual >= value if kind == RuleKind.MIN else actual <= value
+    required = _plain(_value(cand.threshold, ctx))
+    actual = _plain(_value(cand.measure, ctx))
+    ok = actual >= required if cand.kind == RuleKind.MIN else actual <= required
     return Result(
-        winner.key,
+        cand.key,
         Outcome.PASS if ok else Outcome.FAIL,
-        winner,
-        required=value,
+        cand,
+        required=required,
         actual=actual,
-        explanation=explain(winner, ctx, value, actual),
+        # the sentence says what is wanting: a rule that is met has none
+        explanation="" if ok else explain(cand, ctx, required, actual),
     )
+
+
+def _strictest(results: list[Result]) -> Result:
+    """The result that names the key: among minimums the largest required value, among
+    maximums the smallest, then conditions (the first in policy order on a tie)."""
+
+    def rank(indexed):
+        i, r = indexed
+        if r.rule.kind == RuleKind.MIN:
+            return (0, -r.required, i)
+        if r.rule.kind == RuleKind.MAX:
+            return (1, r.required, i)
+        return (2, 0, i)
+
+    return min(enumerate(results), key=rank)[1]
 
 
 def evaluate(effective: Effective, ctx: dict) -> dict[str, Result]:

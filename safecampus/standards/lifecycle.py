@@ -14,12 +14,20 @@ from django.utils.translation import gettext as _
 from safecampus.core.capabilities import (
     STANDARDS_FACTS_EDIT,
     STANDARDS_FINDING_ACT,
+    STANDARDS_MANAGE,
     STANDARDS_ROLE_ORDER,
     STANDARDS_VERIFY,
 )
 from safecampus.core.lifecycle import Lifecycle, Move
 
-from .choices import FactsAction, FactsStatus, FindingAction, FindingStatus
+from .choices import (
+    FactsAction,
+    FactsStatus,
+    FindingAction,
+    FindingStatus,
+    VersionAction,
+    VersionStatus,
+)
 
 
 def _no_hazard(finding) -> str | None:
@@ -49,6 +57,15 @@ FINDINGS = Lifecycle(
         # the engine: the facts comply again
         Move(
             FindingAction.RESOLVE,
+            frozenset({FindingStatus.OPEN}),
+            FindingStatus.RESOLVED,
+            frozenset({"engine"}),
+            internal=True,
+            stamp="resolved_at",
+        ),
+        # the engine: the rule no longer applies to the school, or left the bureau's policy
+        Move(
+            FindingAction.LAPSE,
             frozenset({FindingStatus.OPEN}),
             FindingStatus.RESOLVED,
             frozenset({"engine"}),
@@ -94,5 +111,21 @@ FACTS = Lifecycle(
     statuses=FactsStatus.values,
     action_label=lambda a: str(FactsAction(a).label) if a in FactsAction.values else a,
     version_field="version",
+    role_order=STANDARDS_ROLE_ORDER,
+)
+
+#: a rule set version: a draft is edited, then published once and frozen
+VERSIONS = Lifecycle(
+    [
+        Move(
+            VersionAction.PUBLISH,
+            frozenset({VersionStatus.DRAFT}),
+            VersionStatus.PUBLISHED,
+            STANDARDS_MANAGE,
+            stamp="published_at",
+        ),
+    ],
+    statuses=VersionStatus.values,
+    action_label=lambda a: str(VersionAction(a).label) if a in VersionAction.values else a,
     role_order=STANDARDS_ROLE_ORDER,
 )

@@ -5,9 +5,16 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from .choices import PolicyMode, VersionStatus
+from .choices import PolicyMode, VersionAction, VersionStatus
 from .defaults import RULE_SETS
-from .models import PolicyRuleSet, Rule, RuleSet, RuleSetVersion, StandardsPolicy
+from .models import (
+    PolicyRuleSet,
+    Rule,
+    RuleSet,
+    RuleSetVersion,
+    StandardsEvent,
+    StandardsPolicy,
+)
 from .services import RULE_FIELDS
 
 
@@ -21,10 +28,17 @@ def _same(version, rules: list[dict]) -> bool:
 
 @transaction.atomic
 def load_rule_sets(*, now=None) -> dict[str, RuleSet]:
-    """Create the shipped rule sets, or publish a new version of one whose rules changed."""
+    """Create the shipped rule sets, or publish a new version of one whose rules changed. A
+    shipped version is loaded published (it was never a draft of anyone's) and its loading is
+    recorded as an event. A bureau's own set holding a shipped code is refused, never taken
+    over."""
     now = now or timezone.now()
     out: dict[str, RuleSet] = {}
     for data in RULE_SETS:
+        if RuleSet.objects.filter(code=data["code"], bureau__isnull=False).exists():
+            raise ValueError(
+                f"rule set code {data['code']} is held by a bureau's own set; rename it first"
+            )
         rule_set, _created = RuleSet.objects.update_or_create(
             code=data["code"],
             defaults={
@@ -48,6 +62,13 @@ def load_rule_sets(*, now=None) -> dict[str, RuleSet]:
             note="随产品发布" if published is None else "随产品更新",
         )
         Rule.objects.bulk_create([Rule(version=version, **rule) for rule in data["rules"]])
+        StandardsEvent.objects.create(
+            action=VersionAction.LOAD,
+            rule_set=rule_set,
+            version=version,
+            at=now,
+            data={"number": version.number, "rules": len(data["rules"])},
+        )
     return out
 
 

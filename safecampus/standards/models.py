@@ -40,6 +40,7 @@ from .choices import (
     Pillar,
     PolicyMode,
     RuleKind,
+    VersionAction,
     VersionStatus,
 )
 from .facts import BOOL, DATE, SCHOOL_FACTS
@@ -244,6 +245,37 @@ class PolicyRuleSet(models.Model):
 
     def __str__(self) -> str:
         return f"{self.policy_id}: {self.rule_set_id} @{self.position}"
+
+
+class StandardsEvent(AppendOnly, models.Model):
+    """What happened to a rule set, one of its versions, or a bureau's policy: who, when, what
+    (a publication, a shipped version loaded, the rule sets a bureau applies before and after).
+    Append-only."""
+
+    action = models.CharField(max_length=12, choices=VersionAction.choices)
+    rule_set = models.ForeignKey(
+        RuleSet, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+    )
+    version = models.ForeignKey(
+        RuleSetVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+    )
+    bureau = models.ForeignKey(
+        "orgs.Bureau", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_role = models.CharField(max_length=24, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("standards event")
+        indexes = [models.Index(fields=["bureau", "at"], name="standards_event_bureau")]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.at:%Y-%m-%d}"
 
 
 # --- facts ----

@@ -31,10 +31,11 @@ from .choices import (
     Four100,
     Outcome,
     RuleKind,
+    VersionAction,
     VersionStatus,
 )
 from .facts import BOOL, DATE, GATE_FACT, GATE_NAMES, KEPT_NAMES, SCHOOL_FACT, context_for
-from .lifecycle import FACTS, FINDINGS
+from .lifecycle import FACTS, FINDINGS, VERSIONS
 from .models import (
     FactsEvidence,
     FactsRevision,
@@ -47,6 +48,7 @@ from .models import (
     RuleSetVersion,
     SchoolStanding,
     SecurityFacts,
+    StandardsEvent,
     StandardsPolicy,
     StandardsTally,
 )
@@ -312,10 +314,17 @@ def _revision(school, action, status, actor, role, data, changes, comment, now):
 
 
 def verify_facts(
-    *, actor, school_id: int, approve: bool, reason: str = "", now=None
+    *,
+    actor,
+    school_id: int,
+    approve: bool,
+    reason: str = "",
+    version: int | None = None,
+    now=None,
 ) -> FactsRevision:
     """A department or the centre verifies the school's facts as they stand, or returns them
-    with a reason."""
+    with a reason. ``version``: the sheet's version the verifier saw (a newer one is refused as
+    stale). Nobody verifies facts they changed last themselves."""
     now = now or timezone.now()
     from safecampus.orgs.models import School
 
@@ -332,6 +341,15 @@ def verify_facts(
         facts = SecurityFacts.objects.select_for_update().filter(school=school).first()
         if facts is None:
             raise refuse(_("The school has not recorded its facts yet."), Code.INVALID_TRANSITION)
+        if version is not None and version != facts.version:
+            raise refuse(
+                _("The facts changed after you opened the page. Reload and check them again."),
+                Code.STALE,
+            )
+        if approve and facts.updated_by_id == getattr(actor, "pk", None):
+            raise refuse(
+                _("Facts you changed yourself are verified by someone else."), Code.NOT_ALLOWED
+            )
         move = FACTS.check(facts, action, roles)
         if approve:
             facts.verified_by = actor
@@ -460,6 +478,8 @@ def evaluate_school(
         standing.save()
         for (key, outcome), n in _tally_rows(results_json, fours).items():
             deltas[(school.bureau_id, school.stage, key, outcome)] += n
+        if any(deltas.values()):
+            _lock_figures(school.bureau_id)
         _bump(deltas)
         sync_findings(school, results, actor=actor, now=now)
         return standing
@@ -467,6 +487,11 @@ def evaluate_school(
     if transaction.get_connection().in_atomic_block:
         return write()
     return in_write_transaction(write)
+
+
+def _lock_figures(bureau_id: int) -> None:
+    """Serialise the writers of a bureau's figures (PostgreSQL; SQLite has one writer)."""
+    list(StandardsPolicy.objects.select_for_update().filter(bureau_id=bureau_id).values("pk"))
 
 
 def _fours_of(standing) -> dict:
@@ -524,18 +549,27 @@ def sync_findings(school, results: dict, *, actor=None, now=None, cache=None) ->
             if finding is None:
                 _open_finding(school, result, now=now, cache=cache)
                 counts["opened"] += 1
-            elif finding.explanation != result.explanation[:400]:
+            elif _changed(finding, result):
                 _revise(finding, result, now)
                 counts["revised"] += 1
-        elif result.outcome in (Outcome.PASS, Outcome.NA) and finding is not None:
-            _resolve(finding, actor=actor, now=now)
+        elif result.outcome == Outcome.PASS and finding is not None:
+            _resolve(finding, actor=actor, now=now, action=FindingAction.RESOLVE)
             counts["resolved"] += 1
-    # a requirement no longer in the policy: its finding resolves
+        elif result.outcome == Outcome.NA and finding is not None:
+            _resolve(finding, actor=actor, now=now, action=FindingAction.LAPSE)
+            counts["lapsed"] += 1
+    # a requirement no longer in the policy: its finding lapses
     for key, finding in opened.items():
         if key not in results:
-            _resolve(finding, actor=actor, now=now)
-            counts["resolved"] += 1
+            _resolve(finding, actor=actor, now=now, action=FindingAction.LAPSE)
+            counts["lapsed"] += 1
     return counts
+
+
+def _changed(finding, result) -> bool:
+    """Whether an open finding no longer says what the failed ``result`` says (its numbers, or
+    the rule that decided it: a new version, another rule set)."""
+    return finding.explanation != result.explanation[:400] or finding.rule_id != result.rule.id
 
 
 def _engine_event(finding, action, from_status, to_status, now, *, actor=None, role="", data=None):
@@ -599,10 +633,12 @@ def _text(value) -> str:
 
 def _revise(finding, result, now):
     before = finding.explanation
+    rule = result.rule
     finding.explanation = result.explanation[:400]
     finding.required, finding.actual = _text(result.required), _text(result.actual)
-    finding.rule_id = result.rule.id
-    finding.rule_set_code = result.rule.set_code
+    finding.rule_id = rule.id
+    finding.rule_set_code = rule.set_code
+    finding.title, finding.clause, finding.level = rule.title, rule.clause, rule.level
     move = FINDINGS.check(finding, FindingAction.REVISE, {ENGINE_ROLE})
     FINDINGS.commit(
         finding,
@@ -619,10 +655,18 @@ def _revise(finding, result, now):
     )
 
 
-def _resolve(finding, *, actor, now):
-    move = FINDINGS.check(finding, FindingAction.RESOLVE, {ENGINE_ROLE})
+def _resolve(finding, *, actor, now, action=FindingAction.RESOLVE):
+    """Close an open finding: it complies again (``resolve``: its hazard is offered for
+    acceptance, as the person whose change made it comply), or its rule no longer applies or
+    left the policy (``lapse``: the hazard stays as it is, for its department to decide).
+
+    With no person (the nightly run), the hazard is not offered: the finding's event says so
+    and the department sees it on the finding and the hazard."""
+    move = FINDINGS.check(finding, action, {ENGINE_ROLE})
     data = {}
-    if finding.hazard_id is not None:
+    if finding.hazard_id is not None and action == FindingAction.LAPSE:
+        data["hazard_offered"] = False
+    elif finding.hazard_id is not None:
         from safecampus.hazards.services import hazard_offer_from_rule
 
         offered = actor is not None and hazard_offer_from_rule(
@@ -637,9 +681,7 @@ def _resolve(finding, *, actor, now):
         finding,
         move,
         now=now,
-        event=lambda f, t: _engine_event(
-            finding, FindingAction.RESOLVE, f, t, now, actor=actor, data=data
-        ),
+        event=lambda f, t: _engine_event(finding, action, f, t, now, actor=actor, data=data),
     )
 
 
@@ -685,13 +727,23 @@ def _evaluate_chunk(ids, effective, *, actor, now, today, cache) -> Counter:
     from safecampus.orgs.models import School
 
     schools = list(School.objects.filter(pk__in=ids).order_by("pk"))
-    facts = {f.school_id: f for f in SecurityFacts.objects.filter(school_id__in=ids)}
+    # the chunk's facts and cards are locked (PostgreSQL) so a facts change made meanwhile
+    # waits, and its card is not overwritten by this run's older reading
+    facts = {
+        f.school_id: f
+        for f in SecurityFacts.objects.select_for_update().filter(school_id__in=ids).order_by("pk")
+    }
     gates: dict[int, list] = {}
     for g in GateFacts.objects.filter(school_id__in=ids).order_by("school_id", "position"):
         gates.setdefault(g.school_id, []).append(g)
-    standings = {s.school_id: s for s in SchoolStanding.objects.filter(school_id__in=ids)}
+    standings = {
+        s.school_id: s
+        for s in SchoolStanding.objects.select_for_update().filter(school_id__in=ids).order_by("pk")
+    }
     open_findings: dict[int, dict[str, Finding]] = {}
-    for f in Finding.objects.filter(school_id__in=ids, status=FindingStatus.OPEN):
+    for f in Finding.objects.select_for_update().filter(
+        school_id__in=ids, status=FindingStatus.OPEN
+    ):
         open_findings.setdefault(f.school_id, {})[f.key] = f
     counts: Counter = Counter()
     new_standings, replaced, unchanged = [], [], []
@@ -735,7 +787,7 @@ def _evaluate_chunk(ids, effective, *, actor, now, today, cache) -> Counter:
             opening += [_new_finding(school, results[k], now=now, cache=cache) for k in failing]
             counts["opened"] += len(failing)
         elif failing != set(mine) or any(
-            mine[k].explanation != results[k].explanation[:400] for k in failing & set(mine)
+            _changed(mine[k], results[k]) for k in failing & set(mine)
         ):
             counts += sync_findings(school, results, actor=actor, now=now, cache=cache)
     # a card that did not change gets only its time; the changed ones are written again whole
@@ -755,7 +807,11 @@ def _evaluate_chunk(ids, effective, *, actor, now, today, cache) -> Counter:
 
 
 def recount_tally(bureau_id: int) -> None:
-    """Count the bureau's cards again from scratch (after a bulk evaluation)."""
+    """Count the bureau's cards again from scratch (after a bulk evaluation), under the lock of
+    the bureau's policy row that every single evaluation takes too (``_lock_figures``). The
+    cards of schools no longer active leave the figures."""
+    _lock_figures(bureau_id)
+    SchoolStanding.objects.filter(bureau_id=bureau_id, school__is_active=False).delete()
     counts: Counter = Counter()
     for standing in (
         SchoolStanding.objects.filter(bureau_id=bureau_id)
@@ -981,8 +1037,11 @@ def create_rule_set(
 ) -> RuleSet:
     if bureau.pk not in access.manage_bureaus(scope_for(actor)):
         raise PermissionDenied(_("You may not keep rule sets of this bureau."))
+    from .defaults import RULE_SETS
+
     errors = {}
-    if not code or RuleSet.objects.filter(code=code).exists():
+    reserved = {data["code"] for data in RULE_SETS}
+    if not code or code in reserved or RuleSet.objects.filter(code=code).exists():
         errors["code"] = [_("Choose a code no other rule set has.")]
     if not (name or "").strip():
         errors["name"] = [_("This field is required.")]
@@ -999,6 +1058,13 @@ def create_rule_set(
             description=description,
         )
         RuleSetVersion.objects.create(rule_set=rs, number=1, created_by=actor)
+        StandardsEvent.objects.create(
+            action=VersionAction.CREATE,
+            rule_set=rs,
+            bureau=bureau,
+            actor=actor,
+            data={"code": code, "extends": extends.code if extends else None},
+        )
         return rs
 
     return in_write_transaction(write)
@@ -1094,14 +1160,28 @@ def publish(*, actor, version_id: int, note: str = "", now=None) -> RuleSetVersi
     if not version.rules.exists():
         raise refuse(_("A rule set version needs at least one rule."), Code.INVALID)
 
+    roles = access.ruleset_roles(scope_for(actor), version.rule_set)
+
     def write():
         locked = RuleSetVersion.objects.select_for_update().get(pk=version.pk)
-        if locked.frozen:
-            raise refuse(_("This version is already published."), Code.INVALID_TRANSITION)
-        locked.status = VersionStatus.PUBLISHED
-        locked.published_at, locked.published_by = now, actor
+        move = VERSIONS.check(locked, VersionAction.PUBLISH, roles)
+        locked.published_by = actor
         locked.note = (note or locked.note)[:200]
-        locked.save()
+        VERSIONS.commit(
+            locked,
+            move,
+            now=now,
+            event=lambda _from, _to: StandardsEvent.objects.create(
+                action=VersionAction.PUBLISH,
+                rule_set_id=locked.rule_set_id,
+                version=locked,
+                bureau_id=locked.rule_set.bureau_id,
+                actor=actor,
+                actor_role=VERSIONS.acting_role(roles, move),
+                at=now,
+                data={"number": locked.number, "note": locked.note, "rules": locked.rules.count()},
+            ),
+        )
         return locked
 
     published = in_write_transaction(write)
@@ -1170,6 +1250,7 @@ def set_policy(
 
     def write():
         policy, _created = StandardsPolicy.objects.get_or_create(bureau=bureau)
+        before = _policy_state(policy)
         policy.mode, policy.changed_at, policy.changed_by = mode, now, actor
         policy.save()
         policy.entries.all().delete()
@@ -1180,11 +1261,32 @@ def set_policy(
             ]
         )
         policy.granted_partners.set(partners)
+        StandardsEvent.objects.create(
+            action=VersionAction.POLICY,
+            bureau=bureau,
+            actor=actor,
+            actor_role=",".join(sorted(access.policy_roles(scope_for(actor), policy))),
+            at=now,
+            data={"before": before, "after": _policy_state(policy)},
+        )
         return policy
 
     policy = in_write_transaction(write)
     start_evaluations(actor, [bureau.pk])
     return policy
+
+
+def _policy_state(policy) -> dict:
+    """A policy as its history records it: the mode, the rule sets in order, the partners."""
+    if policy.pk is None:
+        return {}
+    return {
+        "mode": policy.mode,
+        "rule_sets": list(
+            policy.entries.order_by("position").values_list("rule_set__code", flat=True)
+        ),
+        "partners": sorted(policy.granted_partners.values_list("pk", flat=True)),
+    }
 
 
 # --- what-if ----
@@ -1198,22 +1300,30 @@ def preview(*, actor, version_id: int, bureau=None, now=None) -> dict:
 
     now = now or timezone.now()
     version = get_for(actor, RuleSetVersion, version_id)
+    # only the bureaus whose figures the person reads
+    readable = access.policy_reader_bureaus(scope_for(actor))
+    applying = set(bureaus_applying(version.rule_set))
+    not_applied: list[int] = []
     bureau_ids = (
         [getattr(bureau, "pk", bureau)]
         if bureau
         else (bureaus_applying(version.rule_set) or sorted(access.manage_bureaus(scope_for(actor))))
     )
+    bureau_ids = [b for b in bureau_ids if b in readable]
     today = timezone.localdate(now)
     rows: dict[str, dict] = {}
     schools_total = 0
     for bureau_id in bureau_ids:
         before = engine.effective_rules(bureau_id)
-        after = engine.effective_rules(bureau_id, substitute={version.rule_set_id: version})
-        if not after.keys:
-            after = engine.Effective(
-                before.mode,
-                {k: [c] for k, c in engine.resolved(version.rule_set, version)[0].items()},
-            )
+        applied = bureau_id in applying
+        after = engine.effective_rules(
+            bureau_id,
+            substitute={version.rule_set_id: version},
+            # a bureau that does not apply the set yet: as if it were listed first
+            first=None if applied else version.rule_set,
+        )
+        if not applied:
+            not_applied.append(bureau_id)
         schools = list(School.objects.filter(bureau_id=bureau_id, is_active=True))
         facts = {f.school_id: f for f in SecurityFacts.objects.filter(school__in=schools)}
         gates: dict[int, list] = {}
@@ -1245,4 +1355,4 @@ def preview(*, actor, version_id: int, bureau=None, now=None) -> dict:
     for row in out:
         row["fails_all"] = bool(row["applies_after"]) and row["after"] == row["applies_after"]
         row["change"] = row["after"] - row["before"]
-    return {"schools": schools_total, "rows": out}
+    return {"schools": schools_total, "rows": out, "not_applied": not_applied}

@@ -108,14 +108,24 @@ def test_specific_takes_the_first_listed_set(world, two_sets):
     assert (results["patrols"]["o"], results["patrols"]["set"]) == (Outcome.PASS, "age50")
 
 
-def test_an_extending_set_overrides_the_parents_rule_of_the_same_key(world, two_sets):
+def test_an_extending_set_overrides_its_parent_only_under_the_first_set_mode(world, two_sets):
     a, _b = two_sets
     child = own_set(world, "age60", [rule("guards.age", "max", "guard_max_age", "60")], extends=a)
-    results = card(world, [child], PolicyMode.STRICTER, guard_max_age=58, patrols_per_day=5)
+    # the first set: the child's own rule stands for its chain
+    results = card(world, [child], PolicyMode.SPECIFIC, guard_max_age=58, patrols_per_day=5)
     assert (results["guards.age"]["o"], results["guards.age"]["set"]) == (Outcome.PASS, "age60")
     assert results["guards.age"]["req"] == 60
     # the parent's other rule still applies, named after the parent
     assert (results["patrols"]["o"], results["patrols"]["set"]) == (Outcome.FAIL, "age50")
+
+
+def test_extending_never_weakens_the_parent_under_take_the_stricter(world, two_sets):
+    a, _b = two_sets
+    child = own_set(world, "age60", [rule("guards.age", "max", "guard_max_age", "60")], extends=a)
+    results = card(world, [child], PolicyMode.STRICTER, guard_max_age=58, patrols_per_day=5)
+    # the parent's maximum of 50 is still a candidate, and the smaller maximum wins
+    assert (results["guards.age"]["o"], results["guards.age"]["set"]) == (Outcome.FAIL, "age50")
+    assert results["guards.age"]["req"] == 50
 
 
 def test_a_circle_of_extends_is_refused(world, two_sets):

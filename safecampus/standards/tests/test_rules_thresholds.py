@@ -254,9 +254,8 @@ def test_shandong_compliant_school_meets_all_four(world):
     [
         ({"guards_fulltime": False}, {}, "guards.fulltime", "four_guards"),
         ({"guards_certified": 11}, {}, "guards.certified", "four_guards"),
-        ({"gatehouse_24h": False}, {}, "closed_management", "four_closed"),
         ({"closed_management": False}, {}, "closed_management", "four_closed"),
-        ({"alarm_linked": False}, {}, "alarm.installed", "four_alarm_video"),
+        ({"alarm_installed": False}, {}, "alarm.installed", "four_alarm_video"),
         ({}, {"video": False}, "video.gates", "four_alarm_video"),
         ({"escort_with_police": False}, {}, "escort.police", "four_escort"),
     ],
@@ -267,6 +266,15 @@ def test_shandong_four_parts(world, values, gate, key, part):
     assert getattr(standing, part) is False
     others = {"four_guards", "four_closed", "four_alarm_video", "four_escort"} - {part}
     assert all(getattr(standing, p) is True for p in others)
+
+
+def test_shandong_asks_what_its_source_asks_and_no_more(world):
+    # 002 §二.3 asks for one-button alarms and closed management to be in place; linking the
+    # alarm to the police and a gatehouse staffed 24 h are other requirements
+    standing = judge(world, SD, values={"alarm_linked": False, "gatehouse_24h": False})
+    check(standing, "alarm.installed", PASS)
+    check(standing, "closed_management", PASS)
+    assert (standing.four_alarm_video, standing.four_closed) == (True, True)
 
 
 def test_shandong_part_unknown_when_facts_missing(world):
