@@ -65,7 +65,7 @@ def test_answers_validate_against_the_schema(sw, client):
             None,
             200,
         ),
-        (facts + "verify/", "post", f"/api/v1/standard-facts/{a.pk}/verify/", {}, 200),
+        (facts + "verify/", "post", f"/api/v1/standard-facts/{a.pk}/verify/", {}, 400),
         ("/api/v1/standard-cards/", "get", "/api/v1/standard-cards/", None, 200),
         (
             "/api/v1/standard-cards/{school_id}/",

@@ -233,6 +233,16 @@ def test_bulk_nothing_chosen_is_refused(fw, client):
     assert "请至少选择一条" in response.content.decode()
 
 
+@pytest.mark.parametrize("bad", ["99999999999999999999", "9223372036854775808", "-1", "²"])
+def test_bulk_an_id_beyond_the_database_is_refused(fw, client, bad):
+    finding = _finding(fw.school_a, "video.days")
+    client.force_login(fw.users[Role.DEPARTMENT_OFFICER])
+    response = client.post(BULK, {"ids": [finding.pk, bad]})
+    assert response.status_code == 400
+    assert "请从列表中选择" in response.content.decode()
+    assert Finding.objects.get(pk=finding.pk).hazard_id is None
+
+
 def test_raise_after_relapse_links_the_open_hazard(fw, client):
     school_user = fw.users[Role.SCHOOL_OFFICER]
     first = _finding(fw.school_a, "video.days")
