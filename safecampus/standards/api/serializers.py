@@ -386,13 +386,22 @@ class ResolvedRuleSerializer(serializers.Serializer):
 
 
 class RuleSetDetailSerializer(RuleSetSerializer):
-    versions = RuleSetVersionSerializer(many=True, read_only=True)
+    versions = serializers.SerializerMethodField(
+        help_text=_("Newest first; a draft only for those who edit the set.")
+    )
     rules_version = serializers.SerializerMethodField()
     rules = serializers.SerializerMethodField()
 
     class Meta(RuleSetSerializer.Meta):
         fields = [*RuleSetSerializer.Meta.fields, "versions", "rules_version", "rules"]
         read_only_fields = fields
+
+    @extend_schema_field(RuleSetVersionSerializer(many=True))
+    def get_versions(self, obj) -> list:
+        versions = self.context.get("versions")
+        return RuleSetVersionSerializer(
+            obj.versions.all() if versions is None else versions, many=True
+        ).data
 
     @extend_schema_field(OpenApiTypes.INT)
     def get_rules_version(self, obj) -> int | None:
