@@ -149,7 +149,7 @@ def test_query_counts_of_detail(sw, client_for):
 
 
 QUERIES_DETAIL = 12  # independent of the number of rules (one: may the user see drafts)
-QUERIES_DETAIL_OWN = 14  # one level more of extension: its version and rules
+QUERIES_DETAIL_OWN = 15  # one level more of extension: its version and rules
 
 
 def test_query_count_of_the_list_does_not_grow_with_sets(sw, client_for):
