@@ -9,7 +9,7 @@ import io
 
 from django.utils import timezone, translation
 
-from safecampus.core.excel import Column, Heading, Percent, _table, file_name, scope_label
+from safecampus.core.excel import Column, Heading, Percent, file_name, scope_label, write_table
 from safecampus.orgs.choices import SchoolStage
 
 from . import selectors
@@ -92,7 +92,7 @@ def compliance_workbook(*, user, now, stage: str | None = None) -> bytes:
             Column("不适用", 10),
             Column("达标率", 10),
         ]
-        _table(
+        write_table(
             ws,
             Heading(
                 TITLE + "（按要求）",
@@ -149,7 +149,7 @@ def compliance_workbook(*, user, now, stage: str | None = None) -> bytes:
                     ],
                 ]
 
-        _table(
+        write_table(
             ws2,
             Heading(TITLE + "（按学校）", scope=scope, filters=filters, as_of=now, notes=notes),
             columns2,
