@@ -75,7 +75,7 @@ def compliance_workbook(*, user, now, stage: str | None = None) -> bytes:
             "符合、不符合、待填报、不适用为学校数（所）；达标率 = 符合 ÷（符合 + 不符合 + 待填报）"
         )
         if not data["whole"]:
-            notes.append("本科室：仅统计交由本科室处理的未整改问题")
+            notes.append("本科室：仅统计交由本科室处理的待整改核查问题")
         filters = f"学校类型：{stage_label}" if stage_label else ""
         scope = scope_label(user)
 

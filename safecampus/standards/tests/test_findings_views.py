@@ -187,7 +187,7 @@ def test_raise_one_then_refused_again(fw, client):
     hazards = Hazard.objects.count()
     again = client.post(url)
     assert again.status_code == 400
-    assert "该核查发现已转为隐患" in again.content.decode() or again.context["raise_errors"]
+    assert "该核查问题已转为隐患" in again.content.decode() or again.context["raise_errors"]
     assert Hazard.objects.count() == hazards
 
 
