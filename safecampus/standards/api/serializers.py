@@ -581,5 +581,7 @@ class StandardComplianceSerializer(serializers.Serializer):
 
 class StandardComplianceQuerySerializer(serializers.Serializer):
     stage = serializers.ChoiceField(
-        choices=SchoolStage.choices, required=False, help_text=_("Count one stage only (per rule).")
+        choices=SchoolStage.choices,
+        required=False,
+        help_text=_("Count one stage only (per requirement and the 4个100%)."),
     )
