@@ -23,8 +23,9 @@ Measured:
 - **update facts**: ``services.update_facts`` of one school's video retention as the district's
   safety centre, alternating 15 and 30 days (a finding opens, then resolves), on another school
   each time, through the real path (checks, revision, the school's rules, its findings);
-- **figures**: ``selectors.by_rule`` + ``selectors.four100_rates`` as the district's centre
-  ("centre") and, on PostgreSQL, the city's ("city", every district).
+- **figures**: the compliance page's ``selectors.requirement_rows`` + ``stage_rows`` +
+  ``four100_figures`` as the district's centre ("centre") and, on PostgreSQL, the city's
+  ("city", every district).
 
 Targets: evaluate all < 5 s for 400 schools on SQLite and < 60 s for 40,000 on PostgreSQL;
 update facts p95 < 200 ms; figures p95 < 300 ms (district), < 500 ms (city). Not a test; see
@@ -213,8 +214,9 @@ def run(args, vendor: str) -> dict:
 
     def figures(user):
         def go(_i):
-            selectors.by_rule(user)
-            selectors.four100_rates(user)
+            selectors.requirement_rows(user)
+            selectors.stage_rows(user)
+            selectors.four100_figures(user)
 
         return go
 

@@ -674,3 +674,8 @@ def iter_chunks(iterable: Iterable, size: int) -> Iterator[list]:
             chunk = []
     if chunk:
         yield chunk
+
+
+#: the public name of ``_table``: a :class:`Heading`, the header row and ``rows`` into a sheet
+#: (a write-only one too), sized by their content; returns the number of rows
+write_table = _table

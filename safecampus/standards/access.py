@@ -7,8 +7,9 @@
 - **Findings**: the school's own; the department a finding goes to; the bureau-wide roles. Turned
   into hazards (``act``) by that department and by the bureau's centre.
 - **Rule sets**: the shipped ones (no bureau) are read by every officer and school; a bureau's
-  own by its members and the bureaus above. Edited by ``STANDARDS_MANAGE`` of the keeping bureau;
-  a shipped set is never edited.
+  own by its members and the bureaus above; a partner unit reads none (only the cards granted).
+  Edited by ``STANDARDS_MANAGE`` of the keeping bureau; a shipped set is never edited. A draft
+  version is shown only to those who edit the set (the views' concern).
 - **The policy**: read by the bureau's officers; changed by ``STANDARDS_MANAGE``.
 
 Pure functions of the scope: no model is imported here.
@@ -27,8 +28,8 @@ from safecampus.core.capabilities import (
     STANDARDS_FACTS_EDIT,
     STANDARDS_FINDING_ACT,
     STANDARDS_MANAGE,
+    STANDARDS_RULESET_MENU,
     STANDARDS_VERIFY,
-    STANDARDS_VIEW,
 )
 from safecampus.core.roles import SCHOOL_ROLES, Role
 
@@ -142,16 +143,23 @@ def can_act_on_finding(scope: Scope, finding) -> bool:
     return bool(finding_roles(scope, finding) & STANDARDS_FINDING_ACT)
 
 
+#: roles that read rule sets: every standards role but a partner unit, which reads only the cards
+#: its bureau granted it (no rule set, not even a shipped one)
+RULESET_READERS = STANDARDS_RULESET_MENU
+
+
 def _reader_bureaus(scope: Scope) -> frozenset[int]:
     return scope.bureau_ids(*ORG_VIEW) | (
-        scope.member_bureau_ids if scope.has(*CATALOG_MEMBER_READ) else frozenset()
+        scope.member_bureau_ids
+        if scope.has(*(CATALOG_MEMBER_READ & RULESET_READERS))
+        else frozenset()
     )
 
 
 def ruleset_q(scope: Scope, action: str, prefix: str = "") -> Q | None:
     if action == EDIT:
         return ids_in(f"{prefix}bureau_id", scope.bureau_ids(*STANDARDS_MANAGE))
-    if not scope.has(*STANDARDS_VIEW):
+    if not scope.has(*RULESET_READERS):
         return None
     return any_of(
         Q(**{f"{prefix}bureau__isnull": True}),

@@ -9,7 +9,7 @@ import io
 
 from django.utils import timezone, translation
 
-from safecampus.core.excel import Column, Heading, Percent, _table, file_name, scope_label
+from safecampus.core.excel import Column, Heading, Percent, file_name, scope_label, write_table
 from safecampus.orgs.choices import SchoolStage
 
 from . import selectors
@@ -75,7 +75,7 @@ def compliance_workbook(*, user, now, stage: str | None = None) -> bytes:
             "符合、不符合、待填报、不适用为学校数（所）；达标率 = 符合 ÷（符合 + 不符合 + 待填报）"
         )
         if not data["whole"]:
-            notes.append("本科室：仅统计交由本科室处理的未整改问题")
+            notes.append("本科室：仅统计交由本科室处理的待整改核查问题")
         filters = f"学校类型：{stage_label}" if stage_label else ""
         scope = scope_label(user)
 
@@ -92,7 +92,7 @@ def compliance_workbook(*, user, now, stage: str | None = None) -> bytes:
             Column("不适用", 10),
             Column("达标率", 10),
         ]
-        _table(
+        write_table(
             ws,
             Heading(
                 TITLE + "（按要求）",
@@ -149,7 +149,7 @@ def compliance_workbook(*, user, now, stage: str | None = None) -> bytes:
                     ],
                 ]
 
-        _table(
+        write_table(
             ws2,
             Heading(TITLE + "（按学校）", scope=scope, filters=filters, as_of=now, notes=notes),
             columns2,

@@ -18,12 +18,12 @@ from __future__ import annotations
 import io
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from safecampus.core.access import scope_for
+from safecampus.core.db import in_write_transaction
 from safecampus.core.excel import (
     Column,
     ExcelRefused,
@@ -206,24 +206,28 @@ def facts_import(*, fileobj, actor, name: str = "", progress=None, now=None) -> 
             progress(i)
     if errors:
         _refuse_rows(errors)
-    at = rows[0][0] if rows else 0
+    at = [rows[0][0] if rows else 0]  # the row being written (reported with a refusal)
+
+    def write() -> None:
+        for number, school, values, gates in rows:
+            at[0] = number
+            services.update_facts(
+                actor=actor,
+                school_id=school.pk,
+                values=values,
+                gates=gates,
+                now=now,
+                action=FactsAction.IMPORT,
+                comment=_("Imported from %(name)s") % {"name": name} if name else "",
+            )
+
     try:
-        with transaction.atomic():
-            for number, school, values, gates in rows:
-                at = number
-                services.update_facts(
-                    actor=actor,
-                    school_id=school.pk,
-                    values=values,
-                    gates=gates,
-                    now=now,
-                    action=FactsAction.IMPORT,
-                    comment=_("Imported from %(name)s") % {"name": name} if name else "",
-                )
+        # all or nothing, started again whole if SQLite stayed locked
+        in_write_transaction(write)
     except ValidationError as exc:
         _refuse_rows(
             [
-                RowError(at, _column_of(field), message)
+                RowError(at[0], _column_of(field), message)
                 for field, messages in errors_of(exc).items()
                 for message in messages
             ]

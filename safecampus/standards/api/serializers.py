@@ -29,6 +29,9 @@ from ..choices import (
 from ..facts import BOOL, DATE, GATE_FACTS, SCHOOL_FACTS
 from ..models import Finding, FindingEvent, RuleSet, RuleSetVersion, SchoolStanding
 
+#: the longest gate name kept (``GateFacts.name``)
+GATE_NAME_MAX = 32
+
 __all__ = ["ErrorSerializer"]
 
 # --- fields -------------------------------------------------------------------------------------
@@ -175,20 +178,50 @@ class FactsInputSerializer(serializers.Serializer):
     )
     version = serializers.IntegerField(
         min_value=0,
+        max_value=2**63 - 1,
         required=False,
         help_text=_("The sheet's version as read; a newer one is refused with 409 `stale`."),
     )
     comment = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
+    def validate(self, attrs):
+        """A gate's ``name``, when given, is text of at most ``GATE_NAME_MAX`` characters
+        (refused per gate, as ``gate2.name``)."""
+        errors = {}
+        for n, gate in enumerate(attrs.get("gates") or [], start=1):
+            if "name" not in gate:
+                continue
+            name = gate["name"]
+            if not isinstance(name, str):
+                errors[f"gate{n}.name"] = [_("The gate's name must be text.")]
+            elif len(name.strip()) > GATE_NAME_MAX:
+                errors[f"gate{n}.name"] = [
+                    _("The gate's name is at most %(n)d characters.") % {"n": GATE_NAME_MAX}
+                ]
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
+
 
 class FactsPutSerializer(FactsInputSerializer):
     version = serializers.IntegerField(
         min_value=0,
+        max_value=2**63 - 1,
         help_text=_("The sheet's version as read; a newer one is refused with 409 `stale`."),
     )
 
 
-class FactsReturnSerializer(serializers.Serializer):
+class FactsVerifySerializer(serializers.Serializer):
+    version = serializers.IntegerField(
+        min_value=0,
+        max_value=2**63 - 1,
+        help_text=_(
+            "The sheet's version as read; another version now is refused with 409 `stale`."
+        ),
+    )
+
+
+class FactsReturnSerializer(FactsVerifySerializer):
     reason = serializers.CharField(max_length=300, help_text=_("Why the facts are returned."))
 
 
@@ -353,13 +386,22 @@ class ResolvedRuleSerializer(serializers.Serializer):
 
 
 class RuleSetDetailSerializer(RuleSetSerializer):
-    versions = RuleSetVersionSerializer(many=True, read_only=True)
+    versions = serializers.SerializerMethodField(
+        help_text=_("Newest first; a draft only for those who edit the set.")
+    )
     rules_version = serializers.SerializerMethodField()
     rules = serializers.SerializerMethodField()
 
     class Meta(RuleSetSerializer.Meta):
         fields = [*RuleSetSerializer.Meta.fields, "versions", "rules_version", "rules"]
         read_only_fields = fields
+
+    @extend_schema_field(RuleSetVersionSerializer(many=True))
+    def get_versions(self, obj) -> list:
+        versions = self.context.get("versions")
+        return RuleSetVersionSerializer(
+            obj.versions.all() if versions is None else versions, many=True
+        ).data
 
     @extend_schema_field(OpenApiTypes.INT)
     def get_rules_version(self, obj) -> int | None:
@@ -485,17 +527,29 @@ RuleFigureSerializer = type(
     (serializers.Serializer,),
     {
         "key": serializers.CharField(read_only=True),
+        "title": serializers.CharField(read_only=True),
+        "pillar": serializers.CharField(read_only=True, help_text=_("pillar")),
+        "clause": serializers.CharField(read_only=True),
         **_COUNTS,
         "applies": serializers.IntegerField(read_only=True),
         "rate": serializers.FloatField(
-            read_only=True, allow_null=True, help_text=_("Percent complying of those it applies to")
+            read_only=True,
+            allow_null=True,
+            help_text=_(
+                "Percent complying of those it applies to (null for a department, which counts "
+                "its open findings only)"
+            ),
         ),
     },
 )
 StageFigureSerializer = type(
     "StandardStageFigureSerializer",
     (serializers.Serializer,),
-    {"stage": serializers.ChoiceField(choices=SchoolStage.choices, read_only=True), **_COUNTS},
+    {
+        "stage": serializers.ChoiceField(choices=SchoolStage.choices, read_only=True),
+        **_COUNTS,
+        "rate": serializers.FloatField(read_only=True, allow_null=True),
+    },
 )
 Four100FigureSerializer = type(
     "StandardFour100FigureSerializer",
@@ -516,8 +570,10 @@ Four100Serializer = type(
 
 
 class StandardComplianceSerializer(serializers.Serializer):
-    """Figures over the bureaus the caller reads whole."""
+    """The figures of the compliance page: over the bureaus the caller reads whole, or (a
+    department, ``whole`` false) the open findings that go to it."""
 
+    whole = serializers.BooleanField(read_only=True)
     by_rule = RuleFigureSerializer(many=True, read_only=True)
     by_stage = StageFigureSerializer(many=True, read_only=True)
     four100 = Four100Serializer(read_only=True)
@@ -525,5 +581,7 @@ class StandardComplianceSerializer(serializers.Serializer):
 
 class StandardComplianceQuerySerializer(serializers.Serializer):
     stage = serializers.ChoiceField(
-        choices=SchoolStage.choices, required=False, help_text=_("Count one stage only (per rule).")
+        choices=SchoolStage.choices,
+        required=False,
+        help_text=_("Count one stage only (per requirement and the 4个100%)."),
     )

@@ -125,6 +125,10 @@ def test_leader_put_is_refused_in_chinese(sw, client):
         ({"facts": {"guards_total": 3, "guards_certified": 5}}, "guards_certified"),
         ({"facts": ["guards_total"]}, "facts"),
         ({"version": -1}, "version"),
+        ({"gates": [{"name": 5}]}, "gate1.name"),
+        ({"gates": [{"name": ["x"]}]}, "gate1.name"),
+        ({"gates": [{"name": None}]}, "gate1.name"),
+        ({"gates": [{"name": "门" * 33}]}, "gate1.name"),
     ],
 )
 def test_bad_input_is_400_in_chinese_and_changes_nothing(sw, client, change, field):
@@ -183,6 +187,38 @@ def test_history_and_the_facts_on_a_date(sw, client, clock):
     )
 
 
+def _version(school) -> int:
+    return SecurityFacts.objects.get(school=school).version
+
+
+def test_verify_and_return_need_the_version(sw, client):
+    a = sw.w.school_a
+    record_facts(a, sw.user(R.SCHOOL_OFFICER))
+    before = _snapshot(a)
+    client.force_login(sw.user(R.DEPARTMENT_OFFICER))
+    for tail, body in [
+        ("verify/", {}),
+        ("verify/", {"version": "一"}),
+        ("verify/", {"version": 2**64}),
+        ("return/", {"reason": "保安人数与合同不符"}),
+    ]:
+        response = send(client, "post", url(a, tail), body)
+        assert "version" in assert_json_error(response, 400, "invalid")["errors"]
+    assert _snapshot(a) == before
+    assert SecurityFacts.objects.get(school=a).status == FactsStatus.SUBMITTED
+
+
+def test_verify_with_a_stale_version_is_409(sw, client):
+    a = sw.w.school_a
+    record_facts(a, sw.user(R.SCHOOL_OFFICER))
+    seen = _version(a)
+    record_facts(a, sw.user(R.SAFETY_CENTRE), values={"guards_total": 14})
+    client.force_login(sw.user(R.DEPARTMENT_OFFICER))
+    response = send(client, "post", url(a, "verify/"), {"version": seen})
+    assert_json_error(response, 409, "stale")
+    assert SecurityFacts.objects.get(school=a).status == FactsStatus.SUBMITTED
+
+
 def test_verify_and_return(sw, client):
     a = sw.w.school_a
     record_facts(a, sw.user(R.SCHOOL_OFFICER))
@@ -190,7 +226,7 @@ def test_verify_and_return(sw, client):
         client,
         url(a, "verify/"),
         method="post",
-        data={},
+        data={"version": _version(a)},
         permitted=sw.user(R.DEPARTMENT_OFFICER),
         out_of_scope=[sw.other_centre],
         wrong_role=[sw.user(R.SCHOOL_OFFICER), sw.user(R.LEADERSHIP)],
@@ -200,12 +236,15 @@ def test_verify_and_return(sw, client):
     assert facts.verified_by == sw.user(R.DEPARTMENT_OFFICER)
     client.force_login(sw.user(R.SAFETY_CENTRE))
     # verified facts cannot be verified or returned again
-    assert_json_error(send(client, "post", url(a, "verify/")), 409, "invalid_transition")
+    verified_again = send(client, "post", url(a, "verify/"), {"version": _version(a)})
+    assert_json_error(verified_again, 409, "invalid_transition")
     record_facts(a, sw.user(R.SCHOOL_OFFICER), values={"guards_total": 13})
-    no_reason = send(client, "post", url(a, "return/"), {"reason": ""})
+    no_reason = send(client, "post", url(a, "return/"), {"reason": "", "version": _version(a)})
     assert "reason" in assert_json_error(no_reason, 400, "invalid")["errors"]
     assert SecurityFacts.objects.get(school=a).status == FactsStatus.SUBMITTED
-    response = send(client, "post", url(a, "return/"), {"reason": "保安人数与合同不符"})
+    response = send(
+        client, "post", url(a, "return/"), {"reason": "保安人数与合同不符", "version": _version(a)}
+    )
     assert response.status_code == 200, response.content
     assert response.json()["status"] == FactsStatus.RETURNED
     assert response.json()["return_reason"] == "保安人数与合同不符"
@@ -217,9 +256,8 @@ def test_list_filters_and_scope(sw, client):
     client.force_login(sw.user(R.SAFETY_CENTRE))
     body = client.get(LIST).json()
     assert {r["school"]["id"] for r in body["results"]} == {sw.w.school_a.pk, sw.w.school_b.pk}
-    client.force_login(sw.user(R.DEPARTMENT_OFFICER))
-    send(client, "post", url(sw.w.school_a, "verify/"))
-    client.force_login(sw.user(R.SAFETY_CENTRE))
+    # verified (the verification itself: test_verify_and_return)
+    SecurityFacts.objects.filter(school=sw.w.school_a).update(status=FactsStatus.VERIFIED)
     verified = client.get(LIST, {"status": "verified"}).json()["results"]
     assert [r["school"]["id"] for r in verified] == [sw.w.school_a.pk]
     assert_json_error(client.get(LIST, {"status": "maybe"}), 400, "invalid")

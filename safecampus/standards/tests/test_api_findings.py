@@ -8,6 +8,7 @@ from safecampus.core.roles import Role
 from safecampus.core.testing import SchoolFactory, count_queries, scope_matrix
 from safecampus.hazards.choices import Source, Status
 from safecampus.hazards.models import Hazard
+from safecampus.standards import services
 from safecampus.standards.choices import FindingStatus, Outcome
 from safecampus.standards.models import Finding, RuleSet
 from safecampus.standards.testing import compliant_gate, record_facts
@@ -224,6 +225,28 @@ def test_findings_list_query_count(sw, client):
     services.raise_hazard(actor=sw.user(R.SAFETY_CENTRE), finding_id=finding.pk, interim=INTERIM)
     assert client.get(FINDINGS).json()["count"] == 4
     assert count_queries(client, FINDINGS) == before <= 8
+
+
+def test_rule_sets_a_partner_unit_reads_none(sw, client):
+    client.force_login(sw.user(R.PARTNER))
+    assert client.get(RULE_SETS).json()["results"] == []
+    shanghai = RuleSet.objects.get(code="shanghai")
+    assert_json_error(client.get(f"{RULE_SETS}{shanghai.pk}/"), 404, "not_found")
+
+
+def test_rule_set_draft_only_for_its_editors(sw, client):
+    own = services.create_rule_set(
+        actor=sw.user(R.SAFETY_CENTRE), bureau=sw.w.bureau, code="minhang", name="闵行区补充要求"
+    )
+    url = f"{RULE_SETS}{own.pk}/"
+    for role in (R.SCHOOL_OFFICER, R.LEADERSHIP):
+        client.force_login(sw.user(role))
+        assert client.get(url).json()["versions"] == [], role
+        assert_json_error(client.get(url, {"version": 1}), 404, "not_found")
+    client.force_login(sw.user(R.SAFETY_CENTRE))
+    body = client.get(url, {"version": 1}).json()
+    assert [(v["number"], v["status"]) for v in body["versions"]] == [(1, "draft")]
+    assert body["rules_version"] == 1
 
 
 def test_rule_sets(sw, client):

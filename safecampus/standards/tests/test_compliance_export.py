@@ -78,3 +78,20 @@ def test_large_scope_is_written_by_a_job(cw, client, monkeypatch):  # noqa: F811
     assert "人防物防技防达标情况" in job.output_name
     wb = load_workbook(job.output_file.open("rb"))
     assert len(list(wb.worksheets[1].iter_rows())) > 2
+
+
+def test_the_export_uses_only_public_helpers_of_core_excel():
+    import ast
+    import inspect
+
+    from safecampus.standards import exports
+
+    tree = ast.parse(inspect.getsource(exports))
+    private = [
+        alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and (node.module or "").endswith("excel")
+        for alias in node.names
+        if alias.name.startswith("_")
+    ]
+    assert private == []

@@ -154,8 +154,6 @@ def test_four100_rates_and_links(cw, client):
         assert four[part]["fail"] == sum(1 for c in cards if getattr(c, field) is False), part
         assert four[part]["total"] == 2, part
     assert four[Four100.CLOSED]["rate"] == 50.0
-    # the old selector agrees
-    assert selectors.four100_rates(centre)[Four100.CLOSED]["rate"] == 50.0
     client.force_login(centre)
     html = client.get(URL).content.decode()
     for part in Four100.values:
@@ -254,3 +252,69 @@ def test_query_counts_do_not_grow(cw, client):
     # version and rules, a set it extends); the cards: a count and a page; the schools behind a
     # figure: a count, a page, and the requirement's title from the rules
     assert small == large == [20, 7, 18]
+
+
+def _page_figures(client, params=None) -> dict:
+    ctx = client.get(URL, params or {}).context
+    counts = ("pass", "fail", "unknown", "na")
+    return {
+        "whole": ctx["whole"],
+        "by_rule": [(r["key"], *(r[c] for c in counts), r["rate"]) for r in ctx["rows"]],
+        "by_stage": [(r["stage"], *(r[c] for c in counts), r["rate"]) for r in ctx["by_stage"]],
+        "four100": {
+            f["part"]: (f["pass"], f["fail"], f["unknown"], f["total"], f["rate"])
+            for f in ctx["four100"]
+        },
+    }
+
+
+def _api_figures(client, params=None) -> dict:
+    response = client.get("/api/v1/standard-compliance/", params or {})
+    assert response.status_code == 200, response.content
+    body = response.json()
+    counts = ("pass", "fail", "unknown", "na")
+    return {
+        "whole": body["whole"],
+        "by_rule": [(r["key"], *(r[c] for c in counts), r["rate"]) for r in body["by_rule"]],
+        "by_stage": [(r["stage"], *(r[c] for c in counts), r["rate"]) for r in body["by_stage"]],
+        "four100": {
+            part: (f["pass"], f["fail"], f["unknown"], f["total"], f["rate"])
+            for part, f in body["four100"].items()
+        },
+    }
+
+
+def test_the_api_gives_the_page_figures_to_the_centre_and_to_a_department(cw, client):
+    other_dept = DepartmentFactory(bureau=cw.bureau, name="安稳科")
+    Finding.objects.filter(key="video.gates").update(department=other_dept)
+    for role, whole in ((Role.SAFETY_CENTRE, True), (Role.DEPARTMENT_OFFICER, False)):
+        client.force_login(cw.users[role])
+        for params in ({}, {"stage": cw.school_b.stage}):
+            page, api = _page_figures(client, params), _api_figures(client, params)
+            assert api == page, (role, params)
+            assert api["whole"] is whole
+            assert api["by_rule"], (role, params)
+    # a department: only its requirements, from its findings
+    body = client.get("/api/v1/standard-compliance/").json()
+    keys = {r["key"] for r in body["by_rule"]}
+    assert "video.gates" not in keys and "guards.certified" in keys
+    assert all(r["rate"] is None and r["pass"] == 0 for r in body["by_rule"])
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "bureau=99999999999999999999",
+        "department=99999999999999999999",
+        "rows=findings&bureau=99999999999999999999",
+        "rows=findings&department=99999999999999999999",
+        "bureau=-1",
+        "department=1e3",
+    ],
+)
+def test_an_id_beyond_the_database_is_refused_not_a_500(cw, client, query):
+    client.force_login(cw.users[Role.SAFETY_CENTRE])
+    for url in (URL, "/standards/compliance/schools/", "/standards/compliance/standings/"):
+        response = client.get(f"{url}?{query}", HTTP_ACCEPT_LANGUAGE="zh-hans")
+        assert response.status_code == 400, (url, query)
+        assert "不是有效的编号" in response.content.decode(), (url, query)

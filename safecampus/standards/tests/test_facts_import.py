@@ -188,3 +188,32 @@ def test_a_file_that_is_no_workbook_is_refused_before_a_job(client_for, sw, cont
     r = c.post(reverse("standards:facts_import"), {"file": upload})
     assert r.status_code == 400
     assert not Job.objects.exists()
+
+
+def test_the_rows_are_written_in_one_write_transaction_retried_when_locked(
+    client_for, sw, monkeypatch
+):
+    """The all-or-nothing write goes through ``core.db.in_write_transaction`` (started again
+    whole if SQLite stayed locked), once for the whole file."""
+    from safecampus.standards import imports
+
+    calls = []
+    real = imports.in_write_transaction
+
+    def spy(fn, **kwargs):
+        calls.append(fn)
+        return real(fn, **kwargs)
+
+    monkeypatch.setattr(imports, "in_write_transaction", spy)
+    c = client_for(sw.users[Role.SAFETY_CENTRE])
+    upload = workbook(
+        HEADER,
+        [
+            [sw.school_a.code, "甲小学", 45, None, 1, 1],
+            [sw.school_b.code, "乙幼儿园", 30, None, 2, None],
+        ],
+    )
+    job = _run(c, upload)
+    assert job.status == Job.Status.SUCCEEDED, (job.result, job.errors)
+    assert len(calls) == 1
+    assert SecurityFacts.objects.get(school=sw.school_b).video_days == 30

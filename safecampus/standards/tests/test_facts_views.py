@@ -224,16 +224,58 @@ def test_version_conflict(client_for, sw):
     assert SecurityFacts.objects.get(school=sw.school_a).guards_total == 20
 
 
+def test_gate_name_too_long_is_refused_and_nothing_saved(client_for, sw):
+    c = client_for(sw.users[Role.SCHOOL_OFFICER])
+    before = FactsRevision.objects.count()
+    data = form_data(sw.school_a)
+    data["gate1.name"] = "门" * 33
+    r = c.post(edit_url(sw.school_a), data, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert r.status_code == 400
+    assert "门的名称至多32个字" in r.content.decode()
+    assert FactsRevision.objects.count() == before
+    assert sw.school_a.gate_facts.get(position=1).name != "门" * 32
+
+
+def test_verify_form_sends_the_version_and_a_post_without_it_changes_nothing(client_for, sw):
+    url = reverse("standards:facts_verify", args=[sw.school_a.pk])
+    dept = client_for(sw.users[Role.DEPARTMENT_OFFICER])
+    facts = SecurityFacts.objects.get(school=sw.school_a)
+    page = dept.get(card_url(sw.school_a)).content.decode()
+    assert f'name="version" value="{facts.version}"' in page
+    for version in ("", "abc", "99999999999999999999"):
+        r = dept.post(url, {"decision": "verify", "version": version}, follow=True)
+        assert r.status_code == 200
+        assert SecurityFacts.objects.get(school=sw.school_a).status == FactsStatus.SUBMITTED
+
+
+def test_verify_with_a_stale_version_is_refused(client_for, sw):
+    url = reverse("standards:facts_verify", args=[sw.school_a.pk])
+    dept = client_for(sw.users[Role.DEPARTMENT_OFFICER])
+    seen = SecurityFacts.objects.get(school=sw.school_a).version
+    record_facts(sw.school_a, sw.users[Role.PRINCIPAL], values=compliant_values(guards_total=20))
+    r = dept.post(url, {"decision": "verify", "version": str(seen)}, follow=True)
+    assert r.status_code == 200
+    assert SecurityFacts.objects.get(school=sw.school_a).status == FactsStatus.SUBMITTED
+
+
 def test_department_verifies_and_returns_a_school_may_not(client_for, sw):
     url = reverse("standards:facts_verify", args=[sw.school_a.pk])
+
+    def version():
+        return str(SecurityFacts.objects.get(school=sw.school_a).version)
+
     school = client_for(sw.users[Role.SCHOOL_OFFICER])
-    assert school.post(url, {"decision": "verify"}).status_code == 403
+    assert school.post(url, {"decision": "verify", "version": version()}).status_code == 403
     dept = client_for(sw.users[Role.DEPARTMENT_OFFICER])
     page = dept.get(card_url(sw.school_a))
     assert b'data-testid="verify-form"' in page.content
-    r = dept.post(url, {"decision": "return", "reason": ""}, follow=True)
+    r = dept.post(url, {"decision": "return", "reason": "", "version": version()}, follow=True)
     assert SecurityFacts.objects.get(school=sw.school_a).status == FactsStatus.SUBMITTED
-    r = dept.post(url, {"decision": "return", "reason": "夜间值守人数与台账不符"}, follow=True)
+    r = dept.post(
+        url,
+        {"decision": "return", "reason": "夜间值守人数与台账不符", "version": version()},
+        follow=True,
+    )
     facts = SecurityFacts.objects.get(school=sw.school_a)
     assert facts.status == FactsStatus.RETURNED
     assert "夜间值守人数与台账不符" in r.content.decode()
@@ -243,7 +285,7 @@ def test_department_verifies_and_returns_a_school_may_not(client_for, sw):
     assert school.post(edit_url(sw.school_a), fixed).status_code == 302
     dept = client_for(sw.users[Role.DEPARTMENT_OFFICER])
     assert SecurityFacts.objects.get(school=sw.school_a).status == FactsStatus.SUBMITTED
-    dept.post(url, {"decision": "verify"})
+    dept.post(url, {"decision": "verify", "version": version()})
     facts.refresh_from_db()
     assert facts.status == FactsStatus.VERIFIED
     assert facts.verified_by == sw.users[Role.DEPARTMENT_OFFICER]

@@ -187,7 +187,7 @@ def test_raise_one_then_refused_again(fw, client):
     hazards = Hazard.objects.count()
     again = client.post(url)
     assert again.status_code == 400
-    assert "该核查发现已转为隐患" in again.content.decode() or again.context["raise_errors"]
+    assert "该核查问题已转为隐患" in again.content.decode() or again.context["raise_errors"]
     assert Hazard.objects.count() == hazards
 
 
@@ -231,6 +231,16 @@ def test_bulk_nothing_chosen_is_refused(fw, client):
     response = client.post(BULK, {})
     assert response.status_code == 400
     assert "请至少选择一条" in response.content.decode()
+
+
+@pytest.mark.parametrize("bad", ["99999999999999999999", "9223372036854775808", "-1", "²"])
+def test_bulk_an_id_beyond_the_database_is_refused(fw, client, bad):
+    finding = _finding(fw.school_a, "video.days")
+    client.force_login(fw.users[Role.DEPARTMENT_OFFICER])
+    response = client.post(BULK, {"ids": [finding.pk, bad]})
+    assert response.status_code == 400
+    assert "请从列表中选择" in response.content.decode()
+    assert Finding.objects.get(pk=finding.pk).hazard_id is None
 
 
 def test_raise_after_relapse_links_the_open_hazard(fw, client):

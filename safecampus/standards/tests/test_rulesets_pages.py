@@ -148,8 +148,8 @@ def test_query_counts_of_detail(sw, client_for):
     assert count_queries(client, own_url) == QUERIES_DETAIL_OWN
 
 
-QUERIES_DETAIL = 11  # independent of the number of rules
-QUERIES_DETAIL_OWN = 14  # one level more of extension: its version and rules
+QUERIES_DETAIL = 12  # independent of the number of rules (one: may the user see drafts)
+QUERIES_DETAIL_OWN = 15  # one level more of extension: its version and rules
 
 
 def test_query_count_of_the_list_does_not_grow_with_sets(sw, client_for):
@@ -160,4 +160,31 @@ def test_query_count_of_the_list_does_not_grow_with_sets(sw, client_for):
     assert count_queries(client, url) == before == QUERIES_LIST
 
 
-QUERIES_LIST = 10
+QUERIES_LIST = 11  # one: the sets whose drafts the user sees
+
+
+def test_a_partner_unit_reads_no_rule_set(sw, client_for):
+    partner = client_for(sw.users[Role.PARTNER])
+    page = partner.get(reverse("standards:ruleset_list"))
+    html = page.content.decode()
+    for code in ("gb29315", "shanghai", "minhang"):
+        assert f'data-testid="ruleset-{code}"' not in html
+    for rule_set in (RuleSet.objects.get(code="shanghai"), sw.own):
+        url = reverse("standards:ruleset_detail", args=[rule_set.pk])
+        assert partner.get(url).status_code == 404
+
+
+def test_a_draft_is_shown_only_to_those_who_edit_the_set(sw, client_for):
+    draft = sw.own.versions.get(number=1)
+    assert not draft.frozen
+    url = reverse("standards:ruleset_detail", args=[sw.own.pk])
+    for role in (Role.SCHOOL_OFFICER, Role.LEADERSHIP):
+        reader = client_for(sw.users[role])
+        assert reader.get(f"{url}?version={draft.pk}").status_code == 404, role
+        html = reader.get(url).content.decode()
+        assert f"?version={draft.pk}" not in html, role
+        listing = reader.get(reverse("standards:ruleset_list")).content.decode()
+        assert f"?version={draft.pk}" not in listing, role
+    centre = client_for(sw.centre)
+    assert centre.get(f"{url}?version={draft.pk}").status_code == 200
+    assert f"?version={draft.pk}" in centre.get(reverse("standards:ruleset_list")).content.decode()

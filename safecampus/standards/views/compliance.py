@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET
 from safecampus.core.access import require
 from safecampus.core.capabilities import STANDARDS_COMPLIANCE_VIEW
 from safecampus.core.excel import XLSX_CONTENT_TYPE, attachment
+from safecampus.core.forms import id_param
 from safecampus.core.jobs import job_start
 from safecampus.orgs.choices import SchoolStage
 
@@ -33,12 +34,6 @@ from ..choices import Four100
 PAGE_SIZE = 50
 #: schools whose workbook is written at once; more are written by a job with progress
 EXPORT_INLINE_LIMIT = 3000
-
-
-def _int(value: str | None) -> int | None:
-    if value in (None, ""):
-        return None
-    return int(value)  # ValueError: refused by ``_params``
 
 
 def _params(request) -> tuple[dict, list[str]]:
@@ -57,11 +52,10 @@ def _params(request) -> tuple[dict, list[str]]:
         four = ""
     out["four"] = four
     for name in ("bureau", "department"):
-        try:
-            out[name] = _int(get.get(name))
-        except ValueError:
-            errors.append(_("Not a valid number: %(value)s") % {"value": get.get(name)})
-            out[name] = None
+        raw = (get.get(name) or "").strip()
+        out[name] = id_param(raw)
+        if raw and out[name] is None:
+            errors.append(_("Not a valid number: %(value)s") % {"value": raw[:30]})
     key = get.get("key", "")
     if len(key) > 48:
         errors.append(_("Unknown requirement."))

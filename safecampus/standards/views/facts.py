@@ -26,6 +26,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from safecampus.core.access import VIEW, can, require, scope_for
 from safecampus.core.capabilities import STANDARDS_FACTS_EDIT, STANDARDS_VIEW
 from safecampus.core.excel import XLSX_CONTENT_TYPE, upload_problem
+from safecampus.core.forms import id_param
 from safecampus.core.jobs import job_start
 from safecampus.core.refusals import errors_of
 from safecampus.core.roles import Role
@@ -38,6 +39,8 @@ from ..facts import BOOL, DATE, GATE_FACT, GATE_FACTS, INT, SCHOOL_FACT, SCHOOL_
 from ..models import FactsEvidence, FactsRevision, Finding, SecurityFacts
 
 PAGE_SIZE = 50
+#: the longest gate name kept (``GateFacts.name``)
+GATE_NAME_MAX = 32
 
 
 # --- reaching a school ----------------------------------------------------------------------
@@ -244,12 +247,17 @@ def facts_edit(request, school_id: int):
         posted = request.POST
         comment = (request.POST.get("comment") or "").strip()[:300]
         values, gate_values = _posted(request.POST, school)
-        try:
-            version = int(request.POST.get("version") or 0)
-        except ValueError:
-            version = -1
+        parsed = id_param(request.POST.get("version"))
+        version = -1 if parsed is None else parsed  # not a version: refused as stale
+        for n, gate in enumerate(gate_values, start=1):
+            if len(gate["name"]) > GATE_NAME_MAX:
+                errors[f"gate{n}.name"] = [
+                    _("The gate's name is at most %(n)d characters.") % {"n": GATE_NAME_MAX}
+                ]
         before = _open_keys(school)
         try:
+            if errors:
+                raise ValidationError(errors)
             services.update_facts(
                 actor=request.user,
                 school_id=school.pk,
@@ -307,12 +315,17 @@ def facts_verify(request, school_id: int):
 
         raise PermissionDenied(_("You may not verify this school's facts."))
     approve = request.POST.get("decision") != "return"
+    version = id_param(request.POST.get("version"))
+    if version is None:
+        messages.error(request, _("The page is out of date; reload it and try again."))
+        return redirect("standards:card", school_id=school.pk)
     try:
         services.verify_facts(
             actor=request.user,
             school_id=school.pk,
             approve=approve,
             reason=request.POST.get("reason", ""),
+            version=version,
         )
     except ValidationError as exc:
         for msgs in errors_of(exc).values():

@@ -41,6 +41,7 @@ from safecampus.core.excel import (
     scope_label,
     write_workbook,
 )
+from safecampus.core.forms import id_param
 from safecampus.core.refusals import errors_of
 from safecampus.orgs.models import Department
 
@@ -127,7 +128,7 @@ class FindingFilterForm(forms.Form):
         if data.get("department") == "centre":
             qs = qs.filter(department__isnull=True)
         elif data.get("department"):
-            qs = qs.filter(department_id=int(data["department"]))
+            qs = qs.filter(department_id=id_param(data["department"]))
         if data.get("rule_set"):
             qs = qs.filter(rule_set_code=data["rule_set"])
         if data.get("level"):
@@ -371,9 +372,8 @@ def finding_raise_bulk(request):
             return refused(_errors(filters))
         kwargs["queryset"] = filters.apply(Finding.objects.all())
     else:
-        try:
-            ids = {int(i) for i in request.POST.getlist("ids")}
-        except ValueError:
+        ids = {id_param(i) for i in request.POST.getlist("ids")}
+        if None in ids:
             return refused([_("Choose findings from the list.")])
         if not ids:
             return refused([_("Choose at least one finding to turn into a hazard.")])

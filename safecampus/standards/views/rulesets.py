@@ -53,6 +53,15 @@ def _manages(user, bureau_id) -> bool:
     )
 
 
+def _editable_ids(user, ids) -> set[int]:
+    """Those of the rule sets ``ids`` that ``user`` edits (who alone sees their drafts)."""
+    return set(
+        RuleSet.objects.restrict(user, access.EDIT)
+        .filter(pk__in=list(ids))
+        .values_list("pk", flat=True)
+    )
+
+
 def _reader_bureaus(user) -> list[Bureau]:
     """The bureaus whose policy ``user`` reads (its officers)."""
     ids = access.policy_reader_bureaus(scope_for(user))
@@ -125,12 +134,17 @@ def ruleset_list(request):
         .prefetch_related("versions")
         .order_by("bureau_id", "code")
     )
+    editable = _editable_ids(request.user, [rs.pk for rs in rule_sets])
     for rs in rule_sets:
         versions = list(rs.versions.all())
         rs.published_version = next(
             (v for v in versions if v.status == VersionStatus.PUBLISHED), None
         )
-        rs.draft_version = next((v for v in versions if v.status == VersionStatus.DRAFT), None)
+        rs.draft_version = (
+            next((v for v in versions if v.status == VersionStatus.DRAFT), None)
+            if rs.pk in editable
+            else None
+        )
     policies = _policies(request.user)
     applied = {}
     for policy in policies:
@@ -218,6 +232,8 @@ def _rows(rule_set, version):
 def ruleset_detail(request, pk: int):
     rule_set = get_for(request.user, RuleSet.objects.select_related("extends", "bureau"), pk)
     versions = list(rule_set.versions.select_related("published_by", "created_by"))
+    if rule_set.pk not in _editable_ids(request.user, [rule_set.pk]):
+        versions = [v for v in versions if v.frozen]  # a draft: only for those who edit the set
     version = None
     if wanted := id_param(request.GET.get("version")):
         version = next((v for v in versions if v.pk == wanted), None)

@@ -17,6 +17,7 @@ from safecampus.core.capabilities import (
 )
 
 from ... import engine, selectors
+from ...access import EDIT
 from ...choices import Outcome
 from ...models import (
     RuleSet,
@@ -181,25 +182,33 @@ class RuleSetViewSet(StandardsViewSet):
         responses={200: RuleSetDetailSerializer, 403: _forbidden(STANDARDS_VIEW), 404: _NOT_FOUND},
         summary="One rule set with its versions and rules",
         description="The rules of its published version (or `version`) over those of the set it "
-        "extends, resolved: `inherited` marks a rule taken from the set extended. "
+        "extends, resolved: `inherited` marks a rule taken from the set extended. A draft "
+        "version is listed and read only by those who edit the set (others: 404). "
         f"Roles: {_who(STANDARDS_VIEW)}.",
     )
     def retrieve(self, request, pk=None):
         rule_set = get_for(request.user, self.get_queryset(), _pk(pk))
+        versions = list(rule_set.versions.all())
+        editor = RuleSet.objects.restrict(request.user, EDIT).filter(pk=rule_set.pk).exists()
+        if not editor:
+            versions = [v for v in versions if v.frozen]  # a draft: only for its editors
         version = None
         if request.query_params.get("version"):
             number = request.query_params["version"]
-            version = next(
-                (v for v in rule_set.versions.all() if str(v.number) == number.strip()), None
-            )
+            version = next((v for v in versions if str(v.number) == number.strip()), None)
             if version is None:
                 raise exceptions.NotFound(_("The rule set has no such version."))
         else:
-            version = next((v for v in rule_set.versions.all() if v.frozen), None)
+            version = next((v for v in versions if v.frozen), None)
         rules, _used = engine.resolved(rule_set, version) if version else ({}, [])
         rows = [
             {**vars(c), "inherited": c.set_code != rule_set.code}
             for c in sorted(rules.values(), key=lambda c: (c.sort_order, c.key))
         ]
-        context = {**self.get_serializer_context(), "rules": rows, "rules_version": version}
+        context = {
+            **self.get_serializer_context(),
+            "rules": rows,
+            "rules_version": version,
+            "versions": versions,
+        }
         return Response(RuleSetDetailSerializer(rule_set, context=context).data)

@@ -31,6 +31,7 @@ from ..serializers import (
     FactsReturnSerializer,
     FactsRevisionSerializer,
     FactsSerializer,
+    FactsVerifySerializer,
     HistoryQuerySerializer,
 )
 from .common import (
@@ -69,7 +70,8 @@ _VERIFY_ERRORS = {
     ),
     404: _NOT_FOUND,
     409: _error(
-        "`invalid_transition`: the facts are not awaiting verification (or none are recorded)."
+        "`invalid_transition`: the facts are not awaiting verification (or none are recorded); "
+        "`stale`: the facts changed after `version` was read (reload and look again)."
     ),
 }
 
@@ -224,16 +226,26 @@ class FactsViewSet(StandardsViewSet):
             FactsRevisionSerializer(page, many=True, context=context).data
         )
 
-    def _verify(self, request, school_id, *, approve: bool, reason: str = "") -> Response:
+    def _verify(
+        self, request, school_id, *, approve: bool, version: int, reason: str = ""
+    ) -> Response:
         services.verify_facts(
-            actor=request.user, school_id=school_id, approve=approve, reason=reason
+            actor=request.user,
+            school_id=school_id,
+            approve=approve,
+            reason=reason,
+            version=version,
         )
         return self.detail_response(school_id)
 
     @extend_schema(
         parameters=[_SCHOOL_ID],
-        request=None,
-        responses={200: FactsSerializer, **_VERIFY_ERRORS},
+        request=FactsVerifySerializer,
+        responses={
+            200: FactsSerializer,
+            400: _error("`invalid`: no `version` given."),
+            **_VERIFY_ERRORS,
+        },
         summary="Verify a school's facts as they stand (a department, the centre)",
         description=f"Roles: {_who(STANDARDS_VERIFY)}, of the school's bureau.",
     )
@@ -242,14 +254,18 @@ class FactsViewSet(StandardsViewSet):
         school_id = _pk(school_id)
         require(request.user, STANDARDS_VERIFY, _("Your roles do not allow this."))
         facts_school(request.user, school_id)
-        return self._verify(request, school_id, approve=True)
+        serializer = FactsVerifySerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return self._verify(
+            request, school_id, approve=True, version=serializer.validated_data["version"]
+        )
 
     @extend_schema(
         parameters=[_SCHOOL_ID],
         request=FactsReturnSerializer,
         responses={
             200: FactsSerializer,
-            400: _error("`invalid`: no reason given."),
+            400: _error("`invalid`: no reason or no `version` given."),
             **_VERIFY_ERRORS,
         },
         summary="Return a school's facts for correction, with the reason",
@@ -263,5 +279,9 @@ class FactsViewSet(StandardsViewSet):
         serializer = FactsReturnSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         return self._verify(
-            request, school_id, approve=False, reason=serializer.validated_data["reason"]
+            request,
+            school_id,
+            approve=False,
+            version=serializer.validated_data["version"],
+            reason=serializer.validated_data["reason"],
         )

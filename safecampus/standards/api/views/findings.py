@@ -188,19 +188,24 @@ class ComplianceView(APIView):
         parameters=[StandardComplianceQuerySerializer],
         responses={200: StandardComplianceSerializer, 403: _forbidden(STANDARDS_COMPLIANCE_VIEW)},
         summary="Compliance figures: per requirement, per stage, 4个100%",
-        description="Over the bureaus the caller reads whole, at the schools' last evaluation: "
-        "per requirement the schools complying (`pass`), failing, where it does not apply "
-        "(`na`), with facts missing, and the rate among those it applies to; per stage the "
-        "same counts over every requirement; each part of the 4个100%. `stage` narrows the "
-        f"per-requirement figures. Roles: {_who(STANDARDS_COMPLIANCE_VIEW)}.",
+        description="The figures of the compliance page. Over the bureaus the caller reads "
+        "whole, at the schools' last evaluation: per requirement the schools complying "
+        "(`pass`), failing, where it does not apply (`na`), with facts missing, and the rate "
+        "among those it applies to; per stage the same counts over every requirement; each "
+        "part of the 4个100% over the cards the caller reads. A department (`whole` false) "
+        "counts the open findings that go to it as `fail` (no rate). `stage` narrows the "
+        "per-requirement figures and the 4个100%. "
+        f"Roles: {_who(STANDARDS_COMPLIANCE_VIEW)}.",
     )
     def get(self, request):
         query = StandardComplianceQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         stage = query.validated_data.get("stage")
+        req = selectors.requirement_rows(request.user, stage=stage)
         body = {
-            "by_rule": selectors.by_rule(request.user, stage=stage),
-            "by_stage": selectors.by_stage(request.user),
-            "four100": selectors.four100_rates(request.user),
+            "whole": req["whole"],
+            "by_rule": req["rows"],
+            "by_stage": selectors.stage_rows(request.user),
+            "four100": {f["part"]: f for f in selectors.four100_figures(request.user, stage=stage)},
         }
-        return Response(body)
+        return Response(StandardComplianceSerializer(body).data)
