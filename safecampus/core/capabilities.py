@@ -237,3 +237,8 @@ JOB_CAPABILITY["standards.compliance_export"] = STANDARDS_COMPLIANCE_VIEW
 STANDARDS_CARD_READERS = ORG_VIEW - {Role.SYSTEM_ADMIN}
 #: Roles offered the rule sets in the menu (a partner unit reads cards only).
 STANDARDS_RULESET_MENU = STANDARDS_VIEW - {Role.PARTNER}
+#: Roles that see findings (the menu's offer): who acts on them, the schools, the figure readers;
+#: never a partner unit.
+STANDARDS_FINDINGS_VIEW = STANDARDS_FINDING_ACT | SCHOOL_ROLES | STANDARDS_COMPLIANCE_VIEW
+#: Roles that read a school's facts change log (a partner unit reads the card only).
+STANDARDS_FACTS_HISTORY = STANDARDS_VIEW - {Role.PARTNER}

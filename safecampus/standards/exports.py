@@ -6,9 +6,11 @@ block, A4 landscape, numbers as numbers, text never a formula)."""
 from __future__ import annotations
 
 import io
+import math
 
 from django.utils import timezone, translation
 
+from safecampus.catalog import citations
 from safecampus.core.excel import Column, Heading, Percent, file_name, scope_label, write_table
 from safecampus.orgs.choices import SchoolStage
 
@@ -23,6 +25,8 @@ CELL_TEXT = {
     Outcome.NA: "不适用",
 }
 FOUR_TEXT = {True: "达标", False: "未达标", None: "待填报"}
+#: columns of the per-school sheet printed on one A4 landscape page
+COLUMNS_PER_PAGE = 12
 #: standings read per round trip
 CHUNK = 2000
 
@@ -107,7 +111,7 @@ def compliance_workbook(*, user, now, stage: str | None = None) -> bytes:
                     n,
                     r["title"],
                     r["pillar_label"],
-                    r["clause"],
+                    citations.render(r["clause"]),
                     r["pass"],
                     r["fail"],
                     r["unknown"],
@@ -130,6 +134,7 @@ def compliance_workbook(*, user, now, stage: str | None = None) -> bytes:
             *[Column(str(Four100(p).label), 10) for p in four_parts],
             *[Column(r["title"], 12) for r in rows],
         ]
+        unset = set(four_parts) - selectors.four100_parts(selectors.card_bureaus(user))
         standings = selectors.standings(user, stage=stage).defer(None)
         stages = dict(SchoolStage.choices)
 
@@ -142,7 +147,10 @@ def compliance_workbook(*, user, now, stage: str | None = None) -> bytes:
                     str(stages.get(s.stage, s.stage)),
                     s.failing,
                     s.unknown,
-                    *[FOUR_TEXT[getattr(s, selectors.FOUR100_FIELDS[p])] for p in four_parts],
+                    *[
+                        "未设" if p in unset else FOUR_TEXT[getattr(s, selectors.FOUR100_FIELDS[p])]
+                        for p in four_parts
+                    ],
                     *[
                         CELL_TEXT.get(results.get(k, {}).get("o", Outcome.UNKNOWN), "")
                         for k in keys
@@ -155,6 +163,11 @@ def compliance_workbook(*, user, now, stage: str | None = None) -> bytes:
             columns2,
             matrix(),
         )
+        # too wide for one A4 width: about a dozen columns a landscape page, the header rows
+        # and the school's column repeated on every page (the tail of a write-only sheet and
+        # the print titles are written when the workbook is saved)
+        ws2.page_setup.fitToWidth = max(2, math.ceil(len(columns2) / COLUMNS_PER_PAGE))
+        ws2.print_title_cols = "A:B"
         out = io.BytesIO()
         wb.save(out)
         return out.getvalue()

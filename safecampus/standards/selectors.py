@@ -71,9 +71,12 @@ def card(school) -> dict:
                 finding=findings.get(key),
             )
         )
+    tagged = {effective.four100_of(key) for key in effective.keys}
     return {
         "standing": standing,
         "pillars": [(p, Pillar(p).label, lines.get(p, [])) for p in Pillar.values],
+        #: the parts of the "4个100%" no rule of the bureau counts toward
+        "four100_unset": {part for part in Four100.values if part not in tagged},
         "mode": effective.mode,
         "four100": {
             part: getattr(standing, f"four_{part}", None) if standing else None
@@ -130,7 +133,7 @@ def requirement_info(bureau_ids, keys=()) -> dict[str, dict]:
                 {
                     "title": first.title,
                     "pillar": first.pillar,
-                    "clause": "；".join(dict.fromkeys(c.clause for c in candidates)),
+                    "clause": first.clause,
                     "sets": [c.set_name for c in candidates],
                     "sort": n,
                 },
@@ -281,6 +284,23 @@ def stage_rows(user, *, bureau_id: int | None = None) -> list[dict]:
     return out
 
 
+def four100_parts(bureau_ids) -> set[str]:
+    """The parts of the "4个100%" some requirement of the bureaus' effective rules counts toward
+    (the first few bureaus with a policy, as for the titles): a part none counts is not set by
+    the rule sets they apply, which is not the same as no school meeting it."""
+    from .models import StandardsPolicy
+
+    parts: set[str] = set()
+    for bureau_id in (
+        StandardsPolicy.objects.filter(bureau_id__in=sorted(bureau_ids))
+        .order_by("bureau_id")
+        .values_list("bureau_id", flat=True)[:TITLE_BUREAUS]
+    ):
+        effective = engine.effective_rules(bureau_id)
+        parts.update(filter(None, (effective.four100_of(key) for key in effective.keys)))
+    return parts
+
+
 def four100_figures(user, *, bureau_id: int | None = None, stage: str | None = None) -> list[dict]:
     """The "4个100%" of every card ``user`` reads, from the tally: per part the schools
     meeting it, missing it (linked to exactly those), not known, the total and the rate."""
@@ -297,12 +317,20 @@ def four100_figures(user, *, bureau_id: int | None = None, stage: str | None = N
         if part in counts and outcome in counts[part]:
             counts[part][outcome] += n or 0
     out = []
+    bureaus = card_bureaus(user, bureau_id)
+    tagged: set[str] | None = None
     for part in Four100.values:
         c = counts[part]
         total = c[Outcome.PASS] + c[Outcome.FAIL] + c[Outcome.UNKNOWN]
+        unset = False
+        if total == 0:
+            if tagged is None:
+                tagged = four100_parts(bureaus)
+            unset = part not in tagged
         out.append(
             {
                 "part": part,
+                "unset": unset,
                 "label": str(Four100(part).label),
                 "pass": c[Outcome.PASS],
                 "fail": c[Outcome.FAIL],

@@ -10,6 +10,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from safecampus.catalog import citations
 from safecampus.catalog.choices import HazardLevel
 from safecampus.hazards.api.serializers import ErrorSerializer, RefSerializer
 from safecampus.orgs.choices import SchoolStage
@@ -53,6 +54,22 @@ def _choice_field(choices, component: str):
 
     Field.__name__ = f"{component}Field"
     return Field
+
+
+class ClauseTextField(serializers.CharField):
+    """``clause`` as a person reads it: a source document cited by its title and clause."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("source", "clause")
+        kwargs.setdefault("read_only", True)
+        kwargs.setdefault(
+            "help_text",
+            _("The clause as shown to people: the document's title and clause (《…》第…条)."),
+        )
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        return citations.render(super().to_representation(value) or "")
 
 
 FactsStatusField = _choice_field(FactsStatus, "StandardFactsStatusEnum")
@@ -272,6 +289,7 @@ class CardLineSerializer(serializers.Serializer):
     outcome_display = serializers.CharField(read_only=True)
     explanation = serializers.CharField(read_only=True)
     clause = serializers.CharField(read_only=True)
+    clause_text = ClauseTextField()
     rule_set = serializers.CharField(
         read_only=True, help_text=_("The rule set that decided the outcome.")
     )
@@ -377,6 +395,7 @@ class ResolvedRuleSerializer(serializers.Serializer):
     threshold = serializers.CharField(read_only=True)
     condition = serializers.CharField(read_only=True)
     clause = serializers.CharField(read_only=True)
+    clause_text = ClauseTextField()
     explanation = serializers.CharField(read_only=True)
     level = LevelField(read_only=True)
     item_code = serializers.CharField(read_only=True)
@@ -432,6 +451,7 @@ class FindingSerializer(serializers.ModelSerializer):
     status = FindingStatusField(read_only=True)
     status_display = serializers.SerializerMethodField()
     hazard = StandardHazardRefSerializer(read_only=True, allow_null=True)
+    clause_text = ClauseTextField()
 
     class Meta:
         model = Finding
@@ -445,6 +465,7 @@ class FindingSerializer(serializers.ModelSerializer):
             "status",
             "status_display",
             "clause",
+            "clause_text",
             "explanation",
             "required",
             "actual",
@@ -530,6 +551,7 @@ RuleFigureSerializer = type(
         "title": serializers.CharField(read_only=True),
         "pillar": serializers.CharField(read_only=True, help_text=_("pillar")),
         "clause": serializers.CharField(read_only=True),
+        "clause_text": ClauseTextField(),
         **_COUNTS,
         "applies": serializers.IntegerField(read_only=True),
         "rate": serializers.FloatField(

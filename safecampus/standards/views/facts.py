@@ -24,7 +24,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from safecampus.core.access import VIEW, can, require, scope_for
-from safecampus.core.capabilities import STANDARDS_FACTS_EDIT, STANDARDS_VIEW
+from safecampus.core.capabilities import (
+    STANDARDS_FACTS_EDIT,
+    STANDARDS_FACTS_HISTORY,
+    STANDARDS_VIEW,
+)
 from safecampus.core.excel import XLSX_CONTENT_TYPE, upload_problem
 from safecampus.core.forms import id_param
 from safecampus.core.jobs import job_start
@@ -68,6 +72,7 @@ def _may(user, school) -> dict:
     return {
         "may_edit": access.can_edit_facts(scope, school),
         "may_verify": access.can_verify_facts(scope, school),
+        "may_history": can(user, STANDARDS_FACTS_HISTORY),
     }
 
 
@@ -106,7 +111,10 @@ def card(request, school_id: int):
     for _pillar, _label, lines in data["pillars"]:
         for line in lines:
             counts[line.outcome] = counts.get(line.outcome, 0) + 1
-    four = [(Four100(part).label, data["four100"][part]) for part in Four100.values]
+    four = [
+        (Four100(part).label, data["four100"][part], part in data["four100_unset"])
+        for part in Four100.values
+    ]
     return render(
         request,
         "standards/facts/card.html",
@@ -155,6 +163,42 @@ def _bool_text(value) -> str:
     return value if isinstance(value, str) else ""
 
 
+#: facts about a chemistry lab and about dormitories, asked only of a school that has them
+LAB_FACTS = frozenset({"lab_security_door", "lab_safe", "video_lab", "lab_intrusion"})
+DORM_FACTS = frozenset({"dorm_managers", "video_dorm"})
+#: help under a gate fact
+GATE_HELP = {
+    "guards_peak": gettext_lazy(
+        "All guards on duty at this gate at pick-up and drop-off peaks (the total, not only the "
+        "extra ones)."
+    ),
+}
+
+
+def _hidden_facts(school) -> frozenset[str]:
+    """The facts the form does not ask of ``school`` (no chemistry lab; not a boarding school);
+    their stored values are left as they are."""
+    hidden = set()
+    if not school.has_chem_lab:
+        hidden |= LAB_FACTS
+    if not school.boarding:
+        hidden |= DORM_FACTS
+    return frozenset(hidden)
+
+
+def _hidden_note(school) -> str:
+    reasons = []
+    if not school.has_chem_lab:
+        reasons.append(_("the school has no chemistry lab"))
+    if not school.boarding:
+        reasons.append(_("the school is not a boarding school"))
+    if not reasons:
+        return ""
+    return _("Some items are not asked: %(reasons)s, so they do not apply.") % {
+        "reasons": _("; ").join(reasons)
+    }
+
+
 def _sheet(school, facts, gates, errors, posted=None) -> dict:
     """The form's fields by pillar and its gate rows, from the stored facts or the posted
     values."""
@@ -171,8 +215,9 @@ def _sheet(school, facts, gates, errors, posted=None) -> dict:
         ("technical", _("Technical (技防)")),
     ):
         fields = []
+        hidden = _hidden_facts(school)
         for fact in SCHOOL_FACTS:
-            if fact.pillar != pillar:
+            if fact.pillar != pillar or fact.name in hidden:
                 continue
             value = current(fact.name, getattr(facts, fact.name))
             if fact.type == BOOL:
@@ -188,7 +233,7 @@ def _sheet(school, facts, gates, errors, posted=None) -> dict:
             value = current(name, getattr(gate, fact.name))
             if fact.type == BOOL:
                 value = _bool_text(value)
-            cells.append(_field(fact, name, value, errors))
+            cells.append({**_field(fact, name, value, errors), "help": GATE_HELP.get(fact.name)})
         rows.append(
             {
                 "position": gate.position,
@@ -210,7 +255,8 @@ def _posted(post, school) -> tuple[dict, list[dict]]:
             return {"yes": True, "no": False, "": None}.get(raw, raw)
         return raw or None
 
-    values = {f.name: value(f, post.get(f.name)) for f in SCHOOL_FACTS}
+    hidden = _hidden_facts(school)
+    values = {f.name: value(f, post.get(f.name)) for f in SCHOOL_FACTS if f.name not in hidden}
     gates = []
     for n in range(1, (school.gate_count or 0) + 1):
         gate = {f.name: value(f, post.get(f"gate{n}.{f.name}")) for f in GATE_FACTS}
@@ -291,6 +337,7 @@ def facts_edit(request, school_id: int):
             "sheet": _sheet(school, facts, gates, errors, posted),
             "version": version if posted is None else request.POST.get("version", ""),
             "comment": comment,
+            "hidden_note": _hidden_note(school),
             "non_field_errors": non_field,
             "has_errors": bool(errors or non_field),
             "bool_choices": BOOL_CHOICES,
@@ -378,13 +425,28 @@ def _as_of_sheet(revision) -> dict:
 
 
 def _role_label(role: str) -> str:
-    return str(Role(role).label) if role in Role.values else role
+    """The role named on a revision; an action stored in its place (an import) is named by the
+    revision's action already, so it names none."""
+    if role in Role.values:
+        return str(Role(role).label)
+    return "" if role in FactsAction.values else role
+
+
+def _actor_label(rev) -> str:
+    """Who made a revision: the person, or for an import without one, the Excel import."""
+    if rev.actor_id:
+        return rev.actor.display_name
+    if rev.action == FactsAction.IMPORT:
+        return _("Excel import")
+    return "—"
 
 
 @login_required
 def facts_history(request, school_id: int):
-    """Every change of the school's facts, and the sheet as of a date."""
+    """Every change of the school's facts, and the sheet as of a date (not for a partner unit,
+    which reads the card only)."""
     school = _school(request.user, school_id)
+    require(request.user, STANDARDS_FACTS_HISTORY)
     revisions = (
         FactsRevision.objects.visible_to(request.user)
         .filter(school=school)
@@ -397,6 +459,7 @@ def facts_history(request, school_id: int):
         {
             "rev": rev,
             "role": _role_label(rev.actor_role),
+            "actor": _actor_label(rev),
             "changes": [
                 (change_label(k), _shown(v[0]), _shown(v[1])) for k, v in rev.changes.items()
             ],

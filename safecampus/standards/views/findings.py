@@ -28,9 +28,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_GET, require_POST
 
+from safecampus.catalog import citations
 from safecampus.catalog.choices import HazardLevel
 from safecampus.core.access import can, get_for, require, scope_for
-from safecampus.core.capabilities import STANDARDS_FINDING_ACT, STANDARDS_VIEW
+from safecampus.core.capabilities import STANDARDS_FINDING_ACT, STANDARDS_FINDINGS_VIEW
 from safecampus.core.excel import (
     XLSX_CONTENT_TYPE,
     Column,
@@ -104,7 +105,7 @@ class FindingFilterForm(forms.Form):
         self.department_names = {str(pk): name for pk, name in departments}
         self.fields["department"].choices = [
             ("", _("All")),
-            ("centre", _("The safety centre")),
+            ("centre", _("The bureau's safety centre (no department)")),
             *((str(pk), name) for pk, name in departments),
         ]
         for name, field in self.fields.items():
@@ -213,6 +214,16 @@ def _refusal_messages(exc: ValidationError) -> list[str]:
     return [f"{'、'.join(names)}：{m}" if names else m for m, names in fields.items()]
 
 
+def _mark_interim(form: InterimForm, exc: ValidationError) -> None:
+    """Mark the interim fields the refusal names invalid, each with its message."""
+    for field, msgs in errors_of(exc).items():
+        if field in form.fields:
+            widget = form.fields[field].widget
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+            for m in msgs:
+                form.add_error(field, m)
+
+
 def _raised_message(findings: list[Finding], now) -> str:
     from ..models import FindingEvent
 
@@ -232,8 +243,10 @@ def _may_act(user) -> bool:
 # --- pages ----
 
 
-def _list_response(request, params, *, interim_form=None, raise_errors=(), status=200):
-    require(request.user, STANDARDS_VIEW)
+def _list_response(
+    request, params, *, interim_form=None, raise_errors=(), status=200, picked=frozenset()
+):
+    require(request.user, STANDARDS_FINDINGS_VIEW)
     form = _filter_form(request.user, params)
     if form.is_bound and not form.is_valid():
         status = 400
@@ -258,6 +271,7 @@ def _list_response(request, params, *, interim_form=None, raise_errors=(), statu
     for f in page.object_list:
         f.rule_set_name = names.get(f.rule_set_code, f.rule_set_code)
         f.actable = f.pk in actable
+        f.picked = f.pk in picked
     query = form.data.urlencode() if form.is_bound else ""
     return render(
         request,
@@ -291,7 +305,7 @@ def finding_detail(request, pk: int):
 
 
 def _detail_response(request, pk, *, interim_form=None, raise_errors=(), status=200):
-    require(request.user, STANDARDS_VIEW)
+    require(request.user, STANDARDS_FINDINGS_VIEW)
     finding = get_for(
         request.user, Finding.objects.select_related("school", "department", "hazard"), pk
     )
@@ -338,6 +352,7 @@ def finding_raise(request, pk: int):
             actor=request.user, finding_id=finding.pk, interim=form.interim(), now=now
         )
     except ValidationError as exc:
+        _mark_interim(form, exc)
         return _detail_response(
             request, pk, interim_form=form, raise_errors=_refusal_messages(exc), status=400
         )
@@ -357,9 +372,13 @@ def finding_raise_bulk(request):
     )
     params = QueryDict(request.POST.get("q", ""))
     form = InterimForm(request.POST, form_id=RAISE_FORM)
+    # the findings ticked stay ticked when the request is refused
+    picked = frozenset(i for i in (id_param(v) for v in request.POST.getlist("ids")) if i)
 
     def refused(errors):
-        return _list_response(request, params, interim_form=form, raise_errors=errors, status=400)
+        return _list_response(
+            request, params, interim_form=form, raise_errors=errors, status=400, picked=picked
+        )
 
     if not form.is_valid():
         return refused(
@@ -386,6 +405,7 @@ def finding_raise_bulk(request):
             actor=request.user, interim=form.interim(), now=now, **kwargs
         )
     except ValidationError as exc:
+        _mark_interim(form, exc)
         return refused(_refusal_messages(exc))
     if not raised:
         messages.info(request, _("No open finding of this list is waiting to become a hazard."))
@@ -439,7 +459,7 @@ def _rows(qs, names: dict):
             f.explanation,
             _number(f.required),
             _number(f.actual),
-            f.clause,
+            citations.render(f.clause),
             names.get(f.rule_set_code, f.rule_set_code),
             str(f.get_pillar_display()),
             str(f.get_level_display()),
@@ -453,7 +473,7 @@ def _rows(qs, names: dict):
 @login_required
 @require_GET
 def finding_xlsx(request):
-    require(request.user, STANDARDS_VIEW)
+    require(request.user, STANDARDS_FINDINGS_VIEW)
     with translation.override("zh-hans"):
         form = _filter_form(request.user, request.GET)
         if form.is_bound and not form.is_valid():

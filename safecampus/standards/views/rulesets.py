@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from safecampus.catalog import citations
 from safecampus.catalog.choices import HazardLevel
 from safecampus.core.access import can, get_for, require, scope_for
 from safecampus.core.capabilities import STANDARDS_MANAGE
@@ -370,6 +371,9 @@ def _rule_form(request, version, rule=None):
         initial = {f: getattr(rule, f) for f in services.RULE_FIELDS}
     else:
         initial = _inherited_initial(version.rule_set, request.GET.get("key", "")[:48])
+    if initial.get("clause"):
+        # a seed citation is shown (and saved) as the document's title and clause
+        initial["clause"] = citations.render(initial["clause"])
     form = RuleForm(request.POST or None, initial=initial)
     status = 200
     if request.method == "POST":
@@ -517,6 +521,12 @@ def ruleset_preview(request, version_id: int):
         return redirect(job)
     elif n_schools <= PREVIEW_SYNC_LIMIT:
         result = preview_sentences(services.preview(actor=request.user, version_id=version.pk))
+    # the viewer's bureau does not apply the set yet: previewed as if it were listed first
+    not_applied = bool(
+        result
+        and set(result.get("not_applied") or ())
+        & set(access.manage_bureaus(scope_for(request.user)))
+    )
     return render(
         request,
         "standards/rulesets/preview.html",
@@ -524,6 +534,7 @@ def ruleset_preview(request, version_id: int):
             "version": version,
             "rule_set": version.rule_set,
             "result": result,
+            "not_applied": not_applied,
             "job": job,
             "n_schools": n_schools,
             "limit": PREVIEW_SYNC_LIMIT,
@@ -564,6 +575,31 @@ def _stricter_example(bureau) -> dict | None:
     }
 
 
+def _positions(posted: dict[int, str]) -> tuple[dict[int, int], dict]:
+    """The order numbers of the applied sets: whole numbers from 1, none twice (an empty one
+    goes last). Returns them and the refusal (``positions_ids``: the sets to mark)."""
+    positions: dict[int, int] = {}
+    bad: list[int] = []
+    for pk, text in posted.items():
+        if not text:
+            continue
+        if not text.isdigit() or int(text) < 1:
+            bad.append(pk)
+        else:
+            positions[pk] = int(text)
+    messages_: list[str] = []
+    if bad:
+        messages_.append(_("Enter each order number as a whole number from 1."))
+    numbers = list(positions.values())
+    twice = {pk for pk, n in positions.items() if numbers.count(n) > 1}
+    if twice:
+        messages_.append(_("Two applied rule sets have the same order number."))
+        bad += sorted(twice)
+    if not messages_:
+        return positions, {}
+    return positions, {"positions": messages_, "positions_ids": bad}
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def policy(request):
@@ -585,15 +621,19 @@ def policy(request):
     granted = {p.pk for p in current.granted_partners.all()} if current else set()
     mode = current.mode if current else PolicyMode.STRICTER
     errors: dict = {}
+    shown: dict = {}
     if request.method == "POST":
         if not manage:
             raise PermissionDenied(_("You may not change this bureau's standards."))
         chosen = [i for i in (id_param(v) for v in request.POST.getlist("apply")) if i]
-        positions = {i: id_param(request.POST.get(f"position_{i}")) for i in chosen}
-        chosen.sort(key=lambda i: (positions[i] if positions[i] is not None else 999, i))
+        posted = {i: (request.POST.get(f"position_{i}") or "").strip() for i in chosen}
+        positions, errors = _positions(posted)
+        chosen.sort(key=lambda i: (positions.get(i) or 999, i))
         partners = [i for i in (id_param(v) for v in request.POST.getlist("partners")) if i]
         since = _last_job_pk()
         try:
+            if errors:  # refused here, before anything is saved
+                raise ValidationError(errors["positions"])
             services.set_policy(
                 actor=request.user,
                 bureau=bureau,
@@ -602,16 +642,30 @@ def policy(request):
                 partner_ids=partners,
             )
         except ValidationError as exc:
-            errors = errors_of(exc)
+            errors = errors or errors_of(exc)
             order, granted, mode = chosen, set(partners), request.POST.get("mode", "")
+            shown = posted
         else:
             _evaluation_jobs_message(request, since, _("The policy was saved."))
             return redirect(f"{reverse('standards:policy')}?bureau={bureau.pk}")
     sets = {rs.pk: rs for rs in RuleSet.objects.visible_to(request.user).select_related("extends")}
-    rows = [(sets[i], n) for n, i in enumerate(order, start=1) if i in sets]
-    rows += [
-        (rs, None) for pk, rs in sorted(sets.items(), key=lambda kv: kv[1].code) if pk not in order
+    published = set(
+        RuleSetVersion.objects.filter(
+            rule_set_id__in=list(sets), status=VersionStatus.PUBLISHED
+        ).values_list("rule_set_id", flat=True)
+    )
+    bad = set(errors.get("positions_ids", ()))
+    rows = [
+        (sets[i], shown.get(i, n), i not in published, i in bad)
+        for n, i in enumerate(order, start=1)
+        if i in sets
     ]
+    rows += [
+        (rs, None, pk not in published, False)
+        for pk, rs in sorted(sets.items(), key=lambda kv: kv[1].code)
+        if pk not in order
+    ]
+    errors.pop("positions_ids", None)
     return render(
         request,
         "standards/rulesets/policy.html",
