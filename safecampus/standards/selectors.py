@@ -323,7 +323,9 @@ def four100_figures(user, *, bureau_id: int | None = None, stage: str | None = N
         c = counts[part]
         total = c[Outcome.PASS] + c[Outcome.FAIL] + c[Outcome.UNKNOWN]
         unset = False
-        if total == 0:
+        # a part no school is counted toward, while others are: is it set at all? (nothing
+        # counted yet: no school has been evaluated, nothing to say)
+        if total == 0 and any(any(c.values()) for c in counts.values()):
             if tagged is None:
                 tagged = four100_parts(bureaus)
             unset = part not in tagged

@@ -215,13 +215,13 @@ def _refusal_messages(exc: ValidationError) -> list[str]:
 
 
 def _mark_interim(form: InterimForm, exc: ValidationError) -> None:
-    """Mark the interim fields the refusal names invalid, each with its message."""
-    for field, msgs in errors_of(exc).items():
+    """Mark the interim fields the refusal names invalid (the refusal's message, naming them,
+    stands once right above them)."""
+    for field in errors_of(exc):
         if field in form.fields:
             widget = form.fields[field].widget
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
-            for m in msgs:
-                form.add_error(field, m)
+            widget.attrs["aria-invalid"] = "true"
 
 
 def _raised_message(findings: list[Finding], now) -> str:
