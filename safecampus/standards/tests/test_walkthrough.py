@@ -429,3 +429,19 @@ def test_facts_form_of_a_kindergarten_leaves_out_lab_and_dorm(ww, client_for):
     html = c.get(url).content.decode()
     assert 'data-testid="field-lab_safe"' in html and 'data-testid="field-dorm_managers"' in html
     assert 'data-testid="hidden-note"' not in html
+
+
+def test_rule_form_shows_an_inherited_clause_by_document(ww, client_for):
+    own = services.create_rule_set(
+        actor=ww.centre,
+        bureau=ww.bureau,
+        code="minhang3",
+        name="闵行区补充要求三",
+        extends=RuleSet.objects.get(code="shanghai"),
+    )
+    draft = own.versions.get()
+    url = f"/standards/rulesets/versions/{draft.pk}/rules/new/?key=guards.night"
+    html = client_for(ww.centre).get(url).content.decode()
+    field = html.split('name="clause"')[1].split(">")[0]
+    assert "第四条" in field
+    _no_seed_file(field)
