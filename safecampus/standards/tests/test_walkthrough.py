@@ -445,3 +445,10 @@ def test_rule_form_shows_an_inherited_clause_by_document(ww, client_for):
     field = html.split('name="clause"')[1].split(">")[0]
     assert "第四条" in field
     _no_seed_file(field)
+
+
+def test_partner_units_get_no_findings_from_the_api(ww, client_for):
+    StandardsPolicy.objects.get(bureau=ww.bureau).granted_partners.add(ww.partner)
+    c = client_for(ww.users[Role.PARTNER])
+    assert c.get("/api/v1/standard-findings/").status_code == 403
+    assert client_for(ww.centre).get("/api/v1/standard-findings/").status_code == 200

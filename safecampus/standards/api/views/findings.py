@@ -15,7 +15,7 @@ from safecampus.core.api import CappedCountPagination, capability_permission
 from safecampus.core.capabilities import (
     STANDARDS_COMPLIANCE_VIEW,
     STANDARDS_FINDING_ACT,
-    STANDARDS_VIEW,
+    STANDARDS_FINDINGS_VIEW,
 )
 
 from ... import access, selectors, services
@@ -68,7 +68,7 @@ class FindingViewSet(StandardsViewSet):
 
     permission_classes = [
         IsAuthenticated,
-        capability_permission(STANDARDS_VIEW, write=STANDARDS_FINDING_ACT),
+        capability_permission(STANDARDS_FINDINGS_VIEW, write=STANDARDS_FINDING_ACT),
     ]
     pagination_class = CappedCountPagination
     filter_backends = [DjangoFilterBackend]
@@ -100,11 +100,11 @@ class FindingViewSet(StandardsViewSet):
         return Response(FindingDetailSerializer(finding, context=context).data)
 
     @extend_schema(
-        responses={200: FindingSerializer(many=True), 403: _forbidden(STANDARDS_VIEW)},
+        responses={200: FindingSerializer(many=True), 403: _forbidden(STANDARDS_FINDINGS_VIEW)},
         summary="List findings",
         description="The findings the caller sees (a school its own, a department those that go "
         "to it, the bureau-wide roles all of their bureaus'), newest first. Invalid filter "
-        f"values are refused (400). Roles: {_who(STANDARDS_VIEW)}.",
+        f"values are refused (400). Roles: {_who(STANDARDS_FINDINGS_VIEW)}.",
     )
     def list(self, request):
         rows = self.filter_queryset(self.get_queryset())
@@ -116,11 +116,11 @@ class FindingViewSet(StandardsViewSet):
         parameters=[_ID],
         responses={
             200: FindingDetailSerializer,
-            403: _forbidden(STANDARDS_VIEW),
+            403: _forbidden(STANDARDS_FINDINGS_VIEW),
             404: _NOT_FOUND,
         },
         summary="One finding with its events",
-        description=f"Roles: {_who(STANDARDS_VIEW)}, on the findings in their scope.",
+        description=f"Roles: {_who(STANDARDS_FINDINGS_VIEW)}, on the findings in their scope.",
     )
     def retrieve(self, request, pk=None):
         return self.detail_response(_pk(pk))
