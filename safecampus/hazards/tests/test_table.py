@@ -20,6 +20,7 @@ from safecampus.hazards.lifecycle import (
     AMEND_FROM_FORM,
     EVENT_ACTION,
     LIFECYCLE,
+    OFFER_FROM_RULE,
     WITHDRAW_FROM_FORM,
 )
 from safecampus.hazards.models import Hazard
@@ -69,6 +70,11 @@ def _take(reg, user, hazard: Hazard, action: str) -> str:
                     actor=user, hazard=hazard, data={"measures": "重新整改"}, comment="表单重交"
                 )
                 return "ok" if done else "skipped"
+            elif action == OFFER_FROM_RULE:
+                done = services.hazard_offer_from_rule(
+                    actor=user, hazard=hazard, comment="安防情况已符合", data={"finding": 1}
+                )
+                return "ok" if done else "skipped"
             else:
                 given = inputs(action)
                 if action == Action.TRANSFER:
@@ -112,6 +118,9 @@ def test_every_status_action_and_role_obeys_the_table(reg, status, action, role,
     else:
         expected = "invalid_transition" if move is None or refusal is not None else "not_allowed"
         if move is None and action in (WITHDRAW_FROM_FORM, AMEND_FROM_FORM):
+            expected = "skipped"
+        if action == OFFER_FROM_RULE:
+            # the rule engine's offer changes nothing where it does not apply, and says so
             expected = "skipped"
         assert outcome == expected
         # ...and a refusal changes nothing
