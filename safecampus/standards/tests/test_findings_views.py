@@ -37,9 +37,11 @@ BULK = reverse("standards:finding_raise_bulk")
 
 
 @pytest.fixture
-def fw(world):
+def fw(world, clock):
     """School A fails the video retention (general) and the barriers (major); school B the
-    video retention; so does the other bureau's school (its findings go to the centre)."""
+    video retention; so does the other bureau's school (its findings go to the centre). The
+    pages read the clock: it stands at ``NOW`` (the interim deadlines lie after it)."""
+    clock.move_to("2026-12-01T10:00")
     standards_world(world)
     ensure_policy(world.other_bureau, ["shanghai", "gb29315"], "stricter")
     for school, gates in (
