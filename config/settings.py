@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "safecampus.accountability",
     "safecampus.duties",
     "safecampus.standards",
+    "safecampus.zones",
     "safecampus.notifications",
     "safecampus.reports",
     "safecampus.home",
@@ -177,6 +178,7 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap-icons", BASE_DIR / "node_modules/bootstrap-icons/font"),
     ("vendor/htmx", BASE_DIR / "node_modules/htmx.org/dist"),
     ("vendor/echarts", BASE_DIR / "node_modules/echarts/dist"),
+    ("vendor/leaflet", BASE_DIR / "node_modules/leaflet/dist"),
 ]
 # Private files (imports, exports, evidence) are never served from a public URL: views stream them
 # after a scope check. On S3 the bucket stays private.

@@ -8,6 +8,7 @@ api_v1 = [
     path("", include("safecampus.hazards.api.urls")),
     path("", include("safecampus.duties.api.urls")),
     path("", include("safecampus.standards.api.urls")),
+    path("", include("safecampus.zones.api.urls")),
 ]
 
 urlpatterns = [
@@ -25,6 +26,7 @@ urlpatterns = [
     path("accountability/", include("safecampus.accountability.urls")),
     path("duties/", include("safecampus.duties.urls")),
     path("standards/", include("safecampus.standards.urls")),
+    path("zones/", include("safecampus.zones.urls")),
     path("notifications/", include("safecampus.notifications.urls")),
     path("dashboard/", include("safecampus.reports.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -242,3 +242,46 @@ STANDARDS_RULESET_MENU = STANDARDS_VIEW - {Role.PARTNER}
 STANDARDS_FINDINGS_VIEW = STANDARDS_FINDING_ACT | SCHOOL_ROLES | STANDARDS_COMPLIANCE_VIEW
 #: Roles that read a school's facts change log (a partner unit reads the card only).
 STANDARDS_FACTS_HISTORY = STANDARDS_VIEW - {Role.PARTNER}
+
+# --- zones (DOMAIN.md §9) ---
+#: Roles that reach the student safety zone pages (each within its scope: a school its own zone,
+#: a partner unit the cases that concern it).
+ZONE_VIEW = BUSINESS_DATA
+#: Bureau roles that read the whole venue register and every case of their bureau(s).
+ZONE_BUREAU_READ = BUREAU_WIDE
+#: Roles that keep the venue register (register, correct, import).
+ZONE_VENUE_EDIT = frozenset({Role.DEPARTMENT_OFFICER, Role.SAFETY_CENTRE})
+#: Roles that run a case: assign, set the deadline, verify, exempt (a department its own cases).
+ZONE_CASE_MANAGE = frozenset({Role.DEPARTMENT_OFFICER, Role.SAFETY_CENTRE})
+#: Roles that record what happened to the venue of a case (an inspection, a closure, a
+#: relocation): the partner units named on it, and those who run it.
+ZONE_CASE_RECORD = ZONE_CASE_MANAGE | {Role.PARTNER}
+#: Roles that comment on a case they see (the school too).
+ZONE_CASE_COMMENT = ZONE_CASE_RECORD | SCHOOL_ROLES
+#: Roles that keep a school's boundary and waiting areas (the school; the centre on its behalf).
+ZONE_GEOMETRY_EDIT = frozenset({Role.SCHOOL_OFFICER, Role.PRINCIPAL, Role.SAFETY_CENTRE})
+#: Roles that keep their bureau's zone rules and settings and check every venue again.
+ZONE_MANAGE = frozenset({Role.SAFETY_CENTRE})
+#: Roles that see zone figures (a department those of its cases).
+ZONE_FIGURES_VIEW = frozenset(
+    {Role.SAFETY_CENTRE, Role.LEADERSHIP, Role.INSPECTOR, Role.DEPARTMENT_OFFICER}
+)
+#: Bureau roles that read a bureau's register, geometry and settings (department officers too).
+ZONE_REGISTER_READ = ZONE_BUREAU_READ | {Role.DEPARTMENT_OFFICER}
+#: Roles that read zone rules (a partner unit reads only its cases).
+ZONE_RULES_READ = ZONE_VIEW - {Role.PARTNER}
+#: Roles offered the venue register in the menu.
+ZONE_REGISTER_MENU = ZONE_FIGURES_VIEW | SCHOOL_ROLES | {Role.PARTNER}
+#: The role named on a case's events, most specific first.
+ZONE_ROLE_ORDER = (
+    Role.PARTNER,
+    Role.SCHOOL_OFFICER,
+    Role.PRINCIPAL,
+    Role.DEPARTMENT_OFFICER,
+    Role.SAFETY_CENTRE,
+    Role.LEADERSHIP,
+    Role.INSPECTOR,
+)
+JOB_CAPABILITY["zones.recheck"] = ZONE_MANAGE
+JOB_CAPABILITY["zones.venue_import"] = ZONE_VENUE_EDIT
+JOB_CAPABILITY["zones.case_export"] = ZONE_FIGURES_VIEW | {Role.PARTNER}

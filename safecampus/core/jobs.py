@@ -57,6 +57,9 @@ HANDLERS: dict[str, str] = {
     "standards.facts_import": "safecampus.standards.imports.facts_import_job",
     "standards.compliance_export": "safecampus.standards.exports.compliance_export_job",
     "standards.evaluate": "safecampus.standards.jobs.evaluate_job",
+    "zones.recheck": "safecampus.zones.jobs.recheck_job",
+    "zones.venue_import": "safecampus.zones.imports.venue_import_job",
+    "zones.case_export": "safecampus.zones.exports.case_export_job",
 }
 
 

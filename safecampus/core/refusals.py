@@ -71,6 +71,9 @@ class Code(StrEnum):
     WRONG_ORG_LEVEL = "wrong_org_level"
     CONFIRM_REQUIRED = "confirm_required"
     FIVE_IN_PLACE_REQUIRED = "five_in_place_required"
+    COORDINATES_INVALID = "coordinates_invalid"
+    BOUNDARY_INVALID = "boundary_invalid"
+    AT_SCHOOL = "at_school"
 
 
 #: the HTTP status of a refusal in the API; a code not listed is 400

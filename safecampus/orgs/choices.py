@@ -49,6 +49,7 @@ class PartnerKind(models.TextChoices):
     MARKET = "market", _("Market regulation")
     HEALTH = "health", _("Health commission")
     STREET = "street", _("Street / township")
+    CULTURE = "culture", _("Culture and law enforcement")
     TRANSPORT = "transport", _("Transport")
     OTHER = "other", _("Other")
 

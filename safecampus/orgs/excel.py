@@ -38,6 +38,7 @@ from safecampus.core.jobs import JobRefused
 from .choices import CoordSystem, Ownership, SchoolStage
 from .models import Bureau, Region, School, SchoolGate, school_code_validator
 from .services import SCHOOL_FIELDS, parse_gates
+from .signals import announce_geometry_change
 
 YES, NO = "是", "否"
 ACTIVE, INACTIVE = "在用", "停用"
@@ -426,7 +427,7 @@ def _refuse_rows(errors: list[RowError]):
 
 def _write(*, parsed, existing, bureau, actor) -> dict:
     now = timezone.now()
-    to_create, to_update, changes = [], [], []
+    to_create, to_update, changes, moved = [], [], [], []
     gate_rows: dict[str, list[dict]] = {}
     for code, (_number, values) in parsed.items():
         gates = values.pop("gates")
@@ -436,6 +437,8 @@ def _write(*, parsed, existing, bureau, actor) -> dict:
             school = School(bureau=bureau, code=code, **values)
             to_create.append(school)
             gate_rows[code] = gates
+            if gates:
+                moved.append(code)
             continue
         before = model_snapshot(school, IMPORT_FIELDS)
         diff = {k: v for k, v in values.items() if getattr(school, k) != v}
@@ -448,6 +451,8 @@ def _write(*, parsed, existing, bureau, actor) -> dict:
             to_update.append(school)
         if old_gates != new_gates:
             gate_rows[code] = gates
+        if old_gates != new_gates or "stage" in diff:
+            moved.append(code)
         if diff or old_gates != new_gates:
             after = model_snapshot(school, IMPORT_FIELDS)
             changed = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
@@ -467,6 +472,7 @@ def _write(*, parsed, existing, bureau, actor) -> dict:
         [SchoolGate(school_id=ids[c], **g) for c, gates in gate_rows.items() for g in gates],
         batch_size=1000,
     )
+    announce_geometry_change(ids[c] for c in moved if c in ids)
     rid, ip = request_id.get() or "", client_ip.get()
     events = [
         AuditEvent(

@@ -13,6 +13,7 @@ from safecampus.audit.models import Action
 from safecampus.audit.services import audit_record, config_change_record, model_snapshot
 
 from .models import Bureau, DocumentCounter, Region, School, SchoolGate
+from .signals import announce_geometry_change
 
 SCHOOL_FIELDS = [
     "bureau",
@@ -48,6 +49,8 @@ def school_create(*, actor, data: dict, gates: list[dict] | None = None) -> Scho
     school.full_clean()
     school.save()
     _gates_replace(school=school, gates=gates or [])
+    if gates:
+        announce_geometry_change([school.pk])
     _check_in_scope(actor=actor, school=school)
     config_change_record(
         actor=actor,
@@ -64,6 +67,7 @@ def school_update(*, actor, school: School, data: dict, gates: list[dict] | None
     _check_in_scope(actor=actor, school=school)
     before = model_snapshot(school)
     before_gates = _gates_snapshot(school)
+    before_stage = school.stage
     for key, value in data.items():
         if key in SCHOOL_FIELDS:
             setattr(school, key, value)
@@ -75,6 +79,8 @@ def school_update(*, actor, school: School, data: dict, gates: list[dict] | None
         after_gates = _gates_snapshot(school)
         if after_gates != before_gates:
             extra = {"gates": [before_gates, after_gates]}
+    if extra is not None or school.stage != before_stage:
+        announce_geometry_change([school.pk])
     _check_in_scope(actor=actor, school=school)
     config_change_record(actor=actor, obj=school, before=before, data_extra=extra)
     return school

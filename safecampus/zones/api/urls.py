@@ -1,0 +1,3 @@
+"""The API of the student safety zone (mounted under /api/v1/)."""
+
+urlpatterns: list = []

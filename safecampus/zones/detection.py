@@ -1,0 +1,620 @@
+"""Which venues lie in which schools' zones, and the cases that follow.
+
+Three steps, the same for one venue and for a whole province:
+
+1. **Sites** (:func:`refresh_sites`): each school's gates and boundary converted once to WGS-84,
+   the furthest its rules reach, the box of its zones, and the grid cells (``core.geo.cell_of``,
+   about 1 km) that box overlaps, stored as ``ZoneSite`` and ``ZoneCell`` rows.
+2. **Measuring** (:func:`measure`): a venue is measured only against the schools whose cells hold
+   its own cell (one indexed read), and of those only where it lies in the school's box; then
+   exactly, along the geodesic, from the line each rule names: the nearest gate, or the campus
+   boundary (0 inside). A rule that measures from a boundary the school has not recorded yet is
+   measured from its gates instead, and the hit says so.
+3. **Cases** (:func:`sync`): the hits replace the venue's earlier ones; a venue still operating
+   that lies in a school's zone has one open case for that school (opened once, revised when the
+   distance changes); an open case whose venue no longer lies in the zone lapses.
+
+A venue is measured against the schools of its own bureau and the bureaus below it (a city's
+register covers its districts).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from safecampus.core import geo
+from safecampus.core.db import in_write_transaction
+from safecampus.orgs.models import Bureau, Department, PartnerCoverage, School, SchoolGate
+
+from .choices import OPEN_CASE, CaseAction, HitLine, MeasureFrom, RuleKind
+from .defaults import CONCERNED_PARTNERS, DEFAULT_DEPARTMENT_NAME
+from .geometry import Shape
+from .lifecycle import CASES
+from .models import (
+    SchoolBoundary,
+    Venue,
+    WaitingArea,
+    ZoneCase,
+    ZoneCaseEvent,
+    ZoneCell,
+    ZoneHit,
+    ZoneRule,
+    ZoneSettings,
+    ZoneSite,
+)
+
+CHUNK = 2000
+
+
+@dataclass
+class Found:
+    """A venue lies in a school's zone under a rule."""
+
+    school_id: int
+    rule_id: int
+    line: str
+    gate_id: int | None
+    gate_name: str
+    distance: float
+
+
+class Site:
+    """A school's zone geometry in memory (a ``ZoneSite`` row)."""
+
+    __slots__ = ("school_id", "bureau_id", "stage", "gates", "ring", "box", "_shape")
+
+    def __init__(self, school_id, bureau_id, stage, gates, ring, box):
+        self.school_id, self.bureau_id, self.stage = school_id, bureau_id, stage
+        self.gates, self.ring, self.box = gates, ring, box
+        self._shape = None
+
+    @classmethod
+    def of(cls, row: ZoneSite) -> Site:
+        box = (
+            (row.min_lon, row.min_lat, row.max_lon, row.max_lat)
+            if row.min_lon is not None
+            else None
+        )
+        return cls(row.school_id, row.bureau_id, row.stage, row.gates, row.ring, box)
+
+    @property
+    def shape(self) -> Shape | None:
+        if self._shape is None and self.ring:
+            self._shape = Shape(self.ring)
+        return self._shape
+
+    def in_box(self, lon: float, lat: float) -> bool:
+        box = self.box
+        return box is not None and box[0] <= lon <= box[2] and box[1] <= lat <= box[3]
+
+
+# --- rules --------------------------------------------------------------------------------------
+
+
+def ancestors(path: str, pk: int) -> list[int]:
+    ids = [int(x) for x in (path or "").strip("/").split("/") if x]
+    return ids or [pk]
+
+
+def rules_by_bureau(bureau_ids: Iterable[int]) -> dict[int, list[ZoneRule]]:
+    """The active rules that apply to each bureau's schools (national, own, from above)."""
+    paths = dict(Bureau.objects.filter(pk__in=set(bureau_ids)).values_list("pk", "path"))
+    chains = {pk: ancestors(path, pk) for pk, path in paths.items()}
+    wanted = {b for chain in chains.values() for b in chain}
+    rules = list(
+        ZoneRule.objects.filter(Q(bureau__isnull=True) | Q(bureau_id__in=wanted), is_active=True)
+    )
+    return {
+        pk: [r for r in rules if r.bureau_id is None or r.bureau_id in chain]
+        for pk, chain in chains.items()
+    }
+
+
+def reach_of(rules: list[ZoneRule], stage: str) -> int:
+    """How far (m) the exclusion rules of a school of ``stage`` reach."""
+    return max(
+        (r.distance_m for r in rules if r.kind == RuleKind.EXCLUSION and r.applies_to_stage(stage)),
+        default=0,
+    )
+
+
+def subtree_ids(bureau_id: int) -> list[int]:
+    path = Bureau.objects.filter(pk=bureau_id).values_list("path", flat=True).first()
+    if not path:
+        return [bureau_id]
+    return list(Bureau.objects.filter(path__startswith=path).values_list("pk", flat=True))
+
+
+def chain_ids(bureau_id: int) -> list[int]:
+    path = Bureau.objects.filter(pk=bureau_id).values_list("path", flat=True).first()
+    return ancestors(path or "", bureau_id)
+
+
+# --- sites --------------------------------------------------------------------------------------
+
+
+def refresh_sites(school_ids: Iterable[int], *, rules: dict | None = None) -> dict[int, Site]:
+    """Rebuild the zone sites and cells of ``school_ids`` from their gates and boundaries, and
+    measure their waiting areas again. Returns the sites."""
+    ids = sorted(set(school_ids))
+    if not ids:
+        return {}
+    schools = list(School.objects.filter(pk__in=ids).values_list("pk", "bureau_id", "stage"))
+    rules = rules if rules is not None else rules_by_bureau({b for _pk, b, _s in schools})
+    gates = defaultdict(list)
+    for pk, school_id, name, lon, lat, system in (
+        SchoolGate.objects.filter(school_id__in=ids)
+        .order_by("school_id", "id")
+        .values_list("pk", "school_id", "name", "longitude", "latitude", "coord_system")
+    ):
+        if system in geo.SYSTEMS:
+            wlon, wlat = geo.to_wgs84(lon, lat, system)
+            gates[school_id].append([pk, name, round(wlon, 8), round(wlat, 8)])
+    rings = dict(SchoolBoundary.objects.filter(school_id__in=ids).values_list("school_id", "wgs"))
+    sites, rows, cells = {}, [], []
+    for pk, bureau_id, stage in schools:
+        reach = reach_of(rules.get(bureau_id, []), stage)
+        points = [(g[2], g[3]) for g in gates[pk]] + [tuple(v) for v in rings.get(pk) or []]
+        box = None
+        if points:
+            lons, lats = [p[0] for p in points], [p[1] for p in points]
+            dlon, dlat = geo.degrees_around(max(abs(min(lats)), abs(max(lats))), reach + 1.0)
+            box = (min(lons) - dlon, min(lats) - dlat, max(lons) + dlon, max(lats) + dlat)
+            cells.extend(
+                ZoneCell(cell=c, school_id=pk, bureau_id=bureau_id)
+                for c in geo.cells_covering(*box)
+            )
+        row = ZoneSite(
+            school_id=pk,
+            bureau_id=bureau_id,
+            stage=stage,
+            gates=gates[pk],
+            ring=rings.get(pk),
+            reach_m=reach,
+            min_lon=box[0] if box else None,
+            min_lat=box[1] if box else None,
+            max_lon=box[2] if box else None,
+            max_lat=box[3] if box else None,
+        )
+        rows.append(row)
+        sites[pk] = Site.of(row)
+    ZoneSite.objects.filter(school_id__in=ids).delete()
+    ZoneSite.objects.bulk_create(rows, batch_size=2000)
+    ZoneCell.objects.filter(school_id__in=ids).delete()
+    ZoneCell.objects.bulk_create(cells, batch_size=5000)
+    _measure_waiting_areas(ids, gates)
+    return sites
+
+
+def _measure_waiting_areas(ids: list[int], gates: dict) -> None:
+    areas = list(WaitingArea.objects.filter(school_id__in=ids))
+    for area in areas:
+        area.nearest_gate_id, area.gate_distance_m = nearest_gate(
+            gates.get(area.school_id, []), area.wgs_lon, area.wgs_lat
+        )
+    if areas:
+        WaitingArea.objects.bulk_update(areas, ["nearest_gate", "gate_distance_m"], batch_size=1000)
+
+
+def nearest_gate(gates: list, lon: float, lat: float) -> tuple[int | None, float | None]:
+    """The nearest of ``gates`` (``[id, name, lon, lat]`` in WGS-84) and its distance."""
+    if not gates:
+        return None, None
+    n = len(gates)
+    ds = geo.distances_m([lon] * n, [lat] * n, [g[2] for g in gates], [g[3] for g in gates])
+    i = min(range(n), key=ds.__getitem__)
+    return gates[i][0], ds[i]
+
+
+def sites_of(school_ids: Iterable[int]) -> dict[int, Site]:
+    return {
+        row.school_id: Site.of(row)
+        for row in ZoneSite.objects.filter(school_id__in=set(school_ids))
+    }
+
+
+# --- measuring ----------------------------------------------------------------------------------
+
+
+def measure(lon: float, lat: float, kind: str, site: Site, rules: list[ZoneRule]) -> list[Found]:
+    """The zones of ``site`` under ``rules`` that a venue of ``kind`` at (lon, lat) in WGS-84
+    lies in, with the distance from each rule's line."""
+    if not site.in_box(lon, lat):
+        return []
+    applicable = [r for r in rules if r.applies_to_venue(kind) and r.applies_to_stage(site.stage)]
+    if not applicable:
+        return []
+    gate = boundary = None
+    found = []
+    for rule in applicable:
+        if rule.measure_from == MeasureFrom.BOUNDARY and site.ring:
+            if boundary is None:
+                boundary = site.shape.measure(lon, lat)
+            distance, line, gate_id, gate_name = boundary, HitLine.BOUNDARY, None, ""
+        else:
+            if not site.gates:
+                continue
+            if gate is None:
+                gate = _nearest(site.gates, lon, lat)
+            gate_id, gate_name, distance = gate
+            line = HitLine.GATE if rule.measure_from == MeasureFrom.GATE else HitLine.GATES_INSTEAD
+        if distance <= rule.distance_m:
+            found.append(Found(site.school_id, rule.pk, line, gate_id, gate_name, distance))
+    return found
+
+
+def _nearest(gates: list, lon: float, lat: float) -> tuple[int, str, float]:
+    pk, distance = nearest_gate(gates, lon, lat)
+    name = next(g[1] for g in gates if g[0] == pk)
+    return pk, name, distance
+
+
+def candidates(cell: int, bureau_ids: Iterable[int]) -> list[int]:
+    """The schools (of ``bureau_ids``) some zone of which reaches into ``cell``."""
+    return list(
+        ZoneCell.objects.filter(cell=cell, bureau_id__in=list(bureau_ids)).values_list(
+            "school_id", flat=True
+        )
+    )
+
+
+# --- cases --------------------------------------------------------------------------------------
+
+
+class Context:
+    """What syncing needs once per run: rules by id and bureau, each bureau's department."""
+
+    def __init__(self, rules: dict[int, list[ZoneRule]] | None = None):
+        self.rules = rules or {}
+        self.by_id: dict[int, ZoneRule] = {r.pk: r for rs in self.rules.values() for r in rs}
+        self.departments: dict[int, int | None] = {}
+
+    def need(self, bureau_ids: Iterable[int]) -> None:
+        missing = set(bureau_ids) - set(self.rules)
+        if missing:
+            for pk, rules in rules_by_bureau(missing).items():
+                self.rules[pk] = rules
+                self.by_id.update({r.pk: r for r in rules})
+
+    def department(self, bureau_id: int) -> int | None:
+        if bureau_id not in self.departments:
+            chosen = (
+                ZoneSettings.objects.filter(bureau_id=bureau_id)
+                .values_list("department_id", flat=True)
+                .first()
+            )
+            if chosen is None:
+                chosen = (
+                    Department.objects.filter(bureau_id=bureau_id, name=DEFAULT_DEPARTMENT_NAME)
+                    .values_list("pk", flat=True)
+                    .first()
+                )
+            self.departments[bureau_id] = chosen
+        return self.departments[bureau_id]
+
+
+def describe(hits: list[Found], rules: dict[int, ZoneRule]) -> str:
+    """The finding in words: each rule broken, the line and the distance."""
+    parts = []
+    for hit in sorted(hits, key=lambda h: h.distance):
+        rule = rules[hit.rule_id]
+        if hit.line == HitLine.BOUNDARY:
+            where = _("the campus boundary") if hit.distance > 0 else _("inside the campus")
+        elif hit.line == HitLine.GATE:
+            where = hit.gate_name or _("the gate")
+        else:
+            where = _("%(gate)s (no boundary recorded)") % {"gate": hit.gate_name or _("the gate")}
+        parts.append(
+            _("%(rule)s: %(distance).0f m from %(where)s (limit %(limit)d m)")
+            % {
+                "rule": rule.name,
+                "distance": hit.distance,
+                "where": where,
+                "limit": rule.distance_m,
+            }
+        )
+    return "；".join(parts)[:400]
+
+
+def _local_date(now: datetime.datetime) -> datetime.date:
+    return timezone.localtime(now).date()
+
+
+def sync(
+    venues: list[Venue],
+    found: dict[int, list[Found]],
+    *,
+    now: datetime.datetime,
+    ctx: Context,
+    schools: set[int] | None = None,
+) -> Counter:
+    """Write what measuring found for ``venues`` (restricted to ``schools`` when given): their
+    hits, the cases opened, revised and lapsed. Returns the counts."""
+    counts: Counter = Counter()
+    if not venues:
+        return counts
+    venue_ids = [v.pk for v in venues]
+    by_venue = {v.pk: v for v in venues}
+    hits = ZoneHit.objects.filter(venue_id__in=venue_ids)
+    cases = ZoneCase.objects.filter(venue_id__in=venue_ids, status__in=OPEN_CASE)
+    if schools is not None:
+        hits, cases = hits.filter(school_id__in=schools), cases.filter(school_id__in=schools)
+    hits.delete()
+    school_bureau = dict(
+        School.objects.filter(
+            pk__in={f.school_id for fs in found.values() for f in fs}
+        ).values_list("pk", "bureau_id")
+    )
+    ZoneHit.objects.bulk_create(
+        [
+            ZoneHit(
+                venue_id=venue_id,
+                school_id=f.school_id,
+                bureau_id=school_bureau[f.school_id],
+                rule_id=f.rule_id,
+                line=f.line,
+                gate_id=f.gate_id,
+                gate_name=f.gate_name[:32],
+                distance_m=round(f.distance, 2),
+                checked_at=now,
+            )
+            for venue_id, fs in found.items()
+            if venue_id in by_venue
+            for f in fs
+            if schools is None or f.school_id in schools
+        ],
+        batch_size=2000,
+    )
+    open_cases = {(c.venue_id, c.school_id): c for c in cases}
+    new: list[tuple[ZoneCase, list[Found]]] = []
+    today = _local_date(now)
+    for venue in venues:
+        grouped: dict[int, list[Found]] = defaultdict(list)
+        for f in found.get(venue.pk, []):
+            if schools is None or f.school_id in schools:
+                grouped[f.school_id].append(f)
+        for school_id, school_hits in grouped.items():
+            case = open_cases.pop((venue.pk, school_id), None)
+            distance = round(min(h.distance for h in school_hits), 2)
+            summary = describe(school_hits, ctx.by_id)
+            codes = sorted(ctx.by_id[h.rule_id].code for h in school_hits)
+            if case is not None:
+                if abs(case.distance_m - distance) >= 0.5 or case.rule_codes != codes:
+                    _revise(case, distance, summary, codes, now)
+                    counts["revised"] += 1
+                continue
+            if not venue.is_active:
+                continue
+            days = min(ctx.by_id[h.rule_id].days for h in school_hits)
+            bureau_id = school_bureau[school_id]
+            new.append(
+                (
+                    ZoneCase(
+                        bureau_id=bureau_id,
+                        school_id=school_id,
+                        venue=venue,
+                        venue_kind=venue.kind,
+                        department_id=ctx.department(bureau_id),
+                        status="open",
+                        distance_m=distance,
+                        summary=summary,
+                        rule_codes=codes,
+                        deadline=today + datetime.timedelta(days=days),
+                        opened_at=now,
+                        status_changed_at=now,
+                    ),
+                    school_hits,
+                )
+            )
+    for case in open_cases.values():
+        _lapse(case, now)
+        counts["lapsed"] += 1
+    if new:
+        _open(new, by_venue, now)
+        counts["opened"] += len(new)
+    Venue.objects.filter(pk__in=venue_ids).update(checked_at=now)
+    return counts
+
+
+def _open(new: list[tuple[ZoneCase, list[Found]]], by_venue: dict[int, Venue], now) -> None:
+    created = ZoneCase.objects.bulk_create([c for c, _h in new], batch_size=1000)
+    if created and created[0].pk is None:  # a backend that does not return keys
+        keys = {(c.venue_id, c.school_id) for c in created}
+        ids = {
+            (v, s): pk
+            for pk, v, s in ZoneCase.objects.filter(
+                venue_id__in={k[0] for k in keys}, status="open", opened_at=now
+            ).values_list("pk", "venue_id", "school_id")
+        }
+        for case in created:
+            case.pk = ids[(case.venue_id, case.school_id)]
+    venue_ids = {c.venue_id for c in created}
+    school_ids = {c.school_id for c in created}
+    named = defaultdict(set)
+    for venue_id, partner_id in Venue.partners.through.objects.filter(
+        venue_id__in=venue_ids
+    ).values_list("venue_id", "partnerunit_id"):
+        named[venue_id].add(partner_id)
+    covering = defaultdict(list)
+    for school_id, partner_id, kind in PartnerCoverage.objects.filter(
+        school_id__in=school_ids
+    ).values_list("school_id", "partner_id", "partner__kind"):
+        covering[school_id].append((partner_id, kind))
+    links, events = [], []
+    through = ZoneCase.partners.through
+    for case in created:
+        kinds = set(CONCERNED_PARTNERS.get(case.venue_kind, []))
+        partners = set(named[case.venue_id]) | {
+            p for p, k in covering[case.school_id] if k in kinds
+        }
+        links.extend(through(zonecase_id=case.pk, partnerunit_id=p) for p in sorted(partners))
+        events.append(
+            ZoneCaseEvent(
+                case_id=case.pk,
+                action=CaseAction.OPEN,
+                from_status="",
+                to_status="open",
+                actor=None,
+                actor_role="engine",
+                at=now,
+                data={
+                    "distance_m": case.distance_m,
+                    "rules": case.rule_codes,
+                    "partners": sorted(partners),
+                    "deadline": case.deadline.isoformat() if case.deadline else None,
+                },
+            )
+        )
+    through.objects.bulk_create(links, batch_size=2000)
+    ZoneCaseEvent.objects.bulk_create(events, batch_size=2000)
+
+
+def _engine_event(case, action, now, data):
+    def event(from_status, to_status):
+        return ZoneCaseEvent.objects.create(
+            case=case,
+            action=action,
+            from_status=from_status,
+            to_status=to_status,
+            actor=None,
+            actor_role="engine",
+            at=now,
+            data=data,
+        )
+
+    return event
+
+
+def _revise(case: ZoneCase, distance: float, summary: str, codes: list[str], now) -> None:
+    move = CASES.check(case, CaseAction.REVISE, {"engine"})
+    data = {"distance_m": [case.distance_m, distance], "rules": [case.rule_codes, codes]}
+    case.distance_m, case.summary, case.rule_codes = distance, summary, codes
+    CASES.commit(
+        case,
+        move,
+        event=_engine_event(case, CaseAction.REVISE, now, data),
+        now=now,
+        update_fields=["distance_m", "summary", "rule_codes"],
+    )
+
+
+def _lapse(case: ZoneCase, now) -> None:
+    move = CASES.check(case, CaseAction.LAPSE, {"engine"})
+    CASES.commit(case, move, event=_engine_event(case, CaseAction.LAPSE, now, {}), now=now)
+
+
+# --- the three ways in ----------------------------------------------------------------------------
+
+
+def check_venues(venues: list[Venue], *, now, ctx: Context | None = None) -> Counter:
+    """Measure ``venues`` (any bureau) against every school whose zones reach them, and sync."""
+    ctx = ctx or Context()
+    if not venues:
+        return Counter()
+    trees = {b: subtree_ids(b) for b in {v.bureau_id for v in venues}}
+    cells = defaultdict(set)
+    for cell, school_id, bureau_id in ZoneCell.objects.filter(
+        cell__in={v.cell for v in venues},
+        bureau_id__in={b for tree in trees.values() for b in tree},
+    ).values_list("cell", "school_id", "bureau_id"):
+        cells[cell].add((school_id, bureau_id))
+    sites = sites_of({s for pairs in cells.values() for s, _b in pairs})
+    ctx.need({s.bureau_id for s in sites.values()})
+    found = {}
+    for venue in venues:
+        tree = set(trees[venue.bureau_id])
+        out = []
+        for school_id, bureau_id in cells.get(venue.cell, ()):
+            if bureau_id in tree and school_id in sites:
+                out.extend(
+                    measure(
+                        venue.wgs_lon,
+                        venue.wgs_lat,
+                        venue.kind,
+                        sites[school_id],
+                        ctx.rules[bureau_id],
+                    )
+                )
+        found[venue.pk] = out
+    return sync(venues, found, now=now, ctx=ctx)
+
+
+def check_school(school_id: int, *, now) -> Counter:
+    """After a school's gates, boundary or stage changed: rebuild its site and measure the
+    venues around it (and those it had cases with) against it alone."""
+    site = refresh_sites([school_id]).get(school_id)
+    if site is None:
+        return Counter()
+    ctx = Context()
+    ctx.need([site.bureau_id])
+    chain = chain_ids(site.bureau_id)
+    cells = list(ZoneCell.objects.filter(school_id=school_id).values_list("cell", flat=True))
+    venues = list(
+        Venue.objects.filter(
+            Q(cell__in=cells)
+            | Q(hits__school_id=school_id)
+            | Q(cases__school_id=school_id, cases__status__in=OPEN_CASE),
+            bureau_id__in=chain,
+        ).distinct()
+    )
+    found = {
+        v.pk: measure(v.wgs_lon, v.wgs_lat, v.kind, site, ctx.rules[site.bureau_id]) for v in venues
+    }
+    return sync(venues, found, now=now, ctx=ctx, schools={school_id})
+
+
+def recheck_bureau(
+    bureau_id: int, *, now, progress: Callable[[int, int], None] | None = None
+) -> Counter:
+    """Check every venue of the bureau's subtree against every school of it again."""
+    tree = subtree_ids(bureau_id)
+    ctx = Context(rules_by_bureau(tree))
+    school_ids = list(School.objects.filter(bureau_id__in=tree).values_list("pk", flat=True))
+    sites: dict[int, Site] = {}
+    for start in range(0, len(school_ids), 5000):
+        part = school_ids[start : start + 5000]
+        sites.update(in_write_transaction(lambda part=part: refresh_sites(part, rules=ctx.rules)))
+    cells = defaultdict(list)
+    for cell, school_id in ZoneCell.objects.filter(bureau_id__in=tree).values_list(
+        "cell", "school_id"
+    ):
+        cells[cell].append(school_id)
+    venue_ids = list(
+        Venue.objects.filter(bureau_id__in=tree).order_by("pk").values_list("pk", flat=True)
+    )
+    chains = {
+        pk: set(ancestors(path, pk))
+        for pk, path in Bureau.objects.filter(pk__in=tree).values_list("pk", "path")
+    }
+    counts: Counter = Counter()
+    total = len(venue_ids)
+    for start in range(0, total, CHUNK):
+        chunk = list(Venue.objects.filter(pk__in=venue_ids[start : start + CHUNK]).order_by("pk"))
+        found = {}
+        for venue in chunk:
+            out = []
+            for school_id in cells.get(venue.cell, ()):
+                site = sites[school_id]
+                if venue.bureau_id not in chains[site.bureau_id]:
+                    continue
+                out.extend(
+                    measure(
+                        venue.wgs_lon, venue.wgs_lat, venue.kind, site, ctx.rules[site.bureau_id]
+                    )
+                )
+            found[venue.pk] = out
+        counts += in_write_transaction(
+            lambda chunk=chunk, found=found: sync(chunk, found, now=now, ctx=ctx)
+        )
+        counts["venues"] += len(chunk)
+        if progress:
+            progress(min(start + CHUNK, total), total)
+    counts["schools"] = len(school_ids)
+    return counts

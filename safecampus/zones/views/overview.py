@@ -1,0 +1,3 @@
+"""Pages of the student safety zone: overview."""
+
+urlpatterns: list = []
