@@ -208,7 +208,7 @@ def map_rows(user, *, bureau_id: int | None = None, tiles_system: str = geo.WGS8
     return {"schools": school_rows, "venues": venue_rows, "system": tiles_system}
 
 
-# --- what lies near a point -------------------------------------------------------------------------
+# --- what lies near a point --------------------------------------------------------------------
 
 
 def near_point(user, lon, lat, system: str, metres: int = 200) -> dict:
