@@ -1,0 +1,3 @@
+"""The API of the student safety zone: geometry."""
+
+urlpatterns: list = []
