@@ -360,3 +360,12 @@ SAFECAMPUS_ZIP_LIMITS: dict[str, dict[str, int]] = {}
 # as ``https://tiles.example/{z}/{x}/{y}.png``) and says in which coordinate system its tiles are
 SAFECAMPUS_MAP_TILES = os.environ.get("SAFECAMPUS_MAP_TILES", "")
 SAFECAMPUS_MAP_TILES_SYSTEM = os.environ.get("SAFECAMPUS_MAP_TILES_SYSTEM", "wgs84")
+if SAFECAMPUS_MAP_TILES:
+    # the tiles' host may serve images to the maps (and nothing else); "{s}" subdomains as "*"
+    from urllib.parse import urlsplit as _urlsplit
+
+    _tiles = _urlsplit(SAFECAMPUS_MAP_TILES.replace("{s}", "*"))
+    if _tiles.scheme and _tiles.netloc:
+        CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(
+            f"{_tiles.scheme}://{_tiles.netloc}"
+        )

@@ -114,7 +114,9 @@ def test_put_boundary(z, client_for):
 def test_put_bad_boundary_is_refused(z, client_for, ring, system):
     client = client_for(z.world.users[Role.SCHOOL_OFFICER])
     response = put(
-        client, school_url(z.world.school_a, "boundary/"), {"vertices": ring, "coord_system": system}
+        client,
+        school_url(z.world.school_a, "boundary/"),
+        {"vertices": ring, "coord_system": system},
     )
     assert response.status_code == 400, response.content
     body = response.json()

@@ -166,9 +166,7 @@ def geometry_of(school: School, *, system: str = geo.WGS84) -> dict:
     map_data = {
         "system": system,
         "tiles": getattr(settings, "SAFECAMPUS_MAP_TILES", "") or "",
-        "gates": [
-            {"name": g["gate"].name, "point": show(*g["wgs"])} for g in gates if g["wgs"]
-        ],
+        "gates": [{"name": g["gate"].name, "point": show(*g["wgs"])} for g in gates if g["wgs"]],
         "boundary": [show(*v) for v in boundary.wgs] if boundary else None,
         "circles": circles,
         "buffers": buffers,
@@ -247,9 +245,9 @@ def geometry_list(request):
     rows = list(page.object_list)
     rules = detection.rules_by_bureau({s.bureau_id for s in rows}) if rows else {}
     distances: dict[int, list] = {}
-    for school_id, d in WaitingArea.objects.filter(
-        school_id__in=[s.pk for s in rows]
-    ).values_list("school_id", "gate_distance_m"):
+    for school_id, d in WaitingArea.objects.filter(school_id__in=[s.pk for s in rows]).values_list(
+        "school_id", "gate_distance_m"
+    ):
         distances.setdefault(school_id, []).append(d)
     for s in rows:
         rule = waiting_rule(s, rules.get(s.bureau_id, []))
@@ -312,7 +310,9 @@ def _post(request, school) -> tuple[dict, bool]:
             except ValidationError as exc:
                 to_form(form, exc)
                 return forms, False
-            messages.success(request, _("The campus boundary is saved; the zone was checked again."))
+            messages.success(
+                request, _("The campus boundary is saved; the zone was checked again.")
+            )
         elif op == "clear":
             version = request.POST.get("version") or None
             try:
@@ -345,7 +345,10 @@ def _post(request, school) -> tuple[dict, bool]:
             messages.success(request, _("The waiting area is added."))
         elif op == "waiting_remove":
             area_id = id_param(request.POST.get("area"))
-            if area_id is None or not WaitingArea.objects.filter(pk=area_id, school=school).exists():
+            if (
+                area_id is None
+                or not WaitingArea.objects.filter(pk=area_id, school=school).exists()
+            ):
                 raise Http404
             services.remove_waiting_area(actor=user, area_id=area_id)
             messages.success(request, _("The waiting area is removed."))
@@ -376,9 +379,9 @@ def geometry_detail(request, school_pk: int):
     system = tiles_system()
     data = geometry_of(school, system=system)
     events = list(
-        ZoneEvent.objects.filter(school=school).select_related("actor").order_by("-at", "-pk")[
-            :HISTORY_SIZE
-        ]
+        ZoneEvent.objects.filter(school=school)
+        .select_related("actor")
+        .order_by("-at", "-pk")[:HISTORY_SIZE]
     )
     return render(
         request,
@@ -431,7 +434,5 @@ def geometry_vertex_template(request):
 urlpatterns = [
     path("schools/", geometry_list, name="geometry_list"),
     path("schools/<int:school_pk>/", geometry_detail, name="geometry_detail"),
-    path(
-        "schools/vertex-template/", geometry_vertex_template, name="geometry_vertex_template"
-    ),
+    path("schools/vertex-template/", geometry_vertex_template, name="geometry_vertex_template"),
 ]

@@ -289,9 +289,7 @@ class ZoneSchoolViewSet(viewsets.GenericViewSet):
         responses={204: None, 403: _FORBIDDEN_EDIT, 404: _NOT_FOUND},
         summary="Remove a parents' waiting area",
     )
-    @drf_action(
-        detail=True, methods=["delete"], url_path=r"waiting-areas/(?P<area_id>[^/.]+)"
-    )
+    @drf_action(detail=True, methods=["delete"], url_path=r"waiting-areas/(?P<area_id>[^/.]+)")
     def waiting_area(self, request, school_id=None, area_id=None):
         school_id, area_id = _pk(school_id), _pk(area_id)
         school = school_for(request.user, school_id)
