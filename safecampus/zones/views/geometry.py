@@ -288,74 +288,63 @@ def _post(request, school) -> tuple[dict, bool]:
     op = request.POST.get("op", "")
     forms = _forms(request.POST, request.FILES, op)
     user, pk = request.user, school.pk
-    try:
-        if op in ("draw", "file", "excel"):
-            form = forms[f"{op}_form"]
-            if not form.is_valid():
-                return forms, False
-            data = form.cleaned_data
-            source = {
-                "draw": BoundarySource.DRAWN,
-                "excel": BoundarySource.EXCEL,
-            }.get(op) or form.source()
-            try:
-                services.save_boundary(
-                    actor=user,
-                    school_id=pk,
-                    vertices=data["vertices"],
-                    system=data["coord_system"],
-                    source=source,
-                    version=data.get("version"),
-                )
-            except ValidationError as exc:
-                to_form(form, exc)
-                return forms, False
-            messages.success(
-                request, _("The campus boundary is saved; the zone was checked again.")
+    if op in ("draw", "file", "excel"):
+        form = forms[f"{op}_form"]
+        if not form.is_valid():
+            return forms, False
+        data = form.cleaned_data
+        source = {
+            "draw": BoundarySource.DRAWN,
+            "excel": BoundarySource.EXCEL,
+        }.get(op) or form.source()
+        try:
+            services.save_boundary(
+                actor=user,
+                school_id=pk,
+                vertices=data["vertices"],
+                system=data["coord_system"],
+                source=source,
+                version=data.get("version"),
             )
-        elif op == "clear":
-            version = request.POST.get("version") or None
-            try:
-                services.clear_boundary(
-                    actor=user,
-                    school_id=pk,
-                    version=int(version) if version and version.isdigit() else None,
-                )
-            except ValidationError as exc:
-                forms["draw_form"].add_error(None, exc.messages)
-                return forms, False
-            messages.success(request, _("The campus boundary is cleared."))
-        elif op == "waiting_add":
-            form = forms["waiting_form"]
-            if not form.is_valid():
-                return forms, False
-            data = form.cleaned_data
-            try:
-                services.add_waiting_area(
-                    actor=user,
-                    school_id=pk,
-                    name=data["name"],
-                    lon=data["longitude"],
-                    lat=data["latitude"],
-                    system=data["coord_system"],
-                )
-            except ValidationError as exc:
-                to_form(form, exc)
-                return forms, False
-            messages.success(request, _("The waiting area is added."))
-        elif op == "waiting_remove":
-            area_id = id_param(request.POST.get("area"))
-            if (
-                area_id is None
-                or not WaitingArea.objects.filter(pk=area_id, school=school).exists()
-            ):
-                raise Http404
-            services.remove_waiting_area(actor=user, area_id=area_id)
-            messages.success(request, _("The waiting area is removed."))
-        else:
+        except ValidationError as exc:
+            to_form(form, exc)
+            return forms, False
+        messages.success(request, _("The campus boundary is saved; the zone was checked again."))
+    elif op == "clear":
+        try:
+            services.clear_boundary(
+                actor=user, school_id=pk, version=id_param(request.POST.get("version"))
+            )
+        except ValidationError as exc:
+            forms["draw_form"].add_error(None, exc.messages)
+            return forms, False
+        messages.success(request, _("The campus boundary is cleared."))
+    elif op == "waiting_add":
+        form = forms["waiting_form"]
+        if not form.is_valid():
+            return forms, False
+        data = form.cleaned_data
+        try:
+            services.add_waiting_area(
+                actor=user,
+                school_id=pk,
+                name=data["name"],
+                lon=data["longitude"],
+                lat=data["latitude"],
+                system=data["coord_system"],
+            )
+        except ValidationError as exc:
+            to_form(form, exc)
+            return forms, False
+        messages.success(request, _("The waiting area is added."))
+    elif op == "waiting_remove":
+        area_id = id_param(request.POST.get("area"))
+        if area_id is None or not WaitingArea.objects.filter(pk=area_id, school=school).exists():
             raise Http404
-    except PermissionDenied:
-        raise
+        services.remove_waiting_area(actor=user, area_id=area_id)
+        messages.success(request, _("The waiting area is removed."))
+    else:
+        raise Http404
     return forms, True
 
 
