@@ -332,7 +332,7 @@ def test_a_waiting_area_within_50_m_complies(z, client_for):
     assert row.compliant is True and row.limit_m == 50
     body = page.content.decode()
     assert 'data-compliant="yes"' in body
-    assert "1号门" in body
+    assert "距1号门 32 米，符合50米要求" in body
 
 
 def test_a_waiting_area_over_50_m_does_not(z, client_for):
