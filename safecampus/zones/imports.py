@@ -52,6 +52,8 @@ JOB_KIND = "zones.venue_import"
 TITLE = "周边场所导入模板"
 MAX_ROWS = 5000
 CHUNK = 500
+#: the template's example row, skipped if it is left in
+EXAMPLE_NAME = "示例网吧（请删除此行）"
 
 KIND = "类型"
 NAME = "名称"
@@ -158,7 +160,7 @@ def template_bytes(user) -> io.BytesIO:
     )
     example = [
         TYPE_NAMES[VenueType.INTERNET_CAFE],
-        "示例网吧（请删除此行）",
+        EXAMPLE_NAME,
         "",
         "某区某路1号",
         121.4,
@@ -261,6 +263,8 @@ def venue_import(
     seen: dict[tuple[str, str], int] = {}
     rows: list[dict] = []
     for i, (number, raw) in enumerate(sheet.rows, start=1):
+        if cell_text(raw.get(NAME)) == EXAMPLE_NAME:
+            continue
         row = check_row(number, raw, bureau, seen, errors)
         if row is not None:
             rows.append(row)
@@ -268,6 +272,8 @@ def venue_import(
             progress(i)
     if errors:
         _refuse_rows(errors)
+    if not rows:
+        raise JobRefused(_("The workbook has no rows."))
 
     def write() -> tuple[list[Venue], int]:
         venues = Venue.objects.bulk_create(
