@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -117,10 +119,8 @@ class VenueForm(forms.Form):
                 self.fields["bureau"].widget = forms.HiddenInput()
                 self.fields["bureau"].initial = bureau_id
             if self.is_bound and self.data.get("bureau"):
-                try:
+                with contextlib.suppress(TypeError, ValueError):
                     bureau_id = int(self.data.get("bureau"))
-                except (TypeError, ValueError):
-                    pass
         chain = detection.chain_ids(bureau_id) if bureau_id else []
         self.fields["partners"].queryset = PartnerUnit.objects.filter(bureau_id__in=chain).order_by(
             "kind", "name"

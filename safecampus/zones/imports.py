@@ -1,7 +1,8 @@
-"""Venues imported from a workbook (a background job, ``zones.venue_import``): all or nothing.
+"""Venues imported from a workbook (a background job, ``zones.venue_import``): all or
+nothing.
 
-Columns: 类型, 名称, 许可证号, 地址, 经度, 纬度, 坐标系, 来源 (optional), 备注. The coordinate system
-is required on every row (``core.geo.parse_system`` takes 高德, 百度, GPS and the like).
+Columns: 类型, 名称, 许可证号, 地址, 经度, 纬度, 坐标系, 来源 (optional), 备注. The coordinate
+system is required on every row (``core.geo.parse_system`` takes 高德, 百度, GPS and the like).
 
 The workbook is checked before it is expanded (``core.excel.read_workbook``); every row is
 checked first (type, name, the point with ``core.geo.point_problem``: swapped longitude and

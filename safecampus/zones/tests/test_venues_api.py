@@ -13,7 +13,7 @@ from safecampus.core.testing import (
     user_with_role,
 )
 from safecampus.zones import services
-from safecampus.zones.models import Venue, ZoneCase
+from safecampus.zones.models import Venue
 from safecampus.zones.testing import ORIGIN, away, venue_data, zone_world
 
 pytestmark = pytest.mark.django_db
@@ -91,10 +91,17 @@ def test_create_opens_a_case_and_refuses_bad_points(client_for, zw):
     for bad, code in (
         ({"coord_system": ""}, "coordinates_invalid"),
         ({"longitude": lat, "latitude": lon}, "coordinates_invalid"),
-        ({"longitude": "2.35", "latitude": "48.85", "coord_system": "wgs84"}, "coordinates_invalid"),
+        (
+            {"longitude": "2.35", "latitude": "48.85", "coord_system": "wgs84"},
+            "coordinates_invalid",
+        ),
         ({"kind": "sauna"}, "invalid"),
         (
-            {"longitude": f"{ORIGIN[0]:.6f}", "latitude": f"{ORIGIN[1]:.6f}", "coord_system": "wgs84"},
+            {
+                "longitude": f"{ORIGIN[0]:.6f}",
+                "latitude": f"{ORIGIN[1]:.6f}",
+                "coord_system": "wgs84",
+            },
             "at_school",
         ),
     ):
@@ -129,9 +136,7 @@ def test_status_action(client_for, zw):
     assert r.status_code == 200 and r.json()["status"] == "exempt"
     r = c.post(url, {"action": "close"}, content_type="application/json")
     assert r.status_code == 409 and r.json()["code"] == "invalid_transition"
-    r = c.post(
-        f"{LIST}{zw.near.pk}/status/", {"action": "close"}, content_type="application/json"
-    )
+    r = c.post(f"{LIST}{zw.near.pk}/status/", {"action": "close"}, content_type="application/json")
     assert r.status_code == 409 and r.json()["code"] == "invalid_transition"
 
 
@@ -163,7 +168,13 @@ def test_scope_matrix(client, zw):
         client,
         LIST,
         method="post",
-        data={"kind": "bar", "name": "新", "longitude": lon, "latitude": lat, "coord_system": "wgs84"},
+        data={
+            "kind": "bar",
+            "name": "新",
+            "longitude": lon,
+            "latitude": lat,
+            "coord_system": "wgs84",
+        },
         permitted=zw.law_officer,
         wrong_role=[w.users[Role.SCHOOL_OFFICER], w.users[Role.LEADERSHIP], w.users[Role.PARTNER]],
         ok=(201,),
@@ -184,5 +195,9 @@ def test_scope_matrix(client, zw):
         data={"action": "rectify"},
         permitted=zw.law_officer,
         out_of_scope=[zw.outsider],
-        wrong_role=[w.users[Role.SCHOOL_OFFICER], w.users[Role.LEADERSHIP], w.users[Role.INSPECTOR]],
+        wrong_role=[
+            w.users[Role.SCHOOL_OFFICER],
+            w.users[Role.LEADERSHIP],
+            w.users[Role.INSPECTOR],
+        ],
     )

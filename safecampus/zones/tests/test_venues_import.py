@@ -77,7 +77,17 @@ def test_a_good_file_creates_venues_and_opens_cases(client_for, zw):
         [
             ["网吧", "星空网吧", "A-1", "东路1号", gcj[0], gcj[1], "高德", "", ""],
             ["KTV", "远方KTV", "", "西路9号", bd[0], bd[1], "百度", "群众举报", "夜间营业"],
-            ["游戏厅", "=HYPERLINK(\"http://x\")", "", "南路3号", float(wgs[0]), float(wgs[1]), "GPS", "", ""],
+            [
+                "游戏厅",
+                '=HYPERLINK("http://x")',
+                "",
+                "南路3号",
+                float(wgs[0]),
+                float(wgs[1]),
+                "GPS",
+                "",
+                "",
+            ],
         ]
     )
     job = _run(client_for(zw.law_officer), upload)
@@ -108,7 +118,17 @@ def test_bad_rows_are_all_reported_and_nothing_is_saved(client_for, zw):
             ["网吧", "国外", "", "一路4号", "2.35", "48.85", "GPS", "", ""],
             ["洗浴中心", "未知类型", "", "一路5号", ok[0], ok[1], "GPS", "", ""],
             ["网吧", "好网吧", "", "一路1号", ok[0], ok[1], "WGS-84", "", ""],
-            ["网吧", "校门口", "", "一路7号", f"{ORIGIN[0]:.6f}", f"{ORIGIN[1]:.6f}", "GPS", "", ""],
+            [
+                "网吧",
+                "校门口",
+                "",
+                "一路7号",
+                f"{ORIGIN[0]:.6f}",
+                f"{ORIGIN[1]:.6f}",
+                "GPS",
+                "",
+                "",
+            ],
         ]
     )
     job = _run(client_for(zw.law_officer), upload)

@@ -68,9 +68,7 @@ def test_list_shows_schools_in_zone_and_open_cases(client_for, zw):
     assert r.status_code == 400
 
 
-def test_a_school_lists_only_venues_in_its_zone_and_a_partner_those_of_its_cases(
-    client_for, zw
-):
+def test_a_school_lists_only_venues_in_its_zone_and_a_partner_those_of_its_cases(client_for, zw):
     for user, expected in (
         (zw.world.users[Role.SCHOOL_OFFICER], [zw.near.pk]),
         (zw.school_b, []),
@@ -158,7 +156,10 @@ def test_register_refusals_are_shown_field_by_field(client_for, zw):
     r = c.post(reverse("zones:venue_create"), base)
     assert r.status_code == 400
     assert "coord_system" in r.context["form"].errors
-    r = c.post(reverse("zones:venue_create"), base | {"coord_system": "wgs84", "longitude": "31.1", "latitude": "121.4"})
+    r = c.post(
+        reverse("zones:venue_create"),
+        base | {"coord_system": "wgs84", "longitude": "31.1", "latitude": "121.4"},
+    )
     assert r.status_code == 400
     assert "swapped" in str(r.context["form"].errors["longitude"]) or "颠倒" in str(
         r.context["form"].errors["longitude"]
@@ -166,7 +167,12 @@ def test_register_refusals_are_shown_field_by_field(client_for, zw):
     # at the gate itself
     r = c.post(
         reverse("zones:venue_create"),
-        base | {"coord_system": "wgs84", "longitude": f"{ORIGIN[0]:.6f}", "latitude": f"{ORIGIN[1]:.6f}"},
+        base
+        | {
+            "coord_system": "wgs84",
+            "longitude": f"{ORIGIN[0]:.6f}",
+            "latitude": f"{ORIGIN[1]:.6f}",
+        },
     )
     assert r.status_code == 400
     assert r.context["form"].errors["longitude"]
@@ -219,7 +225,9 @@ def test_scope_matrix(client, zw):
     w = zw.world
     near, far = zw.near.pk, zw.far.pk
     sysadmin = w.users[Role.SYSTEM_ADMIN]
-    scope_matrix(client, reverse("zones:venue_list"), permitted=w.users[Role.PARTNER], wrong_role=[sysadmin])
+    scope_matrix(
+        client, reverse("zones:venue_list"), permitted=w.users[Role.PARTNER], wrong_role=[sysadmin]
+    )
     scope_matrix(
         client,
         reverse("zones:venue_detail", args=[near]),
@@ -253,5 +261,9 @@ def test_scope_matrix(client, zw):
             client,
             reverse(name),
             permitted=zw.law_officer,
-            wrong_role=[w.users[Role.SCHOOL_OFFICER], w.users[Role.LEADERSHIP], w.users[Role.PARTNER]],
+            wrong_role=[
+                w.users[Role.SCHOOL_OFFICER],
+                w.users[Role.LEADERSHIP],
+                w.users[Role.PARTNER],
+            ],
         )

@@ -130,9 +130,7 @@ def status_buttons(user, venue) -> list[dict]:
 def venue_detail(request, pk: int):
     user = request.user
     require(user, ZONE_VIEW)
-    venue = get_for(
-        user, Venue.objects.select_related("bureau", "created_by", "relocated_to"), pk
-    )
+    venue = get_for(user, Venue.objects.select_related("bureau", "created_by", "relocated_to"), pk)
     hits = selectors.hits_of_venue(user, venue)
     cases = list(
         ZoneCase.objects.visible_to(user)
@@ -282,9 +280,7 @@ def venue_status(request, pk: int):
             for m in msgs:
                 messages.error(request, m)
     else:
-        messages.success(
-            request, _("%(action)s: done.") % {"action": VenueAction(action).label}
-        )
+        messages.success(request, _("%(action)s: done.") % {"action": VenueAction(action).label})
     return redirect("zones:venue_detail", pk=venue.pk)
 
 

@@ -228,9 +228,14 @@ class VenueViewSet(viewsets.GenericViewSet):
         mine = access.venue_edit_bureaus(scope_for(request.user))
         if not mine:
             raise DjangoPermissionDenied(_("You may not enter venues in any bureau's register."))
-        bureau = data.pop("bureau", None) or (
-            Bureau.objects.filter(pk__in=mine).order_by("path", "pk").values_list("pk", flat=True)
-        )[0]
+        bureau = (
+            data.pop("bureau", None)
+            or (
+                Bureau.objects.filter(pk__in=mine)
+                .order_by("path", "pk")
+                .values_list("pk", flat=True)
+            )[0]
+        )
         venue = services.register_venue(
             actor=request.user,
             bureau_id=bureau,
