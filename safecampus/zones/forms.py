@@ -159,10 +159,21 @@ class VenueStatusForm(forms.Form):
 
 
 class VenueImportForm(forms.Form):
+    #: offered only to someone who keeps several bureaus' registers
+    bureau = forms.TypedChoiceField(label=gettext_lazy("Bureau"), coerce=int, choices=())
     file = forms.FileField(
         label=gettext_lazy("Excel workbook (.xlsx)"),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx", "class": "form-control"}),
     )
+
+    def __init__(self, *args, bureaus=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        bureaus = list(bureaus)
+        if len(bureaus) > 1:
+            self.fields["bureau"].choices = [(b.pk, b.name) for b in bureaus]
+            self.fields["bureau"].widget.attrs["class"] = "form-select"
+        else:
+            del self.fields["bureau"]
 
     def clean_file(self):
         f = self.cleaned_data["file"]

@@ -161,7 +161,7 @@ def test_register_refusals_are_shown_field_by_field(client_for, zw):
         base | {"coord_system": "wgs84", "longitude": "31.1", "latitude": "121.4"},
     )
     assert r.status_code == 400
-    assert "swapped" in str(r.context["form"].errors["longitude"]) or "颠倒" in str(
+    assert "swapped" in str(r.context["form"].errors["longitude"]) or "填反" in str(
         r.context["form"].errors["longitude"]
     )
     # at the gate itself

@@ -30,7 +30,7 @@ from safecampus.core.refusals import errors_of
 from safecampus.orgs.models import Bureau, School
 
 from .. import access, imports, selectors, services
-from ..choices import OPEN_CASE, VenueAction
+from ..choices import OPEN_CASE, VenueAction, VenueStatus
 from ..forms import STATUS_ACTIONS, VenueFilterForm, VenueForm, VenueImportForm, VenueStatusForm
 from ..lifecycle import VENUES
 from ..models import Venue, VenueEvent, ZoneCase, ZoneHit
@@ -139,6 +139,10 @@ def venue_detail(request, pk: int):
         .order_by("-opened_at", "-pk")
     )
     events = list(VenueEvent.objects.filter(venue=venue).select_related("actor"))
+    labels = dict(VenueStatus.choices)
+    for e in events:
+        e.from_label = labels.get(e.from_status, e.from_status)
+        e.to_label = labels.get(e.to_status, e.to_status)
     relocated_to = (
         venue.relocated_to
         if venue.relocated_to_id
@@ -304,16 +308,21 @@ def venue_template(request):
 def venue_import(request):
     """Venues from a workbook, all or nothing, in a background job."""
     require(request.user, ZONE_VENUE_EDIT)
-    if not access.venue_edit_bureaus(scope_for(request.user)):
+    bureau_ids = access.venue_edit_bureaus(scope_for(request.user))
+    if not bureau_ids:
         raise PermissionDenied(_("You may not enter venues in any bureau's register."))
-    form = VenueImportForm(request.POST or None, request.FILES or None)
+    bureaus = Bureau.objects.filter(pk__in=bureau_ids).order_by("path", "pk")
+    form = VenueImportForm(request.POST or None, request.FILES or None, bureaus=bureaus)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
+        params = {"name": upload.name}
+        if form.cleaned_data.get("bureau"):
+            params["bureau"] = form.cleaned_data["bureau"]
         job = job_start(
             kind=imports.JOB_KIND,
             title=_("Import of venues: %(name)s") % {"name": upload.name},
             user=request.user,
-            params={"name": upload.name},
+            params=params,
             input_file=upload,
         )
         return redirect(job)
