@@ -356,7 +356,7 @@ SAFECAMPUS_RISK_BANDS = [(320, "red"), (160, "orange"), (70, "yellow"), (0, "blu
 # workbooks) 2000 members, 20 MB each, 512 MB in all, no zip inside.
 SAFECAMPUS_ZIP_LIMITS: dict[str, dict[str, int]] = {}
 
-# --- Student safety zone map -----------------------------------------------------------------------
+# --- Student safety zone map ------------------------------------------------------------------
 # A tile URL for networks that have a tile server ("https://tiles.example/{z}/{x}/{y}.png"); empty:
 # the map draws on a blank background (no outside request). The tiles' coordinate system
 # (wgs84, gcj02 or bd09) decides in which system the map's coordinates are delivered.

@@ -188,15 +188,23 @@ def _zone_menu(scope) -> NavItem:
     those who read them) the rules."""
     root = reverse("zones:overview")
     children = [
-        NavItem(_("Overview"), root, "grid"),
-        NavItem(_("Map"), reverse("zones:map"), "map"),
-        NavItem(_("Nearby venues"), root + "venues/", "shop"),
-        NavItem(_("Zone cases"), root + "cases/", "clipboard-check"),
+        NavItem(pgettext_lazy("safety zone", "Overview"), root, "grid"),
+        NavItem(pgettext_lazy("safety zone", "Map"), reverse("zones:map"), "map"),
+        NavItem(pgettext_lazy("safety zone", "Nearby venues"), root + "venues/", "shop"),
+        NavItem(pgettext_lazy("safety zone", "Zone cases"), root + "cases/", "clipboard-check"),
     ]
     if scope.has(*ZONE_RULES_READ):
-        children.append(NavItem(_("School boundaries"), root + "schools/", "bounding-box"))
-        children.append(NavItem(_("Zone rules"), reverse("zones:rules"), "journal-check"))
-    return NavItem(_("Safety zone"), "", "geo-alt", tuple(children))
+        children.append(
+            NavItem(
+                pgettext_lazy("safety zone", "School boundaries"), root + "schools/", "bounding-box"
+            )
+        )
+        children.append(
+            NavItem(
+                pgettext_lazy("safety zone", "Zone rules"), reverse("zones:rules"), "journal-check"
+            )
+        )
+    return NavItem(pgettext_lazy("safety zone", "Safety zone"), "", "geo-alt", tuple(children))
 
 
 def _unread_count(user):

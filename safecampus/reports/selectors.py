@@ -846,9 +846,7 @@ def _zones(user, filters: Filters) -> dict | None:
     return {
         "open": {"n": f["open"], "url": url(status="open")},
         "overdue": {"n": f["overdue"], "url": url(overdue=1)},
-        "by_kind": [
-            {**row, "url": url(status="open", kind=row["kind"])} for row in f["by_kind"]
-        ],
+        "by_kind": [{**row, "url": url(status="open", kind=row["kind"])} for row in f["by_kind"]],
         "no_boundary": (
             {
                 "n": f["no_boundary"],

@@ -54,14 +54,22 @@ def test_pages_answer_each_role_in_scope_and_refuse_others(zw, world, client, ur
 
 def test_overview_counts_and_links(zw, world, client_for):
     page = client_for(world.users[Role.SAFETY_CENTRE]).get("/zones/").content.decode()
-    assert 'href="/zones/cases/?status=open" class="fs-4 fw-bold" data-figure="zone-open">1<' in page
+    assert (
+        'href="/zones/cases/?status=open" class="fs-4 fw-bold" data-figure="zone-open">1<' in page
+    )
     assert 'href="/zones/cases/?overdue=1"' in page
     assert 'href="/zones/cases/?status=open&amp;kind=internet_cafe"' in page
     assert 'data-figure="zone-kind-internet_cafe">1<' in page
     # school B has no boundary, nor has school A
     assert 'href="/zones/schools/?boundary=0"' in page
     assert 'data-figure="zone-no-boundary">2<' in page
-    for link in ("/zones/map/", "/zones/venues/", "/zones/cases/", "/zones/schools/", "/zones/rules/"):
+    for link in (
+        "/zones/map/",
+        "/zones/venues/",
+        "/zones/cases/",
+        "/zones/schools/",
+        "/zones/rules/",
+    ):
         assert f'href="{link}"' in page
 
 
@@ -101,7 +109,9 @@ def test_map_rows_hold_the_school_and_the_venue(zw, world, client_for):
     assert venues[zw.far.pk][6] == 0
 
 
-@override_settings(SAFECAMPUS_MAP_TILES_SYSTEM="gcj02", SAFECAMPUS_MAP_TILES="/tiles/{z}/{x}/{y}.png")
+@override_settings(
+    SAFECAMPUS_MAP_TILES_SYSTEM="gcj02", SAFECAMPUS_MAP_TILES="/tiles/{z}/{x}/{y}.png"
+)
 def test_map_rows_come_in_the_tiles_system(zw, world, client_for):
     client = client_for(world.users[Role.SAFETY_CENTRE])
     services.save_boundary(
@@ -177,3 +187,57 @@ def test_query_count_does_not_grow_with_the_register(zw, world, client_for, url)
     # boundary) and the menu's unread count; the map: session, user, roles, the schools' sites,
     # the open cases per venue and the venues
     assert (small, large) == ({"/zones/": 8, "/zones/map.json": 7}[url],) * 2
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [
+        (
+            Role.SAFETY_CENTRE,
+            [
+                "/zones/",
+                "/zones/map/",
+                "/zones/venues/",
+                "/zones/cases/",
+                "/zones/schools/",
+                "/zones/rules/",
+            ],
+        ),
+        (
+            Role.SCHOOL_OFFICER,
+            [
+                "/zones/",
+                "/zones/map/",
+                "/zones/venues/",
+                "/zones/cases/",
+                "/zones/schools/",
+                "/zones/rules/",
+            ],
+        ),
+        (Role.PARTNER, ["/zones/", "/zones/map/", "/zones/venues/", "/zones/cases/"]),
+        (Role.AUDITOR, []),
+    ],
+)
+def test_the_menu_offers_the_safety_zone(world, client_for, role, expected):
+    client = client_for(world.users[role])
+    items = client.get("/").context["nav_items"]
+    menus = [i for i in items if i.children and i.children[0].url == "/zones/"]
+    assert ([c.url for c in menus[0].children] if menus else []) == expected
+    for url in expected:
+        if url in ("/zones/", "/zones/map/", "/zones/rules/"):
+            assert client.get(url).status_code == 200, url
+
+
+def test_the_menu_reads_in_chinese(world, client_for):
+    client = client_for(world.users[Role.SAFETY_CENTRE])
+    items = client.get("/").context["nav_items"]
+    menu = next(i for i in items if i.children and i.children[0].url == "/zones/")
+    assert str(menu.label) == "学生安全区域"
+    assert [str(c.label) for c in menu.children] == [
+        "概览",
+        "地图",
+        "周边场所",
+        "整治案件",
+        "学校边界",
+        "区域规则",
+    ]

@@ -150,7 +150,9 @@ def test_the_centre_creates_edits_and_deactivates_a_rule(zw, world, client_for):
 def test_a_bad_rule_is_refused_in_chinese_and_nothing_is_saved(zw, world, client_for):
     client = client_for(world.users[Role.SAFETY_CENTRE])
     response = client.post(
-        "/zones/rules/new/", {**RULE, "distance_m": "5000", "venue_types": []}, HTTP_ACCEPT_LANGUAGE="zh-hans"
+        "/zones/rules/new/",
+        {**RULE, "distance_m": "5000", "venue_types": []},
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
     )
     assert response.status_code == 200
     assert 'data-testid="error-distance_m"' in response.content.decode()

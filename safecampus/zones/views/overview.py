@@ -15,8 +15,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.urls import path, reverse
+from django.utils.translation import pgettext
 from django.views.decorators.gzip import gzip_page
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from safecampus.core import geo
@@ -75,10 +75,20 @@ def _bureau_param(request, bureaus: list[Bureau]) -> int | None:
 def links(user) -> list[dict]:
     """The zone's pages the user may open, for the overview."""
     out = [
-        {"label": _("Map"), "url": reverse("zones:map"), "icon": "map", "key": "map"},
-        {"label": _("Nearby venues"), "url": zone_url("venues/"), "icon": "shop", "key": "venues"},
         {
-            "label": _("Zone cases"),
+            "label": pgettext("safety zone", "Map"),
+            "url": reverse("zones:map"),
+            "icon": "map",
+            "key": "map",
+        },
+        {
+            "label": pgettext("safety zone", "Nearby venues"),
+            "url": zone_url("venues/"),
+            "icon": "shop",
+            "key": "venues",
+        },
+        {
+            "label": pgettext("safety zone", "Zone cases"),
             "url": zone_url("cases/"),
             "icon": "clipboard-check",
             "key": "cases",
@@ -87,7 +97,7 @@ def links(user) -> list[dict]:
     if can(user, ZONE_RULES_READ):
         out.append(
             {
-                "label": _("School boundaries"),
+                "label": pgettext("safety zone", "School boundaries"),
                 "url": zone_url("schools/"),
                 "icon": "bounding-box",
                 "key": "schools",
@@ -96,7 +106,7 @@ def links(user) -> list[dict]:
     if can(user, ZONE_RULES_READ):
         out.append(
             {
-                "label": _("Zone rules"),
+                "label": pgettext("safety zone", "Zone rules"),
                 "url": reverse("zones:rules"),
                 "icon": "journal-check",
                 "key": "rules",
@@ -169,12 +179,12 @@ def zone_map(request):
         "statuses": {str(k): str(v) for k, v in VenueStatus.choices},
         "types": {str(k): str(v) for k, v in VenueType.choices},
         "text": {
-            "details": _("Venue details"),
-            "cases": _("Its cases"),
-            "open": _("Open cases"),
-            "zone": _("Zone"),
-            "shown": _("%(schools)s schools, %(venues)s venues."),
-            "failed": _("The map data could not be loaded."),
+            "details": pgettext("safety zone", "Venue details"),
+            "cases": pgettext("safety zone", "Its cases"),
+            "open": pgettext("safety zone", "Open cases"),
+            "zone": pgettext("safety zone", "Zone"),
+            "shown": pgettext("safety zone", "%(schools)s schools, %(venues)s venues."),
+            "failed": pgettext("safety zone", "The map data could not be loaded."),
         },
     }
     return render(

@@ -18,8 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from safecampus.core.access import can, get_for, require, scope_for
@@ -72,15 +71,16 @@ def _labels(values, choices) -> list[str]:
 
 def measured_in_words(rule) -> str:
     if rule.kind == RuleKind.WAITING_AREA:
-        return _("The parents' waiting area must lie within %(m)s m of a school gate.") % {
-            "m": rule.distance_m
-        }
+        return pgettext(
+            "safety zone", "The parents' waiting area must lie within %(m)s m of a school gate."
+        ) % {"m": rule.distance_m}
     if rule.measure_from == MeasureFrom.BOUNDARY:
-        return _(
+        return pgettext(
+            "safety zone",
             "Measured in a straight line from the campus boundary (the school's wall); "
-            "from the gates while a school has no boundary recorded."
+            "from the gates while a school has no boundary recorded.",
         )
-    return _("Measured in a straight line from each school gate.")
+    return pgettext("safety zone", "Measured in a straight line from each school gate.")
 
 
 def _decorate(rule) -> ZoneRule:
@@ -102,7 +102,7 @@ def _changes(event) -> list[dict]:
         )
         return [
             {
-                "field": _("responsible department"),
+                "field": pgettext("safety zone", "responsible department"),
                 "before": names.get(before, "—"),
                 "after": names.get(after, "—"),
             }
@@ -125,11 +125,9 @@ def _changes(event) -> list[dict]:
 
 def _shown(value) -> str:
     if isinstance(value, bool):
-        return _("yes") if value else _("no")
+        return pgettext("safety zone", "yes") if value else pgettext("safety zone", "no")
     if isinstance(value, list):
-        return "、".join(
-            _labels(value, [*VenueType.choices, *SchoolStage.choices])
-        ) or "—"
+        return "、".join(_labels(value, [*VenueType.choices, *SchoolStage.choices])) or "—"
     if value in MeasureFrom.values:
         return str(MeasureFrom(value).label)
     if value in RuleKind.values:
@@ -155,9 +153,7 @@ def rule_list(request):
     department = None
     if bureau is not None:
         if manages:
-            inactive = [
-                _decorate(r) for r in visible.filter(bureau_id=bureau.pk, is_active=False)
-            ]
+            inactive = [_decorate(r) for r in visible.filter(bureau_id=bureau.pk, is_active=False)]
         history = list(
             ZoneEvent.objects.filter(
                 bureau_id=bureau.pk, kind__in=(ZoneEventKind.RULE, ZoneEventKind.SETTINGS)
@@ -192,28 +188,28 @@ def rule_list(request):
 
 
 class RuleForm(forms.Form):
-    code = forms.CharField(label=gettext_lazy("code"), max_length=32)
-    name = forms.CharField(label=gettext_lazy("name"), max_length=100)
-    kind = forms.ChoiceField(label=gettext_lazy("kind"), choices=RuleKind.choices)
+    code = forms.CharField(label=pgettext_lazy("safety zone", "code"), max_length=32)
+    name = forms.CharField(label=pgettext_lazy("safety zone", "name"), max_length=100)
+    kind = forms.ChoiceField(label=pgettext_lazy("safety zone", "kind"), choices=RuleKind.choices)
     venue_types = forms.MultipleChoiceField(
-        label=gettext_lazy("venue types"),
+        label=pgettext_lazy("safety zone", "venue types"),
         choices=VenueType.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     stages = forms.MultipleChoiceField(
-        label=gettext_lazy("school stages"),
+        label=pgettext_lazy("safety zone", "school stages"),
         choices=SchoolStage.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text=gettext_lazy("None chosen: every stage."),
+        help_text=pgettext_lazy("safety zone", "None chosen: every stage."),
     )
-    distance_m = forms.IntegerField(label=gettext_lazy("distance (m)"))
+    distance_m = forms.IntegerField(label=pgettext_lazy("safety zone", "distance (m)"))
     measure_from = forms.ChoiceField(
-        label=gettext_lazy("measured from"), choices=MeasureFrom.choices
+        label=pgettext_lazy("safety zone", "measured from"), choices=MeasureFrom.choices
     )
-    clause = forms.CharField(label=gettext_lazy("source"), max_length=200)
-    days = forms.IntegerField(label=gettext_lazy("days to rectify"), initial=30)
+    clause = forms.CharField(label=pgettext_lazy("safety zone", "source"), max_length=200)
+    days = forms.IntegerField(label=pgettext_lazy("safety zone", "days to rectify"), initial=30)
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
@@ -260,13 +256,16 @@ def rule_new(request):
     bureaus = [b for b in rule_bureaus(request.user) if _manages(request.user, b)]
     bureau = _chosen_bureau(request, bureaus)
     if bureau is None:
-        raise PermissionDenied(_("You may not keep zone rules."))
+        raise PermissionDenied(pgettext("safety zone", "You may not keep zone rules."))
     form = RuleForm(request.POST or None, initial={"days": 30, "measure_from": MeasureFrom.GATE})
     if request.method == "POST" and form.is_valid():
         rule = _save(request, form, bureau=bureau)
         if rule is not None:
             return _after_rule_change(
-                request, rule, bureau, _("Rule %(name)s saved; every venue is checked again.")
+                request,
+                rule,
+                bureau,
+                pgettext("safety zone", "Rule %(name)s saved; every venue is checked again."),
             )
     return render(request, "zones/rule_form.html", {"form": form, "bureau": bureau, "rule": None})
 
@@ -282,7 +281,10 @@ def rule_edit(request, pk: int):
         saved = _save(request, form, bureau=bureau, rule=rule)
         if saved is not None:
             return _after_rule_change(
-                request, saved, bureau, _("Rule %(name)s saved; every venue is checked again.")
+                request,
+                saved,
+                bureau,
+                pgettext("safety zone", "Rule %(name)s saved; every venue is checked again."),
             )
     return render(request, "zones/rule_form.html", {"form": form, "bureau": bureau, "rule": rule})
 
@@ -306,9 +308,11 @@ def rule_active(request, pk: int):
             messages.error(request, msg)
         return redirect(f"{_rules_url()}?bureau={rule.bureau_id}")
     text = (
-        _("Rule %(name)s is applied again; every venue is checked again.")
+        pgettext("safety zone", "Rule %(name)s is applied again; every venue is checked again.")
         if active
-        else _("Rule %(name)s no longer applies; every venue is checked again.")
+        else pgettext(
+            "safety zone", "Rule %(name)s no longer applies; every venue is checked again."
+        )
     )
     return _after_rule_change(request, rule, rule.bureau, text)
 
@@ -319,10 +323,10 @@ def _rules_url() -> str:
 
 class SettingsForm(forms.Form):
     department = forms.ModelChoiceField(
-        label=gettext_lazy("responsible department"),
+        label=pgettext_lazy("safety zone", "responsible department"),
         queryset=Department.objects.none(),
         required=False,
-        empty_label=gettext_lazy("The legal affairs section (法制科), by default"),
+        empty_label=pgettext_lazy("safety zone", "The legal affairs section (法制科), by default"),
     )
 
     def __init__(self, *args, bureau, **kwargs):
@@ -340,7 +344,7 @@ def zone_settings(request):
     bureaus = [b for b in rule_bureaus(request.user) if _manages(request.user, b)]
     bureau = _chosen_bureau(request, bureaus)
     if bureau is None:
-        raise PermissionDenied(_("You may not change zone settings."))
+        raise PermissionDenied(pgettext("safety zone", "You may not change zone settings."))
     row = ZoneSettings.objects.filter(bureau_id=bureau.pk).first()
     form = SettingsForm(
         request.POST or None,
@@ -356,7 +360,7 @@ def zone_settings(request):
         except ValidationError as exc:
             to_form(form, exc)
         else:
-            messages.success(request, _("The zone settings are saved."))
+            messages.success(request, pgettext("safety zone", "The zone settings are saved."))
             return redirect(f"{_rules_url()}?bureau={bureau.pk}")
     return render(
         request,
@@ -373,7 +377,9 @@ def recheck(request):
     bureaus = [b for b in rule_bureaus(request.user) if _manages(request.user, b)]
     bureau = _chosen_bureau(request, bureaus)
     if bureau is None:
-        raise PermissionDenied(_("You may not check this bureau's venues again."))
+        raise PermissionDenied(
+            pgettext("safety zone", "You may not check this bureau's venues again.")
+        )
     return redirect(jobs.start_recheck(user=request.user, bureau=bureau))
 
 
