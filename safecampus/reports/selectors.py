@@ -823,9 +823,10 @@ def _standards(user, filters: Filters) -> dict | None:
 
 
 def _zones(user, filters: Filters) -> dict | None:
-    """The 学生安全区域 card (three reads: the cases' totals, the venues in zones by type and, for
-    a bureau-wide reader, the schools with no boundary), each figure with the URL of the list
-    filtered to exactly what it counts."""
+    """The 学生安全区域 card (``zones.selectors.figures``: the cases' totals, the venues in zones
+    by type and, for a bureau-wide reader, the schools with no boundary, which the card leaves to
+    the zone's overview), each figure with the URL of the case list filtered to exactly what it
+    counts."""
     from safecampus.core.access import can
     from safecampus.core.capabilities import ZONE_FIGURES_VIEW
     from safecampus.zones.selectors import figures
@@ -847,16 +848,6 @@ def _zones(user, filters: Filters) -> dict | None:
         "open": {"n": f["open"], "url": url(status="open")},
         "overdue": {"n": f["overdue"], "url": url(overdue=1)},
         "by_kind": [{**row, "url": url(status="open", kind=row["kind"])} for row in f["by_kind"]],
-        "no_boundary": (
-            {
-                "n": f["no_boundary"],
-                "url": reverse("zones:overview")
-                + "schools/?"
-                + urlencode({**{k: v for k, v in base.items() if k == "bureau"}, "boundary": 0}),
-            }
-            if "no_boundary" in f
-            else None
-        ),
         "overview_url": reverse("zones:overview"),
     }
 
