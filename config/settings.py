@@ -362,3 +362,9 @@ SAFECAMPUS_ZIP_LIMITS: dict[str, dict[str, int]] = {}
 # (wgs84, gcj02 or bd09) decides in which system the map's coordinates are delivered.
 SAFECAMPUS_MAP_TILES = os.environ.get("SAFECAMPUS_MAP_TILES", "")
 SAFECAMPUS_MAP_TILES_SYSTEM = os.environ.get("SAFECAMPUS_MAP_TILES_SYSTEM", "wgs84")
+# The tile server's images pass the Content-Security-Policy ("{s}" subdomains as a wildcard).
+if SAFECAMPUS_MAP_TILES.startswith(("http://", "https://")):
+    from urllib.parse import urlsplit
+
+    _tiles = urlsplit(SAFECAMPUS_MAP_TILES.replace("{s}", "*"))
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(f"{_tiles.scheme}://{_tiles.netloc}")
