@@ -90,21 +90,16 @@ def _decorate(rule) -> ZoneRule:
     return rule
 
 
-def _changes(event) -> list[dict]:
+def _changes(event, departments: dict[int, str]) -> list[dict]:
     """What an event changed, field by field: ``{"field", "before", "after"}``."""
     data = event.data or {}
     if event.kind == ZoneEventKind.SETTINGS:
         before, after = (data.get("department") or [None, None])[:2]
-        names = dict(
-            Department.objects.filter(pk__in=[x for x in (before, after) if x]).values_list(
-                "pk", "name"
-            )
-        )
         return [
             {
                 "field": pgettext("safety zone", "responsible department"),
-                "before": names.get(before, "—"),
-                "after": names.get(after, "—"),
+                "before": departments.get(before, "—"),
+                "after": departments.get(after, "—"),
             }
         ]
     before, after = data.get("before") or {}, data.get("after") or {}
@@ -169,9 +164,17 @@ def rule_list(request):
         )
         department = setting.department if setting else None
     names = {r.pk: r.name for r in rules + inactive}
+    dept_ids = {
+        x
+        for e in history
+        if e.kind == ZoneEventKind.SETTINGS
+        for x in ((e.data or {}).get("department") or [])
+        if isinstance(x, int)
+    }
+    departments = dict(Department.objects.filter(pk__in=dept_ids).values_list("pk", "name"))
     for e in history:
-        e.rule_name = names.get(e.object_id, "")
-        e.changes = _changes(e)
+        e.rule_name = names.get(e.object_id) or ((e.data or {}).get("after") or {}).get("name", "")
+        e.changes = _changes(e, departments)
     return render(
         request,
         "zones/rules.html",
