@@ -356,6 +356,7 @@ SAFECAMPUS_RISK_BANDS = [(320, "red"), (160, "orange"), (70, "yellow"), (0, "blu
 # workbooks) 2000 members, 20 MB each, 512 MB in all, no zip inside.
 SAFECAMPUS_ZIP_LIMITS: dict[str, dict[str, int]] = {}
 
+<<<<<<< HEAD
 # The zone maps: no tile layer unless a deployment has one on its network (a URL template such
 # as ``https://tiles.example/{z}/{x}/{y}.png``) and says in which coordinate system its tiles are
 SAFECAMPUS_MAP_TILES = os.environ.get("SAFECAMPUS_MAP_TILES", "")
@@ -369,3 +370,17 @@ if SAFECAMPUS_MAP_TILES:
         CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(
             f"{_tiles.scheme}://{_tiles.netloc}"
         )
+=======
+# --- Student safety zone map ------------------------------------------------------------------
+# A tile URL for networks that have a tile server ("https://tiles.example/{z}/{x}/{y}.png"); empty:
+# the map draws on a blank background (no outside request). The tiles' coordinate system
+# (wgs84, gcj02 or bd09) decides in which system the map's coordinates are delivered.
+SAFECAMPUS_MAP_TILES = os.environ.get("SAFECAMPUS_MAP_TILES", "")
+SAFECAMPUS_MAP_TILES_SYSTEM = os.environ.get("SAFECAMPUS_MAP_TILES_SYSTEM", "wgs84")
+# The tile server's images pass the Content-Security-Policy ("{s}" subdomains as a wildcard).
+if SAFECAMPUS_MAP_TILES.startswith(("http://", "https://")):
+    from urllib.parse import urlsplit
+
+    _tiles = urlsplit(SAFECAMPUS_MAP_TILES.replace("{s}", "*"))
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(f"{_tiles.scheme}://{_tiles.netloc}")
+>>>>>>> h-mapdash

@@ -29,6 +29,8 @@ from safecampus.core.capabilities import (
     STANDARDS_RULESET_MENU,
     STANDARDS_VIEW,
     WEEKLY_REPORT_VIEW,
+    ZONE_REGISTER_MENU,
+    ZONE_RULES_READ,
 )
 from safecampus.core.roles import SCHOOL_ROLES
 from safecampus.orgs import access as org_access
@@ -164,6 +166,8 @@ def navigation(request):
         items.append(NavItem(_("Security posture"), "", "shield-lock", tuple(standards)))
     else:
         items.extend(standards)
+    if scope.has(*ZONE_REGISTER_MENU):
+        items.append(_zone_menu(scope))
     if scope.has(*CATALOG_VIEW):
         items.append(NavItem(_("Risk catalog"), reverse("catalog:version_list"), "list-check"))
     if scope.has(*ORG_VIEW):
@@ -177,6 +181,30 @@ def navigation(request):
         "user_scope": scope,
         "unread_notifications": _unread_count(user),
     }
+
+
+def _zone_menu(scope) -> NavItem:
+    """学生安全区域: the overview, the map, the venue register, cases, school boundaries and (for
+    those who read them) the rules."""
+    root = reverse("zones:overview")
+    children = [
+        NavItem(pgettext_lazy("safety zone", "Overview"), root, "grid"),
+        NavItem(pgettext_lazy("safety zone", "Map"), reverse("zones:map"), "map"),
+        NavItem(pgettext_lazy("safety zone", "Nearby venues"), root + "venues/", "shop"),
+        NavItem(pgettext_lazy("safety zone", "Zone cases"), root + "cases/", "clipboard-check"),
+    ]
+    if scope.has(*ZONE_RULES_READ):
+        children.append(
+            NavItem(
+                pgettext_lazy("safety zone", "School boundaries"), root + "schools/", "bounding-box"
+            )
+        )
+        children.append(
+            NavItem(
+                pgettext_lazy("safety zone", "Zone rules"), reverse("zones:rules"), "journal-check"
+            )
+        )
+    return NavItem(pgettext_lazy("safety zone", "Safety zone"), "", "geo-alt", tuple(children))
 
 
 def _unread_count(user):

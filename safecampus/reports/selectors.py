@@ -51,6 +51,11 @@ Definitions
                   open findings not yet hazards among the findings the user sees (narrowed by
                   the bureau, school type and department filters); each links to exactly its
                   schools or findings; None for a role that does not see compliance figures
+    zones         学生安全区域 (``zones.selectors.figures``): the zone cases the user sees (narrowed
+                  by the bureau and department filters; not by the school type or the campaign,
+                  which the case list has not): open, overdue and the venues in zones
+                  by type (of the open cases); each links to the case list filtered alike; None
+                  for a role that does not see zone figures
     map           schools in scope (bureau and type filters) with coordinates (their first
                   gate), coloured by the worst risk colour among their open hazards; the page
                   loads the points separately (``map_points``)
@@ -218,6 +223,7 @@ def dashboard(*, user, filters: Filters, campaigns: list | None = None, progress
         lambda: data.update(accountability=_accountability(user)),
         lambda: data.update(duties=_duties(user, filters, today)),
         lambda: data.update(standards=_standards(user, filters)),
+        lambda: data.update(zones=_zones(user, filters)),
         lambda: data.update(map=_map(user=user, filters=filters)),
     ]
     for done, step in enumerate(steps, start=1):
@@ -814,6 +820,36 @@ def _standards(user, filters: Filters) -> dict | None:
         stage=filters.stage,
         department_id=filters.department_id,
     )
+
+
+def _zones(user, filters: Filters) -> dict | None:
+    """The 学生安全区域 card (``zones.selectors.figures``: the cases' totals, the venues in zones
+    by type and, for a bureau-wide reader, the schools with no boundary, which the card leaves to
+    the zone's overview), each figure with the URL of the case list filtered to exactly what it
+    counts."""
+    from safecampus.core.access import can
+    from safecampus.core.capabilities import ZONE_FIGURES_VIEW
+    from safecampus.zones.selectors import figures
+
+    if not can(user, ZONE_FIGURES_VIEW):
+        return None
+    f = figures(user, bureau_id=filters.bureau_id, department_id=filters.department_id)
+    base = {}
+    if filters.bureau_id:
+        base["bureau"] = str(filters.bureau_id)
+    if filters.department_id:
+        base["department"] = str(filters.department_id)
+
+    def url(**params) -> str:
+        query = {**base, **{k: str(v) for k, v in params.items()}}
+        return reverse("zones:overview") + "cases/?" + urlencode(query)
+
+    return {
+        "open": {"n": f["open"], "url": url(status="open")},
+        "overdue": {"n": f["overdue"], "url": url(overdue=1)},
+        "by_kind": [{**row, "url": url(status="open", kind=row["kind"])} for row in f["by_kind"]],
+        "overview_url": reverse("zones:overview"),
+    }
 
 
 def accountability_statuses() -> list[tuple[str, str]]:

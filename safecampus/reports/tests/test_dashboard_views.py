@@ -189,15 +189,17 @@ def grow(dash, n: int) -> None:
     ("who", "url", "expected"),
     [
         # (duty compliance: whether the summary is there, then one read: the summary's rows or
-        # one grouped count; 人防物防技防: the standards tally and one count of open findings)
-        ("centre", "/dashboard/", 29),
-        ("leader", "/dashboard/", 29),
+        # one grouped count; 人防物防技防: the standards tally and one count of open findings;
+        # 学生安全区域: the cases' totals, the venues in zones by type, schools with no boundary)
+        ("centre", "/dashboard/", 32),
+        ("leader", "/dashboard/", 32),
         # the department officer's page includes what waits for its action (4 queries) and
-        # reads its departments for the department filter and the title (1)
-        ("dept", "/dashboard/", 33),
-        ("centre", "/dashboard/print/", 28),
+        # reads its departments for the department filter and the title (1); its zone card
+        # counts its department's cases (no count of boundaries)
+        ("dept", "/dashboard/", 35),
+        ("centre", "/dashboard/print/", 31),
         # and the user's units, named in the workbook's header block
-        ("centre", "/dashboard/export.xlsx", 29),
+        ("centre", "/dashboard/export.xlsx", 32),
         # the map's points, loaded by the page: schools with their first gate, worst colours
         ("centre", "/dashboard/map.json", 9),
     ],
