@@ -356,21 +356,6 @@ SAFECAMPUS_RISK_BANDS = [(320, "red"), (160, "orange"), (70, "yellow"), (0, "blu
 # workbooks) 2000 members, 20 MB each, 512 MB in all, no zip inside.
 SAFECAMPUS_ZIP_LIMITS: dict[str, dict[str, int]] = {}
 
-<<<<<<< HEAD
-# The zone maps: no tile layer unless a deployment has one on its network (a URL template such
-# as ``https://tiles.example/{z}/{x}/{y}.png``) and says in which coordinate system its tiles are
-SAFECAMPUS_MAP_TILES = os.environ.get("SAFECAMPUS_MAP_TILES", "")
-SAFECAMPUS_MAP_TILES_SYSTEM = os.environ.get("SAFECAMPUS_MAP_TILES_SYSTEM", "wgs84")
-if SAFECAMPUS_MAP_TILES:
-    # the tiles' host may serve images to the maps (and nothing else); "{s}" subdomains as "*"
-    from urllib.parse import urlsplit as _urlsplit
-
-    _tiles = _urlsplit(SAFECAMPUS_MAP_TILES.replace("{s}", "*"))
-    if _tiles.scheme and _tiles.netloc:
-        CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(
-            f"{_tiles.scheme}://{_tiles.netloc}"
-        )
-=======
 # --- Student safety zone map ------------------------------------------------------------------
 # A tile URL for networks that have a tile server ("https://tiles.example/{z}/{x}/{y}.png"); empty:
 # the map draws on a blank background (no outside request). The tiles' coordinate system
@@ -383,4 +368,3 @@ if SAFECAMPUS_MAP_TILES.startswith(("http://", "https://")):
 
     _tiles = urlsplit(SAFECAMPUS_MAP_TILES.replace("{s}", "*"))
     CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(f"{_tiles.scheme}://{_tiles.netloc}")
->>>>>>> h-mapdash
