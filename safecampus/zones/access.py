@@ -181,14 +181,20 @@ def can_edit_geometry(scope: Scope, school) -> bool:
 # --- rules and settings -------------------------------------------------------------------------
 
 
-def rule_q(scope: Scope, action: str, prefix: str = "") -> Q | None:
+def rule_q(
+    scope: Scope, action: str, prefix: str = "", *, above: Builder | None = None
+) -> Q | None:
+    """Rules: the national ones and those of the bureaus the user reads, and (``above``: a
+    condition on the bureaus above those) the rules that apply to them from above."""
     if action == EDIT:
         return ids_in(f"{prefix}bureau_id", scope.bureau_ids(*ZONE_MANAGE))
     if not scope.has(*ZONE_RULES_READ):
         return None
+    own = scope.bureau_ids(*ORG_VIEW) | scope.member_bureau_ids
     return any_of(
         Q(**{f"{prefix}bureau__isnull": True}),
-        ids_in(f"{prefix}bureau_id", scope.bureau_ids(*ORG_VIEW) | scope.member_bureau_ids),
+        ids_in(f"{prefix}bureau_id", own),
+        Q(above(sorted(own))) if above is not None and own else None,
     )
 
 

@@ -51,7 +51,7 @@ class ZoneRuleQuerySet(ScopedQuerySet):
     actions = access.RULE_ACTIONS
 
     def scope_filter(self, scope, *, action):
-        return access.rule_q(scope, action)
+        return access.rule_q(scope, action, above=_rules_from_above)
 
     def object_roles(self, scope, obj):
         return access.rule_roles(scope, obj)
@@ -61,6 +61,16 @@ class ZoneRuleQuerySet(ScopedQuerySet):
         and those of the bureau and the bureaus above it."""
         ids = [int(x) for x in (bureau.path or "").strip("/").split("/") if x] or [bureau.pk]
         return self.filter(Q(bureau__isnull=True) | Q(bureau_id__in=ids), is_active=True)
+
+
+def _rules_from_above(bureau_ids: list[int]) -> Q:
+    """The rules of the bureaus above ``bureau_ids`` (their materialised paths name them)."""
+    from safecampus.orgs.models import Bureau
+
+    above: set[int] = set()
+    for path in Bureau.objects.filter(pk__in=bureau_ids).values_list("path", flat=True):
+        above.update(int(x) for x in (path or "").strip("/").split("/") if x)
+    return Q(bureau_id__in=sorted(above))
 
 
 class ZoneRule(models.Model):
