@@ -31,6 +31,15 @@ TITLE = "学生安全区域周边场所整治清单"
 #: cases read per round trip
 CHUNK = 500
 
+#: the 清单's words for a case's status (the labels of ``CaseStatus`` are short for a page)
+STATUS_TEXT = {
+    CaseStatus.OPEN: "待交办",
+    CaseStatus.RECTIFYING: "整改中",
+    CaseStatus.SUBMITTED: "待核实",
+    CaseStatus.CLOSED: "已结案",
+    CaseStatus.LAPSED: "已不在区域内",
+}
+
 COLUMNS = [
     Column("序号", 6),
     Column("学校", 18),
@@ -100,7 +109,6 @@ def _progress_text(event: ZoneCaseEvent | None) -> str:
 def rows(qs):
     """The 清单's rows of the cases ``qs``, read in chunks."""
     kinds = dict(VenueType.choices)
-    statuses = dict(CaseStatus.choices)
     clauses = _clauses()
     n = 0
     qs = qs.select_related("school", "venue", "department")
@@ -134,7 +142,7 @@ def rows(qs):
                 case.department.name if case.department_id else "",
                 "、".join(partners.get(case.pk, [])),
                 case.deadline,
-                str(statuses.get(case.status, case.status)),
+                STATUS_TEXT.get(case.status, case.status),
                 _progress_text(latest.get(case.pk)),
             ]
 
