@@ -41,17 +41,17 @@ STATUS_TEXT = {
 }
 
 COLUMNS = [
-    Column("序号", 6),
-    Column("学校", 18),
+    Column("序号", 5),
+    Column("学校", 14),
     Column("场所名称", 18),
     Column("类型", 10),
-    Column("地址", 22),
+    Column("地址", 16),
     Column("距离(米)", 8),
-    Column("依据", 28),
-    Column("责任科室", 10),
-    Column("协作单位", 14),
+    Column("依据", 40),
+    Column("责任科室", 9),
+    Column("协作单位", 12),
     Column("整改期限", 11),
-    Column("状态", 9),
+    Column("状态", 8),
     Column("最新进展", 30),
 ]
 
@@ -67,20 +67,19 @@ def filter_form(params: dict | None) -> CaseFilterForm:
 def filters_text(form: CaseFilterForm) -> str:
     """ "状态：未结案；学校：甲小学" (in Chinese)."""
     with translation.override("zh-hans"):
-        return filters_label(
-            form_filters(
-                form,
-                resolve={
-                    "school": lambda pk: (
-                        School.objects.filter(pk=pk).values_list("name", flat=True).first() or pk
-                    ),
-                    "department": lambda pk: (
-                        Department.objects.filter(pk=pk).values_list("name", flat=True).first()
-                        or pk
-                    ),
-                },
-            )
+        pairs = form_filters(
+            form,
+            resolve={
+                "school": lambda pk: (
+                    School.objects.filter(pk=pk).values_list("name", flat=True).first() or pk
+                ),
+                "department": lambda pk: (
+                    Department.objects.filter(pk=pk).values_list("name", flat=True).first() or pk
+                ),
+            },
         )
+        # an unticked "overdue" box is no filter
+        return filters_label((label, value) for label, value in pairs if value != "否")
 
 
 def workbook_name(user, now) -> str:

@@ -147,8 +147,9 @@ class CaseFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["status"].choices = [
             ("", _("All")),
+            # "open" is every case not yet closed (``selectors.cases``)
             ("open", _("Open (not yet closed)")),
-            *CaseStatus.choices,
+            *[(v, label) for v, label in CaseStatus.choices if v != CaseStatus.OPEN],
         ]
         self.fields["kind"].choices = [("", _("All")), *VenueType.choices]
 

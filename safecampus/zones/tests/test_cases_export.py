@@ -87,6 +87,10 @@ def test_the_workbook_follows_the_filters_and_the_scope(cw, world):
     _t, _h, body = _table(ws)
     assert n == 1 and body[0][9] == datetime.datetime(2026, 12, 20)
     assert "限期整改" in body[0][11]
+    _n, ws = _sheet(cw.z.law_officer, {"status": "open", "overdue": False})
+    top, _h, _b = _table(ws)
+    block = " ".join(str(r[0]) for r in top if r and r[0])
+    assert "筛选条件：状态：未结案" in block and "否" not in block
     # a partner: only the cases naming it
     n, _ws = _sheet(world.users[Role.PARTNER])
     assert n == ZoneCase.objects.filter(partners=world.partner).count()
@@ -109,5 +113,6 @@ def test_the_list_starts_the_job_with_its_filters(
 
 
 def test_the_file_name_says_what_whose_and_when(cw):
-    name = exports.workbook_name(cw.z.law_officer, datetime.datetime(2026, 12, 1, 10, 0, tzinfo=datetime.UTC))
+    when = datetime.datetime(2026, 12, 1, 10, 0, tzinfo=datetime.UTC)
+    name = exports.workbook_name(cw.z.law_officer, when)
     assert name == "闵行区教育局法制科_学生安全区域周边场所整治清单_2026-12-01.xlsx"
