@@ -108,7 +108,7 @@ def test_a_revised_distance_is_recorded_once(world, clock):
     ) == ["open", "revise"]
 
 
-# --- measured again when something moves -----------------------------------------------------------
+# --- measured again when something moves ------------------------------------------------
 
 
 def test_moving_a_gate_opens_and_lapses_cases(world, clock, django_capture_on_commit_callbacks):
@@ -264,4 +264,3 @@ def test_the_case_goes_to_the_law_department_with_the_partner_covering_the_schoo
     assert world.partner.pk in case.partner_id_set()
     assert case.deadline is not None
     assert (case.deadline - clock.now.date()).days in (29, 30, 31)
-
