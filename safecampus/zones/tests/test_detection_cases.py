@@ -264,3 +264,22 @@ def test_the_case_goes_to_the_law_department_with_the_partner_covering_the_schoo
     assert world.partner.pk in case.partner_id_set()
     assert case.deadline is not None
     assert (case.deadline - clock.now.date()).days in (29, 30, 31)
+
+
+def test_a_school_moved_to_another_bureau_is_measured_under_its_new_bureau(world, clock):
+    """A school handed to another district (its zone site still names the old one): the old
+    district's check still runs, the school's zone follows it to the new district, and the old
+    district's venues no longer open cases against it."""
+    from safecampus.orgs.models import School
+
+    zone_world(world)
+    venue = register(world, away(ORIGIN, 150), now=clock.now)
+    (case,) = open_cases(venue)
+    School.objects.filter(pk=world.school_a.pk).update(bureau=world.other_bureau)
+    counts = detection.recheck_bureau(world.bureau.pk, now=clock.now)
+    assert counts["venues"] == 1
+    detection.recheck_bureau(world.other_bureau.pk, now=clock.now)
+    site = detection.sites_of([world.school_a.pk])[world.school_a.pk]
+    assert site.bureau_id == world.other_bureau.pk
+    case.refresh_from_db()
+    assert case.status == "lapsed"
