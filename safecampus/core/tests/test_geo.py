@@ -14,6 +14,7 @@ Reference vectors, each published with its library's own tests:
 import math
 
 import pytest
+from django.utils import translation
 
 from safecampus.core import geo
 
@@ -183,6 +184,16 @@ def test_systems_as_people_write_them(raw, system):
 
 
 def test_point_problems():
+    with translation.override("en"):
+        point_problems_in_english()
+    with translation.override("zh-hans"):
+        assert "缺少坐标系" in geo.point_problem("121.4", "31.1", None)
+        assert "填反" in geo.point_problem("31.1", "121.4", geo.GCJ02)
+        assert "境外" in geo.point_problem("2.35", "48.85", geo.WGS84)
+        assert "不是坐标系" in geo.point_problem("121.4", "31.1", "utm")
+
+
+def point_problems_in_english():
     assert geo.point_problem("121.4", "31.1", geo.WGS84) is None
     assert "system" in geo.point_problem("121.4", "31.1", "")
     assert "utm" in geo.point_problem("121.4", "31.1", "utm")

@@ -6,6 +6,7 @@ measures from the gate whatever else is recorded; the waiting area lies within 5
 """
 
 import pytest
+from django.utils import translation
 
 from safecampus.core import geo
 from safecampus.core.roles import Role
@@ -52,7 +53,8 @@ def test_the_internet_cafe_rule_covers_primary_and_secondary_schools(world, cloc
     school = SchoolFactory(bureau=world.bureau, name=f"{stage}学校", stage=stage)
     gate = geo.offset(*ORIGIN, 180.0, 2000.0)
     gate_at(school, *gate)
-    venue = register(world, away(gate, 150), now=clock.now)
+    with translation.override("zh-hans"):
+        venue = register(world, away(gate, 150), now=clock.now)
     case = ZoneCase.objects.get(venue=venue)
     assert case.school_id == school.pk
     assert case.rule_codes == ["NET_CAFE_200"]
@@ -60,7 +62,7 @@ def test_the_internet_cafe_rule_covers_primary_and_secondary_schools(world, cloc
     hit = ZoneHit.objects.get(venue=venue)
     assert hit.line == "gates_instead"
     assert hit.distance_m == pytest.approx(150, abs=0.3)
-    assert "no boundary recorded" in case.summary
+    assert "1号门（未录入校园边界）" in case.summary
 
 
 @pytest.mark.parametrize("stage", ["kindergarten", "vocational"])
