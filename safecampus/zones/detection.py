@@ -25,7 +25,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -577,6 +577,14 @@ def recheck_bureau(
     tree = subtree_ids(bureau_id)
     ctx = Context(rules_by_bureau(tree))
     school_ids = list(School.objects.filter(bureau_id__in=tree).values_list("pk", flat=True))
+    # schools handed to another bureau since their sites were built: rebuilt under their new one
+    left = list(
+        ZoneSite.objects.filter(bureau_id__in=tree)
+        .exclude(school__bureau_id=F("bureau_id"))
+        .values_list("school_id", flat=True)
+    )
+    if left:
+        in_write_transaction(lambda: refresh_sites(left))
     sites: dict[int, Site] = {}
     for start in range(0, len(school_ids), 5000):
         part = school_ids[start : start + 5000]
@@ -601,8 +609,8 @@ def recheck_bureau(
         for venue in chunk:
             out = []
             for school_id in cells.get(venue.cell, ()):
-                site = sites[school_id]
-                if venue.bureau_id not in chains[site.bureau_id]:
+                site = sites.get(school_id)
+                if site is None or venue.bureau_id not in chains[site.bureau_id]:
                     continue
                 out.extend(
                     measure(
