@@ -67,7 +67,7 @@ def school_update(*, actor, school: School, data: dict, gates: list[dict] | None
     _check_in_scope(actor=actor, school=school)
     before = model_snapshot(school)
     before_gates = _gates_snapshot(school)
-    before_stage = school.stage
+    before_stage, before_bureau = school.stage, school.bureau_id
     for key, value in data.items():
         if key in SCHOOL_FIELDS:
             setattr(school, key, value)
@@ -79,7 +79,7 @@ def school_update(*, actor, school: School, data: dict, gates: list[dict] | None
         after_gates = _gates_snapshot(school)
         if after_gates != before_gates:
             extra = {"gates": [before_gates, after_gates]}
-    if extra is not None or school.stage != before_stage:
+    if extra is not None or (school.stage, school.bureau_id) != (before_stage, before_bureau):
         announce_geometry_change([school.pk])
     _check_in_scope(actor=actor, school=school)
     config_change_record(actor=actor, obj=school, before=before, data_extra=extra)

@@ -2,7 +2,7 @@
 
 from django.dispatch import Signal
 
-#: sent after the commit that changed the gates or the stage of schools; ``school_ids`` names
+#: sent after the commit that changed the gates, stage or bureau of schools; ``school_ids`` names
 #: them. The student safety zone measures from the gates, and its rules depend on the stage.
 school_geometry_changed = Signal()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class VenueType(models.TextChoices):
@@ -20,11 +21,11 @@ class VenueType(models.TextChoices):
 
 
 class VenueStatus(models.TextChoices):
-    OPERATING = "operating", _("Operating")
-    RECTIFYING = "rectifying", _("Under rectification")
-    CLOSED = "closed", _("Closed")
-    RELOCATED = "relocated", _("Relocated")
-    EXEMPT = "exempt", _("Exempt")
+    OPERATING = "operating", pgettext_lazy("venue status", "Operating")
+    RECTIFYING = "rectifying", pgettext_lazy("venue status", "Under rectification")
+    CLOSED = "closed", pgettext_lazy("venue status", "Closed")
+    RELOCATED = "relocated", pgettext_lazy("venue status", "Relocated")
+    EXEMPT = "exempt", pgettext_lazy("venue status", "Exempt")
 
 
 #: a venue in these statuses is still there: inside a zone it opens a case
@@ -79,11 +80,11 @@ class BoundarySource(models.TextChoices):
 
 
 class CaseStatus(models.TextChoices):
-    OPEN = "open", _("Found")
-    RECTIFYING = "rectifying", _("Being rectified")
-    SUBMITTED = "submitted", _("Awaiting verification")
-    CLOSED = "closed", _("Closed")
-    LAPSED = "lapsed", _("No longer in the zone")
+    OPEN = "open", pgettext_lazy("zone case status", "Found")
+    RECTIFYING = "rectifying", pgettext_lazy("zone case status", "Being rectified")
+    SUBMITTED = "submitted", pgettext_lazy("zone case status", "Awaiting verification")
+    CLOSED = "closed", pgettext_lazy("zone case status", "Closed")
+    LAPSED = "lapsed", pgettext_lazy("zone case status", "No longer in the zone")
 
 
 #: a case still needs work (counts as open, and can be overdue)

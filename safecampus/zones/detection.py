@@ -25,8 +25,9 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from safecampus.core import geo
@@ -383,7 +384,8 @@ def sync(
         for school_id, school_hits in grouped.items():
             case = open_cases.pop((venue.pk, school_id), None)
             distance = round(min(h.distance for h in school_hits), 2)
-            summary = describe(school_hits, ctx.by_id)
+            with translation.override(settings.LANGUAGE_CODE):
+                summary = describe(school_hits, ctx.by_id)
             codes = sorted(ctx.by_id[h.rule_id].code for h in school_hits)
             if case is not None:
                 if abs(case.distance_m - distance) >= 0.5 or case.rule_codes != codes:

@@ -4,15 +4,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('orgs', '0005_document_counter'),
+        ("orgs", "0005_document_counter"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='partnerunit',
-            name='kind',
-            field=models.CharField(choices=[('police', 'Public security'), ('fire', 'Fire and rescue'), ('market', 'Market regulation'), ('health', 'Health commission'), ('street', 'Street / township'), ('culture', 'Culture and law enforcement'), ('transport', 'Transport'), ('other', 'Other')], max_length=16, verbose_name='kind'),
+            model_name="partnerunit",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("police", "Public security"),
+                    ("fire", "Fire and rescue"),
+                    ("market", "Market regulation"),
+                    ("health", "Health commission"),
+                    ("street", "Street / township"),
+                    ("culture", "Culture and law enforcement"),
+                    ("transport", "Transport"),
+                    ("other", "Other"),
+                ],
+                max_length=16,
+                verbose_name="kind",
+            ),
         ),
     ]

@@ -1,6 +1,8 @@
 """The core of the zone: a venue near a gate opens one case, the partner records a closure, the
 department verifies; moving a gate measures again."""
 
+import datetime
+
 import pytest
 
 from safecampus.core.roles import Role
@@ -9,7 +11,7 @@ from safecampus.zones.choices import CaseStatus, VenueStatus
 from safecampus.zones.models import ZoneCase, ZoneHit
 from safecampus.zones.testing import ORIGIN, away, square, venue_data, zone_world
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.dates]
 
 
 def test_a_venue_150_m_from_the_gate_opens_a_case_and_runs_to_closure(world, clock):
@@ -29,7 +31,7 @@ def test_a_venue_150_m_from_the_gate_opens_a_case_and_runs_to_closure(world, clo
         actor=z.law_officer,
         case_id=case.pk,
         action="assign",
-        data={"deadline": "2026-12-31", "note": "限期整改"},
+        data={"deadline": clock.today + datetime.timedelta(days=20), "note": "限期整改"},
     )
     assert case.status == CaseStatus.RECTIFYING
     case = services.act_on_case(
