@@ -833,10 +833,17 @@ def _zones(user, filters: Filters) -> dict | None:
 
     if not can(user, ZONE_FIGURES_VIEW):
         return None
-    f = figures(user, bureau_id=filters.bureau_id, department_id=filters.department_id)
+    f = figures(
+        user,
+        bureau_id=filters.bureau_id,
+        department_id=filters.department_id,
+        stage=filters.stage,
+    )
     base = {}
     if filters.bureau_id:
         base["bureau"] = str(filters.bureau_id)
+    if filters.stage:
+        base["stage"] = filters.stage
     if filters.department_id:
         base["department"] = str(filters.department_id)
 

@@ -139,6 +139,8 @@ class CaseFilterForm(forms.Form):
     kind = forms.ChoiceField(label=_("Venue type"), required=False)
     department = forms.IntegerField(label=_("Department"), required=False, min_value=1)
     school = forms.IntegerField(label=_("School"), required=False, min_value=1)
+    bureau = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    stage = forms.ChoiceField(label=_("School type"), required=False)
     overdue = forms.BooleanField(label=_("Overdue"), required=False)
 
     def __init__(self, *args, **kwargs):
@@ -149,9 +151,14 @@ class CaseFilterForm(forms.Form):
             ("", _("All")),
             # "open" is every case not yet closed (``selectors.cases``)
             ("open", _("Open (not yet closed)")),
+            # "found": only the cases nobody has assigned yet
+            ("found", CaseStatus.OPEN.label),
             *[(v, label) for v, label in CaseStatus.choices if v != CaseStatus.OPEN],
         ]
         self.fields["kind"].choices = [("", _("All")), *VenueType.choices]
+        from safecampus.orgs.choices import SchoolStage
+
+        self.fields["stage"].choices = [("", _("All")), *SchoolStage.choices]
 
     def filters(self):
         """The ``selectors.CaseFilters`` of the valid inputs (an invalid one is left out)."""
@@ -162,6 +169,8 @@ class CaseFilterForm(forms.Form):
         for name in self.errors:
             cd.pop(name, None)
         return CaseFilters(
+            bureau_id=cd.get("bureau") or None,
+            stage=cd.get("stage") or "",
             school_id=cd.get("school") or None,
             department_id=cd.get("department") or None,
             status=cd.get("status") or "",
@@ -174,6 +183,8 @@ class CaseFilterForm(forms.Form):
         """The valid inputs as plain values (a job's parameters)."""
         f = self.filters()
         return {
+            "bureau": f.bureau_id,
+            "stage": f.stage,
             "school": f.school_id,
             "department": f.department_id,
             "status": f.status,

@@ -24,7 +24,9 @@ class CaseFilters:
     bureau_id: int | None = None
     school_id: int | None = None
     department_id: int | None = None
-    status: str = ""  # a status, or "open" for every open one
+    #: "open": every case not yet closed; "found": the open ones nobody assigned yet
+    status: str = ""
+    stage: str = ""
     kind: str = ""
     overdue: bool = False
     q: str = ""
@@ -41,8 +43,12 @@ def cases(user, filters: CaseFilters | None = None, *, today: datetime.date | No
         qs = qs.filter(school_id=f.school_id)
     if f.department_id:
         qs = qs.filter(department_id=f.department_id)
+    if f.stage:
+        qs = qs.filter(school__stage=f.stage)
     if f.status == "open":
         qs = qs.filter(status__in=OPEN_CASE)
+    elif f.status == "found":
+        qs = qs.filter(status=CaseStatus.OPEN)
     elif f.status:
         qs = qs.filter(status=f.status)
     if f.kind:
@@ -118,6 +124,7 @@ def figures(
     *,
     bureau_id: int | None = None,
     department_id: int | None = None,
+    stage: str = "",
     today: datetime.date | None = None,
 ) -> dict:
     """The dashboards' zone card: open cases, overdue cases, venues in zones by type, schools
@@ -128,6 +135,8 @@ def figures(
         qs = qs.filter(bureau_id=bureau_id)
     if department_id:
         qs = qs.filter(department_id=department_id)
+    if stage:
+        qs = qs.filter(school__stage=stage)
     totals = qs.aggregate(
         open=Count("pk", filter=Q(status__in=OPEN_CASE)),
         overdue=Count("pk", filter=Q(status__in=RUNNING_CASE, deadline__lt=today)),
@@ -153,6 +162,8 @@ def figures(
         sites = ZoneSite.objects.filter(bureau_id__in=bureaus)
         if bureau_id:
             sites = sites.filter(bureau_id=bureau_id)
+        if stage:
+            sites = sites.filter(stage=stage)
         out["no_boundary"] = sites.filter(ring__isnull=True).count()
     return out
 
