@@ -25,9 +25,11 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+import numpy as np
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from shapely.geometry import Point
 
 from safecampus.core import geo
 from safecampus.core.db import in_write_transaction
@@ -254,6 +256,113 @@ def _nearest(gates: list, lon: float, lat: float) -> tuple[int, str, float]:
     pk, distance = nearest_gate(gates, lon, lat)
     name = next(g[1] for g in gates if g[0] == pk)
     return pk, name, distance
+
+
+class Batch:
+    """Many venues measured against their candidate sites at once: the same findings as
+    :func:`measure` for each pair, but the box test and the rules first for every pair, then
+    every geodesic distance of the batch (venue to each gate, venue to the nearest point of a
+    boundary) in one vectorised ``pyproj`` call instead of one call per pair."""
+
+    def __init__(self, rules: dict[int, list[ZoneRule]]):
+        self.rules = rules
+        self._applicable: dict[tuple, tuple] = {}
+        self.lon1: list[float] = []
+        self.lat1: list[float] = []
+        self.lon2: list[float] = []
+        self.lat2: list[float] = []
+        #: (key, site, rules, gate slice or None, boundary index or None)
+        self.pending: list[tuple] = []
+
+    def applicable(self, bureau_id: int, stage: str, kind: str) -> tuple:
+        key = (bureau_id, stage, kind)
+        found = self._applicable.get(key)
+        if found is None:
+            found = tuple(
+                r
+                for r in self.rules.get(bureau_id, [])
+                if r.applies_to_venue(kind) and r.applies_to_stage(stage)
+            )
+            self._applicable[key] = found
+        return found
+
+    def add(self, key, lon: float, lat: float, kind: str, site: Site) -> None:
+        """Queue the venue ``key`` at (lon, lat) against ``site`` (nothing if out of its box or
+        no rule applies)."""
+        if not site.in_box(lon, lat):
+            return
+        rules = self.applicable(site.bureau_id, site.stage, kind)
+        if not rules:
+            return
+        need_gate = need_boundary = False
+        for rule in rules:
+            if rule.measure_from == MeasureFrom.BOUNDARY and site.ring:
+                need_boundary = True
+            else:
+                need_gate = True
+        gates = boundary = None
+        if need_gate and site.gates:
+            start = len(self.lon1)
+            for g in site.gates:
+                self.lon1.append(lon)
+                self.lat1.append(lat)
+                self.lon2.append(g[2])
+                self.lat2.append(g[3])
+            gates = (start, len(self.lon1))
+        if need_boundary:
+            shape = site.shape
+            point = Point(shape.plane.xy(lon, lat))
+            if shape.polygon.contains(point):
+                boundary = -1  # inside the campus: 0 m
+            else:
+                nearest = shape.exterior.interpolate(shape.exterior.project(point))
+                nlon, nlat = shape.plane.lonlat(nearest.x, nearest.y)
+                boundary = len(self.lon1)
+                self.lon1.append(lon)
+                self.lat1.append(lat)
+                self.lon2.append(nlon)
+                self.lat2.append(nlat)
+        self.pending.append((key, site, rules, gates, boundary))
+
+    def run(self) -> dict:
+        """Every queued pair measured: ``{key: [Found, …]}`` (keys with no finding left out)."""
+        out: dict = defaultdict(list)
+        if not self.pending:
+            return out
+        distances = (
+            geo.GEOD.inv(
+                np.asarray(self.lon1, dtype=float),
+                np.asarray(self.lat1, dtype=float),
+                np.asarray(self.lon2, dtype=float),
+                np.asarray(self.lat2, dtype=float),
+            )[2].tolist()
+            if self.lon1
+            else []
+        )
+        for key, site, rules, gates, boundary in self.pending:
+            gate = None
+            if gates is not None:
+                start, end = gates
+                i = min(range(start, end), key=distances.__getitem__)
+                g = site.gates[i - start]
+                gate = (g[0], g[1], float(distances[i]))
+            found = out[key]
+            for rule in rules:
+                if rule.measure_from == MeasureFrom.BOUNDARY and site.ring:
+                    distance = 0.0 if boundary == -1 else float(distances[boundary])
+                    line, gate_id, gate_name = HitLine.BOUNDARY, None, ""
+                else:
+                    if gate is None:
+                        continue
+                    gate_id, gate_name, distance = gate
+                    line = (
+                        HitLine.GATE
+                        if rule.measure_from == MeasureFrom.GATE
+                        else HitLine.GATES_INSTEAD
+                    )
+                if distance <= rule.distance_m:
+                    found.append(Found(site.school_id, rule.pk, line, gate_id, gate_name, distance))
+        return out
 
 
 def candidates(cell: int, bureau_ids: Iterable[int]) -> list[int]:
@@ -527,22 +636,14 @@ def check_venues(venues: list[Venue], *, now, ctx: Context | None = None) -> Cou
         cells[cell].add((school_id, bureau_id))
     sites = sites_of({s for pairs in cells.values() for s, _b in pairs})
     ctx.need({s.bureau_id for s in sites.values()})
-    found = {}
+    batch = Batch(ctx.rules)
     for venue in venues:
         tree = set(trees[venue.bureau_id])
-        out = []
         for school_id, bureau_id in cells.get(venue.cell, ()):
             if bureau_id in tree and school_id in sites:
-                out.extend(
-                    measure(
-                        venue.wgs_lon,
-                        venue.wgs_lat,
-                        venue.kind,
-                        sites[school_id],
-                        ctx.rules[bureau_id],
-                    )
-                )
-        found[venue.pk] = out
+                batch.add(venue.pk, venue.wgs_lon, venue.wgs_lat, venue.kind, sites[school_id])
+    measured = batch.run()
+    found = {venue.pk: measured.get(venue.pk, []) for venue in venues}
     return sync(venues, found, now=now, ctx=ctx)
 
 
@@ -564,9 +665,11 @@ def check_school(school_id: int, *, now) -> Counter:
             bureau_id__in=chain,
         ).distinct()
     )
-    found = {
-        v.pk: measure(v.wgs_lon, v.wgs_lat, v.kind, site, ctx.rules[site.bureau_id]) for v in venues
-    }
+    batch = Batch(ctx.rules)
+    for v in venues:
+        batch.add(v.pk, v.wgs_lon, v.wgs_lat, v.kind, site)
+    measured = batch.run()
+    found = {v.pk: measured.get(v.pk, []) for v in venues}
     return sync(venues, found, now=now, ctx=ctx, schools={school_id})
 
 
@@ -581,35 +684,37 @@ def recheck_bureau(
     for start in range(0, len(school_ids), 5000):
         part = school_ids[start : start + 5000]
         sites.update(in_write_transaction(lambda part=part: refresh_sites(part, rules=ctx.rules)))
-    cells = defaultdict(list)
-    for cell, school_id in ZoneCell.objects.filter(bureau_id__in=tree).values_list(
-        "cell", "school_id"
+    # the schools some zone of which reaches each cell, by their bureau: a venue is measured
+    # against the schools of its own bureau and the bureaus below it only
+    cells: dict[int, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
+    for cell, school_id, school_bureau in ZoneCell.objects.filter(bureau_id__in=tree).values_list(
+        "cell", "school_id", "bureau_id"
     ):
-        cells[cell].append(school_id)
+        cells[cell][school_bureau].append(school_id)
+    below = defaultdict(set)  # bureau -> itself and the bureaus below it
+    for pk, path in Bureau.objects.filter(pk__in=tree).values_list("pk", "path"):
+        for above in ancestors(path, pk):
+            below[above].add(pk)
     venue_ids = list(
         Venue.objects.filter(bureau_id__in=tree).order_by("pk").values_list("pk", flat=True)
     )
-    chains = {
-        pk: set(ancestors(path, pk))
-        for pk, path in Bureau.objects.filter(pk__in=tree).values_list("pk", "path")
-    }
     counts: Counter = Counter()
     total = len(venue_ids)
     for start in range(0, total, CHUNK):
         chunk = list(Venue.objects.filter(pk__in=venue_ids[start : start + CHUNK]).order_by("pk"))
-        found = {}
+        batch = Batch(ctx.rules)
         for venue in chunk:
-            out = []
-            for school_id in cells.get(venue.cell, ()):
-                site = sites[school_id]
-                if venue.bureau_id not in chains[site.bureau_id]:
+            by_bureau = cells.get(venue.cell)
+            if not by_bureau:
+                continue
+            mine = below[venue.bureau_id]
+            for school_bureau, school_ids_in_cell in by_bureau.items():
+                if school_bureau not in mine:
                     continue
-                out.extend(
-                    measure(
-                        venue.wgs_lon, venue.wgs_lat, venue.kind, site, ctx.rules[site.bureau_id]
-                    )
-                )
-            found[venue.pk] = out
+                for school_id in school_ids_in_cell:
+                    batch.add(venue.pk, venue.wgs_lon, venue.wgs_lat, venue.kind, sites[school_id])
+        measured = batch.run()
+        found = {venue.pk: measured.get(venue.pk, []) for venue in chunk}
         counts += in_write_transaction(
             lambda chunk=chunk, found=found: sync(chunk, found, now=now, ctx=ctx)
         )
