@@ -455,29 +455,47 @@ def sync(
     cases = ZoneCase.objects.filter(venue_id__in=venue_ids, status__in=OPEN_CASE)
     if schools is not None:
         hits, cases = hits.filter(school_id__in=schools), cases.filter(school_id__in=schools)
-    hits.delete()
     school_bureau = dict(
         School.objects.filter(
             pk__in={f.school_id for fs in found.values() for f in fs}
         ).values_list("pk", "bureau_id")
     )
+    # the hits replace the venue's earlier ones; those found again unchanged are kept as they
+    # are (a second run over an unchanged province writes no hit at all)
+    wanted = {
+        (venue_id, f.school_id, f.rule_id, f.line, f.gate_id, f.gate_name[:32]): round(
+            f.distance, 2
+        )
+        for venue_id, fs in found.items()
+        if venue_id in by_venue
+        for f in fs
+        if schools is None or f.school_id in schools
+    }
+    stale = []
+    for pk, *key, distance in hits.values_list(
+        "pk", "venue_id", "school_id", "rule_id", "line", "gate_id", "gate_name", "distance_m"
+    ):
+        key = tuple(key)
+        if key in wanted and wanted[key] == distance:
+            del wanted[key]
+        else:
+            stale.append(pk)
+    if stale:
+        ZoneHit.objects.filter(pk__in=stale).delete()
     ZoneHit.objects.bulk_create(
         [
             ZoneHit(
                 venue_id=venue_id,
-                school_id=f.school_id,
-                bureau_id=school_bureau[f.school_id],
-                rule_id=f.rule_id,
-                line=f.line,
-                gate_id=f.gate_id,
-                gate_name=f.gate_name[:32],
-                distance_m=round(f.distance, 2),
+                school_id=school_id,
+                bureau_id=school_bureau[school_id],
+                rule_id=rule_id,
+                line=line,
+                gate_id=gate_id,
+                gate_name=gate_name,
+                distance_m=distance,
                 checked_at=now,
             )
-            for venue_id, fs in found.items()
-            if venue_id in by_venue
-            for f in fs
-            if schools is None or f.school_id in schools
+            for (venue_id, school_id, rule_id, line, gate_id, gate_name), distance in wanted.items()
         ],
         batch_size=2000,
     )
