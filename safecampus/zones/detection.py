@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
-from django.db.models import Q
+from django.db.models import Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from shapely.geometry import Point
@@ -128,10 +128,18 @@ def reach_of(rules: list[ZoneRule], stage: str) -> int:
 
 
 def subtree_ids(bureau_id: int) -> list[int]:
-    path = Bureau.objects.filter(pk=bureau_id).values_list("path", flat=True).first()
-    if not path:
-        return [bureau_id]
-    return list(Bureau.objects.filter(path__startswith=path).values_list("pk", flat=True))
+    """The bureau and every bureau below it (one query: its path, a prefix of theirs)."""
+    ids = list(
+        Bureau.objects.filter(
+            Q(pk=bureau_id)
+            | Q(
+                path__startswith=Subquery(
+                    Bureau.objects.filter(pk=bureau_id).exclude(path="").values("path")[:1]
+                )
+            )
+        ).values_list("pk", flat=True)
+    )
+    return ids or [bureau_id]
 
 
 def chain_ids(bureau_id: int) -> list[int]:
@@ -384,6 +392,11 @@ class Context:
         self.rules = rules or {}
         self.by_id: dict[int, ZoneRule] = {r.pk: r for rs in self.rules.values() for r in rs}
         self.departments: dict[int, int | None] = {}
+        #: the bureau of each school measured (filled from the sites, saves a query in sync)
+        self.school_bureau: dict[int, int] = {}
+
+    def know(self, sites: Iterable[Site]) -> None:
+        self.school_bureau.update((site.school_id, site.bureau_id) for site in sites)
 
     def need(self, bureau_ids: Iterable[int]) -> None:
         missing = set(bureau_ids) - set(self.rules)
@@ -455,11 +468,10 @@ def sync(
     cases = ZoneCase.objects.filter(venue_id__in=venue_ids, status__in=OPEN_CASE)
     if schools is not None:
         hits, cases = hits.filter(school_id__in=schools), cases.filter(school_id__in=schools)
-    school_bureau = dict(
-        School.objects.filter(
-            pk__in={f.school_id for fs in found.values() for f in fs}
-        ).values_list("pk", "bureau_id")
-    )
+    school_bureau = ctx.school_bureau
+    unknown = {f.school_id for fs in found.values() for f in fs} - set(school_bureau)
+    if unknown:
+        school_bureau.update(School.objects.filter(pk__in=unknown).values_list("pk", "bureau_id"))
     # the hits replace the venue's earlier ones; those found again unchanged are kept as they
     # are (a second run over an unchanged province writes no hit at all)
     wanted = {
@@ -654,6 +666,7 @@ def check_venues(venues: list[Venue], *, now, ctx: Context | None = None) -> Cou
         cells[cell].add((school_id, bureau_id))
     sites = sites_of({s for pairs in cells.values() for s, _b in pairs})
     ctx.need({s.bureau_id for s in sites.values()})
+    ctx.know(sites.values())
     batch = Batch(ctx.rules)
     for venue in venues:
         tree = set(trees[venue.bureau_id])
@@ -668,21 +681,29 @@ def check_venues(venues: list[Venue], *, now, ctx: Context | None = None) -> Cou
 def check_school(school_id: int, *, now) -> Counter:
     """After a school's gates, boundary or stage changed: rebuild its site and measure the
     venues around it (and those it had cases with) against it alone."""
-    site = refresh_sites([school_id]).get(school_id)
-    if site is None:
+    bureau_id = School.objects.filter(pk=school_id).values_list("bureau_id", flat=True).first()
+    if bureau_id is None:
         return Counter()
     ctx = Context()
-    ctx.need([site.bureau_id])
-    chain = chain_ids(site.bureau_id)
-    cells = list(ZoneCell.objects.filter(school_id=school_id).values_list("cell", flat=True))
-    venues = list(
-        Venue.objects.filter(
-            Q(cell__in=cells)
-            | Q(hits__school_id=school_id)
-            | Q(cases__school_id=school_id, cases__status__in=OPEN_CASE),
-            bureau_id__in=chain,
-        ).distinct()
+    ctx.need([bureau_id])
+    site = refresh_sites([school_id], rules=ctx.rules).get(school_id)
+    if site is None:
+        return Counter()
+    ctx.know([site])
+    chain = ancestors(
+        Bureau.objects.filter(pk=bureau_id).values_list("path", flat=True).first() or "",
+        bureau_id,
     )
+    cells = geo.cells_covering(*site.box) if site.box else []
+    # the venues around it, and those it had hits or open cases with (three indexed reads)
+    ids = set(Venue.objects.filter(cell__in=cells).values_list("pk", flat=True)) if cells else set()
+    ids.update(ZoneHit.objects.filter(school_id=school_id).values_list("venue_id", flat=True))
+    ids.update(
+        ZoneCase.objects.filter(school_id=school_id, status__in=OPEN_CASE).values_list(
+            "venue_id", flat=True
+        )
+    )
+    venues = list(Venue.objects.filter(pk__in=ids, bureau_id__in=chain)) if ids else []
     batch = Batch(ctx.rules)
     for v in venues:
         batch.add(v.pk, v.wgs_lon, v.wgs_lat, v.kind, site)
@@ -713,6 +734,7 @@ def recheck_bureau(
     for pk, path in Bureau.objects.filter(pk__in=tree).values_list("pk", "path"):
         for above in ancestors(path, pk):
             below[above].add(pk)
+    ctx.know(sites.values())
     venue_ids = list(
         Venue.objects.filter(bureau_id__in=tree).order_by("pk").values_list("pk", flat=True)
     )
