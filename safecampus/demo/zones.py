@@ -244,7 +244,7 @@ def _venues(rng, district, schools, gates, boundaries, school, kg, now) -> list[
         )
     # near other schools
     others = [pk for pk in ids if pk not in (school.pk, kg.pk) and gates.get(pk)]
-    while len(out) < VENUES * 0.55:
+    while others and len(out) < VENUES * 0.55:
         near(
             rng.choice(others),
             _weighted(rng, KINDS),
