@@ -25,10 +25,12 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+import numpy as np
 from django.conf import settings
-from django.db.models import F, Q
+from django.db.models import F, Q, Subquery
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from shapely.geometry import Point
 
 from safecampus.core import geo
 from safecampus.core.db import in_write_transaction
@@ -127,10 +129,18 @@ def reach_of(rules: list[ZoneRule], stage: str) -> int:
 
 
 def subtree_ids(bureau_id: int) -> list[int]:
-    path = Bureau.objects.filter(pk=bureau_id).values_list("path", flat=True).first()
-    if not path:
-        return [bureau_id]
-    return list(Bureau.objects.filter(path__startswith=path).values_list("pk", flat=True))
+    """The bureau and every bureau below it (one query: its path, a prefix of theirs)."""
+    ids = list(
+        Bureau.objects.filter(
+            Q(pk=bureau_id)
+            | Q(
+                path__startswith=Subquery(
+                    Bureau.objects.filter(pk=bureau_id).exclude(path="").values("path")[:1]
+                )
+            )
+        ).values_list("pk", flat=True)
+    )
+    return ids or [bureau_id]
 
 
 def chain_ids(bureau_id: int) -> list[int]:
@@ -257,6 +267,113 @@ def _nearest(gates: list, lon: float, lat: float) -> tuple[int, str, float]:
     return pk, name, distance
 
 
+class Batch:
+    """Many venues measured against their candidate sites at once: the same findings as
+    :func:`measure` for each pair, but the box test and the rules first for every pair, then
+    every geodesic distance of the batch (venue to each gate, venue to the nearest point of a
+    boundary) in one vectorised ``pyproj`` call instead of one call per pair."""
+
+    def __init__(self, rules: dict[int, list[ZoneRule]]):
+        self.rules = rules
+        self._applicable: dict[tuple, tuple] = {}
+        self.lon1: list[float] = []
+        self.lat1: list[float] = []
+        self.lon2: list[float] = []
+        self.lat2: list[float] = []
+        #: (key, site, rules, gate slice or None, boundary index or None)
+        self.pending: list[tuple] = []
+
+    def applicable(self, bureau_id: int, stage: str, kind: str) -> tuple:
+        key = (bureau_id, stage, kind)
+        found = self._applicable.get(key)
+        if found is None:
+            found = tuple(
+                r
+                for r in self.rules.get(bureau_id, [])
+                if r.applies_to_venue(kind) and r.applies_to_stage(stage)
+            )
+            self._applicable[key] = found
+        return found
+
+    def add(self, key, lon: float, lat: float, kind: str, site: Site) -> None:
+        """Queue the venue ``key`` at (lon, lat) against ``site`` (nothing if out of its box or
+        no rule applies)."""
+        if not site.in_box(lon, lat):
+            return
+        rules = self.applicable(site.bureau_id, site.stage, kind)
+        if not rules:
+            return
+        need_gate = need_boundary = False
+        for rule in rules:
+            if rule.measure_from == MeasureFrom.BOUNDARY and site.ring:
+                need_boundary = True
+            else:
+                need_gate = True
+        gates = boundary = None
+        if need_gate and site.gates:
+            start = len(self.lon1)
+            for g in site.gates:
+                self.lon1.append(lon)
+                self.lat1.append(lat)
+                self.lon2.append(g[2])
+                self.lat2.append(g[3])
+            gates = (start, len(self.lon1))
+        if need_boundary:
+            shape = site.shape
+            point = Point(shape.plane.xy(lon, lat))
+            if shape.polygon.contains(point):
+                boundary = -1  # inside the campus: 0 m
+            else:
+                nearest = shape.exterior.interpolate(shape.exterior.project(point))
+                nlon, nlat = shape.plane.lonlat(nearest.x, nearest.y)
+                boundary = len(self.lon1)
+                self.lon1.append(lon)
+                self.lat1.append(lat)
+                self.lon2.append(nlon)
+                self.lat2.append(nlat)
+        self.pending.append((key, site, rules, gates, boundary))
+
+    def run(self) -> dict:
+        """Every queued pair measured: ``{key: [Found, …]}`` (keys with no finding left out)."""
+        out: dict = defaultdict(list)
+        if not self.pending:
+            return out
+        distances = (
+            geo.GEOD.inv(
+                np.asarray(self.lon1, dtype=float),
+                np.asarray(self.lat1, dtype=float),
+                np.asarray(self.lon2, dtype=float),
+                np.asarray(self.lat2, dtype=float),
+            )[2].tolist()
+            if self.lon1
+            else []
+        )
+        for key, site, rules, gates, boundary in self.pending:
+            gate = None
+            if gates is not None:
+                start, end = gates
+                i = min(range(start, end), key=distances.__getitem__)
+                g = site.gates[i - start]
+                gate = (g[0], g[1], float(distances[i]))
+            found = out[key]
+            for rule in rules:
+                if rule.measure_from == MeasureFrom.BOUNDARY and site.ring:
+                    distance = 0.0 if boundary == -1 else float(distances[boundary])
+                    line, gate_id, gate_name = HitLine.BOUNDARY, None, ""
+                else:
+                    if gate is None:
+                        continue
+                    gate_id, gate_name, distance = gate
+                    line = (
+                        HitLine.GATE
+                        if rule.measure_from == MeasureFrom.GATE
+                        else HitLine.GATES_INSTEAD
+                    )
+                if distance <= rule.distance_m:
+                    found.append(Found(site.school_id, rule.pk, line, gate_id, gate_name, distance))
+        return out
+
+
 def candidates(cell: int, bureau_ids: Iterable[int]) -> list[int]:
     """The schools (of ``bureau_ids``) some zone of which reaches into ``cell``."""
     return list(
@@ -276,6 +393,11 @@ class Context:
         self.rules = rules or {}
         self.by_id: dict[int, ZoneRule] = {r.pk: r for rs in self.rules.values() for r in rs}
         self.departments: dict[int, int | None] = {}
+        #: the bureau of each school measured (filled from the sites, saves a query in sync)
+        self.school_bureau: dict[int, int] = {}
+
+    def know(self, sites: Iterable[Site]) -> None:
+        self.school_bureau.update((site.school_id, site.bureau_id) for site in sites)
 
     def need(self, bureau_ids: Iterable[int]) -> None:
         missing = set(bureau_ids) - set(self.rules)
@@ -347,29 +469,46 @@ def sync(
     cases = ZoneCase.objects.filter(venue_id__in=venue_ids, status__in=OPEN_CASE)
     if schools is not None:
         hits, cases = hits.filter(school_id__in=schools), cases.filter(school_id__in=schools)
-    hits.delete()
-    school_bureau = dict(
-        School.objects.filter(
-            pk__in={f.school_id for fs in found.values() for f in fs}
-        ).values_list("pk", "bureau_id")
-    )
+    school_bureau = ctx.school_bureau
+    unknown = {f.school_id for fs in found.values() for f in fs} - set(school_bureau)
+    if unknown:
+        school_bureau.update(School.objects.filter(pk__in=unknown).values_list("pk", "bureau_id"))
+    # the hits replace the venue's earlier ones; those found again unchanged are kept as they
+    # are (a second run over an unchanged province writes no hit at all)
+    wanted = {
+        (venue_id, f.school_id, f.rule_id, f.line, f.gate_id, f.gate_name[:32]): round(
+            f.distance, 2
+        )
+        for venue_id, fs in found.items()
+        if venue_id in by_venue
+        for f in fs
+        if schools is None or f.school_id in schools
+    }
+    stale = []
+    for pk, *key, distance in hits.values_list(
+        "pk", "venue_id", "school_id", "rule_id", "line", "gate_id", "gate_name", "distance_m"
+    ):
+        key = tuple(key)
+        if key in wanted and wanted[key] == distance:
+            del wanted[key]
+        else:
+            stale.append(pk)
+    if stale:
+        ZoneHit.objects.filter(pk__in=stale).delete()
     ZoneHit.objects.bulk_create(
         [
             ZoneHit(
                 venue_id=venue_id,
-                school_id=f.school_id,
-                bureau_id=school_bureau[f.school_id],
-                rule_id=f.rule_id,
-                line=f.line,
-                gate_id=f.gate_id,
-                gate_name=f.gate_name[:32],
-                distance_m=round(f.distance, 2),
+                school_id=school_id,
+                bureau_id=school_bureau[school_id],
+                rule_id=rule_id,
+                line=line,
+                gate_id=gate_id,
+                gate_name=gate_name,
+                distance_m=distance,
                 checked_at=now,
             )
-            for venue_id, fs in found.items()
-            if venue_id in by_venue
-            for f in fs
-            if schools is None or f.school_id in schools
+            for (venue_id, school_id, rule_id, line, gate_id, gate_name), distance in wanted.items()
         ],
         batch_size=2000,
     )
@@ -529,46 +668,49 @@ def check_venues(venues: list[Venue], *, now, ctx: Context | None = None) -> Cou
         cells[cell].add((school_id, bureau_id))
     sites = sites_of({s for pairs in cells.values() for s, _b in pairs})
     ctx.need({s.bureau_id for s in sites.values()})
-    found = {}
+    ctx.know(sites.values())
+    batch = Batch(ctx.rules)
     for venue in venues:
         tree = set(trees[venue.bureau_id])
-        out = []
         for school_id, bureau_id in cells.get(venue.cell, ()):
             if bureau_id in tree and school_id in sites:
-                out.extend(
-                    measure(
-                        venue.wgs_lon,
-                        venue.wgs_lat,
-                        venue.kind,
-                        sites[school_id],
-                        ctx.rules[bureau_id],
-                    )
-                )
-        found[venue.pk] = out
+                batch.add(venue.pk, venue.wgs_lon, venue.wgs_lat, venue.kind, sites[school_id])
+    measured = batch.run()
+    found = {venue.pk: measured.get(venue.pk, []) for venue in venues}
     return sync(venues, found, now=now, ctx=ctx)
 
 
 def check_school(school_id: int, *, now) -> Counter:
     """After a school's gates, boundary or stage changed: rebuild its site and measure the
     venues around it (and those it had cases with) against it alone."""
-    site = refresh_sites([school_id]).get(school_id)
-    if site is None:
+    bureau_id = School.objects.filter(pk=school_id).values_list("bureau_id", flat=True).first()
+    if bureau_id is None:
         return Counter()
     ctx = Context()
-    ctx.need([site.bureau_id])
-    chain = chain_ids(site.bureau_id)
-    cells = list(ZoneCell.objects.filter(school_id=school_id).values_list("cell", flat=True))
-    venues = list(
-        Venue.objects.filter(
-            Q(cell__in=cells)
-            | Q(hits__school_id=school_id)
-            | Q(cases__school_id=school_id, cases__status__in=OPEN_CASE),
-            bureau_id__in=chain,
-        ).distinct()
+    ctx.need([bureau_id])
+    site = refresh_sites([school_id], rules=ctx.rules).get(school_id)
+    if site is None:
+        return Counter()
+    ctx.know([site])
+    chain = ancestors(
+        Bureau.objects.filter(pk=bureau_id).values_list("path", flat=True).first() or "",
+        bureau_id,
     )
-    found = {
-        v.pk: measure(v.wgs_lon, v.wgs_lat, v.kind, site, ctx.rules[site.bureau_id]) for v in venues
-    }
+    cells = geo.cells_covering(*site.box) if site.box else []
+    # the venues around it, and those it had hits or open cases with (three indexed reads)
+    ids = set(Venue.objects.filter(cell__in=cells).values_list("pk", flat=True)) if cells else set()
+    ids.update(ZoneHit.objects.filter(school_id=school_id).values_list("venue_id", flat=True))
+    ids.update(
+        ZoneCase.objects.filter(school_id=school_id, status__in=OPEN_CASE).values_list(
+            "venue_id", flat=True
+        )
+    )
+    venues = list(Venue.objects.filter(pk__in=ids, bureau_id__in=chain)) if ids else []
+    batch = Batch(ctx.rules)
+    for v in venues:
+        batch.add(v.pk, v.wgs_lon, v.wgs_lat, v.kind, site)
+    measured = batch.run()
+    found = {v.pk: measured.get(v.pk, []) for v in venues}
     return sync(venues, found, now=now, ctx=ctx, schools={school_id})
 
 
@@ -591,35 +733,40 @@ def recheck_bureau(
     for start in range(0, len(school_ids), 5000):
         part = school_ids[start : start + 5000]
         sites.update(in_write_transaction(lambda part=part: refresh_sites(part, rules=ctx.rules)))
-    cells = defaultdict(list)
-    for cell, school_id in ZoneCell.objects.filter(bureau_id__in=tree).values_list(
-        "cell", "school_id"
+    # the schools some zone of which reaches each cell, by their bureau: a venue is measured
+    # against the schools of its own bureau and the bureaus below it only
+    cells: dict[int, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
+    for cell, school_id, school_bureau in ZoneCell.objects.filter(bureau_id__in=tree).values_list(
+        "cell", "school_id", "bureau_id"
     ):
-        cells[cell].append(school_id)
+        cells[cell][school_bureau].append(school_id)
+    below = defaultdict(set)  # bureau -> itself and the bureaus below it
+    for pk, path in Bureau.objects.filter(pk__in=tree).values_list("pk", "path"):
+        for above in ancestors(path, pk):
+            below[above].add(pk)
+    ctx.know(sites.values())
     venue_ids = list(
         Venue.objects.filter(bureau_id__in=tree).order_by("pk").values_list("pk", flat=True)
     )
-    chains = {
-        pk: set(ancestors(path, pk))
-        for pk, path in Bureau.objects.filter(pk__in=tree).values_list("pk", "path")
-    }
     counts: Counter = Counter()
     total = len(venue_ids)
     for start in range(0, total, CHUNK):
         chunk = list(Venue.objects.filter(pk__in=venue_ids[start : start + CHUNK]).order_by("pk"))
-        found = {}
+        batch = Batch(ctx.rules)
         for venue in chunk:
-            out = []
-            for school_id in cells.get(venue.cell, ()):
-                site = sites.get(school_id)
-                if site is None or venue.bureau_id not in chains[site.bureau_id]:
+            by_bureau = cells.get(venue.cell)
+            if not by_bureau:
+                continue
+            mine = below[venue.bureau_id]
+            for school_bureau, school_ids_in_cell in by_bureau.items():
+                if school_bureau not in mine:
                     continue
-                out.extend(
-                    measure(
-                        venue.wgs_lon, venue.wgs_lat, venue.kind, site, ctx.rules[site.bureau_id]
-                    )
-                )
-            found[venue.pk] = out
+                for school_id in school_ids_in_cell:
+                    site = sites.get(school_id)
+                    if site is not None:
+                        batch.add(venue.pk, venue.wgs_lon, venue.wgs_lat, venue.kind, site)
+        measured = batch.run()
+        found = {venue.pk: measured.get(venue.pk, []) for venue in chunk}
         counts += in_write_transaction(
             lambda chunk=chunk, found=found: sync(chunk, found, now=now, ctx=ctx)
         )

@@ -4,7 +4,8 @@ It creates the Shanghai city bureau, 闵行区教育局 with the departments and
 000 §三, about 350 schools with a realistic mix, partner units and demo users for every role, then
 (unless told not to) demo hazards, a campaign and its supervision, recurring duties (a
 school calendar, the default duty catalog, this year's work plan, a history of records) and
-security standards (the shipped rule sets, a policy, facts, findings, two of them hazards).
+security standards (the shipped rule sets, a policy, facts, findings, two of them hazards) and
+the student safety zone (rules, boundaries, waiting areas, venues, cases moved along).
 ``--schools N`` scales it:
 schools beyond the first 400 go to further district bureaus under the city bureau, so a city-level
 account sees the whole tree. Everything is written with bulk inserts; 40,000 schools take seconds.
@@ -107,6 +108,16 @@ class Command(BaseCommand):
             f"Security standards: {standards['facts']} schools' facts evaluated, "
             f"{standards['findings']} findings open, {standards['hazards']} turned into hazards; "
             f"{standards['blank']} has not filled in its facts yet."
+        )
+        from safecampus.demo.zones import seed_demo_zones
+
+        started = time.monotonic()
+        zones = seed_demo_zones(district=district)
+        self.stdout.write(
+            f"Student safety zone: {zones['venues']} venues checked, {zones['cases']} cases "
+            f"({zones['assigned']} assigned, {zones['closed']} closed, {zones['overdue']} "
+            f"overdue), {zones['boundaries']} boundaries, {zones['waiting_areas']} waiting "
+            f"areas in {time.monotonic() - started:.1f} s."
         )
 
     def _print_logins(self) -> None:
