@@ -69,7 +69,7 @@ def test_a_point_outside_china(world, clock):
         register(world, "2.294481", "48.858370", "wgs84", now=clock.now),
         code="coordinates_invalid",
         field="coordinates",
-        chinese="位于我国境外",
+        chinese="境外",
     )
     assert "2.294481" in message
 
@@ -81,7 +81,7 @@ def test_longitude_and_latitude_swapped(world, clock):
         register(world, lat, lon, "gcj02", now=clock.now),
         code="coordinates_invalid",
         field="coordinates",
-        chinese="经度和纬度似乎填反了",
+        chinese="经纬度似乎填反了",
     )
 
 
@@ -133,7 +133,7 @@ def test_a_waiting_area_outside_china_is_refused(world, clock):
         ),
         code="coordinates_invalid",
         field="coordinates",
-        chinese="位于我国境外",
+        chinese="境外",
     )
 
 
@@ -321,7 +321,7 @@ def test_a_boundary_corner_outside_china(world, clock):
         save(world, ring, now=clock.now),
         code="boundary_invalid",
         field="boundary",
-        chinese="第3个顶点",
+        chinese="第3个拐点",
     )
     assert "境外" in message
 
@@ -334,7 +334,7 @@ def test_a_boundary_corner_that_is_not_a_pair(world, clock):
         save(world, ring, now=clock.now),
         code="boundary_invalid",
         field="boundary",
-        chinese="不是一对经纬度",
+        chinese="不是经度和纬度",
     )
 
 
@@ -344,7 +344,7 @@ def test_a_boundary_that_is_not_a_list(world, clock):
         save(world, "121.4,31.1", now=clock.now),
         code="boundary_invalid",
         field="boundary",
-        chinese="至少需要三个顶点",
+        chinese="至少需要三个拐点",
     )
 
 
