@@ -186,9 +186,12 @@ def test_law_office_imports_venues_and_a_partner_records_the_closure(
     expect(ppage).to_have_url(_path("zones:case_detail", case.pk))
     expect(ppage.get_by_test_id("case-status")).to_contain_text("待核验")
     expect(ppage.get_by_test_id("evidence").locator("img")).to_have_count(1)
-    expect(ppage.get_by_test_id(f"event-{CaseAction.RECORD_CLOSURE}")).to_contain_text(
-        "已责令停业"
-    )
+    closure = ppage.get_by_test_id(f"event-{CaseAction.RECORD_CLOSURE}")
+    expect(closure).to_contain_text("已责令停业")
+    # the timeline speaks in words, not stored codes
+    expect(closure.get_by_test_id("event-statuses")).to_have_text("待交办 → 待核验")
+    expect(closure).to_contain_text("协作单位")
+    expect(ppage.get_by_test_id("timeline")).not_to_contain_text(re.compile(r"submitted|partner"))
     partner.screenshot("zones-journey-3-partner-closure-phone")
 
     case.refresh_from_db()
