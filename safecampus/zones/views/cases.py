@@ -20,10 +20,12 @@ from safecampus.core.api import CappedPaginator, count_cap
 from safecampus.core.capabilities import JOB_CAPABILITY, ZONE_VIEW
 from safecampus.core.jobs import job_start
 from safecampus.core.refusals import Code, http_status, refusal_code, to_form
+from safecampus.core.roles import Role
 from safecampus.hazards.evidence import serve_evidence
 from safecampus.orgs.models import Department, School
 
 from .. import selectors, services
+from ..choices import CaseStatus
 from ..forms_cases import CaseActionForm, CaseFilterForm
 from ..lifecycle import CASES
 from ..models import ZoneCase, ZoneCaseEvidence, ZoneRule
@@ -134,6 +136,18 @@ def _action_forms(request, case, bound: CaseActionForm | None = None) -> list[Ca
     return out
 
 
+def _timeline(case) -> list:
+    """The case's events, each with its statuses and the actor's role in words
+    (``from_label``, ``to_label``, ``role_label``), not their stored codes."""
+    statuses = dict(CaseStatus.choices)
+    events = list(case.events.select_related("actor").order_by("at", "pk"))
+    for e in events:
+        e.from_label = statuses.get(e.from_status, e.from_status)
+        e.to_label = statuses.get(e.to_status, e.to_status)
+        e.role_label = Role(e.actor_role).label if e.actor_role in Role.values else ""
+    return events
+
+
 def _detail(request, case, *, bound=None, status: int = 200):
     rules = list(ZoneRule.objects.for_bureau(case.bureau).filter(code__in=case.rule_codes or []))
     return render(
@@ -144,7 +158,7 @@ def _detail(request, case, *, bound=None, status: int = 200):
             "overdue": case.is_overdue(timezone.localdate()),
             "rules": rules,
             "partners": case.partners.order_by("name"),
-            "events": case.events.select_related("actor").order_by("at", "pk"),
+            "events": _timeline(case),
             "evidence": case.evidence.order_by("uploaded_at", "pk"),
             "action_forms": _action_forms(request, case, bound),
             "open_action": bound.action if bound is not None else "",
