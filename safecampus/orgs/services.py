@@ -79,7 +79,8 @@ def school_update(*, actor, school: School, data: dict, gates: list[dict] | None
         after_gates = _gates_snapshot(school)
         if after_gates != before_gates:
             extra = {"gates": [before_gates, after_gates]}
-    if extra is not None or (school.stage, school.bureau_id) != (before_stage, before_bureau):
+    # replaced gates have new ids even when their positions did not change: measure again
+    if gates is not None or (school.stage, school.bureau_id) != (before_stage, before_bureau):
         announce_geometry_change([school.pk])
     _check_in_scope(actor=actor, school=school)
     config_change_record(actor=actor, obj=school, before=before, data_extra=extra)

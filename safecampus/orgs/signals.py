@@ -13,4 +13,7 @@ def announce_geometry_change(school_ids) -> None:
 
     ids = sorted({int(pk) for pk in school_ids})
     if ids:
-        transaction.on_commit(lambda: school_geometry_changed.send(sender=None, school_ids=ids))
+        # robust: the change is committed; a failure to measure again is logged, never shown
+        transaction.on_commit(
+            lambda: school_geometry_changed.send(sender=None, school_ids=ids), robust=True
+        )

@@ -222,14 +222,15 @@ def parse_geojson(text: str) -> list:
     if not isinstance(geometry, dict) or geometry.get("type") not in ("Polygon", "MultiPolygon"):
         raise BoundaryError([_("The GeoJSON holds no polygon.")])
     coords = geometry.get("coordinates") or []
-    if geometry["type"] == "MultiPolygon":
-        coords = coords[0] if coords else []
-    if not coords or not isinstance(coords[0], list):
-        raise BoundaryError([_("The GeoJSON polygon has no corners.")])
-    return _closed(coords[0])
-
-
-_KML_COORDS = re.compile(r"<(?:\w+:)?coordinates>(.*?)</(?:\w+:)?coordinates>", re.S)
+    try:
+        if geometry["type"] == "MultiPolygon":
+            coords = coords[0] if coords else []
+        ring = coords[0] if coords else None
+        if not isinstance(ring, list) or not all(isinstance(c, list) and len(c) >= 2 for c in ring):
+            raise BoundaryError([_("The GeoJSON polygon has no corners.")])
+        return _closed(ring)
+    except (TypeError, KeyError, IndexError):
+        raise BoundaryError([_("The GeoJSON polygon has no corners.")]) from None
 
 
 def parse_kml(text: str) -> list:

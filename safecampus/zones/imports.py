@@ -45,7 +45,7 @@ from safecampus.core.jobs import JobRefused
 from safecampus.orgs.models import Bureau
 
 from . import access, detection, services
-from .choices import OPEN_CASE, VenueAction, VenueSource, VenueType
+from .choices import ACTIVE_VENUE, OPEN_CASE, VenueAction, VenueSource, VenueType
 from .lifecycle import VENUES
 from .models import Venue, VenueEvent, ZoneCase
 
@@ -271,6 +271,30 @@ def venue_import(
             rows.append(row)
         if i % 100 == 0:
             progress(i)
+    # the checks that read the database, once for every row: a venue at a school, and one
+    # already in the register (still operating there)
+    for row, why in zip(
+        rows, services.at_school_problems([r["wgs"] for r in rows], bureau), strict=True
+    ):
+        if why:
+            errors.append(RowError(row["row"], f"{LON}/{LAT}", why))
+    registered = set(
+        Venue.objects.filter(
+            bureau_id=bureau,
+            name__in={r["name"] for r in rows},
+            status__in=sorted(ACTIVE_VENUE),
+        ).values_list("name", "address")
+    )
+    for row in rows:
+        if (row["name"], row["address"]) in registered:
+            errors.append(
+                RowError(
+                    row["row"],
+                    NAME,
+                    _("A venue with this name and address is already in the register."),
+                )
+            )
+    rows = [r for r in rows if not r["bad"]]
     if errors:
         _refuse_rows(errors)
     if not rows:
@@ -399,8 +423,6 @@ def check_row(number, raw, bureau_id, seen, errors) -> dict | None:
         dlon = Decimal(str(geo.number(lon))).quantize(Decimal("0.000001"))
         dlat = Decimal(str(geo.number(lat))).quantize(Decimal("0.000001"))
         wgs = geo.to_wgs84(dlon, dlat, system)
-        if at := services.at_school_problem(wgs[0], wgs[1], bureau_id):
-            err(f"{LON}/{LAT}", at)
         point = (dlon, dlat, wgs)
     if name:
         key = (name, data["address"])
@@ -412,9 +434,10 @@ def check_row(number, raw, bureau_id, seen, errors) -> dict | None:
             )
         else:
             seen[key] = number
-    if len(errors) > before or point is None:
+    if point is None:
         return None
     return {
+        "bad": len(errors) > before,
         "row": number,
         **data,
         "source": source,

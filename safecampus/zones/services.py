@@ -100,29 +100,48 @@ def venue_problems(data: dict) -> dict:
     return errors
 
 
+def at_school_problems(points: list[tuple[float, float]], bureau_id: int) -> list[str | None]:
+    """For each WGS-84 point, why a venue cannot stand there (at a school's gate, within a few
+    metres, or inside a campus boundary), or ``None``: in four reads whatever the number."""
+    if not points:
+        return []
+    tree = detection.subtree_ids(bureau_id)
+    by_cell: dict[int, set[int]] = {}
+    for cell, school_id in detection.ZoneCell.objects.filter(
+        cell__in={geo.cell_of(*p) for p in points}, bureau_id__in=tree
+    ).values_list("cell", "school_id"):
+        by_cell.setdefault(cell, set()).add(school_id)
+    sites = detection.sites_of({s for ids in by_cell.values() for s in ids})
+    names = dict(School.objects.filter(pk__in=list(sites)).values_list("pk", "name"))
+    out: list[str | None] = []
+    for wlon, wlat in points:
+        why = None
+        for school_id in sorted(by_cell.get(geo.cell_of(wlon, wlat), ())):
+            site = sites.get(school_id)
+            if site is None:
+                continue
+            if site.gates:
+                _gate, distance = detection.nearest_gate(site.gates, wlon, wlat)
+                if distance is not None and distance < AT_GATE_M:
+                    why = _(
+                        "The venue's position is the gate of %(school)s: check the coordinates "
+                        "and their system."
+                    ) % {"school": names.get(school_id, "")}
+                    break
+            if site.shape is not None and site.shape.contains(wlon, wlat):
+                why = _(
+                    "The venue's position lies inside the campus of %(school)s: check the "
+                    "coordinates and their system."
+                ) % {"school": names.get(school_id, "")}
+                break
+        out.append(why)
+    return out
+
+
 def at_school_problem(wlon: float, wlat: float, bureau_id: int) -> str | None:
     """Refuse a venue that stands at a school: within a few metres of a gate, or inside a
     campus boundary (of the schools whose zones reach its cell)."""
-    cell = geo.cell_of(wlon, wlat)
-    school_ids = detection.candidates(cell, detection.subtree_ids(bureau_id))
-    for site in detection.sites_of(school_ids).values():
-        if site.gates:
-            _gate, distance = detection.nearest_gate(site.gates, wlon, wlat)
-            if distance is not None and distance < AT_GATE_M:
-                name = (
-                    School.objects.filter(pk=site.school_id).values_list("name", flat=True).first()
-                )
-                return _(
-                    "The venue's position is the gate of %(school)s: check the coordinates and "
-                    "their system."
-                ) % {"school": name}
-        if site.shape is not None and site.shape.contains(wlon, wlat):
-            name = School.objects.filter(pk=site.school_id).values_list("name", flat=True).first()
-            return _(
-                "The venue's position lies inside the campus of %(school)s: check the coordinates "
-                "and their system."
-            ) % {"school": name}
-    return None
+    return at_school_problems([(wlon, wlat)], bureau_id)[0]
 
 
 def _venue_event(venue, action, actor, role, now, *, note="", data=None):
@@ -142,8 +161,17 @@ def _venue_event(venue, action, actor, role, now, *, note="", data=None):
     return event
 
 
+#: the largest key a database row can have
+MAX_ID = 2**63 - 1
+
+
 def _bureau_partners(bureau_id: int, ids: Iterable) -> list[PartnerUnit]:
-    ids = {int(i) for i in ids or ()}
+    try:
+        ids = {int(i) for i in ids or ()}
+    except (TypeError, ValueError):
+        raise refuse({"partners": [_("A partner unit is not one of this bureau's.")]}) from None
+    if any(not 1 <= i <= MAX_ID for i in ids):
+        raise refuse({"partners": [_("A partner unit is not one of this bureau's.")]})
     if not ids:
         return []
     chain = detection.chain_ids(bureau_id)
@@ -563,6 +591,8 @@ def case_problems(case: ZoneCase, action: str, data: dict, files: list, today) -
             errors["deadline"] = [_("Give the deadline as a date.")]
         elif deadline < today:
             errors["deadline"] = [_("The deadline cannot be in the past.")]
+        elif deadline > today + datetime.timedelta(days=3 * 366):
+            errors["deadline"] = [_("The deadline is more than three years away.")]
         else:
             data["deadline"] = deadline
     if action == CaseAction.ADD_EVIDENCE and not files:
