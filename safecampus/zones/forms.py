@@ -6,7 +6,7 @@ import contextlib
 
 from django import forms
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from safecampus.core.excel import upload_problem
 from safecampus.core.forms import bootstrap
@@ -68,7 +68,7 @@ class VenueForm(forms.Form):
 
     bureau = forms.TypedChoiceField(label=gettext_lazy("Bureau"), coerce=int, choices=())
     kind = forms.ChoiceField(label=gettext_lazy("Type"), choices=_blank(VenueType.choices))
-    name = forms.CharField(label=gettext_lazy("Name"), max_length=100)
+    name = forms.CharField(label=pgettext_lazy("safety zone", "Name"), max_length=100)
     licence = forms.CharField(label=gettext_lazy("Licence number"), max_length=64, required=False)
     address = forms.CharField(label=gettext_lazy("Address"), max_length=200, required=False)
     longitude = forms.CharField(
@@ -95,7 +95,7 @@ class VenueForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    source = forms.ChoiceField(label=gettext_lazy("Source"), choices=HAND_SOURCES)
+    source = forms.ChoiceField(label=pgettext_lazy("safety zone", "Source"), choices=HAND_SOURCES)
     note = forms.CharField(
         label=gettext_lazy("Note"),
         max_length=400,
