@@ -111,3 +111,24 @@ def test_the_boundary_history_names_the_source(cw, client_for):
 def test_venue_colours_differ_from_the_schools_blue():
     assert STATUS_COLOURS[VenueStatus.RELOCATED] != "#0d6efd"
     assert len(set(STATUS_COLOURS.values())) == len(STATUS_COLOURS)
+
+
+def test_empty_choices_read_all_on_filters_and_choose_on_forms(cw, client_for):
+    client = client_for(cw.users[Role.SAFETY_CENTRE])
+    listing = client.get(reverse("zones:venue_list")).content.decode()
+    assert "---------" not in listing and "全部" in listing
+    form = client.get(reverse("zones:venue_create")).content.decode()
+    assert "---------" not in form
+    assert "请选择类型" in form and "请选择坐标系" in form
+
+
+def test_a_partner_on_a_phone_can_jump_to_the_actions(cw, client_for):
+    html = (
+        client_for(cw.users[Role.PARTNER])
+        .get(reverse("zones:case_detail", args=[cw.case.pk]))
+        .content.decode()
+    )
+    assert 'href="#actions-card"' in html and 'id="actions-card"' in html
+    reader = client_for(cw.users[Role.LEADERSHIP])
+    html = reader.get(reverse("zones:case_detail", args=[cw.case.pk])).content.decode()
+    assert 'href="#actions-card"' not in html  # nothing to do: no button
