@@ -132,3 +132,23 @@ def test_a_partner_on_a_phone_can_jump_to_the_actions(cw, client_for):
     reader = client_for(cw.users[Role.LEADERSHIP])
     html = reader.get(reverse("zones:case_detail", args=[cw.case.pk])).content.decode()
     assert 'href="#actions-card"' not in html  # nothing to do: no button
+
+
+def test_the_import_job_page_says_imported_not_exported(world, clock, client_for):
+    from safecampus.core import geo
+    from safecampus.core.jobs import job_run
+    from safecampus.core.models import Job
+    from safecampus.zones.testing import away, zone_world
+
+    from .test_venues_import import workbook
+
+    clock.move_to(NOW)
+    z = zone_world(world)
+    client = client_for(z.law_officer)
+    gcj = away(ORIGIN, 150, system=geo.GCJ02)
+    upload = workbook([["网吧", "星空网吧", "", "东路1号", gcj[0], gcj[1], "高德", "", ""]])
+    assert client.post(reverse("zones:venue_import"), {"file": upload}).status_code == 302
+    job = Job.objects.get(kind="zones.venue_import")
+    job_run(job.pk)
+    html = client.get(job.get_absolute_url()).content.decode()
+    assert "已导入1个场所" in html and "已导出" not in html
