@@ -152,3 +152,13 @@ def test_the_import_job_page_says_imported_not_exported(world, clock, client_for
     job_run(job.pk)
     html = client.get(job.get_absolute_url()).content.decode()
     assert "已导入1个场所" in html and "已导出" not in html
+
+
+def test_the_venue_links_to_the_schools_whose_zone_holds_it(cw, client_for):
+    school_url = reverse("zones:geometry_detail", args=[cw.world.school_a.pk])
+    url = reverse("zones:venue_detail", args=[cw.venue.pk])
+    officer = client_for(cw.z.law_officer).get(url).content.decode()
+    assert f'href="{school_url}"' in officer
+    partner = client_for(cw.users[Role.PARTNER]).get(url)
+    assert partner.status_code == 200
+    assert f'href="{school_url}"' not in partner.content.decode()
