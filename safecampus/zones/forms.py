@@ -6,7 +6,7 @@ import contextlib
 
 from django import forms
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from safecampus.core.excel import upload_problem
 from safecampus.core.forms import bootstrap
@@ -31,8 +31,9 @@ STATUS_ACTIONS = (
 )
 
 
-def _blank(choices) -> list:
-    return [("", "---------"), *choices]
+def _blank(choices, label=None) -> list:
+    """``choices`` after an empty first choice: "all" on a filter, "choose…" on an entry form."""
+    return [("", label if label is not None else gettext_lazy("All")), *choices]
 
 
 class VenueFilterForm(forms.Form):
@@ -45,7 +46,11 @@ class VenueFilterForm(forms.Form):
     in_zone = forms.ChoiceField(
         label=gettext_lazy("In a school's zone"),
         required=False,
-        choices=[("", "---------"), ("yes", gettext_lazy("Yes")), ("no", gettext_lazy("No"))],
+        choices=[
+            ("", gettext_lazy("All")),
+            ("yes", gettext_lazy("Yes")),
+            ("no", gettext_lazy("No")),
+        ],
     )
     q = forms.CharField(label=gettext_lazy("Search"), required=False, max_length=100)
 
@@ -67,8 +72,11 @@ class VenueForm(forms.Form):
     """Register or correct a venue. The coordinate system has no default: it must be chosen."""
 
     bureau = forms.TypedChoiceField(label=gettext_lazy("Bureau"), coerce=int, choices=())
-    kind = forms.ChoiceField(label=gettext_lazy("Type"), choices=_blank(VenueType.choices))
-    name = forms.CharField(label=gettext_lazy("Name"), max_length=100)
+    kind = forms.ChoiceField(
+        label=gettext_lazy("Type"),
+        choices=_blank(VenueType.choices, pgettext_lazy("safety zone", "— choose the type —")),
+    )
+    name = forms.CharField(label=pgettext_lazy("safety zone", "Name"), max_length=100)
     licence = forms.CharField(label=gettext_lazy("Licence number"), max_length=64, required=False)
     address = forms.CharField(label=gettext_lazy("Address"), max_length=200, required=False)
     longitude = forms.CharField(
@@ -83,7 +91,7 @@ class VenueForm(forms.Form):
     )
     coord_system = forms.ChoiceField(
         label=gettext_lazy("Coordinate system"),
-        choices=_blank(CoordSystem.choices),
+        choices=_blank(CoordSystem.choices, gettext_lazy("— choose the coordinate system —")),
         help_text=gettext_lazy(
             "Where the coordinates come from: a phone's GPS (WGS-84), Amap or Tencent (GCJ-02), "
             "Baidu (BD-09). Mixing them shifts a point by hundreds of metres."
@@ -95,7 +103,7 @@ class VenueForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    source = forms.ChoiceField(label=gettext_lazy("Source"), choices=HAND_SOURCES)
+    source = forms.ChoiceField(label=pgettext_lazy("safety zone", "Source"), choices=HAND_SOURCES)
     note = forms.CharField(
         label=gettext_lazy("Note"),
         max_length=400,

@@ -12,7 +12,7 @@ import json
 
 from django import forms
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from safecampus.core import geo
 from safecampus.core.excel import Column, ExcelRefused, cell_text, read_workbook, upload_problem
@@ -144,7 +144,7 @@ class VertexWorkbookForm(_Versioned):
 
 
 class WaitingAreaForm(_Styled):
-    name = forms.CharField(label=gettext_lazy("Name"), max_length=64)
+    name = forms.CharField(label=pgettext_lazy("safety zone", "Name"), max_length=64)
     longitude = forms.CharField(label=gettext_lazy("Longitude"), max_length=20)
     latitude = forms.CharField(label=gettext_lazy("Latitude"), max_length=20)
     coord_system = SystemField()

@@ -48,8 +48,11 @@
       (s[2] || []).forEach(function (g) {
         var ll = [g[1], g[0]];
         bounds.extend(ll);
+        // a gate: a white point ringed in the schools' blue, unlike the venues'
+        // filled status colours
         L.circleMarker(ll, {
-          renderer: renderer, radius: 4, color: "#0d6efd", weight: 1, fillOpacity: 0.9,
+          renderer: renderer, radius: 4, color: "#0d6efd", weight: 2, fillColor: "#fff",
+          fillOpacity: 1,
         }).bindTooltip(name).addTo(gates);
         if (s[4]) {
           L.circle(ll, {

@@ -372,6 +372,10 @@ def geometry_detail(request, school_pk: int):
         .select_related("actor")
         .order_by("-at", "-pk")[:HISTORY_SIZE]
     )
+    sources = dict(BoundarySource.choices)
+    for e in events:
+        source = (e.data or {}).get("source", "")
+        e.source_label = sources.get(source, source)
     return render(
         request,
         "zones/geometry_detail.html",

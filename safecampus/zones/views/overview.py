@@ -32,7 +32,7 @@ STATUS_COLOURS = {
     VenueStatus.OPERATING: "#dc3545",
     VenueStatus.RECTIFYING: "#fd7e14",
     VenueStatus.CLOSED: "#6c757d",
-    VenueStatus.RELOCATED: "#0d6efd",
+    VenueStatus.RELOCATED: "#6f42c1",
     VenueStatus.EXEMPT: "#198754",
 }
 

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from safecampus.core import geo
-from safecampus.core.access import get_for, require, roles_on, scope_for
+from safecampus.core.access import VIEW, get_for, require, roles_on, scope_for
 from safecampus.core.capabilities import ZONE_VENUE_EDIT, ZONE_VIEW
 from safecampus.core.excel import XLSX_CONTENT_TYPE
 from safecampus.core.jobs import job_start
@@ -126,12 +126,24 @@ def status_buttons(user, venue) -> list[dict]:
     ]
 
 
+def _schools_with_pages(user, school_ids: set[int]) -> set[int]:
+    """Those of ``school_ids`` whose zone page ``user`` may open (a partner unit may not)."""
+    scope = scope_for(user)
+    q = None if scope.is_empty or not school_ids else access.school_geometry_q(scope, VIEW)
+    if q is None:
+        return set()
+    return set(School.objects.filter(q, pk__in=school_ids).values_list("pk", flat=True))
+
+
 @login_required
 def venue_detail(request, pk: int):
     user = request.user
     require(user, ZONE_VIEW)
     venue = get_for(user, Venue.objects.select_related("bureau", "created_by", "relocated_to"), pk)
     hits = selectors.hits_of_venue(user, venue)
+    linked = _schools_with_pages(user, {h.school_id for h in hits})
+    for h in hits:
+        h.school_linked = h.school_id in linked
     cases = list(
         ZoneCase.objects.visible_to(user)
         .filter(venue=venue)
