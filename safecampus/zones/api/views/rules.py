@@ -17,6 +17,7 @@ from django.http import Http404
 from django.urls import path
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.gzip import gzip_page
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, status, viewsets
@@ -94,7 +95,7 @@ def managed_bureau(user, bureau_id: int | None) -> Bureau:
     require(user, ZONE_MANAGE)
     bureaus = [b for b in rule_bureaus(user) if b.pk in access.manage_bureaus(scope_for(user))]
     if not bureaus:
-        raise DjangoPermissionDenied(_("You may not keep zone rules."))
+        raise DjangoPermissionDenied(pgettext("safety zone", "You may not keep zone rules."))
     if bureau_id is None:
         return bureaus[0]
     for b in bureaus:
@@ -198,10 +199,11 @@ class ZoneRuleViewSet(viewsets.GenericViewSet):
         request=ZoneRuleWriteSerializer,
         responses={
             201: ZoneRuleChangeSerializer,
-            400: _INVALID,
+            400: _error(
+                _INVALID.description + " `duplicate`: the bureau already has a rule with this code."
+            ),
             403: _FORBIDDEN_WRITE,
             404: _error("`not_found`: the bureau is not one the caller keeps."),
-            409: _error("`duplicate`: the bureau already has a rule with this code."),
         },
         summary="Add a bureau's own zone rule",
         description="`code`, `name`, `kind` (`exclusion` with its `venue_types`, or "
@@ -306,9 +308,12 @@ class ZoneSettingsView(APIView):
 
     def _bureau(self, bureau_id) -> Bureau:
         bureau_id = _pk(bureau_id)
-        if bureau_id not in access.register_bureaus(scope_for(self.request.user)):
+        bureau = None
+        if bureau_id in access.register_bureaus(scope_for(self.request.user)):
+            bureau = Bureau.objects.filter(pk=bureau_id).first()
+        if bureau is None:
             raise Http404
-        return Bureau.objects.get(pk=bureau_id)
+        return bureau
 
     def _body(self, bureau) -> dict:
         row = (
