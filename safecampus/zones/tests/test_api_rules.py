@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from safecampus.core.jobs import job_run
 from safecampus.core.models import Job
 from safecampus.core.roles import Role
 from safecampus.core.testing import DepartmentFactory, count_queries, scope_matrix, user_with_role
@@ -293,6 +294,12 @@ def test_recheck_starts_the_job(zw, world, client, client_for):
         "url": job.get_absolute_url(),
     }
     assert job.params == {"bureau": world.bureau.pk} and job.created_by == zw.centre
+    job_run(job.pk)
+    job.refresh_from_db()
+    assert job.status == Job.Status.SUCCEEDED
+    assert ZoneEvent.objects.filter(
+        kind=ZoneEventKind.RECHECK, bureau=world.bureau, actor=zw.centre
+    ).exists()
     r = _json(c, "post", "/api/v1/zone-recheck/", {"bureau": "x"})
     assert r.status_code == 400 and _jobs() == 1
     scope_matrix(
