@@ -327,6 +327,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # choice sets that share a field name get names of their own
+    "ENUM_NAME_OVERRIDES": {
+        "HazardSourceEnum": "safecampus.hazards.choices.Source",
+        "ZoneVenueSourceEnum": "safecampus.zones.choices.VenueSource",
+        "ZoneBoundarySourceEnum": "safecampus.zones.choices.BoundarySource",
+    },
     # every operation declares the errors it answers, with the one Error body
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -24,11 +24,7 @@ from safecampus.core.roles import Role
 from safecampus.hazards.evidence import serve_evidence
 from safecampus.orgs.models import Department, School
 
-<<<<<<< HEAD
-from .. import selectors, services
-=======
 from .. import access, selectors, services
->>>>>>> h-walk
 from ..choices import CaseStatus
 from ..forms_cases import CaseActionForm, CaseFilterForm
 from ..lifecycle import CASES
@@ -140,27 +136,14 @@ def _action_forms(request, case, bound: CaseActionForm | None = None) -> list[Ca
     return out
 
 
-<<<<<<< HEAD
-def _timeline(case) -> list:
-    """The case's events, each with its statuses and the actor's role in words
-    (``from_label``, ``to_label``, ``role_label``), not their stored codes."""
-    statuses = dict(CaseStatus.choices)
-=======
 def _events(case) -> list:
     """The case's events, each with its statuses and role as labels (never the stored codes)."""
     statuses = dict(CaseStatus.choices)
     roles = dict(Role.choices)
->>>>>>> h-walk
     events = list(case.events.select_related("actor").order_by("at", "pk"))
     for e in events:
         e.from_label = statuses.get(e.from_status, e.from_status)
         e.to_label = statuses.get(e.to_status, e.to_status)
-<<<<<<< HEAD
-        e.role_label = Role(e.actor_role).label if e.actor_role in Role.values else ""
-    return events
-
-
-=======
         e.role_label = roles.get(e.actor_role, "")
     return events
 
@@ -174,7 +157,6 @@ def _school_url(user, case) -> str:
     return reverse("zones:geometry_detail", kwargs={"school_pk": case.school_id})
 
 
->>>>>>> h-walk
 def _detail(request, case, *, bound=None, status: int = 200):
     rules = list(ZoneRule.objects.for_bureau(case.bureau).filter(code__in=case.rule_codes or []))
     return render(
@@ -185,12 +167,8 @@ def _detail(request, case, *, bound=None, status: int = 200):
             "overdue": case.is_overdue(timezone.localdate()),
             "rules": rules,
             "partners": case.partners.order_by("name"),
-<<<<<<< HEAD
-            "events": _timeline(case),
-=======
             "events": _events(case),
             "school_url": _school_url(request.user, case),
->>>>>>> h-walk
             "evidence": case.evidence.order_by("uploaded_at", "pk"),
             "action_forms": _action_forms(request, case, bound),
             "open_action": bound.action if bound is not None else "",
