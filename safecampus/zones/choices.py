@@ -111,6 +111,8 @@ class CaseAction(models.TextChoices):
     REVISE = "revise", _("Measured again")
     #: the venue's closure or relocation was recorded on its case at another school
     VENUE_GONE = "venue_gone", _("Venue closed or moved (recorded on another case)")
+    #: that record was rejected on the other case: the venue still operates
+    VENUE_BACK = "venue_back", _("Venue still operating (rejected on another case)")
 
 
 class ZoneEventKind(models.TextChoices):

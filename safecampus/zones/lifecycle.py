@@ -59,6 +59,14 @@ CASES = Lifecycle(
         # the venue's closure, relocation or exemption was recorded on its case at another
         # school: this case awaits its own department's verification too
         Move(CaseAction.VENUE_GONE, _RUNNING, CaseStatus.SUBMITTED, ENGINE, internal=True),
+        # ... and that record was rejected there: the venue still operates
+        Move(
+            CaseAction.VENUE_BACK,
+            _s(CaseStatus.SUBMITTED),
+            CaseStatus.RECTIFYING,
+            ENGINE,
+            internal=True,
+        ),
     ],
     statuses=CaseStatus.values,
     action_label=lambda a: str(CaseAction(a).label) if a in CaseAction.values else a,

@@ -666,9 +666,17 @@ def act_on_case(
         venue = Venue.objects.select_for_update().get(pk=row.venue_id)
         new_venue = None
         if action == CaseAction.RECORD_RELOCATION:
+            # the new place is entered in the register when the relocation is verified
             event_data["address"] = (data.get("address") or "").strip()[:200]
             if relocation is not None:
-                new_venue = _relocated(venue, relocation, data, actor, now)
+                event_data["to"] = [
+                    str(relocation[0]),
+                    str(relocation[1]),
+                    data["coord_system"],
+                ]
+        if action == CaseAction.VERIFY and venue.relocated_to_id is None:
+            new_venue = _verified_relocation(venue, actor, now)
+            if new_venue is not None:
                 event_data["new_venue"] = new_venue.pk
         event = CASES.commit(
             row,
@@ -698,11 +706,38 @@ def act_on_case(
                 CaseAction.EXEMPT,
             ):
                 _others_follow(row, venue, now)
+            if action == CaseAction.REJECT:
+                _others_back(row, venue, now)
         if new_venue is not None:
             detection.check_venues([new_venue], now=now)
         return row
 
     return in_write_transaction(write)
+
+
+def _verified_relocation(venue: Venue, actor, now) -> Venue | None:
+    """A relocated venue's new place, from the latest recorded relocation with coordinates,
+    entered in the register once the relocation is verified (and then measured)."""
+    if venue.status != VenueStatus.RELOCATED:
+        return None
+    recorded = (
+        ZoneCaseEvent.objects.filter(
+            case__venue=venue, action=CaseAction.RECORD_RELOCATION, data__has_key="to"
+        )
+        .order_by("-at", "-pk")
+        .first()
+    )
+    if recorded is None:
+        return None
+    lon, lat, system = recorded.data["to"]
+    dlon, dlat, wlon, wlat = point(lon, lat, system)
+    return _relocated(
+        venue,
+        (dlon, dlat, wlon, wlat),
+        {"address": recorded.data.get("address", ""), "coord_system": system},
+        actor,
+        now,
+    )
 
 
 def _relocated(venue: Venue, relocation, data, actor, now) -> Venue:
@@ -781,6 +816,33 @@ def _others_follow(case: ZoneCase, venue: Venue, now) -> None:
             event=lambda f, t, other=other: ZoneCaseEvent.objects.create(
                 case=other,
                 action=CaseAction.VENUE_GONE,
+                from_status=f,
+                to_status=t,
+                actor=None,
+                actor_role="engine",
+                at=now,
+                data={"case": case.pk, "venue_status": venue.status},
+            ),
+        )
+
+
+def _others_back(case: ZoneCase, venue: Venue, now) -> None:
+    """The recorded closure or relocation was rejected: the venue still operates, so its cases
+    at other schools that awaited verification because of it are being rectified again."""
+    for other in (
+        ZoneCase.objects.select_for_update()
+        .filter(venue=venue, status=CaseStatus.SUBMITTED, events__action=CaseAction.VENUE_GONE)
+        .exclude(pk=case.pk)
+        .distinct()
+    ):
+        move = CASES.check(other, CaseAction.VENUE_BACK, {"engine"})
+        CASES.commit(
+            other,
+            move,
+            now=now,
+            event=lambda f, t, other=other: ZoneCaseEvent.objects.create(
+                case=other,
+                action=CaseAction.VENUE_BACK,
                 from_status=f,
                 to_status=t,
                 actor=None,

@@ -283,7 +283,31 @@ def test_relocation_coordinates_need_their_system(cw, client_for):
     )
     assert response.status_code == 302
     venue = Venue.objects.get(pk=cw.venue.pk)
-    assert venue.status == VenueStatus.RELOCATED and venue.relocated_to is not None
+    # the new place enters the register when the department verifies the relocation
+    assert venue.status == VenueStatus.RELOCATED and venue.relocated_to is None
+    assert _post(law, cw.fresh(), "verify", note="已核实").status_code == 302
+    venue.refresh_from_db()
+    assert venue.relocated_to is not None
+    assert venue.relocated_to.address == "远处路1号"
+    assert venue.relocated_to.source == "relocation"
+
+
+def test_a_rejected_relocation_sends_the_other_schools_case_back(cw, client_for):
+    """A venue between two schools: its relocation recorded on one case moves the other to
+    verification; rejected, both are rectified again and no new venue is registered."""
+    from safecampus.zones.models import ZoneCase
+
+    law = client_for(cw.z.law_officer)
+    case = cw.fresh()
+    others = ZoneCase.objects.filter(venue=case.venue).exclude(pk=case.pk)
+    response = _post(law, case, "record_relocation", note="搬走", address="远处路1号")
+    assert response.status_code == 302
+    assert _post(law, cw.fresh(), "reject", note="仍在营业").status_code == 302
+    venue = Venue.objects.get(pk=cw.venue.pk)
+    assert venue.status == VenueStatus.RECTIFYING and venue.relocated_to is None
+    for other in others:
+        other.refresh_from_db()
+        assert other.status != "submitted"
 
 
 def test_a_stale_version_is_409_and_changes_nothing(cw, client_for):

@@ -139,3 +139,60 @@ def test_importing_the_same_workbook_twice_is_refused_the_second_time(z, client_
     )
     assert Venue.objects.count() == 1
     assert ZoneCase.objects.count() == 1
+
+
+def _between_two_schools(z):
+    from safecampus.core import geo
+    from safecampus.zones.testing import gate_at
+
+    gate_at(z.world.school_b, *geo.offset(*ORIGIN, 90.0, 300.0), name="西门")
+    venue = services.register_venue(
+        actor=z.world.users[Role.SAFETY_CENTRE],
+        bureau_id=z.world.bureau.pk,
+        data=venue_data(away(ORIGIN, 150)),
+    )
+    a = ZoneCase.objects.get(venue=venue, school=z.world.school_a)
+    b = ZoneCase.objects.get(venue=venue, school=z.world.school_b)
+    return venue, a, b
+
+
+def test_a_rejected_closure_sends_the_other_schools_case_back_to_rectifying(z):
+    venue, a, b = _between_two_schools(z)
+    police = z.world.users[Role.PARTNER]
+    services.act_on_case(actor=police, case_id=a.pk, action="record_closure", data={"note": "关"})
+    b.refresh_from_db()
+    assert b.status == "submitted"
+    services.act_on_case(
+        actor=z.law_officer, case_id=a.pk, action="reject", data={"note": "仍在营业"}
+    )
+    a.refresh_from_db()
+    b.refresh_from_db()
+    venue.refresh_from_db()
+    assert (a.status, b.status, venue.status) == ("rectifying", "rectifying", "rectifying")
+    assert b.events.filter(action="venue_back", actor_role="engine").exists()
+
+
+def test_a_relocation_registers_the_new_place_only_when_verified(z):
+    from safecampus.core import geo
+
+    venue, a, _b = _between_two_schools(z)
+    far = geo.offset(*ORIGIN, 0.0, 3000.0)
+    services.act_on_case(
+        actor=z.law_officer,
+        case_id=a.pk,
+        action="record_relocation",
+        data={
+            "note": "迁往北面",
+            "address": "北路8号",
+            "longitude": f"{far[0]:.6f}",
+            "latitude": f"{far[1]:.6f}",
+            "coord_system": "wgs84",
+        },
+    )
+    assert Venue.objects.count() == 1
+    services.act_on_case(actor=z.law_officer, case_id=a.pk, action="verify", data={"note": "核实"})
+    venue.refresh_from_db()
+    new = venue.relocated_to
+    assert new is not None and new.address == "北路8号" and new.source == "relocation"
+    assert 2990 < geo.distance_m(*ORIGIN, new.wgs_lon, new.wgs_lat) < 3010
+    assert not ZoneCase.objects.filter(venue=new).exists()
