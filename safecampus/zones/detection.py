@@ -57,6 +57,8 @@ from .models import (
 )
 
 CHUNK = 2000
+#: fewer rows than this are inserted the ordinary way (one venue entered by a user)
+COPY_MIN = 20
 
 
 def insert_rows(model, fields: list[str], rows: list[tuple], *, batch_size: int = 2000) -> None:
@@ -64,7 +66,7 @@ def insert_rows(model, fields: list[str], rows: list[tuple], *, batch_size: int 
     Python) into ``model``'s table: one ``COPY`` on PostgreSQL, ``bulk_create`` elsewhere."""
     if not rows:
         return
-    if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql" and len(rows) >= COPY_MIN:
         meta = model._meta
         columns = [meta.get_field(f).column for f in fields]
         json_at = [
@@ -91,8 +93,9 @@ def insert_rows(model, fields: list[str], rows: list[tuple], *, batch_size: int 
 
 
 def new_ids(model, n: int) -> list[int] | None:
-    """``n`` fresh primary keys of ``model`` taken from its sequence (PostgreSQL), else None."""
-    if connection.vendor != "postgresql" or not n:
+    """``n`` fresh primary keys of ``model`` taken from its sequence (PostgreSQL, many rows),
+    else None."""
+    if connection.vendor != "postgresql" or n < COPY_MIN:
         return None
     with connection.cursor() as cursor:
         cursor.execute(
@@ -564,6 +567,7 @@ def sync(
     now: datetime.datetime,
     ctx: Context,
     schools: set[int] | None = None,
+    span: tuple[int, int, list[int]] | None = None,
 ) -> Counter:
     """Write what measuring found for ``venues`` (restricted to ``schools`` when given): their
     hits, the cases opened, revised and lapsed. Returns the counts."""
@@ -572,8 +576,18 @@ def sync(
         return counts
     venue_ids = [v.pk for v in venues]
     by_venue = {v.pk: v for v in venues}
-    hits = ZoneHit.objects.filter(venue_id__in=venue_ids)
-    cases = ZoneCase.objects.filter(venue_id__in=venue_ids, status__in=OPEN_CASE)
+    if span is not None:
+        # ``venues`` are every venue of the bureaus ``span[2]`` with a key from ``span[0]`` to
+        # ``span[1]``: a key range reads the same rows as a long list of keys (those of other
+        # bureaus in the range are left aside below)
+        lo, hi, bureaus = span
+        hits = ZoneHit.objects.filter(venue_id__gte=lo, venue_id__lte=hi)
+        cases = ZoneCase.objects.filter(venue_id__gte=lo, venue_id__lte=hi, status__in=OPEN_CASE)
+        checked = Venue.objects.filter(pk__gte=lo, pk__lte=hi, bureau_id__in=bureaus)
+    else:
+        hits = ZoneHit.objects.filter(venue_id__in=venue_ids)
+        cases = ZoneCase.objects.filter(venue_id__in=venue_ids, status__in=OPEN_CASE)
+        checked = Venue.objects.filter(pk__in=venue_ids)
     if schools is not None:
         hits, cases = hits.filter(school_id__in=schools), cases.filter(school_id__in=schools)
     school_bureau = ctx.school_bureau
@@ -596,6 +610,8 @@ def sync(
         "pk", "venue_id", "school_id", "rule_id", "line", "gate_id", "gate_name", "distance_m"
     ):
         key = tuple(key)
+        if key[0] not in by_venue:
+            continue
         if key in wanted and wanted[key] == distance:
             del wanted[key]
         else:
@@ -610,7 +626,7 @@ def sync(
             for (venue_id, school_id, rule_id, line, gate_id, name), d in wanted.items()
         ],
     )
-    open_cases = {(c.venue_id, c.school_id): c for c in cases}
+    open_cases = {(c.venue_id, c.school_id): c for c in cases if c.venue_id in by_venue}
     new: list[tuple[ZoneCase, list[Found]]] = []
     revisions: list[tuple] = []
     today = _local_date(now)
@@ -661,7 +677,7 @@ def sync(
     if new:
         _open(new, by_venue, now)
         counts["opened"] += len(new)
-    Venue.objects.filter(pk__in=venue_ids).update(checked_at=now)
+    checked.update(checked_at=now)
     return counts
 
 
@@ -933,7 +949,9 @@ def recheck_bureau(
         measured = batch.run()
         found = {venue.pk: measured.get(venue.pk, []) for venue in chunk}
         counts += in_write_transaction(
-            lambda chunk=chunk, found=found: sync(chunk, found, now=now, ctx=ctx)
+            lambda chunk=chunk, found=found, part=part: sync(
+                chunk, found, now=now, ctx=ctx, span=(part[0], part[-1], tree)
+            )
         )
         counts["venues"] += len(chunk)
         if progress:
