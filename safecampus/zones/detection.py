@@ -21,12 +21,15 @@ register covers its districts).
 from __future__ import annotations
 
 import datetime
+import hashlib
+import json
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
 from django.conf import settings
+from django.db import connection
 from django.db.models import F, Q, Subquery
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -36,7 +39,7 @@ from safecampus.core import geo
 from safecampus.core.db import in_write_transaction
 from safecampus.orgs.models import Bureau, Department, PartnerCoverage, School, SchoolGate
 
-from .choices import OPEN_CASE, CaseAction, HitLine, MeasureFrom, RuleKind
+from .choices import ACTIVE_VENUE, OPEN_CASE, CaseAction, HitLine, MeasureFrom, RuleKind
 from .defaults import CONCERNED_PARTNERS, DEFAULT_DEPARTMENT_NAME
 from .geometry import Shape
 from .lifecycle import CASES
@@ -54,6 +57,52 @@ from .models import (
 )
 
 CHUNK = 2000
+#: fewer rows than this are inserted the ordinary way (one venue entered by a user)
+COPY_MIN = 20
+
+
+def insert_rows(model, fields: list[str], rows: list[tuple], *, batch_size: int = 2000) -> None:
+    """Insert ``rows`` (tuples of the ``fields``' column values, JSON fields already plain
+    Python) into ``model``'s table: one ``COPY`` on PostgreSQL, ``bulk_create`` elsewhere."""
+    if not rows:
+        return
+    if connection.vendor == "postgresql" and len(rows) >= COPY_MIN:
+        meta = model._meta
+        columns = [meta.get_field(f).column for f in fields]
+        json_at = [
+            i for i, f in enumerate(fields) if meta.get_field(f).get_internal_type() == "JSONField"
+        ]
+        sql = "COPY {} ({}) FROM STDIN".format(
+            connection.ops.quote_name(meta.db_table),
+            ", ".join(connection.ops.quote_name(c) for c in columns),
+        )
+        with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+            if json_at:
+                for row in rows:
+                    row = list(row)
+                    for i in json_at:
+                        row[i] = json.dumps(row[i], ensure_ascii=False)
+                    copy.write_row(row)
+            else:
+                for row in rows:
+                    copy.write_row(row)
+        return
+    model.objects.bulk_create(
+        [model(**dict(zip(fields, row, strict=True))) for row in rows], batch_size=batch_size
+    )
+
+
+def new_ids(model, n: int) -> list[int] | None:
+    """``n`` fresh primary keys of ``model`` taken from its sequence (PostgreSQL, many rows),
+    else None."""
+    if connection.vendor != "postgresql" or n < COPY_MIN:
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [model._meta.db_table, model._meta.pk.column, n],
+        )
+        return [r[0] for r in cursor.fetchall()]
 
 
 @dataclass
@@ -66,6 +115,20 @@ class Found:
     gate_id: int | None
     gate_name: str
     distance: float
+
+
+class Measured:
+    """What measuring and syncing read of a venue (a row, not a model instance)."""
+
+    __slots__ = ("pk", "bureau_id", "kind", "status", "wgs_lon", "wgs_lat", "cell")
+
+    def __init__(self, pk, bureau_id, kind, status, wgs_lon, wgs_lat, cell):
+        self.pk, self.bureau_id, self.kind, self.status = pk, bureau_id, kind, status
+        self.wgs_lon, self.wgs_lat, self.cell = wgs_lon, wgs_lat, cell
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_VENUE
 
 
 class Site:
@@ -151,9 +214,19 @@ def chain_ids(bureau_id: int) -> list[int]:
 # --- sites --------------------------------------------------------------------------------------
 
 
-def refresh_sites(school_ids: Iterable[int], *, rules: dict | None = None) -> dict[int, Site]:
+def fingerprint(bureau_id, stage, gates, ring, reach, box) -> str:
+    """A digest of a site's derived geometry (what its row and its cells are made of)."""
+    raw = repr((bureau_id, stage, gates, ring, reach, box, geo.CELL_DEGREES)).encode()
+    return hashlib.blake2b(raw, digest_size=16).hexdigest()
+
+
+def refresh_sites(
+    school_ids: Iterable[int], *, rules: dict | None = None, only_changed: bool = False
+) -> dict[int, Site]:
     """Rebuild the zone sites and cells of ``school_ids`` from their gates and boundaries, and
-    measure their waiting areas again. Returns the sites."""
+    measure their waiting areas again. Returns the sites. With ``only_changed``, a site whose
+    fingerprint is the stored one keeps its row and cells (a run over an unchanged province
+    writes nothing)."""
     ids = sorted(set(school_ids))
     if not ids:
         return {}
@@ -169,47 +242,84 @@ def refresh_sites(school_ids: Iterable[int], *, rules: dict | None = None) -> di
             wlon, wlat = geo.to_wgs84(lon, lat, system)
             gates[school_id].append([pk, name, round(wlon, 8), round(wlat, 8)])
     rings = dict(SchoolBoundary.objects.filter(school_id__in=ids).values_list("school_id", "wgs"))
-    sites, rows, cells = {}, [], []
+    stored = (
+        dict(ZoneSite.objects.filter(school_id__in=ids).values_list("school_id", "fingerprint"))
+        if only_changed
+        else {}
+    )
+    sites, rows, cells, changed = {}, [], [], []
+    reaches: dict[tuple, int] = {}
+    now = timezone.now()
     for pk, bureau_id, stage in schools:
-        reach = reach_of(rules.get(bureau_id, []), stage)
-        points = [(g[2], g[3]) for g in gates[pk]] + [tuple(v) for v in rings.get(pk) or []]
+        key = (bureau_id, stage)
+        reach = reaches.get(key)
+        if reach is None:
+            reach = reaches[key] = reach_of(rules.get(bureau_id, []), stage)
+        school_gates, ring = gates[pk], rings.get(pk)
+        points = [(g[2], g[3]) for g in school_gates] + [tuple(v) for v in ring or []]
         box = None
         if points:
             lons, lats = [p[0] for p in points], [p[1] for p in points]
             dlon, dlat = geo.degrees_around(max(abs(min(lats)), abs(max(lats))), reach + 1.0)
             box = (min(lons) - dlon, min(lats) - dlat, max(lons) + dlon, max(lats) + dlat)
-            cells.extend(
-                ZoneCell(cell=c, school_id=pk, bureau_id=bureau_id)
-                for c in geo.cells_covering(*box)
+        sites[pk] = Site(pk, bureau_id, stage, school_gates, ring, box)
+        digest = fingerprint(bureau_id, stage, school_gates, ring, reach, box)
+        if only_changed and stored.get(pk) == digest:
+            continue
+        changed.append(pk)
+        if box:
+            cells.extend((c, pk, bureau_id) for c in geo.cells_covering(*box))
+        rows.append(
+            (
+                pk,
+                bureau_id,
+                stage,
+                school_gates,
+                ring,
+                reach,
+                box[0] if box else None,
+                box[1] if box else None,
+                box[2] if box else None,
+                box[3] if box else None,
+                now,
+                digest,
             )
-        row = ZoneSite(
-            school_id=pk,
-            bureau_id=bureau_id,
-            stage=stage,
-            gates=gates[pk],
-            ring=rings.get(pk),
-            reach_m=reach,
-            min_lon=box[0] if box else None,
-            min_lat=box[1] if box else None,
-            max_lon=box[2] if box else None,
-            max_lat=box[3] if box else None,
         )
-        rows.append(row)
-        sites[pk] = Site.of(row)
-    ZoneSite.objects.filter(school_id__in=ids).delete()
-    ZoneSite.objects.bulk_create(rows, batch_size=2000)
-    ZoneCell.objects.filter(school_id__in=ids).delete()
-    ZoneCell.objects.bulk_create(cells, batch_size=5000)
+    # the sites of schools gone, and those rebuilt
+    gone = [pk for pk in (stored if only_changed else ids) if pk not in sites]
+    renew = changed + gone
+    if renew:
+        ZoneSite.objects.filter(school_id__in=renew).delete()
+        insert_rows(ZoneSite, SITE_FIELDS, rows)
+        ZoneCell.objects.filter(school_id__in=renew).delete()
+        insert_rows(ZoneCell, ["cell", "school_id", "bureau_id"], cells, batch_size=5000)
     _measure_waiting_areas(ids, gates)
     return sites
 
 
+SITE_FIELDS = [
+    "school_id",
+    "bureau_id",
+    "stage",
+    "gates",
+    "ring",
+    "reach_m",
+    "min_lon",
+    "min_lat",
+    "max_lon",
+    "max_lat",
+    "refreshed_at",
+    "fingerprint",
+]
+
+
 def _measure_waiting_areas(ids: list[int], gates: dict) -> None:
-    areas = list(WaitingArea.objects.filter(school_id__in=ids))
-    for area in areas:
-        area.nearest_gate_id, area.gate_distance_m = nearest_gate(
-            gates.get(area.school_id, []), area.wgs_lon, area.wgs_lat
-        )
+    areas = []
+    for area in WaitingArea.objects.filter(school_id__in=ids):
+        found = nearest_gate(gates.get(area.school_id, []), area.wgs_lon, area.wgs_lat)
+        if found != (area.nearest_gate_id, area.gate_distance_m):
+            area.nearest_gate_id, area.gate_distance_m = found
+            areas.append(area)
     if areas:
         WaitingArea.objects.bulk_update(areas, ["nearest_gate", "gate_distance_m"], batch_size=1000)
 
@@ -457,6 +567,7 @@ def sync(
     now: datetime.datetime,
     ctx: Context,
     schools: set[int] | None = None,
+    span: tuple[int, int, list[int]] | None = None,
 ) -> Counter:
     """Write what measuring found for ``venues`` (restricted to ``schools`` when given): their
     hits, the cases opened, revised and lapsed. Returns the counts."""
@@ -465,8 +576,18 @@ def sync(
         return counts
     venue_ids = [v.pk for v in venues]
     by_venue = {v.pk: v for v in venues}
-    hits = ZoneHit.objects.filter(venue_id__in=venue_ids)
-    cases = ZoneCase.objects.filter(venue_id__in=venue_ids, status__in=OPEN_CASE)
+    if span is not None:
+        # ``venues`` are every venue of the bureaus ``span[2]`` with a key from ``span[0]`` to
+        # ``span[1]``: a key range reads the same rows as a long list of keys (those of other
+        # bureaus in the range are left aside below)
+        lo, hi, bureaus = span
+        hits = ZoneHit.objects.filter(venue_id__gte=lo, venue_id__lte=hi)
+        cases = ZoneCase.objects.filter(venue_id__gte=lo, venue_id__lte=hi, status__in=OPEN_CASE)
+        checked = Venue.objects.filter(pk__gte=lo, pk__lte=hi, bureau_id__in=bureaus)
+    else:
+        hits = ZoneHit.objects.filter(venue_id__in=venue_ids)
+        cases = ZoneCase.objects.filter(venue_id__in=venue_ids, status__in=OPEN_CASE)
+        checked = Venue.objects.filter(pk__in=venue_ids)
     if schools is not None:
         hits, cases = hits.filter(school_id__in=schools), cases.filter(school_id__in=schools)
     school_bureau = ctx.school_bureau
@@ -489,83 +610,88 @@ def sync(
         "pk", "venue_id", "school_id", "rule_id", "line", "gate_id", "gate_name", "distance_m"
     ):
         key = tuple(key)
+        if key[0] not in by_venue:
+            continue
         if key in wanted and wanted[key] == distance:
             del wanted[key]
         else:
             stale.append(pk)
     if stale:
         ZoneHit.objects.filter(pk__in=stale).delete()
-    ZoneHit.objects.bulk_create(
+    insert_rows(
+        ZoneHit,
+        HIT_FIELDS,
         [
-            ZoneHit(
-                venue_id=venue_id,
-                school_id=school_id,
-                bureau_id=school_bureau[school_id],
-                rule_id=rule_id,
-                line=line,
-                gate_id=gate_id,
-                gate_name=gate_name,
-                distance_m=distance,
-                checked_at=now,
-            )
-            for (venue_id, school_id, rule_id, line, gate_id, gate_name), distance in wanted.items()
+            (venue_id, school_id, school_bureau[school_id], rule_id, line, gate_id, name, d, now)
+            for (venue_id, school_id, rule_id, line, gate_id, name), d in wanted.items()
         ],
-        batch_size=2000,
     )
-    open_cases = {(c.venue_id, c.school_id): c for c in cases}
+    open_cases = {(c.venue_id, c.school_id): c for c in cases if c.venue_id in by_venue}
     new: list[tuple[ZoneCase, list[Found]]] = []
+    revisions: list[tuple] = []
     today = _local_date(now)
-    for venue in venues:
-        grouped: dict[int, list[Found]] = defaultdict(list)
-        for f in found.get(venue.pk, []):
-            if schools is None or f.school_id in schools:
-                grouped[f.school_id].append(f)
-        for school_id, school_hits in grouped.items():
-            case = open_cases.pop((venue.pk, school_id), None)
-            distance = round(min(h.distance for h in school_hits), 2)
-            with translation.override(settings.LANGUAGE_CODE):
-                summary = describe(school_hits, ctx.by_id)
-            codes = sorted(ctx.by_id[h.rule_id].code for h in school_hits)
-            if case is not None:
-                if abs(case.distance_m - distance) >= 0.5 or case.rule_codes != codes:
-                    _revise(case, distance, summary, codes, now)
-                    counts["revised"] += 1
-                continue
-            if not venue.is_active:
-                continue
-            days = min(ctx.by_id[h.rule_id].days for h in school_hits)
-            bureau_id = school_bureau[school_id]
-            new.append(
-                (
-                    ZoneCase(
-                        bureau_id=bureau_id,
-                        school_id=school_id,
-                        venue=venue,
-                        venue_kind=venue.kind,
-                        department_id=ctx.department(bureau_id),
-                        status="open",
-                        distance_m=distance,
-                        summary=summary,
-                        rule_codes=codes,
-                        deadline=today + datetime.timedelta(days=days),
-                        opened_at=now,
-                        status_changed_at=now,
-                    ),
-                    school_hits,
+    with translation.override(settings.LANGUAGE_CODE):
+        for venue in venues:
+            grouped: dict[int, list[Found]] = defaultdict(list)
+            for f in found.get(venue.pk, []):
+                if schools is None or f.school_id in schools:
+                    grouped[f.school_id].append(f)
+            for school_id, school_hits in grouped.items():
+                case = open_cases.pop((venue.pk, school_id), None)
+                distance = round(min(h.distance for h in school_hits), 2)
+                codes = sorted(ctx.by_id[h.rule_id].code for h in school_hits)
+                if case is not None:
+                    if abs(case.distance_m - distance) >= 0.5 or case.rule_codes != codes:
+                        summary = describe(school_hits, ctx.by_id)
+                        revisions.append((case, distance, summary, codes))
+                    continue
+                if not venue.is_active:
+                    continue
+                days = min(ctx.by_id[h.rule_id].days for h in school_hits)
+                bureau_id = school_bureau[school_id]
+                new.append(
+                    (
+                        ZoneCase(
+                            bureau_id=bureau_id,
+                            school_id=school_id,
+                            venue_id=venue.pk,
+                            venue_kind=venue.kind,
+                            department_id=ctx.department(bureau_id),
+                            status="open",
+                            distance_m=distance,
+                            summary=describe(school_hits, ctx.by_id),
+                            rule_codes=codes,
+                            deadline=today + datetime.timedelta(days=days),
+                            opened_at=now,
+                            status_changed_at=now,
+                        ),
+                        school_hits,
+                    )
                 )
-            )
+    for case, distance, summary, codes in revisions:
+        _revise(case, distance, summary, codes, now)
+        counts["revised"] += 1
     for case in open_cases.values():
         _lapse(case, now)
         counts["lapsed"] += 1
     if new:
         _open(new, by_venue, now)
         counts["opened"] += len(new)
-    Venue.objects.filter(pk__in=venue_ids).update(checked_at=now)
+    checked.update(checked_at=now)
     return counts
 
 
 def _open(new: list[tuple[ZoneCase, list[Found]]], by_venue: dict[int, Venue], now) -> None:
-    created = ZoneCase.objects.bulk_create([c for c, _h in new], batch_size=1000)
+    ids = new_ids(ZoneCase, len(new))
+    if ids is not None:  # PostgreSQL: keys from the sequence, the rows by COPY
+        created = [c for c, _h in new]
+        for case, pk in zip(created, ids, strict=True):
+            case.pk = pk
+        insert_rows(
+            ZoneCase, CASE_FIELDS, [tuple(getattr(c, f) for f in CASE_FIELDS) for c in created]
+        )
+    else:
+        created = ZoneCase.objects.bulk_create([c for c, _h in new], batch_size=1000)
     if created and created[0].pk is None:  # a backend that does not return keys
         keys = {(c.venue_id, c.school_id) for c in created}
         ids = {
@@ -590,22 +716,24 @@ def _open(new: list[tuple[ZoneCase, list[Found]]], by_venue: dict[int, Venue], n
         covering[school_id].append((partner_id, kind))
     links, events = [], []
     through = ZoneCase.partners.through
+    engine = CaseAction.OPEN
     for case in created:
         kinds = set(CONCERNED_PARTNERS.get(case.venue_kind, []))
         partners = set(named[case.venue_id]) | {
             p for p, k in covering[case.school_id] if k in kinds
         }
-        links.extend(through(zonecase_id=case.pk, partnerunit_id=p) for p in sorted(partners))
+        links.extend((case.pk, p) for p in sorted(partners))
         events.append(
-            ZoneCaseEvent(
-                case_id=case.pk,
-                action=CaseAction.OPEN,
-                from_status="",
-                to_status="open",
-                actor=None,
-                actor_role="engine",
-                at=now,
-                data={
+            (
+                case.pk,
+                engine,
+                "",
+                "open",
+                None,
+                "engine",
+                now,
+                "",
+                {
                     "distance_m": case.distance_m,
                     "rules": case.rule_codes,
                     "partners": sorted(partners),
@@ -613,8 +741,49 @@ def _open(new: list[tuple[ZoneCase, list[Found]]], by_venue: dict[int, Venue], n
                 },
             )
         )
-    through.objects.bulk_create(links, batch_size=2000)
-    ZoneCaseEvent.objects.bulk_create(events, batch_size=2000)
+    insert_rows(through, ["zonecase_id", "partnerunit_id"], links)
+    insert_rows(ZoneCaseEvent, EVENT_FIELDS, events)
+
+
+HIT_FIELDS = [
+    "venue_id",
+    "school_id",
+    "bureau_id",
+    "rule_id",
+    "line",
+    "gate_id",
+    "gate_name",
+    "distance_m",
+    "checked_at",
+]
+CASE_FIELDS = [
+    "id",
+    "bureau_id",
+    "school_id",
+    "venue_id",
+    "venue_kind",
+    "department_id",
+    "status",
+    "distance_m",
+    "summary",
+    "rule_codes",
+    "deadline",
+    "opened_at",
+    "closed_at",
+    "version",
+    "status_changed_at",
+]
+EVENT_FIELDS = [
+    "case_id",
+    "action",
+    "from_status",
+    "to_status",
+    "actor_id",
+    "actor_role",
+    "at",
+    "note",
+    "data",
+]
 
 
 def _engine_event(case, action, now, data):
@@ -732,7 +901,11 @@ def recheck_bureau(
     sites: dict[int, Site] = {}
     for start in range(0, len(school_ids), 5000):
         part = school_ids[start : start + 5000]
-        sites.update(in_write_transaction(lambda part=part: refresh_sites(part, rules=ctx.rules)))
+        sites.update(
+            in_write_transaction(
+                lambda part=part: refresh_sites(part, rules=ctx.rules, only_changed=True)
+            )
+        )
     # the schools some zone of which reaches each cell, by their bureau: a venue is measured
     # against the schools of its own bureau and the bureaus below it only
     cells: dict[int, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
@@ -751,7 +924,15 @@ def recheck_bureau(
     counts: Counter = Counter()
     total = len(venue_ids)
     for start in range(0, total, CHUNK):
-        chunk = list(Venue.objects.filter(pk__in=venue_ids[start : start + CHUNK]).order_by("pk"))
+        part = venue_ids[start : start + CHUNK]
+        chunk = [
+            Measured(*values)
+            for values in Venue.objects.filter(
+                bureau_id__in=tree, pk__gte=part[0], pk__lte=part[-1]
+            )
+            .order_by("pk")
+            .values_list(*Measured.__slots__)
+        ]
         batch = Batch(ctx.rules)
         for venue in chunk:
             by_bureau = cells.get(venue.cell)
@@ -768,7 +949,9 @@ def recheck_bureau(
         measured = batch.run()
         found = {venue.pk: measured.get(venue.pk, []) for venue in chunk}
         counts += in_write_transaction(
-            lambda chunk=chunk, found=found: sync(chunk, found, now=now, ctx=ctx)
+            lambda chunk=chunk, found=found, part=part: sync(
+                chunk, found, now=now, ctx=ctx, span=(part[0], part[-1], tree)
+            )
         )
         counts["venues"] += len(chunk)
         if progress:

@@ -289,6 +289,9 @@ class ZoneSite(models.Model):
     max_lon = models.FloatField(null=True)
     max_lat = models.FloatField(null=True)
     refreshed_at = models.DateTimeField(default=timezone.now)
+    #: a digest of everything above it (bureau, stage, gates, ring, reach, box): a run that
+    #: finds the same digest leaves the site and its cells as they are
+    fingerprint = models.CharField(max_length=32, blank=True, default="")
 
     class Meta:
         indexes = [models.Index(fields=["bureau"], name="zone_site_bureau")]
