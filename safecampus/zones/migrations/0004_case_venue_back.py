@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("zones", "0002_national_rules"),
+        ("zones", "0003_site_fingerprint"),
     ]
 
     operations = [
