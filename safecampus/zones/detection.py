@@ -585,6 +585,15 @@ def sync(
         cases = ZoneCase.objects.filter(venue_id__gte=lo, venue_id__lte=hi, status__in=OPEN_CASE)
         checked = Venue.objects.filter(pk__gte=lo, pk__lte=hi, bureau_id__in=bureaus)
     else:
+        # a request's check (a venue registered or moved, a school's gates or boundary changed):
+        # two of them on the same venue wait for each other here, in key order, so they never
+        # both open its case
+        list(
+            Venue.objects.select_for_update()
+            .filter(pk__in=venue_ids)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
         hits = ZoneHit.objects.filter(venue_id__in=venue_ids)
         cases = ZoneCase.objects.filter(venue_id__in=venue_ids, status__in=OPEN_CASE)
         checked = Venue.objects.filter(pk__in=venue_ids)
@@ -618,6 +627,17 @@ def sync(
             stale.append(pk)
     if stale:
         ZoneHit.objects.filter(pk__in=stale).delete()
+    gate_ids = {key[4] for key in wanted if key[4] is not None}
+    if gate_ids:
+        # a site built before its school's gates were replaced names gates that are gone
+        gone = gate_ids - set(
+            SchoolGate.objects.filter(pk__in=gate_ids).values_list("pk", flat=True)
+        )
+        if gone:
+            wanted = {
+                (k[0], k[1], k[2], k[3], None if k[4] in gone else k[4], k[5]): d
+                for k, d in wanted.items()
+            }
     insert_rows(
         ZoneHit,
         HIT_FIELDS,
@@ -874,10 +894,13 @@ def check_school(school_id: int, *, now) -> Counter:
             "venue_id", flat=True
         )
     )
-    venues = list(Venue.objects.filter(pk__in=ids, bureau_id__in=chain)) if ids else []
+    venues = list(Venue.objects.filter(pk__in=ids)) if ids else []
     batch = Batch(ctx.rules)
     for v in venues:
-        batch.add(v.pk, v.wgs_lon, v.wgs_lat, v.kind, site)
+        # a venue of another bureau (the school moved out of its subtree) is no longer
+        # measured against it: its hits go and its open cases lapse
+        if v.bureau_id in chain:
+            batch.add(v.pk, v.wgs_lon, v.wgs_lat, v.kind, site)
     measured = batch.run()
     found = {v.pk: measured.get(v.pk, []) for v in venues}
     return sync(venues, found, now=now, ctx=ctx, schools={school_id})

@@ -649,6 +649,8 @@ def act_on_case(
     role = CASES.acting_role(roles, move)
 
     def write():
+        # the venue first, then the case: the order the check takes them in
+        venue = Venue.objects.select_for_update().get(pk=case.venue_id)
         row = ZoneCase.objects.select_for_update().get(pk=case.pk)
         _stale(row, version)
         move_now = CASES.check(row, action, roles)
@@ -663,7 +665,6 @@ def act_on_case(
             old = sorted(row.partners.values_list("pk", flat=True))
             row.partners.set(partners)
             event_data["partners"] = [old, sorted(p.pk for p in partners)]
-        venue = Venue.objects.select_for_update().get(pk=row.venue_id)
         new_venue = None
         if action == CaseAction.RECORD_RELOCATION:
             # the new place is entered in the register when the relocation is verified

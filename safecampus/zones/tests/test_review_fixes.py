@@ -196,3 +196,23 @@ def test_a_relocation_registers_the_new_place_only_when_verified(z):
     assert new is not None and new.address == "北路8号" and new.source == "relocation"
     assert 2990 < geo.distance_m(*ORIGIN, new.wgs_lon, new.wgs_lat) < 3010
     assert not ZoneCase.objects.filter(venue=new).exists()
+
+
+def test_a_school_moved_to_another_bureau_leaves_its_old_districts_cases(
+    z, django_capture_on_commit_callbacks
+):
+    venue = services.register_venue(
+        actor=z.world.users[Role.SAFETY_CENTRE],
+        bureau_id=z.world.bureau.pk,
+        data=venue_data(away(ORIGIN, 100)),
+    )
+    case = ZoneCase.objects.get(venue=venue, school=z.world.school_a)
+    school = z.world.school_a
+    with django_capture_on_commit_callbacks(execute=True):
+        school.bureau = z.world.other_bureau
+        school.save()
+        from safecampus.orgs.signals import announce_geometry_change
+
+        announce_geometry_change([school.pk])
+    case.refresh_from_db()
+    assert case.status == "lapsed"
