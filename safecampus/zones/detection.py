@@ -76,6 +76,8 @@ def insert_rows(model, fields: list[str], rows: list[tuple], *, batch_size: int 
             connection.ops.quote_name(meta.db_table),
             ", ".join(connection.ops.quote_name(c) for c in columns),
         )
+        if connection.queries_logged:  # counted like any statement (tests, DEBUG)
+            connection.queries_log.append({"sql": f"{sql} -- {len(rows)} rows", "time": "0.000"})
         with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
             if json_at:
                 for row in rows:

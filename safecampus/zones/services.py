@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -830,11 +831,11 @@ def _others_follow(case: ZoneCase, venue: Venue, now) -> None:
 def _others_back(case: ZoneCase, venue: Venue, now) -> None:
     """The recorded closure or relocation was rejected: the venue still operates, so its cases
     at other schools that awaited verification because of it are being rectified again."""
+    moved = ZoneCaseEvent.objects.filter(case=OuterRef("pk"), action=CaseAction.VENUE_GONE)
     for other in (
         ZoneCase.objects.select_for_update()
-        .filter(venue=venue, status=CaseStatus.SUBMITTED, events__action=CaseAction.VENUE_GONE)
+        .filter(Exists(moved), venue=venue, status=CaseStatus.SUBMITTED)
         .exclude(pk=case.pk)
-        .distinct()
     ):
         move = CASES.check(other, CaseAction.VENUE_BACK, {"engine"})
         CASES.commit(

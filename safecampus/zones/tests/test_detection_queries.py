@@ -86,7 +86,10 @@ class Shape:
         self.inserts: dict[str, int] = {}
         self.others = 0
         for query in ctx.captured_queries:
-            found = re.match(r'\s*INSERT INTO "(\w+)"', query["sql"])
+            # PostgreSQL writes many rows by COPY, after taking their keys from the sequence
+            found = re.match(r'\s*(?:INSERT INTO|COPY) "(\w+)"', query["sql"]) or re.match(
+                r"\s*SELECT nextval\(pg_get_serial_sequence\('(\w+)'", query["sql"]
+            )
             if found:
                 self.inserts[found[1]] = self.inserts.get(found[1], 0) + 1
             else:
