@@ -64,17 +64,26 @@ def filter_form(params: dict | None) -> CaseFilterForm:
     return CaseFilterForm(data or None)
 
 
-def filters_text(form: CaseFilterForm) -> str:
-    """ "状态：未结案；学校：甲小学" (in Chinese)."""
+def filters_text(form: CaseFilterForm, user) -> str:
+    """ "状态：未结案；学校：甲小学" (in Chinese). A school or department is named only when
+    ``user`` sees it (as the list's choices do); another's id stays a number."""
     with translation.override("zh-hans"):
         pairs = form_filters(
             form,
             resolve={
                 "school": lambda pk: (
-                    School.objects.filter(pk=pk).values_list("name", flat=True).first() or pk
+                    School.objects.visible_to(user)
+                    .filter(pk=pk)
+                    .values_list("name", flat=True)
+                    .first()
+                    or pk
                 ),
                 "department": lambda pk: (
-                    Department.objects.filter(pk=pk).values_list("name", flat=True).first() or pk
+                    Department.objects.visible_to(user)
+                    .filter(pk=pk)
+                    .values_list("name", flat=True)
+                    .first()
+                    or pk
                 ),
             },
         )
@@ -156,7 +165,7 @@ def write_case_workbook(fileobj, *, user, params: dict | None = None, now=None, 
         heading = Heading(
             TITLE,
             scope=scope_label(user),
-            filters=filters_text(form),
+            filters=filters_text(form, user),
             as_of=now,
             notes=["距离为场所至学校校门或围墙（按规则起算线）的最近直线距离，单位米"],
         )

@@ -15,6 +15,9 @@ from ..choices import HitLine, VenueSource, VenueStatus, VenueType
 from ..forms import STATUS_ACTIONS
 from ..models import Venue
 
+#: the sources a venue registered through the API may give
+HAND_SOURCES = frozenset({VenueSource.INSPECTION, VenueSource.PUBLIC_REPORT})
+
 __all__ = ["ErrorSerializer"]
 
 
@@ -154,6 +157,15 @@ class VenueWriteSerializer(serializers.Serializer):
     )
     note = serializers.CharField(required=False, allow_blank=True, max_length=800)
     version = serializers.IntegerField(required=False)
+
+    def validate_source(self, value: str) -> str:
+        # a person registers what an inspection or a public report found: an imported venue
+        # comes from the Excel import, a relocated one from a verified relocation
+        if not self.partial and value not in HAND_SOURCES:
+            raise serializers.ValidationError(
+                _("A venue registered here comes from an inspection or a public report.")
+            )
+        return value
 
 
 class VenueStatusSerializer(serializers.Serializer):

@@ -25,10 +25,10 @@ from safecampus.hazards.evidence import serve_evidence
 from safecampus.orgs.models import Department, School
 
 from .. import access, selectors, services
-from ..choices import CaseStatus
+from ..choices import CaseStatus, HitLine
 from ..forms_cases import CaseActionForm, CaseFilterForm
 from ..lifecycle import CASES
-from ..models import ZoneCase, ZoneCaseEvidence, ZoneRule
+from ..models import ZoneCase, ZoneCaseEvidence, ZoneHit, ZoneRule
 
 PAGE_SIZE = 50
 #: the school and department filters are drop-downs up to this many choices
@@ -166,6 +166,10 @@ def _detail(request, case, *, bound=None, status: int = 200):
             "case": case,
             "overdue": case.is_overdue(timezone.localdate()),
             "rules": rules,
+            # a rule measured from the boundary of a school without one: said on the page
+            "gates_instead": ZoneHit.objects.filter(
+                venue_id=case.venue_id, school_id=case.school_id, line=HitLine.GATES_INSTEAD
+            ).exists(),
             "partners": case.partners.order_by("name"),
             "events": _events(case),
             "school_url": _school_url(request.user, case),

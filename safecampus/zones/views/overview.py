@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET
 
 from safecampus.core import geo
 from safecampus.core.access import can, require, scope_for
-from safecampus.core.capabilities import ZONE_REGISTER_MENU, ZONE_RULES_READ
+from safecampus.core.capabilities import ZONE_MANAGE, ZONE_REGISTER_MENU, ZONE_RULES_READ
 from safecampus.orgs.models import Bureau, School
 
 from .. import access, selectors
@@ -196,6 +196,8 @@ def zone_map(request):
             "bureau_id": bureau_id,
             "legend": [(str(label), STATUS_COLOURS[value]) for value, label in VenueStatus.choices],
             "system_label": geo.system_label(tiles_system()),
+            # the setting's name only for those who keep the zone
+            "tiles_hint": can(request.user, ZONE_MANAGE),
         },
     )
 

@@ -150,11 +150,19 @@ def venue_detail(request, pk: int):
         .select_related("school", "department")
         .order_by("-opened_at", "-pk")
     )
+    # the whole history only for those who read the whole register: a school or a partner
+    # unit sees the status changes and their dates, not the notes, actors and cases of
+    # other schools' cases
+    full_history = venue.bureau_id in access.register_bureaus(scope_for(user))
     events = list(VenueEvent.objects.filter(venue=venue).select_related("actor"))
     labels = dict(VenueStatus.choices)
+    visible_cases = {c.pk for c in cases}
     for e in events:
         e.from_label = labels.get(e.from_status, e.from_status)
         e.to_label = labels.get(e.to_status, e.to_status)
+        case_id = (e.data or {}).get("case") if full_history else None
+        e.case_id = case_id if case_id in visible_cases else None
+        e.shown_note = e.note if full_history else ""
     relocated_to = (
         venue.relocated_to
         if venue.relocated_to_id
@@ -176,7 +184,9 @@ def venue_detail(request, pk: int):
             "relocated_to": relocated_to,
             "may_edit": may_edit,
             "buttons": status_buttons(user, venue) if may_edit else [],
-            "has_open_case": ZoneCase.objects.filter(venue=venue, status__in=OPEN_CASE).exists(),
+            "full_history": full_history,
+            # over the cases the user sees only
+            "has_open_case": any(c.status in OPEN_CASE for c in cases),
         },
     )
 
