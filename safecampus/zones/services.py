@@ -803,6 +803,26 @@ def _venue_follows(venue, follow, case, actor, roles, now, data, new_venue) -> N
     )
 
 
+def _follow(other: ZoneCase, action: str, case: ZoneCase, venue: Venue, now) -> None:
+    """The check's move of ``other`` after what was recorded on ``case`` about its venue."""
+    move = CASES.check(other, action, {"engine"})
+    CASES.commit(
+        other,
+        move,
+        now=now,
+        event=lambda f, t: ZoneCaseEvent.objects.create(
+            case=other,
+            action=action,
+            from_status=f,
+            to_status=t,
+            actor=None,
+            actor_role="engine",
+            at=now,
+            data={"case": case.pk, "venue_status": venue.status},
+        ),
+    )
+
+
 def _others_follow(case: ZoneCase, venue: Venue, now) -> None:
     """The venue is gone: its running cases at other schools await their verification too."""
     for other in (
@@ -810,22 +830,7 @@ def _others_follow(case: ZoneCase, venue: Venue, now) -> None:
         .filter(venue=venue, status__in=[CaseStatus.OPEN, CaseStatus.RECTIFYING])
         .exclude(pk=case.pk)
     ):
-        move = CASES.check(other, CaseAction.VENUE_GONE, {"engine"})
-        CASES.commit(
-            other,
-            move,
-            now=now,
-            event=lambda f, t, other=other: ZoneCaseEvent.objects.create(
-                case=other,
-                action=CaseAction.VENUE_GONE,
-                from_status=f,
-                to_status=t,
-                actor=None,
-                actor_role="engine",
-                at=now,
-                data={"case": case.pk, "venue_status": venue.status},
-            ),
-        )
+        _follow(other, CaseAction.VENUE_GONE, case, venue, now)
 
 
 def _others_back(case: ZoneCase, venue: Venue, now) -> None:
@@ -837,22 +842,7 @@ def _others_back(case: ZoneCase, venue: Venue, now) -> None:
         .filter(Exists(moved), venue=venue, status=CaseStatus.SUBMITTED)
         .exclude(pk=case.pk)
     ):
-        move = CASES.check(other, CaseAction.VENUE_BACK, {"engine"})
-        CASES.commit(
-            other,
-            move,
-            now=now,
-            event=lambda f, t, other=other: ZoneCaseEvent.objects.create(
-                case=other,
-                action=CaseAction.VENUE_BACK,
-                from_status=f,
-                to_status=t,
-                actor=None,
-                actor_role="engine",
-                at=now,
-                data={"case": case.pk, "venue_status": venue.status},
-            ),
-        )
+        _follow(other, CaseAction.VENUE_BACK, case, venue, now)
 
 
 # --- rules and settings -------------------------------------------------------------------------

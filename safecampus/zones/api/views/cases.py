@@ -8,26 +8,19 @@ A refusal from the services becomes ``{"code", "message", "errors"}`` with the s
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import exceptions, viewsets
+from rest_framework import viewsets
 from rest_framework.decorators import action as drf_action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
-from rest_framework.views import set_rollback
 
 from safecampus.core.access import get_for
 from safecampus.core.api import CappedCountPagination, capability_permission
-from safecampus.core.api import exception_handler as core_exception_handler
 from safecampus.core.capabilities import ZONE_VIEW
-from safecampus.core.refusals import refusal_response
 
 from ... import selectors, services
 from ...choices import CaseAction, CaseStatus, VenueType
@@ -45,19 +38,7 @@ from ..serializers_cases import (
     CaseRelocationSerializer,
     ErrorSerializer,
 )
-
-
-def exception_handler(exc, context):
-    """The shared handler, plus what the services raise: coded refusals, a case outside the
-    caller's scope (404) and a refused action (403)."""
-    if isinstance(exc, DjangoValidationError):
-        set_rollback()
-        return refusal_response(exc)
-    if isinstance(exc, ZoneCase.DoesNotExist | Http404):
-        exc = exceptions.NotFound(_("Not found, or outside your scope."))
-    elif isinstance(exc, DjangoPermissionDenied):
-        exc = exceptions.PermissionDenied(str(exc) or None)
-    return core_exception_handler(exc, context)
+from .common import exception_handler
 
 
 def _error(description: str) -> OpenApiResponse:

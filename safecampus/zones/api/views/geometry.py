@@ -10,9 +10,6 @@ a bad boundary or point (every problem, in Chinese; nothing saved), 409 for a st
 
 from __future__ import annotations
 
-from django.core.exceptions import ObjectDoesNotExist
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -22,13 +19,12 @@ from rest_framework.decorators import action as drf_action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
-from rest_framework.views import APIView, set_rollback
+from rest_framework.views import APIView
 
 from safecampus.core import geo
 from safecampus.core.access import require, scope_for
-from safecampus.core.api import exception_handler as core_exception_handler
 from safecampus.core.capabilities import ZONE_GEOMETRY_EDIT, ZONE_VIEW
-from safecampus.core.refusals import Code, refusal_response, refuse
+from safecampus.core.refusals import Code, refuse
 
 from ... import access, selectors, services
 from ...choices import BoundarySource
@@ -45,19 +41,7 @@ from ..serializers_geometry import (
     ZoneWaitingAreaSerializer,
     cited,
 )
-
-
-def exception_handler(exc, context):
-    """The shared handler, plus what the services raise: coded refusals (rolled back), a
-    record outside the caller's scope (404) and a refusal of the caller's roles (403)."""
-    if isinstance(exc, DjangoValidationError):
-        set_rollback()
-        return refusal_response(exc)
-    if isinstance(exc, ObjectDoesNotExist | Http404):
-        exc = exceptions.NotFound(_("Not found, or outside your scope."))
-    elif isinstance(exc, DjangoPermissionDenied):
-        exc = exceptions.PermissionDenied(str(exc) or None)
-    return core_exception_handler(exc, context)
+from .common import exception_handler
 
 
 def _error(description: str) -> OpenApiResponse:

@@ -56,7 +56,7 @@ from ..serializers_rules import (
     ZoneSettingsSerializer,
     ZoneSettingsWriteSerializer,
 )
-from .venues import exception_handler
+from .common import exception_handler
 
 
 def _who(capability) -> str:

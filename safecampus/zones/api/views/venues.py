@@ -11,11 +11,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count
-from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -27,13 +24,11 @@ from rest_framework.decorators import action as drf_action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
-from rest_framework.views import set_rollback
 
 from safecampus.core.access import get_for, scope_for
 from safecampus.core.api import CappedCountPagination, capability_permission
-from safecampus.core.api import exception_handler as core_exception_handler
 from safecampus.core.capabilities import ZONE_VENUE_EDIT, ZONE_VIEW
-from safecampus.core.refusals import refusal_response, refuse
+from safecampus.core.refusals import refuse
 from safecampus.orgs.models import Bureau, School
 
 from ... import access, selectors, services
@@ -46,19 +41,7 @@ from ..serializers_venues import (
     VenueStatusSerializer,
     VenueWriteSerializer,
 )
-
-
-def exception_handler(exc, context):
-    """The shared handler, plus what the services raise: coded refusals (rolled back), a
-    record outside the caller's scope (404), a refusal of the caller's roles (403)."""
-    if isinstance(exc, DjangoValidationError):
-        set_rollback()
-        return refusal_response(exc)
-    if isinstance(exc, ObjectDoesNotExist | Http404):
-        exc = exceptions.NotFound(_("Not found, or outside your scope."))
-    elif isinstance(exc, DjangoPermissionDenied):
-        exc = exceptions.PermissionDenied(str(exc) or None)
-    return core_exception_handler(exc, context)
+from .common import exception_handler
 
 
 def _who(capability) -> str:
