@@ -590,12 +590,13 @@ def sync(
         # a request's check (a venue registered or moved, a school's gates or boundary changed):
         # two of them on the same venue wait for each other here, in key order, so they never
         # both open its case
-        list(
-            Venue.objects.select_for_update()
-            .filter(pk__in=venue_ids)
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        )
+        if connection.in_atomic_block:  # the request's transaction (a script may run without)
+            list(
+                Venue.objects.select_for_update()
+                .filter(pk__in=venue_ids)
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            )
         hits = ZoneHit.objects.filter(venue_id__in=venue_ids)
         cases = ZoneCase.objects.filter(venue_id__in=venue_ids, status__in=OPEN_CASE)
         checked = Venue.objects.filter(pk__in=venue_ids)
