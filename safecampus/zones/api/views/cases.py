@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action as drf_action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -36,34 +36,28 @@ from ..serializers_cases import (
     CaseNoteSerializer,
     CaseRecordSerializer,
     CaseRelocationSerializer,
-    ErrorSerializer,
 )
-from .common import exception_handler
-
-
-def _error(description: str) -> OpenApiResponse:
-    return OpenApiResponse(response=ErrorSerializer, description=description)
-
+from .common import error, exception_handler
 
 _COMMON_ERRORS = {
-    403: _error(
+    403: error(
         "`permission_denied`: the caller's roles do not reach the student safety zone "
         "(auditor, system or security admin)."
     ),
 }
 _ACTION_ERRORS = {
-    400: _error(
+    400: error(
         "`invalid`: the input does not parse or breaks a rule (field errors in `errors`: a "
         "deadline in the past, a partner unit of another bureau, new coordinates without their "
         "system); `comment_required`: the action needs a note; `coordinates_invalid`; "
         "`evidence_invalid`, `evidence_too_large`. Nothing is saved."
     ),
-    403: _error(
+    403: error(
         "`permission_denied`: no access to the zone; "
         "`not_allowed`: the caller's roles on this case do not allow the action."
     ),
-    404: _error("`not_found`: no such case, or it is outside the caller's scope."),
-    409: _error(
+    404: error("`not_found`: no such case, or it is outside the caller's scope."),
+    409: error(
         "`stale`: the case changed since `version` (reload and retry); "
         "`invalid_transition`: the action is not possible in the case's current status."
     ),

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 from django.http import Http404
 from django.urls import path
-from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import exceptions, status, viewsets
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status, viewsets
 from rest_framework.decorators import action as drf_action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -33,7 +32,6 @@ from ...views.geometry import geometry_of, school_for
 from ..serializers_geometry import (
     BoundaryDeleteSerializer,
     BoundaryInputSerializer,
-    ErrorSerializer,
     WaitingAreaInputSerializer,
     ZoneCheckQuerySerializer,
     ZoneCheckSerializer,
@@ -41,23 +39,14 @@ from ..serializers_geometry import (
     ZoneWaitingAreaSerializer,
     cited,
 )
-from .common import exception_handler
+from .common import error, exception_handler, key, who
 
-
-def _error(description: str) -> OpenApiResponse:
-    return OpenApiResponse(response=ErrorSerializer, description=description)
-
-
-def _who(capability) -> str:
-    return ", ".join(f"`{role}`" for role in sorted(capability))
-
-
-_NOT_FOUND = _error("`not_found`: no such school (or area), or it is outside the caller's scope.")
-_FORBIDDEN_READ = _error(
+_NOT_FOUND = error("`not_found`: no such school (or area), or it is outside the caller's scope.")
+_FORBIDDEN_READ = error(
     "`permission_denied`: the caller's roles reach no school's zone geometry (a partner unit)."
 )
-_FORBIDDEN_EDIT = _error(
-    f"`permission_denied`: the caller holds none of the roles {_who(ZONE_GEOMETRY_EDIT)} on this "
+_FORBIDDEN_EDIT = error(
+    f"`permission_denied`: the caller holds none of the roles {who(ZONE_GEOMETRY_EDIT)} on this "
     "school (its own staff, or the bureau's safety centre)."
 )
 _SCHOOL_ID = OpenApiParameter(
@@ -66,13 +55,6 @@ _SCHOOL_ID = OpenApiParameter(
 _AREA_ID = OpenApiParameter(
     "area_id", int, OpenApiParameter.PATH, description="The waiting area's id."
 )
-
-
-def _pk(pk) -> int:
-    pk = str(pk)
-    if not (pk.isascii() and pk.isdigit()) or int(pk) > 2**63 - 1:
-        raise exceptions.NotFound(_("Not found, or outside your scope."))
-    return int(pk)
 
 
 def _waiting_row(w) -> dict:
@@ -167,7 +149,7 @@ class ZoneSchoolViewSet(viewsets.GenericViewSet):
         "zones, nearest first. Read by the school's own staff and the bureau's officers.",
     )
     def retrieve(self, request, school_id=None):
-        return self._detail(_pk(school_id))
+        return self._detail(key(school_id))
 
     @extend_schema(
         tags=["zones"],
@@ -176,7 +158,7 @@ class ZoneSchoolViewSet(viewsets.GenericViewSet):
         request=BoundaryInputSerializer,
         responses={
             200: ZoneSchoolSerializer,
-            400: _error(
+            400: error(
                 "`boundary_invalid`: the ring is open, crosses itself, has too few corners, "
                 "lies far from the school's gates, or a corner is outside China, swapped or "
                 "without a coordinate system (every problem in `errors.boundary`). Nothing is "
@@ -184,7 +166,7 @@ class ZoneSchoolViewSet(viewsets.GenericViewSet):
             ),
             403: _FORBIDDEN_EDIT,
             404: _NOT_FOUND,
-            409: _error("`stale`: the boundary changed after `version` was read."),
+            409: error("`stale`: the boundary changed after `version` was read."),
         },
         summary="Record a school's campus boundary",
         description="Replaces the boundary (the old one stays in the history) with `vertices` "
@@ -200,14 +182,14 @@ class ZoneSchoolViewSet(viewsets.GenericViewSet):
             204: None,
             403: _FORBIDDEN_EDIT,
             404: _NOT_FOUND,
-            409: _error("`stale`: the boundary changed after `version` was read."),
+            409: error("`stale`: the boundary changed after `version` was read."),
         },
         summary="Clear a school's campus boundary",
         description="The zones measured from the boundary are measured from the gates again.",
     )
     @drf_action(detail=True, methods=["put", "delete"], url_path="boundary")
     def boundary(self, request, school_id=None):
-        school_id = _pk(school_id)
+        school_id = key(school_id)
         school_for(request.user, school_id)  # 404 out of scope, before the input is read
         if request.method == "DELETE":
             query = BoundaryDeleteSerializer(data=request.query_params)
@@ -235,7 +217,7 @@ class ZoneSchoolViewSet(viewsets.GenericViewSet):
         request=WaitingAreaInputSerializer,
         responses={
             201: ZoneWaitingAreaSerializer,
-            400: _error(
+            400: error(
                 "`coordinates_invalid`: the point is outside China, swapped, not a number or "
                 "without its coordinate system; `invalid`: no name. Nothing is saved."
             ),
@@ -248,7 +230,7 @@ class ZoneSchoolViewSet(viewsets.GenericViewSet):
     )
     @drf_action(detail=True, methods=["post"], url_path="waiting-areas")
     def waiting_areas(self, request, school_id=None):
-        school_id = _pk(school_id)
+        school_id = key(school_id)
         school = school_for(request.user, school_id)
         serializer = WaitingAreaInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -275,7 +257,7 @@ class ZoneSchoolViewSet(viewsets.GenericViewSet):
     )
     @drf_action(detail=True, methods=["delete"], url_path=r"waiting-areas/(?P<area_id>[^/.]+)")
     def waiting_area(self, request, school_id=None, area_id=None):
-        school_id, area_id = _pk(school_id), _pk(area_id)
+        school_id, area_id = key(school_id), key(area_id)
         school = school_for(request.user, school_id)
         if not WaitingArea.objects.filter(pk=area_id, school=school).exists():
             raise Http404
@@ -296,11 +278,11 @@ class ZoneCheckView(APIView):
         parameters=[ZoneCheckQuerySerializer],
         responses={
             200: ZoneCheckSerializer,
-            400: _error(
+            400: error(
                 "`coordinates_invalid`: the point has no or an unknown coordinate system, is "
                 "outside China, swapped or not a number; `invalid`: `metres` is not 1–2000."
             ),
-            403: _error(f"`permission_denied`: the caller holds none of {_who(ZONE_VIEW)}."),
+            403: error(f"`permission_denied`: the caller holds none of {who(ZONE_VIEW)}."),
         },
         summary="What lies near a point",
         description="The venues the caller sees and the schools whose gate or boundary lie "

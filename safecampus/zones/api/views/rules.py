@@ -19,8 +19,8 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.gzip import gzip_page
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import exceptions, status, viewsets
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status, viewsets
 from rest_framework.decorators import action as drf_action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -43,7 +43,6 @@ from ...models import ZoneRule, ZoneSettings
 from ...views.overview import map_bureaus, tiles_system, zone_url
 from ...views.rules import rule_bureaus
 from ..serializers_rules import (
-    ErrorSerializer,
     JobRefSerializer,
     ZoneFiguresQuerySerializer,
     ZoneFiguresSerializer,
@@ -56,22 +55,7 @@ from ..serializers_rules import (
     ZoneSettingsSerializer,
     ZoneSettingsWriteSerializer,
 )
-from .common import exception_handler
-
-
-def _who(capability) -> str:
-    return ", ".join(f"`{role}`" for role in sorted(capability))
-
-
-def _error(description: str) -> OpenApiResponse:
-    return OpenApiResponse(response=ErrorSerializer, description=description)
-
-
-def _pk(pk) -> int:
-    pk = str(pk)
-    if not (pk.isascii() and pk.isdigit()) or int(pk) > 2**63 - 1:
-        raise exceptions.NotFound(_("Not found, or outside your scope."))
-    return int(pk)
+from .common import error, exception_handler, key, who
 
 
 def _bureau_id(raw, field: str = "bureau") -> int | None:
@@ -105,19 +89,19 @@ def managed_bureau(user, bureau_id: int | None) -> Bureau:
 
 
 _ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="The rule's id.")
-_NOT_FOUND = _error("`not_found`: no such rule, or it is outside the caller's scope.")
-_FORBIDDEN_READ = _error(f"`permission_denied`: the caller holds none of {_who(ZONE_RULES_READ)}.")
-_FORBIDDEN_WRITE = _error(
-    f"`permission_denied`: the caller holds none of {_who(ZONE_MANAGE)} on the rule's bureau, or "
+_NOT_FOUND = error("`not_found`: no such rule, or it is outside the caller's scope.")
+_FORBIDDEN_READ = error(f"`permission_denied`: the caller holds none of {who(ZONE_RULES_READ)}.")
+_FORBIDDEN_WRITE = error(
+    f"`permission_denied`: the caller holds none of {who(ZONE_MANAGE)} on the rule's bureau, or "
     "the rule is a shipped national one (read only)."
 )
-_INVALID = _error(
+_INVALID = error(
     "`invalid`: a field is wrong: the code or name missing, an unknown kind, venue type or "
     "school stage, an exclusion with no venue type, a distance outside 1–2,000 m, a line other "
     "than `gate` or `boundary`, a waiting-area rule not measured from the gates, no source, days "
     "outside 1–365. Messages per field, in Chinese; nothing is saved and no job starts."
 )
-_STALE = _error("`stale`: `version` is not the rule's current version (reload).")
+_STALE = error("`stale`: `version` is not the rule's current version (reload).")
 _JOB = (
     " The change starts the job `zones.recheck` that checks every venue of the bureau again, as "
     "the page does: `job` carries its id, status and progress page."
@@ -158,14 +142,14 @@ class ZoneRuleViewSet(viewsets.GenericViewSet):
         ],
         responses={
             200: ZoneRuleSerializer(many=True),
-            400: _error("`invalid`: a filter value is not one of its kind."),
+            400: error("`invalid`: a filter value is not one of its kind."),
             403: _FORBIDDEN_READ,
-            404: _error("`not_found`: the bureau is outside the caller's scope."),
+            404: error("`not_found`: the bureau is outside the caller's scope."),
         },
         summary="List zone rules",
         description="The rules the caller reads: the national ones, those of its bureau(s) and "
         "of the bureaus above (a school those of its bureau). "
-        f"Roles: {_who(ZONE_RULES_READ)}.",
+        f"Roles: {who(ZONE_RULES_READ)}.",
     )
     def list(self, request):
         params = request.query_params
@@ -189,27 +173,27 @@ class ZoneRuleViewSet(viewsets.GenericViewSet):
         parameters=[_ID],
         responses={200: ZoneRuleSerializer, 403: _FORBIDDEN_READ, 404: _NOT_FOUND},
         summary="One zone rule",
-        description=f"Roles: {_who(ZONE_RULES_READ)}, on the rules they read.",
+        description=f"Roles: {who(ZONE_RULES_READ)}, on the rules they read.",
     )
     def retrieve(self, request, pk=None):
-        rule = get_for(request.user, ZoneRule, _pk(pk))
+        rule = get_for(request.user, ZoneRule, key(pk))
         return Response(ZoneRuleSerializer(rule).data)
 
     @extend_schema(
         request=ZoneRuleWriteSerializer,
         responses={
             201: ZoneRuleChangeSerializer,
-            400: _error(
+            400: error(
                 _INVALID.description + " `duplicate`: the bureau already has a rule with this code."
             ),
             403: _FORBIDDEN_WRITE,
-            404: _error("`not_found`: the bureau is not one the caller keeps."),
+            404: error("`not_found`: the bureau is not one the caller keeps."),
         },
         summary="Add a bureau's own zone rule",
         description="`code`, `name`, `kind` (`exclusion` with its `venue_types`, or "
         "`waiting_area`), `stages` (none: every stage), `distance_m`, `measure_from` (`gate` or "
         "`boundary`), `clause` (the source) and `days` to rectify, for `bureau` (default: the "
-        f"caller's).{_JOB} Roles: {_who(ZONE_MANAGE)}.",
+        f"caller's).{_JOB} Roles: {who(ZONE_MANAGE)}.",
     )
     def create(self, request):
         serializer = ZoneRuleWriteSerializer(data=request.data)
@@ -233,11 +217,11 @@ class ZoneRuleViewSet(viewsets.GenericViewSet):
         },
         summary="Change a bureau's own zone rule",
         description="Any subset of the fields, with `version`; the bureau does not change."
-        f"{_JOB} Roles: {_who(ZONE_MANAGE)}.",
+        f"{_JOB} Roles: {who(ZONE_MANAGE)}.",
     )
     def partial_update(self, request, pk=None):
         rule = get_for(
-            request.user, ZoneRule.objects.select_related("bureau"), _pk(pk), access.EDIT
+            request.user, ZoneRule.objects.select_related("bureau"), key(pk), access.EDIT
         )
         serializer = ZoneRuleWriteSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
@@ -259,18 +243,18 @@ class ZoneRuleViewSet(viewsets.GenericViewSet):
         request=ZoneRuleActiveSerializer,
         responses={
             200: ZoneRuleChangeSerializer,
-            400: _error("`invalid`: `active` is not true or false."),
+            400: error("`invalid`: `active` is not true or false."),
             403: _FORBIDDEN_WRITE,
             404: _NOT_FOUND,
             409: _STALE,
         },
         summary="Apply a bureau's own rule again, or stop applying it",
-        description=f"`active` true or false, with `version`.{_JOB} Roles: {_who(ZONE_MANAGE)}.",
+        description=f"`active` true or false, with `version`.{_JOB} Roles: {who(ZONE_MANAGE)}.",
     )
     @drf_action(detail=True, methods=["post"], url_path="active", url_name="active")
     def active(self, request, pk=None):
         rule = get_for(
-            request.user, ZoneRule.objects.select_related("bureau"), _pk(pk), access.EDIT
+            request.user, ZoneRule.objects.select_related("bureau"), key(pk), access.EDIT
         )
         serializer = ZoneRuleActiveSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -307,7 +291,7 @@ class ZoneSettingsView(APIView):
         return exception_handler
 
     def _bureau(self, bureau_id) -> Bureau:
-        bureau_id = _pk(bureau_id)
+        bureau_id = key(bureau_id)
         bureau = None
         if bureau_id in access.register_bureaus(scope_for(self.request.user)):
             bureau = Bureau.objects.filter(pk=bureau_id).first()
@@ -339,14 +323,12 @@ class ZoneSettingsView(APIView):
         parameters=[_BUREAU_ID],
         responses={
             200: ZoneSettingsSerializer,
-            403: _error(
-                f"`permission_denied`: the caller holds none of {_who(ZONE_REGISTER_READ)}."
-            ),
-            404: _error("`not_found`: the bureau is outside the caller's scope."),
+            403: error(f"`permission_denied`: the caller holds none of {who(ZONE_REGISTER_READ)}."),
+            404: error("`not_found`: the bureau is outside the caller's scope."),
         },
         summary="A bureau's zone settings",
         description="The department that takes the bureau's zone cases (null: the legal "
-        f"affairs section, 法制科). Roles: {_who(ZONE_REGISTER_READ)}.",
+        f"affairs section, 法制科). Roles: {who(ZONE_REGISTER_READ)}.",
     )
     def get(self, request, bureau_id=None):
         return Response(self._body(self._bureau(bureau_id)))
@@ -357,14 +339,14 @@ class ZoneSettingsView(APIView):
         request=ZoneSettingsWriteSerializer,
         responses={
             200: ZoneSettingsSerializer,
-            400: _error("`invalid`: the department is not one of this bureau's."),
-            403: _error(
-                f"`permission_denied`: the caller holds none of {_who(ZONE_MANAGE)} on the bureau."
+            400: error("`invalid`: the department is not one of this bureau's."),
+            403: error(
+                f"`permission_denied`: the caller holds none of {who(ZONE_MANAGE)} on the bureau."
             ),
-            404: _error("`not_found`: the bureau is outside the caller's scope."),
+            404: error("`not_found`: the bureau is outside the caller's scope."),
         },
         summary="Choose the department that takes the bureau's zone cases",
-        description=f"The change is in the rules page's history. Roles: {_who(ZONE_MANAGE)}.",
+        description=f"The change is in the rules page's history. Roles: {who(ZONE_MANAGE)}.",
     )
     def patch(self, request, bureau_id=None):
         bureau = self._bureau(bureau_id)
@@ -391,14 +373,14 @@ class ZoneRecheckView(APIView):
         request=ZoneRecheckSerializer,
         responses={
             202: JobRefSerializer,
-            400: _error("`invalid`: the bureau is not an id."),
-            403: _error(f"`permission_denied`: the caller holds none of {_who(ZONE_MANAGE)}."),
-            404: _error("`not_found`: the bureau is not one the caller keeps."),
+            400: error("`invalid`: the bureau is not an id."),
+            403: error(f"`permission_denied`: the caller holds none of {who(ZONE_MANAGE)}."),
+            404: error("`not_found`: the bureau is not one the caller keeps."),
         },
         summary="Check every venue of a bureau again",
         description="Starts the background job `zones.recheck` for `bureau` (default: the "
         "caller's) and answers at once with the job's id, status and progress page. "
-        f"Roles: {_who(ZONE_MANAGE)}.",
+        f"Roles: {who(ZONE_MANAGE)}.",
     )
     def post(self, request):
         serializer = ZoneRecheckSerializer(data=request.data)
@@ -421,17 +403,15 @@ class ZoneFiguresView(APIView):
         parameters=[ZoneFiguresQuerySerializer],
         responses={
             200: ZoneFiguresSerializer,
-            400: _error("`invalid`: a filter is not an id, or an unknown school stage."),
-            403: _error(
-                f"`permission_denied`: the caller holds none of {_who(ZONE_REGISTER_MENU)}."
-            ),
+            400: error("`invalid`: a filter is not an id, or an unknown school stage."),
+            403: error(f"`permission_denied`: the caller holds none of {who(ZONE_REGISTER_MENU)}."),
         },
         summary="The zone's figures",
         description="Open, overdue, submitted and closed cases, the venues with an open case "
         "by type, and (bureau roles) the schools with no boundary, of the cases the caller "
         "sees (a school those of its own zone, a department its own, a partner unit those that "
         "concern it), each with the URL of its list. "
-        f"Roles: {_who(ZONE_REGISTER_MENU)}.",
+        f"Roles: {who(ZONE_REGISTER_MENU)}.",
     )
     def get(self, request):
         query = ZoneFiguresQuerySerializer(data=request.query_params)
@@ -497,17 +477,15 @@ class ZoneMapView(APIView):
         ],
         responses={
             200: ZoneMapSerializer,
-            400: _error("`invalid`: the bureau is not an id."),
-            403: _error(
-                f"`permission_denied`: the caller holds none of {_who(ZONE_REGISTER_MENU)}."
-            ),
-            404: _error("`not_found`: the bureau is outside the caller's scope."),
+            400: error("`invalid`: the bureau is not an id."),
+            403: error(f"`permission_denied`: the caller holds none of {who(ZONE_REGISTER_MENU)}."),
+            404: error("`not_found`: the bureau is outside the caller's scope."),
         },
         summary="The map's rows",
         description="The same JSON as the map page's `map.json`: the schools the caller sees "
         "with their gates, boundary ring and zone reach, and the venues with their type, status "
         "and open cases, coordinates in the map tiles' system (`system`). "
-        f"Roles: {_who(ZONE_REGISTER_MENU)}.",
+        f"Roles: {who(ZONE_REGISTER_MENU)}.",
     )
     def get(self, request):
         bureau_id = _bureau_id(request.query_params.get("bureau"))

@@ -16,10 +16,9 @@ from django.db.models import Count
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     OpenApiParameter,
-    OpenApiResponse,
     extend_schema,
 )
-from rest_framework import exceptions, viewsets
+from rest_framework import viewsets
 from rest_framework.decorators import action as drf_action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -35,44 +34,27 @@ from ... import access, selectors, services
 from ...choices import OPEN_CASE, VenueSource, VenueStatus, VenueType
 from ...models import Venue, ZoneCase, ZoneHit
 from ..serializers_venues import (
-    ErrorSerializer,
     VenueDetailSerializer,
     VenueListSerializer,
     VenueStatusSerializer,
     VenueWriteSerializer,
 )
-from .common import exception_handler
-
-
-def _who(capability) -> str:
-    return ", ".join(f"`{role}`" for role in sorted(capability))
-
-
-def _error(description: str) -> OpenApiResponse:
-    return OpenApiResponse(response=ErrorSerializer, description=description)
-
-
-def _pk(pk) -> int:
-    pk = str(pk)
-    if not (pk.isascii() and pk.isdigit()) or int(pk) > 2**63 - 1:
-        raise exceptions.NotFound(_("Not found, or outside your scope."))
-    return int(pk)
-
+from .common import error, exception_handler, key, who
 
 _ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="The venue's id.")
-_NOT_FOUND = _error("`not_found`: no such venue, or it is outside the caller's scope.")
-_FORBIDDEN_READ = _error(f"`permission_denied`: the caller holds none of {_who(ZONE_VIEW)}.")
-_FORBIDDEN_WRITE = _error(
-    f"`permission_denied`: the caller holds none of {_who(ZONE_VENUE_EDIT)} on this venue's "
+_NOT_FOUND = error("`not_found`: no such venue, or it is outside the caller's scope.")
+_FORBIDDEN_READ = error(f"`permission_denied`: the caller holds none of {who(ZONE_VIEW)}.")
+_FORBIDDEN_WRITE = error(
+    f"`permission_denied`: the caller holds none of {who(ZONE_VENUE_EDIT)} on this venue's "
     "bureau (a school or a partner unit reads only)."
 )
-_INVALID = _error(
+_INVALID = error(
     "`invalid`: a field is wrong (type, name, lengths, partner units); "
     "`coordinates_invalid`: the coordinate system is missing or unknown, the point lies outside "
     "China or its longitude and latitude are swapped; `at_school`: the point is a school's gate "
     "or inside its campus. Messages per field, in Chinese; nothing is saved."
 )
-_STALE = _error("`stale`: `version` is not the venue's current version (reload).")
+_STALE = error("`stale`: `version` is not the venue's current version (reload).")
 _FILTERS = [
     OpenApiParameter("kind", str, enum=list(VenueType.values), description="The venue type."),
     OpenApiParameter("status", str, enum=list(VenueStatus.values), description="The status."),
@@ -169,14 +151,14 @@ class VenueViewSet(viewsets.GenericViewSet):
         parameters=_FILTERS,
         responses={
             200: VenueListSerializer(many=True),
-            400: _error("`invalid`: a filter value is not one of its kind."),
+            400: error("`invalid`: a filter value is not one of its kind."),
             403: _FORBIDDEN_READ,
         },
         summary="List venues",
         description="The venues the caller sees (the bureau's officers the whole register, a "
         "school those in its own zone, a partner unit those of the cases that concern it), "
         "newest first, each with the schools whose zone holds it (nearest hit per school). "
-        f"Roles: {_who(ZONE_VIEW)}.",
+        f"Roles: {who(ZONE_VIEW)}.",
     )
     def list(self, request):
         filters = _filters(request.query_params)
@@ -190,10 +172,10 @@ class VenueViewSet(viewsets.GenericViewSet):
         parameters=[_ID],
         responses={200: VenueDetailSerializer, 403: _FORBIDDEN_READ, 404: _NOT_FOUND},
         summary="One venue with the zones it lies in",
-        description=f"Roles: {_who(ZONE_VIEW)}, on the venues in their scope.",
+        description=f"Roles: {who(ZONE_VIEW)}, on the venues in their scope.",
     )
     def retrieve(self, request, pk=None):
-        return self.detail_response(_pk(pk))
+        return self.detail_response(key(pk))
 
     @extend_schema(
         request=VenueWriteSerializer,
@@ -202,7 +184,7 @@ class VenueViewSet(viewsets.GenericViewSet):
         description="Enters a venue in a bureau's register (`bureau`, default the caller's) and "
         "checks it against every school's zones at once: a venue inside a zone opens its case "
         "before the answer. `coord_system` is required (wgs84, gcj02, bd09). "
-        f"Roles: {_who(ZONE_VENUE_EDIT)}.",
+        f"Roles: {who(ZONE_VENUE_EDIT)}.",
     )
     def create(self, request):
         serializer = VenueWriteSerializer(data=request.data)
@@ -241,10 +223,10 @@ class VenueViewSet(viewsets.GenericViewSet):
         summary="Correct a venue's details or position",
         description="Any subset of the fields, with `version`. A new position (give the "
         "coordinates with their system) is checked against the zones again at once. "
-        f"Roles: {_who(ZONE_VENUE_EDIT)}.",
+        f"Roles: {who(ZONE_VENUE_EDIT)}.",
     )
     def partial_update(self, request, pk=None):
-        pk = _pk(pk)
+        pk = key(pk)
         get_for(request.user, Venue, pk, access.EDIT)
         serializer = VenueWriteSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
@@ -263,10 +245,10 @@ class VenueViewSet(viewsets.GenericViewSet):
         request=VenueStatusSerializer,
         responses={
             200: VenueDetailSerializer,
-            400: _error("`reason_required`: an exemption needs its reason; `invalid`."),
+            400: error("`reason_required`: an exemption needs its reason; `invalid`."),
             403: _FORBIDDEN_WRITE,
             404: _NOT_FOUND,
-            409: _error(
+            409: error(
                 "`invalid_transition`: the action is not open in the venue's status, or the "
                 "venue has open cases (record its closure or relocation on them); `stale`."
             ),
@@ -274,11 +256,11 @@ class VenueViewSet(viewsets.GenericViewSet):
         summary="A register button: rectify, close, relocate, exempt, reopen",
         description="For a venue with no open case (one with open cases moves with them). "
         "`exempt` needs `reason`; `reopen` checks the venue against the zones again. "
-        f"Roles: {_who(ZONE_VENUE_EDIT)}.",
+        f"Roles: {who(ZONE_VENUE_EDIT)}.",
     )
     @drf_action(detail=True, methods=["post"], url_path="status", url_name="status")
     def set_status(self, request, pk=None):
-        pk = _pk(pk)
+        pk = key(pk)
         get_for(request.user, Venue, pk, access.EDIT)
         serializer = VenueStatusSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
