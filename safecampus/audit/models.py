@@ -30,6 +30,8 @@ class Action(models.TextChoices):
     CONFIG_CHANGED = "config_changed", _("Configuration changed")
     IMPORT = "import", _("Import")
     EXPORT = "export", _("Export")
+    RESTRICTED_READ = "restricted_read", _("Restricted case read")
+    RESTRICTED_DENIED = "restricted_denied", _("Restricted case refused")
 
 
 class AuditEventQuerySet(ScopedQuerySet):

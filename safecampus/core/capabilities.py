@@ -285,3 +285,52 @@ ZONE_ROLE_ORDER = (
 JOB_CAPABILITY["zones.recheck"] = ZONE_MANAGE
 JOB_CAPABILITY["zones.venue_import"] = ZONE_VENUE_EDIT
 JOB_CAPABILITY["zones.case_export"] = ZONE_FIGURES_VIEW | {Role.PARTNER}
+
+# --- incidents (DOMAIN.md §10) ---
+#: Roles that reach incident reports (each within its scope: a school its own, a department those
+#: routed to it, the bureau-wide roles every one of their bureau(s); a restricted case only the
+#: people named on it, whatever their roles).
+INCIDENT_VIEW = HAZARD_VIEW
+#: Roles that report an incident (a school its own; a department or the centre for a school of
+#: their bureau) and file its follow-ups and closing report.
+INCIDENT_REPORT = frozenset(
+    {Role.SCHOOL_OFFICER, Role.PRINCIPAL, Role.DEPARTMENT_OFFICER, Role.SAFETY_CENTRE}
+)
+#: Roles that take an incident in hand (接报: acknowledge) and record the handling.
+INCIDENT_HANDLE = frozenset({Role.DEPARTMENT_OFFICER, Role.SAFETY_CENTRE, Role.LEADERSHIP})
+#: Roles that keep the accident handling (responsibility, insurance, mediation, 校闹) and the
+#: 三同步 checklist of an incident they can act on.
+INCIDENT_FOLLOW = INCIDENT_REPORT
+#: Roles that escalate to the leadership group, restrict a case and keep its access list, and keep
+#: the bureau's reporting limits and settings.
+INCIDENT_MANAGE = frozenset({Role.SAFETY_CENTRE})
+#: Roles that see incident and dispute figures (a department those routed to it; restricted cases
+#: as counts only).
+INCIDENT_FIGURES_VIEW = frozenset(
+    {Role.SAFETY_CENTRE, Role.LEADERSHIP, Role.INSPECTOR, Role.DEPARTMENT_OFFICER}
+)
+#: Roles that register disputes and record mediation (a school its own).
+DISPUTE_RECORD = INCIDENT_REPORT
+#: The role named on an incident's or dispute's events, most specific first.
+INCIDENT_ROLE_ORDER = (
+    Role.SCHOOL_OFFICER,
+    Role.PRINCIPAL,
+    Role.DEPARTMENT_OFFICER,
+    Role.SAFETY_CENTRE,
+    Role.LEADERSHIP,
+    Role.INSPECTOR,
+)
+JOB_CAPABILITY["incidents.export"] = INCIDENT_FIGURES_VIEW | SCHOOL_ROLES
+JOB_CAPABILITY["incidents.dispute_export"] = INCIDENT_FIGURES_VIEW | SCHOOL_ROLES
+
+# --- duty watch (DOMAIN.md §10: 值班值守) ---
+#: Roles that read duty rosters and duty logs (a school its own, the bureau roles their bureau's
+#: and every school's of it).
+WATCH_VIEW = HAZARD_VIEW
+#: Roles that keep a school's roster (the school; the centre on its behalf).
+WATCH_SCHOOL_EDIT = frozenset({Role.SCHOOL_OFFICER, Role.PRINCIPAL, Role.SAFETY_CENTRE})
+#: Roles that keep the bureau's own roster and its holiday and sensitive periods.
+WATCH_MANAGE = frozenset({Role.SAFETY_CENTRE})
+#: Roles that see which schools published rosters and which shifts were missed.
+WATCH_FIGURES_VIEW = INCIDENT_FIGURES_VIEW
+JOB_CAPABILITY["watch.roster_import"] = WATCH_SCHOOL_EDIT

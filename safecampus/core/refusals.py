@@ -74,6 +74,9 @@ class Code(StrEnum):
     COORDINATES_INVALID = "coordinates_invalid"
     BOUNDARY_INVALID = "boundary_invalid"
     AT_SCHOOL = "at_school"
+    IN_FUTURE = "in_future"
+    OVERLAP = "overlap"
+    NOT_COVERED = "not_covered"
 
 
 #: the HTTP status of a refusal in the API; a code not listed is 400
