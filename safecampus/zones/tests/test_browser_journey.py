@@ -182,8 +182,15 @@ def test_law_office_imports_venues_and_a_partner_records_the_closure(
     form.locator("input[type=file]").set_input_files(_png())
     box = form.locator("input[type=file]").bounding_box()
     assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
-    ppage.get_by_test_id(f"do-{CaseAction.RECORD_CLOSURE}").tap()
-    expect(ppage).to_have_url(_path("zones:case_detail", case.pk))
+    # wait for the POST itself (the page was already at the case's URL, so the URL alone says
+    # nothing): a slow upload on a loaded machine must not pass for a refused one
+    act_url = reverse("zones:case_act", args=[case.pk, CaseAction.RECORD_CLOSURE])
+    with ppage.expect_response(
+        lambda r: r.request.method == "POST" and r.url.endswith(act_url), timeout=60_000
+    ) as posted:
+        ppage.get_by_test_id(f"do-{CaseAction.RECORD_CLOSURE}").tap()
+    assert posted.value.status == 302, posted.value.status
+    ppage.wait_for_url(_path("zones:case_detail", case.pk), wait_until="load", timeout=60_000)
     expect(ppage.get_by_test_id("case-status")).to_contain_text("待核验")
     expect(ppage.get_by_test_id("evidence").locator("img")).to_have_count(1)
     closure = ppage.get_by_test_id(f"event-{CaseAction.RECORD_CLOSURE}")
