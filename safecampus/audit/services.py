@@ -25,8 +25,12 @@ def audit_record(
     target: models.Model | None = None,
     bureau_id: int | None = None,
     data: dict | None = None,
+    target_repr: str | None = None,
 ) -> AuditEvent:
     """Append one audit event to the hash chain, in the caller's transaction.
+
+    ``target_repr`` replaces ``str(target)`` where that would disclose what the log's readers
+    may not see (a restricted case's title).
 
     Appends are serial (see :mod:`safecampus.audit.chain`): on PostgreSQL the append lock is held
     until the caller's transaction ends, so record the event after the transaction's other
@@ -43,7 +47,9 @@ def audit_record(
         bureau_id=bureau_id,
         target_type=target._meta.label_lower if target is not None else "",
         target_id=str(target.pk) if target is not None else "",
-        target_repr=str(target)[:255] if target is not None else "",
+        target_repr=(
+            target_repr if target_repr is not None else str(target) if target is not None else ""
+        )[:255],
         ip=client_ip.get(),
         request_id=request_id.get() or "",
         data=data or {},

@@ -73,8 +73,10 @@ class Scope:
     def fingerprint(self) -> dict:
         """Everything that decides what this scope sees, without the user: two users with the
         same fingerprint see exactly the same rows of every model whose ``scope_filter`` does not
-        read ``scope.user_id`` (only accounts and jobs do). Figures cached for a scope are keyed
-        by it (``reports.snapshots``)."""
+        read ``scope.user_id`` (accounts, jobs, and the lists of incidents and disputes, whose
+        restricted cases only the people named see; their figures count through
+        ``counted_for``, which does not read it). Figures cached for a scope are keyed by it
+        (``reports.snapshots``)."""
         return {
             "roles": sorted(self.roles),
             "bureaus": {r: sorted(ids) for r, ids in sorted(self.bureaus_by_role.items())},

@@ -334,3 +334,5 @@ WATCH_MANAGE = frozenset({Role.SAFETY_CENTRE})
 #: Roles that see which schools published rosters and which shifts were missed.
 WATCH_FIGURES_VIEW = INCIDENT_FIGURES_VIEW
 JOB_CAPABILITY["watch.roster_import"] = WATCH_SCHOOL_EDIT
+#: Roles that comment on an incident or a dispute they see.
+INCIDENT_COMMENT = INCIDENT_REPORT | INCIDENT_HANDLE | {Role.INSPECTOR}

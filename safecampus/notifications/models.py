@@ -22,6 +22,9 @@ class NoticeKind(models.TextChoices):
     ACCOUNTABILITY_OPENED = "accountability", _("Accountability record opened")
     JOB_FAILED = "job_failed", _("Job given up")
     DUTY_DUE = "duty_due", _("Recurring duty due")
+    INCIDENT = "incident", _("Incident reported")
+    CLUSTER = "cluster", _("Illness cluster")
+    DISPUTE = "dispute", _("Dispute at risk")
 
 
 class NotificationQuerySet(ScopedQuerySet):

@@ -39,6 +39,36 @@ def notify(recipients: Iterable, *, kind: str, text: str, url: str = "", key: st
     return len(ids)
 
 
+def notify_now(
+    recipients: Iterable, *, kind: str, text: str, url: str = "", key: str = "", now=None
+) -> int:
+    """Record notices that cannot wait (an urgent incident, a cluster alert): they are folded at
+    once into each recipient's notifications of the day, unread, instead of waiting for the
+    daily digest. Call inside the business transaction that caused them."""
+    ids = sorted({getattr(r, "pk", r) for r in recipients if r is not None})
+    if not ids:
+        return 0
+    before = Notice.objects.filter(digest__isnull=True, recipient_id__in=ids).aggregate(
+        m=Max("pk")
+    )["m"]
+    count = notify(ids, kind=kind, text=text, url=url, key=key)
+    if not count:
+        return 0
+    day = timezone.localtime(now or timezone.now()).date()
+    title = _("Notices of %(date)s") % {"date": day.isoformat()}
+    Notification.objects.bulk_create(
+        [Notification(recipient_id=r, date=day, title=title) for r in ids],
+        ignore_conflicts=True,
+    )
+    fresh = Notice.objects.filter(digest__isnull=True, recipient_id__in=ids, kind=kind)
+    if before is not None:
+        fresh = fresh.filter(pk__gt=before)
+    digest = Notification.objects.filter(recipient_id=OuterRef("recipient_id"), date=day)
+    fresh.update(digest_id=Subquery(digest.values("pk")[:1]))
+    Notification.objects.filter(date=day, recipient_id__in=ids).update(read_at=None)
+    return count
+
+
 # --- reminders and the daily digest -------------------------------------------------------------
 
 

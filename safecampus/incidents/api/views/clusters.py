@@ -1,0 +1,5 @@
+"""API: clusters (being built)."""
+
+from __future__ import annotations
+
+urlpatterns: list = []

@@ -1,0 +1,5 @@
+"""API: disputes (being built)."""
+
+from __future__ import annotations
+
+urlpatterns: list = []

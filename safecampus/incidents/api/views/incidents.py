@@ -1,0 +1,5 @@
+"""API: incidents (being built)."""
+
+from __future__ import annotations
+
+urlpatterns: list = []
