@@ -14,5 +14,8 @@ campaigns, weekly reports, spot checks, accountability, notifications); nothing 
   school's security facts evaluated, two findings turned into hazards);
 - ``zones``: the student safety zone (the zone rules, a culture and law-enforcement partner,
   boundaries and parents' waiting areas, about 200 venues in three coordinate systems, every
-  venue checked, cases assigned by 法制科 and closed, recorded or inspected by the police).
+  venue checked, cases assigned by 法制科 and closed, recorded or inspected by the police);
+- ``incidents``: incident routing, about 60 incidents (late ones, follow-ups, closing reports, a
+  serious fire with its 三同步, an accident through insurance and mediation, a restricted
+  bullying case), an open food poisoning owing its follow-up, a cluster alert.
 """

@@ -119,6 +119,14 @@ class Command(BaseCommand):
             f"overdue), {zones['boundaries']} boundaries, {zones['waiting_areas']} waiting "
             f"areas in {time.monotonic() - started:.1f} s."
         )
+        from safecampus.demo.incidents import seed_demo_incidents
+
+        incidents = seed_demo_incidents(district=district)
+        self.stdout.write(
+            f"Incidents: {incidents['incidents']} reported ({incidents['late']} late), a serious "
+            "fire with its 三同步, an accident through insurance and mediation, a restricted "
+            "bullying case, an open food poisoning owing its daily follow-up, a cluster alert."
+        )
 
     def _print_logins(self) -> None:
         for line in orgs.demo_logins():
