@@ -185,6 +185,16 @@ def illness_q(scope: Scope, action: str) -> Q | None:
     )
 
 
+def illness_schools_q(scope: Scope) -> Q | None:
+    """The schools (``orgs.School``) ``scope`` records illness for."""
+    return any_of(
+        ids_in("pk", sorted(scope.school_ids))
+        if scope.has(*(SCHOOL_ROLES & INCIDENT_REPORT))
+        else None,
+        ids_in("bureau_id", scope.bureau_ids(*(INCIDENT_MANAGE - SCHOOL_ROLES))),
+    )
+
+
 def illness_roles(scope: Scope, obj) -> frozenset[str]:
     roles = set(roles_in_bureau(scope, obj.bureau_id) & INCIDENT_FIGURES_VIEW)
     if obj.school_id in scope.school_ids:

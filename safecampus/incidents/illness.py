@@ -113,7 +113,9 @@ def illness_record(*, actor, data: dict, now=None) -> tuple[IllnessRecord, Clust
 
 
 def _school_q(actor) -> Q:
-    return access.report_schools_q(scope_for(actor)) or Q(pk__in=[])
+    """The schools ``actor`` records illness for: their own school; the centre any of its
+    bureau."""
+    return access.illness_schools_q(scope_for(actor)) or Q(pk__in=[])
 
 
 def _announce_cluster(alert: ClusterAlert, *, now) -> None:
