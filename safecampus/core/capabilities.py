@@ -336,3 +336,6 @@ WATCH_FIGURES_VIEW = INCIDENT_FIGURES_VIEW
 JOB_CAPABILITY["watch.roster_import"] = WATCH_SCHOOL_EDIT
 #: Roles that comment on an incident or a dispute they see.
 INCIDENT_COMMENT = INCIDENT_REPORT | INCIDENT_HANDLE | {Role.INSPECTOR}
+#: The bureau-wide roles that take in hand every incident of their bureau (a department officer
+#: only those routed to its department).
+INCIDENT_HANDLE_BUREAU = INCIDENT_HANDLE - {Role.DEPARTMENT_OFFICER}

@@ -32,9 +32,10 @@ from safecampus.core.capabilities import (
     BUREAU_WIDE,
     DISPUTE_RECORD,
     INCIDENT_FIGURES_VIEW,
-    INCIDENT_HANDLE,
+    INCIDENT_HANDLE_BUREAU,
     INCIDENT_MANAGE,
     INCIDENT_REPORT,
+    INCIDENT_ROLE_ORDER,
 )
 from safecampus.core.roles import SCHOOL_ROLES, Role
 
@@ -111,7 +112,7 @@ def incident_q(scope: Scope, action: str, *, named: Builder, prefix: str = "") -
         ),
         HANDLE: any_of(
             _department(scope, f"{p}department_id"),
-            _bureau(scope, f"{p}bureau_id", INCIDENT_HANDLE - {Role.DEPARTMENT_OFFICER}),
+            _bureau(scope, f"{p}bureau_id", INCIDENT_HANDLE_BUREAU),
         ),
         MANAGE: _bureau(scope, f"{p}bureau_id", INCIDENT_MANAGE),
     }
@@ -139,6 +140,14 @@ def report_schools_q(scope: Scope) -> Q | None:
         else None,
         ids_in("bureau_id", scope.bureau_ids(*(INCIDENT_REPORT - SCHOOL_ROLES))),
     )
+
+
+def reporting_role(scope: Scope, school) -> str:
+    """The role named on a report ``scope`` files for ``school``: the most specific it holds."""
+    roles = set(roles_in_bureau(scope, school.bureau_id) & INCIDENT_REPORT)
+    if school.pk in scope.school_ids:
+        roles |= scope.roles & SCHOOL_ROLES
+    return next((r for r in INCIDENT_ROLE_ORDER if r in roles), "")
 
 
 def manage_bureaus(scope: Scope) -> frozenset[int]:

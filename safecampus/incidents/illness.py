@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from safecampus.core.access import scope_for
 from safecampus.core.db import in_write_transaction
 from safecampus.core.refusals import Code, refuse
-from safecampus.core.roles import Role
+from safecampus.core.roles import SCHOOL_ROLES, Role
 from safecampus.notifications.models import NoticeKind
 from safecampus.notifications.services import notify_now
 
@@ -123,9 +123,7 @@ def _announce_cluster(alert: ClusterAlert, *, now) -> None:
     from safecampus.accounts.models import RoleAssignment
 
     rows = RoleAssignment.objects.active().filter(user__is_active=True)
-    school_staff = rows.filter(
-        school_id=alert.school_id, role__in=[Role.SCHOOL_OFFICER, Role.PRINCIPAL]
-    )
+    school_staff = rows.filter(school_id=alert.school_id, role__in=sorted(SCHOOL_ROLES))
     centre = rows.filter(bureau_id=alert.bureau_id, role=Role.SAFETY_CENTRE)
     recipients = set(school_staff.values_list("user_id", flat=True)) | set(
         centre.values_list("user_id", flat=True)

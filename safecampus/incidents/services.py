@@ -390,16 +390,7 @@ def _only_future(errors: dict) -> bool:
 
 
 def _reporting_role(actor, school) -> str:
-    scope = scope_for(actor)
-    if school.pk in scope.school_ids:
-        for role in (Role.SCHOOL_OFFICER, Role.PRINCIPAL):
-            if scope.has(role):
-                return role
-    if scope.has(Role.DEPARTMENT_OFFICER) and school.bureau_id in scope.bureau_ids(
-        Role.DEPARTMENT_OFFICER
-    ):
-        return Role.DEPARTMENT_OFFICER
-    return Role.SAFETY_CENTRE if scope.has(Role.SAFETY_CENTRE) else ""
+    return access.reporting_role(scope_for(actor), school)
 
 
 # --- acting on an incident -----------------------------------------------------------------------
