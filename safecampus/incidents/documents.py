@@ -490,7 +490,7 @@ def monthly_summary(user, *, bureau, month: datetime.date, now=None) -> tuple[by
             ]
             for i in serious
         ],
-        widths=[2.2, 3, 1.6, 1, 2.4, 1.2],
+        widths=[2, 3, 1.8, 1.1, 2.6, 1.5],
         empty="本月无较大及以上事件。" if not restricted_serious else "",
     )
     if restricted_serious:

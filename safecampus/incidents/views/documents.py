@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods
 
 from safecampus.core.access import get_for, require
@@ -44,7 +45,9 @@ def incident_document(request, pk: int, kind: str):
     try:
         content, name = documents.incident_document(incident, kind=kind, n=number)
     except documents.DocumentNotFound:
-        raise Http404(_("This incident has no such report yet.")) from None
+        raise Http404(
+            pgettext("incident documents", "This incident has no such report yet.")
+        ) from None
     response = HttpResponse(content, content_type=DOCX_CONTENT_TYPE)
     response["Content-Disposition"] = content_disposition(name)
     response["Cache-Control"] = "private, no-store"
@@ -109,7 +112,7 @@ def incident_export(request):
     source = request.POST if request.method == "POST" else request.GET
     job = job_start(
         kind=EXPORT_JOB,
-        title=_("Export of the incidents"),
+        title=pgettext("incident documents", "Export of the incidents"),
         user=request.user,
         params={"filters": exports.filter_params(source)},
     )
