@@ -189,29 +189,31 @@ def rows(qs, *, now):
                 i.known_at,
                 i.reported_at,
             ]
+            status = STATUS_TEXT.get(i.status, i.status)
+            if i.restricted:
+                # type, dates, school and status only
+                common[2] = RESTRICTED_MASK
+                yield [*common, "", "", "", *[None] * 7, status, finals.get(i.pk)]
+                continue
             tail = [
                 first_minutes_late(i) if i.first_late else 0,
                 i.follow_ups,
-                missed.get(i.pk, 0) if not i.restricted else None,
-                STATUS_TEXT.get(i.status, i.status),
+                missed.get(i.pk, 0),
+                status,
                 finals.get(i.pk),
             ]
-            if i.restricted:
-                common[2] = RESTRICTED_MASK
-                yield [*common, "", "", "", None, None, None, None, *tail]
-            else:
-                common[2] = i.title
-                yield [
-                    *common,
-                    i.place,
-                    i.description,
-                    i.measures,
-                    i.affected_students,
-                    i.affected_staff,
-                    i.injured,
-                    i.deaths,
-                    *tail,
-                ]
+            common[2] = i.title
+            yield [
+                *common,
+                i.place,
+                i.description,
+                i.measures,
+                i.affected_students,
+                i.affected_staff,
+                i.injured,
+                i.deaths,
+                *tail,
+            ]
 
 
 def write_incident_workbook(fileobj, *, user, params: dict | None = None, now=None, progress=None):

@@ -328,3 +328,39 @@ def test_monthly_summary_page_and_scope(world, school, client_for, clock):
     _download(client_for(outsider), url + f"?month=2027-03&bureau={world.bureau.pk}", 404)
     for role in (Role.LEADERSHIP, Role.INSPECTOR, Role.DEPARTMENT_OFFICER):
         _download(client_for(world.users[role]), url + "?month=2027-03")
+
+
+def test_a_follow_up_says_how_many_daily_follow_ups_were_missed(world, school):
+    incident = report(
+        school, world.school_a, now=NOW, incident_type=IncidentType.FOOD_POISONING, title="食物中毒"
+    )
+    _act(
+        school,
+        incident,
+        IncidentAction.FOLLOW_UP,
+        NOW + datetime.timedelta(days=2, hours=1),
+        note="患病学生均已康复。",
+    )
+    content, _name = documents.incident_document(incident, kind="follow_up", now=LATER)
+    text = docx_text(open_docx(io.BytesIO(content)))
+    # due by 17:00 on 3/2 (missed); this one, filed 3/3 10:00, meets 3/3's deadline
+    assert "本次报告按时（时限2027年3月3日 17:00）；此前应报未报续报1次。" in text
+
+
+def test_the_document_reads_a_fixed_number_of_queries(
+    world, school, client_for, django_assert_max_num_queries
+):
+    incident = report(school, world.school_a, now=NOW)
+    for hours in range(1, 6):
+        _act(
+            school,
+            incident,
+            IncidentAction.FOLLOW_UP,
+            NOW + datetime.timedelta(hours=hours),
+            note=f"第{hours}次续报",
+        )
+    client = client_for(world.users[Role.SAFETY_CENTRE])
+    url = reverse("incidents:incident_document", args=[incident.pk, "follow_up"]) + "?n=3"
+    client.get(url)
+    with django_assert_max_num_queries(12):
+        assert "第3次续报" in docx_text(open_docx(io.BytesIO(_download(client, url).content)))
