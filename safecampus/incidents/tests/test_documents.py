@@ -311,6 +311,9 @@ def test_monthly_summary_counts_restricted_cases_and_lists_none(
     serious = [[c.text for c in row.cells] for row in doc.tables[1].rows][1:]
     assert [r[1] for r in serious] == ["乙园食物中毒", "实验室起火"]
     assert "尚未化解0件" in text
+    export = AuditEvent.objects.filter(action=Action.EXPORT).last()
+    assert export.actor_id == centre.pk
+    assert export.data == {"kind": "incidents.summary", "month": "2027-03"}
 
 
 def test_monthly_summary_page_and_scope(world, school, client_for, clock):

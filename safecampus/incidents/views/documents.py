@@ -19,8 +19,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods
 
+from safecampus.audit.models import Action
+from safecampus.audit.services import audit_record
 from safecampus.core.access import get_for, require
 from safecampus.core.capabilities import INCIDENT_FIGURES_VIEW, INCIDENT_VIEW, JOB_CAPABILITY
+from safecampus.core.db import in_write_transaction
 from safecampus.core.documents import DOCX_CONTENT_TYPE, content_disposition
 from safecampus.core.jobs import job_start
 from safecampus.orgs.models import Bureau
@@ -95,6 +98,14 @@ def monthly_summary(request):
             status=400 if request.GET.get("month") else 200,
         )
     content, name = documents.monthly_summary(request.user, bureau=bureau, month=month)
+    in_write_transaction(
+        lambda: audit_record(
+            action=Action.EXPORT,
+            actor=request.user,
+            bureau_id=bureau.pk,
+            data={"kind": "incidents.summary", "month": f"{month:%Y-%m}"},
+        )
+    )
     response = HttpResponse(content, content_type=DOCX_CONTENT_TYPE)
     response["Content-Disposition"] = content_disposition(name)
     response["Cache-Control"] = "private, no-store"
