@@ -367,3 +367,25 @@ def test_the_document_reads_a_fixed_number_of_queries(
     client.get(url)
     with django_assert_max_num_queries(12):
         assert "第3次续报" in docx_text(open_docx(io.BytesIO(_download(client, url).content)))
+
+
+def test_a_late_closing_report_says_by_how_many_minutes(world, school):
+    from safecampus.incidents.models import ReportingLimit
+
+    ReportingLimit.objects.create(
+        bureau=world.bureau, verbal_minutes=30, written_minutes=60, final_within_days=1
+    )
+    incident = report(school, world.school_a, now=NOW, minutes_after=10)
+    closed = _act(
+        school,
+        incident,
+        IncidentAction.CLOSE,
+        NOW + datetime.timedelta(days=1, hours=1),
+        note="处置完毕。",
+    )
+    content, name = documents.incident_document(closed, kind="final", now=LATER)
+    text = docx_text(open_docx(io.BytesIO(content)))
+    # known at 08:50, the closing report due a day later, filed at 10:00
+    assert "本次报告迟报70分钟（时限2027年3月2日 08:50）。" in text
+    assert "无责任认定、保险理赔或调解事项。" in text
+    assert name.endswith("-2027年3月2日.docx")
