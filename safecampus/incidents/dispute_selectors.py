@@ -131,7 +131,7 @@ def sensitive_periods(bureau_ids, today: datetime.date) -> dict[int, object]:
     if not ids:
         return {}
     default = _default_lead_days()
-    lead = {b: default for b in ids}
+    lead = dict.fromkeys(ids, default)
     lead.update(
         IncidentSettings.objects.filter(bureau_id__in=ids).values_list(
             "bureau_id", "sensitive_lead_days"
