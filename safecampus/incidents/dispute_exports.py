@@ -26,15 +26,9 @@ from safecampus.core.excel import (
 )
 from safecampus.orgs.models import School
 
+from . import dispute_labels as L
 from . import dispute_selectors
-from .choices import (
-    DisputeSource,
-    DisputeSubject,
-    MediationKind,
-    MediationOutcome,
-    RiskLevel,
-)
-from .forms_disputes import PARTY_LABELS, DisputeFilterForm
+from .forms_disputes import DisputeFilterForm
 from .models import DisputeEvent
 
 TITLE = "矛盾纠纷台账"
@@ -99,21 +93,14 @@ def _mediation_text(event) -> str:
     if event is None:
         return ""
     data = event.data or {}
-    kinds = dict(MediationKind.choices)
-    outcomes = dict(MediationOutcome.choices)
     when = timezone.localtime(event.at)
-    text = (
-        f"{when:%Y-%m-%d} {kinds.get(data.get('kind'), '')}：{outcomes.get(data.get('value'), '')}"
-    )
+    route = L.label(L.ROUTE, data.get("kind"))
+    text = f"{when:%Y-%m-%d} {route}：{L.label(L.OUTCOME, data.get('value'))}"
     return f"{text}（{event.note}）" if event.note else text
 
 
 def rows(qs):
     """The 台账's rows of the disputes ``qs``, read in chunks."""
-    subjects = dict(DisputeSubject.choices)
-    risks = dict(RiskLevel.choices)
-    sources = dict(DisputeSource.choices)
-    roles = {k: str(v) for k, v in PARTY_LABELS.items()}
     n = 0
     for chunk in iter_chunks(qs.iterator(chunk_size=CHUNK), CHUNK):
         ids = [d.pk for d in chunk if not d.restricted]
@@ -128,12 +115,12 @@ def rows(qs):
                 n,
                 d.school.name,
                 d.found_on,
-                str(subjects.get(d.subject, d.subject)),
+                L.label(L.SUBJECT, d.subject),
             ]
             tail = [
-                str(risks.get(d.risk, d.risk)),
+                L.label(L.RISK, d.risk),
                 "是" if d.petition_risk else "否",
-                str(sources.get(d.source, d.source)),
+                L.label(L.SOURCE, d.source),
                 STATUS_TEXT.get(d.status, d.status),
             ]
             if d.restricted:
@@ -143,9 +130,7 @@ def rows(qs):
             yield [
                 *head,
                 d.title,
-                "、".join(
-                    f"{roles.get(p.get('role'), p.get('role'))}{p.get('count')}人" for p in parties
-                ),
+                "、".join(f"{L.label(L.PARTY, p.get('role'))}{p.get('count')}人" for p in parties),
                 sum(int(p.get("count") or 0) for p in parties),
                 d.summary,
                 *tail,

@@ -6,28 +6,9 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
-from .choices import (
-    DisputeAction,
-    DisputeSource,
-    DisputeStatus,
-    DisputeSubject,
-    MediationKind,
-    MediationOutcome,
-    PartyRole,
-    RiskLevel,
-)
-
-#: the words for a party's role on the register's pages and export
-PARTY_LABELS = {
-    PartyRole.SCHOOL: pgettext_lazy("dispute party", "School"),
-    PartyRole.STAFF: pgettext_lazy("dispute party", "Staff"),
-    PartyRole.PARENT: pgettext_lazy("dispute party", "Parent"),
-    PartyRole.STUDENT: pgettext_lazy("dispute party", "Student"),
-    PartyRole.OTHER: pgettext_lazy("dispute party", "Other"),
-}
-PARTY_CHOICES = [(v, PARTY_LABELS.get(v, label)) for v, label in PartyRole.choices]
+from . import dispute_labels as L
+from .choices import DisputeAction
 
 #: the party lines the registration form offers (empty lines are left out)
 PARTY_LINES = 4
@@ -52,10 +33,10 @@ class DisputeFilterForm(forms.Form):
         self.fields["status"].choices = [
             ("", _("All")),
             ("open", _("Open (not yet resolved)")),
-            *DisputeStatus.choices,
+            *L.choices(L.STATUS),
         ]
-        self.fields["risk"].choices = [("", _("All")), *RiskLevel.choices]
-        self.fields["subject"].choices = [("", _("All")), *DisputeSubject.choices]
+        self.fields["risk"].choices = [("", _("All")), *L.choices(L.RISK)]
+        self.fields["subject"].choices = [("", _("All")), *L.choices(L.SUBJECT)]
 
     def filters(self):
         """The ``DisputeFilters`` of the valid inputs (an invalid one is left out)."""
@@ -95,7 +76,7 @@ class DisputeForm(forms.Form):
 
     school = forms.TypedChoiceField(label=_("School"), coerce=int, widget=forms.Select(_SELECT))
     subject = forms.ChoiceField(
-        label=_("Subject"), choices=DisputeSubject.choices, widget=forms.Select(_SELECT)
+        label=_("Subject"), choices=L.choices(L.SUBJECT), widget=forms.Select(_SELECT)
     )
     title = forms.CharField(label=_("Title"), max_length=120, widget=forms.TextInput(_TEXT))
     summary = forms.CharField(
@@ -105,7 +86,7 @@ class DisputeForm(forms.Form):
         help_text=_("Describe the parties by their role, not by name."),
     )
     risk = forms.ChoiceField(
-        label=_("Risk level"), choices=RiskLevel.choices, widget=forms.Select(_SELECT)
+        label=_("Risk level"), choices=L.choices(L.RISK), widget=forms.Select(_SELECT)
     )
     petition_risk = forms.BooleanField(
         label=_("Risk of group or level-skipping petitions (群访、越级上访)"),
@@ -113,7 +94,7 @@ class DisputeForm(forms.Form):
         widget=forms.CheckboxInput(_CHECK),
     )
     source = forms.ChoiceField(
-        label=_("Source"), choices=DisputeSource.choices, widget=forms.Select(_SELECT)
+        label=_("Source"), choices=L.choices(L.SOURCE), widget=forms.Select(_SELECT)
     )
     found_on = forms.DateField(
         label=_("Found on"), widget=forms.DateInput({**_TEXT, "type": "date"})
@@ -145,7 +126,7 @@ class DisputeForm(forms.Form):
             self.fields[f"party_role_{i}"] = forms.ChoiceField(
                 label=_("Party %(n)s") % {"n": i + 1},
                 required=False,
-                choices=[("", "—"), *PARTY_CHOICES],
+                choices=[("", "—"), *L.choices(L.PARTY)],
                 widget=forms.Select(_SELECT),
             )
             self.fields[f"party_count_{i}"] = forms.IntegerField(
@@ -210,10 +191,10 @@ NOTE_LABELS = {
 class DisputeActionForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
     kind = forms.ChoiceField(
-        label=_("Mediation route"), choices=MediationKind.choices, widget=forms.Select(_SELECT)
+        label=_("Mediation route"), choices=L.choices(L.ROUTE), widget=forms.Select(_SELECT)
     )
     value = forms.ChoiceField(
-        label=_("Step outcome"), choices=MediationOutcome.choices, widget=forms.Select(_SELECT)
+        label=_("Step outcome"), choices=L.choices(L.OUTCOME), widget=forms.Select(_SELECT)
     )
     to = forms.CharField(
         label=_("Escalated to"), required=False, max_length=100, widget=forms.TextInput(_TEXT)
@@ -222,7 +203,7 @@ class DisputeActionForm(forms.Form):
         label=_("Outcome"), max_length=4000, widget=forms.Textarea({**_TEXT, "rows": 2})
     )
     risk = forms.ChoiceField(
-        label=_("Risk level"), choices=RiskLevel.choices, widget=forms.Select(_SELECT)
+        label=_("Risk level"), choices=L.choices(L.RISK), widget=forms.Select(_SELECT)
     )
     petition_risk = forms.BooleanField(
         label=_("Risk of group or level-skipping petitions (群访、越级上访)"),
@@ -258,7 +239,7 @@ class DisputeActionForm(forms.Form):
 
     @property
     def label(self) -> str:
-        return str(DisputeAction(self.action).label)
+        return L.label(L.ACTION, self.action)
 
     def data_for_service(self) -> dict:
         cd = self.cleaned_data

@@ -24,8 +24,9 @@ from safecampus.core.roles import SCHOOL_ROLES, Role
 from safecampus.orgs.models import School
 
 from .. import access, dispute_selectors, dispute_services
-from ..choices import DisputeAction, DisputeStatus, MediationKind, MediationOutcome
-from ..forms_disputes import PARTY_LABELS, DisputeActionForm, DisputeFilterForm, DisputeForm
+from .. import dispute_labels as L
+from ..choices import DisputeAction
+from ..forms_disputes import DisputeActionForm, DisputeFilterForm, DisputeForm
 from ..lifecycle import DISPUTES
 from ..models import DisputeAccess, Incident
 
@@ -96,13 +97,6 @@ def _screening(user, today):
     return rows
 
 
-def _parties_text(parties) -> list[dict]:
-    return [
-        {"label": PARTY_LABELS.get(p.get("role"), p.get("role")), "count": p.get("count")}
-        for p in parties or []
-    ]
-
-
 @login_required
 @require_GET
 def dispute_list(request):
@@ -117,7 +111,7 @@ def dispute_list(request):
     )
     dispute_selectors.mark_flagged(page.object_list, today)
     for d in page.object_list:
-        d.party_list = _parties_text(d.parties)
+        L.dress(d)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -242,17 +236,16 @@ def _named_people(dispute) -> list[tuple[int, str]]:
 
 
 def _events(events) -> list:
-    statuses = dict(DisputeStatus.choices)
     roles = dict(Role.choices)
-    kinds = dict(MediationKind.choices)
-    outcomes = dict(MediationOutcome.choices)
     for e in events:
-        e.from_label = statuses.get(e.from_status, e.from_status)
-        e.to_label = statuses.get(e.to_status, e.to_status)
+        e.action_label = L.label(L.ACTION, e.action)
+        e.from_label = L.label(L.STATUS, e.from_status)
+        e.to_label = L.label(L.STATUS, e.to_status)
         e.role_label = roles.get(e.actor_role, "")
         data = e.data or {}
-        e.kind_label = kinds.get(data.get("kind"), "") if e.action == "mediate" else ""
-        e.value_label = outcomes.get(data.get("value"), "") if e.action == "mediate" else ""
+        mediated = e.action == DisputeAction.MEDIATE
+        e.kind_label = L.label(L.ROUTE, data.get("kind")) if mediated else ""
+        e.value_label = L.label(L.OUTCOME, data.get("value")) if mediated else ""
     return events
 
 
@@ -265,12 +258,12 @@ def _detail(request, dispute, *, bound=None, status: int = 200):
     ):
         incident_url = dispute.incident.get_absolute_url()
     dispute_selectors.mark_flagged([dispute], timezone.localdate())
+    L.dress(dispute)
     return render(
         request,
         "incidents/dispute_detail.html",
         {
             "dispute": dispute,
-            "parties": _parties_text(dispute.parties),
             "events": tl["events"],
             "mediation": tl["mediation"],
             "named": tl["named"],
