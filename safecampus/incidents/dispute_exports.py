@@ -124,7 +124,9 @@ def rows(qs):
                 STATUS_TEXT.get(d.status, d.status),
             ]
             if d.restricted:
-                yield [*head, RESTRICTED_TEXT, "", None, "", *tail, "", ""]
+                # school, date, subject and status only
+                status = STATUS_TEXT.get(d.status, d.status)
+                yield [*head, RESTRICTED_TEXT, "", None, "", "", "", "", status, "", ""]
                 continue
             parties = d.parties or []
             yield [

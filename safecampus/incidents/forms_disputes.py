@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from . import dispute_labels as L
 from .choices import DisputeAction
@@ -22,7 +23,7 @@ class DisputeFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     status = forms.ChoiceField(label=_("Status"), required=False)
     risk = forms.ChoiceField(label=_("Risk level"), required=False)
-    subject = forms.ChoiceField(label=_("Subject"), required=False)
+    subject = forms.ChoiceField(label=pgettext_lazy("dispute", "Subject"), required=False)
     school = forms.IntegerField(label=_("School"), required=False, min_value=1)
     bureau = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     petition_risk = forms.BooleanField(label=_("Petition risk"), required=False)
@@ -76,7 +77,9 @@ class DisputeForm(forms.Form):
 
     school = forms.TypedChoiceField(label=_("School"), coerce=int, widget=forms.Select(_SELECT))
     subject = forms.ChoiceField(
-        label=_("Subject"), choices=L.choices(L.SUBJECT), widget=forms.Select(_SELECT)
+        label=pgettext_lazy("dispute", "Subject"),
+        choices=L.choices(L.SUBJECT),
+        widget=forms.Select(_SELECT),
     )
     title = forms.CharField(label=_("Title"), max_length=120, widget=forms.TextInput(_TEXT))
     summary = forms.CharField(
@@ -94,10 +97,12 @@ class DisputeForm(forms.Form):
         widget=forms.CheckboxInput(_CHECK),
     )
     source = forms.ChoiceField(
-        label=_("Source"), choices=L.choices(L.SOURCE), widget=forms.Select(_SELECT)
+        label=pgettext_lazy("dispute", "Source"),
+        choices=L.choices(L.SOURCE),
+        widget=forms.Select(_SELECT),
     )
     found_on = forms.DateField(
-        label=_("Found on"), widget=forms.DateInput({**_TEXT, "type": "date"})
+        label=_("Found on"), widget=forms.DateInput({**_TEXT, "type": "date"}, format="%Y-%m-%d")
     )
     incident = forms.IntegerField(
         label=_("Incident no. (if it arose from one)"),
@@ -200,7 +205,9 @@ class DisputeActionForm(forms.Form):
         label=_("Escalated to"), required=False, max_length=100, widget=forms.TextInput(_TEXT)
     )
     outcome = forms.CharField(
-        label=_("Outcome"), max_length=4000, widget=forms.Textarea({**_TEXT, "rows": 2})
+        label=pgettext_lazy("dispute", "Outcome"),
+        max_length=4000,
+        widget=forms.Textarea({**_TEXT, "rows": 2}),
     )
     risk = forms.ChoiceField(
         label=_("Risk level"), choices=L.choices(L.RISK), widget=forms.Select(_SELECT)
