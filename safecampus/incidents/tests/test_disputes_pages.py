@@ -474,3 +474,44 @@ def test_schema_documents_the_dispute_paths(db):
         "/api/v1/disputes/{id}/reopen/",
         "/api/v1/disputes/{id}/grant/",
     } <= paths
+
+
+ACTIONS = (
+    "mediate",
+    "escalate",
+    "resolve",
+    "reopen",
+    "assess",
+    "comment",
+    "restrict",
+    "grant",
+    "revoke",
+)
+
+
+@pytest.mark.parametrize("action", ACTIONS)
+def test_every_action_scoped(client, world, dispute, other_school, outsider, action):
+    """Another school or bureau: 404 on the page and the API; a partner unit: 403."""
+    page_url = reverse("incidents:dispute_act", args=[dispute.pk, action])
+    api_url = f"{API}{dispute.pk}/{action}/"
+    body = {"version": dispute.version, "note": "x"}
+    for user in (other_school, outsider):
+        client.force_login(user)
+        assert client.post(page_url, {f"{action}-version": dispute.version}).status_code == 404
+        assert client.post(api_url, body, content_type="application/json").status_code == 404
+    client.force_login(world.users[Role.PARTNER])
+    assert client.post(page_url, {f"{action}-version": dispute.version}).status_code == 403
+    assert client.post(api_url, body, content_type="application/json").status_code == 403
+    assert DisputeEvent.objects.filter(dispute=dispute).count() == 1
+
+
+@pytest.mark.parametrize("action", ("restrict", "grant", "revoke"))
+def test_school_may_not_manage_the_access_list(client, world, dispute, school, action):
+    client.force_login(school)
+    r = client.post(
+        f"{API}{dispute.pk}/{action}/",
+        {"version": dispute.version, "note": "x", "user": school.pk},
+        content_type="application/json",
+    )
+    assert r.status_code in (403, 409)
+    assert not Dispute.objects.get(pk=dispute.pk).restricted
