@@ -364,15 +364,21 @@ def test_export_leaves_out_restricted_details(world, school, centre, no_periods)
     assert "（受限案件，详情不导出）" not in text and "普通纠纷" in text
 
 
-def test_export_page_starts_a_job(client, world, school, no_periods):
+def test_export_page_starts_a_job(
+    client, world, school, dispute, django_capture_on_commit_callbacks
+):
     from safecampus.core.models import Job
 
     client.force_login(school)
-    r = client.post(EXPORT, {"status": "open"})
+    with django_capture_on_commit_callbacks(execute=True):
+        r = client.post(EXPORT, {"status": "open"})
     assert r.status_code == 302
     job = Job.objects.get()
     assert job.kind == "incidents.dispute_export"
     assert job.params["filters"]["status"] == "open"
+    job.refresh_from_db()
+    assert job.status == "succeeded", job.result
+    assert job.output_name.endswith("矛盾纠纷台账_2027-03-01.xlsx")
 
 
 # --- API ----------------------------------------------------------------------------------------
