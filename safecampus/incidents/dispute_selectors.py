@@ -115,8 +115,12 @@ def timeline(dispute: Dispute) -> dict:
 
 
 def _periods_around(*, bureau_ids, day, lead_days):
-    from safecampus.watch.selectors import periods_around
-
+    """The watch periods around ``day`` ({bureau id: [periods with .name .kind .starts_on
+    .ends_on]}); none while the duty-watch app is not installed."""
+    try:
+        from safecampus.watch.selectors import periods_around
+    except ImportError:
+        return {}
     return periods_around(bureau_ids=bureau_ids, day=day, lead_days=lead_days)
 
 

@@ -406,3 +406,13 @@ def test_figures(world, school, centre):
     assert f_next["resolved_month"] == 0
     outsider_figures = dispute_selectors.figures(world.users[Role.PARTNER], now=NOW)
     assert outsider_figures["open"] == 0
+
+
+def test_no_watch_app_means_no_flags(world, school, centre):
+    """Until the duty-watch app is installed, nothing is flagged (and nothing breaks)."""
+    import importlib.util
+
+    if importlib.util.find_spec("safecampus.watch") is not None:
+        pytest.skip("the duty-watch app is installed")
+    register(school, world.school_a, petition_risk=True)
+    assert dispute_selectors.flagged(centre, TODAY) == []
