@@ -61,6 +61,7 @@ HANDLERS: dict[str, str] = {
     "zones.venue_import": "safecampus.zones.imports.venue_import_job",
     "zones.case_export": "safecampus.zones.exports.case_export_job",
     "incidents.export": "safecampus.incidents.exports.incident_export_job",
+    "incidents.dispute_export": "safecampus.incidents.dispute_exports.dispute_export_job",
 }
 
 
