@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from safecampus.core.forms import bootstrap
 from safecampus.hazards.forms import MultipleFileField
@@ -129,7 +130,7 @@ class IncidentReportForm(forms.Form):
         label=_("What happened"), widget=forms.Textarea(attrs={"rows": 4}), max_length=4000
     )
     measures = forms.CharField(
-        label=_("What was done"),
+        label=pgettext_lazy("incident", "What was done"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=4000,
@@ -229,7 +230,7 @@ NOTE_LABELS = {
     IncidentAction.CLOSE: _("How it ended"),
     IncidentAction.RESTRICT: _("Reason for restricting the case"),
     IncidentAction.RESPONSIBILITY: _("Basis of the determination"),
-    IncidentAction.SYNC: _("What was done"),
+    IncidentAction.SYNC: pgettext_lazy("incident", "What was done"),
     IncidentAction.COMMENT: _("Comment"),
 }
 
@@ -265,7 +266,7 @@ class IncidentActionForm(forms.Form):
     injured = _count_field(_("Injured"))
     deaths = _count_field(_("Deaths"))
     measures = forms.CharField(
-        label=_("What was done"),
+        label=pgettext_lazy("incident", "What was done"),
         required=False,
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 2}),

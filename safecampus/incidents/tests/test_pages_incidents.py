@@ -14,6 +14,13 @@ from django.urls import reverse
 from safecampus.audit.models import Action, AuditEvent
 from safecampus.core.roles import Role
 from safecampus.core.testing import count_queries, scope_matrix, user_with_role
+from safecampus.core.tests.test_browser import (  # noqa: F401 (fixtures, found by name)
+    PHONE,
+    _async_unsafe_allowed,
+    _path,
+    browser,
+    journey,
+)
 from safecampus.hazards.testing import jpeg_upload
 from safecampus.hazards.tests.helpers import temporary_media
 from safecampus.incidents import services
@@ -565,3 +572,62 @@ def test_the_menu_has_the_incident_group(world, client_for, now):
     html = client_for(world.users[Role.SCHOOL_OFFICER]).get(LIST).content.decode()
     assert reverse("incidents:incident_list") in html
     assert reverse("incidents:overview") not in html and reverse("incidents:settings") not in html
+
+
+# --- on a phone ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def world_live(_async_unsafe_allowed, transactional_db, world):  # noqa: F811
+    return world
+
+
+@pytest.mark.browser
+def test_a_school_reports_on_a_phone_and_the_centre_sees_it_on_time(world_live, journey):  # noqa: F811
+    """The school fills the report on a phone (the limits of the chosen type shown, the notice
+    of a restricted type only for bullying and abuse), lands on the incident with its first
+    report on time; the centre finds it at once in its list, flagged on time."""
+    from playwright.sync_api import expect
+
+    world = world_live
+    j = journey(**PHONE)
+    page = j.page
+    page.goto(reverse("incidents:incident_new"))
+    j.log_in(world.users[Role.SCHOOL_OFFICER].username)
+    expect(page).to_have_url(_path("incidents:incident_new"))
+    form = page.get_by_test_id("incident-form")
+    expect(page.locator("#limits-line")).to_contain_text("30")
+    expect(page.get_by_test_id("restricted-notice")).to_be_hidden()
+    expect(page.get_by_test_id("private-box")).to_be_hidden()
+    form.locator("[name=incident_type]").select_option(IncidentType.FOOD_POISONING)
+    expect(page.locator("#limits-line")).to_contain_text("17:00")
+    form.locator("[name=incident_type]").select_option(IncidentType.BULLYING)
+    expect(page.get_by_test_id("restricted-notice")).to_be_visible()
+    expect(page.get_by_test_id("private-box")).to_be_visible()
+    form.locator("[name=incident_type]").select_option(IncidentType.INJURY)
+    expect(page.get_by_test_id("private-box")).to_be_hidden()
+    form.locator("[name=title]").fill("学生午休时坠床")
+    form.locator("[name=place]").fill("二楼宿舍")
+    form.locator("[name=description]").fill("一名学生午休时从上铺坠落，头部擦伤。")
+    form.locator("[name=injured]").fill("1")
+    j.screenshot("incident-report-phone")
+    page.get_by_test_id("submit-report").click()
+    incident = Incident.objects.get()
+    expect(page).to_have_url(_path("incidents:incident_detail", incident.pk))
+    expect(page.get_by_test_id("first-on-time")).to_be_visible()
+    expect(page.get_by_test_id("written-on-time")).to_be_visible()
+    j.screenshot("incident-detail-phone")
+    j.assert_clean()
+
+    centre = journey(**PHONE)
+    centre.page.goto(LIST)
+    centre.log_in(world.users[Role.SAFETY_CENTRE].username)
+    card = centre.page.get_by_test_id("incident-cards").locator("a", has_text="学生午休时坠床")
+    expect(card).to_be_visible()
+    expect(card).to_contain_text("按时")
+    centre.screenshot("incident-list-phone-centre")
+    card.click()
+    expect(centre.page).to_have_url(_path("incidents:incident_detail", incident.pk))
+    expect(centre.page.get_by_test_id("action-acknowledge")).to_be_attached()
+    centre.screenshot("incident-detail-phone-centre")
+    centre.assert_clean()
