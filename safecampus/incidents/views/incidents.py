@@ -156,6 +156,7 @@ def incident_list(request):
             "page": page,
             "rows": rows,
             "query": query.urlencode(),
+            "filtered": any(v for k, v in query.items()),
             "can_report": can(request.user, INCIDENT_REPORT),
         },
     )
