@@ -210,12 +210,18 @@ ACTION_FIELDS: dict[str, tuple[str, ...]] = {
     IncidentAction.ADD_EVIDENCE: ("files", "note"),
 }
 
+#: "Started" alone reads as a time in Chinese; a mediation that has started says so
+MEDIATION_OUTCOMES = [
+    (v, pgettext_lazy("mediation", "Started") if v == MediationOutcome.STARTED else label)
+    for v, label in MediationOutcome.choices
+]
+
 #: the choices of "value" on each action that has one
 VALUE_CHOICES = {
-    IncidentAction.RESPONSIBILITY: Responsibility,
-    IncidentAction.INSURANCE: InsuranceResult,
-    IncidentAction.MEDIATION: MediationOutcome,
-    IncidentAction.DISTURBANCE: DisturbanceMeasure,
+    IncidentAction.RESPONSIBILITY: list(Responsibility.choices),
+    IncidentAction.INSURANCE: list(InsuranceResult.choices),
+    IncidentAction.MEDIATION: MEDIATION_OUTCOMES,
+    IncidentAction.DISTURBANCE: list(DisturbanceMeasure.choices),
 }
 
 VALUE_LABELS = {
@@ -312,7 +318,7 @@ class IncidentActionForm(forms.Form):
         if "kind" in f:
             f["kind"].choices = list(MediationKind.choices)
         if "value" in f:
-            f["value"].choices = list(VALUE_CHOICES[action].choices)
+            f["value"].choices = list(VALUE_CHOICES[action])
             f["value"].label = VALUE_LABELS[action]
         if "user" in f:
             f["user"].choices = [("", "—"), *people]

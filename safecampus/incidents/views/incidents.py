@@ -42,15 +42,19 @@ from ..choices import (
     IncidentType,
     InsuranceResult,
     MediationKind,
-    MediationOutcome,
     Responsibility,
     Severity,
     StepKind,
     SyncItem,
 )
-from ..forms import IncidentActionForm, IncidentFilterForm, IncidentReportForm
+from ..forms import (
+    MEDIATION_OUTCOMES,
+    IncidentActionForm,
+    IncidentFilterForm,
+    IncidentReportForm,
+)
 from ..lifecycle import INCIDENTS
-from ..models import ClusterAlert, IncidentEvidence
+from ..models import ClusterAlert, Incident, IncidentEvidence
 
 PAGE_SIZE = 25
 #: the school and department filters are drop-downs up to this many choices
@@ -137,7 +141,10 @@ def incident_list(request):
     )
     rows = list(page.object_list)
     missed = (
-        selectors.missed_follow_ups(qs.model.objects.filter(pk__in=[r.pk for r in rows]), now=now)
+        selectors.missed_follow_ups(
+            Incident.objects.visible_to(request.user).filter(pk__in=[r.pk for r in rows]),
+            now=now,
+        )
         if rows
         else {}
     )
@@ -310,9 +317,8 @@ def _events(events) -> list:
         elif e.action == IncidentAction.INSURANCE:
             e.detail = _labels(InsuranceResult, value)
         elif e.action == IncidentAction.MEDIATION:
-            e.detail = f"{_labels(MediationKind, data.get('kind'))} · " + _labels(
-                MediationOutcome, value
-            )
+            outcome = dict(MEDIATION_OUTCOMES).get(value, value or "")
+            e.detail = f"{_labels(MediationKind, data.get('kind'))} · {outcome}"
         elif e.action == IncidentAction.DISTURBANCE:
             e.detail = _labels(DisturbanceMeasure, value)
         e.amount = data.get("amount")
