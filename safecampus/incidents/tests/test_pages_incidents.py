@@ -681,3 +681,28 @@ def test_a_school_reports_on_a_phone_and_the_centre_sees_it_on_time(world_live, 
     expect(centre.page.get_by_test_id("action-acknowledge")).to_be_attached()
     centre.screenshot("incident-detail-phone-centre")
     centre.assert_clean()
+
+
+def test_a_restricted_case_file_is_served_only_to_the_named_and_audited(
+    world, school, centre, now, client_for
+):
+    designate(world, centre)
+    incident = services.incident_report(
+        actor=school,
+        data={
+            **_form(now, school=world.school_a.pk, incident_type=IncidentType.BULLYING),
+            "occurred_at": now - datetime.timedelta(minutes=5),
+        },
+        files=[jpeg_upload()],
+        now=now,
+    )
+    ev = incident.evidence.get()
+    url = reverse("incidents:incident_evidence", args=[incident.pk, ev.pk])
+    other = second_centre_officer(world)
+    assert client_for(other).get(url).status_code == 404
+    assert client_for(centre).get(url).status_code == 200
+    rows = list(AuditEvent.objects.order_by("pk").values_list("action", "actor_id", "data"))
+    assert rows == [
+        (Action.RESTRICTED_DENIED, other.pk, {"what": "file"}),
+        (Action.RESTRICTED_READ, centre.pk, {"what": "file"}),
+    ]
