@@ -1,6 +1,7 @@
 // The incident report form: the reporting limits of the chosen type and grade, and the box for
 // names and private details shown only for a restricted case (bullying, abuse, or restricted by
-// the centre). Without this script every part stays visible with its hint.
+// the centre), and one submission per tap. Without this script every part stays visible with its
+// hint.
 (function () {
   "use strict";
   var form = document.getElementById("incident-form");
@@ -33,4 +34,18 @@
     if (el) el.addEventListener("change", update);
   });
   update();
+
+  // A second tap on a slow network must not report the incident twice.
+  form.addEventListener("submit", function (event) {
+    if (form.dataset.sent) {
+      event.preventDefault();
+      return;
+    }
+    form.dataset.sent = "1";
+    var button = form.querySelector('[type="submit"]');
+    if (button) {
+      button.disabled = true;
+      if (button.dataset.sending) button.textContent = button.dataset.sending;
+    }
+  });
 })();
