@@ -20,6 +20,9 @@ from safecampus.core.capabilities import (
     DUTY_VIEW,
     EVALUATION_VIEW,
     HAZARD_VIEW,
+    INCIDENT_FIGURES_VIEW,
+    INCIDENT_MANAGE,
+    INCIDENT_VIEW,
     ORG_VIEW,
     SCHOOL_VIEW,
     SPOT_CHECK_VIEW,
@@ -168,6 +171,8 @@ def navigation(request):
         items.extend(standards)
     if scope.has(*ZONE_REGISTER_MENU):
         items.append(_zone_menu(scope))
+    if scope.has(*INCIDENT_VIEW):
+        items.append(_incident_menu(scope))
     if scope.has(*CATALOG_VIEW):
         items.append(NavItem(_("Risk catalog"), reverse("catalog:version_list"), "list-check"))
     if scope.has(*ORG_VIEW):
@@ -205,6 +210,29 @@ def _zone_menu(scope) -> NavItem:
             )
         )
     return NavItem(pgettext_lazy("safety zone", "Safety zone"), "", "geo-alt", tuple(children))
+
+
+def _incident_menu(scope) -> NavItem:
+    """突发事件: incident reports, disputes, illness and clusters, and (for the bureau's roles)
+    the figures and (for the centre) the reporting limits."""
+    children = [
+        NavItem(_("Incident reports"), reverse("incidents:incident_list"), "megaphone"),
+        NavItem(_("Disputes"), reverse("incidents:dispute_list"), "people"),
+        NavItem(
+            _("Illness absences and clusters"), reverse("incidents:cluster_list"), "thermometer"
+        ),
+    ]
+    if scope.has(*INCIDENT_FIGURES_VIEW):
+        children.append(
+            NavItem(
+                pgettext_lazy("incidents", "Statistics"), reverse("incidents:overview"), "bar-chart"
+            )
+        )
+    if scope.has(*INCIDENT_MANAGE):
+        children.append(NavItem(_("Reporting limits"), reverse("incidents:settings"), "stopwatch"))
+    return NavItem(
+        pgettext_lazy("incidents", "Incidents"), "", "exclamation-octagon", tuple(children)
+    )
 
 
 def _unread_count(user):
