@@ -100,18 +100,18 @@ class InsuranceResult(models.TextChoices):
 
 
 class MediationKind(models.TextChoices):
-    PEOPLES = "peoples", _("People's mediation (人民调解)")
-    ADMINISTRATIVE = "administrative", _("Administrative mediation")
-    ARBITRATION = "arbitration", _("Arbitration")
-    COURT = "court", _("Court")
+    PEOPLES = "peoples", pgettext_lazy("mediation route", "People's mediation (人民调解)")
+    ADMINISTRATIVE = "administrative", pgettext_lazy("mediation route", "Administrative mediation")
+    ARBITRATION = "arbitration", pgettext_lazy("mediation route", "Arbitration")
+    COURT = "court", pgettext_lazy("mediation route", "Court")
 
 
 class MediationOutcome(models.TextChoices):
-    STARTED = "started", _("Started")
-    SESSION = "session", _("Session held")
-    AGREED = "agreed", _("Agreement reached")
-    FAILED = "failed", _("Failed")
-    JUDGED = "judged", _("Decided (award or judgement)")
+    STARTED = "started", pgettext_lazy("mediation outcome", "Started")
+    SESSION = "session", pgettext_lazy("mediation outcome", "Session held")
+    AGREED = "agreed", pgettext_lazy("mediation outcome", "Agreement reached")
+    FAILED = "failed", pgettext_lazy("mediation outcome", "Failed")
+    JUDGED = "judged", pgettext_lazy("mediation outcome", "Decided (award or judgement)")
 
 
 #: a mediation outcome that ends that path
@@ -131,35 +131,35 @@ class DisturbanceMeasure(models.TextChoices):
 
 
 class PartyRole(models.TextChoices):
-    SCHOOL = "school", _("School")
-    STAFF = "staff", _("Staff")
-    PARENT = "parent", _("Parent")
-    STUDENT = "student", _("Student")
-    OTHER = "other", _("Other")
+    SCHOOL = "school", pgettext_lazy("dispute party", "School")
+    STAFF = "staff", pgettext_lazy("dispute party", "Staff")
+    PARENT = "parent", pgettext_lazy("dispute party", "Parent")
+    STUDENT = "student", pgettext_lazy("dispute party", "Student")
+    OTHER = "other", pgettext_lazy("dispute party", "Other")
 
 
 class DisputeSubject(models.TextChoices):
-    INJURY = "injury", _("Injury or accident")
-    DISCIPLINE = "discipline", _("Discipline and teaching")
-    FEES = "fees", _("Fees and money")
-    LABOUR = "labour", _("Staff employment")
-    ADMISSION = "admission", _("Admission and enrolment")
-    BULLYING = "bullying", _("Bullying")
-    NEIGHBOURHOOD = "neighbourhood", _("Neighbourhood")
-    OTHER = "other", _("Other")
+    INJURY = "injury", pgettext_lazy("dispute subject", "Injury or accident")
+    DISCIPLINE = "discipline", pgettext_lazy("dispute subject", "Discipline and teaching")
+    FEES = "fees", pgettext_lazy("dispute subject", "Fees and money")
+    LABOUR = "labour", pgettext_lazy("dispute subject", "Staff employment")
+    ADMISSION = "admission", pgettext_lazy("dispute subject", "Admission and enrolment")
+    BULLYING = "bullying", pgettext_lazy("dispute subject", "Bullying")
+    NEIGHBOURHOOD = "neighbourhood", pgettext_lazy("dispute subject", "Neighbourhood")
+    OTHER = "other", pgettext_lazy("dispute subject", "Other")
 
 
 class RiskLevel(models.TextChoices):
-    LOW = "low", _("Low")
-    MEDIUM = "medium", _("Medium")
-    HIGH = "high", _("High")
+    LOW = "low", pgettext_lazy("dispute risk", "Low")
+    MEDIUM = "medium", pgettext_lazy("dispute risk", "Medium")
+    HIGH = "high", pgettext_lazy("dispute risk", "High")
 
 
 class DisputeSource(models.TextChoices):
-    SCREENING = "screening", _("Monthly screening")
-    REPORT = "report", _("Reported")
-    PETITION = "petition", _("Letter or visit (信访)")
-    INCIDENT = "incident", _("Arising from an incident")
+    SCREENING = "screening", pgettext_lazy("dispute source", "Monthly screening")
+    REPORT = "report", pgettext_lazy("dispute source", "Reported")
+    PETITION = "petition", pgettext_lazy("dispute source", "Letter or visit (信访)")
+    INCIDENT = "incident", pgettext_lazy("dispute source", "Arising from an incident")
 
 
 class DisputeStatus(models.TextChoices):
@@ -173,13 +173,13 @@ OPEN_DISPUTE = frozenset({DisputeStatus.OPEN, DisputeStatus.MEDIATING, DisputeSt
 
 
 class DisputeAction(models.TextChoices):
-    REGISTER = "register", _("Register")
-    MEDIATE = "mediate", _("Record a mediation step")
-    ESCALATE = "escalate", _("Escalate")
-    RESOLVE = "resolve", _("Record the resolution")
-    REOPEN = "reopen", _("Reopen")
-    ASSESS = "assess", _("Assess the risk again")
-    COMMENT = "comment", _("Comment")
-    RESTRICT = "restrict", _("Restrict the case")
-    GRANT = "grant", _("Name a person on the case")
-    REVOKE = "revoke", _("Remove a person from the case")
+    REGISTER = "register", pgettext_lazy("dispute action", "Register")
+    MEDIATE = "mediate", pgettext_lazy("dispute action", "Record a mediation step")
+    ESCALATE = "escalate", pgettext_lazy("dispute action", "Escalate")
+    RESOLVE = "resolve", pgettext_lazy("dispute action", "Record the resolution")
+    REOPEN = "reopen", pgettext_lazy("dispute action", "Reopen")
+    ASSESS = "assess", pgettext_lazy("dispute action", "Assess the risk again")
+    COMMENT = "comment", pgettext_lazy("dispute action", "Comment")
+    RESTRICT = "restrict", pgettext_lazy("dispute action", "Restrict the case")
+    GRANT = "grant", pgettext_lazy("dispute action", "Name a person on the case")
+    REVOKE = "revoke", pgettext_lazy("dispute action", "Remove a person from the case")
