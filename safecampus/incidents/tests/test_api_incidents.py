@@ -480,6 +480,7 @@ def test_figures(world, school, centre, now, client_for):
     assert body["rate"] == pytest.approx(66.7)
     assert body["restricted"] == 1
     assert body["late"]["url"] == "/incidents/?timeliness=late"
+    assert body["total"]["label"] == "全部事件" and body["late"]["label"] == "首报迟报"
     assert {r["key"]: r["n"] for r in body["by_type"]} == {"injury": 1, "fire": 1, "abuse": 1}
     assert [r["key"] for r in body["by_severity"]] == list(Severity.values)
     school_b = user_with_role(Role.PRINCIPAL, world.school_b, username="principal_b")
