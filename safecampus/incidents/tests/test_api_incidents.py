@@ -214,7 +214,7 @@ def test_another_bureau_gets_404_on_actions(incident, outsider, client_for, path
 
 @pytest.mark.parametrize("path", ["escalate", "restrict"])
 def test_a_school_may_not_escalate_or_restrict(incident, school, client_for, path):
-    response = post(client_for(school), act(incident, path), {"note": "学校尝试"})
+    response = post(client_for(school), act(incident, path), {"note": "学校尝试", "version": "x"})
     assert response.status_code == 403
     assert response.json()["code"] == "not_allowed"
     incident.refresh_from_db()
@@ -577,6 +577,26 @@ def test_settings(world, centre, school, outsider, client_for):
     assert denied.status_code == 403
     assert client_for(outsider).get(url).status_code == 404
     assert client_for(world.users[Role.AUDITOR]).get(url).status_code == 403
+
+
+def test_routing_brings_an_incident_to_its_department(world, centre, school, now, client_for):
+    dept = client_for(world.users[Role.DEPARTMENT_OFFICER])
+    routed = report(school, world.school_a, now=now, title="未分派")
+    assert dept.get(LIST).json()["count"] == 0
+    assert dept.get(detail(routed)).status_code == 404
+    response = client_for(centre).patch(
+        f"/api/v1/incident-settings/{world.bureau.pk}/",
+        {"routing": {"injury": world.department.pk}},
+        content_type="application/json",
+    )
+    assert response.json()["routing"] == {"injury": world.department.pk}
+    incident = report(school, world.school_a, now=now, title="已分派")
+    dept = client_for(world.users[Role.DEPARTMENT_OFFICER])
+    assert [r["id"] for r in dept.get(LIST).json()["results"]] == [incident.pk]
+    d = post(dept, act(incident, "acknowledge")).json()
+    assert d["acknowledged_at"] is not None and d["department"]["id"] == world.department.pk
+    response = post(dept, act(incident, "acknowledge"))
+    assert response.status_code == 409 and response.json()["code"] == "invalid_transition"
 
 
 # --- the schema ----------------------------------------------------------------------------------

@@ -30,7 +30,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from safecampus.core.access import require
+from safecampus.core.access import require, roles_on
 from safecampus.core.api import CappedCountPagination, capability_permission
 from safecampus.core.capabilities import (
     INCIDENT_COMMENT,
@@ -44,6 +44,7 @@ from safecampus.zones.api.views.common import error, exception_handler, key, who
 
 from ... import selectors, services
 from ...choices import IncidentAction
+from ...lifecycle import INCIDENTS
 from ...models import Incident
 from ..serializers_config import IncidentFiguresQuerySerializer, IncidentFiguresSerializer
 from ..serializers_incidents import (
@@ -308,6 +309,9 @@ class IncidentViewSet(viewsets.GenericViewSet):
     def take_action(self, request, pk, act: str, serializer_class) -> Response:
         # scope first (and the audit of a restricted case): outside it a 404 whatever the input
         incident = selectors.incident_get(request.user, key(pk), what="api")
+        # then the move, as the service checks it: a role or a status that cannot take the
+        # action is a 403 or 409 before any input is read
+        INCIDENTS.check(incident, act, roles_on(request.user, incident))
         serializer = serializer_class(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
