@@ -9,6 +9,7 @@ named on it); the access list only on a restricted case.
 
 from __future__ import annotations
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -136,10 +137,16 @@ class IncidentEventSerializer(serializers.ModelSerializer):
 
 
 class IncidentEvidenceSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
     class Meta:
         model = IncidentEvidence
-        fields = ["id", "original_name", "content_type", "size", "uploaded_at", "event"]
+        fields = ["id", "original_name", "content_type", "size", "uploaded_at", "event", "url"]
         read_only_fields = fields
+
+    def get_url(self, evidence) -> str:
+        """``GET`` it for the file (``?thumbnail=1``: a photo's thumbnail)."""
+        return reverse("incident-file", args=[evidence.incident_id, evidence.pk])
 
 
 class NamedSerializer(serializers.Serializer):

@@ -205,6 +205,7 @@ def test_scope_of_list_and_detail(world, incident, outsider, client):
 
 @pytest.mark.parametrize("path", ["comment", "close", "follow-up", "acknowledge", "evidence"])
 def test_another_bureau_gets_404_on_actions(incident, outsider, client_for, path):
+    assert client_for(outsider).get(f"{detail(incident)}files/1/").status_code == 404
     before = (incident.version, incident.events.count())
     response = post(client_for(outsider), act(incident, path), {"note": "越权"})
     assert response.status_code == 404 and response.json()["code"] == "not_found"
@@ -342,6 +343,12 @@ def test_evidence_in_multipart(incident, school, client_for):
     assert response.status_code == 200, response.content
     assert [e["original_name"] for e in response.json()["evidence"]] == ["现场.jpg"]
     assert response.json()["events"][-1]["action"] == "add_evidence"
+    url = response.json()["evidence"][0]["url"]
+    download = client_for(school).get(url)
+    assert download.status_code == 200 and download["Content-Type"] == "image/jpeg"
+    assert b"".join(download.streaming_content)[:2] == b"\xff\xd8"
+    assert client_for(school).get(url, {"thumbnail": 1}).status_code == 200
+    assert client_for(school).get(url.replace("/files/", "/files/9")).status_code == 404
     assert post(client_for(school), act(incident, "evidence"), {}).status_code == 400
 
 
@@ -406,6 +413,8 @@ def test_restricted_case_through_the_api(world, school, centre, now, client_for)
         assert "受限" not in str(figures) and "欺凌事件" not in str(figures)
     assert post(client_for(other), act(incident, "comment"), {"note": "x"}).status_code == 404
     assert _audits(other, Action.RESTRICTED_DENIED) == 2
+    assert client_for(other).get(f"{detail(incident)}files/1/").status_code == 404
+    assert _audits(other, Action.RESTRICTED_DENIED) == 3
 
     named = client_for(centre)
     d = named.get(detail(incident)).json()

@@ -19,9 +19,11 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action as drf_action
@@ -40,6 +42,8 @@ from safecampus.core.capabilities import (
     INCIDENT_REPORT,
     INCIDENT_VIEW,
 )
+from safecampus.duties.api.views import IgnoreAccept
+from safecampus.hazards.evidence import serve_evidence
 from safecampus.zones.api.views.common import error, exception_handler, key, who
 
 from ... import selectors, services
@@ -305,6 +309,52 @@ class IncidentViewSet(viewsets.GenericViewSet):
             ],
         }
         return Response(IncidentFiguresSerializer(body).data)
+
+    @extend_schema(
+        tags=["incidents"],
+        parameters=[
+            _ID,
+            OpenApiParameter(
+                "evidence_id", int, OpenApiParameter.PATH, description="The file's id."
+            ),
+            OpenApiParameter(
+                "thumbnail",
+                bool,
+                required=False,
+                description="`1`: the photo's small JPEG thumbnail instead of the file.",
+            ),
+        ],
+        responses={
+            (200, "*/*"): OpenApiResponse(
+                OpenApiTypes.BINARY,
+                description="The file, with the content type recognised from its content.",
+            ),
+            403: _FORBIDDEN,
+            404: error(
+                "`not_found`: no such file on this incident, or the incident is not the "
+                "caller's to read (a restricted case: the attempt is written to the audit log)."
+            ),
+        },
+        summary="Download a file of an incident",
+        description="The same check as the incident's detail: each download of a restricted "
+        f"case's file is written to the audit log. Roles: {who(INCIDENT_VIEW)}{_SCOPE_NOTE}",
+    )
+    @drf_action(
+        detail=True,
+        methods=["get"],
+        url_path=r"files/(?P<evidence_id>[^/.]+)",
+        url_name="file",
+        content_negotiation_class=IgnoreAccept,
+    )
+    def file(self, request, pk=None, evidence_id=None):
+        incident = selectors.incident_get(request.user, key(pk), what="api")
+        evidence = incident.evidence.filter(pk=key(evidence_id)).first()
+        if evidence is None:
+            raise Http404
+        thumbnail = request.query_params.get("thumbnail") in ("1", "true")
+        if thumbnail and not evidence.thumbnail:
+            raise Http404
+        return serve_evidence(evidence, thumbnail=thumbnail)
 
     def take_action(self, request, pk, act: str, serializer_class) -> Response:
         # scope first (and the audit of a restricted case): outside it a 404 whatever the input
