@@ -250,6 +250,37 @@ def test_a_school_reports_an_incident(world, school, now, client_for):
     assert incident.reported_by == school and incident.school == world.school_a
 
 
+@pytest.mark.parametrize(
+    ("verbal", "written", "verbal_late", "written_late"),
+    [
+        ("2027-03-02T00:15", "2027-03-02T00:45", False, False),  # exactly 30 and 60 minutes
+        ("2027-03-02T00:16", "2027-03-02T00:46", True, True),  # a minute more: late
+    ],
+)
+def test_timeliness_at_the_limits_edge_across_midnight(
+    world, school, clock, client_for, verbal, written, verbal_late, written_late
+):
+    """Occurred (and known) at 23:45 Shanghai time; the call and the written report after
+    midnight."""
+    clock.move_to(written, tick=False)
+    body = report_body(
+        world,
+        clock.now,
+        occurred_at="2027-03-01T23:45:00+08:00",
+        verbal_at=f"{verbal}:00+08:00",
+        verbal_to="区教育局值班室",
+    )
+    response = post(client_for(school), LIST, body)
+    assert response.status_code == 201, response.content
+    t = response.json()["timeliness"]
+    assert t["verbal_due"] == "2027-03-02T00:15:00+08:00"
+    assert t["written_due"] == "2027-03-02T00:45:00+08:00"
+    assert (t["verbal_late"], t["written_late"]) == (verbal_late, written_late)
+    assert response.json()["first_late"] is (verbal_late or written_late)
+    late = [r["id"] for r in client_for(school).get(LIST, {"timeliness": "late"}).json()["results"]]
+    assert late == ([response.json()["id"]] if verbal_late else [])
+
+
 def test_a_report_with_files_in_multipart(world, school, now, client_for):
     body = report_body(world, now)
     body["files"] = [photo("一.jpg"), photo("二.jpg")]
