@@ -558,6 +558,33 @@ def test_illness_records_raise_a_cluster_alert(world, school, now, client_for):
     assert ClusterAlert.objects.count() == 1
 
 
+def test_illness_and_cluster_lists_have_pinned_query_counts(world, centre, now, client_for):
+    from safecampus.incidents import illness
+
+    def record(school, cls, cases):
+        illness.illness_record(
+            actor=centre,
+            data={
+                "school": school.pk,
+                "class_name": cls,
+                "day": now.date().isoformat(),
+                "cases": cases,
+                "symptoms": "发热",
+            },
+            now=now,
+        )
+
+    record(world.school_a, "一(1)班", 3)
+    client = client_for(centre)
+    urls = ("/api/v1/illness-records/", "/api/v1/cluster-alerts/")
+    few = {url: count_queries(client, url) for url in urls}
+    for n in range(2, 6):
+        record(world.school_b, f"大{n}班", 3)
+    for url, n in few.items():
+        assert count_queries(client, url) == n, url
+    assert few == {"/api/v1/illness-records/": 6, "/api/v1/cluster-alerts/": 6}
+
+
 # --- limits and settings -------------------------------------------------------------------------
 
 
