@@ -281,6 +281,16 @@ def test_timeliness_at_the_limits_edge_across_midnight(
     assert late == ([response.json()["id"]] if verbal_late else [])
 
 
+def test_a_department_reports_for_a_school_whose_incidents_go_elsewhere(world, now, client_for):
+    dept = client_for(world.users[Role.DEPARTMENT_OFFICER])
+    response = post(dept, LIST, report_body(world, now))
+    assert response.status_code == 201, response.content
+    assert response.json()["allowed_actions"] == []
+    incident = Incident.objects.get()
+    assert incident.department_id is None
+    assert dept.get(detail(incident)).status_code == 404  # the centre's from now on
+
+
 def test_a_report_with_files_in_multipart(world, school, now, client_for):
     body = report_body(world, now)
     body["files"] = [photo("一.jpg"), photo("二.jpg")]
