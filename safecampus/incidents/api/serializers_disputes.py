@@ -136,7 +136,7 @@ class DisputeEventSerializer(serializers.ModelSerializer):
         return event.actor.display_name if event.actor_id else None
 
 
-class NamedSerializer(serializers.Serializer):
+class DisputeNamedSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="user_id", read_only=True)
     name = serializers.SerializerMethodField()
     granted_at = serializers.DateTimeField(read_only=True)
@@ -171,9 +171,9 @@ class DisputeDetailSerializer(DisputeListSerializer):
     def get_events(self, dispute):
         return DisputeEventSerializer(self.context["timeline"]["events"], many=True).data
 
-    @extend_schema_field(NamedSerializer(many=True))
+    @extend_schema_field(DisputeNamedSerializer(many=True))
     def get_named(self, dispute):
-        return NamedSerializer(self.context["timeline"]["named"], many=True).data
+        return DisputeNamedSerializer(self.context["timeline"]["named"], many=True).data
 
     def get_allowed_actions(self, dispute) -> list[str]:
         request = self.context.get("request")
