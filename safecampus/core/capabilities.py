@@ -336,3 +336,5 @@ WATCH_FIGURES_VIEW = INCIDENT_FIGURES_VIEW
 JOB_CAPABILITY["watch.roster_import"] = WATCH_SCHOOL_EDIT
 #: Roles that comment on an incident or a dispute they see.
 INCIDENT_COMMENT = INCIDENT_REPORT | INCIDENT_HANDLE | {Role.INSPECTOR}
+#: Roles of a bureau whose people may be named on every restricted case (the settings' choice).
+INCIDENT_RESTRICTED_OFFICERS = frozenset({Role.SAFETY_CENTRE, Role.LEADERSHIP})
