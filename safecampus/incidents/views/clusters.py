@@ -150,7 +150,9 @@ def cluster_list(request):
 class IllnessForm(forms.Form):
     school = forms.ModelChoiceField(label=gettext_lazy("school"), queryset=School.objects.none())
     class_name = forms.CharField(label=gettext_lazy("class"), max_length=40)
-    day = forms.DateField(label=gettext_lazy("day"), widget=forms.DateInput(attrs={"type": "date"}))
+    day = forms.DateField(
+        label=gettext_lazy("day"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     cases = forms.IntegerField(label=gettext_lazy("cases"), min_value=1, max_value=1000)
     symptoms = forms.CharField(label=gettext_lazy("symptoms"), max_length=200)
 
