@@ -112,3 +112,22 @@ def test_no_card_for_roles_without_incident_figures(world):
     today = datetime.date(2027, 3, 15)
     for role in (Role.AUDITOR, Role.PARTNER, Role.SCHOOL_OFFICER):
         assert _incidents(world.users[role], Filters(), today) is None
+
+
+def test_the_workbook_has_an_incidents_sheet(iw, world, client_for):
+    import io
+
+    from openpyxl import load_workbook
+
+    response = client_for(world.users[Role.SAFETY_CENTRE]).get("/dashboard/export.xlsx")
+    wb = load_workbook(io.BytesIO(response.content))
+    sheet = next(ws for ws in wb.worksheets if ws.title == "突发事件")
+    values = {
+        row[0]: row[1]
+        for row in sheet.iter_rows(values_only=True)
+        if row and row[0] and len(row) > 1
+    }
+    assert values["处置中"] == 5
+    assert values["处置中的受限案件（仅计数）"] == 1
+    assert values["本月事件数"] == 4
+    assert isinstance(values["本月首报及时率"], float)
