@@ -339,3 +339,5 @@ INCIDENT_COMMENT = INCIDENT_REPORT | INCIDENT_HANDLE | {Role.INSPECTOR}
 #: The bureau-wide roles that take in hand every incident of their bureau (a department officer
 #: only those routed to its department).
 INCIDENT_HANDLE_BUREAU = INCIDENT_HANDLE - {Role.DEPARTMENT_OFFICER}
+#: Roles of a bureau whose people may be named on every restricted case (the settings' choice).
+INCIDENT_RESTRICTED_OFFICERS = frozenset({Role.SAFETY_CENTRE, Role.LEADERSHIP})

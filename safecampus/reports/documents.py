@@ -193,6 +193,25 @@ def dashboard_workbook(
             ],
             widths=[30, 10, 10, 10],
         )
+    if d.get("incidents"):
+        inc = d["incidents"]
+        _sheet(
+            wb,
+            _("Incidents (突发事件)")[:31],
+            [figure, number],
+            [
+                [pgettext("incident status", "Being handled"), inc["open"]["n"]],
+                [_("Serious, being handled"), inc["serious_open"]["n"]],
+                [
+                    _("Of those being handled, restricted cases (count only)"),
+                    inc["restricted_open"],
+                ],
+                [_("Incidents this month"), inc["month"]["n"]],
+                [_("First reports on time this month"), _pct(inc["rate"])],
+                [_("Open cluster alerts"), inc["clusters"]["n"]],
+            ],
+            widths=[40, 14],
+        )
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -56,6 +56,15 @@ Definitions
                   which the case list has not): open, overdue and the venues in zones
                   by type (of the open cases); each links to the case list filtered alike; None
                   for a role that does not see zone figures
+    incidents     突发事件 (``Incident.objects.counted_for``: restricted cases counted, never shown;
+                  the counts depend on the scope's fingerprint only, as snapshots need), narrowed
+                  by the bureau and department filters (not by the school type or the campaign,
+                  which the incident list has not): open, serious (grade III and above) open, this
+                  month's first reports on time ÷ this month's incidents (by when they occurred),
+                  and the open cluster alerts the user sees; each number links to the incident
+                  list (or the cluster alerts) filtered alike, except the count of open restricted
+                  cases, shown as a plain number; None for a role that does not see incident
+                  figures
     map           schools in scope (bureau and type filters) with coordinates (their first
                   gate), coloured by the worst risk colour among their open hazards; the page
                   loads the points separately (``map_points``)
@@ -224,6 +233,7 @@ def dashboard(*, user, filters: Filters, campaigns: list | None = None, progress
         lambda: data.update(duties=_duties(user, filters, today)),
         lambda: data.update(standards=_standards(user, filters)),
         lambda: data.update(zones=_zones(user, filters)),
+        lambda: data.update(incidents=_incidents(user, filters, today)),
         lambda: data.update(map=_map(user=user, filters=filters)),
     ]
     for done, step in enumerate(steps, start=1):
@@ -856,6 +866,56 @@ def _zones(user, filters: Filters) -> dict | None:
         "overdue": {"n": f["overdue"], "url": url(overdue=1)},
         "by_kind": [{**row, "url": url(status="open", kind=row["kind"])} for row in f["by_kind"]],
         "overview_url": reverse("zones:overview"),
+    }
+
+
+def _incidents(user, filters: Filters, today: datetime.date) -> dict | None:
+    """The 突发事件 card: one grouped count of the incidents and one of the open cluster alerts."""
+    from safecampus.core.access import can
+    from safecampus.core.capabilities import INCIDENT_FIGURES_VIEW
+    from safecampus.incidents.choices import SERIOUS, IncidentStatus
+    from safecampus.incidents.models import ClusterAlert, Incident
+
+    if not can(user, INCIDENT_FIGURES_VIEW):
+        return None
+    qs = Incident.objects.counted_for(user).order_by()
+    alerts = ClusterAlert.objects.visible_to(user).filter(incident__isnull=True).order_by()
+    base: dict[str, str] = {}
+    if filters.bureau_id:
+        qs = qs.filter(bureau_id=filters.bureau_id)
+        alerts = alerts.filter(bureau_id=filters.bureau_id)
+        base["bureau_id"] = str(filters.bureau_id)
+    if filters.department_id:
+        qs = qs.filter(department_id=filters.department_id)
+        base["department_id"] = str(filters.department_id)
+    first = today.replace(day=1)
+    last = (first + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
+    is_open = Q(status=IncidentStatus.OPEN)
+    month = Q(occurred_at__date__gte=first, occurred_at__date__lte=last)
+    c = qs.aggregate(
+        open=Count("pk", filter=is_open),
+        serious_open=Count("pk", filter=is_open & Q(severity__in=SERIOUS)),
+        restricted_open=Count("pk", filter=is_open & Q(restricted=True)),
+        month=Count("pk", filter=month),
+        month_late=Count("pk", filter=month & Q(first_late=True)),
+    )
+    period = {"since": first.isoformat(), "until": last.isoformat()}
+
+    def url(**params) -> str:
+        query = {**base, **{k: str(v) for k, v in params.items()}}
+        return reverse("incidents:incident_list") + "?" + urlencode(query)
+
+    on_time = c["month"] - c["month_late"]
+    return {
+        "open": {"n": c["open"], "url": url(status="open")},
+        "serious_open": {"n": c["serious_open"], "url": url(status="open", serious=1)},
+        "restricted_open": c["restricted_open"],
+        "month": {"n": c["month"], "url": url(**period)},
+        "on_time": {"n": on_time, "url": url(**period, timeliness="on_time")},
+        "rate": rate(on_time, c["month"]),
+        "clusters": {"n": alerts.count(), "url": reverse("incidents:cluster_list")},
+        "month_start": first,
+        "overview_url": reverse("incidents:overview"),
     }
 
 
