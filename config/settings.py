@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "safecampus.duties",
     "safecampus.standards",
     "safecampus.zones",
+    "safecampus.watch",
     "safecampus.notifications",
     "safecampus.reports",
     "safecampus.home",
