@@ -9,6 +9,7 @@ api_v1 = [
     path("", include("safecampus.duties.api.urls")),
     path("", include("safecampus.standards.api.urls")),
     path("", include("safecampus.zones.api.urls")),
+    path("", include("safecampus.watch.api.urls")),
 ]
 
 urlpatterns = [
@@ -27,6 +28,7 @@ urlpatterns = [
     path("duties/", include("safecampus.duties.urls")),
     path("standards/", include("safecampus.standards.urls")),
     path("zones/", include("safecampus.zones.urls")),
+    path("watch/", include("safecampus.watch.urls")),
     path("notifications/", include("safecampus.notifications.urls")),
     path("dashboard/", include("safecampus.reports.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

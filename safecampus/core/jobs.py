@@ -60,6 +60,7 @@ HANDLERS: dict[str, str] = {
     "zones.recheck": "safecampus.zones.jobs.recheck_job",
     "zones.venue_import": "safecampus.zones.imports.venue_import_job",
     "zones.case_export": "safecampus.zones.exports.case_export_job",
+    "watch.roster_import": "safecampus.watch.imports.roster_import_job",
 }
 
 

@@ -28,6 +28,7 @@ from safecampus.core.capabilities import (
     STANDARDS_MANAGE,
     STANDARDS_RULESET_MENU,
     STANDARDS_VIEW,
+    WATCH_VIEW,
     WEEKLY_REPORT_VIEW,
     ZONE_REGISTER_MENU,
     ZONE_RULES_READ,
@@ -168,6 +169,8 @@ def navigation(request):
         items.extend(standards)
     if scope.has(*ZONE_REGISTER_MENU):
         items.append(_zone_menu(scope))
+    if scope.has(*WATCH_VIEW):
+        items.append(_watch_menu())
     if scope.has(*CATALOG_VIEW):
         items.append(NavItem(_("Risk catalog"), reverse("catalog:version_list"), "list-check"))
     if scope.has(*ORG_VIEW):
@@ -205,6 +208,20 @@ def _zone_menu(scope) -> NavItem:
             )
         )
     return NavItem(pgettext_lazy("safety zone", "Safety zone"), "", "geo-alt", tuple(children))
+
+
+def _watch_menu() -> NavItem:
+    """值班值守: the duty periods and their rosters, my duty, the missed shifts."""
+    return NavItem(
+        _("Duty watch"),
+        "",
+        "telephone",
+        (
+            NavItem(_("Duty periods"), reverse("watch:period_list"), "calendar-week"),
+            NavItem(_("My duty"), reverse("watch:my_shifts"), "person-badge"),
+            NavItem(_("Missed shifts"), reverse("watch:missed_list"), "exclamation-triangle"),
+        ),
+    )
 
 
 def _unread_count(user):

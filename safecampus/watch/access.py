@@ -4,9 +4,9 @@ user holds on them.
 - **Periods** (holidays, sensitive periods) belong to a bureau: read by everyone of the bureau
   (its schools too), kept by ``WATCH_MANAGE`` of the bureau.
 - **Rosters**: the bureau's own roster (no school) and each school's. Read by the bureau roles
-  of ``WATCH_VIEW`` in their bureaus, and by a school's staff for their own school's roster.
-  Kept (``edit``): a school's roster by the school (``WATCH_SCHOOL_EDIT``) and the centre on its
-  behalf; the bureau's roster by ``WATCH_MANAGE``.
+  of ``WATCH_VIEW`` in their bureaus, and by a school's staff for their own school's roster and
+  their bureau's own (whom to report to). Kept (``edit``): a school's roster by the school
+  (``WATCH_SCHOOL_EDIT``) and the centre on its behalf; the bureau's roster by ``WATCH_MANAGE``.
 - **Shifts and duty log entries** follow their roster; the person on a shift also reads it.
 
 Pure functions of the scope: no model is imported here.
@@ -100,9 +100,14 @@ def roster_q(scope: Scope, action: str, prefix: str = "") -> Q | None:
         )
     if not scope.has(*WATCH_VIEW):
         return None
+    schools = _schools(scope)
     return any_of(
         ids_in(f"{prefix}bureau_id", reading_bureaus(scope)),
-        ids_in(f"{prefix}school_id", _schools(scope)),
+        ids_in(f"{prefix}school_id", schools),
+        # a school reads its bureau's own roster: whom to report to while on duty
+        Q(**{f"{prefix}school__isnull": True, f"{prefix}bureau_id__in": scope.member_bureau_ids})
+        if schools and scope.member_bureau_ids
+        else None,
     )
 
 

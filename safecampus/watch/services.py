@@ -503,7 +503,7 @@ def shift_remove(*, actor, shift: Shift, now=None) -> None:
     in_write_transaction(write)
 
 
-def shifts_replace(*, actor, roster: Roster, rows: list[dict], file_name: str = "", now=None):
+def shifts_import(*, actor, roster: Roster, rows: list[dict], file_name: str = "", now=None):
     """The import: add every row as a shift (already checked by the caller), one event."""
     now = now or timezone.now()
     roles, move = _shift_move(actor, roster, RosterAction.IMPORT)
