@@ -18,7 +18,7 @@ pytestmark = pytest.mark.dates
 
 @pytest.fixture
 def w(world):
-    return watch_world(world)
+    return watch_world(world)  # no clock: every service call passes ``now``
 
 
 def data(start, end, *, post=Post.OFFICER, name="王五", phone="13700000000", person=None):
