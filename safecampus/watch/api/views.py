@@ -21,6 +21,7 @@ import datetime
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -147,11 +148,7 @@ class RosterViewSet(_Base):
             **self.get_serializer_context(),
             "allowed_actions": ROSTERS.allowed(roster, roles_on(self.request.user, roster)),
         }
-        roster = (
-            Roster.objects.prefetch_related("shifts", "events")
-            .select_related("period")
-            .get(pk=roster.pk)
-        )
+        prefetch_related_objects([roster], "shifts", "events")
         return Response(RosterDetailSerializer(roster, context=context).data)
 
     @extend_schema(parameters=_ROSTER_FILTERS, responses={200: RosterSerializer(many=True)})
