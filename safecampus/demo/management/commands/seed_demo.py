@@ -119,6 +119,13 @@ class Command(BaseCommand):
             f"overdue), {zones['boundaries']} boundaries, {zones['waiting_areas']} waiting "
             f"areas in {time.monotonic() - started:.1f} s."
         )
+        from safecampus.demo.watch import seed_demo_watch
+
+        watch = seed_demo_watch(district=district)
+        self.stdout.write(
+            f"Duty watch: {watch['periods']} periods, {watch['rosters']} rosters published, "
+            f"{watch['missed']} missed shift."
+        )
 
     def _print_logins(self) -> None:
         for line in orgs.demo_logins():
