@@ -153,7 +153,7 @@ def test_a_school_draws_up_and_publishes_its_roster(client_for, w):
     assert r.status_code == 400 and not Shift.objects.exists()
     cover_leaders(roster, days=w.period.days()[:-1])
     r = c.post(reverse("watch:roster_publish", args=[roster.pk]), follow=True)
-    assert "2月12日" in r.content.decode()
+    assert "2月12日无带班领导" in r.content.decode()
     roster.refresh_from_db()
     assert roster.status == RosterStatus.DRAFT
     cover_leaders(roster, days=w.period.days()[-1:])
