@@ -588,7 +588,9 @@ def roster_publish(*, actor, roster: Roster, now=None) -> Roster:
 def roster_revise(*, actor, roster: Roster, now=None) -> Roster:
     now = now or timezone.now()
     roles = _roles(actor, roster)
-    roster.started = roster.shifts.filter(starts_at__lte=now).exists()
+    roster.started = roster.shifts.filter(
+        Q(starts_at__lte=now) | Q(checked_in_at__isnull=False)
+    ).exists()
     move = ROSTERS.check(roster, RosterAction.REVISE, roles)
 
     def write() -> Roster:
