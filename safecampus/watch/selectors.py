@@ -34,7 +34,9 @@ def periods(user):
     return WatchPeriod.objects.visible_to(user).select_related("bureau")
 
 
-def periods_around(*, bureau_ids, day: datetime.date, lead_days: int = 7):
+def periods_around(
+    *, bureau_ids, day: datetime.date, lead_days: int = 7
+) -> dict[int, list[WatchPeriod]]:
     """The periods of each bureau that contain any day in [day, day + lead_days]: one query."""
     out: dict[int, list[WatchPeriod]] = defaultdict(list)
     rows = WatchPeriod.objects.filter(
