@@ -24,15 +24,19 @@ def _style(form: forms.Form) -> None:
 
 
 class PeriodForm(forms.Form):
-    name = forms.CharField(label=gettext_lazy("Name"), max_length=60)
+    name = forms.CharField(label=pgettext_lazy("duty watch", "Period name"), max_length=60)
     kind = forms.ChoiceField(label=pgettext_lazy("duty watch", "Kind"), choices=PeriodKind.choices)
     starts_on = forms.DateField(
-        label=gettext_lazy("First day"), widget=forms.DateInput(attrs={"type": "date"})
+        label=pgettext_lazy("duty watch", "First day"),
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     ends_on = forms.DateField(
-        label=gettext_lazy("Last day"), widget=forms.DateInput(attrs={"type": "date"})
+        label=pgettext_lazy("duty watch", "Last day"),
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
-    note = forms.CharField(label=gettext_lazy("Note"), max_length=200, required=False)
+    note = forms.CharField(
+        label=pgettext_lazy("duty watch", "Note"), max_length=200, required=False
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -103,7 +107,7 @@ class ShiftForm(_PersonMixin, forms.Form):
         label=gettext_lazy("Account (optional)"), required=False, queryset=None
     )
     person_name = forms.CharField(
-        label=gettext_lazy("Name"),
+        label=pgettext_lazy("duty watch", "Name"),
         max_length=40,
         required=False,
         help_text=gettext_lazy("Taken from the account when left empty."),
@@ -120,9 +124,13 @@ class SwapForm(_PersonMixin, forms.Form):
     person = forms.ModelChoiceField(
         label=gettext_lazy("Account (optional)"), required=False, queryset=None
     )
-    person_name = forms.CharField(label=gettext_lazy("Name"), max_length=40, required=False)
+    person_name = forms.CharField(
+        label=pgettext_lazy("duty watch", "Name"), max_length=40, required=False
+    )
     phone = forms.CharField(label=gettext_lazy("Phone"), max_length=32, required=False)
-    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=200, required=False)
+    reason = forms.CharField(
+        label=pgettext_lazy("duty watch", "Reason"), max_length=200, required=False
+    )
 
     def __init__(self, *args, people, **kwargs):
         super().__init__(*args, **kwargs)
@@ -153,7 +161,7 @@ class LogForm(forms.Form):
 
 class MissedFilterForm(forms.Form):
     period = forms.TypedChoiceField(
-        label=gettext_lazy("Period"), required=False, coerce=int, empty_value=None
+        label=pgettext_lazy("duty watch", "Period"), required=False, coerce=int, empty_value=None
     )
     school = forms.TypedChoiceField(
         label=gettext_lazy("School"), required=False, coerce=int, empty_value=None
