@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from ..choices import LogKind, Post
+from ..choices import LogKind, PeriodKind, Post
 from ..models import DutyLogEntry, Roster, RosterEvent, Shift, WatchPeriod
 
 
@@ -12,6 +12,24 @@ class PeriodSerializer(serializers.ModelSerializer):
     class Meta:
         model = WatchPeriod
         fields = ["id", "bureau", "name", "kind", "starts_on", "ends_on", "note"]
+
+
+class PeriodInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=60)
+    kind = serializers.ChoiceField(choices=PeriodKind.choices)
+    starts_on = serializers.DateField()
+    ends_on = serializers.DateField()
+    note = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    bureau = serializers.IntegerField(
+        required=False, help_text="On create: the bureau (default: the first the caller keeps)."
+    )
+
+
+class RosterCreateSerializer(serializers.Serializer):
+    period = serializers.IntegerField()
+    school = serializers.IntegerField(
+        required=False, allow_null=True, help_text="Empty: the bureau's own roster."
+    )
 
 
 class ShiftSerializer(serializers.ModelSerializer):

@@ -1,8 +1,8 @@
 """The API of the duty watch (mounted under /api/v1/), scoped exactly as the pages:
 
-- ``watch-periods``: list, retrieve;
-- ``watch-rosters``: list (filters ``period``, ``status``, ``school``), retrieve with shifts and
-  events, ``publish``, ``revise``;
+- ``watch-periods``: list, retrieve, create and update (the centre);
+- ``watch-rosters``: list (filters ``period``, ``status``, ``school``), create, retrieve with
+  shifts and events, ``publish``, ``revise``;
 - ``watch-shifts``: retrieve, create, update, delete (while the roster is a draft), ``swap`` (on
   a published roster);
 - ``watch-log``: list (filter ``shift``), create (a check-in, check-out, handover, event, call,
@@ -33,21 +33,24 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 from rest_framework.views import set_rollback
 
-from safecampus.core.access import EDIT, get_for, roles_on
+from safecampus.core.access import EDIT, get_for, roles_on, scope_for
 from safecampus.core.api import capability_permission
 from safecampus.core.api import exception_handler as core_exception_handler
 from safecampus.core.capabilities import WATCH_VIEW
 from safecampus.core.refusals import Code, refusal_response, refuse
 from safecampus.hazards.api.serializers import ErrorSerializer
+from safecampus.orgs.models import Bureau, School
 
-from .. import selectors, services
+from .. import access, selectors, services
 from ..choices import RosterStatus
 from ..lifecycle import ROSTERS
 from ..models import DutyLogEntry, Roster, Shift, WatchPeriod
 from .serializers import (
     LogEntryInputSerializer,
     LogEntrySerializer,
+    PeriodInputSerializer,
     PeriodSerializer,
+    RosterCreateSerializer,
     RosterDetailSerializer,
     RosterSerializer,
     ShiftCreateSerializer,
@@ -121,6 +124,39 @@ class WatchPeriodViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Base
         period = get_for(request.user, WatchPeriod, _int(pk))
         return Response(PeriodSerializer(period).data)
 
+    @extend_schema(
+        request=PeriodInputSerializer, responses={201: PeriodSerializer, **_WRITE_ERRORS}
+    )
+    def create(self, request):
+        """A holiday or sensitive period (the safety centre of the bureau)."""
+        data = PeriodInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = dict(data.validated_data)
+        mine = access.manage_bureaus(scope_for(request.user))
+        wanted = d.pop("bureau", None)
+        bureau = (
+            Bureau.objects.filter(pk__in=mine)
+            .filter(**({"pk": wanted} if wanted else {}))
+            .order_by("path", "pk")
+            .first()
+        )
+        if bureau is None:
+            raise DjangoPermissionDenied(_("Only the safety centre keeps the duty periods."))
+        period = services.period_save(actor=request.user, bureau=bureau, data=d)
+        return Response(PeriodSerializer(period).data, 201)
+
+    @extend_schema(
+        request=PeriodInputSerializer, responses={200: PeriodSerializer, **_WRITE_ERRORS}
+    )
+    def update(self, request, pk=None):
+        period = get_for(request.user, WatchPeriod, _int(pk), EDIT)
+        data = PeriodInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = dict(data.validated_data)
+        d.pop("bureau", None)
+        period = services.period_save(actor=request.user, period=period, data=d)
+        return Response(PeriodSerializer(period).data)
+
 
 _ROSTER_FILTERS = [
     OpenApiParameter("period", int, required=False),
@@ -167,6 +203,23 @@ class RosterViewSet(_Base):
     @extend_schema(responses={200: RosterDetailSerializer, **_READ_ERRORS})
     def retrieve(self, request, pk=None):
         return self._detail(self._roster(pk))
+
+    @extend_schema(
+        request=RosterCreateSerializer, responses={201: RosterDetailSerializer, **_WRITE_ERRORS}
+    )
+    def create(self, request):
+        """编制值班表: a school's roster of a period (its staff, or the centre), or the bureau's
+        own (no school; the centre). The existing roster when there is one."""
+        data = RosterCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        period = get_for(request.user, WatchPeriod, data.validated_data["period"])
+        school = None
+        if data.validated_data.get("school"):
+            school = get_for(request.user, School, data.validated_data["school"])
+        roster = services.roster_create(actor=request.user, period=period, school=school)
+        response = self._detail(roster)
+        response.status_code = 201
+        return response
 
     @extend_schema(request=None, responses={200: RosterDetailSerializer, **_WRITE_ERRORS})
     @action(detail=True, methods=["post"])

@@ -138,3 +138,53 @@ def test_missed_list_and_query_count(client_for, clock, w, django_assert_max_num
         r = c.get(f"/api/v1/watch-missed/?period={w.period.pk}")
     assert r.json()["count"] == 4
     assert all(row["missed"] for row in r.json()["results"])
+
+
+def test_periods_and_rosters_created_through_the_api(client_for, w, others):
+    centre = client_for(w.world.users[Role.SAFETY_CENTRE])
+    r = post(
+        centre,
+        "/api/v1/watch-periods/",
+        {
+            "name": "2027年清明节",
+            "kind": "holiday",
+            "starts_on": "2027-04-03",
+            "ends_on": "2027-04-05",
+        },
+    )
+    assert r.status_code == 201, r.json()
+    period_id = r.json()["id"]
+    r = post(
+        centre,
+        "/api/v1/watch-periods/",
+        {"name": "坏的", "kind": "holiday", "starts_on": "2027-04-05", "ends_on": "2027-04-03"},
+    )
+    assert r.status_code == 400 and r.json()["code"] == "invalid"
+    r = centre.put(
+        f"/api/v1/watch-periods/{period_id}/",
+        json.dumps(
+            {
+                "name": "2027年清明节",
+                "kind": "holiday",
+                "starts_on": "2027-04-03",
+                "ends_on": "2027-04-06",
+            }
+        ),
+        content_type="application/json",
+    )
+    assert r.status_code == 200 and r.json()["ends_on"] == "2027-04-06"
+    school = client_for(w.world.users[Role.SCHOOL_OFFICER])
+    r = post(
+        school,
+        "/api/v1/watch-periods/",
+        {"name": "x", "kind": "other", "starts_on": "2027-04-03", "ends_on": "2027-04-03"},
+    )
+    assert r.status_code == 403
+    r = post(school, "/api/v1/watch-rosters/", {"period": period_id, "school": w.world.school_a.pk})
+    assert r.status_code == 201 and r.json()["status"] == "draft"
+    r = post(school, "/api/v1/watch-rosters/", {"period": period_id})
+    assert r.status_code == 403  # the bureau's own roster is the centre's
+    r = post(school, "/api/v1/watch-rosters/", {"period": period_id, "school": w.world.school_b.pk})
+    assert r.status_code == 404  # another school
+    r = post(client_for(others["centre_other"]), "/api/v1/watch-rosters/", {"period": period_id})
+    assert r.status_code == 404
