@@ -2,7 +2,7 @@
 roster and the demo primary school's published (a leader on duty every day), and a sensitive
 period around today in which the ``school`` account has shifts yesterday, today and ahead (so
 that 我的值班 shows something), yesterday's checked in with its duty log, and one missed shift
-(the principal's, yesterday: no check-in)."""
+(the vice principal's, yesterday: no check-in)."""
 
 from __future__ import annotations
 
@@ -121,7 +121,20 @@ def seed_demo_watch(*, district, now=None) -> dict:
     )
     roster = services.roster_create(actor=school_user, period=current, school=school, now=drafted)
     for day in current.days():
-        _shift(school_user, roster, Post.LEADER, principal, day, 8, 20, now=drafted)
+        # the vice principal leads here (no account), so that this period may overlap the
+        # Spring Festival's (the principal leads there) when the demo is seeded in February
+        _shift(
+            school_user,
+            roster,
+            Post.LEADER,
+            None,
+            day,
+            8,
+            20,
+            now=drafted,
+            name="副校长 周华",
+            phone="13900002222",
+        )
         _shift(school_user, roster, Post.OFFICER, school_user, day, 8, 20, now=drafted)
     services.roster_publish(actor=school_user, roster=roster, now=drafted)
     mine = roster.shifts.filter(person=school_user).order_by("starts_at")
@@ -146,11 +159,22 @@ def seed_demo_watch(*, district, now=None) -> dict:
     services.log_record(
         actor=school_user, shift=first, kind=LogKind.CHECK_OUT, now=_at(yesterday, 20, 2)
     )
-    # today's shifts already begun are checked in, so that yesterday's principal is the one
-    # missed shift
-    for s in roster.shifts.filter(starts_at__gte=_at(today, 0), starts_at__lte=now):
-        at = s.starts_at - datetime.timedelta(minutes=5)
-        if at <= now:
-            services.log_record(actor=s.person, shift=s, kind=LogKind.CHECK_IN, now=at)
+    # every other shift begun so far was checked in on time (the demo may be seeded during
+    # the Spring Festival too), so that yesterday's leader here is the one missed shift
+    left_out = roster.shifts.filter(post=Post.LEADER).order_by("starts_at").first()
+    begun = (
+        Shift.objects.filter(bureau=district, starts_at__lte=now, checked_in_at__isnull=True)
+        .exclude(pk=left_out.pk)
+        .select_related("roster")
+        .order_by("starts_at")
+    )
+    for s in begun:
+        keeper = centre if s.roster.school_id is None else school_user
+        services.log_record(
+            actor=s.person or keeper,
+            shift=s,
+            kind=LogKind.CHECK_IN,
+            now=s.starts_at - datetime.timedelta(minutes=5),
+        )
     missed = Shift.objects.filter(bureau=district).missed(now=now, grace=services.GRACE).count()
     return {"periods": 2, "rosters": 3, "missed": missed}
