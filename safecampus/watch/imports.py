@@ -215,6 +215,7 @@ def roster_import(*, fileobj, actor, roster_id, name: str = "", progress=None, n
     progress(len(sheet.rows), force=True)
     return {
         "rows": len(shifts),
+        "url": roster.get_absolute_url(),
         "message": _("%(n)d shifts imported into %(roster)s.")
         % {"n": len(shifts), "roster": roster.title},
     }

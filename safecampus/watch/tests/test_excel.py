@@ -79,6 +79,7 @@ def test_import_adds_every_row(client_for, w):
         ),
     )
     assert job.status == Job.Status.SUCCEEDED, job.errors
+    assert job.result["url"] == w.roster_a.get_absolute_url()
     assert Shift.objects.filter(roster=w.roster_a).count() == 3
     night = Shift.objects.get(post=Post.OFFICER, starts_at=at(6, 20))
     assert night.ends_at == at(7, 8) and night.person == w.world.users[Role.PRINCIPAL]
