@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "safecampus.standards",
     "safecampus.zones",
     "safecampus.incidents",
+    "safecampus.watch",
     "safecampus.notifications",
     "safecampus.reports",
     "safecampus.home",
@@ -333,6 +334,10 @@ SPECTACULAR_SETTINGS = {
         "HazardSourceEnum": "safecampus.hazards.choices.Source",
         "ZoneVenueSourceEnum": "safecampus.zones.choices.VenueSource",
         "ZoneBoundarySourceEnum": "safecampus.zones.choices.BoundarySource",
+        "WatchRosterStatusEnum": "safecampus.watch.choices.RosterStatus",
+        "WatchPeriodKindEnum": "safecampus.watch.choices.PeriodKind",
+        "WatchLogKindEnum": "safecampus.watch.choices.LogKind",
+        "WatchPostEnum": "safecampus.watch.choices.Post",
     },
     # every operation declares the errors it answers, with the one Error body
     "POSTPROCESSING_HOOKS": [

@@ -10,6 +10,7 @@ api_v1 = [
     path("", include("safecampus.standards.api.urls")),
     path("", include("safecampus.zones.api.urls")),
     path("", include("safecampus.incidents.api.urls")),
+    path("", include("safecampus.watch.api.urls")),
 ]
 
 urlpatterns = [
@@ -29,6 +30,7 @@ urlpatterns = [
     path("standards/", include("safecampus.standards.urls")),
     path("zones/", include("safecampus.zones.urls")),
     path("incidents/", include("safecampus.incidents.urls")),
+    path("watch/", include("safecampus.watch.urls")),
     path("notifications/", include("safecampus.notifications.urls")),
     path("dashboard/", include("safecampus.reports.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -62,6 +62,7 @@ HANDLERS: dict[str, str] = {
     "zones.case_export": "safecampus.zones.exports.case_export_job",
     "incidents.export": "safecampus.incidents.exports.incident_export_job",
     "incidents.dispute_export": "safecampus.incidents.dispute_exports.dispute_export_job",
+    "watch.roster_import": "safecampus.watch.imports.roster_import_job",
 }
 
 

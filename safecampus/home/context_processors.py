@@ -31,6 +31,7 @@ from safecampus.core.capabilities import (
     STANDARDS_MANAGE,
     STANDARDS_RULESET_MENU,
     STANDARDS_VIEW,
+    WATCH_VIEW,
     WEEKLY_REPORT_VIEW,
     ZONE_REGISTER_MENU,
     ZONE_RULES_READ,
@@ -173,6 +174,8 @@ def navigation(request):
         items.append(_zone_menu(scope))
     if scope.has(*INCIDENT_VIEW):
         items.append(_incident_menu(scope))
+    if scope.has(*WATCH_VIEW):
+        items.append(_watch_menu())
     if scope.has(*CATALOG_VIEW):
         items.append(NavItem(_("Risk catalog"), reverse("catalog:version_list"), "list-check"))
     if scope.has(*ORG_VIEW):
@@ -232,6 +235,20 @@ def _incident_menu(scope) -> NavItem:
         children.append(NavItem(_("Reporting limits"), reverse("incidents:settings"), "stopwatch"))
     return NavItem(
         pgettext_lazy("incidents", "Incidents"), "", "exclamation-octagon", tuple(children)
+    )
+
+
+def _watch_menu() -> NavItem:
+    """值班值守: the duty periods and their rosters, my duty, the missed shifts."""
+    return NavItem(
+        _("Duty watch"),
+        "",
+        "telephone",
+        (
+            NavItem(_("Duty periods"), reverse("watch:period_list"), "calendar-week"),
+            NavItem(_("My duty"), reverse("watch:my_shifts"), "person-badge"),
+            NavItem(_("Missed shifts"), reverse("watch:missed_list"), "exclamation-triangle"),
+        ),
     )
 
 

@@ -127,6 +127,13 @@ class Command(BaseCommand):
             "fire with its 三同步, an accident through insurance and mediation, a restricted "
             "bullying case, an open food poisoning owing its daily follow-up, a cluster alert."
         )
+        from safecampus.demo.watch import seed_demo_watch
+
+        watch = seed_demo_watch(district=district)
+        self.stdout.write(
+            f"Duty watch: {watch['periods']} periods, {watch['rosters']} rosters published, "
+            f"{watch['missed']} missed shift."
+        )
 
     def _print_logins(self) -> None:
         for line in orgs.demo_logins():
