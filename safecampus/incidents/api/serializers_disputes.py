@@ -62,7 +62,7 @@ class PartySerializer(serializers.Serializer):
     count = serializers.IntegerField(min_value=1)
 
 
-class PeriodSerializer(serializers.Serializer):
+class FlagPeriodSerializer(serializers.Serializer):
     name = serializers.CharField(read_only=True)
     kind = serializers.CharField(read_only=True)
     starts_on = serializers.DateField(read_only=True)
@@ -104,7 +104,7 @@ class DisputeListSerializer(serializers.ModelSerializer):
 
 
 class FlaggedSerializer(DisputeListSerializer):
-    period = PeriodSerializer(read_only=True)
+    period = FlagPeriodSerializer(read_only=True)
 
     class Meta(DisputeListSerializer.Meta):
         fields = [*DisputeListSerializer.Meta.fields, "period"]
