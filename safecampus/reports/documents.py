@@ -202,13 +202,25 @@ def dashboard_workbook(
             [
                 [pgettext("incident status", "Being handled"), inc["open"]["n"]],
                 [_("Serious, being handled"), inc["serious_open"]["n"]],
-                [
-                    _("Of those being handled, restricted cases (count only)"),
-                    inc["restricted_open"],
-                ],
+                [_("Restricted cases being handled, besides (count only)"), inc["restricted_open"]],
                 [_("Incidents this month"), inc["month"]["n"]],
                 [_("First reports on time this month"), _pct(inc["rate"])],
                 [_("Open cluster alerts"), inc["clusters"]["n"]],
+                [_("Open disputes"), inc["disputes"]["open"]["n"]],
+                [_("At risk of petitions"), inc["disputes"]["petition"]["n"]],
+                [_("Flagged for a sensitive period"), inc["disputes"]["flagged"]["n"]],
+                [_("Restricted disputes, besides (count only)"), inc["disputes"]["restricted"]],
+                *(
+                    [
+                        [
+                            f"{_('Duty rosters')}（{inc['watch']['period']['name']}）",
+                            inc["watch"]["published"]["value"],
+                        ],
+                        [_("Missed shifts"), inc["watch"]["missed"]["value"]],
+                    ]
+                    if inc.get("watch")
+                    else []
+                ),
             ],
             widths=[40, 14],
         )

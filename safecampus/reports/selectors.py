@@ -870,7 +870,10 @@ def _zones(user, filters: Filters) -> dict | None:
 
 
 def _incidents(user, filters: Filters, today: datetime.date) -> dict | None:
-    """The 突发事件 card: one grouped count of the incidents and one of the open cluster alerts."""
+    """The 突发事件 card: one grouped count of the incidents, one of the open cluster alerts, one
+    of the disputes, and the duty watch of the current or next period. Every linked number
+    counts what its list shows (restricted cases left out); the restricted cases being handled
+    are a plain count beside them."""
     from safecampus.core.access import can
     from safecampus.core.capabilities import INCIDENT_FIGURES_VIEW
     from safecampus.incidents.choices import SERIOUS, IncidentStatus
@@ -891,10 +894,11 @@ def _incidents(user, filters: Filters, today: datetime.date) -> dict | None:
     first = today.replace(day=1)
     last = (first + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
     is_open = Q(status=IncidentStatus.OPEN)
-    month = Q(occurred_at__date__gte=first, occurred_at__date__lte=last)
+    listed = Q(restricted=False)
+    month = listed & Q(occurred_at__date__gte=first, occurred_at__date__lte=last)
     c = qs.aggregate(
-        open=Count("pk", filter=is_open),
-        serious_open=Count("pk", filter=is_open & Q(severity__in=SERIOUS)),
+        open=Count("pk", filter=is_open & listed),
+        serious_open=Count("pk", filter=is_open & listed & Q(severity__in=SERIOUS)),
         restricted_open=Count("pk", filter=is_open & Q(restricted=True)),
         month=Count("pk", filter=month),
         month_late=Count("pk", filter=month & Q(first_late=True)),
@@ -916,7 +920,54 @@ def _incidents(user, filters: Filters, today: datetime.date) -> dict | None:
         "clusters": {"n": alerts.count(), "url": reverse("incidents:cluster_list")},
         "month_start": first,
         "overview_url": reverse("incidents:overview"),
+        "disputes": _disputes(user, filters, today),
+        "watch": _watch(user, today),
     }
+
+
+def _disputes(user, filters: Filters, today: datetime.date) -> dict:
+    """The disputes on the incident card: open, at risk of petitions, flagged for a sensitive
+    period (each linked, restricted ones left out), and the restricted open ones as a count.
+    Narrowed by the bureau filter (the dispute list has no department filter: a department
+    officer counts its own disputes through its scope)."""
+    from safecampus.incidents.choices import OPEN_DISPUTE
+    from safecampus.incidents.dispute_selectors import DisputeFilters, disputes
+    from safecampus.incidents.models import Dispute
+
+    qs = Dispute.objects.counted_for(user).order_by().filter(status__in=OPEN_DISPUTE)
+    base: dict[str, str] = {"status": "open"}
+    if filters.bureau_id:
+        qs = qs.filter(bureau_id=filters.bureau_id)
+        base["bureau"] = str(filters.bureau_id)
+    c = qs.aggregate(
+        open=Count("pk", filter=Q(restricted=False)),
+        petition=Count("pk", filter=Q(restricted=False, petition_risk=True)),
+        restricted=Count("pk", filter=Q(restricted=True)),
+    )
+    flagged = (
+        disputes(user, DisputeFilters(bureau_id=filters.bureau_id, flagged=True), today=today)
+        .filter(restricted=False)  # the same for every user of a scope (snapshots)
+        .order_by()
+        .count()
+    )
+
+    def url(**params) -> str:
+        return reverse("incidents:dispute_list") + "?" + urlencode({**base, **params})
+
+    return {
+        "open": {"n": c["open"], "url": url()},
+        "petition": {"n": c["petition"], "url": url(petition_risk="on")},
+        "flagged": {"n": flagged, "url": url(flagged="on")},
+        "restricted": c["restricted"],
+    }
+
+
+def _watch(user, today: datetime.date) -> dict | None:
+    """The duty watch of the current or next holiday or sensitive period
+    (``watch.selectors.figures``): rosters published of the schools expected, missed shifts."""
+    from safecampus.watch.selectors import figures
+
+    return figures(user=user, today=today)
 
 
 def accountability_statuses() -> list[tuple[str, str]]:
