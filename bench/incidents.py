@@ -74,6 +74,7 @@ def parse_args(argv=None):
     harness.add_requests(p, requests=200, warmup=5)
     p.add_argument("--schools", type=int, help="schools to seed (400 / 40000)")
     p.add_argument("--incidents", type=int, help="incidents to seed (6000 / 60000)")
+    harness.add_reuse_db(p, "keep the seeded database of the previous run (after a code change)")
     harness.add_tag(p, "write bench/out/incidents_<db>_<tag>.json")
     return harness.parse(p, argv)
 
@@ -82,9 +83,9 @@ def prepare(args) -> str:
     vendor = harness.vendor_of(args.postgres)
     args.schools = args.schools or DEFAULT_SCHOOLS[vendor]
     args.incidents = args.incidents or DEFAULT_INCIDENTS[vendor]
-    var = harness.fresh_dir(harness.OUT_DIR / f"incidents-{vendor}")
+    var = harness.fresh_dir(harness.OUT_DIR / f"incidents-{vendor}", keep=args.reuse_db)
     harness.prepare_environment(var, database_url=PG_URL if args.postgres else None)
-    if args.postgres:
+    if args.postgres and not args.reuse_db:
         harness.recreate_pg_database(PG_NAME)
     return vendor
 
@@ -274,7 +275,11 @@ def run(args, vendor: str) -> dict:
     t = perf_counter()
     call_command("migrate", verbosity=0, interactive=False)
     print(f"migrate: {perf_counter() - t:.1f} s\nseed:", flush=True)
-    report.update(seed(args, now))
+    if args.reuse_db and Incident.objects.exists():
+        print("  (the previous run's database, kept)", flush=True)
+        report["reused"] = True
+    else:
+        report.update(seed(args, now))
     report["db_version"] = harness.db_description(vendor)
     report["schools"] = args.schools
     report["incidents"] = Incident.objects.count()
