@@ -13,14 +13,19 @@ import random
 from django.utils import timezone
 
 from safecampus.accounts.models import User
-from safecampus.incidents import configuration, illness, services
+from safecampus.incidents import configuration, dispute_services, illness, services
 from safecampus.incidents.choices import (
+    DisputeAction,
+    DisputeSource,
+    DisputeSubject,
     IncidentAction,
     IncidentType,
     InsuranceResult,
     MediationKind,
     MediationOutcome,
+    PartyRole,
     Responsibility,
+    RiskLevel,
     Severity,
     SyncItem,
 )
@@ -95,6 +100,8 @@ def seed_demo_incidents(*, district, now=None, seed: int = 19) -> dict:
     kg = School.objects.get(pk=kg_user.role_assignments.first().school_id)
     reporters = {}
     made = []
+    #: nothing the demo records happens after the moment it is seeded
+    latest = now - datetime.timedelta(minutes=5)
     for i in range(55):
         school = primary if i % 9 == 0 else rng.choice(schools)
         reporter = reporters.get(school.pk)
@@ -123,7 +130,7 @@ def seed_demo_incidents(*, district, now=None, seed: int = 19) -> dict:
         made.append(incident)
         step = reported
         if rng.random() < 0.8:
-            step = step + datetime.timedelta(hours=rng.randint(1, 20))
+            step = min(step + datetime.timedelta(hours=rng.randint(1, 20)), latest)
             services.incident_act(
                 actor=reporter,
                 incident_id=incident.pk,
@@ -153,7 +160,7 @@ def seed_demo_incidents(*, district, now=None, seed: int = 19) -> dict:
                 incident_id=incident.pk,
                 action=IncidentAction.CLOSE,
                 data={"note": "处置完毕，学生已返校，家长无异议。"},
-                now=step + datetime.timedelta(days=rng.randint(1, 3)),
+                now=min(step + datetime.timedelta(days=rng.randint(1, 3)), latest),
             )
     serious = _serious(primary, school_user, centre, now)
     accident = _accident(primary, school_user, now)
@@ -204,7 +211,9 @@ def seed_demo_incidents(*, district, now=None, seed: int = 19) -> dict:
             },
             now=now - datetime.timedelta(minutes=20),
         )
+    disputes = _disputes(district, primary, kg, school_user, kg_user, centre, now)
     return {
+        "disputes": disputes,
         "incidents": len(made) + 4,
         "late": sum(1 for i in made if i.first_late),
         "serious": serious.pk,
@@ -315,3 +324,119 @@ def _accident(school, reporter, now):
             now=at + datetime.timedelta(days=days),
         )
     return incident
+
+
+DISPUTES = [
+    # (school: "primary"/"kg"/"other", subject, title, parties, risk, petition, source, days ago,
+    #  steps: [(action, data, days after)])
+    (
+        "primary",
+        DisputeSubject.INJURY,
+        "学生体育课受伤赔偿争议",
+        [(PartyRole.PARENT, 2), (PartyRole.SCHOOL, 1)],
+        RiskLevel.HIGH,
+        True,
+        DisputeSource.INCIDENT,
+        12,
+        [
+            (DisputeAction.MEDIATE, {"kind": "peoples", "value": "started"}, 2),
+            (DisputeAction.MEDIATE, {"kind": "peoples", "value": "session"}, 6),
+        ],
+    ),
+    (
+        "kg",
+        DisputeSubject.FEES,
+        "保育费退费争议",
+        [(PartyRole.PARENT, 6), (PartyRole.SCHOOL, 1)],
+        RiskLevel.MEDIUM,
+        True,
+        DisputeSource.SCREENING,
+        20,
+        [(DisputeAction.ESCALATE, {}, 5)],
+    ),
+    (
+        "other",
+        DisputeSubject.LABOUR,
+        "代课教师劳务报酬争议",
+        [(PartyRole.STAFF, 1), (PartyRole.SCHOOL, 1)],
+        RiskLevel.LOW,
+        False,
+        DisputeSource.SCREENING,
+        40,
+        [
+            (DisputeAction.MEDIATE, {"kind": "administrative", "value": "agreed"}, 7),
+            (DisputeAction.RESOLVE, {"outcome": "双方达成一致，学校按约定补发报酬。"}, 8),
+        ],
+    ),
+    (
+        "other",
+        DisputeSubject.DISCIPLINE,
+        "家长对班主任批评方式有异议",
+        [(PartyRole.PARENT, 1), (PartyRole.STAFF, 1)],
+        RiskLevel.LOW,
+        False,
+        DisputeSource.REPORT,
+        6,
+        [],
+    ),
+    (
+        "primary",
+        DisputeSubject.ADMISSION,
+        "学区划分引发家长集体诉求",
+        [(PartyRole.PARENT, 15), (PartyRole.SCHOOL, 1)],
+        RiskLevel.HIGH,
+        True,
+        DisputeSource.PETITION,
+        3,
+        [],
+    ),
+]
+
+NOTES = {
+    DisputeAction.MEDIATE: "街道人民调解委员会组织双方调解。",
+    DisputeAction.ESCALATE: "学校化解困难，报区教育局协调。",
+    DisputeAction.RESOLVE: "纠纷已化解。",
+}
+
+
+def _disputes(district, primary, kg, school_user, kg_user, centre, now) -> int:
+    """A handful of disputes at the demo schools and one other: two at risk of petitions (one
+    being mediated, one new), one escalated, one resolved, one new."""
+    other = (
+        School.objects.filter(bureau=district, is_active=True)
+        .exclude(pk__in=[primary.pk, kg.pk])
+        .order_by("pk")
+        .first()
+    )
+    where = {"primary": (primary, school_user), "kg": (kg, kg_user), "other": (other, centre)}
+    made = 0
+    for key, subject, title, parties, risk, petition, source, days, steps in DISPUTES:
+        school, actor = where[key]
+        if school is None:
+            continue
+        found = now - datetime.timedelta(days=days)
+        dispute = dispute_services.dispute_register(
+            actor=actor,
+            data={
+                "school": school.pk,
+                "subject": subject,
+                "title": title,
+                "parties": [{"role": role, "count": n} for role, n in parties],
+                "summary": "经排查发现，当事各方诉求已记录，学校已安排专人跟进。",
+                "risk": risk,
+                "petition_risk": petition,
+                "source": source,
+                "found_on": timezone.localtime(found).date().isoformat(),
+            },
+            now=found,
+        )
+        for action, data, after in steps:
+            dispute_services.dispute_act(
+                actor=actor,
+                dispute_id=dispute.pk,
+                action=action,
+                data={"note": NOTES.get(action, ""), **data},
+                now=found + datetime.timedelta(days=after),
+            )
+        made += 1
+    return made

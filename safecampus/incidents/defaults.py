@@ -19,6 +19,7 @@ LIMITS: tuple[LimitRow, ...] = (
     LimitRow(
         IncidentType.FOOD_POISONING,
         "",
+        verbal_minutes=120,
         written_minutes=120,
         daily_follow_up_by=datetime.time(17, 0),
         source=HEALTH,
@@ -26,6 +27,7 @@ LIMITS: tuple[LimitRow, ...] = (
     LimitRow(
         IncidentType.INFECTIOUS,
         "",
+        verbal_minutes=60,
         written_minutes=60,
         daily_follow_up_by=datetime.time(17, 0),
         source=CLUSTER,

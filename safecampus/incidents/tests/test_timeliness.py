@@ -243,9 +243,11 @@ def test_resolve_with_no_matching_row_sets_nothing():
     assert limits == Limits()
 
 
+#: a public-health event is reported within 2 hours (a cluster within 1), verbally and in
+#: writing: the general 30 minutes do not apply to them
 DEFAULTS = {
-    IncidentType.FOOD_POISONING: (30, 120, "17:00"),
-    IncidentType.INFECTIOUS: (30, 60, "17:00"),
+    IncidentType.FOOD_POISONING: (120, 120, "17:00"),
+    IncidentType.INFECTIOUS: (60, 60, "17:00"),
 }
 
 
