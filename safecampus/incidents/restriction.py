@@ -40,7 +40,9 @@ def first_names(bureau_id: int, *people) -> list[int]:
             .filter(role=Role.SAFETY_CENTRE, bureau_id=bureau_id, user__is_active=True)
             .values_list("user_id", flat=True)
         )
-    return sorted(ids | officers)
+    # Only people still holding a role in the bureau may be named (a designated officer or the
+    # reporter who has since left is not).
+    return eligible_users(bureau_id, ids | officers)
 
 
 def name(access_model, case, user_ids, *, by, now) -> list[int]:
