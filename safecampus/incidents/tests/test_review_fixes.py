@@ -57,3 +57,58 @@ def test_first_names_only_eligible_people(world):
     school = world.users[Role.SCHOOL_OFFICER]
     names = restriction.first_names(world.bureau.pk, school, outsider)
     assert names == [school.pk]
+
+
+# --- 2. Word documents of a restricted case ----------------------------------------------------
+
+
+def _act(actor, incident, action, at, **data):
+    from safecampus.incidents import services
+
+    return services.incident_act(
+        actor=actor, incident_id=incident.pk, action=action, data=data, now=at
+    )
+
+
+SECRETS = ("秘密标题", "秘密地点", "秘密经过", "秘密措施", "秘密续报", "秘密新措施", "秘密终报")
+
+
+@pytest.mark.parametrize("kind", ["initial", "follow_up", "final"])
+def test_restricted_documents_hold_no_free_text(world, kind):
+    import io
+
+    from docx import Document as open_docx
+
+    from safecampus.core.testing_documents import docx_text
+    from safecampus.incidents import documents
+    from safecampus.incidents.choices import IncidentAction
+
+    school = world.users[Role.SCHOOL_OFFICER]
+    incident = report(
+        school,
+        world.school_a,
+        now=NOW,
+        incident_type=IncidentType.BULLYING,
+        title="秘密标题",
+        place="秘密地点",
+        description="秘密经过",
+        measures="秘密措施",
+    )
+    _act(
+        school,
+        incident,
+        IncidentAction.FOLLOW_UP,
+        NOW + datetime.timedelta(hours=2),
+        note="秘密续报",
+        measures="秘密新措施",
+    )
+    _act(school, incident, IncidentAction.CLOSE, NOW + datetime.timedelta(hours=3), note="秘密终报")
+    incident.refresh_from_db()
+    content, name = documents.incident_document(
+        incident, kind=kind, now=NOW + datetime.timedelta(hours=4)
+    )
+    text = docx_text(open_docx(io.BytesIO(content)))
+    for secret in SECRETS:
+        assert secret not in text, secret
+    assert "受限案件" in text and documents.RESTRICTED_MASK in text
+    assert documents.PRIVACY_LINE in text
