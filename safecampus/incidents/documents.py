@@ -11,8 +11,9 @@ too.
 
 Privacy: a restricted case's document never holds ``private_details``, nor any free text of
 it (title, place, description, report notes, measures, the notes of its accident-handling
-events): the mask stands in their place and a line says that names are not written down. Only the people named on the case reach it at all (``selectors.incident_get``
-audits the read). The monthly summary lists no restricted case: it counts them.
+events): the mask stands in their place and a line says that names are not written down.
+Only the people named on the case reach it at all (``selectors.incident_get`` audits the read).
+The monthly summary lists no restricted case: it counts them.
 """
 
 from __future__ import annotations
