@@ -429,6 +429,12 @@ def _apply(row: Dispute, action: str, clean: dict, *, actor, now) -> dict:
             by=actor,
             now=now,
         )
+        restriction.scrub_notices(
+            DisputeAccess,
+            row,
+            prefix="dispute",
+            text=_("A restricted dispute needs attention (no. %(pk)s).") % {"pk": row.pk},
+        )
     elif action == DisputeAction.GRANT:
         data["named"] = restriction.name(DisputeAccess, row, [clean["user"]], by=actor, now=now)
     elif action == DisputeAction.REVOKE:

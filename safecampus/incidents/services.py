@@ -627,6 +627,12 @@ def _apply(row: Incident, action: str, clean: dict, *, actor, role, now) -> dict
             now=now,
         )
         data["named"] = named
+        restriction.scrub_notices(
+            IncidentAccess,
+            row,
+            prefix="incident",
+            text=_("A restricted case was reported (no. %(pk)s).") % {"pk": row.pk},
+        )
     elif action == IncidentAction.GRANT:
         data["named"] = restriction.name(IncidentAccess, row, [clean["user"]], by=actor, now=now)
     elif action == IncidentAction.REVOKE:

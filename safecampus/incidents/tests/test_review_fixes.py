@@ -112,3 +112,64 @@ def test_restricted_documents_hold_no_free_text(world, kind):
         assert secret not in text, secret
     assert "受限案件" in text and documents.RESTRICTED_MASK in text
     assert documents.PRIVACY_LINE in text
+
+
+# --- 3. restricting later scrubs the notices already sent ---------------------------------------
+
+
+def test_restricting_an_incident_scrubs_its_notices(world):
+    from safecampus.incidents.choices import IncidentAction, Severity
+    from safecampus.notifications.models import Notice
+
+    school = world.users[Role.SCHOOL_OFFICER]
+    centre = world.users[Role.SAFETY_CENTRE]
+    incident = report(school, world.school_a, now=NOW, title="秘密标题", severity=Severity.MAJOR)
+    sent = set(
+        Notice.objects.filter(key__startswith=f"incident:{incident.pk}:").values_list(
+            "recipient_id", flat=True
+        )
+    )
+    assert {centre.pk, world.users[Role.LEADERSHIP].pk} <= sent
+    designate(world, centre)
+    _act(
+        centre,
+        incident,
+        IncidentAction.RESTRICT,
+        NOW + datetime.timedelta(hours=1),
+        note="涉未成年人",
+    )
+    left = Notice.objects.filter(key__startswith=f"incident:{incident.pk}:")
+    assert set(left.values_list("recipient_id", flat=True)) == {centre.pk}
+    notice = left.get()
+    assert "秘密标题" not in notice.text and "甲小学" not in notice.text
+    assert notice.url == incident.get_absolute_url()
+
+
+def test_restricting_a_dispute_scrubs_its_notices(world):
+    from safecampus.incidents import dispute_services
+    from safecampus.incidents.choices import DisputeAction, RiskLevel
+    from safecampus.incidents.models import Dispute
+    from safecampus.incidents.tests.test_disputes import dispute_data
+    from safecampus.notifications.models import Notice
+
+    school = world.users[Role.SCHOOL_OFFICER]
+    centre = world.users[Role.SAFETY_CENTRE]
+    centre2 = user_with_role(Role.SAFETY_CENTRE, world.bureau, username="centre2")
+    dispute = dispute_services.dispute_register(
+        actor=school,
+        data=dispute_data(world.school_a, risk=RiskLevel.HIGH, title="秘密纠纷"),
+        now=NOW,
+    )
+    assert Notice.objects.filter(recipient=centre2, key__startswith=f"dispute:{dispute.pk}:")
+    designate(world, centre)
+    dispute_services.dispute_act(
+        actor=centre,
+        dispute_id=dispute.pk,
+        action=DisputeAction.RESTRICT,
+        data={"note": "涉未成年人"},
+        version=Dispute.objects.get(pk=dispute.pk).version,
+        now=NOW + datetime.timedelta(hours=1),
+    )
+    left = Notice.objects.filter(key__startswith=f"dispute:{dispute.pk}:")
+    assert set(left.values_list("recipient_id", flat=True)) == {centre.pk}
+    assert "秘密纠纷" not in left.get().text
