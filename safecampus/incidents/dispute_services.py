@@ -239,6 +239,10 @@ def dispute_register(*, actor, data: dict, now=None) -> Dispute:
     if errors:
         code = Code.IN_FUTURE if _only_future(errors) else Code.INVALID
         raise refuse(errors, code)
+    # A dispute arising from a restricted incident is restricted too, named as the incident is.
+    from_restricted = incident is not None and incident.restricted
+    if from_restricted:
+        clean["restricted"] = True
     department_id = _routed_department(school.bureau_id, ROUTING_KEY)
     role = _reporting_role(actor, school)
 
@@ -277,13 +281,11 @@ def dispute_register(*, actor, data: dict, now=None) -> Dispute:
             },
         )
         if dispute.restricted:
-            restriction.name(
-                DisputeAccess,
-                dispute,
-                restriction.first_names(dispute.bureau_id, actor),
-                by=actor,
-                now=now,
-            )
+            if from_restricted:  # the incident's access list (the actor is on it)
+                names = [actor.pk, *incident.access.values_list("user_id", flat=True)]
+            else:
+                names = restriction.first_names(dispute.bureau_id, actor)
+            restriction.name(DisputeAccess, dispute, names, by=actor, now=now)
         if is_pressing(dispute):
             _alert(dispute, actor=actor, now=now, why=_why(dispute))
         return dispute

@@ -149,7 +149,9 @@ class DisputeDetailSerializer(DisputeListSerializer):
     """A dispute with its summary, outcome, events, access list (restricted cases) and the
     caller's actions now. ``private_details`` is filled only on a restricted case."""
 
-    incident = serializers.IntegerField(source="incident_id", read_only=True, allow_null=True)
+    #: the linked incident's id, only when the caller sees that incident (a restricted one is
+    #: not even acknowledged to exist for those not named on it)
+    incident = serializers.SerializerMethodField()
     events = serializers.SerializerMethodField()
     named = serializers.SerializerMethodField()
     allowed_actions = serializers.SerializerMethodField()
@@ -166,6 +168,16 @@ class DisputeDetailSerializer(DisputeListSerializer):
             "allowed_actions",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_incident(self, dispute):
+        from ..models import Incident
+
+        request = self.context.get("request")
+        if not dispute.incident_id or request is None:
+            return None
+        seen = Incident.objects.visible_to(request.user).filter(pk=dispute.incident_id).exists()
+        return dispute.incident_id if seen else None
 
     @extend_schema_field(DisputeEventSerializer(many=True))
     def get_events(self, dispute):

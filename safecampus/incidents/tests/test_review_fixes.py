@@ -173,3 +173,45 @@ def test_restricting_a_dispute_scrubs_its_notices(world):
     left = Notice.objects.filter(key__startswith=f"dispute:{dispute.pk}:")
     assert set(left.values_list("recipient_id", flat=True)) == {centre.pk}
     assert "秘密纠纷" not in left.get().text
+
+
+# --- 4. a dispute arising from a restricted incident --------------------------------------------
+
+
+def test_dispute_of_a_restricted_incident_is_restricted_and_hides_the_link(world, client_for):
+    from django.urls import reverse
+
+    from safecampus.incidents import dispute_services
+    from safecampus.incidents.choices import DisputeAction
+    from safecampus.incidents.models import Dispute, DisputeAccess, IncidentAccess
+    from safecampus.incidents.tests.test_disputes import dispute_data
+
+    school = world.users[Role.SCHOOL_OFFICER]
+    centre = world.users[Role.SAFETY_CENTRE]
+    leader = world.users[Role.LEADERSHIP]
+    designate(world, centre)
+    incident = report(school, world.school_a, now=NOW, incident_type=IncidentType.BULLYING)
+    dispute = dispute_services.dispute_register(
+        actor=school, data=dispute_data(world.school_a, incident=incident.pk), now=NOW
+    )
+    assert dispute.restricted
+    assert set(DisputeAccess.objects.filter(dispute=dispute).values_list("user_id", flat=True)) == (
+        set(IncidentAccess.objects.filter(incident=incident).values_list("user_id", flat=True))
+    )
+    dispute_services.dispute_act(
+        actor=centre,
+        dispute_id=dispute.pk,
+        action=DisputeAction.GRANT,
+        data={"user": leader.pk},
+        version=Dispute.objects.get(pk=dispute.pk).version,
+        now=NOW,
+    )
+    client = client_for(leader)
+    page = client.get(reverse("incidents:dispute_detail", args=[dispute.pk]))
+    assert page.status_code == 200
+    assert f"/incidents/{incident.pk}/" not in page.content.decode()
+    assert 'data-testid="incident-link"' not in page.content.decode()
+    api = client.get(f"/api/v1/disputes/{dispute.pk}/")
+    assert api.status_code == 200 and api.json()["incident"] is None
+    client = client_for(centre)
+    assert client.get(f"/api/v1/disputes/{dispute.pk}/").json()["incident"] == incident.pk
