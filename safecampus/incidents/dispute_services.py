@@ -41,7 +41,7 @@ from .inputs import stale as _stale
 from .inputs import text as _text
 from .lifecycle import DISPUTES
 from .models import Dispute, DisputeAccess, DisputeEvent, Incident
-from .services import _reporting_role, _routed_department, _school_for
+from .services import _department_for, _reporting_role, _school_for
 
 #: the most parties a dispute lists (each a role with a number)
 MAX_PARTIES = 10
@@ -243,8 +243,8 @@ def dispute_register(*, actor, data: dict, now=None) -> Dispute:
     from_restricted = incident is not None and incident.restricted
     if from_restricted:
         clean["restricted"] = True
-    department_id = _routed_department(school.bureau_id, ROUTING_KEY)
     role = _reporting_role(actor, school)
+    department_id = _department_for(actor, school, role, ROUTING_KEY)
 
     def write():
         dispute = Dispute.objects.create(

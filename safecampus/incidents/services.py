@@ -173,6 +173,25 @@ def _routed_department(bureau_id: int, incident_type: str) -> int | None:
     return None
 
 
+def _department_for(actor, school, role: str, routing_key: str) -> int | None:
+    """The department a new case goes to: a department officer's own (so that its reporter
+    reaches it, whatever the routing), else the bureau's routing for ``routing_key``."""
+    from safecampus.orgs.models import Department
+
+    if role == Role.DEPARTMENT_OFFICER:
+        own = (
+            Department.objects.filter(
+                pk__in=sorted(scope_for(actor).department_ids), bureau_id=school.bureau_id
+            )
+            .order_by("pk")
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if own is not None:
+            return own
+    return _routed_department(school.bureau_id, routing_key)
+
+
 def _step(incident, kind, *, at, actor, role, due=None, late=False, text="", **extra):
     return IncidentStep.objects.create(
         incident=incident,
@@ -302,8 +321,8 @@ def incident_report(*, actor, data: dict, files: Iterable = (), now=None) -> Inc
         limits=limits,
         cluster_due=cluster.due_at if cluster else None,
     )
-    department_id = _routed_department(school.bureau_id, clean["incident_type"])
     role = _reporting_role(actor, school)
+    department_id = _department_for(actor, school, role, clean["incident_type"])
 
     def write():
         incident = Incident.objects.create(

@@ -215,3 +215,59 @@ def test_dispute_of_a_restricted_incident_is_restricted_and_hides_the_link(world
     assert api.status_code == 200 and api.json()["incident"] is None
     client = client_for(centre)
     assert client.get(f"/api/v1/disputes/{dispute.pk}/").json()["incident"] == incident.pk
+
+
+# --- 5. a department officer reaches what it reports --------------------------------------------
+
+
+@pytest.fixture
+def routed_elsewhere(world):
+    """Injuries and disputes routed to a department other than the world's one."""
+    from safecampus.core.testing import DepartmentFactory
+    from safecampus.incidents import services
+
+    other = DepartmentFactory(bureau=world.bureau, name="普教二科")
+    settings = services.settings_for(world.bureau.pk)
+    settings.routing = {"injury": other.pk, "dispute": other.pk, "*": other.pk}
+    settings.save()
+    return other
+
+
+def test_department_officer_reaches_the_incident_it_reports_page(
+    world, routed_elsewhere, client_for, clock
+):
+    from django.urls import reverse
+
+    from safecampus.incidents.tests.test_pages_incidents import _form
+
+    clock.move_to(NOW)
+    client = client_for(world.users[Role.DEPARTMENT_OFFICER])
+    data = _form(NOW - datetime.timedelta(minutes=10), school=world.school_a.pk)
+    response = client.post(reverse("incidents:incident_new"), data)
+    incident = Incident.objects.get()
+    assert response.status_code == 302
+    assert incident.department_id == world.department.pk
+    assert client.get(response["Location"]).status_code == 200
+
+
+def test_department_officer_reaches_the_incident_and_dispute_it_reports_api(
+    world, routed_elsewhere, client_for, clock
+):
+    from safecampus.incidents.models import Dispute
+    from safecampus.incidents.tests.test_api_incidents import report_body
+    from safecampus.incidents.tests.test_disputes import dispute_data
+
+    clock.move_to(NOW)
+    client = client_for(world.users[Role.DEPARTMENT_OFFICER])
+    r = client.post("/api/v1/incidents/", report_body(world, NOW), content_type="application/json")
+    assert r.status_code == 201, r.content
+    incident = Incident.objects.get()
+    assert incident.department_id == world.department.pk
+    assert client.get(f"/api/v1/incidents/{incident.pk}/").status_code == 200
+    body = dispute_data(world.school_a)
+    body["found_on"] = NOW.date().isoformat()
+    r = client.post("/api/v1/disputes/", body, content_type="application/json")
+    assert r.status_code == 201, r.content
+    dispute = Dispute.objects.get()
+    assert dispute.department_id == world.department.pk
+    assert client.get(f"/api/v1/disputes/{dispute.pk}/").status_code == 200
