@@ -271,3 +271,26 @@ def test_department_officer_reaches_the_incident_and_dispute_it_reports_api(
     dispute = Dispute.objects.get()
     assert dispute.department_id == world.department.pk
     assert client.get(f"/api/v1/disputes/{dispute.pk}/").status_code == 200
+
+
+# --- 6. routing keys for disputes and the default ----------------------------------------------
+
+
+def test_settings_accept_dispute_and_default_routing(world, client_for):
+    from safecampus.incidents import configuration, services
+    from safecampus.incidents.models import IncidentSettings
+    from safecampus.incidents.tests.test_pages_settings import URL, _settings_post
+
+    centre = world.users[Role.SAFETY_CENTRE]
+    dept = world.department.pk
+    configuration.settings_save(
+        actor=centre, bureau_id=world.bureau.pk, data={"routing": {"dispute": dept, "*": dept}}
+    )
+    assert services.settings_for(world.bureau.pk).routing == {"dispute": dept, "*": dept}
+    client = client_for(centre)
+    page = client.get(URL).content.decode()
+    assert 'name="route_dispute"' in page and 'name="route_default"' in page
+    assert "矛盾纠纷" in page and "其他类型（默认）" in page
+    response = client.post(URL, _settings_post(world, route_dispute=dept, route_default=""))
+    assert response.status_code == 302
+    assert IncidentSettings.objects.get(bureau=world.bureau).routing == {"dispute": dept}
