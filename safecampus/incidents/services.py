@@ -253,6 +253,12 @@ def _officers(incident) -> dict[str, list[int]]:
     }
 
 
+def _named_leaders(incident) -> list[int]:
+    """The leadership group's members named on a restricted ``incident``."""
+    named = set(IncidentAccess.objects.filter(incident=incident).values_list("user_id", flat=True))
+    return sorted(set(_officers(incident)["leaders"]) & named)
+
+
 def _announce(incident, *, actor, now) -> None:
     """Tell those it concerns: at once when urgent, else in the digest. A restricted case
     reaches only the people named on it, with no detail in the notice."""
@@ -513,6 +519,14 @@ def incident_act(
             errors["user"] = [_("The last person named on a case cannot be removed.")]
     if errors:
         raise refuse(errors, Code.COMMENT_REQUIRED if set(errors) == {"note"} else Code.INVALID)
+    if action == IncidentAction.ESCALATE and incident.restricted and not _named_leaders(incident):
+        raise refuse(
+            _(
+                "Name a member of the leadership group on this restricted case before reporting "
+                "it to the leadership group."
+            ),
+            Code.INVALID,
+        )
     files = prepare_uploads(files) if files else []
     move = INCIDENTS.find(action, incident.status)
     role = INCIDENTS.acting_role(roles, move)
@@ -541,13 +555,17 @@ def incident_act(
         for upload in files:
             store_upload(IncidentEvidence(incident=row, event=event), upload, actor=actor)
         if action == IncidentAction.ESCALATE:
-            leaders = _officers(row)["leaders"]
-            if row.restricted:
-                leaders = []
+            if row.restricted:  # only the leaders named on it, without detail
+                leaders = _named_leaders(row)
+                text = _("A restricted case was reported to the leadership group (no. %(pk)s).")
+                text %= {"pk": row.pk}
+            else:
+                leaders = _officers(row)["leaders"]
+                text = _("Reported to the leadership group: %(title)s") % {"title": row.title}
             notify_now(
                 leaders,
                 kind=NoticeKind.INCIDENT,
-                text=_("Reported to the leadership group: %(title)s") % {"title": row.title},
+                text=text,
                 url=row.get_absolute_url(),
                 key=f"incident:{row.pk}:escalate",
                 now=now,

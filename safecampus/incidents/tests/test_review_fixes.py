@@ -294,3 +294,32 @@ def test_settings_accept_dispute_and_default_routing(world, client_for):
     response = client.post(URL, _settings_post(world, route_dispute=dept, route_default=""))
     assert response.status_code == 302
     assert IncidentSettings.objects.get(bureau=world.bureau).routing == {"dispute": dept}
+
+
+# --- 7. escalating a restricted incident -------------------------------------------------------
+
+
+def test_escalating_a_restricted_case_needs_a_named_leader(world):
+    from django.core.exceptions import ValidationError
+    from django.utils import translation
+
+    from safecampus.incidents.choices import IncidentAction
+    from safecampus.incidents.models import IncidentEvent
+    from safecampus.notifications.models import Notice
+
+    school = world.users[Role.SCHOOL_OFFICER]
+    centre = world.users[Role.SAFETY_CENTRE]
+    leader = world.users[Role.LEADERSHIP]
+    designate(world, centre)
+    incident = report(
+        school, world.school_a, now=NOW, incident_type=IncidentType.BULLYING, title="秘密标题"
+    )
+    at = NOW + datetime.timedelta(hours=1)
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as exc:
+        _act(centre, incident, IncidentAction.ESCALATE, at)
+    assert "受限案件须先将领导小组成员列入知情名单，再报领导小组" in str(exc.value.messages)
+    assert not IncidentEvent.objects.filter(action=IncidentAction.ESCALATE).exists()
+    _act(centre, incident, IncidentAction.GRANT, at, user=leader.pk)
+    _act(centre, incident, IncidentAction.ESCALATE, at)
+    notice = Notice.objects.get(recipient=leader, key=f"incident:{incident.pk}:escalate")
+    assert "秘密标题" not in notice.text and str(incident.pk) in notice.text
