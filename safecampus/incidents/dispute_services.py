@@ -35,6 +35,7 @@ from .choices import (
     PartyRole,
     RiskLevel,
 )
+from .inputs import MAX_ID
 from .inputs import choice as _choice
 from .inputs import now as _now
 from .inputs import stale as _stale
@@ -76,7 +77,7 @@ def _parties(value, errors: dict) -> list[dict]:
             continue
         try:
             n = int(row.get("count"))
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # not a number, NaN, Infinity
             n = 0
         if n < 1 or n > MAX_PARTY_COUNT:
             problems.append(_("Each party counts from 1 to %(n)s people.") % {"n": MAX_PARTY_COUNT})
@@ -327,8 +328,11 @@ def act_problems(dispute, action: str, data: dict) -> tuple[dict, dict]:
     elif action in (DisputeAction.GRANT, DisputeAction.REVOKE):
         try:
             clean["user"] = int(data.get("user"))
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             errors["user"] = [_("Choose a person.")]
+        if not 1 <= clean.get("user", 1) <= MAX_ID:
+            errors["user"] = [_("Choose a person.")]
+            clean.pop("user")
     return errors, clean
 
 

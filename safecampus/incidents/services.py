@@ -39,6 +39,7 @@ from .choices import (
     SyncItem,
 )
 from .defaults import LIMITS
+from .inputs import MAX_ID
 from .inputs import choice as _choice
 from .inputs import count as _count
 from .inputs import money as _money
@@ -474,8 +475,11 @@ def act_problems(incident, action: str, data: dict, files, now) -> tuple[dict, d
         raw = data.get("user")
         try:
             clean["user"] = int(raw)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             errors["user"] = [_("Choose a person.")]
+        if not 1 <= clean.get("user", 1) <= MAX_ID:
+            errors["user"] = [_("Choose a person.")]
+            clean.pop("user")
     elif action == IncidentAction.ADD_EVIDENCE and not files:
         errors["files"] = [_("Choose at least one file.")]
     if action == IncidentAction.SYNC and clean.get("item") in (incident.sync or {}):
