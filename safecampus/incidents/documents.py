@@ -25,7 +25,7 @@ from django.utils import timezone, translation
 from safecampus.core.documents import Document, issuer_of, safe_filename_part
 from safecampus.core.roles import Role
 
-from . import selectors
+from . import selectors, timeliness
 from .choices import (
     SERIOUS,
     DisturbanceMeasure,
@@ -138,21 +138,9 @@ def moment_text(at: datetime.datetime | None) -> str:
     return f"{day_text(local.date())} {local:%H:%M}"
 
 
-def minutes_late(at: datetime.datetime | None, due: datetime.datetime | None) -> int:
-    """Whole minutes ``at`` came after ``due`` (0 when on time or without a deadline)."""
-    if at is None or due is None or at <= due:
-        return 0
-    return max(1, int((at - due).total_seconds() // 60))
-
-
-def first_minutes_late(incident: Incident) -> int:
-    """How late the first report was, in minutes: the later of the verbal and the written
-    report's lateness (0 when on time)."""
-    first_verbal = min(t for t in (incident.verbal_at, incident.reported_at) if t is not None)
-    return max(
-        minutes_late(first_verbal, incident.verbal_due_at),
-        minutes_late(incident.reported_at, incident.written_due_at),
-    )
+# One count of "minutes late" for the pages, the exports and the documents.
+minutes_late = timeliness.minutes_late
+first_minutes_late = timeliness.first_minutes_late
 
 
 def timeliness_text(late_minutes: int) -> str:

@@ -377,7 +377,7 @@ def incident_report(*, actor, data: dict, files: Iterable = (), now=None) -> Inc
                 actor=actor,
                 role=role,
                 due=first.verbal_due,
-                late=first.verbal_due is not None and clean["verbal_at"] > first.verbal_due,
+                late=timeliness.is_late(clean["verbal_at"], first.verbal_due),
                 recipient=clean["verbal_to"],
             )
         _step(
@@ -599,7 +599,7 @@ def _apply(row: Incident, action: str, clean: dict, *, actor, role, now) -> dict
             row.follow_ups += 1
         else:
             due = timeliness.final_due(row.known_at, limits)
-            late = due is not None and now > due
+            late = timeliness.is_late(now, due)
         _step(
             row,
             kind,
@@ -635,7 +635,7 @@ def _apply(row: Incident, action: str, clean: dict, *, actor, role, now) -> dict
             actor=actor,
             role=role,
             due=first.verbal_due,
-            late=first.verbal_due is not None and clean["verbal_at"] > first.verbal_due,
+            late=timeliness.is_late(clean["verbal_at"], first.verbal_due),
             recipient=clean["verbal_to"],
         )
         data["verbal_at"] = clean["verbal_at"].isoformat()
