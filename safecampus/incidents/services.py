@@ -254,6 +254,40 @@ def _officers(incident) -> dict[str, list[int]]:
     }
 
 
+def _raised_to_serious(old: str, new: str) -> bool:
+    """Whether a report raised the grade to III (较大) or above."""
+    order = list(Severity.values)
+    return new in SERIOUS and (old not in order or order.index(new) > order.index(old))
+
+
+def _tell_leaders_raised(incident, change, *, now) -> None:
+    """A follow-up raised the grade to III or above: the leadership group hears at once (of a
+    restricted case only those named on it, without detail)."""
+    old, new = change
+    grade = Severity(new).label
+    if incident.restricted:
+        leaders = _named_leaders(incident)
+        text = _("A restricted case was raised to grade %(grade)s (no. %(pk)s).") % {
+            "grade": grade,
+            "pk": incident.pk,
+        }
+    else:
+        leaders = _officers(incident)["leaders"]
+        text = _("%(school)s: %(title)s raised to %(grade)s") % {
+            "school": incident.school.name,
+            "title": incident.title,
+            "grade": grade,
+        }
+    notify_now(
+        leaders,
+        kind=NoticeKind.INCIDENT,
+        text=text,
+        url=incident.get_absolute_url(),
+        key=f"incident:{incident.pk}:raised:{new}",
+        now=now,
+    )
+
+
 def _named_leaders(incident) -> list[int]:
     """The leadership group's members named on a restricted ``incident``."""
     named = set(IncidentAccess.objects.filter(incident=incident).values_list("user_id", flat=True))
@@ -558,6 +592,8 @@ def incident_act(
         )
         for upload in files:
             store_upload(IncidentEvidence(incident=row, event=event), upload, actor=actor)
+        if event_data.get("raised"):
+            _tell_leaders_raised(row, event_data["raised"], now=now)
         if action == IncidentAction.ESCALATE:
             if row.restricted:  # only the leaders named on it, without detail
                 leaders = _named_leaders(row)
@@ -588,6 +624,8 @@ def _apply(row: Incident, action: str, clean: dict, *, actor, role, now) -> dict
             changed["severity"] = [row.severity, clean["severity"]]
         for name, (_old, new) in changed.items():
             setattr(row, name, new)
+        if "severity" in changed and _raised_to_serious(*changed["severity"]):
+            data["raised"] = changed["severity"]  # the leadership group is told at once
         if clean.get("measures"):
             row.measures = clean["measures"]
         data["changes"] = changed

@@ -444,3 +444,46 @@ def test_nan_amount_through_the_service_nothing_saved(world):
     with pytest.raises(ValidationError):
         _act(school, incident, IncidentAction.INSURANCE, NOW, value="filed", amount="NaN")
     assert not IncidentEvent.objects.filter(action=IncidentAction.INSURANCE).exists()
+
+
+# --- 10. a follow-up raising the grade to III or above -----------------------------------------
+
+
+def test_a_follow_up_raising_the_grade_tells_the_leaders_at_once(world):
+    from safecampus.incidents.choices import IncidentAction, Severity
+    from safecampus.incidents.models import IncidentEvent
+    from safecampus.notifications.models import Notice, Notification
+
+    school = world.users[Role.SCHOOL_OFFICER]
+    leader = world.users[Role.LEADERSHIP]
+    incident = report(school, world.school_a, now=NOW, title="学生摔伤")
+    assert not Notice.objects.filter(recipient=leader).exists()
+    at = NOW + datetime.timedelta(hours=2)
+    _act(school, incident, IncidentAction.FOLLOW_UP, at, note="伤情加重", severity=Severity.LARGER)
+    notice = Notice.objects.get(recipient=leader, key__startswith=f"incident:{incident.pk}:raised")
+    assert "学生摔伤" in notice.text
+    assert Notification.objects.filter(recipient=leader).exists()  # delivered at once
+    event = IncidentEvent.objects.get(action=IncidentAction.FOLLOW_UP)
+    assert event.data["changes"]["severity"] == [Severity.GENERAL, Severity.LARGER]
+    assert event.data["raised"] == [Severity.GENERAL, Severity.LARGER]
+
+
+def test_raising_a_restricted_case_tells_only_named_leaders_without_detail(world):
+    from safecampus.incidents.choices import IncidentAction, Severity
+    from safecampus.notifications.models import Notice
+
+    school = world.users[Role.SCHOOL_OFFICER]
+    centre = world.users[Role.SAFETY_CENTRE]
+    leader = world.users[Role.LEADERSHIP]
+    other_leader = user_with_role(Role.LEADERSHIP, world.bureau, username="leader2")
+    designate(world, centre)
+    incident = report(
+        school, world.school_a, now=NOW, incident_type=IncidentType.BULLYING, title="秘密标题"
+    )
+    _act(centre, incident, IncidentAction.GRANT, NOW, user=leader.pk)
+    at = NOW + datetime.timedelta(hours=2)
+    _act(school, incident, IncidentAction.FOLLOW_UP, at, note="升级", severity=Severity.MAJOR)
+    raised = Notice.objects.filter(key__startswith=f"incident:{incident.pk}:raised")
+    assert set(raised.values_list("recipient_id", flat=True)) == {leader.pk}
+    assert "秘密标题" not in raised.get().text
+    assert not Notice.objects.filter(recipient=other_leader).exists()
