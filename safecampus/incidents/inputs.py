@@ -107,7 +107,7 @@ def money(value, field: str, errors: dict) -> str | None:
 def integer(value) -> int | None:
     try:
         return int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
 
 

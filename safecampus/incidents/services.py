@@ -42,6 +42,7 @@ from .defaults import LIMITS
 from .inputs import MAX_ID
 from .inputs import choice as _choice
 from .inputs import count as _count
+from .inputs import integer as _integer
 from .inputs import money as _money
 from .inputs import not_future as _not_future
 from .inputs import now as _now
@@ -344,13 +345,19 @@ def incident_report(*, actor, data: dict, files: Iterable = (), now=None) -> Inc
     errors, clean = report_problems(data, now=now, restricted=wants_restricted)
     cluster = None
     if data.get("cluster"):
-        cluster = (
-            ClusterAlert.objects.visible_to(actor)
-            .filter(pk=data["cluster"], school=school, incident__isnull=True)
-            .first()
-        )
+        cluster_id = _integer(data["cluster"])
+        if cluster_id is not None and 1 <= cluster_id <= MAX_ID:
+            cluster = (
+                ClusterAlert.objects.visible_to(actor)
+                .filter(pk=cluster_id, school=school, incident__isnull=True)
+                .first()
+            )
         if cluster is None:
             errors.setdefault("cluster", []).append(_("This cluster alert cannot be reported now."))
+        elif clean.get("incident_type") != IncidentType.INFECTIOUS:
+            errors.setdefault("incident_type", []).append(
+                _("A cluster alert is reported as an infectious-disease cluster.")
+            )
     if errors:
         raise refuse(errors, Code.IN_FUTURE if _only_future(errors) else Code.INVALID)
     files = prepare_uploads(list(files or []))

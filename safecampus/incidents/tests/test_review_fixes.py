@@ -487,3 +487,68 @@ def test_raising_a_restricted_case_tells_only_named_leaders_without_detail(world
     assert set(raised.values_list("recipient_id", flat=True)) == {leader.pk}
     assert "秘密标题" not in raised.get().text
     assert not Notice.objects.filter(recipient=other_leader).exists()
+
+
+# --- 11. a cluster alert is reported as an infectious-disease cluster ---------------------------
+
+
+def _alert(world, school):
+    from safecampus.incidents import illness
+
+    alert = None
+    for _n in range(3):
+        _record, alert = illness.illness_record(
+            actor=school,
+            data={
+                "school": world.school_a.pk,
+                "class_name": "三(2)班",
+                "day": NOW.date().isoformat(),
+                "cases": 1,
+                "symptoms": "发热",
+            },
+            now=NOW,
+        )
+    assert alert is not None
+    return alert
+
+
+def test_a_cluster_alert_must_be_reported_as_infectious(world):
+    school = world.users[Role.SCHOOL_OFFICER]
+    alert = _alert(world, school)
+    with pytest.raises(ValidationError) as exc:
+        report(school, world.school_a, now=NOW, cluster=alert.pk)
+    assert "incident_type" in exc.value.message_dict
+    for bad in ("abc", HUGE):
+        with pytest.raises(ValidationError) as exc:
+            report(school, world.school_a, now=NOW, cluster=bad, incident_type="infectious")
+        assert "cluster" in exc.value.message_dict
+    assert not Incident.objects.exists()
+    incident = report(school, world.school_a, now=NOW, cluster=alert.pk, incident_type="infectious")
+    assert incident.cluster_id == alert.pk
+
+
+def test_illness_record_locks_the_school_row(world, monkeypatch):
+    """Concurrent records of one school are serialised by locking its row first."""
+    from safecampus.incidents import illness
+    from safecampus.orgs.models import School
+
+    locked = []
+    real = School.objects.select_for_update
+
+    def spy(*args, **kwargs):
+        locked.append(True)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(School.objects, "select_for_update", spy)
+    illness.illness_record(
+        actor=world.users[Role.SCHOOL_OFFICER],
+        data={
+            "school": world.school_a.pk,
+            "class_name": "一(1)班",
+            "day": NOW.date().isoformat(),
+            "cases": 1,
+            "symptoms": "发热",
+        },
+        now=NOW,
+    )
+    assert locked
