@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from safecampus.core.access import can, require, roles_on, scope_for
 from safecampus.core.api import CappedPaginator, count_cap
-from safecampus.core.capabilities import INCIDENT_REPORT, INCIDENT_VIEW
+from safecampus.core.capabilities import INCIDENT_REPORT, INCIDENT_VIEW, JOB_CAPABILITY
 from safecampus.core.forms import id_param
 from safecampus.core.refusals import Code, http_status, refusal_code, to_form
 from safecampus.core.roles import Role
@@ -155,6 +155,7 @@ def incident_list(request):
             "query": query.urlencode(),
             "filtered": any(v for k, v in query.items()),
             "can_report": can(request.user, INCIDENT_REPORT),
+            "can_export": can(request.user, JOB_CAPABILITY["incidents.export"]),
         },
     )
 
