@@ -419,8 +419,8 @@ def monthly_summary(user, *, bureau, month: datetime.date, now=None) -> tuple[by
     now = now or timezone.now()
     since, until = month_bounds(month)
     figures = selectors.figures(user, bureau_id=bureau.pk, since=since, until=until, now=now)
-    counted = Incident.objects.counted_for(user).filter(
-        bureau_id=bureau.pk, occurred_at__date__gte=since, occurred_at__date__lte=until
+    counted = selectors._window(
+        Incident.objects.counted_for(user).filter(bureau_id=bureau.pk), since, until
     )
     cross: dict[tuple[str, str], int] = {}
     for row in counted.values_list("incident_type", "severity"):

@@ -552,3 +552,39 @@ def test_illness_record_locks_the_school_row(world, monkeypatch):
         now=NOW,
     )
     assert locked
+
+
+# --- 13. date bounds as Asia/Shanghai instants ---------------------------------------------------
+
+
+def test_the_window_is_shanghai_days_as_instant_bounds(world):
+    from safecampus.incidents import selectors
+
+    school = world.users[Role.SCHOOL_OFFICER]
+    sh = NOW.tzinfo
+    just_in = report(
+        school,
+        world.school_a,
+        now=NOW,
+        occurred_at=datetime.datetime(2027, 2, 28, 0, 0, tzinfo=sh),
+        title="零点",
+    )
+    late_evening = report(
+        school,
+        world.school_a,
+        now=NOW,
+        occurred_at=datetime.datetime(2027, 2, 28, 23, 59, tzinfo=sh),
+        title="深夜",
+    )
+    report(
+        school,
+        world.school_a,
+        now=NOW,
+        occurred_at=datetime.datetime(2027, 2, 27, 23, 59, tzinfo=sh),
+        title="前一天",
+    )
+    qs = selectors._window(Incident.objects.all(), NOW.date().replace(day=28, month=2), None)
+    qs = selectors._window(qs, None, datetime.date(2027, 2, 28))
+    assert set(qs) == {just_in, late_evening}
+    sql = str(qs.query)
+    assert "django_datetime_cast_date" not in sql and "AT TIME ZONE" not in sql
