@@ -588,3 +588,50 @@ def test_the_window_is_shanghai_days_as_instant_bounds(world):
     assert set(qs) == {just_in, late_evening}
     sql = str(qs.query)
     assert "django_datetime_cast_date" not in sql and "AT TIME ZONE" not in sql
+
+
+# --- 14. removing oneself from a restricted case -------------------------------------------------
+
+
+def test_removing_oneself_lands_on_the_list(world, client_for, at_now):
+    from django.contrib.messages import get_messages
+    from django.urls import reverse
+
+    from safecampus.incidents.choices import IncidentAction
+
+    school = world.users[Role.SCHOOL_OFFICER]
+    centre = world.users[Role.SAFETY_CENTRE]
+    designate(world, centre)
+    incident = report(school, world.school_a, now=NOW, incident_type=IncidentType.BULLYING)
+    incident.refresh_from_db()
+    client = client_for(centre)
+    r = client.post(
+        reverse("incidents:incident_act", args=[incident.pk, IncidentAction.REVOKE]),
+        {"revoke-version": incident.version, "revoke-user": str(centre.pk)},
+    )
+    assert r.status_code == 302, r.content[:500]
+    assert r["Location"] == reverse("incidents:incident_list")
+    assert [m.level_tag for m in get_messages(r.wsgi_request)] == ["success"]
+    assert not Incident.objects.visible_to(centre).exists()
+
+
+def test_removing_oneself_from_a_dispute_lands_on_the_list(world, client_for, at_now):
+    from django.urls import reverse
+
+    from safecampus.incidents import dispute_services
+    from safecampus.incidents.models import Dispute
+    from safecampus.incidents.tests.test_disputes import dispute_data
+
+    school = world.users[Role.SCHOOL_OFFICER]
+    centre = world.users[Role.SAFETY_CENTRE]
+    designate(world, centre)
+    dispute = dispute_services.dispute_register(
+        actor=school, data=dispute_data(world.school_a, subject="bullying"), now=NOW
+    )
+    version = Dispute.objects.get(pk=dispute.pk).version
+    r = client_for(centre).post(
+        reverse("incidents:dispute_act", args=[dispute.pk, "revoke"]),
+        {"revoke-version": version, "revoke-user": str(centre.pk)},
+    )
+    assert r.status_code == 302, r.content[:500]
+    assert r["Location"] == reverse("incidents:dispute_list")

@@ -476,6 +476,10 @@ def incident_act(request, pk: int, action: str):
             else:
                 to_form(form, exc)
         else:
+            if not Incident.objects.visible_to(request.user).filter(pk=incident.pk).exists():
+                # the reader removed themself from a restricted case: it is no longer theirs
+                messages.success(request, _("You are no longer named on this restricted case."))
+                return redirect("incidents:incident_list")
             messages.success(request, _("%(action)s: done.") % {"action": form.label})
             return redirect("incidents:incident_detail", pk=incident.pk)
     if status in (403, 409) and form.non_field_errors():
