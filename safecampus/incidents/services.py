@@ -622,6 +622,41 @@ def incident_act(
     return in_write_transaction(write)
 
 
+def _restrict_disputes(incident, *, actor, role, now) -> list[int]:
+    """The disputes arising from ``incident``, now restricted, are restricted with it and named
+    as it is (its access list), each with its own event; returns their ids."""
+    from .choices import DisputeAction
+    from .dispute_services import _event as dispute_event
+    from .models import Dispute, DisputeAccess
+
+    names = list(IncidentAccess.objects.filter(incident=incident).values_list("user_id", flat=True))
+    done = []
+    for dispute in Dispute.objects.select_for_update().filter(incident=incident, restricted=False):
+        dispute.restricted = True
+        dispute.version += 1
+        dispute.save(update_fields=["restricted", "version"])
+        named = restriction.name(DisputeAccess, dispute, names, by=actor, now=now)
+        dispute_event(
+            dispute,
+            DisputeAction.RESTRICT,
+            actor=actor,
+            role=role,
+            at=now,
+            from_status=dispute.status,
+            to_status=dispute.status,
+            note=_("Restricted with incident no. %(pk)s.") % {"pk": incident.pk},
+            data={"restricted": [False, True], "named": named, "incident": incident.pk},
+        )
+        restriction.scrub_notices(
+            DisputeAccess,
+            dispute,
+            prefix="dispute",
+            text=_("A restricted dispute needs attention (no. %(pk)s).") % {"pk": dispute.pk},
+        )
+        done.append(dispute.pk)
+    return done
+
+
 def _apply(row: Incident, action: str, clean: dict, *, actor, role, now) -> dict:
     """The record's own changes for ``action`` (before the commit saves it); the event's data."""
     data: dict = {}
@@ -719,6 +754,7 @@ def _apply(row: Incident, action: str, clean: dict, *, actor, role, now) -> dict
             prefix="incident",
             text=_("A restricted case was reported (no. %(pk)s).") % {"pk": row.pk},
         )
+        data["disputes"] = _restrict_disputes(row, actor=actor, role=role, now=now)
     elif action == IncidentAction.GRANT:
         data["named"] = restriction.name(IncidentAccess, row, [clean["user"]], by=actor, now=now)
     elif action == IncidentAction.REVOKE:

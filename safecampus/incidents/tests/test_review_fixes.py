@@ -635,3 +635,27 @@ def test_removing_oneself_from_a_dispute_lands_on_the_list(world, client_for, at
     )
     assert r.status_code == 302, r.content[:500]
     assert r["Location"] == reverse("incidents:dispute_list")
+
+
+def test_restricting_an_incident_restricts_its_disputes(world):
+    from safecampus.incidents import dispute_services
+    from safecampus.incidents.choices import DisputeAction, IncidentAction
+    from safecampus.incidents.models import Dispute, DisputeAccess, DisputeEvent, IncidentAccess
+    from safecampus.incidents.tests.test_disputes import dispute_data
+
+    school = world.users[Role.SCHOOL_OFFICER]
+    centre = world.users[Role.SAFETY_CENTRE]
+    designate(world, centre)
+    incident = report(school, world.school_a, now=NOW)
+    dispute = dispute_services.dispute_register(
+        actor=school, data=dispute_data(world.school_a, incident=incident.pk), now=NOW
+    )
+    assert not dispute.restricted
+    _act(centre, incident, IncidentAction.RESTRICT, NOW, note="涉未成年人")
+    dispute = Dispute.objects.get(pk=dispute.pk)
+    assert dispute.restricted
+    assert set(DisputeAccess.objects.filter(dispute=dispute).values_list("user_id", flat=True)) == (
+        set(IncidentAccess.objects.filter(incident=incident).values_list("user_id", flat=True))
+    )
+    assert DisputeEvent.objects.filter(dispute=dispute, action=DisputeAction.RESTRICT).exists()
+    assert not Dispute.objects.visible_to(world.users[Role.LEADERSHIP]).exists()
