@@ -80,16 +80,27 @@ def _case_q(scope: Scope, action: str, *, named: Builder, acting: dict, prefix: 
     base = reading if action == VIEW else acting[action]
     if scope.user_id is None:
         return None if base is None else Q(**{f"{p}restricted": False}) & base
-    mine = Q(**{f"{p}restricted": True}) & Q(named([scope.user_id]))
+    # Named on the case, and still holding a role in its bureau: leaving the bureau ends it.
+    held = ids_in(f"{p}bureau_id", sorted(scope.all_bureau_ids | scope.member_bureau_ids))
+    mine = None
+    if held is not None:
+        mine = Q(**{f"{p}restricted": True}) & Q(named([scope.user_id])) & held
+    open_ = None if base is None else Q(**{f"{p}restricted": False}) & base
     if action == VIEW:
-        return any_of(None if base is None else Q(**{f"{p}restricted": False}) & base, mine)
+        return any_of(open_, mine)
     if base is None:
         return None
-    return Q(**{f"{p}restricted": False}) & base | mine & base
+    return open_ if mine is None else open_ | mine & base
+
+
+def _holds_bureau(scope: Scope, bureau_id: int) -> bool:
+    """Whether ``scope`` holds any role in ``bureau_id`` (or at one of its schools or
+    departments): a person named on a restricted case loses it on leaving the bureau."""
+    return bureau_id in (scope.all_bureau_ids | scope.member_bureau_ids)
 
 
 def _case_roles(scope: Scope, obj, relevant) -> frozenset[str]:
-    if obj.restricted and not obj.names(scope.user_id):
+    if obj.restricted and not (obj.names(scope.user_id) and _holds_bureau(scope, obj.bureau_id)):
         return frozenset()
     roles = set(roles_in_bureau(scope, obj.bureau_id) & relevant)
     if obj.school_id in scope.school_ids:

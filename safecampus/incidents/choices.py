@@ -25,6 +25,17 @@ class IncidentType(models.TextChoices):
 
 #: types whose cases concern minors' privacy: restricted from the first report
 RESTRICTED_TYPES = frozenset({IncidentType.BULLYING, IncidentType.ABUSE})
+
+#: the keys of ``IncidentSettings.routing`` besides the incident types: disputes, and the
+#: default for every type not routed on its own
+ROUTING_DISPUTE = "dispute"
+ROUTING_DEFAULT = "*"
+ROUTING_CHOICES = (
+    *IncidentType.choices,
+    (ROUTING_DISPUTE, pgettext_lazy("routing", "Disputes")),
+    (ROUTING_DEFAULT, pgettext_lazy("routing", "Other types (default)")),
+)
+ROUTING_KEYS = frozenset(k for k, _label in ROUTING_CHOICES)
 #: public-health events (2 h report, daily follow-ups by 17:00, closing report)
 PUBLIC_HEALTH_TYPES = frozenset({IncidentType.FOOD_POISONING, IncidentType.INFECTIOUS})
 

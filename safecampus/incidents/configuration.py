@@ -13,7 +13,7 @@ from safecampus.core.db import in_write_transaction
 from safecampus.core.refusals import Code, refuse
 
 from . import access, restriction
-from .choices import IncidentType, Severity
+from .choices import ROUTING_KEYS, IncidentType, Severity
 from .defaults import LIMITS
 from .inputs import choice as _choice
 from .inputs import integer as _int
@@ -66,7 +66,7 @@ def settings_save(*, actor, bureau_id: int, data: dict, version=None, now=None) 
             for key, value in routing.items():
                 if value in (None, ""):
                     continue
-                if key not in IncidentType.values or _int(value) not in valid:
+                if key not in ROUTING_KEYS or _int(value) not in valid:
                     errors["routing"] = [_("Route each type to a department of this bureau.")]
                     break
                 clean_routing[key] = _int(value)

@@ -24,6 +24,7 @@ from safecampus.core.access import get_for
 from . import restriction
 from .choices import OPEN_DISPUTE, DisputeStatus, RiskLevel
 from .models import Dispute, DisputeAccess, IncidentSettings
+from .selectors import day_start
 
 #: the kinds of watch periods around which pressing disputes are flagged
 FLAG_PERIOD_KINDS = frozenset({"sensitive", "holiday"})
@@ -198,7 +199,7 @@ def figures(user, *, bureau_id: int | None = None, now=None) -> dict:
         escalated=Count("pk", filter=Q(status=DisputeStatus.ESCALATED)),
         resolved_month=Count(
             "pk",
-            filter=Q(status=DisputeStatus.RESOLVED, resolved_at__date__gte=month_start),
+            filter=Q(status=DisputeStatus.RESOLVED, resolved_at__gte=day_start(month_start)),
         ),
         restricted=Count("pk", filter=is_open & Q(restricted=True)),
         **{f"risk_{r}": Count("pk", filter=is_open & Q(risk=r)) for r in RiskLevel.values},

@@ -35,13 +35,14 @@ from .choices import (
     PartyRole,
     RiskLevel,
 )
+from .inputs import MAX_ID
 from .inputs import choice as _choice
 from .inputs import now as _now
 from .inputs import stale as _stale
 from .inputs import text as _text
 from .lifecycle import DISPUTES
 from .models import Dispute, DisputeAccess, DisputeEvent, Incident
-from .services import _reporting_role, _routed_department, _school_for
+from .services import _department_for, _reporting_role, _school_for
 
 #: the most parties a dispute lists (each a role with a number)
 MAX_PARTIES = 10
@@ -76,7 +77,7 @@ def _parties(value, errors: dict) -> list[dict]:
             continue
         try:
             n = int(row.get("count"))
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # not a number, NaN, Infinity
             n = 0
         if n < 1 or n > MAX_PARTY_COUNT:
             problems.append(_("Each party counts from 1 to %(n)s people.") % {"n": MAX_PARTY_COUNT})
@@ -239,8 +240,12 @@ def dispute_register(*, actor, data: dict, now=None) -> Dispute:
     if errors:
         code = Code.IN_FUTURE if _only_future(errors) else Code.INVALID
         raise refuse(errors, code)
-    department_id = _routed_department(school.bureau_id, ROUTING_KEY)
+    # A dispute arising from a restricted incident is restricted too, named as the incident is.
+    from_restricted = incident is not None and incident.restricted
+    if from_restricted:
+        clean["restricted"] = True
     role = _reporting_role(actor, school)
+    department_id = _department_for(actor, school, role, ROUTING_KEY)
 
     def write():
         dispute = Dispute.objects.create(
@@ -277,13 +282,11 @@ def dispute_register(*, actor, data: dict, now=None) -> Dispute:
             },
         )
         if dispute.restricted:
-            restriction.name(
-                DisputeAccess,
-                dispute,
-                restriction.first_names(dispute.bureau_id, actor),
-                by=actor,
-                now=now,
-            )
+            if from_restricted:  # the incident's access list (the actor is on it)
+                names = [actor.pk, *incident.access.values_list("user_id", flat=True)]
+            else:
+                names = restriction.first_names(dispute.bureau_id, actor)
+            restriction.name(DisputeAccess, dispute, names, by=actor, now=now)
         if is_pressing(dispute):
             _alert(dispute, actor=actor, now=now, why=_why(dispute))
         return dispute
@@ -325,8 +328,11 @@ def act_problems(dispute, action: str, data: dict) -> tuple[dict, dict]:
     elif action in (DisputeAction.GRANT, DisputeAction.REVOKE):
         try:
             clean["user"] = int(data.get("user"))
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             errors["user"] = [_("Choose a person.")]
+        if not 1 <= clean.get("user", 1) <= MAX_ID:
+            errors["user"] = [_("Choose a person.")]
+            clean.pop("user")
     return errors, clean
 
 
@@ -428,6 +434,12 @@ def _apply(row: Dispute, action: str, clean: dict, *, actor, now) -> dict:
             restriction.first_names(row.bureau_id, actor, row.registered_by_id),
             by=actor,
             now=now,
+        )
+        restriction.scrub_notices(
+            DisputeAccess,
+            row,
+            prefix="dispute",
+            text=_("A restricted dispute needs attention (no. %(pk)s).") % {"pk": row.pk},
         )
     elif action == DisputeAction.GRANT:
         data["named"] = restriction.name(DisputeAccess, row, [clean["user"]], by=actor, now=now)

@@ -9,10 +9,11 @@ wording is written here in Chinese (as the 清单 of ``zones.exports`` is), not 
 the code lists are named by the document's own words (``TYPE_TEXT``…), which the exports use
 too.
 
-Privacy: a restricted case's document never holds ``private_details``, nor the notes of its
-accident-handling events (free text that may name people); it says instead that names are not
-written down. Only the people named on the case reach it at all (``selectors.incident_get``
-audits the read). The monthly summary lists no restricted case: it counts them.
+Privacy: a restricted case's document never holds ``private_details``, nor any free text of
+it (title, place, description, report notes, measures, the notes of its accident-handling
+events): the mask stands in their place and a line says that names are not written down.
+Only the people named on the case reach it at all (``selectors.incident_get`` audits the read).
+The monthly summary lists no restricted case: it counts them.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from django.utils import timezone, translation
 from safecampus.core.documents import Document, issuer_of, safe_filename_part
 from safecampus.core.roles import Role
 
-from . import selectors
+from . import selectors, timeliness
 from .choices import (
     SERIOUS,
     DisturbanceMeasure,
@@ -137,21 +138,9 @@ def moment_text(at: datetime.datetime | None) -> str:
     return f"{day_text(local.date())} {local:%H:%M}"
 
 
-def minutes_late(at: datetime.datetime | None, due: datetime.datetime | None) -> int:
-    """Whole minutes ``at`` came after ``due`` (0 when on time or without a deadline)."""
-    if at is None or due is None or at <= due:
-        return 0
-    return max(1, int((at - due).total_seconds() // 60))
-
-
-def first_minutes_late(incident: Incident) -> int:
-    """How late the first report was, in minutes: the later of the verbal and the written
-    report's lateness (0 when on time)."""
-    first_verbal = min(t for t in (incident.verbal_at, incident.reported_at) if t is not None)
-    return max(
-        minutes_late(first_verbal, incident.verbal_due_at),
-        minutes_late(incident.reported_at, incident.written_due_at),
-    )
+# One count of "minutes late" for the pages, the exports and the documents.
+minutes_late = timeliness.minutes_late
+first_minutes_late = timeliness.first_minutes_late
 
 
 def timeliness_text(late_minutes: int) -> str:
@@ -306,10 +295,17 @@ def incident_document(
     step, number = pick_step(steps, kind, n)
     title = document_title(kind, number)
     bureau = incident.bureau
+    # A restricted case's document holds no free text of it: its title, place, description,
+    # report notes and measures may name minors. The mask stands in their place.
+    masked = incident.restricted
+
+    def free(text: str) -> str:
+        return RESTRICTED_MASK if masked else text
+
     doc = Document(
         issuer=incident.school.name,
         title=title,
-        subtitle=incident.title,
+        subtitle="受限案件" if masked else incident.title,
         addressee=issuer_of(bureau),
     )
 
@@ -319,7 +315,7 @@ def incident_document(
     doc.para(f"事件类型：{TYPE_TEXT.get(incident.incident_type, incident.incident_type)}")
     doc.para(f"事件等级：{SEVERITY_TEXT.get(incident.severity, incident.severity)}")
     doc.para(f"发生时间：{moment_text(incident.occurred_at)}")
-    doc.para(f"发生地点：{incident.place}")
+    doc.para(f"发生地点：{free(incident.place)}")
     doc.para(f"知悉时间：{moment_text(incident.known_at)}")
     if incident.verbal_at:
         doc.para(f"口头报告时间：{moment_text(incident.verbal_at)}")
@@ -327,16 +323,16 @@ def incident_document(
     section = iter(["二", "三", "四", "五", "六", "七", "八"])
     if kind == StepKind.INITIAL:
         doc.heading(1, f"{next(section)}、基本情况")
-        doc.para(step.text or incident.description)
+        doc.para(free(step.text or incident.description))
     else:
         doc.heading(1, f"{next(section)}、基本情况")
-        doc.para(incident.description)
+        doc.para(free(incident.description))
         as_of = (step.data or {}).get("as_of")
         heading = "续报情况" if kind == StepKind.FOLLOW_UP else "处置结果"
         doc.heading(1, f"{next(section)}、{heading}")
         if as_of:
             doc.para(f"截至{moment_text(datetime.datetime.fromisoformat(as_of))}：")
-        doc.para(step.text)
+        doc.para(free(step.text))
         event = _step_event(events, step)
         changes = (event.data or {}).get("changes") if event else None
         if changes:
@@ -349,7 +345,7 @@ def incident_document(
         doc.para(PRIVACY_LINE)
 
     doc.heading(1, f"{next(section)}、已采取措施")
-    doc.para(_measures_at(steps, step, incident) or "无")
+    doc.para(free(_measures_at(steps, step, incident) or "无"))
 
     doc.heading(1, f"{next(section)}、涉及人数")
     doc.para(_counts_text(_counts_at(steps, step)))
@@ -423,8 +419,8 @@ def monthly_summary(user, *, bureau, month: datetime.date, now=None) -> tuple[by
     now = now or timezone.now()
     since, until = month_bounds(month)
     figures = selectors.figures(user, bureau_id=bureau.pk, since=since, until=until, now=now)
-    counted = Incident.objects.counted_for(user).filter(
-        bureau_id=bureau.pk, occurred_at__date__gte=since, occurred_at__date__lte=until
+    counted = selectors._window(
+        Incident.objects.counted_for(user).filter(bureau_id=bureau.pk), since, until
     )
     cross: dict[tuple[str, str], int] = {}
     for row in counted.values_list("incident_type", "severity"):

@@ -24,6 +24,7 @@ from .choices import (
     Severity,
     SyncItem,
 )
+from .inputs import MAX_ID
 from .services import COUNT_FIELDS
 
 DATETIME = "%Y-%m-%dT%H:%M"
@@ -53,8 +54,10 @@ class IncidentFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), required=False)
     incident_type = forms.ChoiceField(label=_("Type"), required=False)
     severity = forms.ChoiceField(label=_("Severity"), required=False)
-    school = forms.IntegerField(label=_("School"), required=False, min_value=1)
-    department = forms.IntegerField(label=_("Department"), required=False, min_value=1)
+    school = forms.IntegerField(label=_("School"), required=False, min_value=1, max_value=MAX_ID)
+    department = forms.IntegerField(
+        label=_("Department"), required=False, min_value=1, max_value=MAX_ID
+    )
     timeliness = forms.ChoiceField(label=_("First report"), required=False)
     serious = forms.BooleanField(label=_("Serious (grade III and above)"), required=False)
     since = forms.DateField(
@@ -163,7 +166,9 @@ class IncidentReportForm(forms.Form):
             "Elsewhere give counts, never names."
         ),
     )
-    cluster = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    cluster = forms.IntegerField(
+        required=False, min_value=1, max_value=MAX_ID, widget=forms.HiddenInput
+    )
 
     def __init__(self, *args, schools, may_restrict: bool, **kwargs):
         super().__init__(*args, **kwargs)
@@ -256,7 +261,7 @@ NOTE_REQUIRED = frozenset(
 
 
 class IncidentActionForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=MAX_ID)
     note = forms.CharField(
         label=_("Note"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
     )

@@ -10,6 +10,8 @@ from django.utils.translation import pgettext_lazy
 
 from . import dispute_labels as L
 from .choices import DisputeAction
+from .dispute_services import MAX_PARTY_COUNT
+from .inputs import MAX_ID
 
 #: the party lines the registration form offers (empty lines are left out)
 PARTY_LINES = 4
@@ -24,8 +26,10 @@ class DisputeFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), required=False)
     risk = forms.ChoiceField(label=_("Risk level"), required=False)
     subject = forms.ChoiceField(label=pgettext_lazy("dispute", "Subject"), required=False)
-    school = forms.IntegerField(label=_("School"), required=False, min_value=1)
-    bureau = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    school = forms.IntegerField(label=_("School"), required=False, min_value=1, max_value=MAX_ID)
+    bureau = forms.IntegerField(
+        required=False, min_value=1, max_value=MAX_ID, widget=forms.HiddenInput
+    )
     petition_risk = forms.BooleanField(label=_("Petition risk"), required=False)
     flagged = forms.BooleanField(label=_("Flagged for a sensitive period"), required=False)
 
@@ -108,6 +112,7 @@ class DisputeForm(forms.Form):
         label=_("Incident no. (if it arose from one)"),
         required=False,
         min_value=1,
+        max_value=MAX_ID,
         widget=forms.NumberInput({**_TEXT, "inputmode": "numeric"}),
     )
     restricted = forms.BooleanField(
@@ -138,6 +143,7 @@ class DisputeForm(forms.Form):
                 label=_("Number of people"),
                 required=False,
                 min_value=0,
+                max_value=MAX_PARTY_COUNT,
                 widget=forms.NumberInput({**_TEXT, "inputmode": "numeric"}),
             )
         if not may_restrict:
@@ -194,7 +200,7 @@ NOTE_LABELS = {
 
 
 class DisputeActionForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=MAX_ID)
     kind = forms.ChoiceField(
         label=_("Mediation route"), choices=L.choices(L.ROUTE), widget=forms.Select(_SELECT)
     )

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from safecampus.core.capabilities import INCIDENT_RESTRICTED_OFFICERS
 
-from .choices import IncidentType, Severity
+from .choices import ROUTING_CHOICES, ROUTING_DEFAULT, ROUTING_KEYS, IncidentType, Severity
 
 NUMBERS = (
     "cluster_day_cases",
@@ -21,8 +21,9 @@ NUMBERS = (
 )
 
 
-def routing_field(incident_type: str) -> str:
-    return f"route_{incident_type}"
+def routing_field(key: str) -> str:
+    """The form field of a routing key (an incident type, "dispute", or "*" the default)."""
+    return "route_default" if key == ROUTING_DEFAULT else f"route_{key}"
 
 
 def officer_candidates(bureau_id: int):
@@ -88,14 +89,14 @@ class SettingsForm(_Styled, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["restricted_officers"].queryset = officer_candidates(bureau.pk)
         choices = [("", _("The safety centre alone"))] + [(str(d.pk), d.name) for d in departments]
-        for value, label in IncidentType.choices:
+        for value, label in ROUTING_CHOICES:
             self.fields[routing_field(value)] = forms.ChoiceField(
                 label=label, choices=choices, required=False
             )
         self._style()
 
     def routing_fields(self):
-        return [self[routing_field(v)] for v in IncidentType.values]
+        return [self[routing_field(v)] for v, _label in ROUTING_CHOICES]
 
     def number_fields(self):
         return [self[n] for n in NUMBERS]
@@ -104,7 +105,7 @@ class SettingsForm(_Styled, forms.Form):
         data = {n: self.cleaned_data[n] for n in NUMBERS}
         data["routing"] = {
             v: self.cleaned_data[routing_field(v)]
-            for v in IncidentType.values
+            for v, _label in ROUTING_CHOICES
             if self.cleaned_data.get(routing_field(v))
         }
         data["restricted_officers"] = [u.pk for u in self.cleaned_data["restricted_officers"]]
@@ -116,7 +117,8 @@ def settings_initial(obj) -> dict:
     initial["version"] = obj.version
     initial["restricted_officers"] = list(obj.restricted_officers.values_list("pk", flat=True))
     for key, dept in (obj.routing or {}).items():
-        initial[routing_field(key)] = str(dept)
+        if key in ROUTING_KEYS:
+            initial[routing_field(key)] = str(dept)
     return initial
 
 

@@ -27,6 +27,10 @@ from .inputs import text as _text
 from .models import ClusterAlert, IllnessRecord
 from .services import settings_for
 
+#: the most cases one record holds (the columns are small integers), and how old a day may be
+MAX_CASES = 1000
+MAX_AGE_DAYS = 30
+
 # --- illness records and cluster alerts ---------------------------------------------------------
 
 
@@ -43,13 +47,15 @@ def illness_record(*, actor, data: dict, now=None) -> tuple[IllnessRecord, Clust
         raise refuse(_("Your roles do not allow recording illness."), Code.NOT_ALLOWED)
     try:
         school = School.objects.filter(_school_q(actor)).get(pk=int(data.get("school")))
-    except (School.DoesNotExist, TypeError, ValueError):
+    except (School.DoesNotExist, TypeError, ValueError, OverflowError):
         errors["school"] = [_("Choose a school you may record for.")]
     class_name = _text(data, "class_name", errors, required=True, limit=40)
     symptoms = _text(data, "symptoms", errors, required=True, limit=200)
     cases = _count(data.get("cases"), "cases", errors)
-    if not errors and cases < 1:
+    if "cases" not in errors and cases < 1:
         errors["cases"] = [_("Enter at least one case.")]
+    elif cases > MAX_CASES:
+        errors["cases"] = [_("Enter at most %(n)s cases.") % {"n": MAX_CASES}]
     day = data.get("day")
     if isinstance(day, str):
         day = datetime.date.fromisoformat(day) if is_date(day) else None
@@ -57,11 +63,18 @@ def illness_record(*, actor, data: dict, now=None) -> tuple[IllnessRecord, Clust
         errors.setdefault("day", []).append(_("Enter a date such as 2027-03-01."))
     elif day > timezone.localtime(now).date():
         errors.setdefault("day", []).append((_("This date lies in the future."), Code.IN_FUTURE))
+    elif day < timezone.localtime(now).date() - datetime.timedelta(days=MAX_AGE_DAYS):
+        errors.setdefault("day", []).append(
+            _("Record illness of the last %(n)s days only.") % {"n": MAX_AGE_DAYS}
+        )
     if errors:
         raise refuse(errors)
     settings = settings_for(school.bureau_id)
 
     def write():
+        # One record at a time per school: two records of the same class at once must not both
+        # miss (or both raise) the cluster alert.
+        School.objects.select_for_update().filter(pk=school.pk).first()
         record = IllnessRecord.objects.create(
             bureau_id=school.bureau_id,
             school=school,

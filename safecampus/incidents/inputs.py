@@ -15,6 +15,9 @@ from safecampus.core.refusals import Code, refuse
 #: how far in the future a time may lie (clocks of phones drift)
 CLOCK_SLACK = datetime.timedelta(minutes=2)
 TEXT_MAX = 4000
+#: the largest id (or other integer) the database's integer columns hold: a bigger one in a
+#: filter or an id field is a 400 with a message, never an OverflowError
+MAX_ID = 2**63 - 1
 
 
 def now(now):
@@ -35,7 +38,10 @@ def when(value, field: str, errors: dict) -> datetime.datetime | None:
     if isinstance(value, datetime.datetime):
         parsed = value
     else:
-        parsed = parse_datetime(str(value).strip().replace(" ", "T", 1))
+        try:  # well formed but no such time ("2027-02-30 10:00") raises
+            parsed = parse_datetime(str(value).strip().replace(" ", "T", 1))
+        except ValueError:
+            parsed = None
     if parsed is None:
         errors.setdefault(field, []).append(_("Enter a date and time such as 2027-03-01 08:30."))
         return None
@@ -49,7 +55,7 @@ def count(value, field: str, errors: dict) -> int:
         return 0
     try:
         number = int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         errors.setdefault(field, []).append(_("Enter a whole number."))
         return 0
     if number < 0 or number > 100000:
@@ -89,6 +95,9 @@ def money(value, field: str, errors: dict) -> str | None:
     except (InvalidOperation, ValueError):
         errors.setdefault(field, []).append(_("Enter an amount in yuan, such as 12000.50."))
         return None
+    if not amount.is_finite():  # NaN, Infinity
+        errors.setdefault(field, []).append(_("Enter an amount in yuan, such as 12000.50."))
+        return None
     if amount < 0 or amount > Decimal("100000000"):
         errors.setdefault(field, []).append(_("Enter an amount from 0 to 100,000,000 yuan."))
         return None
@@ -98,7 +107,7 @@ def money(value, field: str, errors: dict) -> str | None:
 def integer(value) -> int | None:
     try:
         return int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
 
 

@@ -307,7 +307,9 @@ class IncidentStep(AppendOnly, models.Model):
     def minutes_late(self) -> int:
         if not self.late or self.due_at is None:
             return 0
-        return max(0, int((self.at - self.due_at).total_seconds() // 60))
+        from .timeliness import minutes_late
+
+        return minutes_late(self.at, self.due_at)
 
 
 class IncidentEvent(AppendOnly, models.Model):

@@ -40,7 +40,9 @@ def first_names(bureau_id: int, *people) -> list[int]:
             .filter(role=Role.SAFETY_CENTRE, bureau_id=bureau_id, user__is_active=True)
             .values_list("user_id", flat=True)
         )
-    return sorted(ids | officers)
+    # Only people still holding a role in the bureau may be named (a designated officer or the
+    # reporter who has since left is not).
+    return eligible_users(bureau_id, ids | officers)
 
 
 def name(access_model, case, user_ids, *, by, now) -> list[int]:
@@ -118,3 +120,16 @@ def audit_denied(user, model, pk, *, what: str = "page") -> None:
             data={"what": what},
         )
     )
+
+
+def scrub_notices(access_model, case, *, prefix: str, text: str) -> None:
+    """When ``case`` becomes restricted: its notices already sent keep their link but lose their
+    detail (``text``, neutral), and those of people not named on it are withdrawn. Runs in the
+    restricting transaction. (The daily digest rows hold only a dated title, no detail.)"""
+    from safecampus.notifications.models import Notice
+
+    fk = _case_field(access_model)
+    named = access_model.objects.filter(**{fk: case}).values_list("user_id", flat=True)
+    notices = Notice.objects.filter(key__startswith=f"{prefix}:{case.pk}:")
+    notices.exclude(recipient_id__in=named).delete()
+    notices.update(text=text[:300])

@@ -39,11 +39,18 @@ class IncidentFilters:
     q: str = ""
 
 
+def day_start(day: datetime.date) -> datetime.datetime:
+    """Midnight at the start of ``day``, Asia/Shanghai (the site's time zone)."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
+
+
 def _window(qs, since, until, field: str = "occurred_at"):
+    """Days ``since``..``until`` (both included, Asia/Shanghai) as instant bounds, so that the
+    ``(bureau, -occurred_at)`` indexes serve the range (``__date`` would wrap the column)."""
     if since:
-        qs = qs.filter(**{f"{field}__date__gte": since})
+        qs = qs.filter(**{f"{field}__gte": day_start(since)})
     if until:
-        qs = qs.filter(**{f"{field}__date__lte": until})
+        qs = qs.filter(**{f"{field}__lt": day_start(until + datetime.timedelta(days=1))})
     return qs
 
 

@@ -39,8 +39,10 @@ from .choices import (
     SyncItem,
 )
 from .defaults import LIMITS
+from .inputs import MAX_ID
 from .inputs import choice as _choice
 from .inputs import count as _count
+from .inputs import integer as _integer
 from .inputs import money as _money
 from .inputs import not_future as _not_future
 from .inputs import now as _now
@@ -173,6 +175,25 @@ def _routed_department(bureau_id: int, incident_type: str) -> int | None:
     return None
 
 
+def _department_for(actor, school, role: str, routing_key: str) -> int | None:
+    """The department a new case goes to: a department officer's own (so that its reporter
+    reaches it, whatever the routing), else the bureau's routing for ``routing_key``."""
+    from safecampus.orgs.models import Department
+
+    if role == Role.DEPARTMENT_OFFICER:
+        own = (
+            Department.objects.filter(
+                pk__in=sorted(scope_for(actor).department_ids), bureau_id=school.bureau_id
+            )
+            .order_by("pk")
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if own is not None:
+            return own
+    return _routed_department(school.bureau_id, routing_key)
+
+
 def _step(incident, kind, *, at, actor, role, due=None, late=False, text="", **extra):
     return IncidentStep.objects.create(
         incident=incident,
@@ -234,6 +255,46 @@ def _officers(incident) -> dict[str, list[int]]:
     }
 
 
+def _raised_to_serious(old: str, new: str) -> bool:
+    """Whether a report raised the grade to III (较大) or above."""
+    order = list(Severity.values)
+    return new in SERIOUS and (old not in order or order.index(new) > order.index(old))
+
+
+def _tell_leaders_raised(incident, change, *, now) -> None:
+    """A follow-up raised the grade to III or above: the leadership group hears at once (of a
+    restricted case only those named on it, without detail)."""
+    old, new = change
+    grade = Severity(new).label
+    if incident.restricted:
+        leaders = _named_leaders(incident)
+        text = _("A restricted case was raised to grade %(grade)s (no. %(pk)s).") % {
+            "grade": grade,
+            "pk": incident.pk,
+        }
+    else:
+        leaders = _officers(incident)["leaders"]
+        text = _("%(school)s: %(title)s raised to %(grade)s") % {
+            "school": incident.school.name,
+            "title": incident.title,
+            "grade": grade,
+        }
+    notify_now(
+        leaders,
+        kind=NoticeKind.INCIDENT,
+        text=text,
+        url=incident.get_absolute_url(),
+        key=f"incident:{incident.pk}:raised:{new}",
+        now=now,
+    )
+
+
+def _named_leaders(incident) -> list[int]:
+    """The leadership group's members named on a restricted ``incident``."""
+    named = set(IncidentAccess.objects.filter(incident=incident).values_list("user_id", flat=True))
+    return sorted(set(_officers(incident)["leaders"]) & named)
+
+
 def _announce(incident, *, actor, now) -> None:
     """Tell those it concerns: at once when urgent, else in the digest. A restricted case
     reaches only the people named on it, with no detail in the notice."""
@@ -284,13 +345,19 @@ def incident_report(*, actor, data: dict, files: Iterable = (), now=None) -> Inc
     errors, clean = report_problems(data, now=now, restricted=wants_restricted)
     cluster = None
     if data.get("cluster"):
-        cluster = (
-            ClusterAlert.objects.visible_to(actor)
-            .filter(pk=data["cluster"], school=school, incident__isnull=True)
-            .first()
-        )
+        cluster_id = _integer(data["cluster"])
+        if cluster_id is not None and 1 <= cluster_id <= MAX_ID:
+            cluster = (
+                ClusterAlert.objects.visible_to(actor)
+                .filter(pk=cluster_id, school=school, incident__isnull=True)
+                .first()
+            )
         if cluster is None:
             errors.setdefault("cluster", []).append(_("This cluster alert cannot be reported now."))
+        elif clean.get("incident_type") != IncidentType.INFECTIOUS:
+            errors.setdefault("incident_type", []).append(
+                _("A cluster alert is reported as an infectious-disease cluster.")
+            )
     if errors:
         raise refuse(errors, Code.IN_FUTURE if _only_future(errors) else Code.INVALID)
     files = prepare_uploads(list(files or []))
@@ -302,8 +369,8 @@ def incident_report(*, actor, data: dict, files: Iterable = (), now=None) -> Inc
         limits=limits,
         cluster_due=cluster.due_at if cluster else None,
     )
-    department_id = _routed_department(school.bureau_id, clean["incident_type"])
     role = _reporting_role(actor, school)
+    department_id = _department_for(actor, school, role, clean["incident_type"])
 
     def write():
         incident = Incident.objects.create(
@@ -351,7 +418,7 @@ def incident_report(*, actor, data: dict, files: Iterable = (), now=None) -> Inc
                 actor=actor,
                 role=role,
                 due=first.verbal_due,
-                late=first.verbal_due is not None and clean["verbal_at"] > first.verbal_due,
+                late=timeliness.is_late(clean["verbal_at"], first.verbal_due),
                 recipient=clean["verbal_to"],
             )
         _step(
@@ -449,8 +516,11 @@ def act_problems(incident, action: str, data: dict, files, now) -> tuple[dict, d
         raw = data.get("user")
         try:
             clean["user"] = int(raw)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             errors["user"] = [_("Choose a person.")]
+        if not 1 <= clean.get("user", 1) <= MAX_ID:
+            errors["user"] = [_("Choose a person.")]
+            clean.pop("user")
     elif action == IncidentAction.ADD_EVIDENCE and not files:
         errors["files"] = [_("Choose at least one file.")]
     if action == IncidentAction.SYNC and clean.get("item") in (incident.sync or {}):
@@ -494,6 +564,14 @@ def incident_act(
             errors["user"] = [_("The last person named on a case cannot be removed.")]
     if errors:
         raise refuse(errors, Code.COMMENT_REQUIRED if set(errors) == {"note"} else Code.INVALID)
+    if action == IncidentAction.ESCALATE and incident.restricted and not _named_leaders(incident):
+        raise refuse(
+            _(
+                "Name a member of the leadership group on this restricted case before reporting "
+                "it to the leadership group."
+            ),
+            Code.INVALID,
+        )
     files = prepare_uploads(files) if files else []
     move = INCIDENTS.find(action, incident.status)
     role = INCIDENTS.acting_role(roles, move)
@@ -521,14 +599,20 @@ def incident_act(
         )
         for upload in files:
             store_upload(IncidentEvidence(incident=row, event=event), upload, actor=actor)
+        if event_data.get("raised"):
+            _tell_leaders_raised(row, event_data["raised"], now=now)
         if action == IncidentAction.ESCALATE:
-            leaders = _officers(row)["leaders"]
-            if row.restricted:
-                leaders = []
+            if row.restricted:  # only the leaders named on it, without detail
+                leaders = _named_leaders(row)
+                text = _("A restricted case was reported to the leadership group (no. %(pk)s).")
+                text %= {"pk": row.pk}
+            else:
+                leaders = _officers(row)["leaders"]
+                text = _("Reported to the leadership group: %(title)s") % {"title": row.title}
             notify_now(
                 leaders,
                 kind=NoticeKind.INCIDENT,
-                text=_("Reported to the leadership group: %(title)s") % {"title": row.title},
+                text=text,
                 url=row.get_absolute_url(),
                 key=f"incident:{row.pk}:escalate",
                 now=now,
@@ -536,6 +620,41 @@ def incident_act(
         return row
 
     return in_write_transaction(write)
+
+
+def _restrict_disputes(incident, *, actor, role, now) -> list[int]:
+    """The disputes arising from ``incident``, now restricted, are restricted with it and named
+    as it is (its access list), each with its own event; returns their ids."""
+    from .choices import DisputeAction
+    from .dispute_services import _event as dispute_event
+    from .models import Dispute, DisputeAccess
+
+    names = list(IncidentAccess.objects.filter(incident=incident).values_list("user_id", flat=True))
+    done = []
+    for dispute in Dispute.objects.select_for_update().filter(incident=incident, restricted=False):
+        dispute.restricted = True
+        dispute.version += 1
+        dispute.save(update_fields=["restricted", "version"])
+        named = restriction.name(DisputeAccess, dispute, names, by=actor, now=now)
+        dispute_event(
+            dispute,
+            DisputeAction.RESTRICT,
+            actor=actor,
+            role=role,
+            at=now,
+            from_status=dispute.status,
+            to_status=dispute.status,
+            note=_("Restricted with incident no. %(pk)s.") % {"pk": incident.pk},
+            data={"restricted": [False, True], "named": named, "incident": incident.pk},
+        )
+        restriction.scrub_notices(
+            DisputeAccess,
+            dispute,
+            prefix="dispute",
+            text=_("A restricted dispute needs attention (no. %(pk)s).") % {"pk": dispute.pk},
+        )
+        done.append(dispute.pk)
+    return done
 
 
 def _apply(row: Incident, action: str, clean: dict, *, actor, role, now) -> dict:
@@ -547,6 +666,8 @@ def _apply(row: Incident, action: str, clean: dict, *, actor, role, now) -> dict
             changed["severity"] = [row.severity, clean["severity"]]
         for name, (_old, new) in changed.items():
             setattr(row, name, new)
+        if "severity" in changed and _raised_to_serious(*changed["severity"]):
+            data["raised"] = changed["severity"]  # the leadership group is told at once
         if clean.get("measures"):
             row.measures = clean["measures"]
         data["changes"] = changed
@@ -558,7 +679,7 @@ def _apply(row: Incident, action: str, clean: dict, *, actor, role, now) -> dict
             row.follow_ups += 1
         else:
             due = timeliness.final_due(row.known_at, limits)
-            late = due is not None and now > due
+            late = timeliness.is_late(now, due)
         _step(
             row,
             kind,
@@ -594,7 +715,7 @@ def _apply(row: Incident, action: str, clean: dict, *, actor, role, now) -> dict
             actor=actor,
             role=role,
             due=first.verbal_due,
-            late=first.verbal_due is not None and clean["verbal_at"] > first.verbal_due,
+            late=timeliness.is_late(clean["verbal_at"], first.verbal_due),
             recipient=clean["verbal_to"],
         )
         data["verbal_at"] = clean["verbal_at"].isoformat()
@@ -627,6 +748,13 @@ def _apply(row: Incident, action: str, clean: dict, *, actor, role, now) -> dict
             now=now,
         )
         data["named"] = named
+        restriction.scrub_notices(
+            IncidentAccess,
+            row,
+            prefix="incident",
+            text=_("A restricted case was reported (no. %(pk)s).") % {"pk": row.pk},
+        )
+        data["disputes"] = _restrict_disputes(row, actor=actor, role=role, now=now)
     elif action == IncidentAction.GRANT:
         data["named"] = restriction.name(IncidentAccess, row, [clean["user"]], by=actor, now=now)
     elif action == IncidentAction.REVOKE:

@@ -10,12 +10,17 @@ incident and its steps, the pages and figures read it back, and the tests hold e
 - **First reports** run from when the school learned of the incident (``known_at``): the verbal
   report is on time when the call, or the report filed here, came at most ``verbal_minutes``
   after it; the written report when the report filed here came at most ``written_minutes``
-  after it (exactly on the limit is on time; a minute more is late). An infectious-disease
+  after it (exactly on the limit is on time; a minute more is late). Times are compared to the
+  minute (the limits are in minutes and the forms have no seconds): 30 min 20 s after is still
+  the 30th minute, on time; 31 min 0 s is late. ``minutes_late`` is the one count of "how many
+  minutes late" every page, export and document shows. An infectious-disease
   report raised by a cluster alert is due by the alert's own deadline, if that is earlier.
 - **Daily follow-ups** (public-health events): every day after the first report, while the
   incident is open, a follow-up (or the closing report) is due by ``daily_follow_up_by``
   Asia/Shanghai time; each day's report is the one filed after the previous day's deadline and by
-  this one. A deadline that passed without one is *missed*.
+  this one (the first day's: after the first report and after the previous day's deadline time,
+  so a follow-up filed on the day of the first report, before that day's deadline, does not
+  count for the next day). A deadline that passed without one is *missed*.
 - **The closing report**, when the bureau sets ``final_within_days``, is due that many days
   after ``known_at``.
 """
@@ -106,6 +111,38 @@ def resolve(rows: Iterable, incident_type: str, severity: str) -> Limits:
     return Limits(**{k: values.get(k) for k in FIELDS}, sources=tuple(sources))
 
 
+def minute(at: datetime.datetime) -> datetime.datetime:
+    """``at`` to the minute (seconds dropped): the precision of every comparison here."""
+    return at.replace(second=0, microsecond=0)
+
+
+def is_late(at: datetime.datetime | None, due: datetime.datetime | None) -> bool:
+    """Whether ``at`` came after ``due``, to the minute (no deadline: never late)."""
+    return at is not None and due is not None and minute(at) > minute(due)
+
+
+def minutes_late(at: datetime.datetime | None, due: datetime.datetime | None) -> int:
+    """Whole minutes ``at`` came after ``due`` (0 when on time or without a deadline)."""
+    if not is_late(at, due):
+        return 0
+    return int((minute(at) - minute(due)).total_seconds() // 60)
+
+
+def minutes_between(start: datetime.datetime, end: datetime.datetime) -> int:
+    """Whole minutes from ``start`` to ``end``, to the minute (never negative)."""
+    return max(0, int((minute(end) - minute(start)).total_seconds() // 60))
+
+
+def first_minutes_late(incident) -> int:
+    """How late the first report of ``incident`` was, in minutes: the later of the verbal and
+    the written report's lateness (0 when on time)."""
+    first_verbal = min(t for t in (incident.verbal_at, incident.reported_at) if t is not None)
+    return max(
+        minutes_late(first_verbal, incident.verbal_due_at),
+        minutes_late(incident.reported_at, incident.written_due_at),
+    )
+
+
 def _plus(start: datetime.datetime, minutes: int | None) -> datetime.datetime | None:
     return None if minutes is None else start + datetime.timedelta(minutes=minutes)
 
@@ -138,8 +175,8 @@ def first_report(
     return FirstReport(
         verbal_due=verbal_due,
         written_due=written_due,
-        verbal_late=verbal_due is not None and first_verbal > verbal_due,
-        written_late=written_due is not None and reported_at > written_due,
+        verbal_late=is_late(first_verbal, verbal_due),
+        written_late=is_late(reported_at, written_due),
     )
 
 
@@ -197,8 +234,12 @@ def follow_up_windows(
     for due in follow_up_deadlines(
         reported_at=reported_at, closed_at=closed_at, limits=limits, until=until
     ):
-        start = previous if previous is not None else reported_at
-        hit = next((t for t in filed if start < t <= due), None)
+        # the first day's window opens at the later of the first report and the day before's
+        # deadline time: a same-day follow-up at 09:30 is not tomorrow's
+        start = (
+            previous if previous is not None else max(reported_at, due - datetime.timedelta(days=1))
+        )
+        hit = next((t for t in filed if minute(t) > minute(start) and not is_late(t, due)), None)
         if hit is not None:
             state = "done"
         elif due < now and (closed_at is None or closed_at > due):
@@ -218,7 +259,7 @@ def follow_up_due_for(at: datetime.datetime, limits: Limits) -> datetime.datetim
         return None
     local = at.astimezone(_tz())
     due = _at_local(local.date(), t)
-    return due if at <= due else _at_local(local.date() + datetime.timedelta(days=1), t)
+    return due if not is_late(at, due) else _at_local(local.date() + datetime.timedelta(days=1), t)
 
 
 def final_due(known_at: datetime.datetime, limits: Limits) -> datetime.datetime | None:
@@ -269,7 +310,7 @@ def summarise(incident, steps, *, now: datetime.datetime, cluster_due=None) -> S
         now=now,
     )
     due = final_due(incident.known_at, limits)
-    final_late = due is not None and (incident.closed_at or now) > due
+    final_late = is_late(incident.closed_at or now, due)
     return Summary(first=first, windows=windows, final_due=due, final_late=final_late)
 
 

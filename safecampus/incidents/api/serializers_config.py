@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from safecampus.hazards.api.serializers import RefSerializer
+from safecampus.incidents.inputs import MAX_ID
 
 from ..models import ClusterAlert, IllnessRecord
 from .serializers_incidents import IncidentTypeField, SeverityField
@@ -63,10 +64,10 @@ class ClusterAlertSerializer(serializers.ModelSerializer):
 
 
 class IllnessInputSerializer(serializers.Serializer):
-    school = serializers.IntegerField(min_value=1)
+    school = serializers.IntegerField(max_value=MAX_ID, min_value=1)
     class_name = serializers.CharField(max_length=40)
     day = serializers.DateField(help_text=_("Not in the future."))
-    cases = serializers.IntegerField(min_value=1, max_value=10000)
+    cases = serializers.IntegerField(min_value=1, max_value=1000)
     symptoms = serializers.CharField(max_length=200)
 
 
@@ -85,64 +86,92 @@ class ReportingLimitSerializer(serializers.Serializer):
     """A reporting limit of a bureau. ``id`` is null (and ``default`` true) for the defaults a
     bureau that configured none reports against."""
 
-    id = serializers.IntegerField(allow_null=True)
-    bureau = serializers.IntegerField()
+    id = serializers.IntegerField(max_value=MAX_ID, allow_null=True)
+    bureau = serializers.IntegerField(
+        max_value=MAX_ID,
+    )
     default = serializers.BooleanField()
     incident_type = serializers.CharField(allow_blank=True, help_text=_("Blank: any type."))
     severity = serializers.CharField(allow_blank=True, help_text=_("Blank: any grade."))
-    verbal_minutes = serializers.IntegerField(allow_null=True)
-    written_minutes = serializers.IntegerField(allow_null=True)
+    verbal_minutes = serializers.IntegerField(max_value=MAX_ID, allow_null=True)
+    written_minutes = serializers.IntegerField(max_value=MAX_ID, allow_null=True)
     daily_follow_up_by = serializers.TimeField(allow_null=True)
-    final_within_days = serializers.IntegerField(allow_null=True)
+    final_within_days = serializers.IntegerField(max_value=MAX_ID, allow_null=True)
     source = serializers.CharField(allow_blank=True)
-    version = serializers.IntegerField()
+    version = serializers.IntegerField(
+        max_value=MAX_ID,
+    )
 
 
 class ReportingLimitWriteSerializer(serializers.Serializer):
     bureau = serializers.IntegerField(
-        min_value=1, required=False, help_text=_("Default: the first bureau the caller keeps.")
+        max_value=MAX_ID,
+        min_value=1,
+        required=False,
+        help_text=_("Default: the first bureau the caller keeps."),
     )
     incident_type = IncidentTypeField(required=False, allow_blank=True)
     severity = SeverityField(required=False, allow_blank=True)
-    verbal_minutes = serializers.IntegerField(required=False, allow_null=True)
-    written_minutes = serializers.IntegerField(required=False, allow_null=True)
+    verbal_minutes = serializers.IntegerField(max_value=MAX_ID, required=False, allow_null=True)
+    written_minutes = serializers.IntegerField(max_value=MAX_ID, required=False, allow_null=True)
     daily_follow_up_by = serializers.TimeField(required=False, allow_null=True)
-    final_within_days = serializers.IntegerField(required=False, allow_null=True)
+    final_within_days = serializers.IntegerField(max_value=MAX_ID, required=False, allow_null=True)
     source = serializers.CharField(required=False, allow_blank=True, max_length=200)
 
 
 class IncidentSettingsSerializer(serializers.Serializer):
-    bureau = serializers.IntegerField()
+    bureau = serializers.IntegerField(
+        max_value=MAX_ID,
+    )
     restricted_officers = RefSerializer(
         many=True, help_text=_("The people named on every restricted case of the bureau.")
     )
     routing = serializers.DictField(
-        child=serializers.IntegerField(),
+        child=serializers.IntegerField(
+            max_value=MAX_ID,
+        ),
         help_text=_("Incident type → the id of the department it is routed to."),
     )
-    cluster_day_cases = serializers.IntegerField()
-    cluster_window_days = serializers.IntegerField()
-    cluster_window_cases = serializers.IntegerField()
-    cluster_minutes = serializers.IntegerField()
-    sensitive_lead_days = serializers.IntegerField()
-    version = serializers.IntegerField()
+    cluster_day_cases = serializers.IntegerField(
+        max_value=MAX_ID,
+    )
+    cluster_window_days = serializers.IntegerField(
+        max_value=MAX_ID,
+    )
+    cluster_window_cases = serializers.IntegerField(
+        max_value=MAX_ID,
+    )
+    cluster_minutes = serializers.IntegerField(
+        max_value=MAX_ID,
+    )
+    sensitive_lead_days = serializers.IntegerField(
+        max_value=MAX_ID,
+    )
+    version = serializers.IntegerField(
+        max_value=MAX_ID,
+    )
     updated_at = serializers.DateTimeField()
     may_edit = serializers.BooleanField()
 
 
 class IncidentSettingsWriteSerializer(serializers.Serializer):
     restricted_officers = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), required=False, max_length=100
+        child=serializers.IntegerField(max_value=MAX_ID, min_value=1),
+        required=False,
+        max_length=100,
     )
     routing = serializers.DictField(
-        child=serializers.IntegerField(min_value=1, allow_null=True), required=False
+        child=serializers.IntegerField(max_value=MAX_ID, min_value=1, allow_null=True),
+        required=False,
     )
-    cluster_day_cases = serializers.IntegerField(required=False)
-    cluster_window_days = serializers.IntegerField(required=False)
-    cluster_window_cases = serializers.IntegerField(required=False)
-    cluster_minutes = serializers.IntegerField(required=False)
-    sensitive_lead_days = serializers.IntegerField(required=False)
-    version = serializers.IntegerField(required=False, allow_null=True, min_value=0)
+    cluster_day_cases = serializers.IntegerField(max_value=MAX_ID, required=False)
+    cluster_window_days = serializers.IntegerField(max_value=MAX_ID, required=False)
+    cluster_window_cases = serializers.IntegerField(max_value=MAX_ID, required=False)
+    cluster_minutes = serializers.IntegerField(max_value=MAX_ID, required=False)
+    sensitive_lead_days = serializers.IntegerField(max_value=MAX_ID, required=False)
+    version = serializers.IntegerField(
+        max_value=MAX_ID, required=False, allow_null=True, min_value=0
+    )
 
 
 # --- figures -----------------------------------------------------------------------------------
@@ -151,15 +180,17 @@ class IncidentSettingsWriteSerializer(serializers.Serializer):
 class FigureSerializer(serializers.Serializer):
     key = serializers.CharField()
     label = serializers.CharField()
-    n = serializers.IntegerField()
+    n = serializers.IntegerField(
+        max_value=MAX_ID,
+    )
     url = serializers.CharField(
         allow_null=True, help_text=_("The incident list this number counts (null: no list).")
     )
 
 
 class IncidentFiguresQuerySerializer(serializers.Serializer):
-    bureau = serializers.IntegerField(min_value=1, required=False)
-    department = serializers.IntegerField(min_value=1, required=False)
+    bureau = serializers.IntegerField(max_value=MAX_ID, min_value=1, required=False)
+    department = serializers.IntegerField(max_value=MAX_ID, min_value=1, required=False)
     since = serializers.DateField(required=False)
     until = serializers.DateField(required=False)
 
@@ -174,10 +205,11 @@ class IncidentFiguresSerializer(serializers.Serializer):
         allow_null=True, help_text=_("First reports on time, per cent (null: none reported).")
     )
     restricted = serializers.IntegerField(
-        help_text=_("Restricted cases among them: a count only, never a link.")
+        max_value=MAX_ID, help_text=_("Restricted cases among them: a count only, never a link.")
     )
     missed_follow_ups = serializers.IntegerField(
-        help_text=_("Daily follow-ups missed by the open cases (restricted ones left out).")
+        max_value=MAX_ID,
+        help_text=_("Daily follow-ups missed by the open cases (restricted ones left out)."),
     )
     by_type = FigureSerializer(many=True)
     by_severity = FigureSerializer(many=True)

@@ -14,6 +14,8 @@ from rest_framework import serializers
 
 from safecampus.core.access import roles_on
 from safecampus.hazards.api.serializers import RefSerializer
+from safecampus.incidents.dispute_services import MAX_PARTY_COUNT
+from safecampus.incidents.inputs import MAX_ID
 
 from ..choices import (
     DisputeAction,
@@ -59,7 +61,7 @@ MediationOutcomeField = _enum_field(MediationOutcome, "DisputeMediationOutcomeEn
 
 class PartySerializer(serializers.Serializer):
     role = PartyRoleField()
-    count = serializers.IntegerField(min_value=1)
+    count = serializers.IntegerField(max_value=MAX_PARTY_COUNT, min_value=1)
 
 
 class FlagPeriodSerializer(serializers.Serializer):
@@ -149,7 +151,9 @@ class DisputeDetailSerializer(DisputeListSerializer):
     """A dispute with its summary, outcome, events, access list (restricted cases) and the
     caller's actions now. ``private_details`` is filled only on a restricted case."""
 
-    incident = serializers.IntegerField(source="incident_id", read_only=True, allow_null=True)
+    #: the linked incident's id, only when the caller sees that incident (a restricted one is
+    #: not even acknowledged to exist for those not named on it)
+    incident = serializers.SerializerMethodField()
     events = serializers.SerializerMethodField()
     named = serializers.SerializerMethodField()
     allowed_actions = serializers.SerializerMethodField()
@@ -166,6 +170,16 @@ class DisputeDetailSerializer(DisputeListSerializer):
             "allowed_actions",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_incident(self, dispute):
+        from ..models import Incident
+
+        request = self.context.get("request")
+        if not dispute.incident_id or request is None:
+            return None
+        seen = Incident.objects.visible_to(request.user).filter(pk=dispute.incident_id).exists()
+        return dispute.incident_id if seen else None
 
     @extend_schema_field(DisputeEventSerializer(many=True))
     def get_events(self, dispute):
@@ -204,7 +218,7 @@ class DisputeFiguresSerializer(serializers.Serializer):
 
 
 class DisputeCreateSerializer(serializers.Serializer):
-    school = serializers.IntegerField(min_value=1)
+    school = serializers.IntegerField(max_value=MAX_ID, min_value=1)
     subject = serializers.CharField(max_length=16)
     title = serializers.CharField(max_length=200, allow_blank=True)
     parties = serializers.ListField(
@@ -223,7 +237,9 @@ class DisputeCreateSerializer(serializers.Serializer):
     petition_risk = serializers.BooleanField(required=False, default=False)
     source = serializers.CharField(max_length=12)
     found_on = serializers.CharField(max_length=20, help_text=_("yyyy-mm-dd, not in the future."))
-    incident = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    incident = serializers.IntegerField(
+        max_value=MAX_ID, required=False, allow_null=True, min_value=1
+    )
     restricted = serializers.BooleanField(
         required=False, default=False, help_text=_("Honoured for the safety centre only.")
     )
@@ -231,7 +247,9 @@ class DisputeCreateSerializer(serializers.Serializer):
 
 class DisputeActSerializer(serializers.Serializer):
     version = serializers.IntegerField(
-        min_value=0, help_text=_("The dispute's version the caller saw (optimistic locking).")
+        max_value=MAX_ID,
+        min_value=0,
+        help_text=_("The dispute's version the caller saw (optimistic locking)."),
     )
     note = serializers.CharField(required=False, allow_blank=True, max_length=4000, default="")
 
@@ -255,7 +273,7 @@ class DisputeAssessSerializer(DisputeActSerializer):
 
 
 class DisputeUserSerializer(DisputeActSerializer):
-    user = serializers.IntegerField(min_value=1)
+    user = serializers.IntegerField(max_value=MAX_ID, min_value=1)
 
 
 __all__ = [

@@ -16,6 +16,7 @@ from rest_framework import serializers
 
 from safecampus.core.access import roles_on
 from safecampus.hazards.api.serializers import FilesField, RefSerializer
+from safecampus.incidents.inputs import MAX_ID
 
 from .. import selectors
 from ..choices import (
@@ -152,7 +153,7 @@ class IncidentEvidenceSerializer(serializers.ModelSerializer):
 class NamedSerializer(serializers.Serializer):
     """A person on a restricted case's access list."""
 
-    user = serializers.IntegerField(source="user_id")
+    user = serializers.IntegerField(max_value=MAX_ID, source="user_id")
     name = serializers.CharField(source="user.display_name")
     granted_at = serializers.DateTimeField()
 
@@ -175,10 +176,14 @@ class TimelinessSerializer(serializers.Serializer):
     written_late = serializers.BooleanField(source="first.written_late")
     first_late = serializers.BooleanField(source="first.late")
     windows = WindowSerializer(many=True, help_text=_("The daily follow-ups owed, one a day."))
-    missed = serializers.IntegerField()
+    missed = serializers.IntegerField(
+        max_value=MAX_ID,
+    )
     final_due = serializers.DateTimeField(allow_null=True)
     final_late = serializers.BooleanField()
-    late_count = serializers.IntegerField()
+    late_count = serializers.IntegerField(
+        max_value=MAX_ID,
+    )
 
 
 class IncidentDetailSerializer(IncidentListSerializer):
@@ -278,9 +283,9 @@ class IncidentQuerySerializer(serializers.Serializer):
     status = IncidentStatusField(required=False)
     type = IncidentTypeField(required=False)
     severity = SeverityField(required=False)
-    school = serializers.IntegerField(min_value=1, required=False)
-    department = serializers.IntegerField(min_value=1, required=False)
-    bureau = serializers.IntegerField(min_value=1, required=False)
+    school = serializers.IntegerField(max_value=MAX_ID, min_value=1, required=False)
+    department = serializers.IntegerField(max_value=MAX_ID, min_value=1, required=False)
+    bureau = serializers.IntegerField(max_value=MAX_ID, min_value=1, required=False)
     timeliness = serializers.ChoiceField(
         choices=[("late", "late"), ("on_time", "on_time")],
         required=False,
@@ -313,16 +318,18 @@ class IncidentQuerySerializer(serializers.Serializer):
 
 
 class _Counts(serializers.Serializer):
-    affected_students = serializers.IntegerField(min_value=0, required=False)
-    affected_staff = serializers.IntegerField(min_value=0, required=False)
-    injured = serializers.IntegerField(min_value=0, required=False)
-    deaths = serializers.IntegerField(min_value=0, required=False)
+    affected_students = serializers.IntegerField(max_value=MAX_ID, min_value=0, required=False)
+    affected_staff = serializers.IntegerField(max_value=MAX_ID, min_value=0, required=False)
+    injured = serializers.IntegerField(max_value=MAX_ID, min_value=0, required=False)
+    deaths = serializers.IntegerField(max_value=MAX_ID, min_value=0, required=False)
 
 
 class IncidentReportSerializer(_Counts):
     """A first report (快报): JSON, or multipart with ``files`` repeated."""
 
-    school = serializers.IntegerField(min_value=1, help_text=_("A school the caller reports for."))
+    school = serializers.IntegerField(
+        max_value=MAX_ID, min_value=1, help_text=_("A school the caller reports for.")
+    )
     incident_type = IncidentTypeField()
     severity = SeverityField()
     title = serializers.CharField(max_length=120)
@@ -347,7 +354,10 @@ class IncidentReportSerializer(_Counts):
     )
     verbal_to = serializers.CharField(max_length=100, required=False, allow_blank=True)
     cluster = serializers.IntegerField(
-        min_value=1, required=False, help_text=_("The cluster alert this report answers.")
+        max_value=MAX_ID,
+        min_value=1,
+        required=False,
+        help_text=_("The cluster alert this report answers."),
     )
     files = FilesField()
 
@@ -356,6 +366,7 @@ class IncidentActSerializer(serializers.Serializer):
     """What every action takes: the version the caller saw (optional), and a note."""
 
     version = serializers.IntegerField(
+        max_value=MAX_ID,
         min_value=0,
         required=False,
         allow_null=True,
@@ -422,7 +433,9 @@ class IncidentDisturbanceSerializer(IncidentNoteSerializer):
 
 class IncidentPersonSerializer(IncidentActSerializer):
     user = serializers.IntegerField(
-        min_value=1, help_text=_("The person's user id (an active person of this bureau).")
+        max_value=MAX_ID,
+        min_value=1,
+        help_text=_("The person's user id (an active person of this bureau)."),
     )
 
 

@@ -285,10 +285,10 @@ def test_a_department_reports_for_a_school_whose_incidents_go_elsewhere(world, n
     dept = client_for(world.users[Role.DEPARTMENT_OFFICER])
     response = post(dept, LIST, report_body(world, now))
     assert response.status_code == 201, response.content
-    assert response.json()["allowed_actions"] == []
+    assert "follow_up" in response.json()["allowed_actions"]
     incident = Incident.objects.get()
-    assert incident.department_id is None
-    assert dept.get(detail(incident)).status_code == 404  # the centre's from now on
+    assert incident.department_id == world.department.pk  # its reporter's own department
+    assert dept.get(detail(incident)).status_code == 200
 
 
 def test_a_report_with_files_in_multipart(world, school, now, client_for):

@@ -158,10 +158,14 @@ def test_the_list_starts_the_job_and_lands_on_its_page(
     assert job.status == Job.Status.SUCCEEDED, job.result
     assert job.output_name == "甲小学_突发事件台账_2027-03-05.xlsx"
     assert job.result == {"rows": 1}
-    with django_capture_on_commit_callbacks(execute=True):
-        r = client.get(reverse("incidents:incident_export") + "?severity=general")
-    assert r.status_code == 302
-    assert Job.objects.filter(kind="incidents.export").count() == 2
+    # a GET (a link, a prefetch) starts nothing
+    r = client.get(reverse("incidents:incident_export") + "?severity=general")
+    assert r.status_code == 405
+    assert Job.objects.filter(kind="incidents.export").count() == 1
+    # the list's button is a form posting the filters with its CSRF token
+    page = client.get(reverse("incidents:incident_list"), {"severity": "general"}).content.decode()
+    assert 'data-testid="incident-export"' in page and "csrfmiddlewaretoken" in page
+    assert '<input type="hidden" name="severity" value="general">' in page
 
 
 def test_the_export_refuses_a_wrong_role(ledger, client_for):

@@ -310,3 +310,68 @@ def test_the_bureaus_own_thresholds_apply():
         timeliness.cluster_trigger({D: 2}, day=D, day_cases=2, window_days=3, window_cases=5).rule
         == "day"
     )
+
+
+# --- the review's findings: the first window's start, minute precision --------------------------
+
+
+def test_a_same_day_follow_up_does_not_count_for_tomorrow():
+    # reported at 08:00, a follow-up at 09:30 the same day: tomorrow's 17:00 is still owed
+    assert windows(at(1, 8), filed=[at(1, 9, 30)], now=at(2, 18)) == [
+        (at(2, 17), "missed"),
+        (at(3, 17), "pending"),
+    ]
+
+
+def test_a_follow_up_after_the_day_before_deadline_counts_for_tomorrow():
+    # reported at 08:00, a follow-up at 17:30 the same day (after 17:00): it is tomorrow's
+    assert windows(at(1, 8), filed=[at(1, 17, 30)], now=at(2, 18)) == [
+        (at(2, 17), "done"),
+        (at(3, 17), "pending"),
+    ]
+
+
+def test_a_report_late_in_the_evening_opens_its_first_window_at_the_report():
+    assert windows(at(1, 18), filed=[at(1, 19)], now=at(2, 18)) == [
+        (at(2, 17), "done"),
+        (at(3, 17), "pending"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("seconds", "late", "late_by"),
+    [(30 * 60, False, 0), (30 * 60 + 20, False, 0), (30 * 60 + 59, False, 0), (31 * 60, True, 1)],
+)
+def test_the_verbal_limit_is_compared_to_the_minute(seconds, late, late_by):
+    reported = KNOWN + datetime.timedelta(seconds=seconds)
+    first = timeliness.first_report(
+        known_at=KNOWN, reported_at=reported, verbal_at=None, limits=GENERAL
+    )
+    assert first.verbal_late is late
+    assert timeliness.minutes_late(reported, first.verbal_due) == late_by
+
+
+def test_minutes_late_is_the_same_everywhere():
+    from types import SimpleNamespace
+
+    from safecampus.incidents import documents
+    from safecampus.incidents.views.incidents import first_report_lateness
+
+    incident = SimpleNamespace(
+        verbal_at=None,
+        reported_at=KNOWN + datetime.timedelta(minutes=45, seconds=50),
+        verbal_due_at=minutes(30),
+        written_due_at=minutes(60),
+    )
+    assert timeliness.first_minutes_late(incident) == 15
+    assert documents.first_minutes_late(incident) == 15
+    assert first_report_lateness(incident) == 15
+    assert timeliness.minutes_between(KNOWN, incident.reported_at) == 45
+
+
+def test_a_follow_up_in_the_17_00_minute_is_on_time():
+    assert timeliness.follow_up_due_for(at(2, 17, 0, 40), HEALTH) == at(2, 17)
+    assert windows(at(1, 10), filed=[at(2, 17, 0, 40)], now=at(3, 12)) == [
+        (at(2, 17), "done"),
+        (at(3, 17), "pending"),
+    ]

@@ -28,7 +28,7 @@ from .. import dispute_labels as L
 from ..choices import DisputeAction
 from ..forms_disputes import DisputeActionForm, DisputeFilterForm, DisputeForm
 from ..lifecycle import DISPUTES
-from ..models import DisputeAccess, Incident
+from ..models import Dispute, DisputeAccess, Incident
 
 PAGE_SIZE = 50
 SELECT_LIMIT = 300
@@ -315,6 +315,10 @@ def dispute_act(request, pk: int, action: str):
             else:
                 to_form(form, exc)
         else:
+            if not Dispute.objects.visible_to(request.user).filter(pk=dispute.pk).exists():
+                # the reader removed themself from a restricted case: it is no longer theirs
+                messages.success(request, _("You are no longer named on this restricted case."))
+                return redirect("incidents:dispute_list")
             messages.success(request, _("%(action)s: done.") % {"action": form.label})
             return redirect("incidents:dispute_detail", pk=dispute.pk)
     if status in (403, 409) and form.non_field_errors():

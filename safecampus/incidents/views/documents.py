@@ -17,7 +17,7 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_POST
 
 from safecampus.audit.models import Action
 from safecampus.audit.services import audit_record
@@ -113,14 +113,14 @@ def monthly_summary(request):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_POST
 def incident_export(request):
-    """The incidents as filtered (the list's query-string names), to an Excel 台账 written by
-    a job; the reader lands on the job's page and its progress bar. A POST carries the filters
-    in its body, a GET (a link from the list) in its query string."""
+    """The incidents as filtered (the list's query-string names, posted by the list's export
+    button with its CSRF token), to an Excel 台账 written by a job; the reader lands on the
+    job's page and its progress bar. A GET starts nothing (405), as zones' case export."""
     require(request.user, INCIDENT_VIEW)
     require(request.user, JOB_CAPABILITY[EXPORT_JOB], _("Your roles do not allow this."))
-    source = request.POST if request.method == "POST" else request.GET
+    source = request.POST
     job = job_start(
         kind=EXPORT_JOB,
         title=pgettext("incident documents", "Export of the incidents"),

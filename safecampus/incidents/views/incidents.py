@@ -25,14 +25,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from safecampus.core.access import can, require, roles_on, scope_for
 from safecampus.core.api import CappedPaginator, count_cap
-from safecampus.core.capabilities import INCIDENT_REPORT, INCIDENT_VIEW
+from safecampus.core.capabilities import INCIDENT_REPORT, INCIDENT_VIEW, JOB_CAPABILITY
 from safecampus.core.forms import id_param
 from safecampus.core.refusals import Code, http_status, refusal_code, to_form
 from safecampus.core.roles import Role
 from safecampus.hazards.evidence import serve_evidence
 from safecampus.orgs.models import Department, School
 
-from .. import access, restriction, selectors, services
+from .. import access, restriction, selectors, services, timeliness
 from ..choices import (
     RESTRICTED_TYPES,
     SERIOUS,
@@ -75,20 +75,10 @@ def _require_view(user) -> None:
     require(user, INCIDENT_VIEW, _("Your roles do not allow this."))
 
 
-def _minutes(delta: datetime.timedelta) -> int:
-    return max(0, int(delta.total_seconds() // 60))
-
-
 def first_report_lateness(incident) -> int:
     """How many minutes late the first report was (0 when on time): the later of the verbal
     report (the call, or the report filed here if earlier) and the written report."""
-    late = 0
-    if incident.verbal_due_at is not None:
-        first = min(t for t in (incident.verbal_at, incident.reported_at) if t is not None)
-        late = max(late, _minutes(first - incident.verbal_due_at))
-    if incident.written_due_at is not None:
-        late = max(late, _minutes(incident.reported_at - incident.written_due_at))
-    return late
+    return timeliness.first_minutes_late(incident)
 
 
 # --- the list ------------------------------------------------------------------------------------
@@ -149,7 +139,7 @@ def incident_list(request):
         else {}
     )
     for r in rows:
-        r.report_minutes = _minutes(r.reported_at - r.known_at)
+        r.report_minutes = timeliness.minutes_between(r.known_at, r.reported_at)
         r.late_minutes = first_report_lateness(r) if r.first_late else 0
         r.missed = missed.get(r.pk, 0)
         r.severity_badge = SEVERITY_BADGE.get(r.severity, "text-bg-secondary")
@@ -165,6 +155,7 @@ def incident_list(request):
             "query": query.urlencode(),
             "filtered": any(v for k, v in query.items()),
             "can_report": can(request.user, INCIDENT_REPORT),
+            "can_export": can(request.user, JOB_CAPABILITY["incidents.export"]),
         },
     )
 
@@ -419,13 +410,11 @@ def _detail(request, incident, *, bound=None, status: int = 200):
             "summary": summary,
             "verbal_step": verbal_step,
             "first_verbal": first_verbal,
-            "verbal_late_minutes": _minutes(first_verbal - summary.first.verbal_due)
-            if summary.first.verbal_due and summary.first.verbal_late
-            else 0,
-            "written_late_minutes": _minutes(incident.reported_at - summary.first.written_due)
-            if summary.first.written_due and summary.first.written_late
-            else 0,
-            "report_minutes": _minutes(incident.reported_at - incident.known_at),
+            "verbal_late_minutes": timeliness.minutes_late(first_verbal, summary.first.verbal_due),
+            "written_late_minutes": timeliness.minutes_late(
+                incident.reported_at, summary.first.written_due
+            ),
+            "report_minutes": timeliness.minutes_between(incident.known_at, incident.reported_at),
             "serious": incident.severity in SERIOUS,
             "sync_rows": _sync_rows(incident) if incident.severity in SERIOUS else [],
             "handling": handling,
@@ -487,6 +476,10 @@ def incident_act(request, pk: int, action: str):
             else:
                 to_form(form, exc)
         else:
+            if not Incident.objects.visible_to(request.user).filter(pk=incident.pk).exists():
+                # the reader removed themself from a restricted case: it is no longer theirs
+                messages.success(request, _("You are no longer named on this restricted case."))
+                return redirect("incidents:incident_list")
             messages.success(request, _("%(action)s: done.") % {"action": form.label})
             return redirect("incidents:incident_detail", pk=incident.pk)
     if status in (403, 409) and form.non_field_errors():

@@ -30,7 +30,7 @@ from safecampus.core.refusals import to_form
 from safecampus.orgs.models import Bureau, Department
 
 from .. import access, configuration, services
-from ..choices import IncidentType, Severity
+from ..choices import ROUTING_CHOICES, IncidentType, Severity
 from ..defaults import EXPLANATION, LIMITS
 from ..forms_settings import LimitForm, SettingsForm, limit_initial, settings_initial
 from ..inputs import stale
@@ -121,7 +121,7 @@ def _page(request, bureau, bureaus, *, form=None, status=200):
     names = {d.pk: d.name for d in departments}
     routing = [
         {"label": label, "department": names.get(_int((obj.routing or {}).get(value)))}
-        for value, label in IncidentType.choices
+        for value, label in ROUTING_CHOICES
     ]
     officers = list(obj.restricted_officers.filter(is_active=True).order_by("username"))
     return render(
