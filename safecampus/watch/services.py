@@ -11,7 +11,8 @@ The rules (seeds 003 §4, 002 §三.3):
   the same person (the same account, or the same name and phone without one) in any roster of
   the bureau (``overlap``); shifts that only touch (one ends when the next starts) are fine;
 - a roster is published only with a leader on duty on every day of the period
-  (``not_covered``, naming the days without one);
+  (``not_covered``, naming the days without one); for a period already under way, on every
+  day from today to its end (``leader_days``);
 - a published roster changes only by swaps (调班): a shift not yet ended and not yet checked
   in, with a reason, the overlap rule applying to the new person;
 - the person on a shift checks in (or the school's officer or the centre on their behalf) from
