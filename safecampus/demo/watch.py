@@ -1,8 +1,9 @@
 """The duty watch of the demo district (值班值守): the 2027 Spring Festival with the bureau's
 roster and the demo primary school's published (a leader on duty every day), and a sensitive
 period around today in which the ``school`` account has shifts yesterday, today and ahead (so
-that 我的值班 shows something), yesterday's checked in with its duty log, and one missed shift
-(the vice principal's, yesterday: no check-in)."""
+that 我的值班 shows something), yesterday's checked in with its duty log, today's left to check
+in when the demo is seeded during it, and one missed shift (the vice principal's, yesterday:
+no check-in)."""
 
 from __future__ import annotations
 
@@ -160,11 +161,17 @@ def seed_demo_watch(*, district, now=None) -> dict:
         actor=school_user, shift=first, kind=LogKind.CHECK_OUT, now=_at(yesterday, 20, 2)
     )
     # every other shift begun so far was checked in on time (the demo may be seeded during
-    # the Spring Festival too), so that yesterday's leader here is the one missed shift
+    # the Spring Festival too), so that yesterday's leader here is the one missed shift; but
+    # the ``school`` account's shift under way now is left for a newcomer to check in on
+    # 我的值班 (it shows as missed once its grace has passed, with its check-in button)
     left_out = roster.shifts.filter(post=Post.LEADER).order_by("starts_at").first()
+    current = Shift.objects.filter(
+        bureau=district, person=school_user, starts_at__lte=now, ends_at__gt=now
+    )
     begun = (
         Shift.objects.filter(bureau=district, starts_at__lte=now, checked_in_at__isnull=True)
         .exclude(pk=left_out.pk)
+        .exclude(pk__in=current.values("pk"))
         .select_related("roster")
         .order_by("starts_at")
     )

@@ -96,6 +96,7 @@ class _DateTimeField(forms.DateTimeField):
 class _PersonMixin:
     def _people(self, people):
         self.fields["person"].queryset = people
+        self.fields["person"].empty_label = pgettext_lazy("duty watch", "— choose an account —")
         self.fields["person"].label_from_instance = lambda u: f"{u.display_name}（{u.username}）"
 
 

@@ -24,7 +24,7 @@ from safecampus.orgs.models import School
 from . import access
 from .choices import RosterStatus
 from .models import Roster, Shift, WatchPeriod
-from .services import GRACE, local_day_bounds
+from .services import GRACE, hours_text, local_day_bounds
 
 #: the roster list's "no roster yet" filter value
 MISSING = "missing"
@@ -87,14 +87,16 @@ def rosters(user):
 
 
 def shifts_by_day(roster: Roster, shifts=None) -> list[tuple[datetime.date, list[Shift]]]:
-    """The period's days, each with the shifts that touch it (a night shift shows on both)."""
+    """The period's days, each with the shifts that start on it (in the current time zone):
+    every shift shows once, a night shift under the day it starts. Each shift gets
+    ``hours_text`` ("08:00–20:00", "20:00 至次日08:00")."""
     if shifts is None:
         shifts = list(roster.shifts.select_related("person").order_by("starts_at", "pk"))
-    out = []
-    for day in roster.period.days():
-        start, end = local_day_bounds(day)
-        out.append((day, [s for s in shifts if s.starts_at < end and s.ends_at > start]))
-    return out
+    by_day: dict[datetime.date, list[Shift]] = defaultdict(list)
+    for s in shifts:
+        s.hours_text = hours_text(s.starts_at, s.ends_at)
+        by_day[timezone.localdate(s.starts_at)].append(s)
+    return [(day, by_day.get(day, [])) for day in roster.period.days()]
 
 
 def my_shifts(user, *, now: datetime.datetime):

@@ -11,7 +11,8 @@ The rules (seeds 003 §4, 002 §三.3):
   the same person (the same account, or the same name and phone without one) in any roster of
   the bureau (``overlap``); shifts that only touch (one ends when the next starts) are fine;
 - a roster is published only with a leader on duty on every day of the period
-  (``not_covered``, naming the days without one);
+  (``not_covered``, naming the days without one); for a period already under way, on every
+  day from today to its end (``leader_days``);
 - a published roster changes only by swaps (调班): a shift not yet ended and not yet checked
   in, with a reason, the overlap rule applying to the new person;
 - the person on a shift checks in (or the school's officer or the centre on their behalf) from
@@ -29,6 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from safecampus.core.access import roles_on, scope_for
+from safecampus.core.capabilities import WATCH_VIEW
 from safecampus.core.db import in_write_transaction
 from safecampus.core.refusals import Code, refuse
 
@@ -59,6 +61,25 @@ def when_text(start: datetime.datetime, end: datetime.datetime) -> str:
     start, end = timezone.localtime(start), timezone.localtime(end)
     tail = f"{end:%H:%M}" if start.date() == end.date() else f"{day_text(end.date())} {end:%H:%M}"
     return f"{day_text(start.date())} {start:%H:%M}–{tail}"
+
+
+def hours_text(start: datetime.datetime, end: datetime.datetime) -> str:
+    """A shift's hours under the day it starts: "08:00–20:00", "20:00 至次日08:00", or the
+    end's date when it ends later than the next day."""
+    start, end = timezone.localtime(start), timezone.localtime(end)
+    days = (end.date() - start.date()).days
+    if days == 0:
+        return f"{start:%H:%M}–{end:%H:%M}"
+    if days == 1:
+        return _("%(start)s to the next day %(end)s") % {
+            "start": f"{start:%H:%M}",
+            "end": f"{end:%H:%M}",
+        }
+    return _("%(start)s to %(day)s %(end)s") % {
+        "start": f"{start:%H:%M}",
+        "day": day_text(end.date()),
+        "end": f"{end:%H:%M}",
+    }
 
 
 # --- periods ------------------------------------------------------------------------------------
@@ -390,11 +411,12 @@ def _check_person(roster: Roster, person) -> None:
 
 
 def eligible_people(roster: Roster):
-    """The accounts that may be named on the roster's shifts: those holding a role at its
-    school (or, for the bureau's roster, in the bureau or its departments)."""
+    """The accounts that may be named on the roster's shifts: those holding a business role
+    (``WATCH_VIEW``) at its school (or, for the bureau's roster, in the bureau or its
+    departments). The system admin, security admin and auditor are never on duty here."""
     from safecampus.accounts.models import User
 
-    held = Q(role_assignments__revoked_at__isnull=True)
+    held = Q(role_assignments__revoked_at__isnull=True, role_assignments__role__in=WATCH_VIEW)
     if roster.school_id is not None:
         held &= Q(role_assignments__school_id=roster.school_id)
     else:
@@ -537,15 +559,39 @@ def _first_code(errors: dict) -> str:
     return Code.OVERLAP if Code.OVERLAP in codes else (codes[0] if codes else Code.INVALID)
 
 
-def uncovered_days(roster: Roster, shifts: Iterable[Shift] | None = None) -> list[datetime.date]:
-    """The period's days on which no leader (post leader) is on duty at any time."""
+def leader_days(period: WatchPeriod, now: datetime.datetime | None = None) -> list[datetime.date]:
+    """The days on which publishing needs a leader on duty: every day of a period not yet
+    started; for a period under way (today, in the current time zone, within or after its
+    days), the days from today to its end only: days already past cannot be staffed any more."""
+    days = period.days()
+    if now is None:
+        return days
+    today = timezone.localdate(now)
+    if today <= period.starts_on:
+        return days
+    return [d for d in days if d >= today]
+
+
+def under_way(period: WatchPeriod, now: datetime.datetime) -> bool:
+    """Whether ``period`` has already started at ``now``."""
+    return timezone.localdate(now) > period.starts_on
+
+
+def uncovered_days(
+    roster: Roster,
+    shifts: Iterable[Shift] | None = None,
+    *,
+    now: datetime.datetime | None = None,
+) -> list[datetime.date]:
+    """The days needing a leader (``leader_days``: all of them without ``now``) on which no
+    leader (post leader) is on duty at any time."""
     if shifts is None:
         shifts = roster.shifts.filter(post=Post.LEADER).only("starts_at", "ends_at")
     leaders = [
         (s.starts_at, s.ends_at) for s in shifts if getattr(s, "post", Post.LEADER) == Post.LEADER
     ]
     out = []
-    for day in roster.period.days():
+    for day in leader_days(roster.period, now):
         start, end = local_day_bounds(day)
         if not any(s < end and e > start for s, e in leaders):
             out.append(day)
@@ -553,16 +599,25 @@ def uncovered_days(roster: Roster, shifts: Iterable[Shift] | None = None) -> lis
 
 
 def roster_publish(*, actor, roster: Roster, now=None) -> Roster:
+    """Publish a draft roster: a leader on duty on every day of a period not yet started; for
+    a period under way, on every day from today to its end (``leader_days``)."""
     now = now or timezone.now()
     roles = _roles(actor, roster)
     move = ROSTERS.check(roster, RosterAction.PUBLISH, roles)
-    missing = uncovered_days(roster)
+    missing = uncovered_days(roster, now=now)
     if missing:
-        raise refuse(
-            _("%(days)s have no leader on duty; add one before publishing.")
-            % {"days": "、".join(day_text(d) for d in missing)},
-            Code.NOT_COVERED,
-        )
+        days = "、".join(day_text(d) for d in missing)
+        if under_way(roster.period, now):
+            message = _(
+                "The period is under way: from today to its last day a leader must be on duty "
+                "every day (days already past are not required). %(days)s have no leader on "
+                "duty; add one before publishing."
+            ) % {"days": days}
+        else:
+            message = _("%(days)s have no leader on duty; add one before publishing.") % {
+                "days": days
+            }
+        raise refuse(message, Code.NOT_COVERED)
 
     def write() -> Roster:
         roster.published_by = actor
@@ -631,7 +686,9 @@ def shift_swap(*, actor, shift: Shift, data: dict, now=None) -> Shift:
     if not data.get("person") and not (data.get("person_name") or "").strip():
         raise refuse({"person_name": [_("Name the person who takes the shift.")]}, Code.INVALID)
     if _same_person(new, _shift_fields(shift)):
-        raise refuse({"person_name": [_("The shift is already this person's.")]}, Code.NO_CHANGE)
+        # on the field the user filled in: the account when one was chosen
+        field = "person" if data.get("person") else "person_name"
+        raise refuse({field: [_("The shift is already this person's.")]}, Code.NO_CHANGE)
     _check_person(roster, new["person"])
     if errors := shift_problems(roster=roster, data=new, exclude=[shift.pk]):
         raise refuse(errors, _first_code(errors))

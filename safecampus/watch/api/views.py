@@ -224,7 +224,8 @@ class RosterViewSet(_Base):
     @extend_schema(request=None, responses={200: RosterDetailSerializer, **_WRITE_ERRORS})
     @action(detail=True, methods=["post"])
     def publish(self, request, pk=None):
-        """Publish the draft: needs a leader on duty on every day (`not_covered`)."""
+        """Publish the draft: needs a leader on duty on every day (from today for a period
+        already under way) (`not_covered`)."""
         roster = self._roster(pk, EDIT)
         services.roster_publish(actor=request.user, roster=roster)
         return self._detail(roster)

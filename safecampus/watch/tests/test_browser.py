@@ -73,3 +73,20 @@ def test_the_school_checks_in_on_a_phone(on_duty, world, journey):  # noqa: F811
     on_duty.refresh_from_db()
     assert on_duty.checked_in_at is not None
     assert j.problems == []
+
+
+def test_the_next_shift_is_asked_for_a_handover_only(on_duty, world, journey):  # noqa: F811
+    on_duty.checked_in_at = on_duty.starts_at
+    on_duty.save(update_fields=["checked_in_at"])
+    j = _open(journey, **PHONE)
+    page = j.page
+    page.goto(f"/watch/shifts/{on_duty.pk}/")
+    j.log_in(world.users[Role.SCHOOL_OFFICER].username)
+    expect(page).to_have_url(re.compile(rf"/watch/shifts/{on_duty.pk}/$"))
+    box = page.get_by_test_id("next-shift-box")
+    expect(box).to_be_hidden()
+    page.select_option('select[name="kind"]', "handover")
+    expect(box).to_be_visible()
+    page.select_option('select[name="kind"]', "patrol")
+    expect(box).to_be_hidden()
+    assert j.problems == []

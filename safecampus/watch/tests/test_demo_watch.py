@@ -6,11 +6,13 @@ import io
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from safecampus.accounts.models import User
 from safecampus.orgs.models import Bureau
-from safecampus.watch.choices import RosterStatus
-from safecampus.watch.models import Roster, WatchPeriod
+from safecampus.watch.choices import Post, RosterStatus
+from safecampus.watch.models import Roster, Shift, WatchPeriod
+from safecampus.watch.services import GRACE
 
 pytestmark = pytest.mark.dates
 
@@ -35,4 +37,29 @@ def test_the_demo_has_rosters_and_my_duty(seeded, client):
     assert 'data-testid="my-shift-' in r.content.decode()
     client.force_login(User.objects.get(username="centre"))
     r = client.get(reverse("watch:missed_list"))
-    assert r.content.decode().count('data-testid="missed-row"') == 1
+    # the vice principal's yesterday, and the school account's shift under way once its grace
+    # has passed (left for a newcomer to check in)
+    now = timezone.now()
+    current = Shift.objects.filter(
+        bureau=seeded, person__username="school", starts_at__lte=now, ends_at__gt=now
+    ).first()
+    late = current is not None and now > current.starts_at + GRACE
+    assert r.content.decode().count('data-testid="missed-row"') == 1 + late
+
+
+def test_the_school_account_may_check_in_today(seeded, client, clock):
+    """Seeded during today's shift (the clock stands at 10:00), the ``school`` account's shift
+    is not checked in: 我的值班 offers 签到."""
+    now = timezone.now()
+    current = Shift.objects.filter(
+        bureau=seeded, person__username="school", starts_at__lte=now, ends_at__gt=now
+    ).first()
+    if current is None:  # a frozen session at night: no shift under way
+        pytest.skip("no shift of the school account under way at this instant")
+    assert current.checked_in_at is None
+    client.force_login(User.objects.get(username="school"))
+    html = client.get(reverse("watch:my_shifts")).content.decode()
+    assert f'data-testid="check-in-{current.pk}"' in html
+    # the vice principal's shift of yesterday stays missed
+    missed = Shift.objects.filter(bureau=seeded).missed(now=now, grace=GRACE)
+    assert missed.filter(person__isnull=True, post=Post.LEADER).count() == 1

@@ -58,9 +58,10 @@ def roster_detail(request, pk: int):
             "may_edit": RosterAction.ADD_SHIFT in allowed,
             "may_publish": RosterAction.PUBLISH in allowed,
             "may_revise": RosterAction.REVISE in allowed,
-            "uncovered": services.uncovered_days(roster, leaders)
+            "uncovered": services.uncovered_days(roster, leaders, now=now)
             if roster.status == RosterStatus.DRAFT
             else [],
+            "under_way": services.under_way(roster.period, now),
             "events": events,
             "day_text": services.day_text,
         },
