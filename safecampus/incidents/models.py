@@ -249,6 +249,8 @@ class Incident(models.Model):
         ordering = ["-occurred_at", "-pk"]
         verbose_name = _("incident")
         indexes = [
+            # the newest first across many bureaus (a province's list): read backwards, no sort
+            models.Index(fields=["-occurred_at", "-id"], name="inc_recent"),
             models.Index(fields=["bureau", "-occurred_at"], name="inc_bureau"),
             models.Index(fields=["bureau", "status", "-occurred_at"], name="inc_bureau_status"),
             models.Index(fields=["bureau", "incident_type", "-occurred_at"], name="inc_type"),
