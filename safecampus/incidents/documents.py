@@ -420,7 +420,9 @@ def monthly_summary(user, *, bureau, month: datetime.date, now=None) -> tuple[by
     since, until = month_bounds(month)
     figures = selectors.figures(user, bureau_id=bureau.pk, since=since, until=until, now=now)
     counted = selectors._window(
-        Incident.objects.counted_for(user).filter(bureau_id=bureau.pk), since, until
+        Incident.objects.counted_for(user).filter(bureau_id=bureau.pk, restricted=False),
+        since,
+        until,
     )
     cross: dict[tuple[str, str], int] = {}
     for row in counted.values_list("incident_type", "severity"):
@@ -453,7 +455,7 @@ def monthly_summary(user, *, bureau, month: datetime.date, now=None) -> tuple[by
         f"应报未报续报{figures['missed_follow_ups']}次。"
     )
     if figures["restricted"]:
-        doc.para(f"另有受限案件{figures['restricted']}起，按规定不列明细（已计入上述统计）。")
+        doc.para(f"另有受限案件{figures['restricted']}起，按规定不列明细，未计入上述统计。")
 
     doc.heading(1, "二、分类型、分等级情况")
     grades = list(Severity.values)

@@ -168,9 +168,10 @@ def figures(
     until: datetime.date | None = None,
     now=None,
 ) -> dict:
-    """The dashboards' incident card, restricted cases counted (never shown): totals, open,
-    serious, the first-report timeliness rate, by type and by grade, missed follow-ups. Each
-    figure but the restricted count comes with the filters of its list."""
+    """The incident figures: totals, open, serious, the first-report timeliness rate, by type
+    and by grade, missed follow-ups — each counting what its list shows, so restricted cases are
+    left out of them — and ``restricted``, the restricted cases of the same period, a count
+    never shown as a link nor broken down."""
     now = now or timezone.now()
     qs = Incident.objects.counted_for(user)
     if bureau_id:
@@ -178,13 +179,15 @@ def figures(
     if department_id:
         qs = qs.filter(department_id=department_id)
     qs = _window(qs, since, until)
+    restricted = qs.filter(restricted=True).count()
+    qs = qs.filter(restricted=False)
     totals = qs.aggregate(
         total=Count("pk"),
         open=Count("pk", filter=Q(status=IncidentStatus.OPEN)),
         serious=Count("pk", filter=Q(severity__in=SERIOUS)),
         late=Count("pk", filter=Q(first_late=True)),
-        restricted=Count("pk", filter=Q(restricted=True)),
     )
+    totals["restricted"] = restricted
     on_time = totals["total"] - totals["late"]
     type_labels = dict(IncidentType.choices)
     severity_labels = dict(Severity.choices)
@@ -206,7 +209,7 @@ def figures(
             {"key": s, "label": str(severity_labels[s]), "n": by_severity.get(s, 0)}
             for s in Severity.values
         ],
-        "missed_follow_ups": sum(missed_follow_ups(qs.filter(restricted=False), now=now).values()),
+        "missed_follow_ups": sum(missed_follow_ups(qs, now=now).values()),
     }
 
 

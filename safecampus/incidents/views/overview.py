@@ -18,6 +18,7 @@ import datetime
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import path, reverse
@@ -27,8 +28,9 @@ from django.views.decorators.http import require_GET
 from safecampus.core.access import require
 from safecampus.core.capabilities import INCIDENT_FIGURES_VIEW
 
-from .. import selectors
-from ..choices import RESTRICTED_TYPES
+from .. import dispute_selectors, selectors
+from ..choices import OPEN_DISPUTE, RiskLevel
+from ..models import Dispute
 
 
 def list_url(**params) -> str:
@@ -65,16 +67,8 @@ def overview_figures(user, *, since, until, now) -> dict:
             "url": list_url(**period, status="open"),
         },
     ]
-    # bullying and abuse are restricted from the first report: their numbers are counts only
-    by_type = [
-        {
-            **r,
-            "url": None
-            if r["key"] in RESTRICTED_TYPES
-            else list_url(**period, incident_type=r["key"]),
-        }
-        for r in f["by_type"]
-    ]
+    # restricted cases (bullying and abuse always) are left out of these: counted apart
+    by_type = [{**r, "url": list_url(**period, incident_type=r["key"])} for r in f["by_type"]]
     by_severity = [{**r, "url": list_url(**period, severity=r["key"])} for r in f["by_severity"]]
     clusters = selectors.open_clusters(user).count()
     return {
@@ -84,10 +78,46 @@ def overview_figures(user, *, since, until, now) -> dict:
         "by_type": by_type,
         "by_severity": by_severity,
         "clusters": {"n": clusters, "url": reverse("incidents:cluster_list")},
+        "disputes": dispute_figures(user, now=now),
+        "summary_url": reverse("incidents:monthly_summary") + f"?month={since:%Y-%m}",
         "chart": {
             "types": [{"label": r["label"], "n": r["n"], "url": r["url"]} for r in by_type],
             "grades": [{"label": r["label"], "n": r["n"], "url": r["url"]} for r in by_severity],
         },
+    }
+
+
+def dispute_figures(user, *, now) -> dict:
+    """The disputes as their list shows them (restricted ones apart, a count): open by risk, at
+    risk of petitions, flagged for a sensitive period, resolved this month."""
+    f = dispute_selectors.figures(user, now=now)
+    base = reverse("incidents:dispute_list")
+
+    def url(**params) -> str:
+        return base + "?" + urlencode({"status": "open", **params})
+
+    listed = Dispute.objects.visible_to(user).filter(restricted=False)
+    counts = listed.filter(status__in=OPEN_DISPUTE).aggregate(
+        open=Count("pk"),
+        petition=Count("pk", filter=Q(petition_risk=True)),
+        **{f"risk_{r}": Count("pk", filter=Q(risk=r)) for r in RiskLevel.values},
+    )
+    flagged = (
+        dispute_selectors.disputes(
+            user, dispute_selectors.DisputeFilters(flagged=True), today=timezone.localdate(now)
+        )
+        .filter(restricted=False)
+        .count()
+    )
+    return {
+        "open": {"n": counts["open"], "url": url()},
+        "petition": {"n": counts["petition"], "url": url(petition_risk="on")},
+        "flagged": {"n": flagged, "url": url(flagged="on")},
+        "by_risk": [
+            {"key": r, "label": label, "n": counts[f"risk_{r}"], "url": url(risk=r)}
+            for r, label in reversed(RiskLevel.choices)
+        ],
+        "restricted": f["restricted"],
     }
 
 
