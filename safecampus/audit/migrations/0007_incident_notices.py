@@ -4,15 +4,39 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('audit', '0006_merge_0002_api_token_actions_0005_chain_check'),
+        ("audit", "0006_merge_0002_api_token_actions_0005_chain_check"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditevent',
-            name='action',
-            field=models.CharField(choices=[('login_succeeded', 'Login succeeded'), ('login_failed', 'Login failed'), ('login_refused_locked', 'Login refused: account locked'), ('account_locked', 'Account locked'), ('account_unlocked', 'Account unlocked'), ('logout', 'Logout'), ('password_changed', 'Password changed'), ('password_reset', 'Password reset'), ('user_created', 'User created'), ('user_updated', 'User updated'), ('role_granted', 'Role granted'), ('role_revoked', 'Role revoked'), ('api_token_created', 'API token created'), ('api_token_revoked', 'API token revoked'), ('config_created', 'Configuration created'), ('config_changed', 'Configuration changed'), ('import', 'Import'), ('export', 'Export'), ('restricted_read', 'Restricted case read'), ('restricted_denied', 'Restricted case refused')], max_length=32, verbose_name='action'),
+            model_name="auditevent",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("login_succeeded", "Login succeeded"),
+                    ("login_failed", "Login failed"),
+                    ("login_refused_locked", "Login refused: account locked"),
+                    ("account_locked", "Account locked"),
+                    ("account_unlocked", "Account unlocked"),
+                    ("logout", "Logout"),
+                    ("password_changed", "Password changed"),
+                    ("password_reset", "Password reset"),
+                    ("user_created", "User created"),
+                    ("user_updated", "User updated"),
+                    ("role_granted", "Role granted"),
+                    ("role_revoked", "Role revoked"),
+                    ("api_token_created", "API token created"),
+                    ("api_token_revoked", "API token revoked"),
+                    ("config_created", "Configuration created"),
+                    ("config_changed", "Configuration changed"),
+                    ("import", "Import"),
+                    ("export", "Export"),
+                    ("restricted_read", "Restricted case read"),
+                    ("restricted_denied", "Restricted case refused"),
+                ],
+                max_length=32,
+                verbose_name="action",
+            ),
         ),
     ]

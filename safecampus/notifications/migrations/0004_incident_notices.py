@@ -4,15 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notifications', '0003_bench_duty_due_kind'),
+        ("notifications", "0003_bench_duty_due_kind"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='notice',
-            name='kind',
-            field=models.CharField(choices=[('report_due', 'Weekly report due tomorrow'), ('report_overdue', 'Weekly report overdue'), ('form_returned', 'Form returned'), ('spot_check', 'Spot check assigned'), ('accountability', 'Accountability record opened'), ('job_failed', 'Job given up'), ('duty_due', 'Recurring duty due'), ('incident', 'Incident reported'), ('cluster', 'Illness cluster'), ('dispute', 'Dispute at risk')], max_length=16, verbose_name='kind'),
+            model_name="notice",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("report_due", "Weekly report due tomorrow"),
+                    ("report_overdue", "Weekly report overdue"),
+                    ("form_returned", "Form returned"),
+                    ("spot_check", "Spot check assigned"),
+                    ("accountability", "Accountability record opened"),
+                    ("job_failed", "Job given up"),
+                    ("duty_due", "Recurring duty due"),
+                    ("incident", "Incident reported"),
+                    ("cluster", "Illness cluster"),
+                    ("dispute", "Dispute at risk"),
+                ],
+                max_length=16,
+                verbose_name="kind",
+            ),
         ),
     ]
