@@ -31,7 +31,6 @@ from safecampus.core.access import VIEW, Scope, any_of, ids_in, roles_in_bureau
 from safecampus.core.capabilities import (
     BUREAU_WIDE,
     DISPUTE_RECORD,
-    INCIDENT_FIGURES_VIEW,
     INCIDENT_HANDLE_BUREAU,
     INCIDENT_MANAGE,
     INCIDENT_REPORT,
@@ -199,9 +198,10 @@ def illness_q(scope: Scope, action: str) -> Q | None:
             _school(scope, "school_id", INCIDENT_REPORT),
             _bureau(scope, "bureau_id", INCIDENT_MANAGE),
         )
+    # the bureau-wide roles: the alerts are the centre's to chase, not every department's
     return any_of(
         _school(scope, "school_id"),
-        _bureau(scope, "bureau_id", INCIDENT_FIGURES_VIEW),
+        _bureau(scope, "bureau_id", BUREAU_WIDE),
     )
 
 
@@ -216,7 +216,7 @@ def illness_schools_q(scope: Scope) -> Q | None:
 
 
 def illness_roles(scope: Scope, obj) -> frozenset[str]:
-    roles = set(roles_in_bureau(scope, obj.bureau_id) & INCIDENT_FIGURES_VIEW)
+    roles = set(roles_in_bureau(scope, obj.bureau_id) & BUREAU_WIDE)
     if obj.school_id in scope.school_ids:
         roles |= scope.roles & SCHOOL_ROLES
     return frozenset(roles)

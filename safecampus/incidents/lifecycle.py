@@ -79,7 +79,7 @@ INCIDENTS = Lifecycle(
         Move(IncidentAction.VERBAL, OPEN, None, INCIDENT_REPORT, guard=_not_verbal),
         Move(IncidentAction.FOLLOW_UP, OPEN, None, INCIDENT_REPORT),
         Move(IncidentAction.CLOSE, OPEN, IncidentStatus.CLOSED, INCIDENT_REPORT, stamp="closed_at"),
-        Move(IncidentAction.ACKNOWLEDGE, ANY, None, INCIDENT_HANDLE, guard=_not_acknowledged),
+        Move(IncidentAction.ACKNOWLEDGE, OPEN, None, INCIDENT_HANDLE, guard=_not_acknowledged),
         Move(IncidentAction.ESCALATE, OPEN, None, INCIDENT_MANAGE, guard=_not_escalated),
         Move(IncidentAction.SYNC, ANY, None, INCIDENT_FOLLOW),
         Move(IncidentAction.RESPONSIBILITY, ANY, None, INCIDENT_FOLLOW),

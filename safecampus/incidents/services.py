@@ -119,10 +119,11 @@ def report_problems(data: dict, *, now, restricted: bool) -> tuple[dict, dict]:
     occurred = _when(data.get("occurred_at"), "occurred_at", errors)
     if occurred is None and "occurred_at" not in errors:
         errors["occurred_at"] = [_("This field is required.")]
-    known = _when(data.get("known_at"), "known_at", errors) or occurred
+    known_given = _when(data.get("known_at"), "known_at", errors)
+    known = known_given or occurred
     verbal = _when(data.get("verbal_at"), "verbal_at", errors)
     _not_future(occurred, "occurred_at", now, errors)
-    _not_future(known, "known_at", now, errors)
+    _not_future(known_given, "known_at", now, errors)  # a blank one is the occurrence's
     _not_future(verbal, "verbal_at", now, errors)
     if occurred and known and known < occurred:
         errors.setdefault("known_at", []).append(

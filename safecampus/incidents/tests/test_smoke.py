@@ -130,3 +130,29 @@ def test_cluster_alert_and_report(world, school):
         known_at=NOW,
     )
     assert incident.first_late is True  # the cluster's 60 minutes ran out
+
+
+def test_a_future_time_is_said_once_under_the_field_given(world, school):
+    with pytest.raises(ValidationError) as exc:
+        report(school, world.school_a, now=NOW, minutes_after=-10)
+    # the blank 知悉时间 is the occurrence's own: no second message under it
+    assert set(exc.value.message_dict) == {"occurred_at"}
+
+
+def test_a_closed_incident_is_not_acknowledged_any_more(world, school):
+    incident = report(school, world.school_a, now=NOW)
+    services.incident_act(
+        actor=school,
+        incident_id=incident.pk,
+        action=IncidentAction.CLOSE,
+        data={"note": "处置完毕。"},
+        now=NOW + datetime.timedelta(hours=1),
+    )
+    with pytest.raises(ValidationError) as exc:
+        services.incident_act(
+            actor=world.users[Role.SAFETY_CENTRE],
+            incident_id=incident.pk,
+            action=IncidentAction.ACKNOWLEDGE,
+            now=NOW + datetime.timedelta(hours=2),
+        )
+    assert exc.value.code == "invalid_transition"
