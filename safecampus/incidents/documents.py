@@ -363,10 +363,14 @@ def incident_document(
     doc.heading(1, f"{next(section)}、报送时效")
     if kind == StepKind.INITIAL:
         late = first_minutes_late(incident)
-        due = incident.written_due_at
         line = f"首报{timeliness_text(late)}"
-        if due:
-            line += f"（书面报告时限{moment_text(due)}）"
+        limits = []
+        if incident.verbal_due_at:
+            limits.append(f"口头报告时限{moment_text(incident.verbal_due_at)}")
+        if incident.written_due_at:
+            limits.append(f"书面报告时限{moment_text(incident.written_due_at)}")
+        if limits:
+            line += f"（{'，'.join(limits)}）"
         doc.para(line + "。")
     else:
         late = step.minutes_late if step.late else 0
