@@ -430,12 +430,17 @@ class Document:
         """The signature block: the issuing body, and under it the date in Chinese numerals,
         right aligned with four characters of space on the right (§7.3.5.2)."""
         name = self.issuer if issuer is None else issuer
-        self._doc.add_paragraph()
-        self._doc.add_paragraph()
-        for text in (name, chinese_date(date)):
-            if not text:
-                continue
+        # the date never stands alone on a page (§7.3.5.1): the last line of the body goes
+        # with it
+        last = self._doc.paragraphs[-1] if self._doc.paragraphs else None
+        if last is not None:
+            last.paragraph_format.keep_with_next = True
+        for _blank in range(2):
+            self._doc.add_paragraph().paragraph_format.keep_with_next = True
+        texts = [t for t in (name, chinese_date(date)) if t]
+        for i, text in enumerate(texts):
             p = self._doc.add_paragraph()
+            p.paragraph_format.keep_with_next = i < len(texts) - 1
             p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
             p.paragraph_format.first_line_indent = Pt(0)
             p.paragraph_format.right_indent = Pt(64)

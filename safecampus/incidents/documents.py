@@ -384,7 +384,8 @@ def incident_document(
 
     doc.blank()
     role = _role_text(step.actor_role)
-    doc.para(f"报送人：{step.actor.display_name}" + (f"（{role}）" if role else ""))
+    signer = doc.para(f"报送人：{step.actor.display_name}" + (f"（{role}）" if role else ""))
+    signer.paragraph_format.keep_with_next = True  # with the telephone line and the date
     doc.para("联系电话：____________________")
     doc.signature(timezone.localtime(step.at).date())
     return doc.bytes(), document_file_name(incident, kind, number, step)
