@@ -160,6 +160,11 @@ def reporting_role(scope: Scope, school) -> str:
     return next((r for r in INCIDENT_ROLE_ORDER if r in roles), "")
 
 
+def own_departments_q(scope: Scope) -> Q | None:
+    """The departments (``orgs.Department``) ``scope`` is an officer of."""
+    return _department(scope, "pk")
+
+
 def manage_bureaus(scope: Scope) -> frozenset[int]:
     """The bureaus whose settings, limits and access lists ``scope`` keeps."""
     return scope.bureau_ids(*INCIDENT_MANAGE)

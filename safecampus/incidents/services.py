@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from safecampus.core.access import get_for, roles_on, scope_for
@@ -183,9 +184,8 @@ def _department_for(actor, school, role: str, routing_key: str) -> int | None:
 
     if role == Role.DEPARTMENT_OFFICER:
         own = (
-            Department.objects.filter(
-                pk__in=sorted(scope_for(actor).department_ids), bureau_id=school.bureau_id
-            )
+            Department.objects.filter(access.own_departments_q(scope_for(actor)) or Q(pk__in=[]))
+            .filter(bureau_id=school.bureau_id)
             .order_by("pk")
             .values_list("pk", flat=True)
             .first()
