@@ -41,6 +41,7 @@ from .choices import (
     SyncItem,
 )
 from .models import Incident, IncidentEvent, IncidentStep
+from .services import COUNT_FIELDS
 
 KINDS = (StepKind.INITIAL, StepKind.FOLLOW_UP, StepKind.FINAL)
 PRIVACY_LINE = "涉及未成年人隐私，姓名不在文书中载明。"
@@ -230,6 +231,12 @@ def _change_text(name: str, old, new) -> str:
     return f"{label}人数由{old}{unit}变为{new}{unit}"
 
 
+def _change_order(field: str) -> tuple[int, str]:
+    """Changes in the order of the form (PostgreSQL's jsonb keeps its keys in its own order)."""
+    order = ("severity", *COUNT_FIELDS)
+    return (order.index(field) if field in order else len(order), field)
+
+
 def _step_event(events: list[IncidentEvent], step: IncidentStep) -> IncidentEvent | None:
     """The event written with a follow-up or closing report (same action, same time)."""
     action = IncidentAction.FOLLOW_UP if step.kind == StepKind.FOLLOW_UP else IncidentAction.CLOSE
@@ -338,7 +345,9 @@ def incident_document(
         if changes:
             doc.para(
                 "主要变化："
-                + "；".join(_change_text(k, old, new) for k, (old, new) in changes.items())
+                + "；".join(
+                    _change_text(k, *changes[k]) for k in sorted(changes, key=_change_order)
+                )
                 + "。"
             )
     if incident.restricted:
