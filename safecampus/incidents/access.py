@@ -31,6 +31,7 @@ from safecampus.core.access import VIEW, Scope, any_of, ids_in, roles_in_bureau
 from safecampus.core.capabilities import (
     BUREAU_WIDE,
     DISPUTE_RECORD,
+    INCIDENT_FIGURES_VIEW,
     INCIDENT_HANDLE_BUREAU,
     INCIDENT_MANAGE,
     INCIDENT_REPORT,
@@ -203,10 +204,9 @@ def illness_q(scope: Scope, action: str) -> Q | None:
             _school(scope, "school_id", INCIDENT_REPORT),
             _bureau(scope, "bureau_id", INCIDENT_MANAGE),
         )
-    # the bureau-wide roles: the alerts are the centre's to chase, not every department's
     return any_of(
         _school(scope, "school_id"),
-        _bureau(scope, "bureau_id", BUREAU_WIDE),
+        _bureau(scope, "bureau_id", INCIDENT_FIGURES_VIEW),
     )
 
 
@@ -221,7 +221,7 @@ def illness_schools_q(scope: Scope) -> Q | None:
 
 
 def illness_roles(scope: Scope, obj) -> frozenset[str]:
-    roles = set(roles_in_bureau(scope, obj.bureau_id) & BUREAU_WIDE)
+    roles = set(roles_in_bureau(scope, obj.bureau_id) & INCIDENT_FIGURES_VIEW)
     if obj.school_id in scope.school_ids:
         roles |= scope.roles & SCHOOL_ROLES
     return frozenset(roles)
