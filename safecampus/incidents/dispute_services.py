@@ -35,7 +35,7 @@ from .choices import (
     PartyRole,
     RiskLevel,
 )
-from .inputs import MAX_ID
+from .inputs import MAX_ID, refusal_code_of
 from .inputs import choice as _choice
 from .inputs import now as _now
 from .inputs import stale as _stale
@@ -141,11 +141,6 @@ def _local_day(now) -> datetime.date:
     return timezone.localtime(now).date()
 
 
-def _only_future(errors: dict) -> bool:
-    codes = {m[1] if isinstance(m, tuple) else None for ms in errors.values() for m in ms}
-    return codes == {Code.IN_FUTURE}
-
-
 def _event(dispute, action, *, actor, role, at, from_status, to_status, note="", data=None):
     return DisputeEvent.objects.create(
         dispute=dispute,
@@ -238,7 +233,7 @@ def dispute_register(*, actor, data: dict, now=None) -> Dispute:
                 _("Choose an incident of this school that you can see.")
             )
     if errors:
-        code = Code.IN_FUTURE if _only_future(errors) else Code.INVALID
+        code = refusal_code_of(errors)
         raise refuse(errors, code)
     # A dispute arising from a restricted incident is restricted too, named as the incident is.
     from_restricted = incident is not None and incident.restricted

@@ -117,3 +117,10 @@ def is_date(value: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def refusal_code_of(errors: dict) -> str:
+    """The code of a refusal made of ``errors``: ``in_future`` when every problem is a time in
+    the future, else ``invalid``."""
+    codes = {m[1] if isinstance(m, tuple) else None for ms in errors.values() for m in ms}
+    return Code.IN_FUTURE if codes == {Code.IN_FUTURE} else Code.INVALID

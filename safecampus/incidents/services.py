@@ -40,7 +40,7 @@ from .choices import (
     SyncItem,
 )
 from .defaults import LIMITS
-from .inputs import MAX_ID
+from .inputs import MAX_ID, refusal_code_of
 from .inputs import choice as _choice
 from .inputs import count as _count
 from .inputs import integer as _integer
@@ -360,7 +360,7 @@ def incident_report(*, actor, data: dict, files: Iterable = (), now=None) -> Inc
                 _("A cluster alert is reported as an infectious-disease cluster.")
             )
     if errors:
-        raise refuse(errors, Code.IN_FUTURE if _only_future(errors) else Code.INVALID)
+        raise refuse(errors, refusal_code_of(errors))
     files = prepare_uploads(list(files or []))
     limits = limits_for(school.bureau_id, clean["incident_type"], clean["severity"])
     first = timeliness.first_report(
@@ -449,12 +449,6 @@ def incident_report(*, actor, data: dict, files: Iterable = (), now=None) -> Inc
         return incident
 
     return in_write_transaction(write)
-
-
-def _only_future(errors: dict) -> bool:
-    """Whether every problem is a time in the future (the refusal then carries that code)."""
-    codes = {m[1] if isinstance(m, tuple) else None for ms in errors.values() for m in ms}
-    return codes == {Code.IN_FUTURE}
 
 
 def _reporting_role(actor, school) -> str:
