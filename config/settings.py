@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "safecampus.incidents",
     "safecampus.watch",
     "safecampus.notifications",
+    "safecampus.messaging",
     "safecampus.reports",
     "safecampus.home",
     "safecampus.demo",
@@ -380,3 +381,31 @@ if SAFECAMPUS_MAP_TILES.startswith(("http://", "https://")):
 
     _tiles = urlsplit(SAFECAMPUS_MAP_TILES.replace("{s}", "*"))
     CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(f"{_tiles.scheme}://{_tiles.netloc}")
+
+# --- Messages that leave the platform (safecampus/messaging) -------------------------------------
+# The address the links in e-mails and group messages point to ("https://aq.example.gov.cn").
+SAFECAMPUS_BASE_URL = os.environ.get("SAFECAMPUS_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# E-mail: Django's SMTP backend, configured by the environment. Without a host, e-mails stay in
+# the outbox as failed with the reason ("no SMTP server is configured"), nothing else blocked.
+EMAIL_HOST = os.environ.get("SAFECAMPUS_SMTP_HOST", "")
+EMAIL_PORT = int(os.environ.get("SAFECAMPUS_SMTP_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("SAFECAMPUS_SMTP_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("SAFECAMPUS_SMTP_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("SAFECAMPUS_SMTP_STARTTLS", "") == "1"
+EMAIL_USE_SSL = os.environ.get("SAFECAMPUS_SMTP_SSL", "") == "1"
+EMAIL_TIMEOUT = int(os.environ.get("SAFECAMPUS_SMTP_TIMEOUT", "10"))
+DEFAULT_FROM_EMAIL = os.environ.get("SAFECAMPUS_MAIL_FROM", "safecampus@localhost")
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+# The robots' services. A closed network that reaches them through its own gateway sets these
+# (a webhook must still start with the same path); tests point them at a local imitation.
+SAFECAMPUS_DINGTALK_API = os.environ.get("SAFECAMPUS_DINGTALK_API", "https://oapi.dingtalk.com")
+SAFECAMPUS_WECOM_API = os.environ.get("SAFECAMPUS_WECOM_API", "https://qyapi.weixin.qq.com")
+# Messages a robot may send a minute (both services block a robot above about 20), counted
+# across every worker through the database; the HTTP timeout of one send, in seconds.
+SAFECAMPUS_ROBOT_PER_MINUTE = int(os.environ.get("SAFECAMPUS_ROBOT_PER_MINUTE", "20"))
+SAFECAMPUS_ROBOT_TIMEOUT = float(os.environ.get("SAFECAMPUS_ROBOT_TIMEOUT", "8"))
+# How long a worker holds messages it took to send before another may decide about them.
+SAFECAMPUS_OUTBOX_LEASE_SECONDS = int(os.environ.get("SAFECAMPUS_OUTBOX_LEASE_SECONDS", "120"))
+# Queued messages start a drain of the outbox at once (besides the drain every minute).
+SAFECAMPUS_OUTBOX_KICK = os.environ.get("SAFECAMPUS_OUTBOX_KICK", "1") == "1"
+SAFECAMPUS_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("SAFECAMPUS_OUTBOX_MAX_ATTEMPTS", "8"))

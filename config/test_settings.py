@@ -21,3 +21,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = (  # noqa: F405
         "-c safecampus.audit_truncate=allowed -c synchronous_commit=off"
     )
+# No outgoing message leaves a test by itself: the tests drain the outbox when they mean to, and
+# the robots' services point at a closed local port unless a test starts an imitation.
+SAFECAMPUS_OUTBOX_KICK = False
+SAFECAMPUS_DINGTALK_API = "http://127.0.0.1:9"
+SAFECAMPUS_WECOM_API = "http://127.0.0.1:9"

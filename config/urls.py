@@ -11,6 +11,7 @@ api_v1 = [
     path("", include("safecampus.zones.api.urls")),
     path("", include("safecampus.incidents.api.urls")),
     path("", include("safecampus.watch.api.urls")),
+    path("", include("safecampus.messaging.api.urls")),
 ]
 
 urlpatterns = [
@@ -32,6 +33,7 @@ urlpatterns = [
     path("incidents/", include("safecampus.incidents.urls")),
     path("watch/", include("safecampus.watch.urls")),
     path("notifications/", include("safecampus.notifications.urls")),
+    path("messages/", include("safecampus.messaging.urls")),
     path("dashboard/", include("safecampus.reports.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include(api_v1)),

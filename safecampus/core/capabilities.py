@@ -341,3 +341,14 @@ INCIDENT_COMMENT = INCIDENT_REPORT | INCIDENT_HANDLE | {Role.INSPECTOR}
 INCIDENT_HANDLE_BUREAU = INCIDENT_HANDLE - {Role.DEPARTMENT_OFFICER}
 #: Roles of a bureau whose people may be named on every restricted case (the settings' choice).
 INCIDENT_RESTRICTED_OFFICERS = frozenset({Role.SAFETY_CENTRE, Role.LEADERSHIP})
+
+# --- messages (DOMAIN.md §12) ---
+#: Roles that keep the bureau's robots, its quiet hours and escalation ladder and the heads of its
+#: departments, and see every robot and outgoing message of their bureau(s).
+MESSAGING_MANAGE = frozenset({Role.SAFETY_CENTRE})
+#: Roles that keep their own department's robots.
+MESSAGING_DEPARTMENT = frozenset({Role.DEPARTMENT_OFFICER})
+#: Roles that keep their own school's robots.
+MESSAGING_SCHOOL = SCHOOL_ROLES
+#: Everyone who keeps some robot (the menu entry).
+MESSAGING_KEEP = MESSAGING_MANAGE | MESSAGING_DEPARTMENT | MESSAGING_SCHOOL

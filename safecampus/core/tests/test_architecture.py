@@ -218,6 +218,28 @@ FORBIDDEN = [
     ("core/models.py", ("safecampus.core.jobs",)),
     ("hazards/", ("safecampus.spotchecks", "safecampus.accountability")),
     ("notifications/", ("safecampus.weekly", "safecampus.campaigns", "safecampus.inspections")),
+    ("notifications/", ("safecampus.messaging",)),
+    # messages carry what the apps above post to them; they never reach into those apps
+    (
+        "messaging/",
+        (
+            "safecampus.hazards",
+            "safecampus.campaigns",
+            "safecampus.inspections",
+            "safecampus.weekly",
+            "safecampus.duties",
+            "safecampus.incidents",
+            "safecampus.standards",
+            "safecampus.zones",
+            "safecampus.watch",
+            "safecampus.spotchecks",
+            "safecampus.accountability",
+            "safecampus.evaluation",
+            "safecampus.reports",
+            "safecampus.home",
+            "safecampus.demo",
+        ),
+    ),
 ]
 
 

@@ -1,0 +1,648 @@
+"""The outbox: every outgoing message is a :class:`~.models.Message` row, sent by the job
+workers, never twice, and never faster than a robot may receive.
+
+How one drain goes (any number of workers may drain at once, on SQLite or PostgreSQL):
+
+1. **Claim**, in one short write transaction per robot that holds the robot's row
+   (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite's single writer): count the robot's requests of
+   the last minute in the ledger (:class:`~.models.Attempt`), take at most the free slots' worth
+   of due messages, mark them ``sending`` under this drain's token and a lease, and reserve one
+   ledger row per request. A long message takes one slot per part; when more messages wait than
+   slots are free, small messages of one topic are merged into one request rather than dropped.
+2. **Send**, outside any transaction: each ledger row is marked ``in_flight`` just before its
+   request, then the answer is recorded (sent, the next part, tried again later with back-off,
+   held while the service blocks the robot, or failed for good with the service's reason).
+3. **Reap**: a message whose worker died keeps ``sending`` until its lease runs out. If none of
+   its requests had started, it is simply queued again; if one was in flight, it may have
+   arrived, so it becomes ``uncertain`` and is not sent again by itself (a person who keeps the
+   robot may send it again from its page).
+
+Every status change goes through the lifecycle table (``lifecycle.MESSAGES``): the worker's moves
+in bulk through :func:`_system_move`, a person's through :func:`message_act`.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from safecampus.core.access import roles_on
+from safecampus.core.db import in_write_transaction, retry_locked
+
+from . import transports
+from .choices import ROBOTS, Action, Outcome, Status, Topic, Transport
+from .lifecycle import MESSAGES
+from .models import Attempt, Channel, Message, MessageEvent
+
+log = logging.getLogger(__name__)
+
+WINDOW = datetime.timedelta(seconds=60)
+#: most e-mails one drain step claims
+EMAIL_BATCH = 50
+#: the first back-off after an error, doubled each attempt, at most an hour
+BACKOFF_FIRST = 30
+BACKOFF_MAX = 3600
+
+
+def worker_token() -> str:
+    return f"{socket.gethostname()[:24]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+@dataclass
+class Send:
+    """One request to make: a part of one message, or several small messages merged."""
+
+    transport: str
+    message_ids: list[int]
+    attempt_ids: list[int]
+    part: int
+    last_part: bool
+    payload: dict = field(default_factory=dict)
+    channel_id: int | None = None
+    webhook: str = ""
+    secret: str = ""
+    address: str = ""
+    subject: str = ""
+    text: str = ""
+
+
+# --- queueing -----------------------------------------------------------------------------------
+
+
+def enqueue(messages: Iterable[Message]) -> int:
+    """Queue ``messages`` (unsaved rows); one already queued under the same ``key`` is kept as it
+    is. Call inside the business transaction that caused them; a drain starts when it commits.
+    Returns how many rows were offered."""
+    rows = list(messages)
+    if not rows:
+        return 0
+    for row in rows:
+        if row.channel_id is not None and row.transport not in ROBOTS:
+            raise ValueError("a robot's message must name the robot's service")
+        row.title = row.title[:200]
+        row.key = row.key[:200]
+        row.url = row.url[:300]
+        if not row.parts_total:
+            row.parts_total = (
+                transports.part_count(row.transport, row.title, row.body, row.url)
+                if row.transport in ROBOTS
+                else 1
+            )
+    Message.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+    kick()
+    return len(rows)
+
+
+def kick() -> None:
+    """Start a drain when the current transaction commits (the worker also drains every
+    minute)."""
+    if not settings.SAFECAMPUS_OUTBOX_KICK:
+        return
+    from .tasks import outbox_drain_soon
+
+    transaction.on_commit(lambda: outbox_drain_soon())
+
+
+# --- the worker's moves -------------------------------------------------------------------------
+
+
+def _system_move(
+    ids: list[int],
+    action: str,
+    *,
+    now: datetime.datetime,
+    held_by: str | None = None,
+    detail: str = "",
+    **fields,
+) -> list[int]:
+    """Move the messages ``ids`` that are still where ``action`` starts (and, with ``held_by``,
+    still held by that drain) to where the table leads; one UPDATE and one INSERT of events.
+    Returns the ids moved."""
+    (move,) = [m for m in MESSAGES.moves if m.action == action]
+    (source,) = move.sources
+    target = move.leads(source)
+    rows = Message.objects.filter(pk__in=ids, status=source)
+    if held_by is not None:
+        rows = rows.filter(worker=held_by)
+    moved = list(rows.values_list("pk", flat=True))
+    if not moved:
+        return []
+    Message.objects.filter(pk__in=moved, status=source).update(
+        status=target, version=F("version") + 1, **fields
+    )
+    MessageEvent.objects.bulk_create(
+        [
+            MessageEvent(
+                message_id=pk,
+                action=action,
+                from_status=source,
+                to_status=target,
+                at=now,
+                detail=detail[:300],
+            )
+            for pk in moved
+        ]
+    )
+    return moved
+
+
+def _merge(messages: list[Message], free: int) -> list[list[Message]]:
+    """Groups of messages, one request each. Messages wait in order; when more wait than
+    ``free`` requests remain, neighbours of one topic that fit in one request together (all
+    single-part, within the byte limit) are merged."""
+    groups: list[list[Message]] = [[m] for m in messages]
+    if len(groups) <= free:
+        return groups
+    merged: list[list[Message]] = []
+    for group in groups:
+        m = group[0]
+        last = merged[-1] if merged else None
+        if (
+            last is not None
+            and m.parts_total == 1
+            and all(x.parts_total == 1 and x.topic == m.topic for x in last)
+            and m.topic != Topic.TEST
+        ):
+            title, body = _merged_text(last + [m])
+            if transports.part_count(m.transport, title, body) == 1:
+                last.append(m)
+                continue
+        merged.append(list(group))
+    return merged
+
+
+def _merged_text(group: list[Message]) -> tuple[str, str]:
+    if len(group) == 1:
+        return group[0].title, group[0].body
+    title = _("%(count)s messages: %(topic)s") % {
+        "count": len(group),
+        "topic": Topic(group[0].topic).label,
+    }
+    blocks = []
+    for m in group:
+        block = f"**{m.title}**\n{m.body}"
+        if m.url:
+            block += f"\n[{_('Open')}]({_absolute(m.url)})"
+        blocks.append(block)
+    return title, "\n\n".join(blocks)
+
+
+def _absolute(url: str) -> str:
+    if not url or url.startswith(("http://", "https://")):
+        return url
+    return settings.SAFECAMPUS_BASE_URL + url
+
+
+def _keyword(channel: Channel) -> str:
+    words = [w for w in (channel.keywords or "").replace("，", ",").split(",") if w.strip()]
+    return words[0].strip() if words else ""
+
+
+def _claim_channel(channel_id: int, now: datetime.datetime, worker: str) -> list[Send]:
+    limit = settings.SAFECAMPUS_ROBOT_PER_MINUTE
+    lease = now + datetime.timedelta(seconds=settings.SAFECAMPUS_OUTBOX_LEASE_SECONDS)
+
+    def work() -> list[Send]:
+        channel = (
+            Channel.objects.select_for_update()
+            .filter(pk=channel_id, active=True, removed_at__isnull=True)
+            .first()
+        )
+        if channel is None or (channel.blocked_until and channel.blocked_until > now):
+            return []
+        used = Attempt.objects.filter(
+            channel_id=channel_id, counted=True, at__gt=now - WINDOW
+        ).count()
+        free = limit - used
+        if free <= 0:
+            return []
+        due = list(
+            Message.objects.due(now)
+            .filter(channel_id=channel_id)
+            .order_by(_urgent_first(), "created_at", "id")[: max(free * 8, 40)]
+        )
+        if not due:
+            return []
+        sends: list[Send] = []
+        attempts: list[Attempt] = []
+        claimed: list[int] = []
+        keyword = _keyword(channel)
+        for group in _merge(due, free):
+            if free <= 0:
+                break
+            head = group[0]
+            if len(group) == 1:
+                payloads = transports.layout(
+                    channel.transport, head.title, head.body, _absolute(head.url), keyword
+                )
+                first = head.parts_sent
+                take = payloads[first : first + free]
+                for offset, payload in enumerate(take):
+                    part = first + offset + 1
+                    attempts.append(
+                        Attempt(
+                            channel_id=channel_id,
+                            message_id=head.pk,
+                            part=part,
+                            at=now,
+                            worker=worker,
+                        )
+                    )
+                    sends.append(
+                        Send(
+                            transport=channel.transport,
+                            message_ids=[head.pk],
+                            attempt_ids=[],
+                            part=part,
+                            last_part=part == len(payloads),
+                            payload=payload,
+                            channel_id=channel_id,
+                            webhook=channel.webhook,
+                            secret=channel.secret,
+                        )
+                    )
+                free -= len(take)
+            else:
+                title, body = _merged_text(group)
+                (payload,) = transports.layout(channel.transport, title, body, "", keyword)
+                for i, m in enumerate(group):
+                    attempts.append(
+                        Attempt(
+                            channel_id=channel_id,
+                            message_id=m.pk,
+                            part=1,
+                            at=now,
+                            worker=worker,
+                            counted=i == 0,
+                            detail=_("merged with %(n)s others") % {"n": len(group) - 1},
+                        )
+                    )
+                sends.append(
+                    Send(
+                        transport=channel.transport,
+                        message_ids=[m.pk for m in group],
+                        attempt_ids=[],
+                        part=1,
+                        last_part=True,
+                        payload=payload,
+                        channel_id=channel_id,
+                        webhook=channel.webhook,
+                        secret=channel.secret,
+                    )
+                )
+                free -= 1
+            claimed.extend(m.pk for m in group)
+        moved = set(_claim_rows(claimed, now=now, worker=worker, lease=lease))
+        attempts = [a for a in attempts if a.message_id in moved]
+        Attempt.objects.bulk_create(attempts)
+        by_message: dict[int, list[int]] = {}
+        for a in Attempt.objects.filter(
+            message_id__in=moved, worker=worker, outcome=Outcome.RESERVED
+        ).values_list("message_id", "part", "pk"):
+            by_message.setdefault((a[0], a[1]), []).append(a[2])
+        out = []
+        for send in sends:
+            send.message_ids = [i for i in send.message_ids if i in moved]
+            if not send.message_ids:
+                continue
+            send.attempt_ids = [
+                pk for i in send.message_ids for pk in by_message.get((i, send.part), [])
+            ]
+            out.append(send)
+        return out
+
+    return in_write_transaction(work)
+
+
+def _claim_rows(ids: list[int], *, now, worker: str, lease) -> list[int]:
+    return _system_move(
+        ids,
+        Action.CLAIM,
+        now=now,
+        lease_until=lease,
+        worker=worker,
+        attempts=F("attempts") + 1,
+    )
+
+
+def _urgent_first():
+    from django.db.models import Case, IntegerField, Value, When
+
+    return Case(
+        When(topic__in=[Topic.ALERT, Topic.TEST], then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
+
+
+def _claim_emails(now: datetime.datetime, worker: str) -> list[Send]:
+    lease = now + datetime.timedelta(seconds=settings.SAFECAMPUS_OUTBOX_LEASE_SECONDS)
+
+    def work() -> list[Send]:
+        ids = list(
+            Message.objects.due(now)
+            .filter(channel__isnull=True, transport=Transport.EMAIL)
+            .order_by(_urgent_first(), "created_at", "id")
+            .values_list("pk", flat=True)[:EMAIL_BATCH]
+        )
+        moved = _claim_rows(ids, now=now, worker=worker, lease=lease)
+        if not moved:
+            return []
+        Attempt.objects.bulk_create(
+            [Attempt(message_id=pk, part=1, at=now, worker=worker) for pk in moved]
+        )
+        attempt_of = dict(
+            Attempt.objects.filter(
+                message_id__in=moved, worker=worker, outcome=Outcome.RESERVED
+            ).values_list("message_id", "pk")
+        )
+        return [
+            Send(
+                transport=Transport.EMAIL,
+                message_ids=[m.pk],
+                attempt_ids=[attempt_of[m.pk]],
+                part=1,
+                last_part=True,
+                address=m.address,
+                subject=m.title,
+                text=m.body + (f"\n\n{_absolute(m.url)}" if m.url else ""),
+            )
+            for m in Message.objects.filter(pk__in=moved).only(
+                "pk", "address", "title", "body", "url"
+            )
+        ]
+
+    return in_write_transaction(work)
+
+
+# --- sending and recording ----------------------------------------------------------------------
+
+
+def _backoff(attempts: int) -> datetime.timedelta:
+    return datetime.timedelta(seconds=min(BACKOFF_FIRST * 2 ** max(attempts - 1, 0), BACKOFF_MAX))
+
+
+def _deliver(send: Send, *, worker: str, clock: Callable[[], datetime.datetime]) -> str:
+    retry_locked(
+        lambda: Attempt.objects.filter(pk__in=send.attempt_ids).update(outcome=Outcome.IN_FLIGHT)
+    )
+    if send.transport == Transport.EMAIL:
+        answer = transports.send_email(address=send.address, subject=send.subject, body=send.text)
+    else:
+        answer = transports.send_robot(send.transport, send.webhook, send.secret, send.payload)
+    now = clock()
+    in_write_transaction(lambda: _record(send, answer, worker=worker, now=now))
+    return answer.outcome
+
+
+def _record(send: Send, answer: transports.Answer, *, worker: str, now) -> None:
+    Attempt.objects.filter(pk__in=send.attempt_ids).update(
+        outcome=answer.outcome,
+        http_status=answer.http_status,
+        errcode=answer.errcode,
+        detail=answer.detail[:300],
+    )
+    ids = send.message_ids
+    if answer.outcome == Outcome.OK:
+        if send.last_part:
+            _system_move(
+                ids,
+                Action.DELIVER,
+                now=now,
+                held_by=worker,
+                sent_at=now,
+                parts_sent=send.part,
+                lease_until=None,
+                last_error="",
+            )
+        else:
+            Message.objects.filter(pk__in=ids, status=Status.SENDING, worker=worker).update(
+                parts_sent=send.part
+            )
+        if send.channel_id:
+            Channel.objects.filter(pk=send.channel_id).update(last_ok_at=now)
+        return
+    # the message's remaining parts of this claim are not sent
+    if answer.outcome == Outcome.LIMITED:
+        blocked = now + datetime.timedelta(seconds=transports.BLOCKED_FOR[send.transport])
+        Channel.objects.filter(pk=send.channel_id).update(
+            blocked_until=blocked, last_error=answer.detail[:300], last_error_at=now
+        )
+        _system_move(
+            ids,
+            Action.RETRY,
+            now=now,
+            held_by=worker,
+            detail=answer.detail,
+            next_attempt_at=blocked,
+            lease_until=None,
+            last_error=answer.detail[:300],
+        )
+        return
+    if send.channel_id:
+        Channel.objects.filter(pk=send.channel_id).update(
+            last_error=answer.detail[:300], last_error_at=now
+        )
+    if answer.outcome == Outcome.REFUSED:
+        _system_move(
+            ids,
+            Action.FAIL,
+            now=now,
+            held_by=worker,
+            detail=answer.detail,
+            lease_until=None,
+            last_error=answer.detail[:300],
+        )
+        return
+    rows = Message.objects.filter(pk__in=ids, status=Status.SENDING, worker=worker)
+    spent = [pk for pk, n in rows.values_list("pk", "attempts") if n >= _max_attempts()]
+    _system_move(
+        spent,
+        Action.FAIL,
+        now=now,
+        held_by=worker,
+        detail=answer.detail,
+        lease_until=None,
+        last_error=answer.detail[:300],
+    )
+    for pk, n in rows.exclude(pk__in=spent).values_list("pk", "attempts"):
+        _system_move(
+            [pk],
+            Action.RETRY,
+            now=now,
+            held_by=worker,
+            detail=answer.detail,
+            next_attempt_at=now + _backoff(n),
+            lease_until=None,
+            last_error=answer.detail[:300],
+        )
+
+
+def _max_attempts() -> int:
+    return settings.SAFECAMPUS_OUTBOX_MAX_ATTEMPTS
+
+
+def _finish_claim(sends: list[Send], *, worker: str, now) -> None:
+    """After a claim's sends: a message still held (a part failed before its last part, or
+    parts are left for the next minute) goes back to waiting from the part it reached."""
+    held = {i for s in sends for i in s.message_ids}
+    rows = Message.objects.filter(pk__in=held, status=Status.SENDING, worker=worker)
+    ids = list(rows.values_list("pk", flat=True))
+    if ids:
+        in_write_transaction(
+            lambda: _system_move(
+                ids, Action.PART, now=now, held_by=worker, lease_until=None, next_attempt_at=now
+            )
+        )
+
+
+# --- draining -----------------------------------------------------------------------------------
+
+
+def drain(
+    *,
+    now: datetime.datetime | None = None,
+    clock: Callable[[], datetime.datetime] | None = None,
+    worker: str | None = None,
+    max_rounds: int = 1000,
+    channel_ids: Iterable[int] | None = None,
+) -> dict:
+    """Send what is due until nothing due may be sent now (every robot with waiting messages is
+    at its limit or blocked). ``now`` fixes the time (tests); ``clock`` reads it (the worker).
+    ``channel_ids`` limits the drain to some robots (a test send). Returns counts by outcome."""
+    if clock is None:
+        clock = (lambda: now) if now is not None else timezone.now
+    worker = worker or worker_token()
+    counts: dict[str, int] = {}
+    reap(now=clock())
+    for _round in range(max_rounds):
+        at = clock()
+        due = Message.objects.due(at).filter(channel__isnull=False)
+        if channel_ids is not None:
+            due = due.filter(channel_id__in=list(channel_ids))
+        robots = list(due.values_list("channel_id", flat=True).distinct()[:500])
+        sends: list[Send] = []
+        for channel_id in robots:
+            sends.extend(_claim_channel(channel_id, at, worker))
+        if channel_ids is None:
+            sends.extend(_claim_emails(at, worker))
+        if not sends:
+            break
+        for send in sends:
+            outcome = _deliver(send, worker=worker, clock=clock)
+            counts[outcome] = counts.get(outcome, 0) + 1
+        _finish_claim(sends, worker=worker, now=clock())
+    connection.close_if_unusable_or_obsolete()
+    return counts
+
+
+def reap(*, now: datetime.datetime | None = None) -> dict:
+    """Messages whose drain stopped (its lease ran out): queued again when none of their
+    requests had started, ``uncertain`` when one was in flight."""
+    now = now or timezone.now()
+    stale = list(
+        Message.objects.filter(status=Status.SENDING, lease_until__lt=now).values_list(
+            "pk", flat=True
+        )[:5000]
+    )
+    if not stale:
+        return {"released": 0, "uncertain": 0}
+    in_flight = set(
+        Attempt.objects.filter(message_id__in=stale, outcome=Outcome.IN_FLIGHT).values_list(
+            "message_id", flat=True
+        )
+    )
+
+    def work():
+        lost = _system_move(
+            [pk for pk in stale if pk in in_flight],
+            Action.LOSE,
+            now=now,
+            detail=_("Its worker stopped while the service was answering: it may have arrived."),
+            lease_until=None,
+            last_error=_("Outcome unknown: the worker stopped mid-send."),
+        )
+        released = _system_move(
+            [pk for pk in stale if pk not in in_flight],
+            Action.RELEASE,
+            now=now,
+            lease_until=None,
+            next_attempt_at=now,
+        )
+        Attempt.objects.filter(message_id__in=stale, outcome=Outcome.RESERVED, at__lt=now).update(
+            outcome=Outcome.ERROR, detail=_("Not sent: its worker stopped.")
+        )
+        return {"released": len(released), "uncertain": len(lost)}
+
+    return in_write_transaction(work)
+
+
+# --- a person's moves ---------------------------------------------------------------------------
+
+
+def message_act(*, actor, message: Message, action: str, now=None) -> Message:
+    """Send a failed or uncertain message again, or cancel one, as a person who keeps its robot
+    (or the bureau's centre). Refused through the lifecycle table."""
+    now = now or timezone.now()
+
+    def work():
+        locked = Message.objects.select_for_update().get(pk=message.pk)
+        move = MESSAGES.check(locked, action, roles_on(actor, locked))
+        fields = {}
+        if action == Action.RESEND:
+            locked.next_attempt_at = now
+            locked.not_before = min(locked.not_before, now)
+            locked.attempts = 0
+            locked.parts_sent = 0 if locked.status == Status.FAILED else locked.parts_sent
+            fields = {"next_attempt_at", "not_before", "attempts", "parts_sent"}
+        MESSAGES.commit(
+            locked,
+            move,
+            now=now,
+            update_fields=fields,
+            event=lambda before, after: MessageEvent.objects.create(
+                message=locked,
+                action=action,
+                from_status=before,
+                to_status=after,
+                actor=actor,
+                at=now,
+            ),
+        )
+        if action == Action.RESEND:
+            kick()
+        return locked
+
+    return in_write_transaction(work)
+
+
+def channel_figures(channel_ids: Iterable[int]) -> dict[int, dict[str, int]]:
+    """Per robot: messages waiting, failed and uncertain (one query)."""
+    from django.db.models import Count
+
+    out: dict[int, dict[str, int]] = {}
+    rows = (
+        Message.objects.filter(
+            channel_id__in=list(channel_ids),
+            status__in=[Status.PENDING, Status.FAILED, Status.UNCERTAIN],
+        )
+        .values("channel_id", "status")
+        .annotate(n=Count("pk"))
+    )
+    for row in rows:
+        out.setdefault(row["channel_id"], {})[row["status"]] = row["n"]
+    return out
+
+
+__all__ = ["drain", "enqueue", "kick", "message_act", "reap", "worker_token"]

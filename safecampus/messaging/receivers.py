@@ -1,0 +1,1 @@
+"""What the messaging app listens to (connected in ``apps.ready``)."""
