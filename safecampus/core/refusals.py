@@ -77,6 +77,8 @@ class Code(StrEnum):
     IN_FUTURE = "in_future"
     OVERLAP = "overlap"
     NOT_COVERED = "not_covered"
+    WEBHOOK_INVALID = "webhook_invalid"
+    SEND_FAILED = "send_failed"
 
 
 #: the HTTP status of a refusal in the API; a code not listed is 400

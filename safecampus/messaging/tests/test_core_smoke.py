@@ -111,3 +111,26 @@ def test_more_than_twenty_messages_in_a_minute_are_merged_not_dropped(robots, wo
     assert robots.max_per_minute() <= 20
     assert not robots.limited
     assert Message.objects.filter(status=Status.SENT).count() == 45
+
+
+def test_the_centre_sets_up_a_robot_and_the_test_send_says_what_happened(robots, world):
+    from safecampus.core.roles import Role
+    from safecampus.core.testing import user_with_role
+    from safecampus.messaging import services
+
+    centre = user_with_role(Role.SAFETY_CENTRE, world["bureau"])
+    robots.secrets["good1234"] = "SECright"
+    channel = services.channel_create(
+        actor=centre,
+        bureau=world["bureau"],
+        transport=Transport.DINGTALK,
+        name="安全中心群",
+        webhook=robots.dingtalk_webhook("good1234"),
+        secret="SECwrong",
+    )
+    ok, said = services.channel_test_send(actor=centre, channel=channel, now=NOW)
+    assert not ok and "加签" in said or "secret" in said
+    services.channel_secret_replace(actor=centre, channel=channel, secret="SECright")
+    ok, said = services.channel_test_send(actor=centre, channel=channel, now=NOW)
+    assert ok, said
+    assert len(robots.received) == 1
