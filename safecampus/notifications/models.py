@@ -25,6 +25,10 @@ class NoticeKind(models.TextChoices):
     INCIDENT = "incident", _("Incident reported")
     CLUSTER = "cluster", _("Illness cluster")
     DISPUTE = "dispute", _("Dispute at risk")
+    FORM_DUE = "form_due", _("Self-inspection form due")
+    HAZARD_DUE = "hazard_due", _("Hazard deadline near")
+    HAZARD_MAJOR = "hazard_major", _("Major hazard reported")
+    ESCALATION = "escalation", _("Overdue hazard escalated")
 
 
 class NotificationQuerySet(ScopedQuerySet):

@@ -30,6 +30,12 @@ class Reminder:
     department_id: int | None = None
     #: … and to these users
     recipient_ids: tuple[int, ...] = ()
+    #: where the groups hear of it (the messaging app's daily group digest): the robots of this
+    #: school, of ``department_id``, or of this bureau's own group
+    school_id: int | None = None
+    bureau_id: int | None = None
+    #: the messaging topic (``reminder`` or ``escalation``)
+    topic: str = "reminder"
 
 
 Provider = Callable[..., Iterable[Reminder]]
