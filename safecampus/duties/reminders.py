@@ -89,7 +89,16 @@ def duty_due_reminders(*, today: datetime.date) -> list[Reminder]:
         }
         key = f"{NoticeKind.DUTY_DUE}:{occ.pk}"
         if occ.owner_kind == Owner.DEPARTMENT:
-            out.append(Reminder(NoticeKind.DUTY_DUE, key, _url(occ.pk), text, occ.department_id))
+            out.append(
+                Reminder(
+                    NoticeKind.DUTY_DUE,
+                    key,
+                    _url(occ.pk),
+                    text,
+                    occ.department_id,
+                    bureau_id=occ.bureau_id,
+                )
+            )
             continue
         owner_id = {
             Owner.SCHOOL: occ.school_id,
@@ -97,8 +106,18 @@ def duty_due_reminders(*, today: datetime.date) -> list[Reminder]:
             Owner.CENTRE: occ.bureau_id,
         }[occ.owner_kind]
         recipients = tuple(people.get((occ.owner_kind, owner_id), ()))
-        if recipients:
+        # a school's group hears of its duties; a partner unit has no group of its own
+        school_id = occ.school_id if occ.owner_kind == Owner.SCHOOL else None
+        if recipients or school_id:
             out.append(
-                Reminder(NoticeKind.DUTY_DUE, key, _url(occ.pk), text, recipient_ids=recipients)
+                Reminder(
+                    NoticeKind.DUTY_DUE,
+                    key,
+                    _url(occ.pk),
+                    text,
+                    recipient_ids=recipients,
+                    school_id=school_id,
+                    bureau_id=occ.bureau_id,
+                )
             )
     return out

@@ -358,3 +358,23 @@ class Preference(models.Model):
         if topic == Topic.DIGEST:
             return self.email_digest
         return topic == Topic.TEST or topic in (self.email_topics or [])
+
+
+class GroupDigest(models.Model):
+    """A bureau's group digest of one day was queued (``digests.group_digests``): the job that
+    runs every few minutes does it once a day per bureau."""
+
+    bureau = models.ForeignKey("orgs.Bureau", on_delete=models.CASCADE, related_name="+")
+    date = models.DateField()
+    queued_at = models.DateTimeField(default=timezone.now)
+    #: how many robot messages were offered to the outbox
+    messages = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-date", "bureau_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["bureau", "date"], name="uniq_group_digest_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bureau_id} {self.date}"

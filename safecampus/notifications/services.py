@@ -13,12 +13,22 @@ from django.utils.translation import gettext as _
 
 from .models import Notice, Notification
 from .registry import collect
+from .signals import Recorded, digests_folded, notices_recorded
 
 
-def notify(recipients: Iterable, *, kind: str, text: str, url: str = "", key: str = "") -> int:
+def _tell(items: list[Recorded], now) -> None:
+    """Send ``notices_recorded`` for the notices just recorded (none: nothing is sent)."""
+    items = [i for i in items if i.recipient_ids]
+    if items:
+        notices_recorded.send(sender=Notice, items=items, now=now)
+
+
+def notify(
+    recipients: Iterable, *, kind: str, text: str, url: str = "", key: str = "", now=None
+) -> int:
     """Record a notice for each recipient (users or user ids) for their next daily digest. With
     a ``key``, a notice already recorded for that person under the same key is not repeated.
-    Returns how many were recorded."""
+    Returns how many were recorded (``notices_recorded`` names them)."""
     ids = sorted({getattr(r, "pk", r) for r in recipients if r is not None})
     if not ids:
         return 0
@@ -36,6 +46,7 @@ def notify(recipients: Iterable, *, kind: str, text: str, url: str = "", key: st
         ],
         ignore_conflicts=bool(key),
     )
+    _tell([Recorded(kind, text[:300], url[:300], key[:120], tuple(ids))], now)
     return len(ids)
 
 
@@ -51,7 +62,7 @@ def notify_now(
     before = Notice.objects.filter(digest__isnull=True, recipient_id__in=ids).aggregate(
         m=Max("pk")
     )["m"]
-    count = notify(ids, kind=kind, text=text, url=url, key=key)
+    count = notify(ids, kind=kind, text=text, url=url, key=key, now=now)
     if not count:
         return 0
     day = timezone.localtime(now or timezone.now()).date()
@@ -88,7 +99,7 @@ def _officers_by_department(department_ids) -> dict[int, list[int]]:
     return out
 
 
-def reminders_record(*, today: datetime.date) -> int:
+def reminders_record(*, today: datetime.date, now: datetime.datetime | None = None) -> int:
     """Record the reminders the apps contribute (see ``registry``) for their recipients: a
     department's reminder goes to each of its active officers. Each reminder is keyed, so it is
     recorded once per person however often this runs. One query for the officers, one for the
@@ -114,6 +125,18 @@ def reminders_record(*, today: datetime.date) -> int:
     )
     new = [n for n in notices if (n.recipient_id, n.key) not in seen]
     Notice.objects.bulk_create(new, ignore_conflicts=True, batch_size=500)
+    people: dict[str, list[int]] = {}
+    for n in new:
+        if n.recipient_id not in people.setdefault(n.key, []):
+            people[n.key].append(n.recipient_id)
+    _tell(
+        [
+            Recorded(r.kind, r.text[:300], r.url, r.key, tuple(people.pop(r.key)))
+            for r in reminders
+            if r.key in people
+        ],
+        now,
+    )
     return len(new)
 
 
@@ -145,11 +168,16 @@ def digest_fold(*, day: datetime.date) -> int:
     return folded
 
 
-def daily_run(*, today: datetime.date | None = None) -> dict:
-    """The daily job: record the reminders, then fold everything pending into today's digests."""
-    today = today or timezone.localdate()
-    reminders = reminders_record(today=today)
+def daily_run(
+    *, today: datetime.date | None = None, now: datetime.datetime | None = None
+) -> dict:
+    """The daily job: record the reminders, then fold everything pending into today's digests
+    (``digests_folded`` is sent after, with the day)."""
+    if today is None:
+        today = timezone.localdate(now) if now else timezone.localdate()
+    reminders = reminders_record(today=today, now=now)
     folded = digest_fold(day=today)
+    digests_folded.send(sender=Notification, day=today, now=now)
     return {"reminders": reminders, "folded": folded}
 
 

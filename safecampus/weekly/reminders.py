@@ -76,6 +76,7 @@ def weekly_report_reminders(*, today: datetime.date) -> list[Reminder]:
                             "due": week.due.isoformat(),
                         },
                         department_id=dept.pk,
+                        bureau_id=campaign.bureau_id,
                     )
                 )
     return out
