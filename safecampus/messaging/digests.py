@@ -24,7 +24,6 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Prefetch
 from django.db.models.functions import Coalesce
 from django.urls import NoReverseMatch, reverse
@@ -32,6 +31,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from safecampus.core.db import in_write_transaction
 from safecampus.notifications.models import Notice, NoticeKind, Notification
 from safecampus.notifications.registry import Reminder, collect
 
@@ -181,9 +181,7 @@ def _summary_body(reminders: list[Reminder]) -> str:
         lines.append(_("Of the departments and the centre:"))
         lines += [_line(r.text, r.url) for r in own[:MAX_ITEMS]]
         if len(own) > MAX_ITEMS:
-            lines.append(
-                _("…and %(more)s more on the platform.") % {"more": len(own) - MAX_ITEMS}
-            )
+            lines.append(_("…and %(more)s more on the platform.") % {"more": len(own) - MAX_ITEMS})
     return "\n".join(lines)
 
 
@@ -231,24 +229,21 @@ def group_digests(*, now: datetime.datetime, today: datetime.date | None = None)
         return {"bureaus": 0, "messages": 0}
     channels = [c for c in channels if c.bureau_id in due]
     with translation.override(settings.LANGUAGE_CODE):
-        reminders = [
-            (b, r) for b, r in _bureau_of_reminders(collect(today=today)) if b in due
-        ]
+        reminders = [(b, r) for b, r in _bureau_of_reminders(collect(today=today)) if b in due]
         rows = _group_rows(channels, reminders, cfgs, today, now)
-    with transaction.atomic():
+    per_bureau = Counter(m.bureau_id for m in rows)
+
+    def write() -> int:
         GroupDigest.objects.bulk_create(
             [
-                GroupDigest(
-                    bureau_id=b,
-                    date=today,
-                    queued_at=now,
-                    messages=sum(1 for m in rows if m.bureau_id == b),
-                )
+                GroupDigest(bureau_id=b, date=today, queued_at=now, messages=per_bureau[b])
                 for b in sorted(due)
             ],
             ignore_conflicts=True,
         )
-        offered = enqueue(rows)
+        return enqueue(rows)
+
+    offered = in_write_transaction(write)
     return {"bureaus": len(due), "messages": offered}
 
 
@@ -276,7 +271,7 @@ def _group_rows(channels, reminders, cfgs, today, now) -> list[Message]:
     rows = []
     for c in channels:
         if c.school_id:
-            items, scope, name = by_school.get(c.school_id), f"school:{c.school_id}", None
+            items, scope = by_school.get(c.school_id), f"school:{c.school_id}"
             name = school_names.get(c.school_id)
             body = _items_body(items) if items else ""
         elif c.department_id:
