@@ -292,3 +292,18 @@ def test_the_imitation_receives_the_schools_digest_in_chinese(robots, clock, wor
     assert f"{settings.SAFECAMPUS_BASE_URL}/hazards/{hazard.pk}/" in text
     assert hazard.code in by_token["wkdept01"]
     assert set(Message.objects.values_list("status", flat=True)) == {Status.SENT}
+
+
+def test_the_job_every_five_minutes(two_schools, clock):
+    from huey.contrib.djhuey import HUEY
+
+    from safecampus.messaging.tasks_daily import messages_group_digests
+
+    periodic = {getattr(t, "name", "") for t in HUEY._registry.periodic_tasks}
+    assert "messages_group_digests" in periodic
+    clock.move_to("2026-12-07T07:25:00")
+    assert messages_group_digests.call_local() == {"bureaus": 0, "messages": 0}
+    clock.move_to("2026-12-07T07:30:00")
+    assert messages_group_digests.call_local() == {"bureaus": 2, "messages": 5}
+    clock.move_to("2026-12-07T07:35:00")
+    assert messages_group_digests.call_local() == {"bureaus": 0, "messages": 0}
