@@ -174,3 +174,20 @@ def test_a_dispute_at_risk_reaches_the_groups_a_bullying_one_never(world, school
     drain(now=NOW)
     assert _tokens(robots) == ["bureauxx", "deptdept", "schoolaa"]
     assert all("欺凌" not in r.text for r in robots.received)
+
+
+def test_restricting_an_incident_withdraws_its_disputes_messages_too(world, school, groups, robots):
+    incident = report(school, world.school_a, now=NOW, title="学生受伤送医")
+    dispute = _dispute(world, school, incident=incident.pk)
+    queued = Message.objects.filter(key__startswith=f"alert:dispute:{dispute.pk}:")
+    assert queued.count() == 3
+    services.incident_act(
+        actor=world.users[Role.SAFETY_CENTRE],
+        incident_id=incident.pk,
+        action=IncidentAction.RESTRICT,
+        data={"note": "涉及未成年人隐私"},
+        now=NOW,
+    )
+    assert {m.status for m in queued} == {Status.CANCELLED}
+    assert drain(now=NOW) == {}
+    assert robots.received == []
