@@ -29,7 +29,7 @@ from safecampus.core.refusals import Code, refuse
 from safecampus.core.roles import SCHOOL_ROLES
 from safecampus.orgs.models import Department, School
 
-from . import access
+from . import access, messages
 from .choices import (
     Action,
     Decision,
@@ -391,6 +391,8 @@ def hazard_report(
         data={"code": hazard.code, "catalog_version": area_obj.version_id},
     )
     _ensure_still_visible(actor, hazard)
+    # a major hazard is alerted at once (queued in this transaction: a rollback sends nothing)
+    messages.major_hazard_alert(hazard)
     # files go to storage last, after every check that could still refuse the report
     _attach(actor=actor, hazard=hazard, event=event, files=files, phase=EvidencePhase.BEFORE)
     return hazard
@@ -662,6 +664,8 @@ def hazard_act(
         _check_five_in_place(hazard)
     event = _commit(hazard, move, actor=actor, roles=roles, comment=step.comment, data=step.record)
     _ensure_still_visible(actor, hazard)
+    if "level" in step.record:  # raised to major: alerted once (the key keeps it once)
+        messages.major_hazard_alert(hazard)
     if files:
         default_phase = (
             EvidencePhase.AFTER if hazard.status == Status.SUBMITTED else EvidencePhase.BEFORE

@@ -24,7 +24,7 @@ from safecampus.core.roles import Role
 from safecampus.notifications.models import NoticeKind
 from safecampus.notifications.services import notify_now
 
-from . import access, restriction
+from . import access, messages, restriction
 from .choices import (
     DisputeAction,
     DisputeSource,
@@ -191,6 +191,13 @@ def _alert(dispute, *, actor, now, why: str) -> None:
         text=text,
         url=dispute.get_absolute_url(),
         key=f"dispute:{dispute.pk}:{why_key(dispute)}:{now:%Y%m%d%H%M}",
+        now=now,
+    )
+    messages.dispute_alert(
+        dispute,
+        users=sorted(recipients),
+        key=f"{why_key(dispute)}:{now:%Y%m%d%H%M}",
+        why=why,
         now=now,
     )
 

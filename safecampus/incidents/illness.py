@@ -19,13 +19,14 @@ from safecampus.core.roles import SCHOOL_ROLES, Role
 from safecampus.notifications.models import NoticeKind
 from safecampus.notifications.services import notify_now
 
-from . import access, timeliness
+from . import access, messages, timeliness
+from .choices import IncidentType
 from .inputs import count as _count
 from .inputs import is_date
 from .inputs import now as _now
 from .inputs import text as _text
 from .models import ClusterAlert, IllnessRecord
-from .services import settings_for
+from .services import _routed_department, settings_for
 
 #: the most cases one record holds (the columns are small integers), and how old a day may be
 MAX_CASES = 1000
@@ -141,23 +142,32 @@ def _announce_cluster(alert: ClusterAlert, *, now) -> None:
     recipients = set(school_staff.values_list("user_id", flat=True)) | set(
         centre.values_list("user_id", flat=True)
     )
+    text = _(
+        "%(school)s %(cls)s: %(n)s cases from %(first)s to %(last)s. Report within "
+        "%(minutes)s minutes (by %(due)s)."
+    ) % {
+        "school": alert.school.name,
+        "cls": alert.class_name,
+        "n": alert.cases,
+        "first": alert.first_day.isoformat(),
+        "last": alert.last_day.isoformat(),
+        "minutes": int((alert.due_at - alert.triggered_at).total_seconds() // 60),
+        "due": timezone.localtime(alert.due_at).strftime("%H:%M"),
+    }
+    url = reverse("incidents:cluster_list")
     notify_now(
         sorted(recipients),
         kind=NoticeKind.CLUSTER,
-        text=_(
-            "%(school)s %(cls)s: %(n)s cases from %(first)s to %(last)s. Report within "
-            "%(minutes)s minutes (by %(due)s)."
-        )
-        % {
-            "school": alert.school.name,
-            "cls": alert.class_name,
-            "n": alert.cases,
-            "first": alert.first_day.isoformat(),
-            "last": alert.last_day.isoformat(),
-            "minutes": int((alert.due_at - alert.triggered_at).total_seconds() // 60),
-            "due": timezone.localtime(alert.due_at).strftime("%H:%M"),
-        },
-        url=reverse("incidents:cluster_list"),
+        text=text,
+        url=url,
         key=f"cluster:{alert.pk}",
+        now=now,
+    )
+    messages.cluster_alert(
+        alert,
+        users=sorted(recipients),
+        text=text,
+        url=url,
+        department_id=_routed_department(alert.bureau_id, IncidentType.INFECTIOUS),
         now=now,
     )

@@ -133,3 +133,7 @@ def scrub_notices(access_model, case, *, prefix: str, text: str) -> None:
     notices = Notice.objects.filter(key__startswith=f"{prefix}:{case.pk}:")
     notices.exclude(recipient_id__in=named).delete()
     notices.update(text=text[:300])
+    # what was queued for the groups and not yet sent never reaches a robot now
+    from .messages import withdraw_case
+
+    withdraw_case(prefix, case.pk)

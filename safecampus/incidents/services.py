@@ -23,7 +23,7 @@ from safecampus.hazards.evidence import prepare_uploads, store_upload
 from safecampus.notifications.models import NoticeKind
 from safecampus.notifications.services import notify, notify_now
 
-from . import access, restriction, timeliness
+from . import access, messages, restriction, timeliness
 from .choices import (
     RESTRICTED_TYPES,
     SERIOUS,
@@ -288,6 +288,13 @@ def _tell_leaders_raised(incident, change, *, now) -> None:
         key=f"incident:{incident.pk}:raised:{new}",
         now=now,
     )
+    messages.incident_alert(
+        incident,
+        users=leaders,
+        key=f"raised:{new}",
+        headline="" if incident.restricted else text,
+        now=now,
+    )
 
 
 def _named_leaders(incident) -> list[int]:
@@ -328,6 +335,8 @@ def _announce(incident, *, actor, now) -> None:
         key=f"incident:{incident.pk}:report",
         **kwargs,
     )
+    if is_urgent(incident):  # the groups hear at once (never of a restricted case)
+        messages.incident_alert(incident, users=sorted(recipients), key="report", now=now)
 
 
 # --- reporting -----------------------------------------------------------------------------------

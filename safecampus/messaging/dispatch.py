@@ -14,12 +14,13 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .choices import Topic, Transport
-from .models import Channel, Message, MessagingSettings, Preference
+from .choices import Action, Status, Topic, Transport
+from .lifecycle import MESSAGES
+from .models import Channel, Message, MessageEvent, MessagingSettings, Preference
 from .outbox import enqueue
 from .quiet import quiet_until
 
@@ -68,7 +69,7 @@ def robots_for(post: Post):
     return [c for c in channels if c.carries(post.topic)]
 
 
-def _neutral(post: Post) -> tuple[str, str]:
+def _neutral(post: Post | None) -> tuple[str, str]:
     return (
         _("A case that concerns you waits on SafeCampus"),
         _("Details are shown only on the platform, to the people named on the case."),
@@ -77,37 +78,79 @@ def _neutral(post: Post) -> tuple[str, str]:
 
 def post(p: Post, *, now: datetime.datetime | None = None) -> int:
     """Queue ``p`` for its robots and people. Returns how many messages were queued."""
+    return post_many([p], now=now)
+
+
+def post_many(posts: Iterable[Post], *, now: datetime.datetime | None = None) -> int:
+    """Queue many posts at once (a daily job's): a fixed number of queries however many posts
+    (the bureaus' settings, their robots, the people's preferences, one insert). Returns how
+    many messages were offered."""
     now = now or timezone.now()
-    cfg = bureau_settings(p.bureau_id)
+    posts = list(posts)
+    if not posts:
+        return 0
+    bureau_ids = sorted({p.bureau_id for p in posts})
+    saved = {s.bureau_id: s for s in MessagingSettings.objects.filter(bureau_id__in=bureau_ids)}
+    cfgs = {b: saved.get(b) or MessagingSettings(bureau_id=b) for b in bureau_ids}
+    channels = list(Channel.objects.live().filter(bureau_id__in=bureau_ids))
+    user_ids = sorted({u for p in posts for u in p.users})
+    prefs = (
+        list(Preference.objects.filter(user_id__in=user_ids).exclude(email="")) if user_ids else []
+    )
     rows: list[Message] = []
-    for channel in robots_for(p):
-        start = channel.quiet_start if channel.quiet_start is not None else cfg.quiet_start
-        end = channel.quiet_end if channel.quiet_end is not None else cfg.quiet_end
-        rows.append(
-            Message(
-                bureau_id=p.bureau_id,
-                channel=channel,
-                transport=channel.transport,
-                topic=p.topic,
-                key=f"{p.key}@c{channel.pk}",
-                title=p.title,
-                body=p.body,
-                url=p.url,
-                created_at=now,
-                not_before=quiet_until(now, start, end, p.topic),
-                next_attempt_at=now,
+    for p in posts:
+        cfg = cfgs[p.bureau_id]
+        for channel in _robots_among(p, channels):
+            start = channel.quiet_start if channel.quiet_start is not None else cfg.quiet_start
+            end = channel.quiet_end if channel.quiet_end is not None else cfg.quiet_end
+            rows.append(
+                Message(
+                    bureau_id=p.bureau_id,
+                    channel=channel,
+                    transport=channel.transport,
+                    topic=p.topic,
+                    key=f"{p.key}@c{channel.pk}",
+                    title=p.title,
+                    body=p.body,
+                    url=p.url,
+                    created_at=now,
+                    not_before=quiet_until(now, start, end, p.topic),
+                    next_attempt_at=now,
+                )
             )
-        )
-    rows.extend(_emails(p, cfg, now))
+        wanted = set(p.users)
+        rows.extend(_emails(p, cfg, now, [f for f in prefs if f.user_id in wanted]))
     return enqueue(rows)
 
 
-def _emails(p: Post, cfg: MessagingSettings, now) -> Iterable[Message]:
+def _robots_among(p: Post, channels) -> list[Channel]:
+    """Of the bureaus' live ``channels``, those ``p`` goes to (as :func:`robots_for`)."""
+    if p.restricted:
+        return []
+    schools, departments = set(p.schools), set(p.departments)
+    out = []
+    for c in channels:
+        if c.bureau_id != p.bureau_id or not c.carries(p.topic):
+            continue
+        if c.school_id is not None:
+            mine = c.school_id in schools
+        elif c.department_id is not None:
+            mine = c.department_id in departments
+        else:
+            mine = p.bureau
+        if mine:
+            out.append(c)
+    return out
+
+
+def _emails(p: Post, cfg: MessagingSettings, now, prefs=None) -> Iterable[Message]:
     if not p.users:
         return []
+    if prefs is None:
+        prefs = Preference.objects.filter(user_id__in=sorted(set(p.users))).exclude(email="")
     title, body = _neutral(p) if p.restricted else (p.title, p.body)
     out = []
-    for pref in Preference.objects.filter(user_id__in=sorted(set(p.users))).exclude(email=""):
+    for pref in prefs:
         if not pref.wants(p.topic):
             continue
         start = pref.quiet_start if pref.quiet_start is not None else cfg.quiet_start
@@ -131,4 +174,51 @@ def _emails(p: Post, cfg: MessagingSettings, now) -> Iterable[Message]:
     return out
 
 
-__all__ = ["Post", "Topic", "bureau_settings", "post", "robots_for"]
+def withdraw(key_prefix: str, *, now: datetime.datetime | None = None, actor=None) -> int:
+    """A case became restricted: what was queued for it under ``key_prefix`` and not yet sent
+    never reaches a robot (cancelled, as are failed or uncertain copies a person could send
+    again), and its e-mails not yet sent lose their detail (the neutral text). Call in the
+    restricting transaction. Returns how many robot messages were cancelled."""
+    now = now or timezone.now()
+    if not key_prefix:
+        raise ValueError("a key prefix is required")
+    (cancel,) = [m for m in MESSAGES.moves if m.action == Action.CANCEL]
+    mine = Message.objects.filter(key__startswith=key_prefix)
+    robots = list(
+        mine.filter(channel__isnull=False, status__in=sorted(cancel.sources)).values_list(
+            "pk", "status"
+        )
+    )
+    detail = _("Withdrawn: the case became restricted.")
+    if robots:
+        Message.objects.filter(
+            pk__in=[pk for pk, _s in robots], status__in=sorted(cancel.sources)
+        ).update(
+            status=Status.CANCELLED,
+            version=F("version") + 1,
+            last_error=detail,
+            body="",
+            title=_("Withdrawn"),
+        )
+        MessageEvent.objects.bulk_create(
+            [
+                MessageEvent(
+                    message_id=pk,
+                    action=Action.CANCEL,
+                    from_status=status,
+                    to_status=Status.CANCELLED,
+                    actor=actor,
+                    at=now,
+                    detail=detail,
+                )
+                for pk, status in robots
+            ]
+        )
+    title, body = _neutral(None)
+    mine.filter(channel__isnull=True).exclude(status=Status.SENT).update(
+        title=title, body=body, version=F("version") + 1
+    )
+    return len(robots)
+
+
+__all__ = ["Post", "Topic", "bureau_settings", "post", "post_many", "robots_for", "withdraw"]
