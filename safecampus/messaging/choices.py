@@ -59,6 +59,8 @@ class Action(models.TextChoices):
     LOSE = "lose", _("Worker stopped mid-send")
     RESEND = "resend", _("Send again")
     CANCEL = "cancel", _("Cancel")
+    #: the case it speaks of became restricted: never sent, even mid-send (its remaining parts)
+    WITHDRAW = "withdraw", _("Withdrawn: the case became restricted")
 
 
 class Outcome(models.TextChoices):

@@ -40,6 +40,19 @@ from .models import Channel, GroupDigest, Message, MessagingSettings, Preference
 from .outbox import enqueue
 from .quiet import quiet_until
 
+#: notice kinds whose e-mails the app that records them sends itself, through ``dispatch.post``
+#: with the same people (alerts and escalations: the incidents app keeps a restricted case's
+#: detail out of them): not e-mailed again from the notice
+POSTED_KINDS = frozenset(
+    {
+        NoticeKind.INCIDENT,
+        NoticeKind.CLUSTER,
+        NoticeKind.DISPUTE,
+        NoticeKind.HAZARD_MAJOR,
+        NoticeKind.ESCALATION,
+    }
+)
+
 #: most items listed in one robot's digest; the rest are counted and left to the platform
 MAX_ITEMS = 30
 
@@ -390,6 +403,7 @@ def notice_emails(items, *, now: datetime.datetime | None = None) -> int:
     wanted = [
         (item, [prefs[u] for u in item.recipient_ids if u in prefs and prefs[u].wants(topic)])
         for item in items
+        if item.kind not in POSTED_KINDS
         for topic in [topic_of(item.kind)]
     ]
     wanted = [(item, people) for item, people in wanted if people]

@@ -182,7 +182,9 @@ def withdraw(key_prefix: str, *, now: datetime.datetime | None = None, actor=Non
     now = now or timezone.now()
     if not key_prefix:
         raise ValueError("a key prefix is required")
-    (cancel,) = [m for m in MESSAGES.moves if m.action == Action.CANCEL]
+    # a message being sent is withdrawn too: the worker's answer then moves nothing, so no
+    # further part (and no retry) of it ever goes out
+    (cancel,) = [m for m in MESSAGES.moves if m.action == Action.WITHDRAW]
     mine = Message.objects.filter(key__startswith=key_prefix)
     robots = list(
         mine.filter(channel__isnull=False, status__in=sorted(cancel.sources)).values_list(
@@ -204,7 +206,7 @@ def withdraw(key_prefix: str, *, now: datetime.datetime | None = None, actor=Non
             [
                 MessageEvent(
                     message_id=pk,
-                    action=Action.CANCEL,
+                    action=Action.WITHDRAW,
                     from_status=status,
                     to_status=Status.CANCELLED,
                     actor=actor,

@@ -35,6 +35,7 @@ MESSAGES = Lifecycle(
         Move(Action.LOSE, frozenset({S}), U, KEEPERS, internal=True),
         Move(Action.RESEND, frozenset({F, U}), P, KEEPERS),
         Move(Action.CANCEL, frozenset({P, F, U}), C, KEEPERS),
+        Move(Action.WITHDRAW, frozenset({P, S, F, U}), C, KEEPERS, internal=True),
     ],
     statuses=[s.value for s in Status],
     action_label=_label,

@@ -209,9 +209,7 @@ def digest_fold(*, day: datetime.date) -> int:
     return folded
 
 
-def daily_run(
-    *, today: datetime.date | None = None, now: datetime.datetime | None = None
-) -> dict:
+def daily_run(*, today: datetime.date | None = None, now: datetime.datetime | None = None) -> dict:
     """The daily job: record the reminders, then fold everything pending into today's digests
     (``digests_folded`` is sent after, with the day)."""
     if today is None:

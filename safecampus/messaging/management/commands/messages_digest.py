@@ -41,6 +41,5 @@ class Command(BaseCommand):
             raise CommandError("--date: a day after --now")
         result = group_digests(now=at, today=day)
         self.stdout.write(
-            f"{day.isoformat()}: {result['bureaus']} bureaus, "
-            f"{result['messages']} messages queued"
+            f"{day.isoformat()}: {result['bureaus']} bureaus, {result['messages']} messages queued"
         )
