@@ -472,9 +472,7 @@ def _record(send: Send, answer: transports.Answer, *, worker: str, now) -> None:
             Message.objects.filter(pk__in=ids, status=Status.SENDING, worker=worker).update(
                 parts_sent=send.part
             )
-        if send.channel_id:
-            Channel.objects.filter(pk=send.channel_id).update(last_ok_at=now)
-        return
+        return  # the robot's last_ok_at is written once a round (drain)
     # the message's remaining parts of this claim are not sent
     if answer.outcome == Outcome.LIMITED:
         blocked = now + datetime.timedelta(seconds=transports.BLOCKED_FOR[send.transport])
@@ -585,6 +583,7 @@ def drain(
         if not sends:
             break
         stopped: set[int] = set()  # messages with a part that failed: no later part is sent
+        answered: dict[int, datetime.datetime] = {}  # robots that took a request: when
         blocked: set[int] = set()  # robots the service blocked: nothing more goes to them
         for send in sends:
             if send.channel_id in blocked or stopped.intersection(send.message_ids):
@@ -598,11 +597,17 @@ def drain(
                 continue
             outcome = _deliver(send, worker=worker, clock=clock)
             counts[outcome] = counts.get(outcome, 0) + 1
-            if outcome not in (Outcome.OK,):
+            if outcome == Outcome.OK:
+                if send.channel_id:
+                    answered[send.channel_id] = clock()
+            else:
                 stopped.update(send.message_ids)
             if outcome == Outcome.LIMITED:
                 blocked.add(send.channel_id)
         _finish_claim(sends, worker=worker, now=clock())
+        for channel_id, at_ok in answered.items():
+            retry_locked(lambda: Channel.objects.filter(pk=channel_id).update(last_ok_at=at_ok))  # noqa: B023
+        answered.clear()
     connection.close_if_unusable_or_obsolete()
     return counts
 

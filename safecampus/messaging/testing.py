@@ -60,6 +60,8 @@ class RobotImitation:
         #: the next N requests answer HTTP ``fail_status``
         self.fail_next = 0
         self.fail_status = 500
+        #: requests whose payload this says yes to answer HTTP ``fail_status``
+        self.fail_if = None
         #: seconds to wait before answering
         self.delay = 0.0
         #: when set, requests wait for it before answering (``arrived`` is set on arrival)
@@ -157,6 +159,8 @@ class RobotImitation:
             payload = json.loads(raw.decode("utf-8"))
         except ValueError:
             return 400, {"errcode": 40001, "errmsg": "invalid json"}
+        if self.fail_if is not None and self.fail_if(payload):
+            return self.fail_status, {"error": "server error"}
         if parts.path == "/robot/send":
             return 200, self._dingtalk(query, payload)
         if parts.path == "/cgi-bin/webhook/send":
