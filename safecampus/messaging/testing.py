@@ -67,6 +67,8 @@ class RobotImitation:
         #: when set, requests wait for it before answering (``arrived`` is set on arrival)
         self.hold: threading.Event | None = None
         self.arrived = threading.Event()
+        #: requests that reached the imitation, answered or not
+        self.arrivals = 0
         #: seconds now (the imitation's idea of the time)
         self.clock = time.time
         self._sent: dict[str, deque] = defaultdict(deque)
@@ -146,9 +148,12 @@ class RobotImitation:
     def _answer(self, path: str, raw: bytes) -> tuple[int, dict]:
         parts = urllib.parse.urlsplit(path)
         query = dict(urllib.parse.parse_qsl(parts.query))
-        if self.hold is not None:
+        with self._lock:
+            self.arrivals += 1
+        hold = self.hold
+        if hold is not None:
             self.arrived.set()
-            self.hold.wait(timeout=60)
+            hold.wait(timeout=60)
         if self.delay:
             time.sleep(self.delay)
         with self._lock:
