@@ -608,7 +608,8 @@ def drain(
         for channel_id, at_ok in answered.items():
             retry_locked(lambda: Channel.objects.filter(pk=channel_id).update(last_ok_at=at_ok))  # noqa: B023
         answered.clear()
-    connection.close_if_unusable_or_obsolete()
+    if not connection.in_atomic_block:  # never inside a caller's transaction (a test's)
+        connection.close_if_unusable_or_obsolete()
     return counts
 
 
