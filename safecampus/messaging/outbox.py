@@ -536,18 +536,38 @@ def _max_attempts() -> int:
     return settings.SAFECAMPUS_OUTBOX_MAX_ATTEMPTS
 
 
-def _finish_claim(sends: list[Send], *, worker: str, now) -> None:
-    """After a claim's sends: a message still held (a part failed before its last part, or
-    parts are left for the next minute) goes back to waiting from the part it reached."""
+def _finish_claim(sends: list[Send], *, worker: str, now, tried: set[int] = frozenset()) -> None:
+    """After a claim's sends: a message still held goes back to waiting. One whose parts are
+    left for the next minute continues from the part it reached; one for which no request was
+    made (its robot was blocked meanwhile) waits without the attempt counted."""
     held = {i for s in sends for i in s.message_ids}
     rows = Message.objects.filter(pk__in=held, status=Status.SENDING, worker=worker)
     ids = list(rows.values_list("pk", flat=True))
-    if ids:
-        in_write_transaction(
-            lambda: _system_move(
-                ids, Action.PART, now=now, held_by=worker, lease_until=None, next_attempt_at=now
-            )
+    if not ids:
+        return
+    untried = [i for i in ids if i not in tried]
+
+    def work():
+        _system_move(
+            [i for i in ids if i in tried],
+            Action.PART,
+            now=now,
+            held_by=worker,
+            lease_until=None,
+            next_attempt_at=now,
         )
+        _system_move(
+            untried,
+            Action.RETRY,
+            now=now,
+            held_by=worker,
+            detail=_("Not sent: the service blocked the robot."),
+            lease_until=None,
+            next_attempt_at=now,
+            attempts=F("attempts") - 1,
+        )
+
+    in_write_transaction(work)
 
 
 # --- draining -----------------------------------------------------------------------------------
@@ -584,6 +604,7 @@ def drain(
             break
         stopped: set[int] = set()  # messages with a part that failed: no later part is sent
         answered: dict[int, datetime.datetime] = {}  # robots that took a request: when
+        tried: set[int] = set()  # messages a request was made for
         blocked: set[int] = set()  # robots the service blocked: nothing more goes to them
         for send in sends:
             if send.channel_id in blocked or stopped.intersection(send.message_ids):
@@ -597,6 +618,8 @@ def drain(
                 continue
             outcome = _deliver(send, worker=worker, clock=clock)
             counts[outcome] = counts.get(outcome, 0) + 1
+            if outcome != "skipped":
+                tried.update(send.message_ids)
             if outcome == Outcome.OK:
                 if send.channel_id:
                     answered[send.channel_id] = clock()
@@ -604,7 +627,7 @@ def drain(
                 stopped.update(send.message_ids)
             if outcome == Outcome.LIMITED:
                 blocked.add(send.channel_id)
-        _finish_claim(sends, worker=worker, now=clock())
+        _finish_claim(sends, worker=worker, now=clock(), tried=tried)
         for channel_id, at_ok in answered.items():
             retry_locked(lambda: Channel.objects.filter(pk=channel_id).update(last_ok_at=at_ok))  # noqa: B023
         answered.clear()

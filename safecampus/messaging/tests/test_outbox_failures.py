@@ -156,6 +156,14 @@ def test_dingtalk_130101_blocks_the_robot_ten_minutes_and_the_messages_wait(robo
     assert "发送过于频繁" in channel.last_error
     waiting = [m for m in messages if status(m) == Status.PENDING]
     assert len(waiting) == 3
+    # the two not tried wait without an attempt counted; the refused one counts its attempt
+    assert sorted((m.attempts, actions(m)[-1]) for m in waiting) == [
+        (0, Action.RETRY),
+        (0, Action.RETRY),
+        (1, Action.RETRY),
+    ]
+    for m in waiting:
+        assert m.next_attempt_at in (NOW, NOW + seconds(600))
     assert drain(now=NOW + seconds(599)) == {}
     robots.clock = lambda: time.time() + 601
     assert drain(now=NOW + seconds(600)) == {Outcome.OK: 2, Outcome.LIMITED: 1}

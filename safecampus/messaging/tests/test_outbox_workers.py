@@ -131,7 +131,7 @@ def _key_counts(robots, keys) -> dict[str, int]:
 
 
 def test_two_senders_at_once_keep_each_robot_within_twenty_a_minute(robots, world, shared):
-    tokens = ["dtalk001", "dtalk002", "wecom001", "wecom002"]
+    tokens = ["dtalk001", "dtalk002", "wecom001"]
     keys = []
     for token in tokens:
         transport = Transport.WECOM if token.startswith("wecom") else Transport.DINGTALK
@@ -140,11 +140,11 @@ def test_two_senders_at_once_keep_each_robot_within_twenty_a_minute(robots, worl
             key = f"{token}:{i}"
             queue(channel, key, title=f"测试{i}", body=f"编号【{key}】")
             keys.append(key)
-    # both senders' first requests wait for each other (or 5 s), so their claims overlap
+    # both senders' first requests wait for each other (or 3 s), so their claims overlap
     robots.hold = threading.Event()
     shared.publish()
     first, second = shared.start(now=NOW), shared.start(now=NOW)
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + 3
     while robots.arrivals < 2 and time.monotonic() < deadline:
         time.sleep(0.02)
     robots.hold.set()
@@ -159,13 +159,13 @@ def test_two_senders_at_once_keep_each_robot_within_twenty_a_minute(robots, worl
         assert robots.max_per_minute(token) == 20
         assert Attempt.objects.filter(channel__webhook__contains=token, counted=True).count() == 20
     assert set(_key_counts(robots, keys).values()) == {0, 1}
-    assert Message.objects.filter(status=Status.SENT).count() == 80
-    assert Message.objects.filter(status=Status.PENDING).count() == 24
+    assert Message.objects.filter(status=Status.SENT).count() == 60
+    assert Message.objects.filter(status=Status.PENDING).count() == 18
 
     robots.clock = lambda: time.time() + 61  # the next minute
-    assert drain(now=NOW + seconds(60)) == {Outcome.OK: 24}
+    assert drain(now=NOW + seconds(60)) == {Outcome.OK: 18}
     assert set(_key_counts(robots, keys).values()) == {1}
-    assert Message.objects.filter(status=Status.SENT).count() == 104
+    assert Message.objects.filter(status=Status.SENT).count() == 78
     assert max(robots.max_per_minute(t) for t in tokens) == 20
 
 
