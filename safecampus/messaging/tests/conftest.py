@@ -1,6 +1,14 @@
 import pytest
+from django.utils import translation
 
 from safecampus.messaging.testing import RobotImitation
+
+
+@pytest.fixture(autouse=True)
+def chinese():
+    """The worker speaks the default language (Chinese) whatever an earlier test activated."""
+    with translation.override("zh-hans"):
+        yield
 
 
 @pytest.fixture
