@@ -27,6 +27,7 @@ def _instant(value: str) -> datetime.datetime:
 
 class Command(BaseCommand):
     help = "Send the outbox's messages that are due (robots within their limits, e-mail)."
+    requires_system_checks = []  # a sender starts at once (the web and the workers check)
 
     def add_arguments(self, parser):
         parser.add_argument("--once", action="store_true", help="drain once and exit")
