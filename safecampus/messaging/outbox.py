@@ -132,15 +132,17 @@ def _system_move(
     (move,) = [m for m in MESSAGES.moves if m.action == action]
     (source,) = move.sources
     target = move.leads(source)
+    if not ids:
+        return []
     rows = Message.objects.filter(pk__in=ids, status=source)
     if held_by is not None:
         rows = rows.filter(worker=held_by)
-    moved = list(rows.values_list("pk", flat=True))
+    # the rows are locked until the transaction ends (PostgreSQL; SQLite has one writer), so the
+    # events written are exactly the rows moved even when a reaper or another worker is at work
+    moved = list(rows.select_for_update().order_by("pk").values_list("pk", flat=True))
     if not moved:
         return []
-    Message.objects.filter(pk__in=moved, status=source).update(
-        status=target, version=F("version") + 1, **fields
-    )
+    rows.filter(pk__in=moved).update(status=target, version=F("version") + 1, **fields)
     MessageEvent.objects.bulk_create(
         [
             MessageEvent(
@@ -246,7 +248,9 @@ def _claim_channel(channel_id: int, now: datetime.datetime, worker: str) -> list
                 payloads = transports.layout(
                     channel.transport, head.title, head.body, _absolute(head.url), keyword
                 )
-                first = head.parts_sent
+                # a layout that changed since the message's last part (a longer address, a new
+                # keyword) never leaves a claimed message without a request: its last part again
+                first = min(head.parts_sent, len(payloads) - 1)
                 take = payloads[first : first + free]
                 for offset, payload in enumerate(take):
                     part = first + offset + 1
@@ -276,7 +280,7 @@ def _claim_channel(channel_id: int, now: datetime.datetime, worker: str) -> list
             else:
                 title, body = _merged_text(group)
                 (payload,) = transports.layout(channel.transport, title, body, "", keyword)
-                for i, m in enumerate(group):
+                for m in group:
                     attempts.append(
                         Attempt(
                             channel_id=channel_id,
@@ -284,7 +288,7 @@ def _claim_channel(channel_id: int, now: datetime.datetime, worker: str) -> list
                             part=1,
                             at=now,
                             worker=worker,
-                            counted=i == 0,
+                            counted=False,
                             detail=_("merged with %(n)s others") % {"n": len(group) - 1},
                         )
                     )
@@ -305,6 +309,16 @@ def _claim_channel(channel_id: int, now: datetime.datetime, worker: str) -> list
             claimed.extend(m.pk for m in group)
         moved = set(_claim_rows(claimed, now=now, worker=worker, lease=lease))
         attempts = [a for a in attempts if a.message_id in moved]
+        # one ledger row counts per request, whichever of a merged request's messages it is
+        merged_heads: set[int] = set()
+        for send in sends:
+            if len(send.message_ids) > 1:
+                kept = [i for i in send.message_ids if i in moved]
+                if kept:
+                    merged_heads.add(kept[0])
+        for a in attempts:
+            if a.message_id in merged_heads:
+                a.counted = True
         Attempt.objects.bulk_create(attempts)
         by_message: dict[int, list[int]] = {}
         for a in Attempt.objects.filter(
@@ -393,10 +407,38 @@ def _backoff(attempts: int) -> datetime.timedelta:
     return datetime.timedelta(seconds=min(BACKOFF_FIRST * 2 ** max(attempts - 1, 0), BACKOFF_MAX))
 
 
-def _deliver(send: Send, *, worker: str, clock: Callable[[], datetime.datetime]) -> str:
+def _start(send: Send, *, worker: str, now: datetime.datetime) -> bool:
+    """Just before a request: whether this drain still holds every message of ``send`` (a
+    reaper may have taken it from a worker that was too slow); if so its lease is renewed and
+    its ledger rows marked in flight, in one transaction that a reaper waits for (the message
+    rows are locked), so a reaper sees either a request in flight or none started."""
+    lease = now + datetime.timedelta(seconds=settings.SAFECAMPUS_OUTBOX_LEASE_SECONDS)
+
+    def work() -> bool:
+        held = Message.objects.filter(pk__in=send.message_ids, status=Status.SENDING, worker=worker)
+        if held.update(lease_until=lease) != len(send.message_ids):
+            return False
+        Attempt.objects.filter(pk__in=send.attempt_ids, outcome=Outcome.RESERVED).update(
+            outcome=Outcome.IN_FLIGHT
+        )
+        return True
+
+    return in_write_transaction(work)
+
+
+def _skip(send: Send, why: str) -> None:
+    """A reserved request that is not made: its ledger rows say so and no longer count."""
     retry_locked(
-        lambda: Attempt.objects.filter(pk__in=send.attempt_ids).update(outcome=Outcome.IN_FLIGHT)
+        lambda: Attempt.objects.filter(pk__in=send.attempt_ids, outcome=Outcome.RESERVED).update(
+            outcome=Outcome.ERROR, counted=False, detail=why[:300]
+        )
     )
+
+
+def _deliver(send: Send, *, worker: str, clock: Callable[[], datetime.datetime]) -> str:
+    if not _start(send, worker=worker, now=clock()):
+        _skip(send, _("Not sent: the message was taken from its worker."))
+        return "skipped"
     if send.transport == Transport.EMAIL:
         answer = transports.send_email(address=send.address, subject=send.subject, body=send.text)
     else:
@@ -430,9 +472,7 @@ def _record(send: Send, answer: transports.Answer, *, worker: str, now) -> None:
             Message.objects.filter(pk__in=ids, status=Status.SENDING, worker=worker).update(
                 parts_sent=send.part
             )
-        if send.channel_id:
-            Channel.objects.filter(pk=send.channel_id).update(last_ok_at=now)
-        return
+        return  # the robot's last_ok_at is written once a round (drain)
     # the message's remaining parts of this claim are not sent
     if answer.outcome == Outcome.LIMITED:
         blocked = now + datetime.timedelta(seconds=transports.BLOCKED_FOR[send.transport])
@@ -476,9 +516,12 @@ def _record(send: Send, answer: transports.Answer, *, worker: str, now) -> None:
         lease_until=None,
         last_error=answer.detail[:300],
     )
+    by_attempts: dict[int, list[int]] = {}
     for pk, n in rows.exclude(pk__in=spent).values_list("pk", "attempts"):
+        by_attempts.setdefault(n, []).append(pk)
+    for n, pks in by_attempts.items():
         _system_move(
-            [pk],
+            pks,
             Action.RETRY,
             now=now,
             held_by=worker,
@@ -493,18 +536,38 @@ def _max_attempts() -> int:
     return settings.SAFECAMPUS_OUTBOX_MAX_ATTEMPTS
 
 
-def _finish_claim(sends: list[Send], *, worker: str, now) -> None:
-    """After a claim's sends: a message still held (a part failed before its last part, or
-    parts are left for the next minute) goes back to waiting from the part it reached."""
+def _finish_claim(sends: list[Send], *, worker: str, now, tried: set[int] = frozenset()) -> None:
+    """After a claim's sends: a message still held goes back to waiting. One whose parts are
+    left for the next minute continues from the part it reached; one for which no request was
+    made (its robot was blocked meanwhile) waits without the attempt counted."""
     held = {i for s in sends for i in s.message_ids}
     rows = Message.objects.filter(pk__in=held, status=Status.SENDING, worker=worker)
     ids = list(rows.values_list("pk", flat=True))
-    if ids:
-        in_write_transaction(
-            lambda: _system_move(
-                ids, Action.PART, now=now, held_by=worker, lease_until=None, next_attempt_at=now
-            )
+    if not ids:
+        return
+    untried = [i for i in ids if i not in tried]
+
+    def work():
+        _system_move(
+            [i for i in ids if i in tried],
+            Action.PART,
+            now=now,
+            held_by=worker,
+            lease_until=None,
+            next_attempt_at=now,
         )
+        _system_move(
+            untried,
+            Action.RETRY,
+            now=now,
+            held_by=worker,
+            detail=_("Not sent: the service blocked the robot."),
+            lease_until=None,
+            next_attempt_at=now,
+            attempts=F("attempts") - 1,
+        )
+
+    in_write_transaction(work)
 
 
 # --- draining -----------------------------------------------------------------------------------
@@ -531,7 +594,7 @@ def drain(
         due = Message.objects.due(at).filter(channel__isnull=False)
         if channel_ids is not None:
             due = due.filter(channel_id__in=list(channel_ids))
-        robots = list(due.values_list("channel_id", flat=True).distinct()[:500])
+        robots = list(due.order_by().values_list("channel_id", flat=True).distinct()[:500])
         sends: list[Send] = []
         for channel_id in robots:
             sends.extend(_claim_channel(channel_id, at, worker))
@@ -539,11 +602,37 @@ def drain(
             sends.extend(_claim_emails(at, worker))
         if not sends:
             break
+        stopped: set[int] = set()  # messages with a part that failed: no later part is sent
+        answered: dict[int, datetime.datetime] = {}  # robots that took a request: when
+        tried: set[int] = set()  # messages a request was made for
+        blocked: set[int] = set()  # robots the service blocked: nothing more goes to them
         for send in sends:
+            if send.channel_id in blocked or stopped.intersection(send.message_ids):
+                why = (
+                    _("Not sent: the service blocked the robot.")
+                    if send.channel_id in blocked
+                    else _("Not sent: an earlier part failed.")
+                )
+                _skip(send, why)
+                counts["skipped"] = counts.get("skipped", 0) + 1
+                continue
             outcome = _deliver(send, worker=worker, clock=clock)
             counts[outcome] = counts.get(outcome, 0) + 1
-        _finish_claim(sends, worker=worker, now=clock())
-    connection.close_if_unusable_or_obsolete()
+            if outcome != "skipped":
+                tried.update(send.message_ids)
+            if outcome == Outcome.OK:
+                if send.channel_id:
+                    answered[send.channel_id] = clock()
+            else:
+                stopped.update(send.message_ids)
+            if outcome == Outcome.LIMITED:
+                blocked.add(send.channel_id)
+        _finish_claim(sends, worker=worker, now=clock(), tried=tried)
+        for channel_id, at_ok in answered.items():
+            retry_locked(lambda: Channel.objects.filter(pk=channel_id).update(last_ok_at=at_ok))  # noqa: B023
+        answered.clear()
+    if not connection.in_atomic_block:  # never inside a caller's transaction (a test's)
+        connection.close_if_unusable_or_obsolete()
     return counts
 
 
@@ -551,20 +640,23 @@ def reap(*, now: datetime.datetime | None = None) -> dict:
     """Messages whose drain stopped (its lease ran out): queued again when none of their
     requests had started, ``uncertain`` when one was in flight."""
     now = now or timezone.now()
-    stale = list(
-        Message.objects.filter(status=Status.SENDING, lease_until__lt=now).values_list(
-            "pk", flat=True
-        )[:5000]
-    )
-    if not stale:
-        return {"released": 0, "uncertain": 0}
-    in_flight = set(
-        Attempt.objects.filter(message_id__in=stale, outcome=Outcome.IN_FLIGHT).values_list(
-            "message_id", flat=True
-        )
-    )
 
     def work():
+        # locked first (PostgreSQL), so a worker starting a request waits, and then finds the
+        # message no longer its own; or it started before, and its request is seen in flight
+        stale = list(
+            Message.objects.select_for_update()
+            .filter(status=Status.SENDING, lease_until__lt=now)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:5000]
+        )
+        if not stale:
+            return {"released": 0, "uncertain": 0}
+        in_flight = set(
+            Attempt.objects.filter(message_id__in=stale, outcome=Outcome.IN_FLIGHT).values_list(
+                "message_id", flat=True
+            )
+        )
         lost = _system_move(
             [pk for pk in stale if pk in in_flight],
             Action.LOSE,
@@ -580,7 +672,7 @@ def reap(*, now: datetime.datetime | None = None) -> dict:
             lease_until=None,
             next_attempt_at=now,
         )
-        Attempt.objects.filter(message_id__in=stale, outcome=Outcome.RESERVED, at__lt=now).update(
+        Attempt.objects.filter(message_id__in=stale, outcome=Outcome.RESERVED).update(
             outcome=Outcome.ERROR, detail=_("Not sent: its worker stopped.")
         )
         return {"released": len(released), "uncertain": len(lost)}

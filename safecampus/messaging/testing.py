@@ -6,14 +6,20 @@ robot (``/robot/send?access_token=…[&timestamp=…&sign=…]``) and WeCom's gr
 hour), the robot's keywords, each service's byte limits, and counts each robot's messages over the
 last minute, answering DingTalk's errcode 130101 (and blocking the robot for ten minutes) or
 WeCom's 45009 above the limit. It can also answer 500, take too long, or hold a request until told
-to answer (to kill a worker mid-send)."""
+to answer (to kill a worker mid-send). Its ``clock`` (seconds, ``time.time`` by default) is what
+it counts minutes and checks timestamps by; a test moves it on to play the next minute.
+
+:class:`SmtpImitation` is a small SMTP server on 127.0.0.1 that keeps the e-mails it receives."""
 
 from __future__ import annotations
 
 import base64
+import email
+import email.policy
 import hashlib
 import hmac
 import json
+import socketserver
 import threading
 import time
 import urllib.parse
@@ -54,11 +60,17 @@ class RobotImitation:
         #: the next N requests answer HTTP ``fail_status``
         self.fail_next = 0
         self.fail_status = 500
+        #: requests whose payload this says yes to answer HTTP ``fail_status``
+        self.fail_if = None
         #: seconds to wait before answering
         self.delay = 0.0
         #: when set, requests wait for it before answering (``arrived`` is set on arrival)
         self.hold: threading.Event | None = None
         self.arrived = threading.Event()
+        #: requests that reached the imitation, answered or not
+        self.arrivals = 0
+        #: seconds now (the imitation's idea of the time)
+        self.clock = time.time
         self._sent: dict[str, deque] = defaultdict(deque)
         self._blocked: dict[str, float] = {}
         self._lock = threading.Lock()
@@ -89,7 +101,9 @@ class RobotImitation:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        ).start()
         return self.base
 
     @property
@@ -134,9 +148,12 @@ class RobotImitation:
     def _answer(self, path: str, raw: bytes) -> tuple[int, dict]:
         parts = urllib.parse.urlsplit(path)
         query = dict(urllib.parse.parse_qsl(parts.query))
-        if self.hold is not None:
+        with self._lock:
+            self.arrivals += 1
+        hold = self.hold
+        if hold is not None:
             self.arrived.set()
-            self.hold.wait(timeout=60)
+            hold.wait(timeout=60)
         if self.delay:
             time.sleep(self.delay)
         with self._lock:
@@ -147,6 +164,8 @@ class RobotImitation:
             payload = json.loads(raw.decode("utf-8"))
         except ValueError:
             return 400, {"errcode": 40001, "errmsg": "invalid json"}
+        if self.fail_if is not None and self.fail_if(payload):
+            return self.fail_status, {"error": "server error"}
         if parts.path == "/robot/send":
             return 200, self._dingtalk(query, payload)
         if parts.path == "/cgi-bin/webhook/send":
@@ -154,7 +173,7 @@ class RobotImitation:
         return 404, {"errcode": 404, "errmsg": "not found"}
 
     def _count(self, service: str, token: str, payload: dict, limited_code: int, msg: str):
-        now = time.time()
+        now = self.clock()
         with self._lock:
             if self._blocked.get(token, 0) > now:
                 self.limited.append(Received(service, token, payload, now))
@@ -179,7 +198,7 @@ class RobotImitation:
         if secret is not None:
             stamp, sign = query.get("timestamp", ""), query.get("sign", "")
             try:
-                fresh = abs(time.time() * 1000 - int(stamp)) < 3600 * 1000
+                fresh = abs(self.clock() * 1000 - int(stamp)) < 3600 * 1000
             except ValueError:
                 fresh = False
             if not fresh:
@@ -216,3 +235,88 @@ class RobotImitation:
         if len(content.encode("utf-8")) > limit:
             return {"errcode": 40058, "errmsg": f"content exceed max length {limit}"}
         return self._count("wecom", key, payload, 45009, "api freq out of limit")
+
+
+# --- e-mail -------------------------------------------------------------------------------------
+
+
+class SmtpImitation:
+    """A small SMTP server on 127.0.0.1 (EHLO/HELO, MAIL, RCPT, DATA, RSET, NOOP, QUIT; no TLS,
+    no login) that keeps what it receives in ``received`` as :class:`email.message.EmailMessage`
+    objects, with ``envelope`` the recipients of each."""
+
+    def __init__(self):
+        self.received: list = []
+        self.envelopes: list[list[str]] = []
+        self._server: socketserver.ThreadingTCPServer | None = None
+
+    def start(self) -> int:
+        imitation = self
+
+        class Handler(socketserver.StreamRequestHandler):
+            def say(self, line: str) -> None:
+                self.wfile.write(line.encode("ascii") + b"\r\n")
+                self.wfile.flush()
+
+            def handle(self):
+                self.say("220 localhost SafeCampus test SMTP")
+                recipients: list[str] = []
+                while True:
+                    raw = self.rfile.readline(65536)
+                    if not raw:
+                        return
+                    line = raw.decode("utf-8", "replace").rstrip("\r\n")
+                    verb = line[:4].upper()
+                    if verb == "EHLO":
+                        self.say("250-localhost")
+                        self.say("250-8BITMIME")
+                        self.say("250 SMTPUTF8")
+                    elif verb == "HELO":
+                        self.say("250 localhost")
+                    elif verb == "MAIL":
+                        recipients = []
+                        self.say("250 OK")
+                    elif verb == "RCPT":
+                        recipients.append(line.split(":", 1)[1].strip().strip("<>").split(">")[0])
+                        self.say("250 OK")
+                    elif verb == "DATA":
+                        self.say("354 End data with <CR><LF>.<CR><LF>")
+                        data = bytearray()
+                        while True:
+                            chunk = self.rfile.readline(1 << 20)
+                            if not chunk or chunk in (b".\r\n", b".\n"):
+                                break
+                            if chunk.startswith(b".."):
+                                chunk = chunk[1:]
+                            data += chunk
+                        imitation.received.append(
+                            email.message_from_bytes(bytes(data), policy=email.policy.default)
+                        )
+                        imitation.envelopes.append(recipients)
+                        self.say("250 OK queued")
+                    elif verb in ("RSET", "NOOP"):
+                        self.say("250 OK")
+                    elif verb == "QUIT":
+                        self.say("221 Bye")
+                        return
+                    else:
+                        self.say("502 Command not implemented")
+
+        class Server(socketserver.ThreadingTCPServer):
+            daemon_threads = True
+            allow_reuse_address = True
+
+        self._server = Server(("127.0.0.1", 0), Handler)
+        threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        ).start()
+        return self.port
+
+    @property
+    def port(self) -> int:
+        return self._server.server_address[1]
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()

@@ -24,6 +24,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from .choices import Outcome, Transport
 
@@ -56,6 +57,13 @@ class Answer:
     errcode: int | None = None
     #: what the person who keeps the robot reads (Chinese), never the token or the secret
     detail: str = ""
+
+
+def _service(transport: str) -> str:
+    """The service's short name in messages a person reads (钉钉, 企业微信)."""
+    if transport == Transport.DINGTALK:
+        return pgettext("service", "DingTalk")
+    return pgettext("service", "WeCom")
 
 
 # --- webhooks -----------------------------------------------------------------------------------
@@ -141,7 +149,7 @@ def split_lines(text: str, limit: int) -> list[str]:
     current = ""
     for line in text.split("\n"):
         while _size(line) > limit:
-            cut = line.encode("utf-8")[:limit].decode("utf-8", "ignore")
+            cut = line.encode("utf-8")[:limit].decode("utf-8", "ignore") or line[0]
             if current:
                 parts.append(current)
                 current = ""
@@ -216,7 +224,7 @@ def _read(errcode, errmsg: str, transport: str, status: int) -> Answer:
         return Answer(Outcome.OK, status, 0, "")
     limited = DINGTALK_LIMITED if transport == Transport.DINGTALK else WECOM_LIMITED
     refused = DINGTALK_REFUSED if transport == Transport.DINGTALK else WECOM_REFUSED
-    service = Transport(transport).label
+    service = _service(transport)
     if errcode in limited:
         return Answer(
             Outcome.LIMITED,
@@ -249,6 +257,11 @@ def _refusal(transport: str, errcode: int, errmsg: str) -> str:
                 "DingTalk refused the message: it carries none of the robot's custom keywords. "
                 "Enter the robot's keywords here."
             )
+        if "timestamp" in low:
+            return _(
+                "DingTalk refused the request's time: this server's clock is more than an hour "
+                "off. Set the server's time right (NTP)."
+            )
         if "ip" in low:
             return _(
                 "DingTalk refused the request: this server's address is not on the robot's IP list."
@@ -269,7 +282,7 @@ def _refusal(transport: str, errcode: int, errmsg: str) -> str:
                 "code": errcode
             }
     return _("%(service)s refused the message (%(code)s): %(msg)s") % {
-        "service": Transport(transport).label,
+        "service": _service(transport),
         "code": errcode,
         "msg": errmsg[:120],
     }
@@ -287,7 +300,7 @@ def send_robot(
     request = urllib.request.Request(
         url, data=data, headers={"Content-Type": "application/json; charset=utf-8"}, method="POST"
     )
-    service = Transport(transport).label
+    service = _service(transport)
     try:
         with urllib.request.urlopen(request, timeout=settings.SAFECAMPUS_ROBOT_TIMEOUT) as resp:
             status = resp.status

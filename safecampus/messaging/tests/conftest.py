@@ -1,6 +1,14 @@
 import pytest
+from django.utils import translation
 
 from safecampus.messaging.testing import RobotImitation
+
+
+@pytest.fixture(autouse=True)
+def chinese():
+    """The worker speaks the default language (Chinese) whatever an earlier test activated."""
+    with translation.override("zh-hans"):
+        yield
 
 
 @pytest.fixture
@@ -12,3 +20,20 @@ def robots(settings):
     settings.SAFECAMPUS_WECOM_API = base
     yield imitation
     imitation.stop()
+
+
+@pytest.fixture
+def smtp(settings):
+    """A local SMTP server; the settings send e-mail through it."""
+    from safecampus.messaging.testing import SmtpImitation
+
+    server = SmtpImitation()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = server.start()
+    settings.EMAIL_HOST_USER = ""
+    settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_TIMEOUT = 2
+    yield server
+    server.stop()
