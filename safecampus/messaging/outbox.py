@@ -48,6 +48,8 @@ from .models import Attempt, Channel, Message, MessageEvent
 log = logging.getLogger(__name__)
 
 WINDOW = datetime.timedelta(seconds=60)
+#: robots one drain step claims for
+ROBOT_PAGE = 500
 #: most e-mails one drain step claims
 EMAIL_BATCH = 50
 #: the first back-off after an error, doubled each attempt, at most an hour
@@ -589,19 +591,34 @@ def drain(
     worker = worker or worker_token()
     counts: dict[str, int] = {}
     reap(now=clock())
+    # robots are taken in pages of ROBOT_PAGE by id, so that a page of robots at their limit
+    # (or blocked) never hides the robots after it; the drain ends after a whole pass over
+    # every page that sent nothing
+    after = 0
+    idle_pass = True
     for _round in range(max_rounds):
         at = clock()
-        due = Message.objects.due(at).filter(channel__isnull=False)
+        due = Message.objects.due(at).filter(channel__isnull=False, channel_id__gt=after)
         if channel_ids is not None:
             due = due.filter(channel_id__in=list(channel_ids))
-        robots = list(due.order_by().values_list("channel_id", flat=True).distinct()[:500])
+        robots = list(
+            due.order_by("channel_id").values_list("channel_id", flat=True).distinct()[:ROBOT_PAGE]
+        )
+        after = robots[-1] if len(robots) == ROBOT_PAGE else 0
         sends: list[Send] = []
         for channel_id in robots:
             sends.extend(_claim_channel(channel_id, at, worker))
         if channel_ids is None:
             sends.extend(_claim_emails(at, worker))
+        if sends:
+            idle_pass = False
         if not sends:
-            break
+            if after:
+                continue  # the next page of robots
+            if idle_pass:
+                break
+            idle_pass = True  # one more pass from the first robot: some may have room again
+            continue
         stopped: set[int] = set()  # messages with a part that failed: no later part is sent
         answered: dict[int, datetime.datetime] = {}  # robots that took a request: when
         tried: set[int] = set()  # messages a request was made for
