@@ -394,8 +394,13 @@ def _backoff(attempts: int) -> datetime.timedelta:
 
 
 def _deliver(send: Send, *, worker: str, clock: Callable[[], datetime.datetime]) -> str:
+    # the ledger counts the request from when it leaves, not from its claim: the service counts
+    # it on arrival, and a claim's last request may leave long after the claim
+    started = clock()
     retry_locked(
-        lambda: Attempt.objects.filter(pk__in=send.attempt_ids).update(outcome=Outcome.IN_FLIGHT)
+        lambda: Attempt.objects.filter(pk__in=send.attempt_ids).update(
+            outcome=Outcome.IN_FLIGHT, at=started
+        )
     )
     if send.transport == Transport.EMAIL:
         answer = transports.send_email(address=send.address, subject=send.subject, body=send.text)
