@@ -536,7 +536,11 @@ def drain(
         due = Message.objects.due(at).filter(channel__isnull=False)
         if channel_ids is not None:
             due = due.filter(channel_id__in=list(channel_ids))
-        robots = list(due.values_list("channel_id", flat=True).distinct()[:500])
+        # ordered by the robot alone: the model's ordering would put created_at and id in the
+        # DISTINCT, one row per message, and one busy robot would fill the round
+        robots = list(
+            due.order_by("channel_id").values_list("channel_id", flat=True).distinct()[:500]
+        )
         sends: list[Send] = []
         for channel_id in robots:
             sends.extend(_claim_channel(channel_id, at, worker))
