@@ -6,6 +6,7 @@ Usage::
 
     .venv/bin/python bench/messaging_outbox.py                  # SQLite: 400 schools, 30 depts
     .venv/bin/python bench/messaging_outbox.py --postgres       # PostgreSQL: 40,000 / 3,000
+    .venv/bin/python bench/messaging_outbox.py --postgres --timed-posts 5000 --drain-budget 60
     .venv/bin/python bench/messaging_outbox.py --postgres --schools 4000 --departments 300
     .venv/bin/python bench/messaging_outbox.py --workers 1,2
 
