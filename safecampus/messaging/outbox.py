@@ -552,7 +552,10 @@ def drain(
             outcome = _deliver(send, worker=worker, clock=clock)
             counts[outcome] = counts.get(outcome, 0) + 1
         _finish_claim(sends, worker=worker, now=clock())
-    connection.close_if_unusable_or_obsolete()
+    # a worker's long drain gives back a stale connection; never one inside a transaction (a
+    # caller's, or a test's): Django would close it under the caller
+    if not connection.in_atomic_block:
+        connection.close_if_unusable_or_obsolete()
     return counts
 
 
