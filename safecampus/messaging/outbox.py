@@ -420,8 +420,10 @@ def _start(send: Send, *, worker: str, now: datetime.datetime) -> bool:
         held = Message.objects.filter(pk__in=send.message_ids, status=Status.SENDING, worker=worker)
         if held.update(lease_until=lease) != len(send.message_ids):
             return False
+        # the ledger counts the request from when it leaves, not from its claim: the service
+        # counts it on arrival, and a claim's last request may leave long after the claim
         Attempt.objects.filter(pk__in=send.attempt_ids, outcome=Outcome.RESERVED).update(
-            outcome=Outcome.IN_FLIGHT
+            outcome=Outcome.IN_FLIGHT, at=now
         )
         return True
 
@@ -601,6 +603,8 @@ def drain(
         due = Message.objects.due(at).filter(channel__isnull=False, channel_id__gt=after)
         if channel_ids is not None:
             due = due.filter(channel_id__in=list(channel_ids))
+        # ordered by the robot alone: the model's ordering would put created_at and id in the
+        # DISTINCT, one row per message, and one busy robot would fill the round
         robots = list(
             due.order_by("channel_id").values_list("channel_id", flat=True).distinct()[:ROBOT_PAGE]
         )

@@ -81,6 +81,12 @@ def test_seed_demo_shows_supervision_under_way(db, clock, settings, tmp_path):
     assert Consultation.objects.filter(campaign=campaign, status="decided").count() == 1
     assert AccountabilityRecord.objects.supervising().count() == 1
     assert Notification.objects.exists()
+    # the demo's group robots are there, paused: the demo sends nothing outside
+    from safecampus.messaging.models import Channel, Message
+
+    robots = Channel.objects.filter(bureau__code_prefix="MH")
+    assert robots.count() == 3 and not robots.filter(active=True).exists()
+    assert Message.objects.filter(bureau__code_prefix="MH", status="failed").count() == 1
 
 
 def test_seed_demo_without_activity_has_the_accounts_but_no_hazards(db):

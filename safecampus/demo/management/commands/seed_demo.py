@@ -5,7 +5,8 @@ It creates the Shanghai city bureau, 闵行区教育局 with the departments and
 (unless told not to) demo hazards, a campaign and its supervision, recurring duties (a
 school calendar, the default duty catalog, this year's work plan, a history of records) and
 security standards (the shipped rule sets, a policy, facts, findings, two of them hazards) and
-the student safety zone (rules, boundaries, waiting areas, venues, cases moved along).
+the student safety zone (rules, boundaries, waiting areas, venues, cases moved along) and
+messages (group robots, paused, with an outbox history).
 ``--schools N`` scales it:
 schools beyond the first 400 go to further district bureaus under the city bureau, so a city-level
 account sees the whole tree. Everything is written with bulk inserts; 40,000 schools take seconds.
@@ -133,6 +134,14 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Duty watch: {watch['periods']} periods, {watch['rosters']} rosters published, "
             f"{watch['missed']} missed shift."
+        )
+        from safecampus.demo.messaging import seed_demo_messaging
+
+        messaging = seed_demo_messaging(district=district)
+        self.stdout.write(
+            f"Messages: {messaging['robots']} group robots (paused: the demo sends nothing "
+            f"outside), {messaging['messages']} messages in the outbox "
+            f"({messaging['waiting']} waiting)."
         )
 
     def _print_logins(self) -> None:
