@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime
 import logging
 import os
+import random
 import socket
 import uuid
 from collections.abc import Callable, Iterable
@@ -219,7 +220,9 @@ def _claim_channel(channel_id: int, now: datetime.datetime, worker: str) -> list
 
     def work() -> list[Send]:
         channel = (
-            Channel.objects.select_for_update()
+            # a robot another worker is claiming for is skipped, not waited for (PostgreSQL;
+            # SQLite's single writer serialises the claims anyway)
+            Channel.objects.select_for_update(skip_locked=True)
             .filter(pk=channel_id, active=True, removed_at__isnull=True)
             .first()
         )
@@ -596,8 +599,10 @@ def drain(
     # robots are taken in pages of ROBOT_PAGE by id, so that a page of robots at their limit
     # (or blocked) never hides the robots after it; the drain ends after a whole pass over
     # every page that sent nothing
-    after = 0
-    idle_pass = True
+    # each drain starts at a robot of its own, so that several workers spread over the robots
+    # instead of queueing behind each other on the first ones; the pass then wraps round
+    after = _start_robot(channel_ids)
+    idle_pass = after == 0
     for _round in range(max_rounds):
         at = clock()
         due = Message.objects.due(at).filter(channel__isnull=False, channel_id__gt=after)
@@ -655,6 +660,14 @@ def drain(
     if not connection.in_atomic_block:  # never inside a caller's transaction (a test's)
         connection.close_if_unusable_or_obsolete()
     return counts
+
+
+def _start_robot(channel_ids) -> int:
+    """A random robot id to start a drain after (0: from the first)."""
+    if channel_ids is not None:
+        return 0
+    top = Channel.objects.order_by("-pk").values_list("pk", flat=True).first()
+    return random.randrange(top) if top and top > ROBOT_PAGE else 0
 
 
 def reap(*, now: datetime.datetime | None = None) -> dict:
