@@ -60,13 +60,19 @@ def day_start(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
-def figures(user, *, now: datetime.datetime, bureau_id: int | None = None) -> dict:
-    """Three queries: the robots' counts, the failing robots shown, the messages' counts."""
+def figures(user, *, now: datetime.datetime, bureau_id: int | None = None, bureaus=None) -> dict:
+    """Three queries: the robots' counts, the failing robots shown, the messages' counts.
+
+    ``bureaus``: only the robots and messages of these bureaus (the dashboard counts those of
+    the bureaus the centre keeps, the same for every user of a scope)."""
     robots = Channel.objects.visible_to(user).filter(removed_at__isnull=True).order_by()
     messages = Message.objects.visible_to(user).order_by()
     if bureau_id is not None:
         robots = robots.filter(bureau_id=bureau_id)
         messages = messages.filter(bureau_id=bureau_id)
+    if bureaus is not None:
+        robots = robots.filter(bureau_id__in=list(bureaus))
+        messages = messages.filter(bureau_id__in=list(bureaus))
     failing = failing_q(now)
     r = robots.aggregate(
         total=Count("pk"),
