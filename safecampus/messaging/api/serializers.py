@@ -21,6 +21,9 @@ from ..models import (
 
 TOPICS = [(t.value, t.label) for t in Topic if t != Topic.TEST]
 ROBOT_TRANSPORTS = [(t.value, t.label) for t in Transport if t in ROBOTS]
+#: an id or a version: a whole number the database can hold (a larger one is a 400, not a 500)
+ID = {"min_value": 1, "max_value": 2**63 - 1}
+VERSION = {"min_value": 0, "max_value": 2**31 - 1}
 LEVELS = [("bureau", _("Bureau")), ("department", _("Department")), ("school", _("School"))]
 
 
@@ -120,10 +123,12 @@ class RobotCreateSerializer(serializers.Serializer):
     quiet_start = serializers.TimeField(required=False, allow_null=True)
     quiet_end = serializers.TimeField(required=False, allow_null=True)
     bureau = serializers.IntegerField(
-        required=False, help_text="A bureau's own robot: the bureau (default: the caller's)."
+        required=False,
+        help_text="A bureau's own robot: the bureau (default: the caller's).",
+        **ID,
     )
-    department = serializers.IntegerField(required=False, allow_null=True)
-    school = serializers.IntegerField(required=False, allow_null=True)
+    department = serializers.IntegerField(required=False, allow_null=True, **ID)
+    school = serializers.IntegerField(required=False, allow_null=True, **ID)
 
 
 class RobotUpdateSerializer(serializers.Serializer):
@@ -133,13 +138,17 @@ class RobotUpdateSerializer(serializers.Serializer):
     quiet_start = serializers.TimeField(required=False, allow_null=True)
     quiet_end = serializers.TimeField(required=False, allow_null=True)
     version = serializers.IntegerField(
-        required=False, help_text="The version read; another change since then is `stale`."
+        required=False,
+        help_text="The version read; another change since then is `stale`.",
+        **VERSION,
     )
 
 
 class RobotVersionSerializer(serializers.Serializer):
     version = serializers.IntegerField(
-        required=False, help_text="The version read; another change since then is `stale`."
+        required=False,
+        help_text="The version read; another change since then is `stale`.",
+        **VERSION,
     )
 
 
@@ -270,14 +279,16 @@ class MessageSettingsWriteSerializer(serializers.Serializer):
     major_centre_days = serializers.IntegerField(min_value=0, max_value=365)
     major_leaders_days = serializers.IntegerField(min_value=0, max_value=365)
     version = serializers.IntegerField(
-        required=False, help_text="The version read; another change since then is `stale`."
+        required=False,
+        help_text="The version read; another change since then is `stale`.",
+        **VERSION,
     )
 
 
 class DepartmentHeadSerializer(serializers.Serializer):
-    department = serializers.IntegerField()
+    department = serializers.IntegerField(**ID)
     department_name = serializers.CharField(read_only=True)
-    user = serializers.IntegerField(allow_null=True, help_text="null: no head named.")
+    user = serializers.IntegerField(allow_null=True, help_text="null: no head named.", **ID)
     user_name = serializers.CharField(read_only=True, allow_null=True)
 
 

@@ -317,3 +317,21 @@ def test_a_paused_robot_says_its_test_waits(robots, aw, client):
     body = _post(client, f"{URL}{channel.pk}/test/").json()
     assert body["delivered"] is False and chinese(body["detail"])
     assert not robots.received
+
+
+def test_numbers_beyond_the_database_are_400_not_500(aw, client):
+    client.force_login(aw.centre)
+    huge = 10**30
+    data = {"transport": "dingtalk", "name": "群", "webhook": webhook("hugeToken123")}
+    assert _post(client, URL, {**data, "school": huge}).status_code == 400
+    assert _post(client, URL, {**data, "department": huge}).status_code == 400
+    url = f"{URL}{aw.centre_robot.pk}/"
+    assert _patch(client, url, {"name": "x", "version": huge}).status_code == 400
+    assert _post(client, url + "pause/", {"version": huge}).status_code == 400
+    assert client.get(URL, {"school": str(huge)}).status_code == 400
+    assert client.get("/api/v1/outbox/", {"robot": str(huge)}).status_code == 400
+    assert client.get(f"{URL}{huge}/").status_code == 404
+    heads = f"/api/v1/message-settings/{aw.world.bureau.pk}/heads/"
+    body = {"heads": [{"department": huge, "user": None}]}
+    assert client.put(heads, json.dumps(body), content_type="application/json").status_code == 400
+    assert Channel.objects.get(pk=aw.centre_robot.pk).version == 1
