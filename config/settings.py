@@ -339,6 +339,9 @@ SPECTACULAR_SETTINGS = {
         "WatchPeriodKindEnum": "safecampus.watch.choices.PeriodKind",
         "WatchLogKindEnum": "safecampus.watch.choices.LogKind",
         "WatchPostEnum": "safecampus.watch.choices.Post",
+        "MessageStatusEnum": "safecampus.messaging.choices.Status",
+        "MessageTransportEnum": "safecampus.messaging.choices.Transport",
+        "RobotTransportEnum": "safecampus.messaging.api.serializers.ROBOT_TRANSPORTS",
     },
     # every operation declares the errors it answers, with the one Error body
     "POSTPROCESSING_HOOKS": [

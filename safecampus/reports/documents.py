@@ -224,6 +224,26 @@ def dashboard_workbook(
             ],
             widths=[40, 14],
         )
+    if d.get("messaging"):
+        msg = d["messaging"]
+        _sheet(
+            wb,
+            _("Messages (消息推送)")[:31],
+            [figure, number],
+            [
+                [_("Robots failing"), msg["robots"]["failing"]["n"]],
+                *[
+                    [f"· {r['name']}：{r['last_error'] or '—'}", None]
+                    for r in msg["failing_robots"]
+                ],
+                [_("Robots working"), msg["robots"]["working"]["n"]],
+                [_("Robots paused"), msg["robots"]["paused"]["n"]],
+                [_("Messages waiting"), msg["messages"]["waiting"]["n"]],
+                [_("Failed, last 7 days"), msg["messages"]["failed"]["n"]],
+                [_("Outcome unknown, last 7 days"), msg["messages"]["uncertain"]["n"]],
+            ],
+            widths=[60, 14],
+        )
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

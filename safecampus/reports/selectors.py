@@ -65,6 +65,12 @@ Definitions
                   list (or the cluster alerts) filtered alike, except the count of open restricted
                   cases, shown as a plain number; None for a role that does not see incident
                   figures
+    messaging     消息推送 (``messaging.figures``), the centre's only: the robots of the bureaus it
+                  keeps that fail (the service refused or blocked them last; the first five
+                  named with their last error), the messages waiting, and those failed or of
+                  unknown outcome queued in the last 7 days; each links to the robot list or
+                  the outbox filtered alike; narrowed by the bureau filter only; None for
+                  other roles
     map           schools in scope (bureau and type filters) with coordinates (their first
                   gate), coloured by the worst risk colour among their open hazards; the page
                   loads the points separately (``map_points``)
@@ -234,6 +240,7 @@ def dashboard(*, user, filters: Filters, campaigns: list | None = None, progress
         lambda: data.update(standards=_standards(user, filters)),
         lambda: data.update(zones=_zones(user, filters)),
         lambda: data.update(incidents=_incidents(user, filters, today)),
+        lambda: data.update(messaging=_messaging(user, filters)),
         lambda: data.update(map=_map(user=user, filters=filters)),
     ]
     for done, step in enumerate(steps, start=1):
@@ -922,6 +929,39 @@ def _incidents(user, filters: Filters, today: datetime.date) -> dict | None:
         "overview_url": reverse("incidents:overview"),
         "disputes": _disputes(user, filters, today),
         "watch": _watch(user, today),
+    }
+
+
+def _messaging(user, filters: Filters) -> dict | None:
+    """The 消息推送 card of the centre (three reads: the robots' counts, the failing robots
+    named, the messages' counts), each figure with the page listing exactly what it counts."""
+    from safecampus.core.access import can, scope_for
+    from safecampus.core.capabilities import MESSAGING_MANAGE
+    from safecampus.messaging import access as messaging_access
+    from safecampus.messaging import figures as messaging_figures
+
+    if not can(user, MESSAGING_MANAGE):
+        return None
+    f = messaging_figures.figures(
+        user,
+        now=timezone.now(),
+        bureau_id=filters.bureau_id,
+        bureaus=messaging_access.manage_bureaus(scope_for(user)),
+    )
+    linked = messaging_figures.linked(f, bureau_id=filters.bureau_id)
+    return {
+        "robots": linked["robots"],
+        "messages": linked["messages"],
+        "failing_robots": [
+            {
+                "name": r["name"],
+                "last_error": r["last_error"],
+                "url": reverse("messaging:channel_detail", args=[r["id"]]),
+            }
+            for r in f["failing_robots"]
+        ],
+        "since": f["since"],
+        "overview_url": reverse("messaging:overview"),
     }
 
 

@@ -1,1 +1,5 @@
-urlpatterns: list = []
+"""The API of the messaging app (mounted under /api/v1/): see ``views``."""
+
+from .views import urlpatterns
+
+__all__ = ["urlpatterns"]

@@ -191,16 +191,18 @@ def grow(dash, n: int) -> None:
         # (duty compliance: whether the summary is there, then one read: the summary's rows or
         # one grouped count; 人防物防技防: the standards tally and one count of open findings;
         # 学生安全区域: the cases' totals, the venues in zones by type, schools with no boundary;
-        # 突发事件: one grouped count of the incidents, one count of the open cluster alerts)
-        ("centre", "/dashboard/", 37),
+        # 突发事件: one grouped count of the incidents, one count of the open cluster alerts;
+        # 消息推送, the centre's only: the robots' counts, the failing robots named, the
+        # messages' counts)
+        ("centre", "/dashboard/", 40),
         ("leader", "/dashboard/", 37),
         # the department officer's page includes what waits for its action (4 queries) and
         # reads its departments for the department filter and the title (1); its zone card
         # counts its department's cases (no count of boundaries)
         ("dept", "/dashboard/", 40),
-        ("centre", "/dashboard/print/", 36),
+        ("centre", "/dashboard/print/", 39),
         # and the user's units, named in the workbook's header block
-        ("centre", "/dashboard/export.xlsx", 37),
+        ("centre", "/dashboard/export.xlsx", 40),
         # the map's points, loaded by the page: schools with their first gate, worst colours
         ("centre", "/dashboard/map.json", 9),
     ],

@@ -33,7 +33,8 @@ def linked_figures(client, url: str = URL, **params) -> list[tuple[str, str, int
 def listed(client, href: str) -> int | None:
     """How many rows the linked page counts. The zone card links to the zone's case list; where
     that page is not installed (its URL does not resolve) there is nothing to count: None. The
-    incident card's links are counted where the incident list pages (``page``)."""
+    incident card's and the messaging card's links are counted where their list pages
+    (``page``)."""
     if href.startswith("/zones/"):
         from django.urls import Resolver404, resolve
 
@@ -46,6 +47,13 @@ def listed(client, href: str) -> int | None:
         # the cluster page lists the open alerts first, the reported ones below them
         assert response.status_code == 200, href
         return len(response.context["open_alerts"])
+    if href.startswith("/messages/"):
+        # the robot list and the outbox are the messaging app's pages; where they are not built
+        # yet (a 404) or do not page, there is nothing to count here
+        page = response.context.get("page") if response.context else None
+        if response.status_code == 404 or page is None:
+            return None
+        return page.paginator.count
     if href.startswith("/incidents/"):
         # the incident pages are their own app's; where the list is not built yet (a 404) or
         # pages otherwise, there is nothing to count here (their own tests count them)

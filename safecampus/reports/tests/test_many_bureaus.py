@@ -66,7 +66,7 @@ def test_the_citys_numbers_link_to_registers_of_the_same_count(dash, city, clien
     mismatches = [
         (key, href, n)
         for key, href, n in linked_figures(client, **params)
-        if listed(client, href) != n
+        if listed(client, href) not in (n, None)
     ]
     assert mismatches == []
 
