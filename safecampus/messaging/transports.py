@@ -105,10 +105,12 @@ def mask_webhook(url: str) -> str:
     """The address with all but the token's last four characters hidden."""
     parts = urllib.parse.urlsplit(url or "")
     query = urllib.parse.parse_qsl(parts.query)
-    masked = [(k, "…" + v[-4:] if len(v) > 4 else "…") for k, v in query]
-    return urllib.parse.urlunsplit(
-        (parts.scheme, parts.netloc, parts.path, urllib.parse.urlencode(masked, safe="…"), "")
+    # joined by hand: urlencode would percent-encode the ellipsis
+    masked = "&".join(
+        f"{urllib.parse.quote(k)}=…{urllib.parse.quote(v[-4:]) if len(v) > 4 else ''}"
+        for k, v in query
     )
+    return urllib.parse.urlunsplit((parts.scheme, parts.netloc, parts.path, masked, ""))
 
 
 def dingtalk_sign(secret: str, timestamp_ms: int) -> str:
