@@ -90,4 +90,13 @@ def test_a_school_officer_on_a_phone_sees_only_the_schools_robot(
     # nothing wider than the phone's screen
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, width
+    # the robot's page: its buttons within reach, nothing wider than the screen
+    page.get_by_role("link", name="甲小学安全群").tap()
+    expect(page.get_by_test_id("channel-test")).to_be_visible()
+    expect(page.get_by_test_id("channel-pause")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    school.screenshot("messaging-robot-phone")
+    page.goto(reverse("messaging:message_list"))
+    expect(page.get_by_test_id("messages-cards")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
     school.assert_clean()

@@ -108,6 +108,11 @@ def channel_detail(request, pk: int):
         .order_by("-created_at", "-id")[:10]
     )
     counts = selectors.figures([channel.pk], now).get(channel.pk, {})
+    channel.figures = {
+        "pending": counts.get(Status.PENDING, 0),
+        "failed": counts.get(Status.FAILED, 0),
+        "uncertain": counts.get(Status.UNCERTAIN, 0),
+    }
     return render(
         request,
         "messaging/channel_detail.html",
@@ -119,11 +124,6 @@ def channel_detail(request, pk: int):
             "events": _event_rows(selectors.channel_events(channel)),
             "recent": recent,
             "failures": failures,
-            "figures": {
-                "pending": counts.get(Status.PENDING, 0),
-                "failed": counts.get(Status.FAILED, 0),
-                "uncertain": counts.get(Status.UNCERTAIN, 0),
-            },
         },
     )
 
