@@ -254,6 +254,12 @@ def test_pause_resume_and_remove(client_for, world, robots_of):
     assert not channel.active
     r = client.post(reverse("messaging:channel_pause", args=[channel.pk]), follow=True)
     assert r.status_code == 200  # refused with a message, not a 500
+    r = client.post(
+        reverse("messaging:channel_resume", args=[channel.pk]), {"version": "x"}, follow=True
+    )
+    assert "重新加载" in r.content.decode()  # an unreadable version is stale, not a 500
+    channel.refresh_from_db()
+    assert not channel.active
     client.post(reverse("messaging:channel_resume", args=[channel.pk]))
     channel.refresh_from_db()
     assert channel.active

@@ -31,6 +31,17 @@ def _channel(request, pk: int) -> Channel:
     return get_for(request.user, LIVE, pk, access.EDIT)
 
 
+def _version(request) -> int | None:
+    """The version the page was drawn at; unreadable: one no robot has (refused as stale)."""
+    raw = request.POST.get("version")
+    if not raw:
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        return -1
+
+
 def _flash(request, exc: ValidationError) -> None:
     for message in exc.messages:
         messages.error(request, message)
@@ -217,7 +228,7 @@ def channel_test(request, pk: int):
 def _switch(request, pk: int, service, done: str):
     channel = _channel(request, pk)
     try:
-        service(actor=request.user, channel=channel, version=request.POST.get("version") or None)
+        service(actor=request.user, channel=channel, version=_version(request))
     except ValidationError as exc:
         _flash(request, exc)
     else:
@@ -259,9 +270,7 @@ def channel_remove(request, pk: int):
             {"channel": channel, "waiting": counts.get(Status.PENDING, 0)},
         )
     try:
-        services.channel_remove(
-            actor=request.user, channel=channel, version=request.POST.get("version") or None
-        )
+        services.channel_remove(actor=request.user, channel=channel, version=_version(request))
     except ValidationError as exc:
         _flash(request, exc)
         return redirect(channel.get_absolute_url())
