@@ -48,6 +48,7 @@ def test_the_centre_sets_up_a_dingtalk_robot_and_tests_it(
     form.locator("input[name=name]").fill("局安全工作群")
     form.locator("input[name=webhook]").fill(robots.dingtalk_webhook(TOKEN))
     form.locator("input[name=secret]").fill(SECRET)
+    centre.screenshot("messaging-robot-form")
     page.get_by_test_id("channel-save").click()
     channel = Channel.objects.get(name="局安全工作群")
     expect(page).to_have_url(_path("messaging:channel_detail", channel.pk))
@@ -58,6 +59,8 @@ def test_the_centre_sets_up_a_dingtalk_robot_and_tests_it(
     expect(page.locator(".alert-success")).to_contain_text("已送达")
     assert [r.token for r in robots.received] == [TOKEN]
     expect(page.get_by_test_id(f"state-{channel.pk}")).to_have_attribute("data-state", "working")
+    page.goto(reverse("messaging:overview"))
+    centre.screenshot("messaging-overview-centre")
     centre.assert_clean()
 
 
