@@ -543,7 +543,10 @@ def drain(
             outcome = _deliver(send, worker=worker, clock=clock)
             counts[outcome] = counts.get(outcome, 0) + 1
         _finish_claim(sends, worker=worker, now=clock())
-    connection.close_if_unusable_or_obsolete()
+    # a worker lets go of a broken or old connection; inside a transaction (a page's test send
+    # under a test's transaction, ATOMIC_REQUESTS) closing it would break the caller
+    if not connection.in_atomic_block:
+        connection.close_if_unusable_or_obsolete()
     return counts
 
 
