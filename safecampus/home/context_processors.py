@@ -23,6 +23,7 @@ from safecampus.core.capabilities import (
     INCIDENT_FIGURES_VIEW,
     INCIDENT_MANAGE,
     INCIDENT_VIEW,
+    MESSAGING_KEEP,
     ORG_VIEW,
     SCHOOL_VIEW,
     SPOT_CHECK_VIEW,
@@ -178,6 +179,8 @@ def navigation(request):
         items.append(_watch_menu())
     if scope.has(*CATALOG_VIEW):
         items.append(NavItem(_("Risk catalog"), reverse("catalog:version_list"), "list-check"))
+    if scope.has(*MESSAGING_KEEP):
+        items.append(NavItem(_("Message delivery"), reverse("messaging:overview"), "broadcast"))
     if scope.has(*ORG_VIEW):
         items.append(NavItem(_("Organisation"), reverse("orgs:structure"), "diagram-3"))
     if scope.has(*ACCOUNT_MANAGE):
