@@ -55,7 +55,7 @@ def test_seed_demo_spreads_large_runs_over_district_bureaus_and_is_idempotent(db
     assert School.objects.count() == 900
 
 
-def test_seed_demo_shows_supervision_under_way(db, clock, settings, tmp_path):
+def test_seed_demo_shows_supervision_under_way(demo_district, clock):
     """The demo campaign is in its rectification phase with weekly reports (one late, one
     missing), a district report, a spot check with a false claim that reopened its hazard and
     opened an accountability record, an applied consultation, a school under 挂牌督办 and the
@@ -67,9 +67,7 @@ def test_seed_demo_shows_supervision_under_way(db, clock, settings, tmp_path):
     from safecampus.spotchecks.models import SpotCheckItem
     from safecampus.weekly.models import DistrictReport, WeeklyReport
 
-    settings.MEDIA_ROOT = tmp_path
-    call_command("seed_demo", schools=120)
-    campaign = Campaign.objects.get(bureau__code_prefix="MH", status="launched")
+    campaign = Campaign.objects.get(bureau=demo_district, status="launched")
     assert campaign.current_phase(clock.today).kind == "rectification"
     reports = WeeklyReport.objects.filter(campaign=campaign)
     assert reports.filter(status="submitted").count() >= 2
