@@ -110,13 +110,24 @@ def _demo_weekly_reports(day: datetime.date, clock, media) -> dict:
     """Seed the demo district on ``day`` (09:00 Shanghai) and describe its weekly reports by
     week (counted from the start of the current report week) and department; then undo it."""
     from safecampus.campaigns.models import Campaign
-    from safecampus.demo.supervision import week_start_of
+    from safecampus.demo.campaign import seed_demo_campaign
+    from safecampus.demo.hazards import seed_demo_hazards
+    from safecampus.demo.organisations import DEMO_PASSWORD
+    from safecampus.demo.supervision import seed_demo_supervision, week_start_of
     from safecampus.weekly.models import DistrictReport, WeeklyReport
     from safecampus.weekly.weeks import departments_owing, report_weeks
 
     clock.move_to(datetime.datetime.combine(day, datetime.time(9)))
     with override_settings(MEDIA_ROOT=media), transaction.atomic():
-        call_command("seed_demo", schools=20, stdout=io.StringIO())
+        # the district and the command's first steps of activity, which make the weekly
+        # reports (the later ones, duties to duty watch, take most of the seed's time)
+        call_command("seed_demo", schools=20, no_activity=True, stdout=io.StringIO())
+        district = Bureau.objects.get(code_prefix="MH")
+        seed_demo_hazards(district=district, password=DEMO_PASSWORD)
+        seed_demo_supervision(
+            campaign=seed_demo_campaign(district=district, password=DEMO_PASSWORD),
+            password=DEMO_PASSWORD,
+        )
         campaign = Campaign.objects.get(bureau__code_prefix="MH", status="launched")
         anchor = week_start_of(campaign, day)
 
