@@ -115,13 +115,21 @@ def pytest_report_header(config):
     return None
 
 
+@pytest.hookimpl(trylast=True)  # after pytest-django has put the database tests first
 def pytest_collection_modifyitems(config, items):
-    """In a frozen session skip the browser tests: Chromium keeps the real clock."""
+    """In a frozen session skip the browser tests: Chromium keeps the real clock. The tests
+    that read the shared demo district (``demo_district``) run one after the other, where the
+    first of them was, so the district is seeded once for all of them."""
     if config.frozen_now:
         skip = pytest.mark.skip(reason="--frozen-now: the browser keeps the real clock")
         for item in items:
             if item.get_closest_marker("browser"):
                 item.add_marker(skip)
+    demo = [item for item in items if "demo_district" in getattr(item, "fixturenames", ())]
+    if demo:
+        first = items.index(demo[0])
+        rest = [item for item in items if "demo_district" not in getattr(item, "fixturenames", ())]
+        items[:] = rest[:first] + demo + rest[first:]
 
 
 class Clock:
@@ -219,3 +227,118 @@ def client_for(client):
         return client
 
     return _login
+
+
+# The shared demo district
+# ------------------------
+# ``manage.py seed_demo`` is the slowest thing the tests do; the tests that only read the demo
+# district share one seed. The first of them (they run one after the other, see
+# ``pytest_collection_modifyitems``) opens a transaction on the test database and seeds the
+# district in it; each test runs in its own savepoint inside it (pytest-django's ``db``), so
+# what a test writes is undone before the next; after the last of them the transaction is
+# rolled back and the database is empty again for the tests that follow.
+
+#: Seeded with this many schools, as the demo tests did each for themselves.
+DEMO_SCHOOLS = 40
+_next_item = pytest.StashKey[object]()
+
+
+@dataclass
+class DemoSeed:
+    atomic: object
+    bureau_pk: int
+    media_root: str
+    #: the instant the seed ended; the tests' clock starts there
+    seeded_at: datetime.datetime
+    #: what ``seed_demo`` wrote
+    output: str
+
+
+_demo_seed: DemoSeed | None = None
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    item.config.stash[_next_item] = nextitem
+    return (yield)
+
+
+def _open_demo_seed(request) -> DemoSeed:
+    import io
+
+    from django.core.management import call_command
+    from django.db import connection, transaction
+    from django.test import override_settings
+
+    from safecampus.orgs.models import Bureau
+
+    if connection.in_atomic_block:
+        raise RuntimeError("the demo district must be seeded before the test's transaction")
+    media_root = str(request.getfixturevalue("tmp_path_factory").mktemp("demo-media"))
+    atomic = transaction.atomic()
+    atomic._from_testcase = True  # as Django's TestCase does: durable blocks may nest in it
+    atomic.__enter__()
+    try:
+        with (
+            time_machine.travel(request.config.frozen_now or DEFAULT_NOW, tick=True),
+            override_settings(MEDIA_ROOT=media_root),
+        ):
+            out = io.StringIO()
+            call_command("seed_demo", schools=DEMO_SCHOOLS, stdout=out, stderr=io.StringIO())
+            seeded_at = datetime.datetime.now(SHANGHAI)
+        bureau_pk = Bureau.objects.get(code_prefix="MH").pk
+    except BaseException:
+        transaction.set_rollback(True)
+        atomic.__exit__(None, None, None)
+        raise
+    return DemoSeed(atomic, bureau_pk, media_root, seeded_at, out.getvalue())
+
+
+def _close_demo_seed() -> None:
+    global _demo_seed
+    from django.db import transaction
+
+    seed, _demo_seed = _demo_seed, None
+    transaction.set_rollback(True)
+    seed.atomic.__exit__(None, None, None)
+
+
+@pytest.fixture(autouse=True)
+def _demo_district_transaction(request):
+    """Opens the shared demo seed before the test's own transaction (autouse fixtures come
+    first) and rolls it back after the last test that reads it."""
+    global _demo_seed
+    if "demo_district" not in request.fixturenames:
+        yield
+        return
+    for name in ("transactional_db", "live_server"):
+        if name in request.fixturenames:
+            raise pytest.UsageError(f"demo_district cannot be shared with {name}: seed your own")
+    request.getfixturevalue("django_db_setup")
+    blocker = request.getfixturevalue("django_db_blocker")
+    if _demo_seed is None:
+        with blocker.unblock():
+            _demo_seed = _open_demo_seed(request)
+    yield
+    nextitem = request.config.stash.get(_next_item, None)
+    if nextitem is None or "demo_district" not in getattr(nextitem, "fixturenames", ()):
+        with blocker.unblock():
+            _close_demo_seed()
+
+
+@pytest.fixture
+def demo_district(_demo_district_transaction, db, clock, settings):
+    """The demo district (``seed_demo`` with 40 schools, at the clock's start) as the 闵行 bureau;
+    shared by the tests that ask for it, each in its own savepoint. The test's clock stands
+    where the seed ended, as if the test had seeded it itself."""
+    from safecampus.orgs.models import Bureau
+
+    settings.MEDIA_ROOT = _demo_seed.media_root
+    clock.move_to(_demo_seed.seeded_at)
+    return Bureau.objects.get(pk=_demo_seed.bureau_pk)
+
+
+@pytest.fixture
+def demo_seed_output(demo_district) -> str:
+    """What ``seed_demo`` printed when it seeded the shared demo district."""
+    return _demo_seed.output

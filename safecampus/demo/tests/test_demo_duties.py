@@ -25,10 +25,9 @@ pytestmark = pytest.mark.dates
 
 
 @pytest.fixture
-def seeded(db, clock, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    call_command("seed_demo", schools=40, stdout=io.StringIO(), stderr=io.StringIO())
-    return Bureau.objects.get(code_prefix="MH")
+def seeded(demo_district):
+    """The shared demo district (conftest.py: seeded once for the tests that read it)."""
+    return demo_district
 
 
 def test_the_demo_has_duties_a_plan_and_a_history(seeded, clock):

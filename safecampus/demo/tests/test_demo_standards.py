@@ -1,14 +1,10 @@
 """The demo's security standards: the shipped rule sets, 闵行's policy, facts for its schools
 (most compliant, some short), every school evaluated and two findings already hazards."""
 
-import io
-
 import pytest
-from django.core.management import call_command
 
 from safecampus.accounts.models import User
 from safecampus.hazards.choices import Source
-from safecampus.orgs.models import Bureau
 from safecampus.standards import selectors
 from safecampus.standards.choices import FindingStatus, Outcome
 from safecampus.standards.models import Finding, SchoolStanding, SecurityFacts, StandardsPolicy
@@ -17,10 +13,9 @@ pytestmark = pytest.mark.dates
 
 
 @pytest.fixture
-def seeded(db, clock, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    call_command("seed_demo", schools=40, stdout=io.StringIO(), stderr=io.StringIO())
-    return Bureau.objects.get(code_prefix="MH")
+def seeded(demo_district):
+    """The shared demo district (conftest.py: seeded once for the tests that read it)."""
+    return demo_district
 
 
 def test_the_demo_district_has_standards_evaluated(seeded):

@@ -1,15 +1,11 @@
 """The demo's duty watch: the Spring Festival rosters published, 我的值班 showing the
 ``school`` account's shifts, one missed shift."""
 
-import io
-
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
 from safecampus.accounts.models import User
-from safecampus.orgs.models import Bureau
 from safecampus.watch.choices import Post, RosterStatus
 from safecampus.watch.models import Roster, Shift, WatchPeriod
 from safecampus.watch.services import GRACE
@@ -18,12 +14,10 @@ pytestmark = pytest.mark.dates
 
 
 @pytest.fixture
-def seeded(db, clock, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    out = io.StringIO()
-    call_command("seed_demo", schools=40, stdout=out, stderr=io.StringIO())
-    assert "Duty watch:" in out.getvalue()
-    return Bureau.objects.get(code_prefix="MH")
+def seeded(demo_district, demo_seed_output):
+    """The shared demo district (conftest.py: seeded once for the tests that read it)."""
+    assert "Duty watch:" in demo_seed_output
+    return demo_district
 
 
 def test_the_demo_has_rosters_and_my_duty(seeded, client):

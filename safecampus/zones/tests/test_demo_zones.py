@@ -2,15 +2,13 @@
 primary school, the police partner named on some and acting on them, and the vectorised check
 finding exactly what measuring one pair at a time finds."""
 
-import io
 import random
 
 import pytest
-from django.core.management import call_command
 
 from safecampus.accounts.models import User
 from safecampus.core import geo
-from safecampus.orgs.models import Bureau, PartnerUnit
+from safecampus.orgs.models import PartnerUnit
 from safecampus.zones import detection
 from safecampus.zones.choices import CaseStatus
 from safecampus.zones.models import SchoolBoundary, Venue, WaitingArea, ZoneCase, ZoneRule
@@ -19,10 +17,9 @@ pytestmark = pytest.mark.dates
 
 
 @pytest.fixture
-def seeded(db, clock, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    call_command("seed_demo", schools=40, stdout=io.StringIO(), stderr=io.StringIO())
-    return Bureau.objects.get(code_prefix="MH")
+def seeded(demo_district):
+    """The shared demo district (conftest.py: seeded once for the tests that read it)."""
+    return demo_district
 
 
 def test_the_demo_district_has_venues_and_cases(seeded):
