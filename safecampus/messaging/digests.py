@@ -79,7 +79,8 @@ def _line(text: str, url: str) -> str:
     text = " ".join(text.split())
     if not url:
         return f"- {text}"
-    return f"- {text} [{pgettext('link', 'View')}]({_absolute(url)})"
+    label = pgettext("link", "View")
+    return f"- {text} [{label}]({_absolute(url)})"
 
 
 def _kind_label(kind: str) -> str:
