@@ -621,6 +621,15 @@ def incident_act(
                 key=f"incident:{row.pk}:escalate",
                 now=now,
             )
+            # the notice is not e-mailed (``POSTED_KINDS``): the leaders who asked for alerts
+            # by e-mail get this one, without detail when the case is restricted
+            messages.incident_alert(
+                row,
+                users=leaders,
+                key="escalate",
+                headline="" if row.restricted else text,
+                now=now,
+            )
         return row
 
     return in_write_transaction(write)

@@ -191,3 +191,42 @@ def test_restricting_an_incident_withdraws_its_disputes_messages_too(world, scho
     assert {m.status for m in queued} == {Status.CANCELLED}
     assert drain(now=NOW) == {}
     assert robots.received == []
+
+
+def test_an_incident_escalated_to_the_leaders_is_e_mailed_to_them(world, school, groups):
+    centre = world.users[Role.SAFETY_CENTRE]
+    leader = world.users[Role.LEADERSHIP]
+    Preference.objects.create(user=leader, email="leader@example.cn")
+    incident = report(school, world.school_a, now=NOW, injured=0, title="操场围墙倒塌")
+    services.incident_act(
+        actor=centre,
+        incident_id=incident.pk,
+        action=IncidentAction.ESCALATE,
+        data={"note": "请领导小组研究"},
+        now=NOW,
+    )
+    (email,) = Message.objects.filter(transport=Transport.EMAIL, recipient=leader)
+    assert email.key.startswith(f"alert:incident:{incident.pk}:escalate")
+    assert "操场围墙倒塌" in email.title
+
+
+def test_a_restricted_incident_escalated_is_e_mailed_without_detail(world, school, groups):
+    centre = world.users[Role.SAFETY_CENTRE]
+    leader = world.users[Role.LEADERSHIP]
+    designate(world, centre)
+    Preference.objects.create(user=leader, email="leader@example.cn")
+    incident = report(
+        school, world.school_a, now=NOW, incident_type=IncidentType.BULLYING, title="秘密标题"
+    )
+    for action, data in (
+        (IncidentAction.GRANT, {"user": leader.pk}),
+        (IncidentAction.ESCALATE, {"note": "请领导小组研究"}),
+    ):
+        services.incident_act(
+            actor=centre, incident_id=incident.pk, action=action, data=data, now=NOW
+        )
+    (email,) = Message.objects.filter(
+        transport=Transport.EMAIL, recipient=leader, key__contains=":escalate"
+    )
+    assert "秘密标题" not in email.title + email.body
+    assert not Message.objects.filter(channel__isnull=False, key__contains=":escalate").exists()
