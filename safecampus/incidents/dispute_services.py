@@ -170,8 +170,11 @@ def _centre(bureau_id: int) -> list[int]:
     )
 
 
-def _alert(dispute, *, actor, now, why: str) -> None:
-    """Tell the centre at once (a restricted case: only those named on it, without detail)."""
+def _alert(dispute, *, actor, now, why: str, reason: str = "") -> None:
+    """Tell the centre at once (a restricted case: only those named on it, without detail).
+    ``reason`` (``escalated``; by default the risk, :func:`why_key`) keys the alert, so two
+    alerts of one dispute for different reasons in the same minute are both told."""
+    reason = reason or why_key(dispute)
     recipients = set(_centre(dispute.bureau_id))
     if dispute.restricted:
         recipients = set(
@@ -190,13 +193,13 @@ def _alert(dispute, *, actor, now, why: str) -> None:
         kind=NoticeKind.DISPUTE,
         text=text,
         url=dispute.get_absolute_url(),
-        key=f"dispute:{dispute.pk}:{why_key(dispute)}:{now:%Y%m%d%H%M}",
+        key=f"dispute:{dispute.pk}:{reason}:{now:%Y%m%d%H%M}",
         now=now,
     )
     messages.dispute_alert(
         dispute,
         users=sorted(recipients),
-        key=f"{why_key(dispute)}:{now:%Y%m%d%H%M}",
+        key=f"{reason}:{now:%Y%m%d%H%M}",
         why=why,
         now=now,
     )
@@ -398,7 +401,7 @@ def dispute_act(
         if action == DisputeAction.ASSESS and is_pressing(row) and not was_pressing:
             _alert(row, actor=actor, now=now, why=_why(row))
         elif action == DisputeAction.ESCALATE:
-            _alert(row, actor=actor, now=now, why=_("escalated"))
+            _alert(row, actor=actor, now=now, why=_("escalated"), reason="escalated")
         row.last_event = event
         return row
 

@@ -173,6 +173,18 @@ def test_escalate_and_assess_record_before_after(world, school, centre):
     assert exc.value.code == "invalid_transition"
 
 
+def test_a_risk_alert_and_an_escalation_in_the_same_minute_are_both_told(world, school, centre):
+    from safecampus.messaging.models import Message, Preference
+
+    Preference.objects.create(user=centre, email="centre@example.cn")
+    d = register(school, world.school_a)
+    d = act(school, d, DisputeAction.ASSESS, risk=RiskLevel.HIGH, note="升级")
+    act(school, d, DisputeAction.ESCALATE, note="报教育局安全中心", to="区教育局")
+    assert Notice.objects.filter(recipient=centre, kind="dispute").count() == 2
+    emails = Message.objects.filter(recipient=centre, key__startswith=f"alert:dispute:{d.pk}:")
+    assert sorted(m.key.split(":")[3] for m in emails) == ["escalated", "risk"]
+
+
 def test_high_risk_notifies_centre_at_once(world, school, centre):
     register(school, world.school_a, risk=RiskLevel.HIGH)
     notice = Notice.objects.get(recipient=centre, kind="dispute")
