@@ -26,9 +26,9 @@ INTERIM = {
 }
 
 
-def interim() -> dict:
-    """Interim measures of a major hazard, in place within a month of today."""
-    return {**INTERIM, "interim_deadline": timezone.localdate() + datetime.timedelta(days=30)}
+def interim(today: datetime.date) -> dict:
+    """Interim measures of a major hazard, in place within a month of ``today``."""
+    return {**INTERIM, "interim_deadline": today + datetime.timedelta(days=30)}
 
 
 def at(day: datetime.date, hour: int = 8) -> datetime.datetime:
@@ -41,7 +41,8 @@ def day(n: int) -> datetime.date:
 
 
 @pytest.fixture
-def ladder(reg, robots):
+def ladder(reg, robots, clock):
+    reg.clock = clock
     MessagingSettings.objects.create(
         bureau=reg.bureau,
         general_head_days=2,
@@ -81,7 +82,7 @@ def ladder(reg, robots):
 def _overdue(reg, *, major=False, **data):
     if major:
         data["item"] = reg.catalog.items.get(code="A01-02")
-        data.update(interim())
+        data.update(interim(reg.clock.today))
     hazard = reg.make("rectifying", **data)
     type(hazard).objects.filter(pk=hazard.pk).update(deadline=DEADLINE)
     hazard.refresh_from_db()

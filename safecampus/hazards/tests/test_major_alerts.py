@@ -26,9 +26,9 @@ INTERIM = {
 }
 
 
-def interim() -> dict:
-    """Interim measures of a major hazard, in place within a month of today."""
-    return {**INTERIM, "interim_deadline": timezone.localdate() + datetime.timedelta(days=30)}
+def interim(today: datetime.date) -> dict:
+    """Interim measures of a major hazard, in place within a month of ``today``."""
+    return {**INTERIM, "interim_deadline": today + datetime.timedelta(days=30)}
 
 
 def _robot(robots, world, token, **org):
@@ -42,8 +42,9 @@ def _robot(robots, world, token, **org):
 
 
 @pytest.fixture
-def groups(robots, reg):
+def groups(robots, reg, clock):
     w = reg
+    w.clock = clock
     return {
         "school_a": _robot(robots, w, "schoolaa", school=w.school_a),
         "school_b": _robot(robots, w, "schoolbb", school=w.school_b),
@@ -56,7 +57,7 @@ def groups(robots, reg):
 
 def _major(reg, **data):
     item = reg.catalog.items.get(code="A01-02")
-    return reg.make("reported", item=item, **interim(), **data)
+    return reg.make("reported", item=item, **interim(reg.clock.today), **data)
 
 
 def test_a_major_hazard_reported_reaches_its_school_department_and_bureau(
@@ -102,7 +103,7 @@ def test_a_general_hazard_is_not_alerted_until_raised_to_major(robots, reg, grou
         action=Action.EDIT,
         version=hazard.version,
         comment="复核后定为重大隐患",
-        changes={"level": "major", **interim()},
+        changes={"level": "major", **interim(clock.today)},
     )
     assert Message.objects.filter(key__startswith=f"alert:hazard_major:{hazard.pk}@").count() == 3
     # a second change of the level does not alert again
