@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .choices import ROBOTS, Status, Topic, Transport
 
@@ -281,6 +282,13 @@ class MessageFilterForm(forms.Form):
         empty_value=None,
         choices=[("", _("Any time")), ("7", _("Last 7 days")), ("30", _("Last 30 days"))],
     )
+    created_from = forms.DateField(
+        label=_("created from"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    #: the dashboard's bureau filter, carried by its links
+    bureau = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
     def __init__(self, *args, channels=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -289,8 +297,53 @@ class MessageFilterForm(forms.Form):
         ]
         for f in self.fields.values():
             f.widget.attrs["class"] = "form-select form-select-sm"
+        self.fields["created_from"].widget.attrs["class"] = "form-control form-control-sm"
 
     def filters(self) -> dict:
         if not self.is_valid():
             return {}
         return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
+
+
+def _yes_no(value):
+    return {"true": True, "false": False}.get(value)
+
+
+class ChannelFilterForm(forms.Form):
+    """The robot list's filters (the dashboard card's links: ``failing``, ``active``,
+    ``bureau``)."""
+
+    active = forms.TypedChoiceField(
+        label=_("State"),
+        required=False,
+        coerce=_yes_no,
+        empty_value=None,
+        choices=[
+            ("", _("Any state")),
+            ("true", pgettext_lazy("robot filter", "Active")),
+            ("false", pgettext_lazy("robot filter", "Paused")),
+        ],
+    )
+    failing = forms.TypedChoiceField(
+        label=_("delivery"),
+        required=False,
+        coerce=_yes_no,
+        empty_value=None,
+        choices=[
+            ("", pgettext_lazy("robot filter", "Any")),
+            ("true", pgettext_lazy("robot filter", "Failing")),
+            ("false", pgettext_lazy("robot filter", "Not failing")),
+        ],
+    )
+    #: the dashboard's bureau filter, carried by its links
+    bureau = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for f in self.visible_fields():
+            f.field.widget.attrs["class"] = "form-select form-select-sm"
+
+    def filters(self) -> dict:
+        if not self.is_valid():
+            return {}
+        return {k: v for k, v in self.cleaned_data.items() if v is not None}

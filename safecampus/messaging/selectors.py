@@ -80,9 +80,26 @@ def figures(channel_ids, now: datetime.datetime) -> dict[int, dict[str, int]]:
     return out
 
 
-def channel_rows(user, now: datetime.datetime) -> list[Channel]:
-    """The robots with ``state`` and ``figures`` attached (two queries)."""
-    rows = list(channels(user))
+def filtered_channels(user, filters: dict, now: datetime.datetime):
+    """``channels`` narrowed as the robot list's links say (the dashboard card's figures):
+    ``bureau``; ``active`` (True: not paused); ``failing`` (True: active and refused or blocked
+    by the service now, ``figures.failing_q``; False: the others)."""
+    from .figures import failing_q
+
+    qs = channels(user)
+    if filters.get("bureau") is not None:
+        qs = qs.filter(bureau_id=filters["bureau"])
+    if filters.get("active") is not None:
+        qs = qs.filter(active=filters["active"])
+    if filters.get("failing") is True:
+        qs = qs.filter(failing_q(now))
+    elif filters.get("failing") is False:
+        qs = qs.exclude(pk__in=Channel.objects.filter(failing_q(now)).values("pk"))
+    return qs
+
+
+def attach_figures(rows: list[Channel], now: datetime.datetime) -> list[Channel]:
+    """``state`` and ``figures`` attached to robots already read (one query)."""
     counts = figures([c.pk for c in rows], now)
     for c in rows:
         c.state = channel_state(c, now)
@@ -92,6 +109,11 @@ def channel_rows(user, now: datetime.datetime) -> list[Channel]:
             "uncertain": counts.get(c.pk, {}).get(Status.UNCERTAIN, 0),
         }
     return rows
+
+
+def channel_rows(user, now: datetime.datetime) -> list[Channel]:
+    """The robots with ``state`` and ``figures`` attached (two queries)."""
+    return attach_figures(list(channels(user)), now)
 
 
 def email_figures(user, now: datetime.datetime) -> dict[str, int] | None:
@@ -192,6 +214,11 @@ def filtered_messages(user, filters: dict):
         qs = qs.filter(channel_id=filters["channel"])
     if filters.get("days"):
         qs = qs.filter(created_at__gte=timezone.now() - datetime.timedelta(days=filters["days"]))
+    if filters.get("created_from"):
+        start = datetime.datetime.combine(filters["created_from"], datetime.time.min)
+        qs = qs.filter(created_at__gte=timezone.make_aware(start))
+    if filters.get("bureau") is not None:
+        qs = qs.filter(bureau_id=filters["bureau"])
     return qs
 
 

@@ -6,7 +6,6 @@ import datetime
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from safecampus.audit.models import AuditEvent
 from safecampus.core.roles import Role
@@ -106,6 +105,29 @@ def test_the_school_sees_only_its_own_robot(client_for, world, robots_of):
         html = client.get(reverse(f"messaging:{name}")).content.decode()
         assert "甲小学群" in html
         assert "乙幼儿园群" not in html and "局安全群" not in html and "外区群" not in html
+
+
+def test_the_robot_list_filters_as_the_dashboards_links_say(client_for, world, robots_of, clock):
+    Channel.objects.filter(pk=robots_of["school_a"].pk).update(active=False)
+    Channel.objects.filter(pk=robots_of["school_b"].pk).update(
+        last_error="x", last_error_at=clock.now
+    )
+    client = client_for(world.users[Role.SAFETY_CENTRE])
+    url = reverse("messaging:channel_list")
+
+    def names(**params):
+        page = client.get(url, params).context["page"]
+        return sorted(c.name for c in page.object_list)
+
+    assert names(active="false") == ["甲小学群"]
+    assert names(failing="true") == ["乙幼儿园群"]
+    assert "乙幼儿园群" not in names(failing="false", active="true")
+    assert "甲小学群" not in names(failing="false", active="true")
+    assert names(bureau=world.other_bureau.pk) == []
+    # unreadable filters are ignored, never a 500
+    assert client.get(url, {"failing": "maybe", "bureau": "x"}).status_code == 200
+    outbox = reverse("messaging:message_list")
+    assert client.get(outbox, {"created_from": "2026-13-40", "bureau": "x"}).status_code == 200
 
 
 def test_the_centre_sees_the_bureaus_robots_by_owner(client_for, world, robots_of):
@@ -329,8 +351,7 @@ def test_the_test_send_reaches_the_imitation(client_for, world, robots):
     assert "SECwrong" not in page and "SECright" not in page
 
 
-def _messages(n0, count):
-    now = timezone.now()
+def _messages(n0, count, now):
     for i, c in enumerate(Channel.objects.all()):
         for j in range(count):
             Message.objects.create(
@@ -346,14 +367,14 @@ def _messages(n0, count):
             )
 
 
-def test_list_query_counts_are_pinned(client_for, settings, world, robots_of):
+def test_list_query_counts_are_pinned(client_for, settings, world, robots_of, clock):
     client = client_for(world.users[Role.SAFETY_CENTRE])
     urls = [reverse(f"messaging:{n}") for n in ("overview", "channel_list", "message_list")]
-    _messages(0, 3)
+    _messages(0, 3, clock.now)
     before = [count_queries(client, url) for url in urls]
     for k in range(5):
         robot(settings, world, token=f"moreTOKEN{k:04d}", school=world.school_b, name=f"群{k}")
-    _messages(1, 6)
+    _messages(1, 6, clock.now)
     after = [count_queries(client, url) for url in urls]
     assert after == before
     assert max(after) <= 16, after

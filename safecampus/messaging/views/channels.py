@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,8 +20,10 @@ from safecampus.core.refusals import to_form
 
 from .. import access, selectors, services
 from ..choices import ChannelAction, Status
-from ..forms import ChannelEditForm, ChannelForm, SecretForm
+from ..forms import ChannelEditForm, ChannelFilterForm, ChannelForm, SecretForm
 from ..models import Channel, Message
+
+PAGE_SIZE = 50
 
 LIVE = Channel.objects.filter(removed_at__isnull=True).select_related(
     "bureau", "department", "school"
@@ -50,11 +53,23 @@ def _flash(request, exc: ValidationError) -> None:
 @login_required
 def channel_list(request):
     require(request.user, MESSAGING_KEEP)
-    rows = selectors.channel_rows(request.user, timezone.now())
+    now = timezone.now()
+    form = ChannelFilterForm(request.GET or None)
+    qs = selectors.filtered_channels(request.user, form.filters(), now)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = selectors.attach_figures(list(page.object_list), now)
+    params = request.GET.copy()
+    params.pop("page", None)
     return render(
         request,
         "messaging/channel_list.html",
-        {"channels": rows, "may_create": bool(selectors.owners(request.user))},
+        {
+            "form": form,
+            "page": page,
+            "channels": rows,
+            "query": params.urlencode(),
+            "may_create": bool(selectors.owners(request.user)),
+        },
     )
 
 

@@ -1,6 +1,7 @@
 """Every number on the dashboard is a link, and the page it opens counts exactly that number:
 the register (hazards), the campaign's form list, the accountability records."""
 
+import datetime
 import html
 import re
 
@@ -33,8 +34,8 @@ def linked_figures(client, url: str = URL, **params) -> list[tuple[str, str, int
 def listed(client, href: str) -> int | None:
     """How many rows the linked page counts. The zone card links to the zone's case list; where
     that page is not installed (its URL does not resolve) there is nothing to count: None. The
-    incident card's and the messaging card's links are counted where their list pages
-    (``page``)."""
+    incident card's links are counted where their list pages (``page``); the messaging card's
+    always are."""
     if href.startswith("/zones/"):
         from django.urls import Resolver404, resolve
 
@@ -48,12 +49,10 @@ def listed(client, href: str) -> int | None:
         assert response.status_code == 200, href
         return len(response.context["open_alerts"])
     if href.startswith("/messages/"):
-        # the robot list and the outbox are the messaging app's pages; where they are not built
-        # yet (a 404) or do not page, there is nothing to count here
-        page = response.context.get("page") if response.context else None
-        if response.status_code == 404 or page is None:
-            return None
-        return page.paginator.count
+        # the robot list and the outbox: both page, and understand every parameter the card's
+        # links carry
+        assert response.status_code == 200, href
+        return response.context["page"].paginator.count
     if href.startswith("/incidents/"):
         # the incident pages are their own app's; where the list is not built yet (a 404) or
         # pages otherwise, there is nothing to count here (their own tests count them)
@@ -132,3 +131,78 @@ def test_each_map_point_links_to_the_register_of_its_open_hazards(dash, client_f
     for school, _name, _lon, _lat, n, _colour in payload["points"]:
         # the page builds each point's link as the given URL plus the school
         assert listed(client, f"{payload['url']}&school={school}") == n
+
+
+def _robots_and_messages(world):
+    """Robots working, failing, paused (and another bureau's), messages waiting, failed and of
+    unknown outcome, inside and outside the card's 7 days."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    from safecampus.messaging.choices import Status, Topic, Transport
+    from safecampus.messaging.models import Channel, Message
+
+    now = timezone.now()
+    day = datetime.timedelta(days=1)
+
+    def robot(bureau, token, **kw):
+        return Channel.objects.create(
+            bureau=bureau,
+            transport=Transport.DINGTALK,
+            name=f"群{token[:4]}",
+            webhook=f"{settings.SAFECAMPUS_DINGTALK_API}/robot/send?access_token={token}",
+            **kw,
+        )
+
+    bad = robot(world.bureau, "failingTok12", last_error="x", last_error_at=now - day)
+    blocked = robot(world.bureau, "blockedTok12", blocked_until=now + day, last_ok_at=now)
+    good = robot(world.bureau, "workingTok12", last_ok_at=now, last_error_at=now - day)
+    robot(world.bureau, "pausedTok123", active=False, last_error="x", last_error_at=now)
+    robot(world.bureau, "removedTok12", removed_at=now - day)
+    other = robot(world.other_bureau, "elsewhere123", last_error="x", last_error_at=now)
+    rows = [
+        (good, Status.PENDING, now),
+        (good, Status.PENDING, now - 20 * day),
+        (bad, Status.FAILED, now - day),
+        (bad, Status.FAILED, now - 8 * day),
+        (blocked, Status.UNCERTAIN, now - 6 * day),
+        (blocked, Status.UNCERTAIN, now - 7 * day),
+        (good, Status.SENT, now),
+        (other, Status.FAILED, now),
+        (other, Status.PENDING, now),
+    ]
+    for n, (channel, status, at) in enumerate(rows):
+        Message.objects.create(
+            bureau_id=channel.bureau_id,
+            channel=channel,
+            transport=channel.transport,
+            topic=Topic.REMINDER,
+            key=f"links:{n}",
+            title="提醒",
+            body="- 事项",
+            status=status,
+            created_at=at,
+        )
+
+
+@pytest.mark.parametrize("by_bureau", [False, True])
+def test_the_messaging_cards_numbers_link_to_lists_with_that_count(dash, client_for, by_bureau):
+    _robots_and_messages(dash)
+    client = client_for(dash.centre)
+    params = {"bureau": dash.bureau.pk} if by_bureau else {}
+    figures = {
+        key: (href, n)
+        for key, href, n in linked_figures(client, **params)
+        if key.startswith("messaging-")
+    }
+    assert {k: n for k, (_h, n) in figures.items()} == {
+        "messaging-robots-working": 1,
+        "messaging-robots-failing": 2,
+        "messaging-robots-paused": 1,
+        "messaging-waiting": 2,
+        "messaging-failed": 1,
+        "messaging-uncertain": 1,
+    }
+    assert {k: listed(client, h) for k, (h, _n) in figures.items()} == {
+        k: n for k, (_h, n) in figures.items()
+    }
