@@ -6,7 +6,9 @@
   centre (``MESSAGING_MANAGE``), which keeps the bureau's own.
 - **An outgoing message** to a robot is read by those who read the robot, and sent again or
   cancelled by those who keep it. An e-mail is read by the person it goes to and by the centre
-  of its bureau (to see what did not arrive), and sent again or cancelled by either.
+  of its bureau (to see what did not arrive), and sent again or cancelled only by the centre:
+  the recipient reads it, holds no role on it (``message_roles``) and so may neither resend
+  nor cancel it (only keepers, ``MESSAGING_KEEP``, act on messages).
 
 Pure functions of the scope: no model is imported here.
 """

@@ -423,8 +423,8 @@ def _messages(user):
 
 _MESSAGE_ACT_ERRORS = {
     403: error(
-        f"`permission_denied`: the caller holds none of {who(MESSAGING_KEEP)}; `not_allowed`: "
-        "the caller reads the message but does not keep its robot (nor the bureau's centre)."
+        "`not_allowed`: the caller reads the message (an e-mail to them, say) but does not keep "
+        "its robot (nor is the bureau's centre)."
     ),
     404: _NOT_FOUND,
     409: error(
@@ -436,7 +436,12 @@ _MESSAGE_ACT_ERRORS = {
 
 @extend_schema(tags=["messaging"])
 class MessageViewSet(_Base):
-    """The outbox: every outgoing message to a robot or a person's e-mail."""
+    """The outbox: every outgoing message to a robot or a person's e-mail. Read by any
+    signed-in user, as the page: the scope gives the robots' messages to those who keep them,
+    the bureau's to its centre and a person's own e-mails to that person; sent again or
+    cancelled only by those who keep the robot (or the centre)."""
+
+    permission_classes = [IsAuthenticated]
 
     serializer_class = OutboxMessageSerializer
     queryset = Message.objects.none()  # for the schema
@@ -464,12 +469,12 @@ class MessageViewSet(_Base):
         responses={
             200: OutboxMessageSerializer(many=True),
             400: error("`invalid`: a filter value is not one of its kind."),
-            403: _FORBIDDEN_KEEP,
         },
         summary="List outgoing messages",
-        description="Newest first: the messages to the robots the caller keeps, and (the "
-        "centre) every message of its bureau, e-mails included. "
-        f"Roles: {who(MESSAGING_KEEP)}.",
+        description="Newest first: the messages to the robots the caller keeps, (the centre) "
+        "every message of its bureau, e-mails included, and the e-mails sent to the caller. "
+        "Roles: any signed-in user (the scope filters: someone who keeps no robot reads their "
+        "own e-mails).",
     )
     def list(self, request):
         qs = self.filter_queryset(self.get_queryset())
@@ -478,11 +483,11 @@ class MessageViewSet(_Base):
 
     @extend_schema(
         parameters=[_ID],
-        responses={200: OutboxMessageDetailSerializer, 403: _FORBIDDEN_KEEP, 404: _NOT_FOUND},
+        responses={200: OutboxMessageDetailSerializer, 404: _NOT_FOUND},
         summary="One outgoing message with its history and requests",
         description="With the text, every step of its history, every request made to the "
         "service (the answer's status, error code and reason) and the actions the caller may "
-        f"take. Roles: {who(MESSAGING_KEEP)}.",
+        "take. Roles: any signed-in user who reads the message (see the list).",
     )
     def retrieve(self, request, pk=None):
         return self._detail(get_for(request.user, _messages(request.user), key(pk)))

@@ -1,6 +1,7 @@
 """The outbox's API: scoped as the robots (and the centre's e-mails), newest first, filtered,
-with a fixed number of queries; resend and cancel through the lifecycle table (409 when it
-says no, 403 for a person who reads a message but keeps neither its robot nor the bureau)."""
+with a fixed number of queries; read by any signed-in user (a person's own e-mails), as the
+page; resend and cancel through the lifecycle table (409 when it says no, 403 for a person who
+reads a message but keeps neither its robot nor the bureau)."""
 
 from __future__ import annotations
 
@@ -122,20 +123,42 @@ def test_another_scope_is_404_a_role_without_robots_403(aw, box, client):
         ):
             assert response.status_code == 404, response.content
             assert response.json()["code"] == "not_found"
+    # someone who keeps no robot reads an empty outbox, as on the page; others' messages are
+    # not found
     client.force_login(aw.auditor)
+    assert _ids(client) == []
     for response in (
-        client.get(URL),
         client.get(f"{URL}{box['failed'].pk}/"),
         _post(client, f"{URL}{box['failed'].pk}/resend/"),
     ):
-        assert response.status_code == 403
-        assert response.json()["code"] == "permission_denied"
+        assert response.status_code == 404
+        assert response.json()["code"] == "not_found"
     # the department officer reads the e-mail to itself, but does not keep e-mails
     client.force_login(aw.dept)
     response = _post(client, f"{URL}{box['email'].pk}/cancel/")
     assert response.status_code == 403 and response.json()["code"] == "not_allowed"
     assert chinese(response.json()["message"])
     assert Message.objects.get(pk=box["email"].pk).status == Status.PENDING
+
+
+def test_a_plain_recipient_reads_their_own_e_mails_but_neither_resends_nor_cancels(aw, box, client):
+    """As on the page (``message_list``): any signed-in user reads the e-mails sent to them;
+    only those who keep the robot, or the centre, send again or cancel."""
+    failed = message(
+        bureau_id=aw.world.bureau.pk,
+        recipient=aw.auditor,
+        address="auditor@example.cn",
+        status=Status.FAILED,
+    )
+    client.force_login(aw.auditor)
+    assert _ids(client) == [failed.pk]
+    assert client.get(f"{URL}{failed.pk}/").json()["allowed_actions"] == []
+    for act in ("resend", "cancel"):
+        response = _post(client, f"{URL}{failed.pk}/{act}/")
+        assert response.status_code == 403 and response.json()["code"] == "not_allowed"
+    assert Message.objects.get(pk=failed.pk).status == Status.FAILED
+    page = client.get("/messages/outbox/")
+    assert [m.pk for m in page.context["page"].object_list] == [failed.pk]
 
 
 def test_resend_and_cancel_follow_the_lifecycle(aw, box, client):
