@@ -391,25 +391,39 @@ SETTINGS_FIELDS = (
 )
 
 
-def settings_save(*, actor, bureau, data: dict, version=None) -> MessagingSettings:
-    """Keep the bureau's quiet hours, digest hour and escalation ladder (the centre)."""
-    bureau_id = getattr(bureau, "pk", bureau)
-    if bureau_id not in access.manage_bureaus(scope_for(actor)):
-        raise PermissionDenied(_("Only the safety centre keeps the bureau's message settings."))
+LADDER_STEPS = ("head", "centre", "leaders")
+
+
+def _ladder_errors(cfg: MessagingSettings, data: dict) -> dict:
+    """The ladders as they would be once ``data`` is merged with the saved ``cfg``: every
+    step between 0 and 365 days, and going up (head ≤ centre ≤ leaders), per level."""
     errors = {}
     for level in ("general", "major"):
-        steps = [data.get(f"{level}_{s}_days") for s in ("head", "centre", "leaders")]
-        if any(v is None for v in steps):
-            continue
-        if any(int(v) < 0 or int(v) > 365 for v in steps):
+        steps = []
+        for step in LADDER_STEPS:
+            name = f"{level}_{step}_days"
+            value = data.get(name)
+            value = getattr(cfg, name) if value is None else value
+            try:
+                steps.append(int(value))
+            except (TypeError, ValueError):
+                steps.append(-1)
+        if any(v < 0 or v > 365 for v in steps):
             errors[f"{level}_head_days"] = _("Days overdue must be between 0 and 365.")
-        elif not int(steps[0]) <= int(steps[1]) <= int(steps[2]):
+        elif not steps[0] <= steps[1] <= steps[2]:
             errors[f"{level}_centre_days"] = _(
                 "The ladder goes up: the head first, then the centre, then the leadership group "
                 "(days overdue may not decrease)."
             )
-    if errors:
-        raise refuse(errors)
+    return errors
+
+
+def settings_save(*, actor, bureau, data: dict, version=None) -> MessagingSettings:
+    """Keep the bureau's quiet hours, digest hour and escalation ladder (the centre). The
+    ladder is checked as it will be: the given days merged with the saved ones."""
+    bureau_id = getattr(bureau, "pk", bureau)
+    if bureau_id not in access.manage_bureaus(scope_for(actor)):
+        raise PermissionDenied(_("Only the safety centre keeps the bureau's message settings."))
 
     def work() -> MessagingSettings:
         cfg, created = MessagingSettings.objects.select_for_update().get_or_create(
@@ -420,6 +434,8 @@ def settings_save(*, actor, bureau, data: dict, version=None) -> MessagingSettin
                 _("Someone changed these settings meanwhile; reload the page and try again."),
                 Code.STALE,
             )
+        if errors := _ladder_errors(cfg, data):
+            raise refuse(errors)  # the row made just now goes with the transaction
         changed = {k: data[k] for k in SETTINGS_FIELDS if k in data and getattr(cfg, k) != data[k]}
         if not changed and not created:
             return cfg
@@ -438,6 +454,20 @@ def settings_save(*, actor, bureau, data: dict, version=None) -> MessagingSettin
             data={k: [before[k], str(v)] for k, v in changed.items()},
             target_repr=_("Message settings"),
         )
+        return cfg
+
+    return in_write_transaction(work)
+
+
+def settings_and_heads_save(*, actor, bureau, data: dict, heads, version=None) -> MessagingSettings:
+    """The settings page's one write: the settings and each department's head (``heads``:
+    pairs of a department and a user or ``None``) in one transaction, so a refused head
+    leaves nothing saved."""
+
+    def work() -> MessagingSettings:
+        cfg = settings_save(actor=actor, bureau=bureau, data=data, version=version)
+        for department, user in heads:
+            department_head_set(actor=actor, department=department, user=user)
         return cfg
 
     return in_write_transaction(work)

@@ -205,6 +205,58 @@ def test_the_centre_saves_the_settings_and_a_departments_head(client_for, world)
     assert r.status_code == 400
 
 
+def test_a_refused_head_leaves_nothing_saved(client_for, world):
+    head = user_with_role(Role.DEPARTMENT_OFFICER, world.department, username="dept_head")
+    client = client_for(world.users[Role.SAFETY_CENTRE])
+    url = reverse("messaging:settings", args=[world.bureau.pk])
+    field = f"head_{world.department.pk}"
+    # the first save with a head who is not an officer: not even the settings' row is made
+    r = client.post(url, _settings_data(**{field: world.users[Role.LEADERSHIP].pk}))
+    assert r.status_code == 400
+    assert not MessagingSettings.objects.exists()
+    assert client.post(url, _settings_data(**{field: head.pk})).status_code == 302
+    cfg = MessagingSettings.objects.get(bureau=world.bureau)
+    # changed settings with a refused head: the settings stay as they were
+    r = client.post(
+        url,
+        _settings_data(
+            version=cfg.version,
+            digest_time="09:00",
+            general_head_days=3,
+            **{field: world.users[Role.LEADERSHIP].pk},
+        ),
+    )
+    assert r.status_code == 400
+    after = MessagingSettings.objects.get(bureau=world.bureau)
+    assert (after.version, after.digest_time.hour, after.general_head_days) == (cfg.version, 8, 2)
+    assert DepartmentHead.objects.get(department=world.department).user == head
+
+
+def test_the_ladder_is_checked_merged_with_the_saved_days(world):
+    from django.core.exceptions import ValidationError
+
+    from safecampus.messaging import services
+
+    centre = world.users[Role.SAFETY_CENTRE]
+    days = {k: v for k, v in _settings_data().items() if k.endswith("_days")}
+    cfg = services.settings_save(actor=centre, bureau=world.bureau, data=days)
+    assert cfg.ladder("general") == (2, 5, 10)
+    for partial in (
+        {"general_centre_days": 1},  # below the head's 2
+        {"general_leaders_days": 4},  # below the centre's 5
+        {"major_head_days": 4, "major_centre_days": 4},  # above the leaders' 3
+        {"major_head_days": 400},
+        {"general_head_days": -1},
+    ):
+        with pytest.raises(ValidationError):
+            services.settings_save(actor=centre, bureau=world.bureau, data=partial)
+    after = MessagingSettings.objects.get(bureau=world.bureau)
+    assert (after.ladder("general"), after.ladder("major")) == ((2, 5, 10), (1, 2, 3))
+    # a partial change that keeps the ladder going up is saved
+    cfg = services.settings_save(actor=centre, bureau=world.bureau, data={"general_head_days": 5})
+    assert cfg.ladder("general") == (5, 5, 10)
+
+
 # --- preferences --------------------------------------------------------------------------------
 
 

@@ -42,14 +42,13 @@ def bureau_settings(request, bureau_pk: int):
         form = SettingsForm(request.POST, departments=departments)
         if form.is_valid():
             try:
-                services.settings_save(
+                services.settings_and_heads_save(
                     actor=request.user,
                     bureau=bureau,
                     data=form.service_data(),
+                    heads=form.heads(),
                     version=form.cleaned_data.get("version"),
                 )
-                for dept, user in form.heads():
-                    services.department_head_set(actor=request.user, department=dept, user=user)
             except ValidationError as exc:
                 to_form(form, exc)
             else:
