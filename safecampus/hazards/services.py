@@ -19,7 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from safecampus.catalog.choices import HazardLevel, VersionStatus
 from safecampus.catalog.models import CheckItem, RiskArea
@@ -486,11 +486,11 @@ class _Step:
 #: 五落实 (004 §二(三)): what a hazard fixed by a deadline needs before it is confirmed, in the
 #: rule's order (funds, people, measures, deadline, plan)
 FIVE_IN_PLACE = [
-    ("funds", _lazy("funds")),
-    ("responsible_person", _lazy("people (the responsible person)")),
-    ("measures", _lazy("measures")),
-    ("deadline", _lazy("deadline")),
-    ("contingency_plan", _lazy("contingency plan")),
+    ("funds", gettext_lazy("funds")),
+    ("responsible_person", gettext_lazy("people (the responsible person)")),
+    ("measures", gettext_lazy("measures")),
+    ("deadline", gettext_lazy("deadline")),
+    ("contingency_plan", gettext_lazy("contingency plan")),
 ]
 
 
