@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import http.client
 import json
 import re
 import smtplib
@@ -25,6 +26,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
+from django.views.decorators.debug import sensitive_variables
 
 from .choices import Outcome, Transport
 
@@ -82,7 +84,6 @@ def webhook_check(transport: str, url: str) -> str:
     """The webhook, cleaned, or a ``ValidationError`` saying in Chinese why it is not the
     service's: another host, another path, no token."""
     url = (url or "").strip()
-    parts = urllib.parse.urlsplit(url)
     base = _api_base(transport)
     path, param, example = (
         (DINGTALK_PATH, "access_token", "https://oapi.dingtalk.com/robot/send?access_token=…")
@@ -97,6 +98,10 @@ def webhook_check(transport: str, url: str) -> str:
         % {"service": Transport(transport).label, "example": example},
         code="invalid",
     )
+    try:
+        parts = urllib.parse.urlsplit(url)
+    except ValueError:  # "Invalid IPv6 URL" and the like
+        raise wrong from None
     if parts.scheme != base.scheme or parts.netloc.lower() != base.netloc.lower():
         raise wrong
     if parts.path.rstrip("/") != (base.path.rstrip("/") + path):
@@ -290,6 +295,7 @@ def _refusal(transport: str, errcode: int, errmsg: str) -> str:
     }
 
 
+@sensitive_variables("webhook", "secret", "url", "request")
 def send_robot(
     transport: str, webhook: str, secret: str, payload: dict, *, now_ms: int | None = None
 ) -> Answer:
@@ -321,6 +327,14 @@ def send_robot(
             None,
             None,
             _("%(service)s did not answer in time; will try again.") % {"service": service},
+        )
+    except http.client.HTTPException as exc:  # a broken answer (IncompleteRead, LineTooLong…)
+        return Answer(
+            Outcome.ERROR,
+            None,
+            None,
+            _("%(service)s gave an answer that is not its own; will try again.")
+            % {"service": service, "kind": type(exc).__name__},
         )
     except (urllib.error.URLError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
