@@ -197,7 +197,7 @@ def test_the_centre_saves_the_settings_and_a_departments_head(client_for, world)
     # a stale form is refused
     r = client.post(url, _settings_data(version=cfg.version + 5, **{field: head.pk}))
     assert r.status_code == 400
-    assert "重新加载" in r.content.decode()
+    assert "刷新页面" in r.content.decode()
     # someone who is not an officer of the department cannot be chosen
     r = client.post(
         url, _settings_data(version=cfg.version, **{field: world.users[Role.LEADERSHIP].pk})
