@@ -226,7 +226,7 @@ def part_count(transport: str, title: str, body: str, url: str = "") -> int:
 # --- sending ------------------------------------------------------------------------------------
 
 
-def _read(errcode, errmsg: str, transport: str, status: int) -> Answer:
+def _read(errcode, errmsg: str, transport: str, status: int, *, signed: bool = True) -> Answer:
     if errcode == 0:
         return Answer(Outcome.OK, status, 0, "")
     limited = DINGTALK_LIMITED if transport == Transport.DINGTALK else WECOM_LIMITED
@@ -241,7 +241,9 @@ def _read(errcode, errmsg: str, transport: str, status: int) -> Answer:
             % {"service": service, "code": errcode},
         )
     if errcode in refused:
-        return Answer(Outcome.REFUSED, status, errcode, _refusal(transport, errcode, errmsg))
+        return Answer(
+            Outcome.REFUSED, status, errcode, _refusal(transport, errcode, errmsg, signed=signed)
+        )
     return Answer(
         Outcome.ERROR,
         status,
@@ -251,9 +253,17 @@ def _read(errcode, errmsg: str, transport: str, status: int) -> Answer:
     )
 
 
-def _refusal(transport: str, errcode: int, errmsg: str) -> str:
+def _refusal(transport: str, errcode: int, errmsg: str, *, signed: bool = True) -> str:
     low = (errmsg or "").lower()
     if transport == Transport.DINGTALK:
+        if not signed and ("sign" in low or "timestamp" in low):
+            # no secret entered here, but the robot is set to 加签: DingTalk finds no signature
+            # (and says "invalid timestamp", which would send the reader to the clock)
+            return _(
+                "DingTalk asks for a signature: the robot is set to 加签 but no signing secret "
+                "is entered here. Enter the secret (SEC…) from the robot's security settings "
+                "with 更换 Webhook 或密钥."
+            )
         if "sign" in low:
             return _(
                 "DingTalk refused the signature: the signing secret is wrong. Copy the secret "
@@ -364,7 +374,7 @@ def send_robot(
             _("%(service)s gave an answer that is not its own; will try again.")
             % {"service": service},
         )
-    return _read(errcode, errmsg, transport, status)
+    return _read(errcode, errmsg, transport, status, signed=bool(secret))
 
 
 def send_email(*, address: str, subject: str, body: str) -> Answer:

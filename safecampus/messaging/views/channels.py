@@ -19,6 +19,7 @@ from safecampus.core.refusals import to_form
 
 from .. import access, selectors, services
 from ..choices import ChannelAction, Status
+from ..figures import is_failing
 from ..forms import ChannelEditForm, ChannelForm, SecretForm
 from ..models import Channel, Message
 
@@ -47,14 +48,35 @@ def _flash(request, exc: ValidationError) -> None:
         messages.error(request, message)
 
 
+def _yes_no(raw: str | None) -> bool | None:
+    """``true``/``false`` of a link (the dashboard card's); anything else: no filter."""
+    return {"true": True, "false": False}.get((raw or "").strip().lower())
+
+
 @login_required
 def channel_list(request):
     require(request.user, MESSAGING_KEEP)
-    rows = selectors.channel_rows(request.user, timezone.now())
+    now = timezone.now()
+    rows = selectors.channel_rows(request.user, now)
+    # the dashboard card's links: ?failing=true, ?active=true&failing=false, ?active=false,
+    # each with the bureau the card was drawn for
+    active, failing = _yes_no(request.GET.get("active")), _yes_no(request.GET.get("failing"))
+    bureau = request.GET.get("bureau", "").strip()
+    if active is not None:
+        rows = [c for c in rows if c.active == active]
+    if failing is not None:
+        rows = [c for c in rows if is_failing(c, now) == failing]
+    if bureau.isdigit():
+        rows = [c for c in rows if c.bureau_id == int(bureau)]
+    filtered = active is not None or failing is not None or bureau.isdigit()
     return render(
         request,
         "messaging/channel_list.html",
-        {"channels": rows, "may_create": bool(selectors.owners(request.user))},
+        {
+            "channels": rows,
+            "may_create": bool(selectors.owners(request.user)),
+            "filtered": filtered,
+        },
     )
 
 
