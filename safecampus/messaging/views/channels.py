@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from safecampus.core.access import get_for, require
@@ -80,6 +81,7 @@ def channel_list(request):
     )
 
 
+@sensitive_post_parameters("webhook", "secret")
 @login_required
 @require_http_methods(["GET", "POST"])
 def channel_create(request):
@@ -204,6 +206,7 @@ def channel_edit(request, pk: int):
     return render(request, "messaging/channel_edit.html", {"form": form, "channel": channel})
 
 
+@sensitive_post_parameters("webhook", "secret")
 @login_required
 @require_http_methods(["GET", "POST"])
 def channel_secret(request, pk: int):
