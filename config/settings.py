@@ -155,6 +155,9 @@ else:
         "filename": str(VAR_DIR / "jobs.sqlite3"),
     }
 HUEY["immediate"] = os.environ.get("SAFECAMPUS_JOBS_IMMEDIATE", "") == "1"
+# Periodic jobs' crontabs are in Asia/Shanghai (the digest at 07:30 is a Shanghai morning): Huey
+# reads the local clock, which Django sets to TIME_ZONE, instead of UTC.
+HUEY["utc"] = False
 HUEY["consumer"] = {
     "workers": int(os.environ.get("SAFECAMPUS_JOB_WORKERS", "2")),
     "worker_type": "thread",

@@ -75,7 +75,7 @@ class Outcome(models.TextChoices):
 
 
 class ChannelAction(models.TextChoices):
-    CREATE = "create", _("Created")
+    CREATE = "create", pgettext_lazy("robot event", "Created")
     UPDATE = "update", _("Changed")
     SECRET = "secret", _("Secret replaced")
     PAUSE = "pause", _("Paused")

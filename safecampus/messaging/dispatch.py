@@ -216,10 +216,14 @@ def withdraw(key_prefix: str, *, now: datetime.datetime | None = None, actor=Non
                 for pk, status in robots
             ]
         )
-    title, body = _neutral(None)
-    mine.filter(channel__isnull=True).exclude(status=Status.SENT).update(
-        title=title, body=body, version=F("version") + 1
+    # what was already sent cannot be called back, but the outbox's readers (the robot's keepers,
+    # the centre) must not read the case there any more: its copy keeps only that it was
+    # withdrawn (robots) or the neutral text (e-mails)
+    mine.filter(channel__isnull=False).exclude(title=_("Withdrawn")).update(
+        title=_("Withdrawn"), body="", version=F("version") + 1
     )
+    title, body = _neutral(None)
+    mine.filter(channel__isnull=True).update(title=title, body=body, version=F("version") + 1)
     return len(robots)
 
 

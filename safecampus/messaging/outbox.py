@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -214,7 +214,9 @@ def _keyword(channel: Channel) -> str:
     return words[0].strip() if words else ""
 
 
-def _claim_channel(channel_id: int, now: datetime.datetime, worker: str) -> list[Send]:
+def _claim_channel(
+    channel_id: int, now: datetime.datetime, worker: str, only: set[int] | None = None
+) -> list[Send]:
     limit = settings.SAFECAMPUS_ROBOT_PER_MINUTE
     lease = now + datetime.timedelta(seconds=settings.SAFECAMPUS_OUTBOX_LEASE_SECONDS)
 
@@ -228,17 +230,28 @@ def _claim_channel(channel_id: int, now: datetime.datetime, worker: str) -> list
         )
         if channel is None or (channel.blocked_until and channel.blocked_until > now):
             return []
-        used = Attempt.objects.filter(
-            channel_id=channel_id, counted=True, at__gt=now - WINDOW
-        ).count()
+        # a request counts from when it leaves (``at`` is moved then) for a minute; one reserved
+        # but not yet sent counts however old its claim, until its lease is long over (its
+        # worker died; the reaper will say so)
+        used = (
+            Attempt.objects.filter(channel_id=channel_id, counted=True)
+            .filter(
+                Q(at__gt=now - WINDOW)
+                | Q(
+                    outcome=Outcome.RESERVED,
+                    at__gt=now
+                    - datetime.timedelta(seconds=2 * settings.SAFECAMPUS_OUTBOX_LEASE_SECONDS),
+                )
+            )
+            .count()
+        )
         free = limit - used
         if free <= 0:
             return []
-        due = list(
-            Message.objects.due(now)
-            .filter(channel_id=channel_id)
-            .order_by(_urgent_first(), "created_at", "id")[: max(free * 8, 40)]
-        )
+        due = Message.objects.due(now).filter(channel_id=channel_id)
+        if only is not None:
+            due = due.filter(pk__in=sorted(only))
+        due = list(due.order_by(_urgent_first(), "created_at", "id")[: max(free * 8, 40)])
         if not due:
             return []
         sends: list[Send] = []
@@ -543,7 +556,14 @@ def _max_attempts() -> int:
     return settings.SAFECAMPUS_OUTBOX_MAX_ATTEMPTS
 
 
-def _finish_claim(sends: list[Send], *, worker: str, now, tried: set[int] = frozenset()) -> None:
+def _finish_claim(
+    sends: list[Send],
+    *,
+    worker: str,
+    now,
+    tried: set[int] = frozenset(),
+    later: dict[int, datetime.datetime] | None = None,
+) -> None:
     """After a claim's sends: a message still held goes back to waiting. One whose parts are
     left for the next minute continues from the part it reached; one for which no request was
     made (its robot was blocked meanwhile) waits without the attempt counted."""
@@ -563,16 +583,23 @@ def _finish_claim(sends: list[Send], *, worker: str, now, tried: set[int] = froz
             lease_until=None,
             next_attempt_at=now,
         )
-        _system_move(
-            untried,
-            Action.RETRY,
-            now=now,
-            held_by=worker,
-            detail=_("Not sent: the service blocked the robot."),
-            lease_until=None,
-            next_attempt_at=now,
-            attempts=F("attempts") - 1,
-        )
+        waits = later or {}
+        for when in sorted({waits.get(i, now) for i in untried}):
+            group = [i for i in untried if waits.get(i, now) == when]
+            _system_move(
+                group,
+                Action.RETRY,
+                now=now,
+                held_by=worker,
+                detail=(
+                    _("Not sent: the service did not answer an earlier request.")
+                    if when != now
+                    else _("Not sent: the service blocked the robot.")
+                ),
+                lease_until=None,
+                next_attempt_at=when,
+                attempts=F("attempts") - 1,
+            )
 
     in_write_transaction(work)
 
@@ -587,10 +614,13 @@ def drain(
     worker: str | None = None,
     max_rounds: int = 1000,
     channel_ids: Iterable[int] | None = None,
+    message_ids: Iterable[int] | None = None,
 ) -> dict:
     """Send what is due until nothing due may be sent now (every robot with waiting messages is
     at its limit or blocked). ``now`` fixes the time (tests); ``clock`` reads it (the worker).
-    ``channel_ids`` limits the drain to some robots (a test send). Returns counts by outcome."""
+    ``channel_ids`` limits the drain to some robots and ``message_ids`` to some messages (a test
+    send: that message alone, never the robot's backlog). Returns counts by outcome."""
+    only = set(message_ids) if message_ids is not None else None
     if clock is None:
         clock = (lambda: now) if now is not None else timezone.now
     worker = worker or worker_token()
@@ -616,8 +646,8 @@ def drain(
         after = robots[-1] if len(robots) == ROBOT_PAGE else 0
         sends: list[Send] = []
         for channel_id in robots:
-            sends.extend(_claim_channel(channel_id, at, worker))
-        if channel_ids is None:
+            sends.extend(_claim_channel(channel_id, at, worker, only))
+        if channel_ids is None and only is None:
             sends.extend(_claim_emails(at, worker))
         if sends:
             idle_pass = False
@@ -631,8 +661,19 @@ def drain(
         stopped: set[int] = set()  # messages with a part that failed: no later part is sent
         answered: dict[int, datetime.datetime] = {}  # robots that took a request: when
         tried: set[int] = set()  # messages a request was made for
+        later: dict[int, datetime.datetime] = {}  # messages skipped after an error: when again
         blocked: set[int] = set()  # robots the service blocked: nothing more goes to them
+        # robots (0: the mail server) that did not answer or answered an error: the rest of
+        # their requests of this round wait for the back-off, so one dead robot never holds up
+        # the others for a timeout per message
+        erring: dict[int, datetime.datetime] = {}
         for send in sends:
+            target = send.channel_id or 0
+            if target in erring:
+                _skip(send, _("Not sent: the service did not answer an earlier request."))
+                counts["skipped"] = counts.get("skipped", 0) + 1
+                later.update(dict.fromkeys(send.message_ids, erring[target]))
+                continue
             if send.channel_id in blocked or stopped.intersection(send.message_ids):
                 why = (
                     _("Not sent: the service blocked the robot.")
@@ -653,7 +694,10 @@ def drain(
                 stopped.update(send.message_ids)
             if outcome == Outcome.LIMITED:
                 blocked.add(send.channel_id)
-        _finish_claim(sends, worker=worker, now=clock(), tried=tried)
+            if outcome == Outcome.ERROR:
+                erring[target] = clock() + _backoff(1)
+        _finish_claim(sends, worker=worker, now=clock(), tried=tried, later=later)
+        later.clear()
         for channel_id, at_ok in answered.items():
             retry_locked(lambda: Channel.objects.filter(pk=channel_id).update(last_ok_at=at_ok))  # noqa: B023
         answered.clear()

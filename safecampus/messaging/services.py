@@ -362,7 +362,7 @@ def channel_test_send(*, actor, channel: Channel, now=None) -> tuple[bool, str]:
     message = in_write_transaction(work)
     if not channel.active:
         return False, _("The robot is paused: the test message waits until it is resumed.")
-    drain(now=now, channel_ids=[channel.pk], max_rounds=1)
+    drain(now=now, channel_ids=[channel.pk], message_ids=[message.pk], max_rounds=1)
     message.refresh_from_db()
     if message.status == Status.SENT:
         return True, _("The test message was delivered. Check the group.")

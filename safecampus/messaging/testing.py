@@ -69,6 +69,10 @@ class RobotImitation:
         self.arrived = threading.Event()
         #: requests that reached the imitation, answered or not
         self.arrivals = 0
+        #: the token or key of each request, in order of arrival
+        self.arrival_tokens: list[str] = []
+        #: seconds to wait before answering one robot (token or key → seconds)
+        self.delay_for: dict[str, float] = {}
         #: seconds now (the imitation's idea of the time)
         self.clock = time.time
         self._sent: dict[str, deque] = defaultdict(deque)
@@ -148,14 +152,17 @@ class RobotImitation:
     def _answer(self, path: str, raw: bytes) -> tuple[int, dict]:
         parts = urllib.parse.urlsplit(path)
         query = dict(urllib.parse.parse_qsl(parts.query))
+        token = query.get("access_token") or query.get("key") or ""
         with self._lock:
             self.arrivals += 1
+            self.arrival_tokens.append(token)
         hold = self.hold
         if hold is not None:
             self.arrived.set()
             hold.wait(timeout=60)
-        if self.delay:
-            time.sleep(self.delay)
+        delay = self.delay_for.get(token, self.delay)
+        if delay:
+            time.sleep(delay)
         with self._lock:
             if self.fail_next > 0:
                 self.fail_next -= 1

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import http.client
 import json
 import re
 import smtplib
@@ -25,6 +26,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
+from django.views.decorators.debug import sensitive_variables
 
 from .choices import Outcome, Transport
 
@@ -82,7 +84,6 @@ def webhook_check(transport: str, url: str) -> str:
     """The webhook, cleaned, or a ``ValidationError`` saying in Chinese why it is not the
     service's: another host, another path, no token."""
     url = (url or "").strip()
-    parts = urllib.parse.urlsplit(url)
     base = _api_base(transport)
     path, param, example = (
         (DINGTALK_PATH, "access_token", "https://oapi.dingtalk.com/robot/send?access_token=…")
@@ -97,6 +98,10 @@ def webhook_check(transport: str, url: str) -> str:
         % {"service": Transport(transport).label, "example": example},
         code="invalid",
     )
+    try:
+        parts = urllib.parse.urlsplit(url)
+    except ValueError:  # "Invalid IPv6 URL" and the like
+        raise wrong from None
     if parts.scheme != base.scheme or parts.netloc.lower() != base.netloc.lower():
         raise wrong
     if parts.path.rstrip("/") != (base.path.rstrip("/") + path):
@@ -221,7 +226,7 @@ def part_count(transport: str, title: str, body: str, url: str = "") -> int:
 # --- sending ------------------------------------------------------------------------------------
 
 
-def _read(errcode, errmsg: str, transport: str, status: int) -> Answer:
+def _read(errcode, errmsg: str, transport: str, status: int, *, signed: bool = True) -> Answer:
     if errcode == 0:
         return Answer(Outcome.OK, status, 0, "")
     limited = DINGTALK_LIMITED if transport == Transport.DINGTALK else WECOM_LIMITED
@@ -236,7 +241,9 @@ def _read(errcode, errmsg: str, transport: str, status: int) -> Answer:
             % {"service": service, "code": errcode},
         )
     if errcode in refused:
-        return Answer(Outcome.REFUSED, status, errcode, _refusal(transport, errcode, errmsg))
+        return Answer(
+            Outcome.REFUSED, status, errcode, _refusal(transport, errcode, errmsg, signed=signed)
+        )
     return Answer(
         Outcome.ERROR,
         status,
@@ -246,9 +253,17 @@ def _read(errcode, errmsg: str, transport: str, status: int) -> Answer:
     )
 
 
-def _refusal(transport: str, errcode: int, errmsg: str) -> str:
+def _refusal(transport: str, errcode: int, errmsg: str, *, signed: bool = True) -> str:
     low = (errmsg or "").lower()
     if transport == Transport.DINGTALK:
+        if not signed and ("sign" in low or "timestamp" in low):
+            # no secret entered here, but the robot is set to 加签: DingTalk finds no signature
+            # (and says "invalid timestamp", which would send the reader to the clock)
+            return _(
+                "DingTalk asks for a signature: the robot is set to 加签 but no signing secret "
+                "is entered here. Enter the secret (SEC…) from the robot's security settings "
+                "with 更换 Webhook 或密钥."
+            )
         if "sign" in low:
             return _(
                 "DingTalk refused the signature: the signing secret is wrong. Copy the secret "
@@ -290,6 +305,7 @@ def _refusal(transport: str, errcode: int, errmsg: str) -> str:
     }
 
 
+@sensitive_variables("webhook", "secret", "url", "request")
 def send_robot(
     transport: str, webhook: str, secret: str, payload: dict, *, now_ms: int | None = None
 ) -> Answer:
@@ -322,6 +338,14 @@ def send_robot(
             None,
             _("%(service)s did not answer in time; will try again.") % {"service": service},
         )
+    except http.client.HTTPException as exc:  # a broken answer (IncompleteRead, LineTooLong…)
+        return Answer(
+            Outcome.ERROR,
+            None,
+            None,
+            _("%(service)s gave an answer that is not its own; will try again.")
+            % {"service": service, "kind": type(exc).__name__},
+        )
     except (urllib.error.URLError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
         if isinstance(reason, TimeoutError | socket.timeout):
@@ -350,7 +374,7 @@ def send_robot(
             _("%(service)s gave an answer that is not its own; will try again.")
             % {"service": service},
         )
-    return _read(errcode, errmsg, transport, status)
+    return _read(errcode, errmsg, transport, status, signed=bool(secret))
 
 
 def send_email(*, address: str, subject: str, body: str) -> Answer:

@@ -138,6 +138,28 @@ def test_the_centre_sees_the_bureaus_robots_by_owner(client_for, world, robots_o
     assert "外区群" not in html
 
 
+def test_the_dashboard_cards_links_filter_the_robot_list(client_for, world, robots_of):
+    # the card links ?failing=true, ?active=true&failing=false, ?active=false: the list obeys
+    Channel.objects.filter(pk=robots_of["dept"].pk).update(active=False)
+    Channel.objects.filter(pk=robots_of["school_b"].pk).update(
+        last_error="企业微信不认识这个机器人",
+        last_error_at=datetime.datetime(2026, 3, 2, 8, 0, tzinfo=datetime.UTC),
+    )
+    client = client_for(world.users[Role.SAFETY_CENTRE])
+    url = reverse("messaging:channel_list")
+
+    def names(query):
+        html = client.get(url + query).content.decode()
+        return {n for n in ("甲小学群", "乙幼儿园群", "局安全群", "安全工作群<") if n in html}
+
+    assert names("?failing=true") == {"乙幼儿园群"}
+    assert names("?active=false") == {"安全工作群<"}
+    assert names("?active=true&failing=false") == {"甲小学群", "局安全群"}
+    assert names(f"?bureau={world.bureau.pk}&active=false") == {"安全工作群<"}
+    assert names("?active=perhaps") == {"甲小学群", "乙幼儿园群", "局安全群", "安全工作群<"}
+    assert "显示全部群机器人" in client.get(url + "?failing=true").content.decode()
+
+
 def test_the_owner_choices_follow_the_role(client_for, world, robots_of):
     html = (
         client_for(world.users[Role.SCHOOL_OFFICER])

@@ -122,6 +122,20 @@ def test_resend_and_cancel_follow_the_lifecycle(client_for, world, outbox):
     assert client.post(zap).status_code == 404
 
 
+def test_a_message_waiting_on_a_paused_robot_says_so(client_for, world):
+    channel = _robot(world, world.school_a, "甲小学群")
+    Channel.objects.filter(pk=channel.pk).update(active=False)
+    waiting = _message(channel, status=Status.PENDING, key="w")
+    Message.objects.filter(pk=waiting.pk).update(last_error="企业微信返回 HTTP 500，稍后重试。")
+    client = client_for(world.users[Role.SCHOOL_OFFICER])
+    html = client.get(reverse("messaging:message_detail", args=[waiting.pk])).content.decode()
+    assert "已暂停" in html and "恢复后再发送" in html
+    assert "上次尝试： 企业微信返回 HTTP 500" in html  # an old error, not the state
+    Channel.objects.filter(pk=channel.pk).update(active=True)
+    html = client.get(reverse("messaging:message_detail", args=[waiting.pk])).content.decode()
+    assert "恢复后再发送" not in html
+
+
 def test_the_outbox_list_query_count_is_pinned(client_for, world, outbox):
     client = client_for(world.users[Role.SAFETY_CENTRE])
     url = reverse("messaging:message_list")

@@ -73,6 +73,16 @@ def test_the_imitation_accepts_the_right_secret_and_refuses_a_wrong_one(robots):
     assert len(robots.received) == 1
 
 
+def test_an_unsigned_request_to_a_signed_robot_says_the_secret_is_missing(robots):
+    # DingTalk answers "invalid timestamp" when no signature comes: not the clock's fault
+    robots.secrets["signed123"] = SECRET
+    hook = robots.dingtalk_webhook("signed123")
+    unsigned = transports.send_robot(Transport.DINGTALK, hook, "", _markdown())
+    assert (unsigned.outcome, unsigned.errcode) == (Outcome.REFUSED, 310000)
+    assert "没有填写加签密钥" in unsigned.detail
+    assert "NTP" not in unsigned.detail
+
+
 def test_the_imitation_refuses_a_timestamp_more_than_an_hour_old(robots):
     robots.secrets["signed123"] = SECRET
     hook = robots.dingtalk_webhook("signed123")

@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from safecampus.core.access import get_for, require
@@ -69,10 +70,12 @@ def channel_list(request):
             "channels": rows,
             "query": params.urlencode(),
             "may_create": bool(selectors.owners(request.user)),
+            "filtered": bool(form.filters()),
         },
     )
 
 
+@sensitive_post_parameters("webhook", "secret")
 @login_required
 @require_http_methods(["GET", "POST"])
 def channel_create(request):
@@ -197,6 +200,7 @@ def channel_edit(request, pk: int):
     return render(request, "messaging/channel_edit.html", {"form": form, "channel": channel})
 
 
+@sensitive_post_parameters("webhook", "secret")
 @login_required
 @require_http_methods(["GET", "POST"])
 def channel_secret(request, pk: int):
