@@ -207,7 +207,7 @@ def test_the_centre_saves_the_settings_and_a_departments_head(client_for, world)
         url, _settings_data(general_centre_days=1, version=cfg.version, **{field: head.pk})
     )
     assert r.status_code == 400
-    assert "督办逐级上报" in r.content.decode()
+    assert "督办逐级升级" in r.content.decode()
     # a stale form is refused
     r = client.post(url, _settings_data(version=cfg.version + 5, **{field: head.pk}))
     assert r.status_code == 400
