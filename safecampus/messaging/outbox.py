@@ -536,20 +536,59 @@ def _record(send: Send, answer: transports.Answer, *, worker: str, now) -> None:
         lease_until=None,
         last_error=answer.detail[:300],
     )
-    by_attempts: dict[int, list[int]] = {}
-    for pk, n in rows.exclude(pk__in=spent).values_list("pk", "attempts"):
-        by_attempts.setdefault(n, []).append(pk)
-    for n, pks in by_attempts.items():
+    retry_at = {
+        pk: now + _backoff(n) for pk, n in rows.exclude(pk__in=spent).values_list("pk", "attempts")
+    }
+    retry_at = _outside_quiet_hours(retry_at)
+    by_time: dict[datetime.datetime, list[int]] = {}
+    for pk, when in retry_at.items():
+        by_time.setdefault(when, []).append(pk)
+    for when, pks in by_time.items():
         _system_move(
             pks,
             Action.RETRY,
             now=now,
             held_by=worker,
             detail=answer.detail,
-            next_attempt_at=now + _backoff(n),
+            next_attempt_at=when,
             lease_until=None,
             last_error=answer.detail[:300],
         )
+
+
+def _outside_quiet_hours(times: dict[int, datetime.datetime]) -> dict[int, datetime.datetime]:
+    """The retry times of messages moved past the quiet hours that hold them (the robot's own,
+    the person's own, else the bureau's), alerts excepted: a reminder that failed at 21:59 is not
+    tried again at 22:30. A few queries, on failures only."""
+    from .models import MessagingSettings, Preference
+    from .quiet import quiet_until
+
+    if not times:
+        return times
+    rows = list(
+        Message.objects.filter(pk__in=list(times)).values_list(
+            "pk", "topic", "bureau_id", "channel__quiet_start", "channel__quiet_end", "recipient_id"
+        )
+    )
+    cfgs = {
+        c.bureau_id: c for c in MessagingSettings.objects.filter(bureau_id__in={r[2] for r in rows})
+    }
+    prefs = {
+        p.user_id: p for p in Preference.objects.filter(user_id__in={r[5] for r in rows if r[5]})
+    }
+    out = dict(times)
+    for pk, topic, bureau_id, c_start, c_end, recipient_id in rows:
+        cfg = cfgs.get(bureau_id) or MessagingSettings(bureau_id=bureau_id)
+        own = prefs.get(recipient_id)
+        start, end = (
+            (c_start, c_end)
+            if c_start is not None
+            else (own.quiet_start, own.quiet_end)
+            if own is not None and own.quiet_start is not None
+            else (cfg.quiet_start, cfg.quiet_end)
+        )
+        out[pk] = quiet_until(times[pk], start, end, topic)
+    return out
 
 
 def _max_attempts() -> int:
@@ -584,8 +623,10 @@ def _finish_claim(
             next_attempt_at=now,
         )
         waits = later or {}
-        for when in sorted({waits.get(i, now) for i in untried}):
-            group = [i for i in untried if waits.get(i, now) == when]
+        slow = {i for i in untried if i in waits}
+        waits = _outside_quiet_hours({i: waits.get(i, now) for i in untried})
+        for when in sorted(set(waits.values())):
+            group = [i for i in untried if waits[i] == when]
             _system_move(
                 group,
                 Action.RETRY,
@@ -593,7 +634,7 @@ def _finish_claim(
                 held_by=worker,
                 detail=(
                     _("Not sent: the service did not answer an earlier request.")
-                    if when != now
+                    if slow.intersection(group)
                     else _("Not sent: the service blocked the robot.")
                 ),
                 lease_until=None,

@@ -99,3 +99,21 @@ def test_a_withdrawn_cases_sent_copies_keep_no_detail(robots):
     sent = Message.objects.get()
     assert sent.status == Status.SENT
     assert "欺凌" not in sent.body and "受伤" not in sent.title
+
+
+def test_a_reminder_that_fails_before_the_quiet_hours_waits_for_the_morning(robots):
+    import datetime
+
+    world = make_world()
+    r = robot(robots, world, "tok12345")
+    late = NOW.replace(hour=21, minute=59, second=50)
+    queue(r, "reminder", topic=Topic.REMINDER, now=late)
+    queue(r, "alert", topic=Topic.ALERT, now=late)
+    robots.fail_next = 2
+    outbox.drain(now=late)
+    reminder = Message.objects.get(key="reminder")
+    alert = Message.objects.get(key="alert")
+    assert reminder.status == alert.status == Status.PENDING
+    # the default quiet hours (22:00–07:00): the reminder waits for 07:00, the alert does not
+    assert reminder.next_attempt_at == (NOW + datetime.timedelta(days=1)).replace(hour=7, minute=0)
+    assert alert.next_attempt_at == late + seconds(30)
