@@ -178,6 +178,8 @@ class SecretForm(forms.Form):
 
 
 DAY = forms.NumberInput(attrs={"class": "form-control", "min": 0, "max": 365})
+#: the unit under each day field of the ladder
+DAYS = pgettext_lazy("unit of the ladder", "days overdue")
 
 
 class SettingsForm(forms.Form):
@@ -185,22 +187,22 @@ class SettingsForm(forms.Form):
     quiet_end = forms.TimeField(label=_("quiet until"), widget=TIME)
     digest_time = forms.TimeField(label=_("daily digest at"), widget=TIME)
     general_head_days = forms.IntegerField(
-        label=_("department head"), min_value=0, max_value=365, widget=DAY
+        label=_("department head"), min_value=0, max_value=365, widget=DAY, help_text=DAYS
     )
     general_centre_days = forms.IntegerField(
-        label=_("safety centre"), min_value=0, max_value=365, widget=DAY
+        label=_("safety centre"), min_value=0, max_value=365, widget=DAY, help_text=DAYS
     )
     general_leaders_days = forms.IntegerField(
-        label=_("leadership group"), min_value=0, max_value=365, widget=DAY
+        label=_("leadership group"), min_value=0, max_value=365, widget=DAY, help_text=DAYS
     )
     major_head_days = forms.IntegerField(
-        label=_("department head"), min_value=0, max_value=365, widget=DAY
+        label=_("department head"), min_value=0, max_value=365, widget=DAY, help_text=DAYS
     )
     major_centre_days = forms.IntegerField(
-        label=_("safety centre"), min_value=0, max_value=365, widget=DAY
+        label=_("safety centre"), min_value=0, max_value=365, widget=DAY, help_text=DAYS
     )
     major_leaders_days = forms.IntegerField(
-        label=_("leadership group"), min_value=0, max_value=365, widget=DAY
+        label=_("leadership group"), min_value=0, max_value=365, widget=DAY, help_text=DAYS
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
