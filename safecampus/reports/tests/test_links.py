@@ -186,7 +186,9 @@ def _robots_and_messages(world):
 
 
 @pytest.mark.parametrize("by_bureau", [False, True])
-def test_the_messaging_cards_numbers_link_to_lists_with_that_count(dash, client_for, by_bureau):
+def test_the_messaging_cards_numbers_link_to_lists_with_that_count(
+    dash, client_for, by_bureau, clock
+):
     _robots_and_messages(dash)
     client = client_for(dash.centre)
     params = {"bureau": dash.bureau.pk} if by_bureau else {}
