@@ -149,7 +149,11 @@ def test_the_nightly_run_ages_date_derived_facts(sw, clock):
 
 
 def test_the_nightly_task_runs_at_night_in_shanghai():
+    from huey.contrib.djhuey import HUEY
+
     task = tasks.standards_evaluate_nightly.task_class
-    # 00:50 Shanghai is 16:50 UTC (Huey reads its crontab in UTC)
-    assert task.validate_datetime(task, datetime.datetime(2026, 12, 20, 16, 50))
-    assert not task.validate_datetime(task, datetime.datetime(2026, 12, 20, 0, 50))
+    # Huey reads its crontab on the local clock (Asia/Shanghai) since HUEY["utc"] is False;
+    # were it UTC, 00:50 Shanghai would be 16:50 UTC
+    assert HUEY.utc is False
+    assert task.validate_datetime(task, datetime.datetime(2026, 12, 21, 0, 50))
+    assert not task.validate_datetime(task, datetime.datetime(2026, 12, 20, 16, 50))
