@@ -37,7 +37,7 @@ from safecampus.notifications.registry import Reminder, collect
 
 from .choices import Topic, Transport
 from .models import Channel, GroupDigest, Message, MessagingSettings, Preference
-from .outbox import enqueue
+from .outbox import absolute_url, enqueue
 from .quiet import quiet_until
 
 #: notice kinds whose e-mails the app that records them sends itself, through ``dispatch.post``
@@ -71,16 +71,12 @@ def topic_of(kind: str) -> str:
     return Topic.REMINDER
 
 
-def _absolute(url: str) -> str:
-    return settings.SAFECAMPUS_BASE_URL + url if url.startswith("/") else url
-
-
 def _line(text: str, url: str) -> str:
     text = " ".join(text.split())
     if not url:
         return f"- {text}"
     label = pgettext("link", "View")
-    return f"- {text} [{label}]({_absolute(url)})"
+    return f"- {text} [{label}]({absolute_url(url)})"
 
 
 def _kind_label(kind: str) -> str:

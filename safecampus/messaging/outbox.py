@@ -198,15 +198,14 @@ def _merged_text(group: list[Message]) -> tuple[str, str]:
     for m in group:
         block = f"**{m.title}**\n{m.body}"
         if m.url:
-            block += f"\n[{_('Open')}]({_absolute(m.url)})"
+            block += f"\n[{_('Open')}]({absolute_url(m.url)})"
         blocks.append(block)
     return title, "\n\n".join(blocks)
 
 
-def _absolute(url: str) -> str:
-    if not url or url.startswith(("http://", "https://")):
-        return url
-    return settings.SAFECAMPUS_BASE_URL + url
+def absolute_url(url: str) -> str:
+    """A path on the platform with ``SAFECAMPUS_BASE_URL`` in front (a full URL as it is)."""
+    return settings.SAFECAMPUS_BASE_URL + url if url.startswith("/") else url
 
 
 def _keyword(channel: Channel) -> str:
@@ -264,7 +263,7 @@ def _claim_channel(
             head = group[0]
             if len(group) == 1:
                 payloads = transports.layout(
-                    channel.transport, head.title, head.body, _absolute(head.url), keyword
+                    channel.transport, head.title, head.body, absolute_url(head.url), keyword
                 )
                 # a layout that changed since the message's last part (a longer address, a new
                 # keyword) never leaves a claimed message without a request: its last part again
@@ -408,7 +407,7 @@ def _claim_emails(now: datetime.datetime, worker: str) -> list[Send]:
                 last_part=True,
                 address=m.address,
                 subject=m.title,
-                text=m.body + (f"\n\n{_absolute(m.url)}" if m.url else ""),
+                text=m.body + (f"\n\n{absolute_url(m.url)}" if m.url else ""),
             )
             for m in Message.objects.filter(pk__in=moved).only(
                 "pk", "address", "title", "body", "url"
