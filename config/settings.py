@@ -345,6 +345,7 @@ SPECTACULAR_SETTINGS = {
         "MessageStatusEnum": "safecampus.messaging.choices.Status",
         "MessageTransportEnum": "safecampus.messaging.choices.Transport",
         "RobotTransportEnum": "safecampus.messaging.api.serializers.ROBOT_TRANSPORTS",
+        "JobStatusEnum": "safecampus.core.models.Job.Status",
     },
     # every operation declares the errors it answers, with the one Error body
     "POSTPROCESSING_HOOKS": [

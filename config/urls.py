@@ -12,6 +12,15 @@ api_v1 = [
     path("", include("safecampus.incidents.api.urls")),
     path("", include("safecampus.watch.api.urls")),
     path("", include("safecampus.messaging.api.urls")),
+    path("", include("safecampus.campaigns.api.urls")),
+    path("", include("safecampus.inspections.api.urls")),
+    path("", include("safecampus.weekly.api.urls")),
+    path("", include("safecampus.spotchecks.api.urls")),
+    path("", include("safecampus.accountability.api.urls")),
+    path("", include("safecampus.evaluation.api.urls")),
+    path("", include("safecampus.reports.api.urls")),
+    path("", include("safecampus.notifications.api.urls")),
+    path("", include("safecampus.core.api_jobs")),
 ]
 
 urlpatterns = [

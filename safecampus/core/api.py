@@ -2,18 +2,21 @@
 
 from functools import cached_property, partial
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import exceptions, pagination
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
 
 from .access import scope_for
+from .refusals import Code, errors_of, http_status, refusal_code
 
 
 class Pagination(pagination.PageNumberPagination):
@@ -116,17 +119,38 @@ def _flatten(detail):
     return str(detail)
 
 
+#: the codes a service's refusal may carry; any other code on a Django ``ValidationError`` (a
+#: model field's ``max_length``, ``required`` …) is answered as ``invalid``
+_REFUSAL_CODES = frozenset(c.value for c in Code)
+
+
+def refusal_answer(exc: DjangoValidationError) -> Response:
+    """A service's refusal (a coded Django ``ValidationError``) as the API's answer, with the
+    status of ``core.refusals.HTTP_STATUS``; the request's transaction is rolled back, so
+    nothing the refused call began is saved."""
+    set_rollback()
+    code = refusal_code(exc)
+    if code not in _REFUSAL_CODES:
+        code = Code.INVALID.value
+    errors = errors_of(exc)
+    message = next((ms[0] for ms in errors.values() if ms), _("The input is not valid."))
+    return Response({"code": code, "message": message, "errors": errors}, status=http_status(code))
+
+
 def exception_handler(exc, context):
-    """Every API error is ``{"code": ..., "message": ..., "errors": {...}}``."""
+    """Every API error is ``{"code": ..., "message": ..., "errors": {...}}``.
+
+    The one handler of every endpoint (``REST_FRAMEWORK["EXCEPTION_HANDLER"]``): DRF's own
+    errors, and what the services and selectors raise: a coded refusal (rolled back, with its
+    status), a record that does not exist or is outside the caller's scope (404), and a
+    refusal of the caller's roles (403, with the service's reason when it gives one).
+    """
     if isinstance(exc, DjangoValidationError):
-        exc = exceptions.ValidationError(
-            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages},
-            code=getattr(exc, "code", None),
-        )
-    elif isinstance(exc, Http404):
+        return refusal_answer(exc)
+    if isinstance(exc, Http404 | ObjectDoesNotExist):
         exc = exceptions.NotFound(_("Not found, or outside your scope."))
     elif isinstance(exc, PermissionDenied):
-        exc = exceptions.PermissionDenied()
+        exc = exceptions.PermissionDenied(str(exc) or None)
     elif isinstance(exc, exceptions.ParseError):
         # DRF's message carries the parser's own English text ("JSON parse error - Expecting
         # property name ..."): say it in the user's language instead
@@ -148,7 +172,7 @@ def exception_handler(exc, context):
             message = first[0]
         if isinstance(codes, dict):
             nfe = codes.get("non_field_errors")
-            if isinstance(nfe, list) and nfe and nfe[0] != "invalid":
+            if isinstance(nfe, list) and nfe and nfe[0] in _REFUSAL_CODES:
                 code = nfe[0]
     else:
         code = codes if isinstance(codes, str) else getattr(exc, "default_code", "error")
@@ -156,6 +180,56 @@ def exception_handler(exc, context):
         errors = {}
     response.data = {"code": code, "message": message, "errors": errors}
     return response
+
+
+# --- helpers of the endpoints' code and schema -----------------------------------------------
+
+
+def who(capability) -> str:
+    """The roles of a capability, for an endpoint's description in the schema."""
+    return ", ".join(f"`{role}`" for role in sorted(capability))
+
+
+def error(description: str) -> OpenApiResponse:
+    """An error response of an endpoint, described; the schema hook (``core.schema``) gives
+    every error response the one ``Error`` body."""
+    return OpenApiResponse(description=description)
+
+
+def key(pk) -> int:
+    """A URL's key as an integer; one that cannot be a row's is simply not found (404, never
+    a 500 from a database that cannot compare it)."""
+    pk = str(pk)
+    if not (pk.isascii() and pk.isdigit()) or int(pk) > 2**63 - 1:
+        raise exceptions.NotFound(_("Not found, or outside your scope."))
+    return int(pk)
+
+
+#: the record's id in the path
+ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="The record's id.")
+
+#: the errors of reading one record
+NOT_FOUND = error("`not_found`: no such record, or it is outside the caller's scope.")
+
+
+def file_answer(fileobj, name: str, *, content_type: str | None = None) -> FileResponse:
+    """A file download: the same bytes and the same Chinese file name as the page's."""
+    return FileResponse(fileobj, as_attachment=True, filename=name, content_type=content_type)
+
+
+def job_answer(job, request) -> Response:
+    """``202 Accepted`` for work started as a background job: where to follow it
+    (``/api/v1/jobs/{id}/``) and, once it has finished, where its file is."""
+    from django.urls import reverse
+
+    return Response(
+        {
+            "job": job.pk,
+            "status": job.status,
+            "url": request.build_absolute_uri(reverse("api-job-detail", args=[job.pk])),
+        },
+        status=202,
+    )
 
 
 def capability_permission(capability: frozenset[str], *, write: frozenset[str] | None = None):

@@ -10,8 +10,6 @@ through ``require`` with the ``DUTY_*`` capabilities. A refusal from the service
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,18 +22,16 @@ from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.views import APIView, set_rollback
+from rest_framework.views import APIView
 
 from safecampus.core.access import get_for, require, scope_for
 from safecampus.core.api import CappedCountPagination, Pagination, capability_permission
-from safecampus.core.api import exception_handler as core_exception_handler
 from safecampus.core.capabilities import (
     DUTY_COMPLIANCE_VIEW,
     DUTY_OVERSEE,
     DUTY_RECORD,
     DUTY_VIEW,
 )
-from safecampus.core.refusals import refusal_response
 from safecampus.hazards.evidence import serve_evidence
 from safecampus.orgs.choices import SchoolStage
 
@@ -114,19 +110,6 @@ def allowed_endpoints(user, occ, today) -> list[str]:
     return out
 
 
-def exception_handler(exc, context):
-    """The shared handler, plus what the services raise: coded refusals (rolled back), an
-    occurrence outside the caller's scope (404) and a refusal of the caller's roles (403)."""
-    if isinstance(exc, DjangoValidationError):
-        set_rollback()
-        return refusal_response(exc)
-    if isinstance(exc, Occurrence.DoesNotExist | DutyEvidence.DoesNotExist):
-        exc = exceptions.NotFound(_("Not found, or outside your scope."))
-    elif isinstance(exc, DjangoPermissionDenied):
-        exc = exceptions.PermissionDenied(str(exc) or None)
-    return core_exception_handler(exc, context)
-
-
 def _who(capability) -> str:
     """The roles of ``capability``, for the schema's descriptions."""
     return ", ".join(f"`{role}`" for role in sorted(capability))
@@ -169,9 +152,6 @@ def _pk(pk: str) -> int:
 
 class DutiesViewSet(viewsets.GenericViewSet):
     filter_backends: list = []
-
-    def get_exception_handler(self):
-        return exception_handler
 
 
 # --- the catalog ----------------------------------------------------------------------------
@@ -480,9 +460,6 @@ class ComplianceView(APIView):
     """Compliance figures over the occurrences in the caller's scope."""
 
     permission_classes = [IsAuthenticated, capability_permission(DUTY_COMPLIANCE_VIEW)]
-
-    def get_exception_handler(self):
-        return exception_handler
 
     @extend_schema(
         parameters=[ComplianceQuerySerializer],

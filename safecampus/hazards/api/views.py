@@ -7,8 +7,6 @@ services becomes ``{"code", "message", "errors"}`` with the status of ``core.ref
 from __future__ import annotations
 
 import django_filters
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -16,12 +14,9 @@ from rest_framework import exceptions, status, viewsets
 from rest_framework.decorators import action as drf_action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.views import set_rollback
 
 from safecampus.core.api import COUNT_CAP, CappedCountPagination, capability_permission
-from safecampus.core.api import exception_handler as core_exception_handler
 from safecampus.core.capabilities import HAZARD_VIEW
-from safecampus.core.refusals import refusal_response
 from safecampus.orgs.filtersets import IdFilter
 
 from .. import selectors, services
@@ -45,19 +40,6 @@ from .serializers import (
 
 #: query parameters that belong to the pagination, not to the filters
 _PAGE_PARAMS = ("page", "page_size")
-
-
-def exception_handler(exc, context):
-    """The shared handler, plus what the services raise: coded refusals, a hazard outside the
-    caller's scope (404) and a refused report (403, with the service's reason)."""
-    if isinstance(exc, DjangoValidationError):
-        set_rollback()
-        return refusal_response(exc)
-    if isinstance(exc, Hazard.DoesNotExist):
-        exc = exceptions.NotFound(_("Not found, or outside your scope."))
-    elif isinstance(exc, DjangoPermissionDenied):
-        exc = exceptions.PermissionDenied(str(exc) or None)
-    return core_exception_handler(exc, context)
 
 
 def _error(description: str) -> OpenApiResponse:
@@ -148,9 +130,6 @@ class HazardViewSet(viewsets.GenericViewSet):
     filter_backends: list = []  # the selector filters, exactly as the register page does
     serializer_class = HazardDetailSerializer
     queryset = Hazard.objects.none()  # for the schema; every read goes through the selectors
-
-    def get_exception_handler(self):
-        return exception_handler
 
     def detail_response(self, pk, *, status_code=status.HTTP_200_OK) -> Response:
         hazard = selectors.hazard_get(user=self.request.user, pk=pk)

@@ -27,29 +27,25 @@ Every write goes through ``messaging.services`` or ``outbox.message_act``. A ref
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Prefetch, prefetch_related_objects
-from django.http import Http404
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import exceptions, status, viewsets
+from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
-from rest_framework.views import APIView, set_rollback
+from rest_framework.views import APIView
 
 from safecampus.core.access import EDIT, get_for, roles_on, scope_for
-from safecampus.core.api import Pagination, capability_permission
-from safecampus.core.api import exception_handler as core_exception_handler
+from safecampus.core.api import Pagination, capability_permission, error, key, who
 from safecampus.core.capabilities import MESSAGING_KEEP, MESSAGING_MANAGE
-from safecampus.core.refusals import Code, refusal_response, refuse
+from safecampus.core.refusals import Code, refuse
 from safecampus.orgs.models import Bureau, Department, School
 
 from .. import access, figures, services
@@ -76,37 +72,6 @@ from .serializers import (
     RobotUpdateSerializer,
     RobotVersionSerializer,
 )
-
-
-def exception_handler(exc, context):
-    """The shared handler, plus what the services raise: coded refusals (rolled back), a
-    record outside the caller's scope (404) and a refusal of the caller's roles (403)."""
-    if isinstance(exc, DjangoValidationError):
-        set_rollback()
-        return refusal_response(exc)
-    if isinstance(exc, ObjectDoesNotExist | Http404):
-        exc = exceptions.NotFound(_("Not found, or outside your scope."))
-    elif isinstance(exc, DjangoPermissionDenied):
-        exc = exceptions.PermissionDenied(str(exc) or None)
-    return core_exception_handler(exc, context)
-
-
-def who(capability) -> str:
-    return ", ".join(f"`{role}`" for role in sorted(capability))
-
-
-def error(description: str) -> OpenApiResponse:
-    # the schema hook (core.schema) gives every error response the one Error body
-    return OpenApiResponse(description=description)
-
-
-def key(pk) -> int:
-    """A URL's key as an integer; one that cannot be a row's is simply not found."""
-    pk = str(pk)
-    if not (pk.isascii() and pk.isdigit()) or int(pk) > 2**63 - 1:
-        raise exceptions.NotFound(_("Not found, or outside your scope."))
-    return int(pk)
-
 
 _ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="The record's id.")
 _BUREAU_ID = OpenApiParameter(
@@ -135,9 +100,6 @@ _ROBOT_INVALID = error(
 class _Base(viewsets.GenericViewSet):
     permission_classes = [IsAuthenticated, capability_permission(MESSAGING_KEEP)]
     pagination_class = Pagination
-
-    def get_exception_handler(self):
-        return exception_handler
 
 
 # --- robots ---------------------------------------------------------------------------------------
@@ -527,9 +489,6 @@ class MessageViewSet(_Base):
 class _CentreView(APIView):
     permission_classes = [IsAuthenticated, capability_permission(MESSAGING_MANAGE)]
 
-    def get_exception_handler(self):
-        return exception_handler
-
     def _bureau(self, bureau_id) -> Bureau:
         bureau = get_for(self.request.user, Bureau, key(bureau_id))
         if bureau.pk not in access.manage_bureaus(scope_for(self.request.user)):
@@ -692,9 +651,6 @@ class PreferenceView(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    def get_exception_handler(self):
-        return exception_handler
-
     def _body(self, user) -> dict:
         pref = Preference.objects.filter(user=user).first() or Preference(user=user)
         return MessagePreferenceSerializer(pref).data
@@ -736,9 +692,6 @@ class FiguresView(APIView):
     """The robots working, failing and paused; the messages waiting, failed and uncertain."""
 
     permission_classes = [IsAuthenticated, capability_permission(MESSAGING_KEEP)]
-
-    def get_exception_handler(self):
-        return exception_handler
 
     @extend_schema(
         tags=["messaging"],

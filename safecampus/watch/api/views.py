@@ -18,26 +18,21 @@ from __future__ import annotations
 
 import datetime
 
-from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import prefetch_related_objects
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import exceptions, mixins, viewsets
+from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
-from rest_framework.views import set_rollback
 
 from safecampus.core.access import EDIT, get_for, roles_on, scope_for
 from safecampus.core.api import capability_permission
-from safecampus.core.api import exception_handler as core_exception_handler
 from safecampus.core.capabilities import WATCH_VIEW
-from safecampus.core.refusals import Code, refusal_response, refuse
+from safecampus.core.refusals import Code, refuse
 from safecampus.hazards.api.serializers import ErrorSerializer
 from safecampus.orgs.models import Bureau, School
 
@@ -58,17 +53,6 @@ from .serializers import (
     ShiftSerializer,
     SwapSerializer,
 )
-
-
-def exception_handler(exc, context):
-    if isinstance(exc, DjangoValidationError):
-        set_rollback()
-        return refusal_response(exc)
-    if isinstance(exc, ObjectDoesNotExist | Http404):
-        exc = exceptions.NotFound(_("Not found, or outside your scope."))
-    elif isinstance(exc, DjangoPermissionDenied):
-        exc = exceptions.PermissionDenied(str(exc) or None)
-    return core_exception_handler(exc, context)
 
 
 def _error(description: str) -> OpenApiResponse:
@@ -101,9 +85,6 @@ def _int(value) -> int | None:
 class _Base(viewsets.GenericViewSet):
     permission_classes = [IsAuthenticated, capability_permission(WATCH_VIEW)]
     filter_backends: list = []
-
-    def get_exception_handler(self):
-        return exception_handler
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "now": timezone.now()}

@@ -19,7 +19,7 @@ from rest_framework.routers import SimpleRouter
 from safecampus.core.access import require
 from safecampus.core.api import Pagination, capability_permission
 from safecampus.core.capabilities import INCIDENT_REPORT, INCIDENT_VIEW
-from safecampus.zones.api.views.common import error, exception_handler, who
+from safecampus.zones.api.views.common import error, who
 
 from ... import illness
 from ...models import ClusterAlert, IllnessRecord, Incident
@@ -48,9 +48,6 @@ class IllnessRecordViewSet(viewsets.GenericViewSet):
     filter_backends: list = []
     serializer_class = IllnessRecordSerializer
     queryset = IllnessRecord.objects.none()  # for the schema
-
-    def get_exception_handler(self):
-        return exception_handler
 
     @extend_schema(
         tags=["incidents"],
@@ -113,9 +110,6 @@ class ClusterAlertViewSet(viewsets.GenericViewSet):
     filter_backends: list = []
     serializer_class = ClusterAlertSerializer
     queryset = ClusterAlert.objects.none()  # for the schema
-
-    def get_exception_handler(self):
-        return exception_handler
 
     @extend_schema(
         tags=["incidents"],

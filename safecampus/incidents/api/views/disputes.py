@@ -23,7 +23,7 @@ from rest_framework.routers import SimpleRouter
 
 from safecampus.core.api import CappedCountPagination, capability_permission
 from safecampus.core.capabilities import INCIDENT_COMMENT, INCIDENT_VIEW
-from safecampus.zones.api.views.common import error, exception_handler, key
+from safecampus.zones.api.views.common import error, key
 
 from ... import dispute_selectors, dispute_services
 from ...choices import DisputeAction, DisputeStatus, DisputeSubject, RiskLevel
@@ -131,9 +131,6 @@ class DisputeViewSet(viewsets.GenericViewSet):
     filter_backends: list = []
     serializer_class = DisputeDetailSerializer
     queryset = Dispute.objects.none()  # for the schema; every read goes through the selectors
-
-    def get_exception_handler(self):
-        return exception_handler
 
     def detail_response(self, pk, *, what: str = "api", status: int = 200) -> Response:
         dispute = dispute_selectors.dispute_get(self.request.user, key(pk), what=what)

@@ -45,7 +45,7 @@ from safecampus.core.capabilities import (
 )
 from safecampus.duties.api.views import IgnoreAccept
 from safecampus.hazards.evidence import serve_evidence
-from safecampus.zones.api.views.common import error, exception_handler, key, who
+from safecampus.zones.api.views.common import error, key, who
 
 from ... import selectors, services
 from ...choices import IncidentAction
@@ -170,9 +170,6 @@ class IncidentViewSet(viewsets.GenericViewSet):
     serializer_class = IncidentDetailSerializer
     queryset = Incident.objects.none()  # for the schema; every read goes through the selectors
     parser_classes = [JSONParser, MultiPartParser, FormParser]
-
-    def get_exception_handler(self):
-        return exception_handler
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "now": timezone.now()}

@@ -24,7 +24,7 @@ from safecampus.core.api import Pagination, capability_permission
 from safecampus.core.capabilities import INCIDENT_MANAGE, INCIDENT_VIEW
 from safecampus.core.refusals import Code, refuse
 from safecampus.orgs.models import Bureau
-from safecampus.zones.api.views.common import error, exception_handler, key, who
+from safecampus.zones.api.views.common import error, key, who
 
 from ... import access, configuration
 from ...defaults import LIMITS
@@ -103,9 +103,6 @@ class ReportingLimitViewSet(viewsets.GenericViewSet):
     filter_backends: list = []
     serializer_class = ReportingLimitSerializer
     queryset = ReportingLimit.objects.none()  # for the schema
-
-    def get_exception_handler(self):
-        return exception_handler
 
     @extend_schema(
         tags=["incidents"],
@@ -217,9 +214,6 @@ class IncidentSettingsView(APIView):
         IsAuthenticated,
         capability_permission(INCIDENT_VIEW, write=INCIDENT_MANAGE),
     ]
-
-    def get_exception_handler(self):
-        return exception_handler
 
     def _body(self, bureau) -> dict:
         obj = IncidentSettings.objects.visible_to(self.request.user).filter(bureau=bureau).first()

@@ -3,7 +3,7 @@ rule sets (read), findings (list, detail, turn into hazards) and the compliance 
 One module per part; see ``common`` for the shared error handling and scope helpers."""
 
 from .cards import CardViewSet, RuleSetViewSet
-from .common import exception_handler, facts_school
+from .common import facts_school
 from .facts import FactsViewSet
 from .findings import ComplianceView, FindingViewSet
 
@@ -13,6 +13,5 @@ __all__ = [
     "FactsViewSet",
     "FindingViewSet",
     "RuleSetViewSet",
-    "exception_handler",
     "facts_school",
 ]

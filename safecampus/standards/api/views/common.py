@@ -11,18 +11,12 @@ version 409, bad values 400 with messages per field).
 
 from __future__ import annotations
 
-from django.core.exceptions import ObjectDoesNotExist
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import exceptions, viewsets
-from rest_framework.views import set_rollback
 
 from safecampus.core.access import get_for, scope_for
-from safecampus.core.api import exception_handler as core_exception_handler
-from safecampus.core.refusals import refusal_response
 from safecampus.core.roles import SCHOOL_ROLES
 from safecampus.orgs.models import School
 
@@ -33,20 +27,6 @@ from ...models import (
 from ..serializers import (
     ErrorSerializer,
 )
-
-
-def exception_handler(exc, context):
-    """The shared handler, plus what the services raise: coded refusals (rolled back), a
-    record outside the caller's scope (404) and a refusal of the caller's roles (403, with the
-    service's reason)."""
-    if isinstance(exc, DjangoValidationError):
-        set_rollback()
-        return refusal_response(exc)
-    if isinstance(exc, ObjectDoesNotExist | Http404):
-        exc = exceptions.NotFound(_("Not found, or outside your scope."))
-    elif isinstance(exc, DjangoPermissionDenied):
-        exc = exceptions.PermissionDenied(str(exc) or None)
-    return core_exception_handler(exc, context)
 
 
 def _who(capability) -> str:
@@ -97,6 +77,3 @@ def facts_school(user, school_id: int) -> tuple[School, SecurityFacts | None]:
 
 class StandardsViewSet(viewsets.GenericViewSet):
     filter_backends: list = []
-
-    def get_exception_handler(self):
-        return exception_handler

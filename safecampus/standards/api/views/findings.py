@@ -42,7 +42,6 @@ from .common import (
     _forbidden,
     _pk,
     _who,
-    exception_handler,
 )
 
 # --- findings -----------------------------------------------------------------------------------
@@ -180,9 +179,6 @@ class ComplianceView(APIView):
     """The district's figures of security standards."""
 
     permission_classes = [IsAuthenticated, capability_permission(STANDARDS_COMPLIANCE_VIEW)]
-
-    def get_exception_handler(self):
-        return exception_handler
 
     @extend_schema(
         parameters=[StandardComplianceQuerySerializer],

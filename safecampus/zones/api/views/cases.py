@@ -37,7 +37,7 @@ from ..serializers_cases import (
     CaseRecordSerializer,
     CaseRelocationSerializer,
 )
-from .common import error, exception_handler
+from .common import error
 
 _COMMON_ERRORS = {
     403: error(
@@ -130,9 +130,6 @@ class ZoneCaseViewSet(viewsets.GenericViewSet):
     filter_backends: list = []
     serializer_class = CaseDetailSerializer
     queryset = ZoneCase.objects.none()  # for the schema; every read goes through the selectors
-
-    def get_exception_handler(self):
-        return exception_handler
 
     def _case(self, pk):
         return get_for(

@@ -39,7 +39,7 @@ from ..serializers_geometry import (
     ZoneWaitingAreaSerializer,
     cited,
 )
-from .common import error, exception_handler, key, who
+from .common import error, key, who
 
 _NOT_FOUND = error("`not_found`: no such school (or area), or it is outside the caller's scope.")
 _FORBIDDEN_READ = error(
@@ -127,9 +127,6 @@ class ZoneSchoolViewSet(viewsets.GenericViewSet):
     pagination_class = None
     lookup_field = "school_id"
     lookup_url_kwarg = "school_id"
-
-    def get_exception_handler(self):
-        return exception_handler
 
     def _detail(self, school_id: int, status_code: int = 200) -> Response:
         school = school_for(self.request.user, school_id)
@@ -269,9 +266,6 @@ class ZoneCheckView(APIView):
     """What lies within so many metres of a point."""
 
     permission_classes = [IsAuthenticated]
-
-    def get_exception_handler(self):
-        return exception_handler
 
     @extend_schema(
         tags=["zones"],

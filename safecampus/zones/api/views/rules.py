@@ -55,7 +55,7 @@ from ..serializers_rules import (
     ZoneSettingsSerializer,
     ZoneSettingsWriteSerializer,
 )
-from .common import error, exception_handler, key, who
+from .common import error, key, who
 
 
 def _bureau_id(raw, field: str = "bureau") -> int | None:
@@ -120,9 +120,6 @@ class ZoneRuleViewSet(viewsets.GenericViewSet):
     serializer_class = ZoneRuleSerializer
     queryset = ZoneRule.objects.none()  # for the schema
     filter_backends: list = []
-
-    def get_exception_handler(self):
-        return exception_handler
 
     def _changed(self, rule, job, status_code=200) -> Response:
         rule = get_for(self.request.user, ZoneRule, rule.pk)
@@ -287,9 +284,6 @@ class ZoneSettingsView(APIView):
         capability_permission(ZONE_REGISTER_READ, write=ZONE_MANAGE),
     ]
 
-    def get_exception_handler(self):
-        return exception_handler
-
     def _bureau(self, bureau_id) -> Bureau:
         bureau_id = key(bureau_id)
         bureau = None
@@ -365,9 +359,6 @@ class ZoneRecheckView(APIView):
 
     permission_classes = [IsAuthenticated, capability_permission(ZONE_MANAGE)]
 
-    def get_exception_handler(self):
-        return exception_handler
-
     @extend_schema(
         tags=["zones"],
         request=ZoneRecheckSerializer,
@@ -394,9 +385,6 @@ class ZoneFiguresView(APIView):
     """The zone's figures of the overview, each with the list it counts."""
 
     permission_classes = [IsAuthenticated, capability_permission(ZONE_REGISTER_MENU)]
-
-    def get_exception_handler(self):
-        return exception_handler
 
     @extend_schema(
         tags=["zones"],
@@ -462,9 +450,6 @@ class ZoneMapView(APIView):
     """The map's rows, as compact as the map page loads them."""
 
     permission_classes = [IsAuthenticated, capability_permission(ZONE_REGISTER_MENU)]
-
-    def get_exception_handler(self):
-        return exception_handler
 
     @extend_schema(
         tags=["zones"],

@@ -39,7 +39,7 @@ from ..serializers_venues import (
     VenueStatusSerializer,
     VenueWriteSerializer,
 )
-from .common import error, exception_handler, key, who
+from .common import error, key, who
 
 _ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="The venue's id.")
 _NOT_FOUND = error("`not_found`: no such venue, or it is outside the caller's scope.")
@@ -134,9 +134,6 @@ class VenueViewSet(viewsets.GenericViewSet):
     serializer_class = VenueDetailSerializer
     queryset = Venue.objects.none()  # for the schema
     filter_backends: list = []
-
-    def get_exception_handler(self):
-        return exception_handler
 
     def detail_response(self, pk: int, status: int = 200) -> Response:
         user = self.request.user

@@ -1,0 +1,3 @@
+"""The API of the spotchecks app (mounted under /api/v1/)."""
+
+urlpatterns: list = []
