@@ -1,0 +1,3 @@
+"""Self-inspection forms over HTTP: fill, save, submit, evidence, Excel (see ``forms``)."""
+
+urlpatterns: list = []

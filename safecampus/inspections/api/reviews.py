@@ -1,0 +1,3 @@
+"""Department reviews and on-site inspections over HTTP (see ``reviews``)."""
+
+urlpatterns: list = []
