@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
-from rest_framework import exceptions, pagination
+from rest_framework import exceptions, pagination, serializers
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -215,6 +215,22 @@ NOT_FOUND = error("`not_found`: no such record, or it is outside the caller's sc
 def file_answer(fileobj, name: str, *, content_type: str | None = None) -> FileResponse:
     """A file download: the same bytes and the same Chinese file name as the page's."""
     return FileResponse(fileobj, as_attachment=True, filename=name, content_type=content_type)
+
+
+class JobStartedSerializer(serializers.Serializer):
+    """The answer ``202`` of an endpoint that started a background job."""
+
+    job = serializers.IntegerField(help_text="The job's id.")
+    status = serializers.CharField(help_text="`pending` when just started.")
+    url = serializers.URLField(help_text="Follow the job here: `/api/v1/jobs/{id}/`.")
+
+
+#: the ``202`` response of an endpoint that may start a job, for its ``@extend_schema``
+JOB_STARTED = OpenApiResponse(
+    response=JobStartedSerializer,
+    description="The work runs as a background job: follow `url` (`/api/v1/jobs/{id}/`); once "
+    "it has finished, its `download_url` names the file it made.",
+)
 
 
 def job_answer(job, request) -> Response:

@@ -302,3 +302,29 @@ def hazard_export_job(*, job, progress) -> dict:
         action=AuditAction.EXPORT, actor=job.created_by, data={"kind": "hazards", "rows": n}
     )
     return {"rows": n}
+
+
+#: rows an export writes while the person waits; a larger register is exported by a job
+EXPORT_INLINE_LIMIT = 3000
+
+
+def export_register(*, user, filters: dict):
+    """The register as filtered, to Excel, for the page and the API alike: ``(None, file,
+    rows)`` with the workbook written (and the export in the audit log) when it is small, or
+    ``(job, None, 0)`` with a job started when it is larger than ``EXPORT_INLINE_LIMIT``."""
+    from safecampus.core.jobs import job_start
+
+    qs = hazard_list(user=user, filters=filters)
+    if qs.order_by()[: EXPORT_INLINE_LIMIT + 1].count() > EXPORT_INLINE_LIMIT:
+        job = job_start(
+            kind="hazards.export",
+            title=_("Export of the hazard register"),
+            user=user,
+            params={"filters": filters},
+        )
+        return job, None, 0
+    tmp = tempfile.TemporaryFile()  # noqa: SIM115 (closed by the response that sends it)
+    rows = write_hazard_workbook(tmp, qs, user=user, filters=filters)
+    tmp.seek(0)
+    audit_record(action=AuditAction.EXPORT, actor=user, data={"kind": "hazards", "rows": rows})
+    return None, tmp, rows

@@ -3,8 +3,6 @@ the export, and evidence files served only inside the user's scope."""
 
 from __future__ import annotations
 
-import tempfile
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,29 +12,24 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from safecampus.audit.models import Action as AuditAction
-from safecampus.audit.services import audit_record
 from safecampus.catalog.models import RiskArea
 from safecampus.core.access import can, require
 from safecampus.core.api import CappedPaginator, count_cap
 from safecampus.core.capabilities import HAZARD_REPORT, HAZARD_VIEW
 from safecampus.core.excel import XLSX_CONTENT_TYPE
 from safecampus.core.filters import filters_from_request
-from safecampus.core.jobs import job_start
 from safecampus.core.refusals import Code, refusal_code, to_form
 from safecampus.orgs.models import Department, School
 
 from . import selectors, services
 from .choices import Action
 from .evidence import serve_evidence
-from .excel import export_name, write_hazard_workbook
+from .excel import export_name, export_register
 from .filtersets import HazardFilterSet, campaign_choices
 from .forms import ActionForm, HazardReportForm, published_versions
 from .models import Hazard
 
 PAGE_SIZE = 50
-#: above this many rows an export runs as a background job with a progress bar
-EXPORT_INLINE_LIMIT = 3000
 #: the school filter is a drop-down up to this many schools (otherwise search by name)
 SCHOOL_SELECT_LIMIT = 300
 #: the department filter is a drop-down up to this many departments. A city's 3,000 are too
@@ -269,21 +262,9 @@ def hazard_export(request):
     """The register as filtered, to Excel: inline when small, as a job with progress when large."""
     _require_view(request.user)
     filters = filters_from_request(request)
-    qs = selectors.hazard_list(user=request.user, filters=filters)
-    if qs.order_by()[: EXPORT_INLINE_LIMIT + 1].count() > EXPORT_INLINE_LIMIT:
-        job = job_start(
-            kind="hazards.export",
-            title=_("Export of the hazard register"),
-            user=request.user,
-            params={"filters": filters},
-        )
+    job, tmp, _rows = export_register(user=request.user, filters=filters)
+    if job is not None:
         return redirect(job)
-    tmp = tempfile.TemporaryFile()  # noqa: SIM115 (closed by FileResponse)
-    rows = write_hazard_workbook(tmp, qs, user=request.user, filters=filters)
-    tmp.seek(0)
-    audit_record(
-        action=AuditAction.EXPORT, actor=request.user, data={"kind": "hazards", "rows": rows}
-    )
     return FileResponse(
         tmp,
         as_attachment=True,

@@ -3,6 +3,7 @@ serializer per action. Inputs are only parsed here; every rule lives in ``servic
 
 from __future__ import annotations
 
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -118,8 +119,13 @@ class HazardListSerializer(serializers.ModelSerializer):
 
 
 class HazardEvidenceSerializer(serializers.ModelSerializer):
-    url = serializers.SerializerMethodField()
+    url = serializers.SerializerMethodField(
+        help_text="The file on the pages (a signed-in session)."
+    )
     thumbnail_url = serializers.SerializerMethodField()
+    download_url = serializers.SerializerMethodField(
+        help_text="The file through the API (`/api/v1/hazard-evidence/{id}/`), for token callers."
+    )
 
     class Meta:
         model = HazardEvidence
@@ -133,11 +139,15 @@ class HazardEvidenceSerializer(serializers.ModelSerializer):
             "uploaded_at",
             "url",
             "thumbnail_url",
+            "download_url",
         ]
         read_only_fields = fields
 
     def get_url(self, obj) -> str:
         return obj.get_absolute_url()
+
+    def get_download_url(self, obj) -> str:
+        return reverse("hazard-evidence-detail", args=[obj.pk])
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_thumbnail_url(self, obj) -> str | None:

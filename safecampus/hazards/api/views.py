@@ -15,14 +15,28 @@ from rest_framework.decorators import action as drf_action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from safecampus.core.api import COUNT_CAP, CappedCountPagination, capability_permission
+from safecampus.core.api import (
+    COUNT_CAP,
+    ID,
+    NOT_FOUND,
+    CappedCountPagination,
+    JobStartedSerializer,
+    capability_permission,
+    error,
+    file_answer,
+    job_answer,
+    key,
+)
 from safecampus.core.capabilities import HAZARD_VIEW
+from safecampus.core.excel import XLSX_CONTENT_TYPE
 from safecampus.orgs.filtersets import IdFilter
 
 from .. import selectors, services
 from ..choices import Action
+from ..evidence import serve_evidence
+from ..excel import EXPORT_INLINE_LIMIT, export_name, export_register
 from ..filtersets import HazardFilterSet
-from ..models import Hazard
+from ..models import Hazard, HazardEvidence
 from .serializers import (
     ActSerializer,
     ConfirmSerializer,
@@ -309,6 +323,73 @@ class HazardViewSet(viewsets.GenericViewSet):
         name="evidence",
         summary="Add evidence (multipart, `files` repeated)",
     )
+
+    @extend_schema(
+        parameters=_FILTER_PARAMS,
+        responses={
+            (200, XLSX_CONTENT_TYPE): OpenApiResponse(
+                description="The register as filtered, an A4 workbook (隐患清单) named in Chinese "
+                "after the caller's scope and the day."
+            ),
+            202: OpenApiResponse(
+                response=JobStartedSerializer,
+                description=f"More than {EXPORT_INLINE_LIMIT:,} rows: the export runs as a job; "
+                "follow `url` (`/api/v1/jobs/{id}/`) and download its file when it has finished.",
+            ),
+            **_COMMON_ERRORS,
+        },
+        summary="Export the register to Excel",
+        description="The filters of the register page, as for the list. The same workbook and "
+        "file name as the page's 导出 button, and the export is in the audit log.",
+    )
+    @drf_action(detail=False, methods=["get"], url_path="export")
+    def export(self, request):
+        filters = {k: v for k, v in request.GET.lists() if k not in _PAGE_PARAMS}
+        job, tmp, _rows = export_register(user=request.user, filters=filters)
+        if job is not None:
+            return job_answer(job, request)
+        return file_answer(tmp, export_name(request.user), content_type=XLSX_CONTENT_TYPE)
+
+
+@extend_schema(tags=["hazards"])
+class HazardEvidenceViewSet(viewsets.GenericViewSet):
+    """A hazard's evidence files (photos, documents), to the callers whose scope holds the
+    hazard (the same check as the page's)."""
+
+    permission_classes = [IsAuthenticated, capability_permission(HAZARD_VIEW)]
+    queryset = HazardEvidence.objects.none()  # for the schema; reads go through the selectors
+    filter_backends: list = []
+    pagination_class = None
+
+    @extend_schema(
+        parameters=[ID],
+        responses={
+            (200, "application/octet-stream"): OpenApiResponse(
+                description="The file as uploaded, under its original name."
+            ),
+            **_COMMON_ERRORS,
+            404: NOT_FOUND,
+        },
+        summary="Download an evidence file",
+    )
+    def retrieve(self, request, pk=None):
+        return serve_evidence(selectors.evidence_get(user=request.user, pk=key(pk)))
+
+    @extend_schema(
+        parameters=[ID],
+        responses={
+            (200, "image/jpeg"): OpenApiResponse(description="The photo's thumbnail."),
+            **_COMMON_ERRORS,
+            404: error("`not_found`: no such file, outside the caller's scope, or no thumbnail."),
+        },
+        summary="An evidence photo's thumbnail",
+    )
+    @drf_action(detail=True, methods=["get"])
+    def thumb(self, request, pk=None):
+        evidence = selectors.evidence_get(user=request.user, pk=key(pk))
+        if not evidence.thumbnail:
+            raise exceptions.NotFound(_("Not found, or outside your scope."))
+        return serve_evidence(evidence, thumbnail=True)
 
 
 def _pk(pk: str) -> int:

@@ -238,6 +238,7 @@ def test_create_with_photo(reg, client_for):
         "uploaded_at": shown["uploaded_at"],
         "url": f"/hazards/evidence/{evidence.pk}/",
         "thumbnail_url": f"/hazards/evidence/{evidence.pk}/thumb/",
+        "download_url": f"/api/v1/hazard-evidence/{evidence.pk}/",
     }
     [shown] = body["events"]
     expected = (event.pk, "report", None, "reported", "school_officer", [evidence.pk])

@@ -299,3 +299,15 @@ def test_scope_matrix_of_the_api(client, matrix):
     assert seen[str(officer)] == 200
     hazard.refresh_from_db()
     assert hazard.delay_explanation == "施工队进场推迟"
+
+
+def test_scope_matrix_of_the_registers_files(client, matrix):
+    officer = matrix.users[Role.SCHOOL_OFFICER]
+    scope_matrix(client, "/api/v1/hazards/export/", permitted=officer, wrong_role=matrix.wrong_role)
+    scope_matrix(
+        client,
+        f"/api/v1/hazard-evidence/{matrix.evidence.pk}/",
+        permitted=officer,
+        out_of_scope=matrix.out_of_scope,
+        wrong_role=matrix.wrong_role,
+    )
