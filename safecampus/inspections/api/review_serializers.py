@@ -212,3 +212,42 @@ class SiteInspectionCreateSerializer(serializers.Serializer):
         if len(set(items)) != len(items):
             raise serializers.ValidationError(_("Record each item only once."))
         return value
+
+
+# --- what recording an inspection offers -------------------------------------------------------
+
+
+class SiteInspectionNewQuerySerializer(serializers.Serializer):
+    campaign = serializers.IntegerField(help_text="The campaign.", **ID)
+    school = serializers.IntegerField(
+        required=False, help_text="The school chosen: its items are listed.", **ID
+    )
+
+
+class InspectionChoiceSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class InspectionItemSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    text = serializers.CharField()
+    area_code = serializers.CharField(source="area.code")
+    area_name = serializers.CharField(source="area.name")
+    default_level = serializers.CharField(
+        help_text="`major`: a non-compliant finding needs `interim_measures`."
+    )
+
+
+class SiteInspectionNewSerializer(serializers.Serializer):
+    schools = InspectionChoiceSerializer(
+        many=True, help_text="The campaign's schools the caller sees."
+    )
+    departments = InspectionChoiceSerializer(
+        many=True, help_text="The departments the caller records an inspection for."
+    )
+    school = InspectionChoiceSerializer(allow_null=True, help_text="The school chosen, if any.")
+    items = InspectionItemSerializer(
+        many=True, help_text="The chosen school's check items (none without a school)."
+    )

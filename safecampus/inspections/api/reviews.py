@@ -12,7 +12,8 @@ as the pages (``views.review_queue``, ``form_review``, ``site_inspection_new``,
 - ``site-inspections/``: the on-site inspections the caller reads (filters ``campaign``,
   ``school``), one with its findings, and recording one (``services.site_inspection_record``,
   as the page: one campaign, one of its schools, the items checked; each non-compliant finding
-  becomes a hazard).
+  becomes a hazard). ``site-inspections/new/?campaign=&school=`` answers what that page offers
+  before it is posted: the campaign's schools, the caller's departments, the school's items.
 
 A refusal is ``{"code", "message", "errors"}`` with the status of ``core.refusals.HTTP_STATUS``
 (the one exception handler, ``core.api``); nothing is changed.
@@ -22,13 +23,14 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
+from safecampus.core.access import require
 from safecampus.core.api import ID, NOT_FOUND, Pagination, capability_permission, error, key, who
 from safecampus.core.capabilities import CAMPAIGN_VIEW, FORM_REVIEW, SITE_INSPECT
 from safecampus.core.refusals import Code, refuse
@@ -44,6 +46,8 @@ from .review_serializers import (
     ReviewQueueFormSerializer,
     SiteInspectionCreateSerializer,
     SiteInspectionDetailSerializer,
+    SiteInspectionNewQuerySerializer,
+    SiteInspectionNewSerializer,
     SiteInspectionSerializer,
 )
 
@@ -229,6 +233,45 @@ class SiteInspectionViewSet(viewsets.GenericViewSet):
     )
     def retrieve(self, request, pk=None):
         return self._detail(key(pk))
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("campaign", int, required=True, description="The campaign."),
+            OpenApiParameter(
+                "school", int, required=False, description="The school chosen: its items."
+            ),
+        ],
+        responses={
+            200: SiteInspectionNewSerializer,
+            400: error("`invalid`: `campaign` missing, or `campaign` or `school` not an id."),
+            403: error(f"`permission_denied`: the caller holds none of {who(SITE_INSPECT)}."),
+            404: error(
+                "`not_found`: the campaign is outside the caller's scope, or the school is not "
+                "one of the campaign's (with a form) that the caller sees."
+            ),
+        },
+        summary="What recording an on-site inspection offers",
+        description="As the page recording one, before it is posted: the campaign's schools "
+        "the caller sees (at most 500, by name), the departments the caller records for, and "
+        "for the `school` chosen its check items (each `id` is a finding's `item`). "
+        f"Roles: {who(SITE_INSPECT)}.",
+    )
+    @action(detail=False, methods=["get"], url_path="new", url_name="new")
+    def new_form(self, request):
+        require(request.user, SITE_INSPECT)
+        query = SiteInspectionNewQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        q = query.validated_data
+        campaign = selectors.campaign_for(request.user, q["campaign"])
+        schools = selectors.inspectable_schools(request.user, campaign)
+        school = selectors.inspectable_school(schools, q["school"]) if "school" in q else None
+        answer = {
+            "schools": selectors.school_choices(schools),
+            "departments": list(selectors.inspecting_departments(request.user, campaign)),
+            "school": school,
+            "items": selectors.inspection_items(campaign, school) if school else [],
+        }
+        return Response(SiteInspectionNewSerializer(answer).data)
 
     @extend_schema(
         request=SiteInspectionCreateSerializer,

@@ -591,3 +591,33 @@ def test_one_inspection_with_its_findings(camp, far, client):
         ("A01-01", "compliant", None)
     ]
     assert client.get(f"{SITES}x1/").status_code == 404
+
+
+def test_what_recording_offers_is_the_pages(camp, far, client):
+    url = f"{SITES}new/?campaign={camp.campaign.pk}"
+    scope_matrix(
+        client,
+        url,
+        permitted=camp.dept_user,
+        wrong_role=[camp.school_user, camp.users[Role.LEADERSHIP], camp.users[Role.AUDITOR]],
+        out_of_scope=[far[Role.DEPARTMENT_OFFICER], far[Role.SAFETY_CENTRE]],
+    )
+    client.force_login(camp.dept_user)
+    body = client.get(url).json()
+    assert sorted(s["id"] for s in body["schools"]) == sorted([camp.school_a.pk, camp.school_b.pk])
+    assert [d["id"] for d in body["departments"]] == [camp.department.pk]
+    assert body["school"] is None and body["items"] == []
+    body = client.get(f"{url}&school={camp.school_a.pk}").json()
+    assert body["school"]["name"] == camp.school_a.name
+    assert [i["code"] for i in body["items"]] == ["A01-01", "A01-02", "A02-01"]
+    assert [i["default_level"] for i in body["items"]][1] == "major"
+    # the centre records for every department of the bureau
+    client.force_login(camp.centre)
+    body = client.get(url).json()
+    assert sorted(d["id"] for d in body["departments"]) == sorted(
+        [camp.department.pk, camp.other_dept.pk]
+    )
+    assert client.get(f"{url}&school={camp.school_other.pk}").status_code == 404
+    response = client.get(f"{SITES}new/")
+    assert response.status_code == 400 and "campaign" in response.json()["errors"]
+    assert client.get(f"{SITES}new/?campaign=x").status_code == 400
