@@ -657,7 +657,8 @@ def form_review(
         raise PermissionDenied(_("Your department reviews none of this form's items."))
     if form.status != FormStatus.SUBMITTED:
         raise refuse(
-            _("Only a submitted form awaiting review can be accepted or returned."), Code.LOCKED
+            _("Only a submitted form awaiting review can be accepted or returned."),
+            Code.INVALID_TRANSITION,
         )
     reason = (reason or "").strip()
     done = set(
