@@ -135,6 +135,12 @@ def consultation_campaigns(*, user, bureau_ids) -> QuerySet[Campaign]:
     )
 
 
+def consultation_hazards(*, user, bureau_ids) -> QuerySet[Hazard]:
+    """The hazards a new consultation may name through the API: any the user sees in
+    ``bureau_ids``; whether each is a candidate is ``services.consultation_create``'s to say."""
+    return Hazard.objects.visible_to(user).filter(bureau_id__in=bureau_ids)
+
+
 def consultation_get(*, user, pk: int, action: str = VIEW) -> Consultation:
     return get_for(
         user,
