@@ -232,7 +232,7 @@ def consultation_create(*, actor, data: dict, hazards) -> Consultation:
     """Plan a consultation on hazards chosen from the candidates of one bureau."""
     from safecampus.hazards.models import Hazard
 
-    hazards = list(hazards)
+    hazards = list(dict.fromkeys(hazards))  # each hazard once, however often it is named
     errors: dict[str, list] = {}
     for field in ("kind", "title", "held_on", "attendees"):
         if not data.get(field):

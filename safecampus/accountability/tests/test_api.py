@@ -596,8 +596,10 @@ def test_planning_refuses_bad_input_in_chinese_and_saves_nothing(sup, client):
     assert other_bureau.status_code == 400 and "campaign" in other_bureau.json()["errors"]
     assert not Consultation.objects.exists() and not ConsultationItem.objects.exists()
 
-    # a hazard already on a planned consultation is not planned twice
-    assert post(client, CONSULTATIONS, {**plan, "hazards": [hard.pk]}).status_code == 201
+    # a hazard named twice is discussed once; one already on a planned consultation is not
+    # planned twice
+    assert post(client, CONSULTATIONS, {**plan, "hazards": [hard.pk, hard.pk]}).status_code == 201
+    assert list(ConsultationItem.objects.values_list("hazard", flat=True)) == [hard.pk]
     again = post(client, CONSULTATIONS, {**plan, "hazards": [hard.pk]})
     assert again.status_code == 400 and again.json()["code"] == "not_candidate"
     assert Consultation.objects.count() == 1
