@@ -347,6 +347,10 @@ SPECTACULAR_SETTINGS = {
         "RobotTransportEnum": "safecampus.messaging.api.serializers.ROBOT_TRANSPORTS",
         "JobStatusEnum": "safecampus.core.models.Job.Status",
         "InspectionFormStatusEnum": "safecampus.inspections.choices.FormStatus",
+        "AccountabilityRecordStatusEnum": "safecampus.accountability.models.RecordStatus",
+        "AccountabilityRecordKindEnum": "safecampus.accountability.models.RecordKind",
+        "ConsultationStatusEnum": "safecampus.accountability.models.ConsultationStatus",
+        "ConsultationKindEnum": "safecampus.accountability.models.ConsultationKind",
     },
     # every operation declares the errors it answers, with the one Error body
     "POSTPROCESSING_HOOKS": [

@@ -6,15 +6,15 @@ from __future__ import annotations
 import re
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from safecampus.campaigns.models import Campaign
 from safecampus.core.forms import bootstrap
 from safecampus.hazards.choices import Decision
 from safecampus.hazards.models import Hazard
 from safecampus.orgs.models import Department, School
-from safecampus.weekly.models import ReportStatus, WeeklyReport
 
+from . import selectors
 from .models import ConsultationKind, RecordBasis, RecordKind, RecordStatus
 
 
@@ -71,19 +71,12 @@ class RecordForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         self.bureaus = bureau_ids
-        self.fields["school"].queryset = (
-            School.objects.visible_to(user).filter(bureau_id__in=bureau_ids).order_by("name", "id")
+        self.fields["school"].queryset = selectors.record_schools(user=user, bureau_ids=bureau_ids)
+        self.fields["department"].queryset = selectors.record_departments(
+            user=user, bureau_ids=bureau_ids
         )
-        self.fields["department"].queryset = (
-            Department.objects.visible_to(user)
-            .filter(bureau_id__in=bureau_ids)
-            .order_by("sort_order", "id")
-        )
-        self.fields["weekly_report"].queryset = (
-            WeeklyReport.objects.visible_to(user)
-            .filter(bureau_id__in=bureau_ids, status=ReportStatus.SUBMITTED, late=True)
-            .select_related("department")
-            .order_by("-week_start", "department__sort_order")
+        self.fields["weekly_report"].queryset = selectors.record_weekly_reports(
+            user=user, bureau_ids=bureau_ids
         )
         self.fields["weekly_report"].label_from_instance = lambda r: (
             f"{r.department.name} {r.week_start:%Y-%m-%d}—{r.week_end:%Y-%m-%d}"
@@ -91,20 +84,11 @@ class RecordForm(forms.Form):
         bootstrap(self)
 
     def clean_hazard_codes(self) -> list[Hazard]:
-        codes = [c for c in re.split(r"[\s,，、;；]+", self.cleaned_data["hazard_codes"]) if c]
-        if not codes:
-            return []
-        found = {
-            h.code: h
-            for h in Hazard.objects.visible_to(self.user).filter(
-                bureau_id__in=self.bureaus, code__in=codes
-            )
-        }
-        if unknown := [c for c in codes if c not in found]:
-            raise forms.ValidationError(
-                _("No such hazard in your bureau: %(codes)s") % {"codes": "、".join(unknown)}
-            )
-        return list(dict.fromkeys(found[c] for c in codes))
+        codes = re.split(r"[\s,，、;；]+", self.cleaned_data["hazard_codes"])
+        try:
+            return selectors.hazards_by_code(user=self.user, bureau_ids=self.bureaus, codes=codes)
+        except ValidationError as exc:
+            raise forms.ValidationError(exc.messages) from exc
 
 
 class RecordStepForm(forms.Form):
@@ -147,10 +131,8 @@ class ConsultationForm(forms.Form):
     def __init__(self, *args, user, candidates, bureau_ids, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["hazards"].queryset = candidates
-        self.fields["campaign"].queryset = (
-            Campaign.objects.visible_to(user)
-            .filter(bureau_id__in=bureau_ids)
-            .order_by("-year", "-id")
+        self.fields["campaign"].queryset = selectors.consultation_campaigns(
+            user=user, bureau_ids=bureau_ids
         )
         bootstrap(self)
 

@@ -4,10 +4,14 @@ scope (``core.access``)."""
 from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
 
+from safecampus.campaigns.models import Campaign
 from safecampus.core.access import VIEW, get_for
+from safecampus.core.refusals import Code, refuse
 from safecampus.hazards.models import Hazard
-from safecampus.orgs.models import Department
+from safecampus.orgs.models import Department, School
+from safecampus.weekly.models import ReportStatus, WeeklyReport
 
 from .models import AccountabilityRecord, Consultation, ConsultationItem, ConsultationStatus
 from .services import consultation_candidates_q
@@ -36,6 +40,53 @@ def record_get(*, user, pk: int, action: str = VIEW) -> AccountabilityRecord:
         pk,
         action,
     )
+
+
+# --- what a new record may name (the page's choices and the API's, the same) -------------------
+
+
+def record_schools(*, user, bureau_ids) -> QuerySet[School]:
+    """The schools a record may be opened against: of the bureaus ``bureau_ids``, in scope."""
+    return School.objects.visible_to(user).filter(bureau_id__in=bureau_ids).order_by("name", "id")
+
+
+def record_departments(*, user, bureau_ids) -> QuerySet[Department]:
+    return (
+        Department.objects.visible_to(user)
+        .filter(bureau_id__in=bureau_ids)
+        .order_by("sort_order", "id")
+    )
+
+
+def record_weekly_reports(*, user, bureau_ids) -> QuerySet[WeeklyReport]:
+    """The late weekly reports a record may be opened on."""
+    return (
+        WeeklyReport.objects.visible_to(user)
+        .filter(bureau_id__in=bureau_ids, status=ReportStatus.SUBMITTED, late=True)
+        .select_related("department")
+        .order_by("-week_start", "department__sort_order")
+    )
+
+
+def hazards_by_code(*, user, bureau_ids, codes) -> list[Hazard]:
+    """The hazards of ``bureau_ids`` with these codes, in the order given, each once; refused
+    (``invalid``, under ``hazard_codes``) when a code names no hazard the user sees there."""
+    codes = [c for c in codes if c]
+    if not codes:
+        return []
+    found = {
+        h.code: h
+        for h in Hazard.objects.visible_to(user).filter(bureau_id__in=bureau_ids, code__in=codes)
+    }
+    if unknown := [c for c in codes if c not in found]:
+        raise refuse(
+            {
+                "hazard_codes": _("No such hazard in your bureau: %(codes)s")
+                % {"codes": "、".join(unknown)}
+            },
+            Code.INVALID,
+        )
+    return list(dict.fromkeys(found[c] for c in codes))
 
 
 def record_hazards(*, user, record: AccountabilityRecord) -> QuerySet[Hazard]:
@@ -75,6 +126,19 @@ def consultation_candidates(*, user, bureau_ids) -> QuerySet[Hazard]:
         .select_related("school", "responsible_department")
         .order_by("code", "id")
     )
+
+
+def consultation_campaigns(*, user, bureau_ids) -> QuerySet[Campaign]:
+    """The campaigns a new consultation may belong to."""
+    return (
+        Campaign.objects.visible_to(user).filter(bureau_id__in=bureau_ids).order_by("-year", "-id")
+    )
+
+
+def consultation_hazards(*, user, bureau_ids) -> QuerySet[Hazard]:
+    """The hazards a new consultation may name through the API: any the user sees in
+    ``bureau_ids``; whether each is a candidate is ``services.consultation_create``'s to say."""
+    return Hazard.objects.visible_to(user).filter(bureau_id__in=bureau_ids)
 
 
 def consultation_get(*, user, pk: int, action: str = VIEW) -> Consultation:

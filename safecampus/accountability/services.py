@@ -28,7 +28,6 @@ from .models import (
     ItemReason,
     RecordAction,
     RecordKind,
-    RecordStatus,
 )
 
 
@@ -130,6 +129,13 @@ def record_open(
     return record
 
 
+def record_bureau(*, school, department, bureau_ids) -> int:
+    """The bureau a record is opened in: its school's or its department's; with neither (which
+    ``record_open`` refuses), the first of ``bureau_ids``, the bureaus the actor manages."""
+    org = school or department
+    return org.bureau_id if org is not None else min(bureau_ids)
+
+
 def _target(record: AccountabilityRecord) -> str:
     return "、".join(str(o) for o in (record.school, record.department) if o is not None)
 
@@ -169,8 +175,8 @@ def _step(*, actor, record_id: int, action: str, comment: str) -> Accountability
         raise _denied()
     record = _lock_record(record_id)
     roles = roles_on(actor, record)
-    if record.status == RecordStatus.CLOSED:
-        raise refuse(_("The record is closed."), Code.CLOSED)
+    if RECORDS.find(action, record.status) is None:  # closed: the table has no move from it
+        raise refuse(_("The record is closed."), Code.INVALID_TRANSITION)
     comment = _require_comment(comment)
     move = RECORDS.check(record, action, roles)
     role = RECORDS.acting_role(roles, move)
@@ -226,7 +232,7 @@ def consultation_create(*, actor, data: dict, hazards) -> Consultation:
     """Plan a consultation on hazards chosen from the candidates of one bureau."""
     from safecampus.hazards.models import Hazard
 
-    hazards = list(hazards)
+    hazards = list(dict.fromkeys(hazards))  # each hazard once, however often it is named
     errors: dict[str, list] = {}
     for field in ("kind", "title", "held_on", "attendees"):
         if not data.get(field):
@@ -300,8 +306,10 @@ def consultation_apply(*, actor, consultation_id: int, decisions: dict[int, dict
     if not Consultation.objects.restrict(actor, access.APPLY).filter(pk=consultation_id).exists():
         raise _denied()
     consultation = Consultation.objects.select_for_update().get(pk=consultation_id)
-    if consultation.status != ConsultationStatus.PLANNED:
-        raise refuse(_("The decisions of this consultation are already applied."), Code.DECIDED)
+    if CONSULTATIONS.find(access.APPLY, consultation.status) is None:  # decided
+        raise refuse(
+            _("The decisions of this consultation are already applied."), Code.INVALID_TRANSITION
+        )
     move = CONSULTATIONS.check(consultation, access.APPLY, roles_on(actor, consultation))
     items = list(consultation.items.select_related("hazard").order_by("id"))
     now = timezone.now()

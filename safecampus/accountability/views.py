@@ -77,11 +77,12 @@ def record_new(request):
         status = 400
         if form.is_valid():
             data = form.cleaned_data
-            org = data["school"] or data["department"]
             try:
                 record = services.record_open(
                     actor=request.user,
-                    bureau_id=org.bureau_id if org is not None else min(bureau_ids),
+                    bureau_id=services.record_bureau(
+                        school=data["school"], department=data["department"], bureau_ids=bureau_ids
+                    ),
                     kind=data["kind"],
                     basis=data["basis"],
                     reason=data["reason"],

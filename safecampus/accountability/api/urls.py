@@ -1,3 +1,11 @@
-"""The API of the accountability app (mounted under /api/v1/)."""
+"""The API of the accountability app (mounted under /api/v1/): see ``views``."""
 
-urlpatterns: list = []
+from rest_framework.routers import SimpleRouter
+
+from .views import ConsultationViewSet, RecordViewSet
+
+router = SimpleRouter()
+router.register("accountability-records", RecordViewSet, basename="accountability-record")
+router.register("consultations", ConsultationViewSet, basename="consultation")
+
+urlpatterns = router.urls

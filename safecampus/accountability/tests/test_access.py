@@ -175,7 +175,7 @@ def test_record_steps_obey_the_table(sup, status, action, role, allowed):
     except PermissionDenied:
         assert not allowed and role not in RECORDS.find(action, RecordStatus.OPEN).roles
     except ValidationError as exc:
-        assert not allowed and refusal_code(exc) == "closed"
+        assert not allowed and refusal_code(exc) == "invalid_transition"
     else:
         assert allowed
         record.refresh_from_db()
@@ -212,7 +212,7 @@ def test_applying_decisions_obeys_the_table(sup, status, action, role, allowed):
     except PermissionDenied:
         assert not allowed and role not in CONSULTATIONS.find(APPLY, "planned").roles
     except ValidationError as exc:
-        assert not allowed and refusal_code(exc) == "decided"
+        assert not allowed and refusal_code(exc) == "invalid_transition"
     else:
         assert allowed
         consultation.refresh_from_db()

@@ -169,7 +169,7 @@ def test_decided_consultation_is_read_only(sup, client_for):
         services.consultation_apply(
             actor=sup.leader, consultation_id=consultation.pk, decisions=decisions
         )
-    assert exc.value.code == "decided"
+    assert exc.value.code == "invalid_transition"
     client = client_for(sup.leader)
     page = client.get(consultation.get_absolute_url())
     assert b'data-testid="decision-form"' not in page.content

@@ -58,7 +58,7 @@ def test_open_follow_up_close_are_events(sup):
     ]
     with pytest.raises(ValidationError) as exc:
         services.record_follow_up(actor=sup.centre, record_id=record.pk, comment="再次督促")
-    assert exc.value.code == "closed"
+    assert exc.value.code == "invalid_transition"
     assert record.events.count() == 4
 
 
