@@ -346,6 +346,10 @@ SPECTACULAR_SETTINGS = {
         "MessageTransportEnum": "safecampus.messaging.choices.Transport",
         "RobotTransportEnum": "safecampus.messaging.api.serializers.ROBOT_TRANSPORTS",
         "JobStatusEnum": "safecampus.core.models.Job.Status",
+        "CampaignStatusEnum": "safecampus.campaigns.choices.CampaignStatus",
+        "CampaignPhaseKindEnum": "safecampus.campaigns.choices.PhaseKind",
+        "CampaignWeekdayEnum": "safecampus.campaigns.choices.WEEKDAYS",
+        "SchoolStageEnum": "safecampus.orgs.choices.SchoolStage",
     },
     # every operation declares the errors it answers, with the one Error body
     "POSTPROCESSING_HOOKS": [
