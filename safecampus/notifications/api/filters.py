@@ -9,10 +9,16 @@ from ..models import Notification
 
 
 class NotificationFilterSet(django_filters.FilterSet):
-    unread = django_filters.BooleanFilter(
-        field_name="read_at", lookup_expr="isnull", label=_("Unread")
+    #: ``true`` or ``false``; anything else is a 400 (not silently ignored)
+    unread = django_filters.ChoiceFilter(
+        choices=[("true", _("Yes")), ("false", _("No"))],
+        method="filter_unread",
+        label=_("Unread"),
     )
 
     class Meta:
         model = Notification
         fields: list = []
+
+    def filter_unread(self, queryset, name, value):
+        return queryset.filter(read_at__isnull=value == "true")
