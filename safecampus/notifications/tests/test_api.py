@@ -66,7 +66,7 @@ def test_the_unread_filter_and_count(people, client):
     body = client.get(URL, {"unread": "perhaps"}).json()
     assert body["code"] == "invalid" and "unread" in body["errors"]
     # the bell on the pages says the same
-    assert client.get("/").context["unread_notifications"] == 1
+    assert client.get("/").context["unread_notifications"]() == 1
 
 
 def test_the_list_reads_a_fixed_number_of_queries(people, client, django_assert_max_num_queries):
