@@ -351,6 +351,10 @@ SPECTACULAR_SETTINGS = {
         "AccountabilityRecordKindEnum": "safecampus.accountability.models.RecordKind",
         "ConsultationStatusEnum": "safecampus.accountability.models.ConsultationStatus",
         "ConsultationKindEnum": "safecampus.accountability.models.ConsultationKind",
+        "CampaignStatusEnum": "safecampus.campaigns.choices.CampaignStatus",
+        "CampaignPhaseKindEnum": "safecampus.campaigns.choices.PhaseKind",
+        "CampaignWeekdayEnum": "safecampus.campaigns.choices.WEEKDAYS",
+        "SchoolStageEnum": "safecampus.orgs.choices.SchoolStage",
     },
     # every operation declares the errors it answers, with the one Error body
     "POSTPROCESSING_HOOKS": [

@@ -8,19 +8,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from safecampus.catalog.choices import VersionStatus
-from safecampus.catalog.models import CatalogVersion
 from safecampus.core.forms import bootstrap
 from safecampus.orgs.choices import SchoolStage
 
 from .blueprints import BLUEPRINTS
 from .choices import WEEKDAYS, PhaseKind, SchoolSelection
+from .selectors import published_versions
 
 
 def _versions(bureau_ids):
-    return CatalogVersion.objects.filter(
-        bureau_id__in=bureau_ids, status=VersionStatus.PUBLISHED
-    ).order_by("-number")
+    return published_versions(bureau_ids)
 
 
 class DateInput(forms.DateInput):
@@ -31,7 +28,8 @@ class DateInput(forms.DateInput):
 
 
 class CampaignNewForm(forms.Form):
-    """Step one: a template (or blank), the year, the catalog version and the schools."""
+    """Step one: a template (or blank), the year, the catalog version and the schools. What a
+    blank campaign needs besides is ``services.campaign_create``'s rule."""
 
     blueprint = forms.ChoiceField(label=_("Template"), required=False)
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
@@ -58,14 +56,6 @@ class CampaignNewForm(forms.Form):
         self.fields["catalog_version"].queryset = _versions(bureau_ids)
         self.fields["year"].initial = timezone.localdate().year
         bootstrap(self)
-
-    def clean(self):
-        data = super().clean()
-        if not data.get("blueprint") and not data.get("forms_due"):
-            self.add_error("forms_due", _("A blank campaign needs the date forms are due."))
-        if not data.get("blueprint") and not data.get("name"):
-            self.add_error("name", _("Name the campaign."))
-        return data
 
 
 class CampaignEditForm(forms.Form):

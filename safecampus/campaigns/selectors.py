@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from django.db.models import Count, Q
 
+from safecampus.catalog.choices import VersionStatus
+from safecampus.catalog.models import CatalogVersion
 from safecampus.core.access import EDIT, VIEW, get_for, scope_for
 from safecampus.inspections import selectors as form_selectors
 from safecampus.inspections.choices import FormStatus
@@ -49,6 +51,51 @@ def manage_bureau_ids(user) -> frozenset[int]:
 
 def school_only(user) -> bool:
     return access.school_only(scope_for(user))
+
+
+def published_versions(bureau_ids):
+    """The catalog versions a campaign of these bureaus may freeze: the published ones, newest
+    first."""
+    return CatalogVersion.objects.filter(
+        bureau_id__in=bureau_ids, status=VersionStatus.PUBLISHED
+    ).order_by("-number")
+
+
+def version_to_run(user, pk) -> CatalogVersion | None:
+    """A published catalog version of a bureau whose campaigns ``user`` runs, or None."""
+    return (
+        published_versions(manage_bureau_ids(user)).select_related("bureau").filter(pk=pk).first()
+    )
+
+
+def campaign_plan(campaign: Campaign) -> dict:
+    """The campaign's plan as the edit page starts from it: its fields, its phases and its key
+    deadlines (what a change that names only some of them keeps)."""
+    return {
+        "data": {
+            "name": campaign.name,
+            "doc_number": campaign.doc_number,
+            "description": campaign.description,
+            "forms_due": campaign.forms_due,
+            "report_week_start": campaign.report_week_start,
+            "report_due_weekday": campaign.report_due_weekday,
+            "catalog_version": campaign.catalog_version_id,
+            "school_selection": campaign.school_selection,
+            "stages": campaign.stages,
+        },
+        "school_codes": school_codes(campaign),
+        "phases": [
+            {
+                "name": p.name,
+                "kind": p.kind,
+                "starts_on": p.starts_on,
+                "ends_on": p.ends_on,
+                "weekly_reports": p.weekly_reports,
+            }
+            for p in phases(campaign)
+        ],
+        "milestones": [{"name": m.name, "due_on": m.due_on} for m in milestones(campaign)],
+    }
 
 
 def school_codes(campaign: Campaign) -> list[str]:

@@ -24,10 +24,13 @@ from safecampus.audit.services import audit_record, config_change_record, model_
 from safecampus.catalog.choices import VersionStatus
 from safecampus.catalog.models import CatalogVersion
 from safecampus.core.access import scope_for
+from safecampus.core.jobs import job_start
+from safecampus.core.models import Job
 from safecampus.core.refusals import Code, refuse
 from safecampus.inspections import services as form_services
 from safecampus.inspections.choices import FormStatus, ReviewDecision
 from safecampus.inspections.models import FormAnswer, FormReview
+from safecampus.orgs.choices import SchoolStage
 from safecampus.orgs.models import Department, School
 
 from . import access
@@ -127,6 +130,8 @@ def campaign_save(
     """Create a draft campaign, or change one. After launch the schools and the catalog version
     are fixed (the forms are made from them); names, dates and phases may still change."""
     _require_manage(actor, bureau.pk)
+    if campaign is not None and campaign.status == CampaignStatus.CLOSED:
+        raise refuse(_("The campaign is closed; it no longer changes."), Code.LOCKED)
     if not (data.get("name") or "").strip():
         raise refuse({"name": _("This field is required.")}, Code.INVALID)
     _check_dates(data.get("forms_due"), phases)
@@ -231,6 +236,52 @@ def campaign_from_blueprint(
     )
 
 
+def campaign_create(
+    *,
+    actor,
+    catalog_version: CatalogVersion,
+    year: int,
+    blueprint: str = "",
+    name: str = "",
+    doc_number: str = "",
+    forms_due: datetime.date | None = None,
+) -> Campaign:
+    """A draft campaign as the "new" page makes it: from a shipped template (``blueprint``, its
+    dates shifted to ``year``) or blank (then ``name`` and ``forms_due`` are needed), in the
+    bureau of ``catalog_version``."""
+    if not blueprint:
+        errors = {}
+        if not forms_due:
+            errors["forms_due"] = _("A blank campaign needs the date forms are due.")
+        if not (name or "").strip():
+            errors["name"] = _("Name the campaign.")
+        if errors:
+            raise refuse(errors, Code.INVALID)
+    bureau = catalog_version.bureau
+    if blueprint:
+        return campaign_from_blueprint(
+            actor=actor,
+            bureau=bureau,
+            key=blueprint,
+            year=year,
+            catalog_version=catalog_version,
+            name=name,
+            doc_number=doc_number,
+        )
+    return campaign_save(
+        actor=actor,
+        bureau=bureau,
+        data={
+            "name": name,
+            "doc_number": doc_number,
+            "year": year,
+            "forms_due": forms_due,
+            "catalog_version": catalog_version,
+        },
+        phases=[],
+    )
+
+
 def launch_deadline_passed(campaign: Campaign, today: datetime.date | None = None) -> bool:
     """Whether the forms deadline is already behind ``today`` (Asia/Shanghai): launching now
     would make every school late at once."""
@@ -297,6 +348,36 @@ def campaign_launch(
             },
         )
     return made
+
+
+#: above this many schools, launching runs as a background job with a progress bar
+LAUNCH_INLINE_LIMIT = 500
+
+
+def campaign_launch_request(
+    *, actor, campaign: Campaign, confirm_past_deadline: bool = False
+) -> tuple[int | None, Job | None]:
+    """Launch ``campaign`` as the page asks for it: ``(forms made, None)`` when done at once, or
+    ``(None, job)`` when its schools are too many and a background job launches it. A draft
+    whose forms deadline has passed is refused (``confirm_required``) before any job starts,
+    unless ``confirm_past_deadline``."""
+    _require_manage(actor, campaign.bureau_id)
+    if campaign.is_draft and launch_deadline_passed(campaign) and not confirm_past_deadline:
+        raise refuse(
+            {"confirm_past_deadline": [past_deadline_warning(campaign)]}, Code.CONFIRM_REQUIRED
+        )
+    if schools_in_scope(campaign).count() > LAUNCH_INLINE_LIMIT:
+        job = job_start(
+            kind="campaigns.launch",
+            title=_("Launch %(name)s") % {"name": campaign.name},
+            user=actor,
+            params={"campaign": campaign.pk, "confirm_past_deadline": confirm_past_deadline},
+        )
+        return None, job
+    made = campaign_launch(
+        actor=actor, campaign_id=campaign.pk, confirm_past_deadline=confirm_past_deadline
+    )
+    return made, None
 
 
 @transaction.atomic
@@ -371,3 +452,18 @@ def campaign_progress(campaign: Campaign, forms) -> dict:
         "departments": departments,
         "late": forms.late().count(),
     }
+
+
+def progress_by_stage(progress: dict) -> list[dict]:
+    """A progress's forms by school type as the detail page shows them: ``stage``, its
+    ``label``, the ``counts`` by status and their ``total``, by stage."""
+    labels = dict(SchoolStage.choices)
+    return [
+        {
+            "stage": stage,
+            "label": str(labels.get(stage, stage)),
+            "counts": counts,
+            "total": sum(counts.values()),
+        }
+        for stage, counts in sorted(progress["by_stage"].items())
+    ]

@@ -21,12 +21,10 @@ from safecampus.core.capabilities import (
     SITE_INSPECT,
     WEEKLY_REPORT_VIEW,
 )
-from safecampus.core.jobs import job_start
 from safecampus.core.refusals import to_form
 from safecampus.inspections import selectors as form_selectors
 from safecampus.inspections.choices import FormStatus
 from safecampus.inspections.forms import ImportForm
-from safecampus.orgs.choices import SchoolStage
 
 from . import selectors, services
 from .blueprints import BLUEPRINTS
@@ -34,8 +32,6 @@ from .choices import CampaignStatus, PhaseKind
 from .forms import CampaignEditForm, CampaignNewForm, MilestoneFormSet, PhaseFormSet, filled
 
 PAGE_SIZE = 50
-#: above this many schools, launching runs as a background job with a progress bar
-LAUNCH_INLINE_LIMIT = 500
 
 
 def _refusal_text(exc: ValidationError) -> str:
@@ -73,31 +69,16 @@ def campaign_create(request):
     form = CampaignNewForm(request.POST or None, bureau_ids=bureaus)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        version = d["catalog_version"]
         try:
-            if d["blueprint"]:
-                campaign = services.campaign_from_blueprint(
-                    actor=request.user,
-                    bureau=version.bureau,
-                    key=d["blueprint"],
-                    year=d["year"],
-                    catalog_version=version,
-                    name=d["name"],
-                    doc_number=d["doc_number"],
-                )
-            else:
-                campaign = services.campaign_save(
-                    actor=request.user,
-                    bureau=version.bureau,
-                    data={
-                        "name": d["name"],
-                        "doc_number": d["doc_number"],
-                        "year": d["year"],
-                        "forms_due": d["forms_due"],
-                        "catalog_version": version,
-                    },
-                    phases=[],
-                )
+            campaign = services.campaign_create(
+                actor=request.user,
+                catalog_version=d["catalog_version"],
+                blueprint=d["blueprint"],
+                year=d["year"],
+                name=d["name"],
+                doc_number=d["doc_number"],
+                forms_due=d["forms_due"],
+            )
         except ValidationError as exc:
             to_form(form, exc)
         else:
@@ -143,36 +124,11 @@ def campaign_edit(request, pk: int):
                 messages.success(request, _("Campaign saved."))
                 return redirect(campaign)
     else:
-        initial = {
-            "name": campaign.name,
-            "doc_number": campaign.doc_number,
-            "description": campaign.description,
-            "forms_due": campaign.forms_due,
-            "report_week_start": campaign.report_week_start,
-            "report_due_weekday": campaign.report_due_weekday,
-            "catalog_version": campaign.catalog_version_id,
-            "school_selection": campaign.school_selection,
-            "stages": campaign.stages,
-            "school_codes": "\n".join(selectors.school_codes(campaign)),
-        }
+        plan = selectors.campaign_plan(campaign)
+        initial = {**plan["data"], "school_codes": "\n".join(plan["school_codes"])}
         form = CampaignEditForm(initial=initial, bureau_ids=bureaus, launched=launched)
-        phases = PhaseFormSet(
-            prefix="phase",
-            initial=[
-                {
-                    "name": p.name,
-                    "kind": p.kind,
-                    "starts_on": p.starts_on,
-                    "ends_on": p.ends_on,
-                    "weekly_reports": p.weekly_reports,
-                }
-                for p in selectors.phases(campaign)
-            ],
-        )
-        milestones = MilestoneFormSet(
-            prefix="milestone",
-            initial=[{"name": m.name, "due_on": m.due_on} for m in selectors.milestones(campaign)],
-        )
+        phases = PhaseFormSet(prefix="phase", initial=plan["phases"])
+        milestones = MilestoneFormSet(prefix="milestone", initial=plan["milestones"])
     in_scope = selectors.schools_in_scope_count(campaign)
     return render(
         request,
@@ -202,11 +158,7 @@ def campaign_detail(request, pk: int):
             return redirect(own)
     today = timezone.localdate()
     progress = services.campaign_progress(campaign, forms)
-    stage_labels = dict(SchoolStage.choices)
-    by_stage = [
-        (stage_labels.get(stage, stage), counts, sum(counts.values()))
-        for stage, counts in sorted(progress["by_stage"].items())
-    ]
+    by_stage = [(s["label"], s["counts"], s["total"]) for s in services.progress_by_stage(progress)]
     can_manage = campaign.bureau_id in selectors.manage_bureau_ids(user)
     phases = selectors.phases(campaign)
     return render(
@@ -256,27 +208,16 @@ def _supervision_links(user, campaign, phases) -> list[tuple[str, str, str]]:
 def campaign_launch(request, pk: int):
     campaign = selectors.campaign_to_run(request.user, pk)
     confirmed = request.POST.get("confirm_past_deadline") == "1"
-    if campaign.is_draft and services.launch_deadline_passed(campaign) and not confirmed:
-        # refused before any job starts; the page asks for the explicit confirmation
-        messages.error(request, services.past_deadline_warning(campaign))
-        return redirect(campaign)
-    count = selectors.schools_in_scope_count(campaign)
-    if count > LAUNCH_INLINE_LIMIT:
-        job = job_start(
-            kind="campaigns.launch",
-            title=_("Launch %(name)s") % {"name": campaign.name},
-            user=request.user,
-            params={"campaign": campaign.pk, "confirm_past_deadline": confirmed},
-        )
-        return redirect(job)
     try:
-        made = services.campaign_launch(
-            actor=request.user, campaign_id=campaign.pk, confirm_past_deadline=confirmed
+        made, job = services.campaign_launch_request(
+            actor=request.user, campaign=campaign, confirm_past_deadline=confirmed
         )
     except ValidationError as exc:
         messages.error(request, _refusal_text(exc))
-    else:
-        messages.success(request, _("%(n)s forms were sent to the schools.") % {"n": made})
+        return redirect(campaign)
+    if job is not None:
+        return redirect(job)
+    messages.success(request, _("%(n)s forms were sent to the schools.") % {"n": made})
     return redirect(campaign)
 
 

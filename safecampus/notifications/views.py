@@ -5,24 +5,21 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from safecampus.core.access import get_for
 
-from . import services
-from .models import Notice, Notification
+from . import selectors, services
+from .models import Notification
 
 PAGE_SIZE = 20
 
 
 @login_required
 def notification_list(request):
-    digests = Notification.objects.visible_to(request.user).prefetch_related(
-        Prefetch("notices", queryset=Notice.objects.order_by("created_at", "id"))
-    )
+    digests = selectors.notifications_for(request.user)
     page = Paginator(digests, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "notifications/notification_list.html", {"page": page, "query": ""})
 
