@@ -346,6 +346,9 @@ SPECTACULAR_SETTINGS = {
         "MessageTransportEnum": "safecampus.messaging.choices.Transport",
         "RobotTransportEnum": "safecampus.messaging.api.serializers.ROBOT_TRANSPORTS",
         "JobStatusEnum": "safecampus.core.models.Job.Status",
+        "WeeklyReportStatusEnum": "safecampus.weekly.models.ReportStatus",
+        "WeeklyReportActionEnum": "safecampus.weekly.models.ReportAction",
+        "WeekStateEnum": "safecampus.weekly.choices.WeekState",
     },
     # every operation declares the errors it answers, with the one Error body
     "POSTPROCESSING_HOOKS": [
