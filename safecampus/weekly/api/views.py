@@ -367,8 +367,9 @@ _ACT_ERRORS = {
         "report is submitted and no longer changes. Messages in Chinese; nothing is saved."
     ),
     403: error(
-        "`permission_denied`: the caller reads the report (a submitted report, to the bureau's "
-        f"readers) but does not write it (only {who(WEEKLY_REPORT_FILE)} of its department)."
+        f"`permission_denied`: the caller holds none of {who(WEEKLY_REPORT_VIEW)}, or reads the "
+        "report (a submitted report, to the bureau's readers) but does not write it (only "
+        f"{who(WEEKLY_REPORT_FILE)} of its department)."
     ),
     404: NOT_FOUND,
 }
@@ -379,10 +380,10 @@ class WeeklyReportViewSet(viewsets.GenericViewSet):
     """Departments' weekly reports: a department's own, drafts included; the bureau's readers
     every submitted one."""
 
-    permission_classes = [
-        IsAuthenticated,
-        capability_permission(WEEKLY_REPORT_VIEW, write=WEEKLY_REPORT_FILE),
-    ]
+    # the page's check: the role reaches weekly reports; the report's scope then decides (a
+    # draft outside the caller's department is not found, a submitted one it reads but does not
+    # write is refused)
+    permission_classes = [IsAuthenticated, capability_permission(WEEKLY_REPORT_VIEW)]
     pagination_class = Pagination
     serializer_class = WeeklyReportSerializer
     queryset = WeeklyReport.objects.none()  # for the schema; reads go through the scope
