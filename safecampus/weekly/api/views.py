@@ -305,9 +305,11 @@ class OpenReportView(APIView):
         department = selectors.own_department_get(
             user=user, pk=serializer.validated_data["department"]
         )
-        before = WeeklyReport.objects.filter(
-            campaign=campaign, department=department, week_start=week.start
-        ).exists()
+        before = (
+            WeeklyReport.objects.editable_by(user)
+            .filter(campaign=campaign, department=department, week_start=week.start)
+            .exists()
+        )
         report = services.weekly_report_open(
             actor=user, campaign=campaign, department=department, week_start=week.start
         )

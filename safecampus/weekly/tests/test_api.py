@@ -638,3 +638,46 @@ def test_owed_list_queries_are_pinned(sw, client, clock):
     many_rows = len(client.get("/api/v1/weekly/owed/").json()["results"])
     assert many_rows > few_rows
     assert _queries(client, "/api/v1/weekly/owed/") == few
+
+
+# --- the schema ---------------------------------------------------------------------------------
+
+
+def test_the_weekly_api_is_documented(client, db):
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+    paths = schema["paths"]
+    expected = {
+        "/api/v1/weekly/campaigns/": "get",
+        "/api/v1/weekly/owed/": "get",
+        "/api/v1/weekly/campaigns/{id}/matrix/": "get",
+        "/api/v1/weekly/campaigns/{id}/weeks/{start}/": "get",
+        "/api/v1/weekly/campaigns/{id}/weeks/{start}/open/": "post",
+        "/api/v1/weekly/campaigns/{id}/weeks/{start}/compile/": "post",
+        "/api/v1/weekly-reports/": "get",
+        "/api/v1/weekly-reports/{id}/": "get",
+        "/api/v1/weekly-reports/{id}/save/": "post",
+        "/api/v1/weekly-reports/{id}/submit/": "post",
+        "/api/v1/weekly-reports/{id}/export.docx": "get",
+        "/api/v1/weekly-reports/{id}/export.xlsx": "get",
+        "/api/v1/weekly-district-reports/": "get",
+        "/api/v1/weekly-district-reports/{id}/": "get",
+        "/api/v1/weekly-district-reports/{id}/export.docx": "get",
+        "/api/v1/weekly-district-reports/{id}/export.xlsx": "get",
+    }
+    for path, method in expected.items():
+        assert set(paths[path]) == {method}, path
+        operation = paths[path][method]
+        assert operation["summary"] and "Roles: " in operation["description"], path
+    for act in ("save", "submit"):
+        responses = paths[f"/api/v1/weekly-reports/{{id}}/{act}/"]["post"]["responses"]
+        assert "`submitted`" in responses["400"]["description"]
+        assert {"403", "404"} <= set(responses)
+    compile_ = paths["/api/v1/weekly/campaigns/{id}/weeks/{start}/compile/"]["post"]
+    assert "`nothing_submitted`" in compile_["responses"]["400"]["description"]
+    assert "`safety_centre`" in compile_["description"]
+    assert "`department_officer`" not in compile_["description"]
+    opening = paths["/api/v1/weekly/campaigns/{id}/weeks/{start}/open/"]["post"]
+    assert {"200", "201"} <= set(opening["responses"])
+    assert "`not_owing`" in opening["responses"]["400"]["description"]
+    download = paths["/api/v1/weekly-reports/{id}/export.docx"]["get"]["responses"]["200"]
+    assert download["content"]["*/*"]["schema"]["format"] == "binary"
