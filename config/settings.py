@@ -355,6 +355,9 @@ SPECTACULAR_SETTINGS = {
         "CampaignPhaseKindEnum": "safecampus.campaigns.choices.PhaseKind",
         "CampaignWeekdayEnum": "safecampus.campaigns.choices.WEEKDAYS",
         "SchoolStageEnum": "safecampus.orgs.choices.SchoolStage",
+        "WeeklyReportStatusEnum": "safecampus.weekly.models.ReportStatus",
+        "WeeklyReportActionEnum": "safecampus.weekly.models.ReportAction",
+        "WeekStateEnum": "safecampus.weekly.choices.WeekState",
     },
     # every operation declares the errors it answers, with the one Error body
     "POSTPROCESSING_HOOKS": [

@@ -25,7 +25,7 @@ from safecampus.orgs.models import Department
 from . import access
 from .choices import METRIC_KEYS, METRICS, WeekState
 from .models import DistrictReport, ReportStatus, WeeklyReport
-from .weeks import Week, departments_owing, report_weeks
+from .weeks import Week, departments_owing, report_weeks, week_of
 
 
 def day_start(day: datetime.date) -> datetime.datetime:
@@ -188,6 +188,19 @@ def weekly_campaigns(*, user):
 def campaign_get(*, user, pk: int):
     """One campaign of :func:`weekly_campaigns` (404 outside the user's scope)."""
     return get_for(user, _weekly_campaigns(Campaign.objects.all()), pk)
+
+
+def week_get(campaign, start: str) -> Week:
+    """The campaign's report week starting on ``start`` (``YYYY-MM-DD``, as in a URL); 404 for
+    a text that is not a date or a day that does not start one of its report weeks."""
+    try:
+        day = datetime.date.fromisoformat(str(start))
+    except ValueError:
+        raise Http404 from None
+    week = week_of(campaign, day)
+    if week is None:
+        raise Http404
+    return week
 
 
 def report_get(*, user, pk: int, action: str = "view") -> WeeklyReport:

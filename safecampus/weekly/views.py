@@ -4,13 +4,11 @@ the district report, and their Word and Excel copies."""
 
 from __future__ import annotations
 
-import datetime
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.encoding import escape_uri_path
 from django.utils.translation import gettext as _
@@ -34,7 +32,7 @@ from .documents import (
 from .forms import CompileForm, NarrativeForm
 from .lifecycle import WEEKLY_REPORT
 from .models import WeeklyReport
-from .weeks import current_week, report_weeks, week_of
+from .weeks import current_week, report_weeks
 
 PAGE_SIZE = 30
 
@@ -44,14 +42,7 @@ def _campaign(user, pk: int):
 
 
 def _week(campaign, start: str):
-    try:
-        day = datetime.date.fromisoformat(start)
-    except ValueError:
-        raise Http404 from None
-    week = week_of(campaign, day)
-    if week is None:
-        raise Http404
-    return week
+    return selectors.week_get(campaign, start)
 
 
 def _can_compile(user, campaign) -> bool:

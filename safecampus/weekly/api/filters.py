@@ -1,0 +1,34 @@
+"""Filters of the weekly report lists (the API's)."""
+
+from __future__ import annotations
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from safecampus.orgs.filtersets import IdFilter
+
+from ..models import DistrictReport, ReportStatus, WeeklyReport
+
+
+class WeeklyReportFilterSet(django_filters.FilterSet):
+    campaign = IdFilter(field_name="campaign_id", label=_("Campaign"))
+    department = IdFilter(field_name="department_id", label=_("Department"))
+    week = django_filters.DateFilter(field_name="week_start", label=_("Week from"))
+    status = django_filters.ChoiceFilter(choices=ReportStatus.choices, label=_("Status"))
+    late = django_filters.BooleanFilter(label=_("Late"))
+
+    class Meta:
+        model = WeeklyReport
+        fields: list = []
+
+
+class DistrictReportFilterSet(django_filters.FilterSet):
+    campaign = IdFilter(field_name="campaign_id", label=_("Campaign"))
+    week = django_filters.DateFilter(field_name="week_start", label=_("Week from"))
+
+    class Meta:
+        model = DistrictReport
+        fields: list = []
+
+
+__all__ = ["DistrictReportFilterSet", "WeeklyReportFilterSet"]
