@@ -192,6 +192,10 @@ def spot_check_assign(
     items = list(items)
     if not items:
         raise refuse({"items": [_("Choose the hazards to assign.")]}, Code.INVALID)
+    if not stratum and len(items) != len(set(item_ids)):
+        raise refuse(
+            {"items": [_("A hazard named is not drawn by this spot check.")]}, Code.INVALID
+        )
     if any(i.result != Result.PENDING for i in items):
         raise refuse(
             {"items": [_("A hazard whose result is recorded cannot be reassigned.")]}, Code.RECORDED
