@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.utils.translation import gettext as _
 
 from safecampus.accounts.models import RoleAssignment
 from safecampus.campaigns.models import Campaign
@@ -321,3 +323,20 @@ def may_record(user, item: SpotCheckItem) -> bool:
     """Whether the record form is offered: the table allows a result with the roles the user
     holds for recording this item (the centre and leaders any; the person assigned)."""
     return bool(ITEMS.allowed(item, access.record_roles(scope_for(user), item)))
+
+
+def require_orderer(user) -> frozenset[int]:
+    """The bureaus where ``user`` orders spot checks; 403 when there is none."""
+    bureaus = access.order_bureaus(scope_for(user))
+    if not bureaus:
+        raise PermissionDenied(
+            _("Only the leadership group or the safety centre orders spot checks.")
+        )
+    return bureaus
+
+
+def require_recorder(user, item: SpotCheckItem) -> None:
+    """403 for a user who may not record a pending item's result (a result already recorded is
+    refused by the service, whoever asks)."""
+    if item.result == Result.PENDING and not may_record(user, item):
+        raise PermissionDenied(_("Only the person assigned to this hazard records its result."))

@@ -152,7 +152,8 @@ def spot_check_order(
         actor_role=role,
         data={
             "seed": str(seed),
-            "proportion": str(proportion),
+            # "0.5" whether the form said 50 or 50.00 %
+            "proportion": format(proportion.normalize(), "f"),
             "minimum_per_stratum": minimum_per_stratum,
             "by_colour": by_colour,
             "claims": claims,

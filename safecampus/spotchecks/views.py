@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -55,11 +55,7 @@ def check_list(request):
 def check_create(request):
     """Order a check. "Preview" shows each stratum's population and draw size; "Order and draw"
     draws at once."""
-    bureaus = _order_bureaus(request.user)
-    if not bureaus:
-        raise PermissionDenied(
-            _("Only the leadership group or the safety centre orders spot checks.")
-        )
+    bureaus = selectors.require_orderer(request.user)
     form = SpotCheckOrderForm(request.POST or None, bureau_ids=bureaus, user=request.user)
     preview = None
     status = 200
@@ -213,8 +209,7 @@ def item_detail(request, pk: int):
     form = None
     status = 200
     if request.method == "POST":
-        if item.result == Result.PENDING and not may_record:
-            raise PermissionDenied(_("Only the person assigned to this hazard records its result."))
+        selectors.require_recorder(request.user, item)
         form = RecordForm(request.POST, request.FILES)
         # a result already recorded is refused by the service whatever the form holds
         if form.is_valid() or item.result != Result.PENDING:
