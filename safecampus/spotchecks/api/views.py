@@ -360,9 +360,9 @@ class SpotCheckItemViewSet(_Base):
             200: SpotCheckItemDetailSerializer,
             400: error(
                 "`invalid`: no result, no date of the check (or one in the future, or before "
-                'the order), no finding for "not as claimed", no photo, or a file that is not a readable photo, PDF or '
-                "Office document, or is over 20 MB (checked by content, each problem under "
-                "`files`); `already_recorded`: the result is "
+                'the order), no finding for "not as claimed", no photo, or a file that is not '
+                "a readable photo, PDF or Office document, or is over 20 MB (checked by "
+                "content, each problem under `files`); `already_recorded`: the result is "
                 "recorded already (a result is final). Messages in Chinese; nothing is saved."
             ),
             403: error(
