@@ -41,6 +41,27 @@ class ClaimField(serializers.ChoiceField):
         super().__init__(choices=Claim.choices, **kwargs)
 
 
+_RECORDED = [
+    (Result.CONFIRMED.value, Result.CONFIRMED.label),
+    (Result.NOT_AS_CLAIMED.value, Result.NOT_AS_CLAIMED.label),
+]
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "enum": [v for v, _label in _RECORDED],
+        "description": "\n".join(f"* `{v}` - {label}" for v, label in _RECORDED),
+    },
+    component_name="SpotCheckRecordedResultEnum",
+)
+class RecordedResultField(serializers.ChoiceField):
+    """A result that can be recorded (not "pending")."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=_RECORDED, **kwargs)
+
+
 class PersonSerializer(serializers.Serializer):
     """A person as ``{id, name}``."""
 
@@ -344,13 +365,7 @@ class AssignSerializer(serializers.Serializer):
 class RecordSerializer(serializers.Serializer):
     """The on-site result, as the record form: multipart with ``files`` repeated."""
 
-    result = serializers.ChoiceField(
-        choices=[
-            (Result.CONFIRMED, Result.CONFIRMED.label),
-            (Result.NOT_AS_CLAIMED, Result.NOT_AS_CLAIMED.label),
-        ],
-        required=False,
-    )
+    result = RecordedResultField(required=False)
     finding = serializers.CharField(required=False, allow_blank=True, default="")
     checked_on = serializers.DateField(required=False, allow_null=True)
     files = FilesField(
