@@ -242,8 +242,9 @@ class SpotCheckDetailSerializer(SpotCheckListSerializer):
     record_any = serializers.SerializerMethodField()
 
     class Meta(SpotCheckListSerializer.Meta):
+        # the strata count what is drawn and recorded
         fields = [
-            *SpotCheckListSerializer.Meta.fields,
+            *(f for f in SpotCheckListSerializer.Meta.fields if f not in ("seen", "recorded")),
             "whole",
             "claims",
             "by_colour",

@@ -251,6 +251,7 @@ def test_the_detail_has_the_draw_to_verify_for_those_who_see_it_whole(recorded, 
         sc.nodept.pk,
     }
     assert sum(s["drawn"] for s in body["strata"]) == 4
+    assert sum(s["recorded"] for s in body["strata"]) == 1
     assert body["can_assign"] is False and body["record_any"] is False
     # a department: its own strata and items; the seed, not the population of others
     client.force_login(sc.other_dept_user)
@@ -711,3 +712,15 @@ def test_a_document_has_no_thumbnail(recorded, client):
     assert client.get(f"{EVIDENCE}{sc.evidence.pk}/thumb/").status_code == 404
     body = client.get(f"{ITEMS}{sc.item.pk}/").json()
     assert body["evidence"][0]["thumbnail_url"] is None
+
+
+def test_the_register_s_api_filters_by_the_result_of_a_spot_check(recorded, client):
+    """``spotchecks.filters`` adds the filter to the register's filter set: the hazards API
+    has it as the register page does."""
+    sc = recorded
+    client.force_login(sc.centre)
+    response = client.get("/api/v1/hazards/", {"spot_check": "not_as_claimed"})
+    assert response.status_code == 200, response.content
+    assert [h["id"] for h in response.json()["results"]] == [sc.closed.pk]
+    pending = client.get("/api/v1/hazards/", {"spot_check": "pending"}).json()["results"]
+    assert {h["id"] for h in pending} == {sc.rectifying.pk, sc.other.pk, sc.nodept.pk}
