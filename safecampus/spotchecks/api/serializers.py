@@ -266,21 +266,27 @@ class SpotCheckDetailSerializer(SpotCheckListSerializer):
         sees its own strata and items only."""
         return self.context["whole"]
 
-    @extend_schema_field(OpenApiTypes.INT)
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_population_size(self, obj) -> int | None:
         return obj.population_size if self.context["whole"] else None
 
-    @extend_schema_field(OpenApiTypes.INT)
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_sample_size(self, obj) -> int | None:
         return obj.sample_size if self.context["whole"] else None
 
     @extend_schema_field(
-        serializers.ListField(
-            child=serializers.ListField(child=serializers.CharField()),
-            allow_null=True,
-            help_text="`[[hazard id, stratum key], …]`: who could have been drawn (only for "
-            "those who see the whole check; null otherwise).",
-        )
+        {
+            "type": "array",
+            "nullable": True,
+            "items": {
+                "type": "array",
+                "items": {"anyOf": [{"type": "integer"}, {"type": "string"}]},
+                "minItems": 2,
+                "maxItems": 2,
+            },
+            "description": "`[[hazard id, stratum key], …]` sorted by id: who could have been "
+            "drawn (only for those who see the whole check; null otherwise).",
+        }
     )
     def get_population(self, obj):
         return obj.population if self.context["whole"] else None

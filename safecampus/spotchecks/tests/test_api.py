@@ -724,3 +724,81 @@ def test_the_register_s_api_filters_by_the_result_of_a_spot_check(recorded, clie
     assert [h["id"] for h in response.json()["results"]] == [sc.closed.pk]
     pending = client.get("/api/v1/hazards/", {"spot_check": "pending"}).json()["results"]
     assert {h["id"] for h in pending} == {sc.rectifying.pk, sc.other.pk, sc.nodept.pk}
+
+
+# --- the answers are what the schema says ---------------------------------------------------
+
+
+def _json_schema(node):
+    """OpenAPI 3.0's ``nullable`` in JSON Schema's words."""
+    if isinstance(node, list):
+        return [_json_schema(n) for n in node]
+    if not isinstance(node, dict):
+        return node
+    node = {k: _json_schema(v) for k, v in node.items()}
+    if node.pop("nullable", False):
+        if "type" in node and "enum" not in node:
+            node["type"] = [node["type"], "null"]
+        else:
+            node = {"anyOf": [node, {"type": "null"}]}
+    return node
+
+
+def test_answers_validate_against_the_schema(recorded, client):
+    import jsonschema
+
+    sc = recorded
+    client.force_login(sc.leader)
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+    pending = SpotCheckItem.objects.get(spot_check=sc.check, hazard=sc.rectifying)
+    check, item = sc.check.pk, sc.item.pk
+    calls = [
+        # (user, path, method, url, body, status)
+        (sc.leader, CHECKS, "get", CHECKS, None, 200),
+        (sc.leader, CHECKS, "post", CHECKS, ORDER, 201),
+        (sc.leader, CHECKS, "post", CHECKS, {**ORDER, "title": ""}, 400),
+        (sc.leader, f"{CHECKS}preview/", "post", f"{CHECKS}preview/", ORDER, 200),
+        (sc.inspector, f"{CHECKS}{{id}}/", "get", f"{CHECKS}{check}/", None, 200),
+        (sc.other_dept_user, f"{CHECKS}{{id}}/", "get", f"{CHECKS}{check}/", None, 200),
+        (sc.other_centre, f"{CHECKS}{{id}}/", "get", f"{CHECKS}{check}/", None, 404),
+        (sc.inspector, f"{CHECKS}{{id}}/verify/", "post", f"{CHECKS}{check}/verify/", {}, 200),
+        (sc.dept_user, f"{CHECKS}{{id}}/verify/", "post", f"{CHECKS}{check}/verify/", {}, 200),
+        (
+            sc.leader,
+            f"{CHECKS}{{id}}/assign/",
+            "post",
+            f"{CHECKS}{check}/assign/",
+            {"inspector": sc.inspector.pk, "items": [pending.pk]},
+            200,
+        ),
+        (sc.inspector, f"{CHECKS}{{id}}/assign/", "post", f"{CHECKS}{check}/assign/", {}, 403),
+        (sc.inspector, ITEMS, "get", f"{ITEMS}?mine=true", None, 200),
+        (sc.dept_user, ITEMS, "get", f"{ITEMS}?spot_check={check}", None, 200),
+        (sc.dept_user, ITEMS, "get", ITEMS, None, 400),
+        (sc.dept_user, f"{ITEMS}{{id}}/", "get", f"{ITEMS}{item}/", None, 200),
+        (sc.inspector, f"{ITEMS}{{id}}/", "get", f"{ITEMS}{pending.pk}/", None, 200),
+        (sc.inspector, f"{ITEMS}{{id}}/result/", "post", f"{ITEMS}{item}/result/", {}, 400),
+        (sc.dept_user, f"{ITEMS}{{id}}/result/", "post", f"{ITEMS}{pending.pk}/result/", {}, 403),
+    ]
+    for user, path, method, url, body, status in calls:
+        client.force_login(user)
+        response = client.get(url) if method == "get" else _json(client, url, body if body else {})
+        assert response.status_code == status, (url, response.content)
+        declared = schema["paths"][path][method]["responses"]
+        assert str(status) in declared, (path, method, status)
+        body_schema = {**declared[str(status)]["content"]["application/json"]["schema"]}
+        body_schema["components"] = schema["components"]
+        jsonschema.validate(response.json(), _json_schema(body_schema))
+    client.force_login(sc.inspector)
+    response = _record(client, pending, result=Result.CONFIRMED, finding="")
+    assert response.status_code == 200, response.content
+    declared = schema["paths"][f"{ITEMS}{{id}}/result/"]["post"]["responses"]["200"]
+    jsonschema.validate(
+        response.json(),
+        _json_schema(
+            {
+                **declared["content"]["application/json"]["schema"],
+                "components": schema["components"],
+            }
+        ),
+    )
