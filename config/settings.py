@@ -358,6 +358,7 @@ SPECTACULAR_SETTINGS = {
         "WeeklyReportStatusEnum": "safecampus.weekly.models.ReportStatus",
         "WeeklyReportActionEnum": "safecampus.weekly.models.ReportAction",
         "WeekStateEnum": "safecampus.weekly.choices.WeekState",
+        "ActorRoleEnum": "safecampus.core.roles.Role",
     },
     # every operation declares the errors it answers, with the one Error body
     "POSTPROCESSING_HOOKS": [

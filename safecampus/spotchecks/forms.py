@@ -12,6 +12,7 @@ from safecampus.campaigns.models import Campaign
 from safecampus.hazards.forms import MultipleFileField
 from safecampus.orgs.models import Bureau
 
+from . import selectors
 from .models import Claim, Result
 from .services import MAX_SEED
 
@@ -75,15 +76,12 @@ class SpotCheckOrderForm(forms.Form):
 
     def __init__(self, *args, bureau_ids, user, **kwargs):
         super().__init__(*args, **kwargs)
-        bureaus = Bureau.objects.filter(pk__in=bureau_ids).order_by("name")
-        self.fields["bureau"].queryset = bureaus
+        self.fields["bureau"].queryset = selectors.order_bureau_choices(bureau_ids)
         if len(bureau_ids) == 1:
             self.fields["bureau"].initial = next(iter(bureau_ids))
             self.fields["bureau"].widget = forms.HiddenInput()
-        self.fields["campaign"].queryset = (
-            Campaign.objects.visible_to(user)
-            .filter(bureau_id__in=bureau_ids)
-            .order_by("-year", "-id")
+        self.fields["campaign"].queryset = selectors.order_campaigns(
+            user=user, bureau_ids=bureau_ids
         )
         _dress(self)
 

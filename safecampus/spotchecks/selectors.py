@@ -4,18 +4,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.utils.translation import gettext as _
 
 from safecampus.accounts.models import RoleAssignment
+from safecampus.campaigns.models import Campaign
 from safecampus.core.access import VIEW, get_for, scope_for
 from safecampus.core.capabilities import SPOT_CHECK_RECORD
 from safecampus.core.roles import Role
 from safecampus.hazards.choices import RiskColour, Status
 from safecampus.hazards.models import Hazard, summary_q
-from safecampus.orgs.models import Department
+from safecampus.orgs.models import Bureau, Department
 
 from . import access
 from .draw import draw, parse_stratum, sample_size, strata, stratum_key
+from .lifecycle import ASSIGN, CHECKS, ITEMS
 from .models import Result, SpotCheck, SpotCheckEvidence, SpotCheckItem
 
 #: what a row of the sample shows, fetched in the same query
@@ -290,3 +294,49 @@ def inspector_roles(*, bureau_id: int) -> dict[int, tuple[set[str], set[int]]]:
     return {
         c.user.pk: (c.roles, c.department_pks) for c in inspector_candidates(bureau_id=bureau_id)
     }
+
+
+def order_bureau_choices(bureau_ids) -> QuerySet[Bureau]:
+    """The bureaus an order may name (those where the user orders spot checks), by name."""
+    return Bureau.objects.filter(pk__in=bureau_ids).order_by("name")
+
+
+def order_campaigns(*, user, bureau_ids) -> QuerySet[Campaign]:
+    """The campaigns an order may draw from: those the user sees, of the bureaus it orders in."""
+    return (
+        Campaign.objects.visible_to(user).filter(bureau_id__in=bureau_ids).order_by("-year", "-id")
+    )
+
+
+def candidate_user(candidates: list[Candidate], user_id):
+    """The person of ``candidates`` with id ``user_id``, or None (the service refuses it)."""
+    return next((c.user for c in candidates if c.user.pk == user_id), None)
+
+
+def can_assign(user, check: SpotCheck) -> bool:
+    """Whether ``user`` may assign inspectors on ``check`` now (an orderer, the check open)."""
+    role = access.order_role(scope_for(user), check.bureau_id)
+    return role is not None and ASSIGN in CHECKS.allowed(check, {role})
+
+
+def may_record(user, item: SpotCheckItem) -> bool:
+    """Whether the record form is offered: the table allows a result with the roles the user
+    holds for recording this item (the centre and leaders any; the person assigned)."""
+    return bool(ITEMS.allowed(item, access.record_roles(scope_for(user), item)))
+
+
+def require_orderer(user) -> frozenset[int]:
+    """The bureaus where ``user`` orders spot checks; 403 when there is none."""
+    bureaus = access.order_bureaus(scope_for(user))
+    if not bureaus:
+        raise PermissionDenied(
+            _("Only the leadership group or the safety centre orders spot checks.")
+        )
+    return bureaus
+
+
+def require_recorder(user, item: SpotCheckItem) -> None:
+    """403 for a user who may not record a pending item's result (a result already recorded is
+    refused by the service, whoever asks)."""
+    if item.result == Result.PENDING and not may_record(user, item):
+        raise PermissionDenied(_("Only the person assigned to this hazard records its result."))

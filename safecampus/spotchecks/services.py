@@ -152,7 +152,8 @@ def spot_check_order(
         actor_role=role,
         data={
             "seed": str(seed),
-            "proportion": str(proportion),
+            # "0.5" whether the form said 50 or 50.00 %
+            "proportion": format(proportion.normalize(), "f"),
             "minimum_per_stratum": minimum_per_stratum,
             "by_colour": by_colour,
             "claims": claims,
@@ -192,6 +193,10 @@ def spot_check_assign(
     items = list(items)
     if not items:
         raise refuse({"items": [_("Choose the hazards to assign.")]}, Code.INVALID)
+    if not stratum and len(items) != len(set(item_ids)):
+        raise refuse(
+            {"items": [_("A hazard named is not drawn by this spot check.")]}, Code.INVALID
+        )
     if any(i.result != Result.PENDING for i in items):
         raise refuse(
             {"items": [_("A hazard whose result is recorded cannot be reassigned.")]}, Code.RECORDED

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -21,7 +21,7 @@ from safecampus.hazards.evidence import serve_evidence
 
 from . import access, selectors, services
 from .forms import AssignForm, RecordForm, SpotCheckOrderForm
-from .lifecycle import ASSIGN, CHECKS, ITEMS
+from .lifecycle import ASSIGN
 from .models import Claim, Result
 
 PAGE_SIZE = 50
@@ -55,11 +55,7 @@ def check_list(request):
 def check_create(request):
     """Order a check. "Preview" shows each stratum's population and draw size; "Order and draw"
     draws at once."""
-    bureaus = _order_bureaus(request.user)
-    if not bureaus:
-        raise PermissionDenied(
-            _("Only the leadership group or the safety centre orders spot checks.")
-        )
+    bureaus = selectors.require_orderer(request.user)
     form = SpotCheckOrderForm(request.POST or None, bureau_ids=bureaus, user=request.user)
     preview = None
     status = 200
@@ -123,8 +119,7 @@ def _detail(request, check, *, verification=None, assign_form=None, status=200):
     page.object_list = list(page.object_list)
     for item in page.object_list:
         item.stratum_row = labels.get(item.stratum)
-    role = access.order_role(scope_for(user), check.bureau_id)
-    can_assign = role is not None and ASSIGN in CHECKS.allowed(check, {role})
+    can_assign = selectors.can_assign(user, check)
     candidates = selectors.inspector_candidates(bureau_id=check.bureau_id) if can_assign else []
     if can_assign and assign_form is None:
         assign_form = AssignForm(candidates=candidates, item_ids=[])
@@ -171,7 +166,7 @@ def check_assign(request, pk: int):
     form = AssignForm(request.POST, candidates=candidates, item_ids=item_ids)
     if form.is_valid():
         d = form.cleaned_data
-        inspector = next((c.user for c in candidates if c.user.pk == d["inspector"]), None)
+        inspector = selectors.candidate_user(candidates, d["inspector"])
         try:
             n = services.spot_check_assign(
                 actor=request.user,
@@ -203,12 +198,6 @@ def my_assignments(request):
     return render(request, "spotchecks/my_assignments.html", {"page": page})
 
 
-def _may_record(user, item) -> bool:
-    """Whether the record form is offered: the table allows a result with the roles the user
-    holds for recording this item (the centre and leaders any; the person assigned)."""
-    return bool(ITEMS.allowed(item, access.record_roles(scope_for(user), item)))
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def item_detail(request, pk: int):
@@ -216,12 +205,11 @@ def item_detail(request, pk: int):
     person assigned (or the centre and leaders)."""
     require(request.user, SPOT_CHECK_VIEW)
     item = selectors.item_get(user=request.user, pk=pk)
-    may_record = _may_record(request.user, item)
+    may_record = selectors.may_record(request.user, item)
     form = None
     status = 200
     if request.method == "POST":
-        if item.result == Result.PENDING and not may_record:
-            raise PermissionDenied(_("Only the person assigned to this hazard records its result."))
+        selectors.require_recorder(request.user, item)
         form = RecordForm(request.POST, request.FILES)
         # a result already recorded is refused by the service whatever the form holds
         if form.is_valid() or item.result != Result.PENDING:
@@ -242,7 +230,7 @@ def item_detail(request, pk: int):
                 return redirect("spotchecks:item_detail", pk=item.pk)
         status = 400
         item = selectors.item_get(user=request.user, pk=pk)
-        may_record = _may_record(request.user, item)
+        may_record = selectors.may_record(request.user, item)
     elif may_record:
         form = RecordForm()
     return render(
