@@ -4,14 +4,11 @@ through ``selectors`` and change data through ``services`` only."""
 
 from __future__ import annotations
 
-import io
 import re
-import zipfile
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse
@@ -27,14 +24,13 @@ from safecampus.core.capabilities import CAMPAIGN_VIEW, FORM_FILL, FORM_REVIEW, 
 from safecampus.core.db import in_write_transaction
 from safecampus.core.excel import XLSX_CONTENT_TYPE, attachment
 from safecampus.core.forms import id_param
-from safecampus.core.jobs import job_start
 from safecampus.core.refusals import Code
 from safecampus.hazards.evidence import serve_evidence
 from safecampus.orgs.choices import SchoolStage
 
 from . import selectors, services
 from .choices import Answer, FormStatus, ReviewDecision
-from .excel import export_name, form_workbook_bytes
+from .excel import export_name, form_import_start, form_workbook_bytes, forms_zip_start
 from .forms import ImportForm, ReviewForm
 from .lifecycle import ACCEPT, FORM, RETURN, SAVE
 from .models import FormAnswer
@@ -54,13 +50,7 @@ def _refusal_text(exc: ValidationError) -> str:
 @require_POST
 def campaign_forms_zip(request, pk: int):
     campaign = selectors.campaign_to_run(request.user, pk)
-    job = job_start(
-        kind="campaigns.forms_zip",
-        title=_("All forms of %(name)s") % {"name": campaign.name},
-        user=request.user,
-        params={"campaign": campaign.pk},
-    )
-    return redirect(job)
+    return redirect(forms_zip_start(actor=request.user, campaign=campaign))
 
 
 def _start_import(request, *, campaign, form_id: int | None = None):
@@ -71,28 +61,12 @@ def _start_import(request, *, campaign, form_id: int | None = None):
         for problem in problems or [_("Choose one or more .xlsx workbooks, or a zip of them.")]:
             messages.error(request, problem)
         return None
-    files = form.cleaned_data["files"]
-    if len(files) == 1:
-        upload, name = files[0], files[0].name
-    else:
-        # several workbooks travel to the job as one zip
-        buf = io.BytesIO()
-        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:
-            for f in files:
-                archive.writestr(f.name, f.read())
-        name = f"{len(files)} workbooks.zip"
-        upload = ContentFile(buf.getvalue(), name="workbooks.zip")
-    return job_start(
-        kind="campaigns.form_import",
-        title=_("Import forms: %(name)s") % {"name": name},
-        user=request.user,
-        params={
-            "campaign": campaign.pk,
-            "form": form_id,
-            "name": name,
-            "submit": form.cleaned_data["submit"],
-        },
-        input_file=upload,
+    return form_import_start(
+        actor=request.user,
+        campaign=campaign,
+        files=form.cleaned_data["files"],
+        submit=form.cleaned_data["submit"],
+        form_id=form_id,
     )
 
 
