@@ -173,10 +173,10 @@ def _sections(answers: list[FormAnswer]) -> list[dict]:
 def _start_import(request, *, campaign, form_id: int | None = None):
     """The page's import form checks the upload (every file over the limits named), then the
     job starts."""
+    if not request.FILES.getlist("files"):
+        raise refuse({"files": [_("Choose one or more .xlsx workbooks, or a zip of them.")]})
     form = ImportForm(request.POST, request.FILES)
     if not form.is_valid():
-        if not request.FILES.getlist("files"):
-            raise refuse({"files": [_("Choose one or more .xlsx workbooks, or a zip of them.")]})
         raise refuse({f: list(ms) for f, ms in form.errors.items()})
     return form_import_start(
         actor=request.user,
