@@ -280,6 +280,9 @@ def test_bad_answers_are_refused_in_chinese_and_nothing_is_saved(fx, client):
         assert response.status_code == 400, data
         assert response.json()["code"] == "invalid"
         assert any("\u4e00" <= ch <= "\u9fff" for ch in response.json()["message"]), data
+    twice = post_json(client, url, {"answers": [{"id": a1.pk}, {"id": a1.pk, "note": "x"}]})
+    assert twice.status_code == 400
+    assert twice.json()["message"] == "每个检查项只能提交一次。"
     assert history(fx.form_a) == []
 
 
