@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -347,16 +346,8 @@ def form_submit(request, pk: int):
 
     def save_and_submit():
         # One write transaction (one turn at SQLite's lock): the page's unsaved input is saved
-        # first and stays saved when the submission itself is refused (its savepoint rolls back).
-        # On a form already submitted, the same content again saves nothing and the submission
-        # below answers "already submitted" (a double-click); other content is refused as locked.
-        if rows:
-            services.form_save(actor=request.user, form_id=form.pk, rows=rows)
-        try:
-            with transaction.atomic():
-                return services.form_submit(actor=request.user, form_id=form.pk), None
-        except ValidationError as exc:
-            return None, exc
+        # first and stays saved when the submission itself is refused.
+        return services.form_save_and_submit(actor=request.user, form_id=form.pk, rows=rows)
 
     try:
         result, refused = in_write_transaction(save_and_submit)

@@ -298,6 +298,20 @@ class AnswersSaveSerializer(serializers.Serializer):
         return rows
 
 
+class WithAnswersSerializer(serializers.Serializer):
+    """The page's buttons post the page: answers not saved yet may come along."""
+
+    answers = AnswerRowSerializer(
+        many=True,
+        required=False,
+        help_text="Answers to save first (as `answers/` takes them), as the page saves its "
+        "unsaved input with the button.",
+    )
+
+    def validate_answers(self, rows):
+        return AnswersSaveSerializer.validate_answers(self, rows)
+
+
 class EvidenceUploadSerializer(serializers.Serializer):
     files = serializers.ListField(
         child=serializers.FileField(allow_empty_file=False),

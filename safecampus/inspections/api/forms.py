@@ -74,6 +74,7 @@ from .form_serializers import (
     SaveResultSerializer,
     SectionResultSerializer,
     SubmitResultSerializer,
+    WithAnswersSerializer,
 )
 
 TAGS = ["forms"]
@@ -187,6 +188,16 @@ def _start_import(request, *, campaign, form_id: int | None = None):
     )
 
 
+def _rows(request, serializer_class) -> dict[int, dict]:
+    """The answer rows of the request ({answer id: the fields sent, ``seq`` included}); bad
+    input refused with every field named."""
+    serializer = serializer_class(data=request.data)
+    if not serializer.is_valid():
+        raise refuse(_flat_errors(serializer.errors, request.data))
+    rows = serializer.validated_data.get("answers") or []
+    return {r["id"]: {f: v for f, v in r.items() if f != "id"} for r in rows}
+
+
 def _list_parameters() -> list:
     return [FormListQuerySerializer]
 
@@ -290,14 +301,7 @@ class FormViewSet(_Base):
     @action(detail=True, methods=["post"])
     def answers(self, request, pk=None):
         form = _form_for(request.user, pk)
-        serializer = AnswersSaveSerializer(data=request.data)
-        if not serializer.is_valid():
-            raise refuse(_flat_errors(serializer.errors, request.data))
-        rows_in = serializer.validated_data["answers"]
-        rows = {
-            r["id"]: {f: v for f, v in r.items() if f != "id"}
-            for r in rows_in  # the fields sent, ``seq`` included
-        }
+        rows = _rows(request, AnswersSaveSerializer)
         stale: set = set()
 
         def save():
@@ -321,10 +325,13 @@ class FormViewSet(_Base):
 
     @extend_schema(
         parameters=[ID, _AREA_ID],
-        request=None,
+        request=WithAnswersSerializer,
         responses={
             200: SectionResultSerializer,
-            400: error("`invalid`: the section is not on the form. Nothing is saved."),
+            400: error(
+                "`invalid`: the section is not on the form, or an answer sent is not allowed "
+                "(named as `answers.<answer id>.<field>`). Nothing is saved."
+            ),
             403: _FORBIDDEN_FILL,
             404: NOT_FOUND,
             409: _LOCKED,
@@ -333,7 +340,8 @@ class FormViewSet(_Base):
         description='The page\'s "all compliant" button of one section (risk area): every '
         "still-unanswered item of it becomes compliant, in one `save` event naming the section; "
         "items already answered keep their answer, and each marked item can still be changed "
-        f"one by one. Roles: {who(FORM_FILL)}: the school's, or the centre for a school of its "
+        "one by one. `answers` sent along are saved first, in the same transaction. "
+        f"Roles: {who(FORM_FILL)}: the school's, or the centre for a school of its "
         "bureau.",
     )
     @action(
@@ -347,12 +355,16 @@ class FormViewSet(_Base):
         area = key(area_id)
         if not selectors.may_fill(request.user, form):
             raise PermissionDenied(_("Only the school (or the safety centre) fills in this form."))
+        rows = _rows(request, WithAnswersSerializer)
+
+        def save_and_mark():
+            # one transaction, as the page's: the answers sent and the marks, or nothing
+            if rows:
+                services.form_save(actor=request.user, form_id=form.pk, rows=rows)
+            return services.form_mark_section(actor=request.user, form_id=form.pk, area_id=area)
+
         try:
-            _form, codes = in_write_transaction(
-                lambda: services.form_mark_section(
-                    actor=request.user, form_id=form.pk, area_id=area
-                )
-            )
+            _form, codes = in_write_transaction(save_and_mark)
         except ValidationError as exc:
             raise _row_refusal(exc) from exc
         form = selectors.form_for(request.user, form.pk)
@@ -360,7 +372,7 @@ class FormViewSet(_Base):
 
     @extend_schema(
         parameters=[ID],
-        request=None,
+        request=WithAnswersSerializer,
         responses={
             200: SubmitResultSerializer,
             400: error(
@@ -368,7 +380,8 @@ class FormViewSet(_Base):
                 "without its description, plan, deadline, responsible person, or interim "
                 "measures for a major hazard; not applicable without a reason), each under "
                 "`answers.<answer id>.<field>`, all with the item's code in `non_field_errors`. "
-                "Nothing is submitted."
+                "Nothing is submitted; `answers` sent along stay saved. `invalid`: an answer "
+                "sent is not allowed; nothing is saved."
             ),
             403: _FORBIDDEN_FILL,
             404: NOT_FOUND,
@@ -381,18 +394,24 @@ class FormViewSet(_Base):
         description="Checks completeness, locks the form for the departments' review and "
         "enters every non-compliant item in the hazard register (or updates, or withdraws, the "
         "hazard an earlier round made), all at once; after the deadline the form is marked "
-        "late. Save the answers first (`answers/`). "
+        "late. `answers` not saved yet may come along (as the page posts its unsaved input): "
+        "they are saved first and stay saved when the submission is refused. "
         f"Roles: {who(FORM_FILL)}: the school's, or the centre for a school of its bureau.",
     )
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         form = _form_for(request.user, pk)
+        rows = _rows(request, WithAnswersSerializer)
         try:
-            result = in_write_transaction(
-                lambda: services.form_submit(actor=request.user, form_id=form.pk)
+            result, refused = in_write_transaction(
+                lambda: services.form_save_and_submit(
+                    actor=request.user, form_id=form.pk, rows=rows
+                )
             )
-        except ValidationError as exc:
+        except ValidationError as exc:  # a bad answer: nothing saved
             raise _row_refusal(exc) from exc
+        if refused is not None:  # the answers sent stay saved
+            raise _row_refusal(refused)
         result = {**result, "form": selectors.form_for(request.user, form.pk)}
         return Response(SubmitResultSerializer(result).data)
 

@@ -352,6 +352,19 @@ def test_marking_a_section_has_the_pages_effect_and_event(fx, client, via):
     )
 
 
+def test_answers_sent_with_marking_a_section_are_saved_in_the_same_step(fx, client):
+    client.force_login(fx.school_user)
+    a1, a2, _a3 = fx.answers_a
+    url = form_url(fx.form_a, f"sections/{a1.item.area_id}/mark-compliant/")
+    row = {"id": a2.pk, "answer": Answer.NOT_APPLICABLE, "na_reason": "无设施"}
+    response = post_json(client, url, {"answers": [row]})
+    assert response.status_code == 200, response.content
+    assert response.json()["marked"] == ["A01-01"]
+    a1.refresh_from_db()
+    a2.refresh_from_db()
+    assert (a1.answer, a2.answer) == (Answer.COMPLIANT, Answer.NOT_APPLICABLE)
+
+
 def test_marking_a_section_scope_and_refusals(fx, client):
     area = fx.answer_a.item.area
     url = form_url(fx.form_a, f"sections/{area.pk}/mark-compliant/")
@@ -419,6 +432,32 @@ def test_an_incomplete_form_is_refused_with_every_item_named(fx, client):
     assert body["message"] == "A01-01 排查结果：" + _("Answer this item.")
     assert refreshed(fx.form_a).status == FormStatus.NOT_STARTED
     assert history(fx.form_a) == []
+
+
+def test_answers_sent_with_submit_are_saved_first_as_the_pages(fx, client):
+    client.force_login(fx.school_user)
+    url = form_url(fx.form_a, "submit/")
+    a1 = fx.answer_a
+    # refused for the items still missing, but the answer sent stays saved (the page's way)
+    refused = post_json(client, url, {"answers": [{"id": a1.pk, "answer": Answer.COMPLIANT}]})
+    assert refused.status_code == 400 and refused.json()["code"] == "incomplete"
+    assert f"answers.{a1.pk}.answer" not in refused.json()["errors"]
+    a1.refresh_from_db()
+    assert a1.answer == Answer.COMPLIANT
+    assert refreshed(fx.form_a).status == FormStatus.IN_PROGRESS
+    # a bad answer sent along saves nothing
+    bad = post_json(client, url, {"answers": [{"id": a1.pk, "answer": "maybe"}]})
+    assert bad.status_code == 400 and bad.json()["code"] == "invalid"
+    a1.refresh_from_db()
+    assert a1.answer == Answer.COMPLIANT
+    rows = [
+        {"id": pk, **{k: str(v) for k, v in row.items()}}
+        for pk, row in complete_rows(fx.form_a).items()
+    ]
+    done = post_json(client, url, {"answers": rows})
+    assert done.status_code == 200, done.content
+    assert done.json()["form"]["status"] == FormStatus.SUBMITTED
+    assert [h[0] for h in history(fx.form_a)] == [FormAction.SAVE, FormAction.SUBMIT]
 
 
 def test_submitting_scope_and_a_second_click(fx, client):
