@@ -312,8 +312,6 @@ class FormViewSet(_Base):
             _form, changed = in_write_transaction(save)
         except ValidationError as exc:
             raise _row_refusal(exc) from exc
-        except InspectionForm.DoesNotExist as exc:
-            raise exceptions.NotFound(_("Not found, or outside your scope.")) from exc
         form = selectors.form_for(request.user, form.pk)
         result = {
             "form": form,
