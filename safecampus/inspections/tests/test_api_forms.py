@@ -189,6 +189,29 @@ def test_a_form_with_its_sections_answers_evidence_and_actions(fx, client):
     assert client.get("/api/v1/forms/abc/").status_code == 404
 
 
+def test_a_forms_detail_reads_its_evidence_and_history_without_a_query_per_row(fx, client):
+    client.force_login(fx.school_user)
+    url = form_url(fx.form_a)
+    services.answer_attach(
+        actor=fx.school_user,
+        answer_id=fx.answer_a.pk,
+        files=[SimpleUploadedFile("现场照片.png", png_bytes())],
+    )
+    services.form_save(
+        actor=fx.school_user, form_id=fx.form_a.pk, rows={fx.answer_a.pk: {"note": "初查"}}
+    )
+    few = count_queries(client, url)
+    for answer in fx.answers_a:
+        services.answer_attach(
+            actor=fx.school_user,
+            answer_id=answer.pk,
+            files=[SimpleUploadedFile(f"照片{n}.png", png_bytes()) for n in range(3)],
+        )
+    services.form_save(actor=fx.centre, form_id=fx.form_a.pk, rows=complete_rows(fx.form_a))
+    assert fx.form_a.events.count() == 3
+    assert count_queries(client, url) == few
+
+
 # --- saving answers -------------------------------------------------------------------------------
 
 
