@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -53,7 +54,7 @@ from safecampus.core.excel import (
     wrapped_height,
     write_cell,
 )
-from safecampus.core.jobs import JobRefused
+from safecampus.core.jobs import JobRefused, job_start
 
 from . import services
 from .choices import Answer, FormAction
@@ -672,3 +673,38 @@ def forms_zip_job(*, job, progress) -> dict:
         job.output_name = file_name(campaign.name, "自查表", timezone.localdate(), ext="zip")
         job.output_file.save(f"forms-{campaign.pk}.zip", File(tmp), save=False)
     return {"rows": len(forms)}
+
+
+# --- starting the jobs (the pages and the API) ---------------------------------------------------
+
+
+def forms_zip_start(*, actor, campaign):
+    """Start the job that zips every form of ``campaign`` the actor sees."""
+    return job_start(
+        kind="campaigns.forms_zip",
+        title=_("All forms of %(name)s") % {"name": campaign.name},
+        user=actor,
+        params={"campaign": campaign.pk},
+    )
+
+
+def form_import_start(*, actor, campaign, files: list, submit: bool, form_id: int | None = None):
+    """Start the job that imports ``files`` (workbooks or zips of them, already checked by
+    :func:`check_import_upload`) into ``campaign``'s forms (or the one form ``form_id``);
+    several files travel to the job as one zip."""
+    if len(files) == 1:
+        upload, name = files[0], files[0].name
+    else:
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:
+            for f in files:
+                archive.writestr(f.name, f.read())
+        name = f"{len(files)} workbooks.zip"
+        upload = ContentFile(buf.getvalue(), name="workbooks.zip")
+    return job_start(
+        kind="campaigns.form_import",
+        title=_("Import forms: %(name)s") % {"name": name},
+        user=actor,
+        params={"campaign": campaign.pk, "form": form_id, "name": name, "submit": submit},
+        input_file=upload,
+    )

@@ -54,13 +54,21 @@ def awaiting_review_q(user) -> Q:
     return awaiting_review_q(user)
 
 
-def form_list(user, campaign, *, status="", stage="", late=False, awaiting=False, q=""):
-    """The campaign's forms ``user`` sees, filtered as the list page asks."""
-    forms = (
-        campaign_forms(user, campaign)
-        .select_related("school", "campaign")  # the status badge reads the forms deadline
-        .order_by("school__name", "id")
-    )
+def form_list(
+    user, campaign, *, status="", stage="", late=False, awaiting=False, q="", school=None
+):
+    """The campaign's forms ``user`` sees, filtered as the list page asks (``campaign`` None:
+    the forms of every campaign, newest campaign first; ``school``: one school's, for the API)."""
+    if campaign is None:
+        forms = InspectionForm.objects.visible_to(user).order_by(
+            "-campaign_id", "school__name", "id"
+        )
+    else:
+        forms = campaign_forms(user, campaign).order_by("school__name", "id")
+    # the status badge reads the forms deadline
+    forms = forms.select_related("school", "campaign")
+    if school is not None:
+        forms = forms.filter(school_id=school)
     if status:
         forms = forms.filter(status=status)
     if stage:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connections, router, transaction
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
@@ -568,6 +568,22 @@ def form_submit(*, actor, form_id: int) -> dict:
         ),
     )
     return {"form": form, "created": created, "updated": updated, "withdrawn": withdrawn}
+
+
+def form_save_and_submit(*, actor, form_id: int, rows: dict | None = None):
+    """Submit as the page's Submit button does: the answers sent with it (``rows``, as for
+    :func:`form_save`) are saved first and stay saved when the submission itself is refused
+    (its savepoint rolls back). On a form already submitted, the same content again saves
+    nothing and the submission answers "already submitted"; other content is refused as
+    locked. Run it in one write transaction (``core.db.in_write_transaction``). Returns
+    ``(result of form_submit, None)``, or ``(None, the refusal)``."""
+    if rows:
+        form_save(actor=actor, form_id=form_id, rows=rows)
+    try:
+        with transaction.atomic():
+            return form_submit(actor=actor, form_id=form_id), None
+    except ValidationError as exc:
+        return None, exc
 
 
 def _carry_evidence(answer: FormAnswer, hazard, actor) -> None:

@@ -4,16 +4,12 @@ through ``selectors`` and change data through ``services`` only."""
 
 from __future__ import annotations
 
-import io
 import re
-import zipfile
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -27,14 +23,13 @@ from safecampus.core.capabilities import CAMPAIGN_VIEW, FORM_FILL, FORM_REVIEW, 
 from safecampus.core.db import in_write_transaction
 from safecampus.core.excel import XLSX_CONTENT_TYPE, attachment
 from safecampus.core.forms import id_param
-from safecampus.core.jobs import job_start
 from safecampus.core.refusals import Code
 from safecampus.hazards.evidence import serve_evidence
 from safecampus.orgs.choices import SchoolStage
 
 from . import selectors, services
 from .choices import Answer, FormStatus, ReviewDecision
-from .excel import export_name, form_workbook_bytes
+from .excel import export_name, form_import_start, form_workbook_bytes, forms_zip_start
 from .forms import ImportForm, ReviewForm
 from .lifecycle import ACCEPT, FORM, RETURN, SAVE
 from .models import FormAnswer
@@ -54,13 +49,7 @@ def _refusal_text(exc: ValidationError) -> str:
 @require_POST
 def campaign_forms_zip(request, pk: int):
     campaign = selectors.campaign_to_run(request.user, pk)
-    job = job_start(
-        kind="campaigns.forms_zip",
-        title=_("All forms of %(name)s") % {"name": campaign.name},
-        user=request.user,
-        params={"campaign": campaign.pk},
-    )
-    return redirect(job)
+    return redirect(forms_zip_start(actor=request.user, campaign=campaign))
 
 
 def _start_import(request, *, campaign, form_id: int | None = None):
@@ -71,28 +60,12 @@ def _start_import(request, *, campaign, form_id: int | None = None):
         for problem in problems or [_("Choose one or more .xlsx workbooks, or a zip of them.")]:
             messages.error(request, problem)
         return None
-    files = form.cleaned_data["files"]
-    if len(files) == 1:
-        upload, name = files[0], files[0].name
-    else:
-        # several workbooks travel to the job as one zip
-        buf = io.BytesIO()
-        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:
-            for f in files:
-                archive.writestr(f.name, f.read())
-        name = f"{len(files)} workbooks.zip"
-        upload = ContentFile(buf.getvalue(), name="workbooks.zip")
-    return job_start(
-        kind="campaigns.form_import",
-        title=_("Import forms: %(name)s") % {"name": name},
-        user=request.user,
-        params={
-            "campaign": campaign.pk,
-            "form": form_id,
-            "name": name,
-            "submit": form.cleaned_data["submit"],
-        },
-        input_file=upload,
+    return form_import_start(
+        actor=request.user,
+        campaign=campaign,
+        files=form.cleaned_data["files"],
+        submit=form.cleaned_data["submit"],
+        form_id=form_id,
     )
 
 
@@ -373,16 +346,8 @@ def form_submit(request, pk: int):
 
     def save_and_submit():
         # One write transaction (one turn at SQLite's lock): the page's unsaved input is saved
-        # first and stays saved when the submission itself is refused (its savepoint rolls back).
-        # On a form already submitted, the same content again saves nothing and the submission
-        # below answers "already submitted" (a double-click); other content is refused as locked.
-        if rows:
-            services.form_save(actor=request.user, form_id=form.pk, rows=rows)
-        try:
-            with transaction.atomic():
-                return services.form_submit(actor=request.user, form_id=form.pk), None
-        except ValidationError as exc:
-            return None, exc
+        # first and stays saved when the submission itself is refused.
+        return services.form_save_and_submit(actor=request.user, form_id=form.pk, rows=rows)
 
     try:
         result, refused = in_write_transaction(save_and_submit)
