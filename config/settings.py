@@ -346,6 +346,7 @@ SPECTACULAR_SETTINGS = {
         "MessageTransportEnum": "safecampus.messaging.choices.Transport",
         "RobotTransportEnum": "safecampus.messaging.api.serializers.ROBOT_TRANSPORTS",
         "JobStatusEnum": "safecampus.core.models.Job.Status",
+        "SummaryEnum": "safecampus.hazards.choices.Summary",
     },
     # every operation declares the errors it answers, with the one Error body
     "POSTPROCESSING_HOOKS": [

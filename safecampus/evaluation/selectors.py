@@ -373,3 +373,8 @@ def archive_hazards(snapshot: dict, *, category: str = "", department: str = "")
         h["derived_label"] = labels.get(h["derived"], "")
         h["confirmed_label"] = labels.get(h["confirmed"], "") if h["confirmed"] else ""
     return hazards
+
+
+def archive_file_name(archive) -> str:
+    """The name of the archive's snapshot when downloaded."""
+    return f"{archive.campaign.name}_归档.json.gz"

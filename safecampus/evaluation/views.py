@@ -246,7 +246,7 @@ def archive_download(request, pk: int):
     return FileResponse(
         archive.snapshot.open("rb"),
         as_attachment=True,
-        filename=f"{archive.campaign.name}_归档.json.gz",
+        filename=selectors.archive_file_name(archive),
         content_type="application/gzip",
     )
 
