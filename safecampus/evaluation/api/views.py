@@ -6,7 +6,8 @@
   offered); ``hazards`` its confirmation list (filters ``department``, ``state``,
   ``category``); ``confirm-all`` (as the register gives them); ``archive`` (``POST`` starts the
   archiving job, ``GET`` reads the archive as it was frozen, ``archive/hazards`` its hazards);
-  ``archive.json.gz`` the snapshot; ``summary`` (the written summary of the archive, a job) and
+  ``archive.json.gz`` the snapshot; ``departments/{id}/material.docx`` a department's written
+  material; ``summary`` (the written summary of the archive, a job) and
   ``summary/draft`` (a draft from the live data, a job).
 - ``evaluation-hazards/{id}``: one campaign hazard with its confirmations; ``confirm`` states
   its summary category.
@@ -17,6 +18,8 @@ Every read goes through ``evaluation.selectors``, every write through ``evaluati
 """
 
 from __future__ import annotations
+
+import io
 
 from django.core.exceptions import PermissionDenied
 from django.urls import path
@@ -43,11 +46,12 @@ from safecampus.core.api import (
     who,
 )
 from safecampus.core.capabilities import EVALUATION_VIEW, REPORT_COMPILE, SUMMARY_CONFIRM
+from safecampus.core.documents import DOCX_CONTENT_TYPE
 from safecampus.core.jobs import job_start
 from safecampus.core.refusals import refuse
 from safecampus.hazards.models import Hazard
 
-from .. import selectors, services
+from .. import material, selectors, services
 from ..models import ARCHIVE_READERS
 from ..snapshot import summarise
 from .serializers import (
@@ -357,6 +361,31 @@ class EvaluationViewSet(_Base):
         )
         return _started(request, job)
 
+    @extend_schema(
+        parameters=[
+            _ID,
+            OpenApiParameter(
+                "department_id", int, OpenApiParameter.PATH, description="The department's id."
+            ),
+        ],
+        responses={(200, DOCX_CONTENT_TYPE): bytes, 403: _FORBIDDEN_CONFIRM, 404: NOT_FOUND},
+        summary="A department's written material (Word)",
+        description="The department's written material on the campaign's rectification, "
+        "named as the page names it. The centre reads every department's, a department "
+        f"officer its own. Roles: {who(SUMMARY_CONFIRM)}.",
+    )
+    def department_material(self, request, pk=None, department_id=None):
+        campaign = self._campaign(pk, SUMMARY_CONFIRM)
+        department = material.department_get(
+            user=request.user, campaign=campaign, pk=key(department_id)
+        )
+        m = material.material_collect(user=request.user, campaign=campaign, department=department)
+        return file_answer(
+            io.BytesIO(material.material_document(m)),
+            material.material_file_name(m),
+            content_type=DOCX_CONTENT_TYPE,
+        )
+
 
 @extend_schema(tags=["evaluation"])
 class EvaluationHazardViewSet(_Base):
@@ -436,6 +465,11 @@ urlpatterns = [
         "evaluations/<str:pk>/archive.json.gz",
         EvaluationViewSet.as_view({"get": "archive_download"}),
         name="evaluation-archive-download",
+    ),
+    path(
+        "evaluations/<str:pk>/departments/<str:department_id>/material.docx",
+        EvaluationViewSet.as_view({"get": "department_material"}),
+        name="evaluation-department-material",
     ),
     *router.urls,
 ]

@@ -443,3 +443,24 @@ def test_the_draft_summary_writes_the_same_event(
     expected = (EvaluationAction.SUMMARY, camp.centre.pk, Role.SAFETY_CENTRE)
     assert [e[:3] for e in events] == [expected]
     assert events[0][3]["draft"] is True
+
+
+def test_a_departments_material_downloads_as_the_page(camp, hazards, client):
+    c = camp.campaign.pk
+    url = f"/api/v1/evaluations/{c}/departments/{camp.department.pk}/material.docx"
+    scope_matrix(
+        client,
+        url,
+        permitted=camp.dept_user,
+        # another bureau, and another department's officer
+        out_of_scope=[_outsider(camp), camp.other_dept_user],
+        wrong_role=[camp.school_user, camp.leader],
+    )
+    client.force_login(camp.centre)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    page = client.get(f"/evaluation/campaigns/{c}/departments/{camp.department.pk}/material.docx")
+    assert response["Content-Disposition"] == page["Content-Disposition"]
+    assert "普教一科" in unquote(response["Content-Disposition"])
+    assert b"".join(response.streaming_content)[:2] == b"PK"

@@ -10,7 +10,7 @@
 - ``dashboard/refresh/``: count the snapshot again now (one count at a time: ``busy`` 409);
 - ``dashboard/export.xlsx``: the workbook of the figures, named as the page names it;
 - ``dashboard/schools/{id}/``: a school's dashboard (the school's own officers and principal,
-  the bureau's centre, leaders and inspectors).
+  the bureau's centre, leaders and inspectors), and ``export.xlsx`` its workbook.
 
 Every read goes through ``reports.selectors``, ``reports.snapshots`` and ``reports.school``.
 """
@@ -309,6 +309,35 @@ class SchoolDashboardView(APIView):
         data = school_selectors.school_dashboard(user=request.user, school=school)
         data = {**data, "duties": plain(data["duties"])}
         return Response(SchoolDashboardSerializer(data).data)
+
+
+class SchoolDashboardExportView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        tags=["dashboard"],
+        parameters=[
+            OpenApiParameter("id", int, OpenApiParameter.PATH, description="The school's id.")
+        ],
+        responses={
+            (200, XLSX_CONTENT_TYPE): bytes,
+            403: error(
+                "`permission_denied`: the caller sees the school but not all of its hazards."
+            ),
+            404: NOT_FOUND,
+        },
+        summary="A school's dashboard workbook",
+        description="The school dashboard's figures and the rows behind them as an Excel "
+        "workbook, named as the page names it; the export is written to the audit log as the "
+        f"page writes it. Roles: the school's own {who(SCHOOL_ROLES)}; the bureau's "
+        f"{who(BUREAU_WIDE)}.",
+    )
+    def get(self, request, **kwargs):
+        school = school_selectors.school_get(user=request.user, pk=key(kwargs["id"]))
+        content, name = school_selectors.school_export(
+            user=request.user, school=school, base_url=request.build_absolute_uri("/")[:-1]
+        )
+        return file_answer(io.BytesIO(content), name, content_type=XLSX_CONTENT_TYPE)
 
 
 urlpatterns = [

@@ -14,6 +14,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from safecampus.audit.models import Action as AuditAction
+from safecampus.audit.models import AuditEvent
 from safecampus.core.models import Job
 from safecampus.core.roles import Role
 from safecampus.core.testing import scope_matrix, user_with_role
@@ -246,3 +248,29 @@ def test_school_dashboard_is_the_pages(dash, client_for, who):
     assert [f["id"] for f in api["forms_to_fill"]] == [f.pk for f in page.context["forms_to_fill"]]
     assert api["duties"] == json.loads(json.dumps(plain(page.context["duties"])))
     assert api["school"] == {"id": dash.school_a.pk, "name": dash.school_a.name}
+
+
+def test_school_workbook_as_the_page_with_the_same_audit_row(dash, client):
+    url = f"{URL}schools/{dash.school_a.pk}/export.xlsx"
+    other = user_with_role(Role.SAFETY_CENTRE, dash.other_bureau, username="oc")
+    scope_matrix(
+        client,
+        url,
+        permitted=dash.centre,
+        out_of_scope=[dash.school_b_user, other],
+        wrong_role=[dash.users[Role.DEPARTMENT_OFFICER]],
+    )
+    client.force_login(dash.school_user)
+    exports = AuditEvent.objects.filter(action=AuditAction.EXPORT)
+    before = exports.count()
+    page = client.get(f"/dashboard/school/{dash.school_a.pk}/export.xlsx")
+    by_page = list(exports.order_by("id").values_list("actor_id", "data")[before:])
+    api = client.get(url)
+    assert api.status_code == 200
+    assert api["Content-Type"] == page["Content-Type"]
+    assert api["Content-Disposition"] == page["Content-Disposition"]
+    assert "学校工作台" in _filename(api)
+    by_api = list(exports.order_by("id").values_list("actor_id", "data")[before + 1 :])
+    assert by_api == by_page
+    expected = {"kind": "school_dashboard", "school": dash.school_a.pk}
+    assert by_page == [(dash.school_user.pk, expected)]
