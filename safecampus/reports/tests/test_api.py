@@ -41,13 +41,18 @@ def _filename(response) -> str:
 def test_who_reaches_the_dashboard_api(dash, client):
     partner = dash.users[Role.PARTNER]
     for url in (URL, f"{URL}map/", f"{URL}export.xlsx"):
-        scope_matrix(client, url, permitted=dash.centre, wrong_role=[dash.school_user, partner])
+        scope_matrix(
+            client,
+            url,
+            permitted=dash.centre,
+            wrong_role=[dash.users[Role.SCHOOL_OFFICER], partner],
+        )
     scope_matrix(
         client,
         f"{URL}refresh/",
         method="post",
         data={},
-        wrong_role=[dash.school_user, partner],
+        wrong_role=[dash.users[Role.SCHOOL_OFFICER], partner],
     )
 
 
@@ -206,13 +211,14 @@ def test_the_page_and_the_api_refresh_the_same_snapshot(
         client.get(URL, {"stage": "primary"})
     with django_capture_on_commit_callbacks(execute=True):
         assert client.post("/dashboard/refresh/", {"stage": "primary"}).status_code == 302
-    by_page = list(Job.objects.filter(kind=snapshots.JOB_KIND).values_list("created_by", "params"))
+    kind = Job.objects.filter(kind=snapshots.JOB_KIND).order_by("id")
+    by_page = list(kind.values_list("created_by", "params"))
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             f"{URL}refresh/", {"stage": "primary"}, content_type="application/json"
         )
     assert response.status_code == 202
-    jobs = list(Job.objects.filter(kind=snapshots.JOB_KIND).values_list("created_by", "params"))
+    jobs = list(kind.values_list("created_by", "params"))
     snap = DashboardSnapshot.objects.get()
     assert jobs[-1] == by_page[-1] == (dash.centre.pk, {"snapshot": snap.pk})
     assert Job.objects.get(pk=response.json()["job"]).status == Job.Status.SUCCEEDED
@@ -226,7 +232,7 @@ def test_school_dashboard_scope(dash, client):
     scope_matrix(
         client,
         f"{URL}schools/{dash.school_a.pk}/",
-        permitted=dash.school_user,
+        permitted=dash.users[Role.SCHOOL_OFFICER],
         out_of_scope=[dash.school_b_user, other],
         # a department and a partner unit see the school, not all of its hazards
         wrong_role=[dash.users[Role.DEPARTMENT_OFFICER], dash.users[Role.PARTNER]],
@@ -236,9 +242,9 @@ def test_school_dashboard_scope(dash, client):
     assert client.get(f"{URL}schools/abc/").status_code == 404
 
 
-@pytest.mark.parametrize("who", ["school_user", "centre"])
+@pytest.mark.parametrize("who", [Role.SCHOOL_OFFICER, Role.SAFETY_CENTRE])
 def test_school_dashboard_is_the_pages(dash, client_for, who):
-    client = client_for(getattr(dash, who))
+    client = client_for(dash.users[who])
     page = client.get(f"/dashboard/school/{dash.school_a.pk}/")
     api = client.get(f"{URL}schools/{dash.school_a.pk}/").json()
     assert api["counts"] == page.context["counts"]
@@ -260,7 +266,7 @@ def test_school_workbook_as_the_page_with_the_same_audit_row(dash, client):
         out_of_scope=[dash.school_b_user, other],
         wrong_role=[dash.users[Role.DEPARTMENT_OFFICER]],
     )
-    client.force_login(dash.school_user)
+    client.force_login(dash.users[Role.SCHOOL_OFFICER])
     exports = AuditEvent.objects.filter(action=AuditAction.EXPORT)
     before = exports.count()
     page = client.get(f"/dashboard/school/{dash.school_a.pk}/export.xlsx")
@@ -273,4 +279,4 @@ def test_school_workbook_as_the_page_with_the_same_audit_row(dash, client):
     by_api = list(exports.order_by("id").values_list("actor_id", "data")[before + 1 :])
     assert by_api == by_page
     expected = {"kind": "school_dashboard", "school": dash.school_a.pk}
-    assert by_page == [(dash.school_user.pk, expected)]
+    assert by_page == [(dash.users[Role.SCHOOL_OFFICER].pk, expected)]
