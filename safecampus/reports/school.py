@@ -104,6 +104,11 @@ def school_get(*, user, pk: int) -> School:
     return school
 
 
+def sees_bureau_schools(user) -> bool:
+    """True for a bureau role that opens any school's dashboard from the school list."""
+    return access.sees_bureau_schools(scope_for(user))
+
+
 def own_schools(*, user) -> list[School]:
     """The schools the user holds a school role in, by name."""
     ids = access.own_school_ids(scope_for(user))

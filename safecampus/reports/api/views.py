@@ -9,6 +9,7 @@
 - ``dashboard/status/``: the state of the count of the caller's snapshot;
 - ``dashboard/refresh/``: count the snapshot again now (one count at a time: ``busy`` 409);
 - ``dashboard/export.xlsx``: the workbook of the figures, named as the page names it;
+- ``dashboard/schools/``: the caller's own schools (a school role held there);
 - ``dashboard/schools/{id}/``: a school's dashboard (the school's own officers and principal,
   the bureau's centre, leaders and inspectors), and ``export.xlsx`` its workbook.
 
@@ -20,6 +21,7 @@ from __future__ import annotations
 import datetime
 import io
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Model
 from django.http import Http404, HttpResponse
 from django.urls import path
@@ -33,6 +35,7 @@ from rest_framework.views import APIView
 
 from safecampus.core.api import (
     NOT_FOUND,
+    Pagination,
     capability_permission,
     error,
     file_answer,
@@ -51,6 +54,7 @@ from ..forms import DashboardFilterForm
 from .serializers import (
     DashboardFiltersSerializer,
     DashboardJobSerializer,
+    DashboardNamedSerializer,
     DashboardSerializer,
     MapSerializer,
     SchoolDashboardSerializer,
@@ -279,6 +283,32 @@ class ExportView(_Base):
 
 
 _SCHOOL_ROLES = SCHOOL_ROLES | BUREAU_WIDE
+
+
+class OwnSchoolsView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        tags=["dashboard"],
+        responses={
+            200: DashboardNamedSerializer(many=True),
+            403: error(
+                f"`permission_denied`: the caller holds none of {who(SCHOOL_ROLES)} in a "
+                f"school, nor {who(BUREAU_WIDE)} in a bureau."
+            ),
+        },
+        summary="The caller's own schools",
+        description="The schools whose dashboard is the caller's own (a school role held "
+        "there), by name, as the school dashboard page offers them; empty for the bureau's "
+        f"{who(BUREAU_WIDE)}, who open any school of theirs from `/api/v1/schools/`.",
+    )
+    def get(self, request):
+        schools = school_selectors.own_schools(user=request.user)
+        if not schools and not school_selectors.sees_bureau_schools(request.user):
+            raise PermissionDenied(_("Your roles do not allow this."))
+        paginator = Pagination()
+        page = paginator.paginate_queryset(schools, request, view=self)
+        return paginator.get_paginated_response(DashboardNamedSerializer(page, many=True).data)
 
 
 class SchoolDashboardView(APIView):

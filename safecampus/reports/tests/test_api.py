@@ -280,3 +280,19 @@ def test_school_workbook_as_the_page_with_the_same_audit_row(dash, client):
     assert by_api == by_page
     expected = {"kind": "school_dashboard", "school": dash.school_a.pk}
     assert by_page == [(dash.users[Role.SCHOOL_OFFICER].pk, expected)]
+
+
+def test_own_schools_as_the_school_dashboard_offers_them(dash, client_for):
+    from safecampus.accounts.models import RoleAssignment
+
+    both = user_with_role(Role.SCHOOL_OFFICER, dash.school_a, username="both")
+    RoleAssignment.objects.create(user=both, role=Role.PRINCIPAL, school=dash.school_b)
+    client = client_for(both)
+    page = client.get("/dashboard/school/")
+    api = client.get(f"{URL}schools/").json()
+    assert [s["id"] for s in api["results"]] == [s.pk for s in page.context["choices"]]
+    assert {s["id"] for s in api["results"]} == {dash.school_a.pk, dash.school_b.pk}
+    # the bureau's officers open any school from the school list; a department none
+    assert client_for(dash.centre).get(f"{URL}schools/").json()["results"] == []
+    response = client_for(dash.users[Role.DEPARTMENT_OFFICER]).get(f"{URL}schools/")
+    assert response.status_code == 403 and CJK.search(response.json()["message"])
