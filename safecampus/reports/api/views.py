@@ -376,5 +376,11 @@ urlpatterns = [
     path("dashboard/status/", StatusView.as_view(), name="api-dashboard-status"),
     path("dashboard/refresh/", RefreshView.as_view(), name="api-dashboard-refresh"),
     path("dashboard/export.xlsx", ExportView.as_view(), name="api-dashboard-export"),
+    path("dashboard/schools/", OwnSchoolsView.as_view(), name="api-own-schools"),
     path("dashboard/schools/<str:id>/", SchoolDashboardView.as_view(), name="api-school-dashboard"),
+    path(
+        "dashboard/schools/<str:id>/export.xlsx",
+        SchoolDashboardExportView.as_view(),
+        name="api-school-dashboard-export",
+    ),
 ]
