@@ -67,7 +67,8 @@ def _context(request) -> tuple[dict, int]:
         ctx["refreshing"] = figures["refreshing"]
     if figures["as_of"] is not None:
         ctx["now"] = figures["as_of"]
-    ctx["waiting"] = selectors.waiting_for(user)
+    if (waiting := selectors.waiting_for(user)) is not None:
+        ctx["waiting"] = waiting
     return ctx, 200 if valid else 400
 
 
