@@ -359,6 +359,7 @@ SPECTACULAR_SETTINGS = {
         "WeeklyReportActionEnum": "safecampus.weekly.models.ReportAction",
         "WeekStateEnum": "safecampus.weekly.choices.WeekState",
         "ActorRoleEnum": "safecampus.core.roles.Role",
+        "SummaryEnum": "safecampus.hazards.choices.Summary",
     },
     # every operation declares the errors it answers, with the one Error body
     "POSTPROCESSING_HOOKS": [

@@ -5,13 +5,25 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 
-from django.db.models import Case, CharField, Count, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.http import Http404
 from django.utils import timezone
 
 from safecampus.campaigns.choices import CampaignStatus, PhaseKind
-from safecampus.campaigns.models import Campaign
-from safecampus.core.access import get_for, scope_for
+from safecampus.campaigns.models import Campaign, CampaignMilestone, CampaignPhase
+from safecampus.core.access import get_for, roles_on, scope_for
+from safecampus.core.capabilities import SUMMARY_CONFIRM
 from safecampus.hazards.choices import Status, Summary
 from safecampus.hazards.models import Hazard
 from safecampus.inspections.choices import FormStatus
@@ -290,3 +302,79 @@ def archive_readiness(campaign, today: datetime.date | None = None) -> dict:
         "items": items,
         "complete": not items,
     }
+
+
+# --- what the pages and the API show -------------------------------------------------------------
+
+
+def evaluation_campaigns(*, user) -> QuerySet:
+    """The launched (or closed) campaigns the user sees, newest first, with their phases,
+    milestones and archive (for :func:`attach_evaluation`)."""
+    return (
+        Campaign.objects.visible_to(user)
+        .exclude(status=CampaignStatus.DRAFT)
+        .select_related("archive")
+        .prefetch_related(
+            Prefetch("phases", CampaignPhase.objects.order_by("starts_on", "sort_order")),
+            Prefetch("milestones", CampaignMilestone.objects.order_by("due_on")),
+        )
+        .order_by("-year", "-id")
+    )
+
+
+def attach_evaluation(campaigns) -> None:
+    """Give each campaign of a page its evaluation phase, feedback deadline and archive."""
+    for c in campaigns:
+        c.evaluation_phase = evaluation_phase(c)
+        c.feedback_due = feedback_deadline(c)
+        c.archived = getattr(c, "archive", None)
+
+
+def evaluation_overview(*, user, campaign, today: datetime.date) -> dict:
+    """What the evaluation page shows of ``campaign`` above its confirmation list: the phase,
+    the progress per department, whether the user confirms and archives, why confirmations are
+    closed, what is still incomplete before the centre archives, the archive, and the written
+    documents offered (a draft summary before archiving to the centre and the leadership group,
+    the departments' material)."""
+    from . import material, services
+
+    scope = scope_for(user)
+    archive = archive_of(user=user, campaign=campaign)
+    can_archive = access.may_archive(scope, campaign)
+    may_draft = archive is None and access.summary_role(roles_on(user, campaign)) is not None
+    return {
+        "phase": evaluation_phase(campaign),
+        "progress": evaluation_progress(user=user, campaign=campaign, today=today),
+        "can_confirm": scope.has(*SUMMARY_CONFIRM),
+        "closed_reason": services.closed_reason(campaign, today),
+        "can_archive": can_archive,
+        # what is still incomplete, listed before the centre archives
+        "readiness": (
+            archive_readiness(campaign, today) if can_archive and archive is None else None
+        ),
+        "archive": archive,
+        "can_draft_summary": may_draft,
+        "material_departments": material.material_departments(user=user, campaign=campaign),
+    }
+
+
+def archive_hazards(snapshot: dict, *, category: str = "", department: str = "") -> list[dict]:
+    """The archived hazards of ``snapshot``, of one final category and/or one department (by
+    name) if given, each labelled with its derived and confirmed category."""
+    from .snapshot import final_category
+
+    hazards = snapshot["hazards"]
+    if category in Summary.values:
+        hazards = [h for h in hazards if final_category(h) == category]
+    if department:
+        hazards = [h for h in hazards if h["department"] == department]
+    labels = dict(Summary.choices)
+    for h in hazards:
+        h["derived_label"] = labels.get(h["derived"], "")
+        h["confirmed_label"] = labels.get(h["confirmed"], "") if h["confirmed"] else ""
+    return hazards
+
+
+def archive_file_name(archive) -> str:
+    """The name of the archive's snapshot when downloaded."""
+    return f"{archive.campaign.name}_归档.json.gz"

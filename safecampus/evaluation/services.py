@@ -7,7 +7,7 @@ import gzip
 import hashlib
 import json
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -53,6 +53,15 @@ def require_open_evaluation(campaign: Campaign, today: datetime.date) -> None:
             % {"date": phase.starts_on.isoformat()},
             "not_started",
         )
+
+
+def closed_reason(campaign: Campaign, today: datetime.date) -> str | None:
+    """Why confirmations are not taken now, or None when they are (for the page and the API)."""
+    try:
+        require_open_evaluation(campaign, today)
+    except ValidationError as exc:
+        return "；".join(exc.messages)
+    return None
 
 
 def _validate(

@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,9 +15,8 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from safecampus.campaigns.choices import CampaignStatus
-from safecampus.campaigns.models import Campaign, CampaignMilestone, CampaignPhase
-from safecampus.core.access import require, roles_on, scope_for
+from safecampus.campaigns.models import Campaign
+from safecampus.core.access import require
 from safecampus.core.capabilities import EVALUATION_VIEW, REPORT_COMPILE, SUMMARY_CONFIRM
 from safecampus.core.documents import DOCX_CONTENT_TYPE, content_disposition
 from safecampus.core.forms import id_param
@@ -26,10 +24,10 @@ from safecampus.core.jobs import job_start
 from safecampus.core.refusals import to_form
 from safecampus.hazards.choices import Summary
 
-from . import access, material, selectors, services
+from . import material, selectors, services
 from .forms import ConfirmationForm
 from .models import ARCHIVE_READERS, CampaignArchive
-from .snapshot import final_category, summarise
+from .snapshot import summarise
 
 PAGE_SIZE = 50
 
@@ -38,33 +36,12 @@ def _campaign_for(user, pk: int) -> Campaign:
     return selectors.campaign_get(user=user, pk=pk)
 
 
-def _closed_reason(campaign: Campaign) -> str | None:
-    """Why confirmations are not taken now, or None when they are."""
-    try:
-        services.require_open_evaluation(campaign, timezone.localdate())
-    except ValidationError as exc:
-        return "；".join(exc.messages)
-    return None
-
-
 @login_required
 def campaign_list(request):
     require(request.user, EVALUATION_VIEW)
-    campaigns = (
-        Campaign.objects.visible_to(request.user)
-        .exclude(status=CampaignStatus.DRAFT)
-        .select_related("archive")
-        .prefetch_related(
-            Prefetch("phases", CampaignPhase.objects.order_by("starts_on", "sort_order")),
-            Prefetch("milestones", CampaignMilestone.objects.order_by("due_on")),
-        )
-        .order_by("-year", "-id")
-    )
+    campaigns = selectors.evaluation_campaigns(user=request.user)
     page = Paginator(campaigns, PAGE_SIZE).get_page(request.GET.get("page"))
-    for c in page:
-        c.evaluation_phase = selectors.evaluation_phase(c)
-        c.feedback_due = selectors.feedback_deadline(c)
-        c.archived = getattr(c, "archive", None)
+    selectors.attach_evaluation(page.object_list)
     return render(request, "evaluation/campaign_list.html", {"page": page, "query": ""})
 
 
@@ -73,9 +50,8 @@ def campaign_evaluation(request, pk: int):
     require(request.user, EVALUATION_VIEW)
     user = request.user
     campaign = _campaign_for(user, pk)
-    scope = scope_for(user)
     today = timezone.localdate()
-    progress = selectors.evaluation_progress(user=user, campaign=campaign, today=today)
+    overview = selectors.evaluation_overview(user=user, campaign=campaign, today=today)
     department = request.GET.get("department", "")
     department_id = id_param(department)
     state = request.GET.get("state", "")
@@ -87,32 +63,19 @@ def campaign_evaluation(request, pk: int):
     selectors.attach_latest(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
-    archive = selectors.archive_of(user=user, campaign=campaign)
-    can_archive = access.may_archive(scope, campaign)
-    # what is still incomplete, listed before the centre archives
-    readiness = (
-        selectors.archive_readiness(campaign, today) if can_archive and archive is None else None
-    )
     return render(
         request,
         "evaluation/campaign_evaluation.html",
         {
             "campaign": campaign,
-            "phase": selectors.evaluation_phase(campaign),
-            "progress": progress,
             "page": page,
             "query": query.urlencode(),
             "department": department_id,
             "state": state,
             "category": category,
             "categories": Summary.choices,
-            "can_confirm": scope.has(*SUMMARY_CONFIRM),
-            "closed_reason": _closed_reason(campaign),
-            "can_archive": can_archive,
-            "readiness": readiness,
-            "archive": archive,
             "today": today,
-            **_documents_context(user, campaign, archive),
+            **overview,
         },
     )
 
@@ -214,7 +177,7 @@ def hazard_confirm(request, pk: int):
             "history": history,
             "form": form,
             "can_confirm": role is not None,
-            "closed_reason": _closed_reason(hazard.campaign),
+            "closed_reason": services.closed_reason(hazard.campaign, timezone.localdate()),
             "query": request.GET.get("query", request.POST.get("query", "")),
         },
         status=status,
@@ -252,17 +215,9 @@ def archive_detail(request, pk: int):
     archive = _archive_for(request.user, pk)
     snapshot = archive.read_snapshot()
     tables = summarise(snapshot)
-    hazards = snapshot["hazards"]
     category = request.GET.get("category", "")
-    if category in Summary.values:
-        hazards = [h for h in hazards if final_category(h) == category]
     department = request.GET.get("department", "")
-    if department:
-        hazards = [h for h in hazards if h["department"] == department]
-    labels = dict(Summary.choices)
-    for h in hazards:
-        h["derived_label"] = labels.get(h["derived"], "")
-        h["confirmed_label"] = labels.get(h["confirmed"], "") if h["confirmed"] else ""
+    hazards = selectors.archive_hazards(snapshot, category=category, department=department)
     page = Paginator(hazards, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -291,7 +246,7 @@ def archive_download(request, pk: int):
     return FileResponse(
         archive.snapshot.open("rb"),
         as_attachment=True,
-        filename=f"{archive.campaign.name}_归档.json.gz",
+        filename=selectors.archive_file_name(archive),
         content_type="application/gzip",
     )
 
@@ -310,17 +265,6 @@ def summary_start(request, pk: int):
 
 
 # --- the written documents: the summary as a draft, each department's material ------------------
-
-
-def _documents_context(user, campaign, archive) -> dict:
-    """What the evaluation page offers of the written documents: a draft of the summary
-    (before archiving, to the centre and the leadership group) and the departments' material
-    (the centre every department's, a department officer its own)."""
-    may_draft = archive is None and access.summary_role(roles_on(user, campaign)) is not None
-    return {
-        "can_draft_summary": may_draft,
-        "material_departments": material.material_departments(user=user, campaign=campaign),
-    }
 
 
 @login_required

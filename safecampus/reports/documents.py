@@ -247,3 +247,20 @@ def dashboard_workbook(
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def dashboard_file(*, user, form, d: dict, statuses, as_of) -> tuple[bytes, str]:
+    """The dashboard's workbook for ``user`` with the filters of ``form`` (a valid
+    ``DashboardFilterForm``), and its file name:
+    "闵行区教育局_统计分析_<filters>_2026-12-05.xlsx"."""
+    from django.utils import timezone
+
+    from safecampus.core.excel import file_name, filters_label, form_filters, scope_label
+
+    filters = form_filters(form)
+    scope = scope_label(user)
+    content = dashboard_workbook(
+        d, statuses=statuses, as_of=as_of, scope=scope, filters=filters_label(filters)
+    )
+    name = file_name(scope, TITLE, "-".join(v for _l, v in filters), timezone.localdate())
+    return content, name

@@ -104,6 +104,11 @@ def school_get(*, user, pk: int) -> School:
     return school
 
 
+def sees_bureau_schools(user) -> bool:
+    """True for a bureau role that opens any school's dashboard from the school list."""
+    return access.sees_bureau_schools(scope_for(user))
+
+
 def own_schools(*, user) -> list[School]:
     """The schools the user holds a school role in, by name."""
     ids = access.own_school_ids(scope_for(user))
@@ -418,3 +423,21 @@ def school_workbook(data: dict, *, base_url: str = "") -> bytes:
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def school_export(*, user, school: School, base_url: str = "") -> tuple[bytes, str]:
+    """The school dashboard's workbook and its name ("<school>_学校工作台_2026-12-05.xlsx"); the
+    export is written to the audit log."""
+    from safecampus.audit.models import Action as AuditAction
+    from safecampus.audit.services import audit_record
+    from safecampus.core.excel import file_name
+
+    data = school_dashboard(user=user, school=school, full=True)
+    content = school_workbook(data, base_url=base_url)
+    audit_record(
+        action=AuditAction.EXPORT,
+        actor=user,
+        target=school,
+        data={"kind": "school_dashboard", "school": school.pk},
+    )
+    return content, file_name(school.name, WORKBOOK_NAME, data["today"])

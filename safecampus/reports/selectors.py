@@ -1077,3 +1077,18 @@ def map_points(*, user, filters: Filters) -> dict:
         rows.append([pk, name, float(lon), float(lat), n, colour])
     url = register_url(filters.register_params(), open="true")
     return {"points": rows, "url": url}
+
+
+def dashboard_title(department) -> str:
+    """A department's dashboard is the department's statistics, not the leaders' cockpit."""
+    if department is not None:
+        return _("%(department)s · Statistics") % {"department": department.name}
+    return _("Safety dashboard (领导驾驶舱)")
+
+
+def waiting_for(user) -> dict | None:
+    """What waits for a department officer's action (``waiting.department_waiting``); None
+    for anyone else."""
+    from .waiting import department_waiting
+
+    return department_waiting(user=user)

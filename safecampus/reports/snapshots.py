@@ -124,6 +124,23 @@ def snapshot_for(*, user, filters: selectors.Filters) -> DashboardSnapshot:
     return snap
 
 
+def dashboard_figures(*, user, filters: selectors.Filters, campaigns=None) -> dict:
+    """The dashboard's figures for ``user`` and ``filters``, as the page and the API show them:
+    ``d`` (None while the first count of a snapshot runs), the ``snapshot`` they are read from
+    (None when counted live), whether it is being ``refreshing`` and ``as_of``, the time the
+    snapshot was counted (None when counted live: now)."""
+    if counted_live(user=user, filters=filters):
+        d = selectors.dashboard(user=user, filters=filters, campaigns=campaigns)
+        return {"d": d, "snapshot": None, "refreshing": False, "as_of": None}
+    snap = snapshot_for(user=user, filters=filters)
+    return {
+        "d": decode(snap.data) if snap.data is not None else None,
+        "snapshot": snap,
+        "refreshing": is_refreshing(snap),
+        "as_of": timezone.localtime(snap.computed_at) if snap.computed_at is not None else None,
+    }
+
+
 def find(*, user, filters: selectors.Filters, fields=()) -> DashboardSnapshot | None:
     """The user's snapshot for these filters, if there is one (nothing is started); of its
     figures and map points only ``fields`` are read."""

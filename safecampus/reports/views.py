@@ -20,16 +20,12 @@ from safecampus.core.capabilities import DASHBOARD_VIEW
 from safecampus.core.excel import (
     XLSX_CONTENT_TYPE,
     attachment,
-    file_name,
-    filters_label,
-    form_filters,
-    scope_label,
 )
-from safecampus.core.roles import SCHOOL_ROLES, Role
+from safecampus.core.roles import SCHOOL_ROLES
 from safecampus.orgs.choices import SchoolStage
 
 from . import selectors, snapshots
-from .documents import TITLE, dashboard_workbook
+from .documents import dashboard_file
 from .forms import DashboardFilterForm
 
 
@@ -54,7 +50,7 @@ def _context(request) -> tuple[dict, int]:
     ctx = {
         "form": form,
         "filters": filters,
-        "title": dashboard_title(department),
+        "title": selectors.dashboard_title(department),
         "department": department,
         "stage_label": dict(SchoolStage.choices).get(filters.stage, ""),
         "statuses": selectors.accountability_statuses(),
@@ -64,27 +60,16 @@ def _context(request) -> tuple[dict, int]:
         "top_departments": f":{selectors.TOP_DEPARTMENTS}",
         "top_departments_n": selectors.TOP_DEPARTMENTS,
     }
-    if snapshots.counted_live(user=user, filters=filters):
-        ctx["d"] = selectors.dashboard(user=user, filters=filters, campaigns=campaigns)
-    else:
-        snap = snapshots.snapshot_for(user=user, filters=filters)
-        ctx["snapshot"] = snap
-        ctx["refreshing"] = snapshots.is_refreshing(snap)
-        ctx["d"] = snapshots.decode(snap.data) if snap.data is not None else None
-        if snap.computed_at is not None:
-            ctx["now"] = timezone.localtime(snap.computed_at)
-    if scope_for(user).has(Role.DEPARTMENT_OFFICER):
-        from .waiting import department_waiting
-
-        ctx["waiting"] = department_waiting(user=user)
+    figures = snapshots.dashboard_figures(user=user, filters=filters, campaigns=campaigns)
+    ctx["d"] = figures["d"]
+    if figures["snapshot"] is not None:
+        ctx["snapshot"] = figures["snapshot"]
+        ctx["refreshing"] = figures["refreshing"]
+    if figures["as_of"] is not None:
+        ctx["now"] = figures["as_of"]
+    if (waiting := selectors.waiting_for(user)) is not None:
+        ctx["waiting"] = waiting
     return ctx, 200 if valid else 400
-
-
-def dashboard_title(department) -> str:
-    """A department's dashboard is the department's statistics, not the leaders' cockpit."""
-    if department is not None:
-        return _("%(department)s · Statistics") % {"department": department.name}
-    return _("Safety dashboard (领导驾驶舱)")
 
 
 @login_required
@@ -192,18 +177,10 @@ def dashboard_export(request):
     if status != 200:
         ctx["chart_data"] = _chart_data(ctx["d"])
         return render(request, "reports/dashboard.html", ctx, status=status)
-    filters = form_filters(ctx["form"])
-    scope = scope_label(request.user)
-    content = dashboard_workbook(
-        ctx["d"],
-        statuses=ctx["statuses"],
-        as_of=ctx["now"],
-        scope=scope,
-        filters=filters_label(filters),
+    content, name = dashboard_file(
+        user=request.user, form=ctx["form"], d=ctx["d"], statuses=ctx["statuses"], as_of=ctx["now"]
     )
     response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    # "闵行区教育局_统计分析_<filters>_2026-12-05.xlsx"
-    name = file_name(scope, TITLE, "-".join(v for _l, v in filters), timezone.localdate())
     response["Content-Disposition"] = attachment(name)
     return response
 

@@ -11,10 +11,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from safecampus.audit.models import Action as AuditAction
-from safecampus.audit.services import audit_record
 from safecampus.core.access import scope_for
-from safecampus.core.excel import XLSX_CONTENT_TYPE, attachment, file_name
+from safecampus.core.excel import XLSX_CONTENT_TYPE, attachment
 
 from . import access
 from . import school as selectors
@@ -58,15 +56,9 @@ def school_dashboard_print(request, pk: int):
 @require_GET
 def school_dashboard_xlsx(request, pk: int):
     school = selectors.school_get(user=request.user, pk=pk)
-    data = selectors.school_dashboard(user=request.user, school=school, full=True)
-    content = selectors.school_workbook(data, base_url=request.build_absolute_uri("/")[:-1])
-    audit_record(
-        action=AuditAction.EXPORT,
-        actor=request.user,
-        target=school,
-        data={"kind": "school_dashboard", "school": school.pk},
+    content, name = selectors.school_export(
+        user=request.user, school=school, base_url=request.build_absolute_uri("/")[:-1]
     )
-    name = file_name(school.name, selectors.WORKBOOK_NAME, data["today"])
     response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = attachment(name)
     return response

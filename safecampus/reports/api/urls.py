@@ -1,3 +1,5 @@
-"""The API of the reports app (mounted under /api/v1/)."""
+"""The API of the reports app (mounted under /api/v1/): see ``views``."""
 
-urlpatterns: list = []
+from .views import urlpatterns
+
+__all__ = ["urlpatterns"]
