@@ -415,3 +415,13 @@ def test_forms_zip_holds_one_workbook_per_school(
     for name, form in zip(archive.namelist(), forms, strict=True):
         meta = dict(load_workbook(io.BytesIO(archive.read(name)))[excel.META_SHEET].values)
         assert (meta["form"], meta["school_code"]) == (form.pk, form.school.code)
+
+
+def test_an_import_with_no_file_starts_nothing_and_says_what_to_choose(camp, client_for):
+    client = client_for(camp.school_user)
+    with translation.override("zh-hans"):
+        r = client.post(
+            reverse("inspections:campaign_import", args=[camp.campaign.pk]), {}, follow=True
+        )
+    assert not Job.objects.exists()
+    assert "请选择一个或多个 .xlsx 工作簿，或其 zip 压缩包。" in r.content.decode()
