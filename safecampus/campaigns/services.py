@@ -362,6 +362,10 @@ def campaign_launch_request(
     whose forms deadline has passed is refused (``confirm_required``) before any job starts,
     unless ``confirm_past_deadline``."""
     _require_manage(actor, campaign.bureau_id)
+    if campaign.status == CampaignStatus.CLOSED:
+        # refused here as well as in ``campaign_launch``: a job started for a closed campaign
+        # would only fail later
+        raise refuse(_("The campaign is closed."), Code.LOCKED)
     if campaign.is_draft and launch_deadline_passed(campaign) and not confirm_past_deadline:
         raise refuse(
             {"confirm_past_deadline": [past_deadline_warning(campaign)]}, Code.CONFIRM_REQUIRED
@@ -385,7 +389,7 @@ def campaign_close(*, actor, campaign_id: int) -> Campaign:
     campaign = Campaign.objects.select_for_update().get(pk=campaign_id)
     _require_manage(actor, campaign.bureau_id)
     if campaign.status != CampaignStatus.LAUNCHED:
-        raise refuse(_("Only a launched campaign can be closed."), Code.INVALID)
+        raise refuse(_("Only a launched campaign can be closed."), Code.INVALID_TRANSITION)
     campaign.status = CampaignStatus.CLOSED
     campaign.save(update_fields=["status"])
     # the audit row last: it holds the audit log's append lock until the transaction ends

@@ -10,6 +10,7 @@ from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import exceptions, pagination, serializers
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -210,6 +211,15 @@ ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="The record'
 
 #: the errors of reading one record
 NOT_FOUND = error("`not_found`: no such record, or it is outside the caller's scope.")
+
+
+class IgnoreAccept(DefaultContentNegotiation):
+    """For the endpoints that answer with a file: a file is what it is whatever the client
+    accepts (an ``Accept: application/vnd.openxmlformats…`` is no reason for 406), and errors
+    are JSON. Bodies are parsed as usual."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
 
 
 def file_answer(fileobj, name: str, *, content_type: str | None = None) -> FileResponse:

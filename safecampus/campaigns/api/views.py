@@ -265,7 +265,7 @@ class CampaignViewSet(viewsets.GenericViewSet):
         request=None,
         responses={
             200: CampaignDetailSerializer,
-            400: error("`invalid`: only a launched campaign can be closed."),
+            409: error("`invalid_transition`: only a launched campaign can be closed."),
             403: _FORBIDDEN_MANAGE,
             404: _NOT_FOUND_RUN,
         },

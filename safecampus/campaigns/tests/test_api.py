@@ -503,9 +503,17 @@ def test_close_as_the_page(camp, client):
     assert _events(other)[-1][2] == {"changes": {"status": ["launched", "closed"]}}
     # closing again, or launching a closed campaign, is refused and writes nothing
     events = len(_events(camp.campaign))
-    _refused(_post(client, f"{URL}{camp.campaign.pk}/close/"), 400, "invalid")
+    _refused(_post(client, f"{URL}{camp.campaign.pk}/close/"), 409, "invalid_transition")
     _refused(_post(client, f"{URL}{camp.campaign.pk}/launch/"), 409, "locked")
     assert len(_events(camp.campaign)) == events
+
+
+def test_a_closed_campaign_of_many_schools_is_refused_before_any_job(camp, client, monkeypatch):
+    monkeypatch.setattr(services, "LAUNCH_INLINE_LIMIT", 0)
+    client.force_login(camp.centre)
+    assert _post(client, f"{URL}{camp.campaign.pk}/close/").status_code == 200
+    _refused(_post(client, f"{URL}{camp.campaign.pk}/launch/"), 409, "locked")
+    assert not Job.objects.filter(kind="campaigns.launch").exists()
 
 
 def test_launch_and_close_scope(camp, client, other_centre, leader):

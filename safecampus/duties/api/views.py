@@ -18,14 +18,18 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, status, viewsets
 from rest_framework.decorators import action as drf_action
-from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from safecampus.core.access import get_for, require, scope_for
-from safecampus.core.api import CappedCountPagination, Pagination, capability_permission
+from safecampus.core.api import (
+    CappedCountPagination,
+    IgnoreAccept,
+    Pagination,
+    capability_permission,
+)
 from safecampus.core.capabilities import (
     DUTY_COMPLIANCE_VIEW,
     DUTY_OVERSEE,
@@ -388,16 +392,6 @@ class OccurrenceViewSet(DutiesViewSet):
 
 
 # --- evidence -------------------------------------------------------------------------------
-
-
-class IgnoreAccept(BaseContentNegotiation):
-    """A file is what it is whatever the client accepts; errors are JSON."""
-
-    def select_parser(self, request, parsers):
-        return parsers[0] if parsers else None
-
-    def select_renderer(self, request, renderers, format_suffix=None):
-        return renderers[0], renderers[0].media_type
 
 
 @extend_schema(tags=["duties"])

@@ -37,6 +37,7 @@ from safecampus.campaigns.models import Campaign
 from safecampus.core.access import require
 from safecampus.core.api import (
     NOT_FOUND,
+    IgnoreAccept,
     Pagination,
     capability_permission,
     error,
@@ -463,12 +464,16 @@ router.register("evaluation-hazards", EvaluationHazardViewSet, basename="evaluat
 urlpatterns = [
     path(
         "evaluations/<str:pk>/archive.json.gz",
-        EvaluationViewSet.as_view({"get": "archive_download"}),
+        EvaluationViewSet.as_view(
+            {"get": "archive_download"}, content_negotiation_class=IgnoreAccept
+        ),
         name="evaluation-archive-download",
     ),
     path(
         "evaluations/<str:pk>/departments/<str:department_id>/material.docx",
-        EvaluationViewSet.as_view({"get": "department_material"}),
+        EvaluationViewSet.as_view(
+            {"get": "department_material"}, content_negotiation_class=IgnoreAccept
+        ),
         name="evaluation-department-material",
     ),
     *router.urls,

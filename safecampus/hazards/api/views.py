@@ -20,6 +20,7 @@ from safecampus.core.api import (
     ID,
     NOT_FOUND,
     CappedCountPagination,
+    IgnoreAccept,
     JobStartedSerializer,
     capability_permission,
     error,
@@ -342,7 +343,9 @@ class HazardViewSet(viewsets.GenericViewSet):
         description="The filters of the register page, as for the list. The same workbook and "
         "file name as the page's 导出 button, and the export is in the audit log.",
     )
-    @drf_action(detail=False, methods=["get"], url_path="export")
+    @drf_action(
+        detail=False, methods=["get"], url_path="export", content_negotiation_class=IgnoreAccept
+    )
     def export(self, request):
         filters = {k: v for k, v in request.GET.lists() if k not in _PAGE_PARAMS}
         job, tmp, _rows = export_register(user=request.user, filters=filters)
@@ -360,6 +363,7 @@ class HazardEvidenceViewSet(viewsets.GenericViewSet):
     queryset = HazardEvidence.objects.none()  # for the schema; reads go through the selectors
     filter_backends: list = []
     pagination_class = None
+    content_negotiation_class = IgnoreAccept
 
     @extend_schema(
         parameters=[ID],

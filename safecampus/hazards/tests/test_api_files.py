@@ -27,6 +27,9 @@ def test_export_through_the_api_is_the_pages_workbook(reg, client_for):
     assert headers[:3] == ["序号", "隐患编号", "学校"]
     assert [r[1] for r in rows] == [a.code]
     assert escape_uri_path("隐患清单") in page["Content-Disposition"]
+    # a client that asks for the workbook's own type gets it (not 406)
+    asked = client.get("/api/v1/hazards/export/", HTTP_ACCEPT=XLSX_CONTENT_TYPE)
+    assert asked.status_code == 200 and asked["Content-Type"] == XLSX_CONTENT_TYPE
 
 
 def test_a_large_export_through_the_api_is_a_job(reg, client_for, monkeypatch):

@@ -33,7 +33,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -44,6 +43,7 @@ from safecampus.core.access import require, roles_on
 from safecampus.core.api import (
     ID,
     NOT_FOUND,
+    IgnoreAccept,
     Pagination,
     capability_permission,
     error,
@@ -139,16 +139,6 @@ def _flat_errors(errors: dict, data) -> dict[str, list[str]]:
         if field != "answers":
             out[field] = [str(m) for m in messages]
     return out
-
-
-class IgnoreAccept(BaseContentNegotiation):
-    """A file is what it is whatever the client accepts; errors are JSON."""
-
-    def select_parser(self, request, parsers):
-        return parsers[0] if parsers else None
-
-    def select_renderer(self, request, renderers, format_suffix=None):
-        return renderers[0], renderers[0].media_type
 
 
 def _form_for(user, pk) -> InspectionForm:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime
 import io
+from collections.abc import Mapping
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model
@@ -35,6 +36,7 @@ from rest_framework.views import APIView
 
 from safecampus.core.api import (
     NOT_FOUND,
+    IgnoreAccept,
     Pagination,
     capability_permission,
     error,
@@ -107,6 +109,10 @@ def _form(request, data) -> DashboardFilterForm:
 
 def _filter_data(data) -> dict:
     """The filter fields of a query (or body): empty values left out."""
+    if not isinstance(data, Mapping):
+        raise exceptions.ValidationError(
+            {"non_field_errors": [_("The request body must be an object of filters.")]}
+        )
     fields = DashboardFilterForm.base_fields
     return {k: str(v) for k, v in data.items() if k in fields and v not in (None, "")}
 
@@ -248,6 +254,8 @@ class RefreshView(_Base):
 
 
 class ExportView(_Base):
+    content_negotiation_class = IgnoreAccept
+
     @extend_schema(
         tags=["dashboard"],
         parameters=_FILTERS,
@@ -343,6 +351,7 @@ class SchoolDashboardView(APIView):
 
 class SchoolDashboardExportView(APIView):
     permission_classes = [IsAuthenticated]
+    content_negotiation_class = IgnoreAccept
 
     @extend_schema(
         tags=["dashboard"],

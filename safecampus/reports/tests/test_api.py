@@ -136,6 +136,16 @@ def test_the_workbook_is_named_as_the_pages(dash, client_for):
     name = _filename(api)
     assert "统计分析" in name and "闵行区教育局" in name
     assert b"".join(api.streaming_content)[:2] == b"PK"
+    # a client that asks for the workbook's own type gets it (not 406)
+    asked = client.get(f"{URL}export.xlsx", {"stage": "primary"}, HTTP_ACCEPT=api["Content-Type"])
+    assert asked.status_code == 200 and asked["Content-Type"] == api["Content-Type"]
+
+
+@pytest.mark.parametrize("body", [[], [1, 2], "abc", 123])
+def test_a_refresh_body_that_is_not_an_object_is_400_in_chinese(dash, client_for, body):
+    response = client_for(dash.centre).post(f"{URL}refresh/", body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid" and CJK.search(response.json()["message"])
 
 
 def test_the_dashboard_reads_a_fixed_number_of_queries(dash, client_for):

@@ -30,10 +30,18 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from safecampus.core.access import require, scope_for
-from safecampus.core.api import ID, NOT_FOUND, Pagination, capability_permission, error, key, who
+from safecampus.core.api import (
+    ID,
+    NOT_FOUND,
+    IgnoreAccept,
+    Pagination,
+    capability_permission,
+    error,
+    key,
+    who,
+)
 from safecampus.core.capabilities import SPOT_CHECK_ORDER, SPOT_CHECK_RECORD, SPOT_CHECK_VIEW
 from safecampus.core.refusals import Code, refuse
-from safecampus.duties.api.views import IgnoreAccept
 from safecampus.hazards.evidence import serve_evidence
 
 from .. import access, selectors, services

@@ -31,7 +31,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
-from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
@@ -42,6 +41,7 @@ from safecampus.core.access import EDIT, roles_on, scope_for
 from safecampus.core.api import (
     ID,
     NOT_FOUND,
+    IgnoreAccept,
     Pagination,
     capability_permission,
     error,
@@ -100,16 +100,6 @@ _WEEK_NOT_FOUND = error(
     "`start` is not a date, or not the first day of one of the campaign's report weeks."
 )
 _FILTER_INVALID = error("`invalid`: a filter value is not one of its kind.")
-
-
-class IgnoreAccept(BaseContentNegotiation):
-    """A file is what it is whatever the client accepts; errors are JSON."""
-
-    def select_parser(self, request, parsers):
-        return parsers[0] if parsers else None
-
-    def select_renderer(self, request, renderers, format_suffix=None):
-        return renderers[0], renderers[0].media_type
 
 
 def _week_body(week) -> dict | None:

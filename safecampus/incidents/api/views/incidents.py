@@ -34,7 +34,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from safecampus.core.access import require, roles_on
-from safecampus.core.api import CappedCountPagination, capability_permission
+from safecampus.core.api import CappedCountPagination, IgnoreAccept, capability_permission
 from safecampus.core.capabilities import (
     INCIDENT_COMMENT,
     INCIDENT_FOLLOW,
@@ -43,7 +43,6 @@ from safecampus.core.capabilities import (
     INCIDENT_REPORT,
     INCIDENT_VIEW,
 )
-from safecampus.duties.api.views import IgnoreAccept
 from safecampus.hazards.evidence import serve_evidence
 from safecampus.zones.api.views.common import error, key, who
 
