@@ -76,6 +76,8 @@ def _evidence(cw, client_for):
 def test_case_evidence_through_the_api_is_the_pages_file(cw, client_for):
     law, ev = _evidence(cw, client_for)
     api_url = f"/api/v1/zone-cases/{cw.case.pk}/evidence/{ev.pk}/"
+    listed = law.get(f"/api/v1/zone-cases/{cw.case.pk}/").json()["evidence"]
+    assert [e["download_url"] for e in listed] == [api_url]
     page_url = reverse("zones:case_evidence", args=[cw.case.pk, ev.pk])
     api, page = law.get(api_url), law.get(page_url)
     assert api.status_code == page.status_code == 200
