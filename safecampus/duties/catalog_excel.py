@@ -184,6 +184,18 @@ def catalog_export_file(version: DutyCatalogVersion):
     return tmp, export_name(version)
 
 
+def export_version(user, pk):
+    """The catalog version ``pk`` as ``user`` may read it, to Excel, for the page and the API
+    alike: ``(file, name)``. Outside the scope ``Http404``; a role that does not reach duties
+    ``PermissionDenied``."""
+    from safecampus.core.access import get_for, require
+    from safecampus.core.capabilities import DUTY_VIEW
+
+    version = get_for(user, DutyCatalogVersion.objects.select_related("bureau"), pk)
+    require(user, DUTY_VIEW)
+    return catalog_export_file(version)
+
+
 # --- import ---------------------------------------------------------------------------------
 
 

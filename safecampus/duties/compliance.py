@@ -639,3 +639,30 @@ def compliance_workbook(
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def live_wanted(user, value) -> bool:
+    """``live=1``: count now rather than read the summary, for a scope where that is cheap."""
+    from . import access
+
+    return value == "1" and access.live_count_cheap(user)
+
+
+def export_workbook(*, user, form: ComplianceFilterForm, filters: Filters, today, live: bool):
+    """The compliance workbook of the figures ``form`` / ``filters`` select, for the page and
+    the API alike: ``(content, name)``, the name in Chinese after the reader's scope, the duty
+    (a workbook of one duty says which), the period and the day."""
+    from django.utils import timezone
+
+    from safecampus.core.excel import file_name, scope_label
+
+    now = timezone.localtime()
+    scope = scope_label(user)
+    content = compliance_workbook(
+        user=user, filters=filters, today=today, now=now, scope=scope, live=live
+    )
+    duty = form.duty_names.get(filters.code, "") if filters.code else ""
+    name = file_name(
+        scope, WORKBOOK_TITLE, duty, f"{filters.start:%Y%m%d}-{filters.end:%Y%m%d}", today
+    )
+    return content, name

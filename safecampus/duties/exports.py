@@ -224,3 +224,35 @@ def _doc_figures(rec: DutyRecord | None) -> str:
     if other := _figures(rec):
         parts.append(other)
     return "；".join(parts)
+
+
+def log_of(*, user, school_id=None, term: str | None = None, today: datetime.date) -> DutyLog:
+    """The duty log ``user`` asks for, for the page and the API alike: of the school
+    ``school_id`` (read through the access check: outside the scope ``Http404``), or without
+    one of the first school whose duties ``user`` records; of the term ``term`` (default the
+    current one). A role that does not reach duties is refused (``PermissionDenied``)."""
+    from django.http import Http404
+    from django.utils.translation import gettext as _
+
+    from safecampus.core.access import get_for, require, scope_for
+    from safecampus.core.capabilities import DUTY_VIEW
+    from safecampus.orgs.models import School
+
+    from . import access
+
+    require(user, DUTY_VIEW)
+    if school_id:
+        school = get_for(user, School.objects.select_related("bureau"), school_id)
+    else:
+        ids = access.recording_school_ids(scope_for(user))
+        school = (
+            School.objects.filter(pk__in=ids, is_active=True)
+            .select_related("bureau")
+            .order_by("name")
+            .first()
+            if ids
+            else None
+        )
+        if school is None:
+            raise Http404(_("Choose a school."))
+    return duty_log(user=user, school=school, term=term, today=today)

@@ -182,3 +182,26 @@ def dispute_export_job(*, job, progress) -> dict:
         action=AuditAction.EXPORT, actor=user, data={"kind": "incidents.disputes", "rows": n}
     )
     return {"rows": n}
+
+
+EXPORT_JOB = "incidents.dispute_export"
+
+
+def start_export(user, params) -> object:
+    """Start the job writing the 台账 of the disputes as filtered by ``params`` (the list page's
+    query-string names), for the page's export button and the API alike; a reader whose roles
+    may not export is refused (``PermissionDenied``)."""
+    from django.utils.translation import gettext as _
+
+    from safecampus.core.access import require
+    from safecampus.core.capabilities import INCIDENT_VIEW, JOB_CAPABILITY
+    from safecampus.core.jobs import job_start
+
+    require(user, INCIDENT_VIEW, _("Your roles do not allow this."))
+    require(user, JOB_CAPABILITY[EXPORT_JOB], _("Your roles do not allow this."))
+    return job_start(
+        kind=EXPORT_JOB,
+        title=_("Export of the dispute register"),
+        user=user,
+        params={"filters": DisputeFilterForm(params).params()},
+    )

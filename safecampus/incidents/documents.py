@@ -529,3 +529,78 @@ __all__ = [
     "incident_document",
     "monthly_summary",
 ]
+
+
+def document_for(user, pk, *, kind: str, n=None) -> tuple[bytes, str]:
+    """The 公文 of one report of the incident ``pk`` as ``user`` may read it, for the page and
+    the API alike: ``(docx bytes, file name)``. ``kind`` initial (快报), follow_up (续报; ``n``
+    the N-th, default the latest) or final (终报). Read through ``selectors.incident_get(...,
+    what="document")``: a restricted case's download is audited, and anyone not named on it,
+    an unknown kind or ``n``, or a report the incident does not have yet is ``Http404``."""
+    from django.http import Http404
+    from django.utils.translation import pgettext
+
+    if kind not in KINDS:
+        raise Http404
+    incident = selectors.incident_get(user, pk, what="document")
+    try:
+        number = int(n) if n not in (None, "") else None
+    except ValueError:
+        raise Http404 from None
+    try:
+        return incident_document(incident, kind=kind, n=number)
+    except DocumentNotFound:
+        raise Http404(
+            pgettext("incident documents", "This incident has no such report yet.")
+        ) from None
+
+
+def summary_bureau(user, bureau_id=None):
+    """The bureau whose monthly summary ``user`` asks for: ``bureau_id`` among those the user
+    sees (another is ``Http404``), or without one the first of them. Requires the roles that
+    see incident figures (``PermissionDenied``)."""
+    from django.http import Http404
+
+    from safecampus.core.access import get_for, require
+    from safecampus.core.capabilities import INCIDENT_FIGURES_VIEW
+    from safecampus.orgs.models import Bureau
+
+    require(user, INCIDENT_FIGURES_VIEW)
+    bureaus = Bureau.objects.visible_to(user).order_by("pk")
+    if bureau_id not in (None, ""):
+        return get_for(user, bureaus, bureau_id)
+    bureau = bureaus.first()
+    if bureau is None:
+        raise Http404
+    return bureau
+
+
+def summary_for(user, *, bureau, month: datetime.date) -> tuple[bytes, str]:
+    """The month's summary of ``bureau`` (from :func:`summary_bureau`) for the page and the API
+    alike: ``(docx bytes, file name)``, the download written to the audit log."""
+    from safecampus.audit.models import Action
+    from safecampus.audit.services import audit_record
+    from safecampus.core.db import in_write_transaction
+
+    content, name = monthly_summary(user, bureau=bureau, month=month)
+    in_write_transaction(
+        lambda: audit_record(
+            action=Action.EXPORT,
+            actor=user,
+            bureau_id=bureau.pk,
+            data={"kind": "incidents.summary", "month": f"{month:%Y-%m}"},
+        )
+    )
+    return content, name
+
+
+def parse_month(value: str | None, today: datetime.date) -> datetime.date | None:
+    """ "2027-03" → 2027-03-01; a month still to come, or anything else, is no month."""
+    if not value:
+        return None
+    try:
+        year, month = (int(x) for x in value.split("-")[:2])
+        first = datetime.date(year, month, 1)
+    except (TypeError, ValueError):
+        return None
+    return first if first <= today.replace(day=1) else None

@@ -260,3 +260,27 @@ def incident_export_job(*, job, progress) -> dict:
         job.output_file.save(job.output_name, File(tmp), save=False)
     audit_record(action=AuditAction.EXPORT, actor=user, data={"kind": "incidents", "rows": n})
     return {"rows": n}
+
+
+EXPORT_JOB = "incidents.export"
+
+
+def start_export(user, params) -> object:
+    """Start the job writing the 台账 of the incidents as filtered by ``params`` (the list
+    page's query-string names), for the page's export button and the API alike; a reader whose
+    roles may not export is refused (``PermissionDenied``)."""
+    from django.utils.translation import gettext as _
+    from django.utils.translation import pgettext
+
+    from safecampus.core.access import require
+    from safecampus.core.capabilities import INCIDENT_VIEW, JOB_CAPABILITY
+    from safecampus.core.jobs import job_start
+
+    require(user, INCIDENT_VIEW)
+    require(user, JOB_CAPABILITY[EXPORT_JOB], _("Your roles do not allow this."))
+    return job_start(
+        kind=EXPORT_JOB,
+        title=pgettext("incident documents", "Export of the incidents"),
+        user=user,
+        params={"filters": filter_params(params)},
+    )

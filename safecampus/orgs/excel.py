@@ -197,6 +197,37 @@ def school_export_job(*, job, progress) -> dict:
     return {"rows": n}
 
 
+#: rows an export writes while the person waits; a larger list is exported by a job
+EXPORT_INLINE_LIMIT = 3000
+
+
+def export_schools(*, user, filters: dict):
+    """The school list as filtered, to Excel, for the page and the API alike: ``(None, file,
+    rows)`` with the workbook written (and the export in the audit log) when it is small, or
+    ``(job, None, 0)`` with a job started when it is larger than ``EXPORT_INLINE_LIMIT``. Only
+    for the roles that manage schools (``PermissionDenied``)."""
+    from safecampus.core.access import require
+    from safecampus.core.jobs import job_start
+
+    from .selectors import school_list
+
+    require(user, SCHOOL_MANAGE)
+    qs = school_list(user=user, filters=filters)
+    if qs.count() > EXPORT_INLINE_LIMIT:
+        job = job_start(
+            kind="orgs.school_export",
+            title=_("Export of the school list"),
+            user=user,
+            params={"filters": filters},
+        )
+        return job, None, 0
+    tmp = tempfile.TemporaryFile()  # noqa: SIM115 (closed by the response that sends it)
+    rows = write_school_workbook(tmp, qs, user=user, filters=filters)
+    tmp.seek(0)
+    audit_record(action=Action.EXPORT, actor=user, data={"kind": "schools", "rows": rows})
+    return None, tmp, rows
+
+
 # --- import -------------------------------------------------------------------------------------
 
 

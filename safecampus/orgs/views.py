@@ -11,8 +11,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from safecampus.accounts.models import RoleAssignment
-from safecampus.audit.models import Action
-from safecampus.audit.services import audit_record
 from safecampus.core.access import can, require, roles_on, scope_for
 from safecampus.core.capabilities import (
     HAZARD_VIEW,
@@ -28,7 +26,7 @@ from safecampus.core.jobs import job_start
 from safecampus.core.refusals import to_form
 
 from . import access, selectors, services
-from .excel import export_name, write_school_workbook
+from .excel import export_name, export_schools
 from .filtersets import SchoolFilterSet
 from .forms import (
     BureauDocumentForm,
@@ -39,9 +37,6 @@ from .forms import (
     SchoolImportForm,
 )
 from .models import PartnerUnit, School
-
-#: Above this many rows an export runs as a background job with a progress bar.
-EXPORT_INLINE_LIMIT = 3000
 
 
 def _supervised(user):
@@ -165,23 +160,9 @@ def school_edit(request, pk: int):
 
 @login_required
 def school_export(request):
-    require(request.user, SCHOOL_MANAGE)
-    filters = filters_from_request(request)
-    qs = selectors.school_list(user=request.user, filters=filters)
-    if qs.count() > EXPORT_INLINE_LIMIT:
-        job = job_start(
-            kind="orgs.school_export",
-            title=_("Export of the school list"),
-            user=request.user,
-            params={"filters": filters},
-        )
+    job, tmp, _rows = export_schools(user=request.user, filters=filters_from_request(request))
+    if job is not None:
         return redirect(job)
-    import tempfile
-
-    tmp = tempfile.TemporaryFile()  # noqa: SIM115 (closed by FileResponse)
-    rows = write_school_workbook(tmp, qs, user=request.user, filters=filters)
-    tmp.seek(0)
-    audit_record(action=Action.EXPORT, actor=request.user, data={"kind": "schools", "rows": rows})
     return FileResponse(
         tmp,
         as_attachment=True,

@@ -171,3 +171,34 @@ def compliance_workbook(*, user, now, stage: str | None = None) -> bytes:
         out = io.BytesIO()
         wb.save(out)
         return out.getvalue()
+
+
+#: standings (schools) a workbook is written for while the person waits; more run as a job
+EXPORT_INLINE_LIMIT = 3000
+
+
+def export_compliance(*, user, stage: str | None = None, now=None):
+    """The compliance workbook of the figures ``user`` reads, for the page and the API alike:
+    ``(None, content, name)`` written at once (the export in the audit log) for a scope of up
+    to ``EXPORT_INLINE_LIMIT`` schools, or ``(job, None, "")`` with a job started for a larger
+    one."""
+    from django.utils.translation import gettext as _
+
+    from safecampus.core.jobs import job_start
+
+    if (
+        selectors.standings(user, stage=stage)
+        .order_by()[EXPORT_INLINE_LIMIT : EXPORT_INLINE_LIMIT + 1]
+        .exists()
+    ):
+        job = job_start(
+            kind="standards.compliance_export",
+            title=_("Export of security standards compliance"),
+            user=user,
+            params={"stage": stage or ""},
+        )
+        return job, None, ""
+    now = now or timezone.now()
+    content = compliance_workbook(user=user, now=now, stage=stage)
+    audit(user, stage)
+    return None, content, workbook_name(user, now)

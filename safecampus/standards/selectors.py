@@ -436,3 +436,28 @@ def dashboard_figures(
             "url": schools_url(rows="findings", nohazard=1, **params),
         },
     }
+
+
+def facts_evidence(user, pk):
+    """An evidence file of a facts revision ``user`` sees, for the page and the API alike (a
+    file of a revision outside the scope, or none, ``Http404``; a role that does not reach
+    security standards ``PermissionDenied``)."""
+    from django.http import Http404
+
+    from safecampus.core.access import require
+    from safecampus.core.capabilities import STANDARDS_VIEW
+
+    from .models import FactsEvidence, FactsRevision
+
+    require(user, STANDARDS_VIEW)
+    ev = (
+        FactsEvidence.objects.filter(
+            pk=pk,
+            revision__in=FactsRevision.objects.visible_to(user).values("pk"),
+        )
+        .only("pk", "file", "thumbnail", "content_type", "original_name")
+        .first()
+    )
+    if ev is None:
+        raise Http404
+    return ev

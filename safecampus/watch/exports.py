@@ -81,3 +81,20 @@ def roster_workbook(user, roster: Roster) -> io.BytesIO:
     write_workbook(out, title=roster.title, columns=columns, rows=rows, heading=heading)
     out.seek(0)
     return out
+
+
+def roster_export(user, pk):
+    """The roster ``pk`` as ``user`` may read it, to Excel, for the page and the API alike:
+    ``(file, name)``. Outside the scope ``Http404``; a role that does not reach the watch
+    ``PermissionDenied``."""
+    from safecampus.core.access import VIEW, get_for, require
+    from safecampus.core.capabilities import WATCH_VIEW
+
+    require(user, WATCH_VIEW)
+    roster = get_for(
+        user,
+        Roster.objects.select_related("period", "school", "bureau", "published_by"),
+        pk,
+        VIEW,
+    )
+    return roster_workbook(user, roster), roster_file_name(roster)

@@ -192,3 +192,26 @@ def case_export_job(*, job, progress) -> dict:
         job.output_file.save(job.output_name, File(tmp), save=False)
     audit_record(action=AuditAction.EXPORT, actor=user, data={"kind": "zones.cases", "rows": n})
     return {"rows": n}
+
+
+EXPORT_JOB = "zones.case_export"
+
+
+def start_export(user, params) -> object:
+    """Start the job writing the 清单 of the cases as filtered by ``params`` (the case list's
+    query-string names), for the page's export button and the API alike; a reader whose roles
+    may not export is refused (``PermissionDenied``)."""
+    from django.utils.translation import gettext as _
+
+    from safecampus.core.access import require
+    from safecampus.core.capabilities import JOB_CAPABILITY, ZONE_VIEW
+    from safecampus.core.jobs import job_start
+
+    require(user, ZONE_VIEW, _("Your roles do not allow this."))
+    require(user, JOB_CAPABILITY[EXPORT_JOB], _("Your roles do not allow this."))
+    return job_start(
+        kind=EXPORT_JOB,
+        title=_("Export of the zone cases"),
+        user=user,
+        params={"filters": CaseFilterForm(params).params()},
+    )

@@ -285,3 +285,22 @@ def waiting_rule_distance(school) -> int | None:
         if r.applies_to_stage(school.stage)
     ]
     return min(limits) if limits else None
+
+
+def case_evidence(user, pk, evidence_pk):
+    """A photo or document of the case ``pk``, for the page and the API alike: the case read
+    through the access check (outside the scope ``Http404``), the file one of that case's."""
+    from django.http import Http404
+    from django.utils.translation import gettext as _
+
+    from safecampus.core.access import get_for, require
+    from safecampus.core.capabilities import ZONE_VIEW
+
+    from .models import ZoneCaseEvidence
+
+    require(user, ZONE_VIEW, _("Your roles do not allow this."))
+    case = get_for(user, ZoneCase, pk)
+    evidence = ZoneCaseEvidence.objects.filter(case=case, pk=evidence_pk).first()
+    if evidence is None:
+        raise Http404
+    return evidence

@@ -4,10 +4,11 @@ from safecampus.catalog.models import CatalogVersion, CheckItem, RiskArea
 from safecampus.core.api import capability_permission
 from safecampus.core.capabilities import CATALOG_VIEW
 
+from .files import CatalogVersionFilesMixin
 from .serializers import CatalogVersionSerializer, CheckItemSerializer, RiskAreaSerializer
 
 
-class CatalogVersionViewSet(viewsets.ReadOnlyModelViewSet):
+class CatalogVersionViewSet(CatalogVersionFilesMixin, viewsets.ReadOnlyModelViewSet):
     """Catalog versions of the caller's bureau(s)."""
 
     serializer_class = CatalogVersionSerializer

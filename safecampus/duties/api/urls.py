@@ -4,6 +4,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from . import views
+from .files import DutyComplianceExportView, DutyLogExportView
 
 router = SimpleRouter()
 router.register("duty-versions", views.DutyVersionViewSet, basename="duty-version")
@@ -12,4 +13,10 @@ router.register("duty-evidence", views.DutyEvidenceViewSet, basename="duty-evide
 urlpatterns = [
     *router.urls,
     path("duty-compliance/", views.ComplianceView.as_view(), name="duty-compliance"),
+    path(
+        "duty-compliance/export/",
+        DutyComplianceExportView.as_view(),
+        name="duty-compliance-export",
+    ),
+    path("duty-log/export/", DutyLogExportView.as_view(), name="duty-log-export"),
 ]

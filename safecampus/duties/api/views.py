@@ -59,6 +59,7 @@ from ..models import (
     Occurrence,
     OccurrenceEvent,
 )
+from .files import DutyVersionFilesMixin
 from .filters import OccurrenceFilterSet, month_range
 from .serializers import (
     AskExcuseSerializer,
@@ -162,7 +163,7 @@ class DutiesViewSet(viewsets.GenericViewSet):
 
 
 @extend_schema(tags=["duties"])
-class DutyVersionViewSet(DutiesViewSet):
+class DutyVersionViewSet(DutyVersionFilesMixin, DutiesViewSet):
     """The duty catalog versions (常态化工作清单) of the caller's bureau(s)."""
 
     permission_classes = [IsAuthenticated, capability_permission(DUTY_VIEW)]

@@ -30,7 +30,7 @@ from safecampus.orgs.choices import PartnerKind, SchoolStage
 from safecampus.orgs.models import Bureau
 
 from .. import access, rules, selectors, services
-from ..catalog_excel import catalog_export_file
+from ..catalog_excel import export_version
 from ..catalog_forms import CatalogImportForm, DutyForm
 from ..choices import DutyCategory, VersionStatus
 from ..models import Duty, DutyCatalogVersion
@@ -303,9 +303,7 @@ def rule_check(request):
 @login_required
 @require_GET
 def catalog_export(request, pk: int):
-    version = get_for(request.user, DutyCatalogVersion.objects.select_related("bureau"), pk)
-    require(request.user, DUTY_VIEW)
-    tmp, name = catalog_export_file(version)
+    tmp, name = export_version(request.user, pk)
     return FileResponse(tmp, as_attachment=True, filename=name, content_type=XLSX_CONTENT_TYPE)
 
 

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET
 
 from safecampus.core.access import can, require
 from safecampus.core.capabilities import DUTY_COMPLIANCE_VIEW, DUTY_OVERSEE, DUTY_VIEW
-from safecampus.core.excel import XLSX_CONTENT_TYPE, attachment, file_name, scope_label
+from safecampus.core.excel import XLSX_CONTENT_TYPE, attachment
 
 from .. import access, compliance
 from ..choices import OccurrenceStatus
@@ -38,7 +38,7 @@ REFRESH_MINUTES = 30
 
 def _live(request) -> bool:
     """``?live=1``: count now rather than read the summary, for a scope where that is cheap."""
-    return request.GET.get("live") == "1" and access.live_count_cheap(request.user)
+    return compliance.live_wanted(request.user, request.GET.get("live"))
 
 
 def _with_live(query) -> str:
@@ -222,21 +222,10 @@ def compliance_export(request):
     form, filters, status = _filters(request, today)
     if status != 200:
         return compliance_view(request)
-    now = timezone.localtime()
-    scope = scope_label(request.user)
-    content = compliance.compliance_workbook(
-        user=request.user, filters=filters, today=today, now=now, scope=scope, live=_live(request)
+    content, name = compliance.export_workbook(
+        user=request.user, form=form, filters=filters, today=today, live=_live(request)
     )
     response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    # a workbook of one duty says which, so that it does not overwrite the whole one
-    duty = form.duty_names.get(filters.code, "") if filters.code else ""
-    name = file_name(
-        scope,
-        compliance.WORKBOOK_TITLE,
-        duty,
-        f"{filters.start:%Y%m%d}-{filters.end:%Y%m%d}",
-        today,
-    )
     response["Content-Disposition"] = attachment(name)
     return response
 

@@ -402,17 +402,11 @@ def log_export(request):
     """A school's duty log for a term (``?school=&term=``, the current term by default), as
     Excel or (``format=docx``) as a Word document."""
     user = request.user
-    require(user, DUTY_VIEW)
-    schools = _schools(user)
-    raw = request.GET.get("school")
-    if raw:
-        school = get_for(user, School.objects.select_related("bureau"), raw)
-    elif schools:
-        school = schools[0]
-    else:
-        raise Http404(_("Choose a school."))
-    log = exports.duty_log(
-        user=user, school=school, term=request.GET.get("term"), today=timezone.localdate()
+    log = exports.log_of(
+        user=user,
+        school_id=request.GET.get("school"),
+        term=request.GET.get("term"),
+        today=timezone.localdate(),
     )
     if request.GET.get("format") == "docx":
         response = HttpResponse(exports.log_docx(log), content_type=DOCX_CONTENT_TYPE)

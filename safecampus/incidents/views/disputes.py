@@ -18,12 +18,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from safecampus.core.access import can, require, roles_on, scope_for
 from safecampus.core.api import CappedPaginator, count_cap
 from safecampus.core.capabilities import DISPUTE_RECORD, INCIDENT_VIEW, JOB_CAPABILITY
-from safecampus.core.jobs import job_start
 from safecampus.core.refusals import Code, http_status, refusal_code, to_form
 from safecampus.core.roles import SCHOOL_ROLES, Role
 from safecampus.orgs.models import School
 
-from .. import access, dispute_selectors, dispute_services
+from .. import access, dispute_exports, dispute_selectors, dispute_services
 from .. import dispute_labels as L
 from ..choices import DisputeAction
 from ..forms_disputes import DisputeActionForm, DisputeFilterForm, DisputeForm
@@ -132,16 +131,7 @@ def dispute_list(request):
 @require_POST
 def dispute_export(request):
     """The disputes as filtered, to an Excel 台账, written by a job the page then follows."""
-    _require_view(request.user)
-    require(request.user, JOB_CAPABILITY[EXPORT_JOB], _("Your roles do not allow this."))
-    form = DisputeFilterForm(request.POST)
-    job = job_start(
-        kind=EXPORT_JOB,
-        title=_("Export of the dispute register"),
-        user=request.user,
-        params={"filters": form.params()},
-    )
-    return redirect(job)
+    return redirect(dispute_exports.start_export(request.user, request.POST))
 
 
 @login_required

@@ -7,6 +7,7 @@ from safecampus.orgs import services
 from safecampus.orgs.filtersets import SchoolFilterSet
 from safecampus.orgs.models import Bureau, Department, Region, School
 
+from .files import SchoolFilesMixin
 from .serializers import (
     BureauSerializer,
     DepartmentSerializer,
@@ -40,6 +41,7 @@ class DepartmentViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class SchoolViewSet(
+    SchoolFilesMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,

@@ -4,6 +4,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from . import views
+from .views.files import ComplianceExportView
 
 router = SimpleRouter()
 router.register("standard-facts", views.FactsViewSet, basename="standard-facts")
@@ -13,4 +14,9 @@ router.register("standard-findings", views.FindingViewSet, basename="standard-fi
 urlpatterns = [
     *router.urls,
     path("standard-compliance/", views.ComplianceView.as_view(), name="standard-compliance"),
+    path(
+        "standard-compliance/export/",
+        ComplianceExportView.as_view(),
+        name="standard-compliance-export",
+    ),
 ]

@@ -25,15 +25,12 @@ from safecampus.core.access import require
 from safecampus.core.capabilities import STANDARDS_COMPLIANCE_VIEW
 from safecampus.core.excel import XLSX_CONTENT_TYPE, attachment
 from safecampus.core.forms import id_param
-from safecampus.core.jobs import job_start
 from safecampus.orgs.choices import SchoolStage
 
 from .. import exports, selectors
 from ..choices import Four100
 
 PAGE_SIZE = 50
-#: schools whose workbook is written at once; more are written by a job with progress
-EXPORT_INLINE_LIMIT = 3000
 
 
 def _params(request) -> tuple[dict, list[str]]:
@@ -187,24 +184,11 @@ def compliance_xlsx(request):
     p, errors = _params(request)
     if errors:
         return compliance(request)
-    stage = p["stage"] or None
-    if (
-        selectors.standings(request.user, stage=stage)
-        .order_by()[EXPORT_INLINE_LIMIT : EXPORT_INLINE_LIMIT + 1]
-        .exists()
-    ):
-        job = job_start(
-            kind="standards.compliance_export",
-            title=_("Export of security standards compliance"),
-            user=request.user,
-            params={"stage": stage or ""},
-        )
+    job, content, name = exports.export_compliance(user=request.user, stage=p["stage"] or None)
+    if job is not None:
         return redirect(job)
-    now = timezone.now()
-    content = exports.compliance_workbook(user=request.user, now=now, stage=stage)
-    exports.audit(request.user, stage)
     response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = attachment(exports.workbook_name(request.user, now))
+    response["Content-Disposition"] = attachment(name)
     return response
 
 

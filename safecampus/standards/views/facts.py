@@ -40,7 +40,7 @@ from safecampus.orgs.models import School
 from .. import access, imports, selectors, services
 from ..choices import FactsAction, FactsStatus, FindingStatus, Four100, Outcome
 from ..facts import BOOL, DATE, GATE_FACT, GATE_FACTS, INT, SCHOOL_FACT, SCHOOL_FACTS
-from ..models import FactsEvidence, FactsRevision, Finding, SecurityFacts
+from ..models import FactsRevision, Finding, SecurityFacts
 
 PAGE_SIZE = 50
 #: the longest gate name kept (``GateFacts.name``)
@@ -500,17 +500,7 @@ def facts_history(request, school_id: int):
 @login_required
 def facts_evidence(request, pk: int):
     """An evidence file of a revision ``user`` sees (404 otherwise)."""
-    require(request.user, STANDARDS_VIEW)
-    ev = (
-        FactsEvidence.objects.filter(
-            pk=pk,
-            revision__in=FactsRevision.objects.visible_to(request.user).values("pk"),
-        )
-        .only("pk", "file", "thumbnail", "content_type", "original_name")
-        .first()
-    )
-    if ev is None:
-        raise Http404
+    ev = selectors.facts_evidence(request.user, pk)
     return serve_evidence(ev, thumbnail=bool(request.GET.get("thumb")) and bool(ev.thumbnail))
 
 

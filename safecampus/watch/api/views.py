@@ -40,6 +40,7 @@ from .. import access, selectors, services
 from ..choices import RosterStatus
 from ..lifecycle import ROSTERS
 from ..models import DutyLogEntry, Roster, Shift, WatchPeriod
+from .files import RosterFilesMixin
 from .serializers import (
     LogEntryInputSerializer,
     LogEntrySerializer,
@@ -146,7 +147,7 @@ _ROSTER_FILTERS = [
 ]
 
 
-class RosterViewSet(_Base):
+class RosterViewSet(RosterFilesMixin, _Base):
     """Duty rosters: the bureau's own and the schools'."""
 
     serializer_class = RosterSerializer

@@ -187,13 +187,8 @@ roster_revise = _move(
 
 @login_required
 def roster_export(request, pk: int):
-    roster = _roster(request, pk)
-    return FileResponse(
-        exports.roster_workbook(request.user, roster),
-        as_attachment=True,
-        filename=exports.roster_file_name(roster),
-        content_type=XLSX_CONTENT_TYPE,
-    )
+    workbook, name = exports.roster_export(request.user, pk)
+    return FileResponse(workbook, as_attachment=True, filename=name, content_type=XLSX_CONTENT_TYPE)
 
 
 @login_required

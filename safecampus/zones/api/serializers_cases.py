@@ -92,10 +92,28 @@ class CaseEventSerializer(serializers.ModelSerializer):
 
 
 class CaseEvidenceSerializer(serializers.ModelSerializer):
+    download_url = serializers.SerializerMethodField(
+        help_text="Download the file here (`?thumb=1`: a photo's thumbnail), with the case's "
+        "scope check."
+    )
+
     class Meta:
         model = ZoneCaseEvidence
-        fields = ["id", "original_name", "content_type", "size", "uploaded_at", "event"]
+        fields = [
+            "id",
+            "original_name",
+            "content_type",
+            "size",
+            "uploaded_at",
+            "event",
+            "download_url",
+        ]
         read_only_fields = fields
+
+    def get_download_url(self, evidence) -> str:
+        from django.urls import reverse
+
+        return reverse("zone-case-evidence", args=[evidence.case_id, evidence.pk])
 
 
 class CaseDetailSerializer(CaseListSerializer):

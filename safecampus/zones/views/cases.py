@@ -18,17 +18,16 @@ from django.views.decorators.http import require_GET, require_POST
 from safecampus.core.access import VIEW, get_for, require, roles_on, scope_for
 from safecampus.core.api import CappedPaginator, count_cap
 from safecampus.core.capabilities import JOB_CAPABILITY, ZONE_VIEW
-from safecampus.core.jobs import job_start
 from safecampus.core.refusals import Code, http_status, refusal_code, to_form
 from safecampus.core.roles import Role
 from safecampus.hazards.evidence import serve_evidence
 from safecampus.orgs.models import Department, School
 
-from .. import access, selectors, services
+from .. import access, exports, selectors, services
 from ..choices import CaseStatus, HitLine
 from ..forms_cases import CaseActionForm, CaseFilterForm
 from ..lifecycle import CASES
-from ..models import ZoneCase, ZoneCaseEvidence, ZoneHit, ZoneRule
+from ..models import ZoneCase, ZoneHit, ZoneRule
 
 PAGE_SIZE = 50
 #: the school and department filters are drop-downs up to this many choices
@@ -113,16 +112,7 @@ def _can_export(user) -> bool:
 @require_POST
 def case_export(request):
     """The cases as filtered, to an Excel 清单, written by a job the page then follows."""
-    _require_view(request.user)
-    require(request.user, JOB_CAPABILITY["zones.case_export"], _("Your roles do not allow this."))
-    form = CaseFilterForm(request.POST)
-    job = job_start(
-        kind="zones.case_export",
-        title=_("Export of the zone cases"),
-        user=request.user,
-        params={"filters": form.params()},
-    )
-    return redirect(job)
+    return redirect(exports.start_export(request.user, request.POST))
 
 
 def _action_forms(request, case, bound: CaseActionForm | None = None) -> list[CaseActionForm]:
@@ -238,11 +228,7 @@ def case_act(request, pk: int, action: str):
 @require_GET
 def case_evidence(request, pk: int, evidence_pk: int):
     """A photo or document of a case (``?thumb=1``: its thumbnail), only within the scope."""
-    _require_view(request.user)
-    case = get_for(request.user, ZoneCase, pk)
-    ev = ZoneCaseEvidence.objects.filter(case=case, pk=evidence_pk).first()
-    if ev is None:
-        raise Http404
+    ev = selectors.case_evidence(request.user, pk, evidence_pk)
     if request.GET.get("thumb"):
         if not ev.thumbnail:
             raise Http404

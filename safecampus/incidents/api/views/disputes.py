@@ -42,6 +42,7 @@ from ..serializers_disputes import (
     DisputeUserSerializer,
     FlaggedSerializer,
 )
+from .dispute_files import DisputeFilesMixin
 
 _COMMON_ERRORS = {
     403: error("`permission_denied`: the caller's roles do not reach disputes (partner units)."),
@@ -119,7 +120,7 @@ def _act_endpoint(act: str, serializer_class, *, url_path: str, who: str, summar
     )(endpoint)
 
 
-class DisputeViewSet(viewsets.GenericViewSet):
+class DisputeViewSet(DisputeFilesMixin, viewsets.GenericViewSet):
     """Disputes in the caller's scope: a school its own, the responsible department, the
     bureau-wide roles; a restricted dispute only the people named on it."""
 

@@ -68,6 +68,7 @@ from ..serializers_incidents import (
     IncidentSyncSerializer,
     IncidentVerbalSerializer,
 )
+from .incident_files import IncidentFilesMixin
 
 _FORBIDDEN = error(f"`permission_denied`: the caller holds none of {who(INCIDENT_VIEW)}.")
 _NOT_FOUND = error(
@@ -156,7 +157,7 @@ def list_url(**params) -> str:
     return reverse("incidents:incident_list") + ("?" + urlencode(query) if query else "")
 
 
-class IncidentViewSet(viewsets.GenericViewSet):
+class IncidentViewSet(IncidentFilesMixin, viewsets.GenericViewSet):
     """Incidents in the caller's scope: a school its own, the department an incident is routed
     to, the bureau-wide roles; a restricted case only the people named on it."""
 

@@ -44,6 +44,7 @@ from .common import (
     _who,
     facts_school,
 )
+from .files import FactsFilesMixin
 
 # --- facts --------------------------------------------------------------------------------------
 
@@ -77,7 +78,7 @@ _VERIFY_ERRORS = {
 
 
 @extend_schema(tags=["standards"])
-class FactsViewSet(StandardsViewSet):
+class FactsViewSet(FactsFilesMixin, StandardsViewSet):
     """Each school's security facts (人防、物防、技防), by the school's id."""
 
     permission_classes = [

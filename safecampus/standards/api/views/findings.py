@@ -43,6 +43,7 @@ from .common import (
     _pk,
     _who,
 )
+from .files import FindingFilesMixin
 
 # --- findings -----------------------------------------------------------------------------------
 
@@ -62,7 +63,7 @@ _FINDING_ACT_ERRORS = {
 
 
 @extend_schema(tags=["standards"])
-class FindingViewSet(StandardsViewSet):
+class FindingViewSet(FindingFilesMixin, StandardsViewSet):
     """The requirements schools fail, in the caller's scope, and their hazards."""
 
     permission_classes = [

@@ -37,6 +37,7 @@ from ..serializers_cases import (
     CaseRecordSerializer,
     CaseRelocationSerializer,
 )
+from .case_files import ZoneCaseFilesMixin
 from .common import error
 
 _COMMON_ERRORS = {
@@ -121,7 +122,7 @@ def _act_endpoint(act: str, serializer_class, *, url_path: str, who: str, summar
     )(endpoint)
 
 
-class ZoneCaseViewSet(viewsets.GenericViewSet):
+class ZoneCaseViewSet(ZoneCaseFilesMixin, viewsets.GenericViewSet):
     """Zone cases (a venue inside a school's zone) in the caller's scope: the department a case
     goes to, the bureau-wide roles, the school whose zone it is, the partner units named."""
 
