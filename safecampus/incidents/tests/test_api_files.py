@@ -68,7 +68,7 @@ def test_incident_export_through_the_api_starts_the_pages_job(
         page = client.post(reverse("incidents:incident_export"), {"incident_type": "injury"})
     assert page.status_code == 302
     with django_capture_on_commit_callbacks(execute=True):
-        api = client.get("/api/v1/incidents/export/", {"type": "injury", "serious": "true"})
+        api = client.post("/api/v1/incidents/export/?type=injury&serious=true")
     assert api.status_code == 202, api.content
     page_job, api_job = Job.objects.order_by("pk")
     assert api.json()["job"] == api_job.pk
@@ -86,14 +86,19 @@ def test_incident_export_through_the_api_starts_the_pages_job(
 
 
 def test_incident_export_refuses_a_bad_filter_and_starts_nothing(school, client_for):
-    r = client_for(school).get("/api/v1/incidents/export/", {"type": "nothing"})
+    r = client_for(school).post("/api/v1/incidents/export/?type=nothing")
     assert r.status_code == 400 and r.json()["code"] == "invalid"
     assert not Job.objects.exists()
 
 
 def test_incident_export_scope_matrix(client, school, wrong_roles):
     scope_matrix(
-        client, "/api/v1/incidents/export/", permitted=school, wrong_role=wrong_roles, ok=(202,)
+        client,
+        "/api/v1/incidents/export/",
+        method="post",
+        permitted=school,
+        wrong_role=wrong_roles,
+        ok=(202,),
     )
 
 
@@ -108,7 +113,7 @@ def test_dispute_export_through_the_api_starts_the_pages_job(
     with django_capture_on_commit_callbacks(execute=True):
         page = client.post(reverse("incidents:dispute_export"), {"status": "open"})
     with django_capture_on_commit_callbacks(execute=True):
-        api = client.get("/api/v1/disputes/export/", {"status": "open"})
+        api = client.post("/api/v1/disputes/export/?status=open")
     assert page.status_code == 302 and api.status_code == 202, api.content
     page_job, api_job = Job.objects.order_by("pk")
     assert api_job.kind == page_job.kind == "incidents.dispute_export"
@@ -123,7 +128,12 @@ def test_dispute_export_through_the_api_starts_the_pages_job(
 
 def test_dispute_export_scope_matrix(client, school, wrong_roles, no_periods):
     scope_matrix(
-        client, "/api/v1/disputes/export/", permitted=school, wrong_role=wrong_roles, ok=(202,)
+        client,
+        "/api/v1/disputes/export/",
+        method="post",
+        permitted=school,
+        wrong_role=wrong_roles,
+        ok=(202,),
     )
 
 

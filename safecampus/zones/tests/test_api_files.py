@@ -4,6 +4,8 @@ list page's export button starts) and a case's photos and documents, with the pa
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import pytest
 from django.urls import reverse
 
@@ -40,7 +42,7 @@ def test_case_export_through_the_api_starts_the_pages_job(
     with django_capture_on_commit_callbacks(execute=True):
         page = client.post(reverse("zones:case_export"), filters)
     with django_capture_on_commit_callbacks(execute=True):
-        api = client.get(EXPORT, filters)
+        api = client.post(f"{EXPORT}?{urlencode(filters)}")
     assert page.status_code == 302 and api.status_code == 202, api.content
     page_job, api_job = Job.objects.filter(kind="zones.case_export").order_by("pk")
     assert api.json()["job"] == api_job.pk
@@ -61,6 +63,7 @@ def test_case_export_scope_matrix(cw, client):
     scope_matrix(
         client,
         EXPORT,
+        method="post",
         permitted=cw.users[Role.PARTNER],
         wrong_role=[cw.users[Role.AUDITOR], cw.users[Role.SCHOOL_OFFICER]],
         ok=(202,),

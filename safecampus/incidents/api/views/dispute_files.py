@@ -6,8 +6,9 @@ from __future__ import annotations
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import action as drf_action
+from rest_framework.permissions import IsAuthenticated
 
-from safecampus.core.api import JOB_STARTED, error, job_answer, who
+from safecampus.core.api import JOB_STARTED, capability_permission, error, job_answer, who
 from safecampus.core.capabilities import INCIDENT_VIEW, JOB_CAPABILITY
 
 from ... import dispute_exports
@@ -56,6 +57,15 @@ class DisputeFilesMixin:
         f"people named on it, and then without its details. Roles: {_EXPORTERS}, each on the "
         "disputes of its scope.",
     )
-    @drf_action(detail=False, methods=["get"], url_path="export", url_name="export")
+    @drf_action(
+        detail=False,
+        methods=["post"],
+        url_path="export",
+        url_name="export",
+        permission_classes=[
+            IsAuthenticated,
+            capability_permission(INCIDENT_VIEW, write=INCIDENT_VIEW),
+        ],
+    )
     def export(self, request):
         return job_answer(dispute_exports.start_export(request.user, request.GET), request)

@@ -15,11 +15,20 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action as drf_action
+from rest_framework.permissions import IsAuthenticated
 
-from safecampus.core.api import JOB_STARTED, error, file_answer, job_answer, key, who
+from safecampus.core.api import (
+    JOB_STARTED,
+    IgnoreAccept,
+    capability_permission,
+    error,
+    file_answer,
+    job_answer,
+    key,
+    who,
+)
 from safecampus.core.capabilities import INCIDENT_FIGURES_VIEW, INCIDENT_VIEW, JOB_CAPABILITY
 from safecampus.core.documents import DOCX_CONTENT_TYPE, content_disposition
-from safecampus.duties.api.views import IgnoreAccept
 from safecampus.incidents.inputs import MAX_ID
 
 from ... import documents, exports
@@ -104,7 +113,16 @@ class IncidentFilesMixin:
         "the workbook only for the people named on it, and then without its details. Roles: "
         f"{who(JOB_CAPABILITY[exports.EXPORT_JOB] & INCIDENT_VIEW)}.{_SCOPE}",
     )
-    @drf_action(detail=False, methods=["get"], url_path="export", url_name="export")
+    @drf_action(
+        detail=False,
+        methods=["post"],
+        url_path="export",
+        url_name="export",
+        permission_classes=[
+            IsAuthenticated,
+            capability_permission(INCIDENT_VIEW, write=INCIDENT_VIEW),
+        ],
+    )
     def export(self, request):
         query = IncidentQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)

@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 from safecampus.catalog.choices import HazardLevel
 from safecampus.core.api import (
     JOB_STARTED,
+    IgnoreAccept,
     capability_permission,
     error,
     file_answer,
@@ -31,7 +32,6 @@ from safecampus.core.capabilities import (
     STANDARDS_VIEW,
 )
 from safecampus.core.excel import XLSX_CONTENT_TYPE
-from safecampus.duties.api.views import IgnoreAccept
 from safecampus.hazards.evidence import serve_evidence
 
 from ... import exports, findings_export, selectors

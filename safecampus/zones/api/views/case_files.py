@@ -56,7 +56,7 @@ class ZoneCaseFilesMixin:
         f"page's) when it has finished. Roles: {_EXPORTERS}, each on the cases of its scope "
         "(a partner unit those naming it).",
     )
-    @drf_action(detail=False, methods=["get"], url_path="export", url_name="export")
+    @drf_action(detail=False, methods=["post"], url_path="export", url_name="export")
     def export(self, request):
         return job_answer(exports.start_export(request.user, request.GET), request)
 
