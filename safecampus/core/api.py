@@ -112,11 +112,34 @@ class CappedCountPagination(Pagination):
         return schema
 
 
-def _flatten(detail):
-    if isinstance(detail, list):
-        return [str(d) for d in detail]
+def _named(flat, name: str) -> dict:
+    if isinstance(flat, dict):
+        return flat
+    return {name: flat if isinstance(flat, list) else [flat]}
+
+
+def _flatten(detail, prefix: str = ""):
+    """Field errors as ``{field: [messages]}``; the errors of nested input (a list of rows, a
+    row's fields) under dotted names (``answers.0.id``), as the schema's ``Error`` says."""
     if isinstance(detail, dict):
-        return {k: _flatten(v) for k, v in detail.items()}
+        out: dict = {}
+        for k, v in detail.items():
+            name = f"{prefix}.{k}" if prefix else str(k)
+            flat = _flatten(v, name)
+            out.update(_named(flat, name))
+        return out
+    if isinstance(detail, list):
+        if any(isinstance(d, dict | list) for d in detail):
+            out = {}
+            for i, d in enumerate(detail):
+                name = f"{prefix}.{i}" if prefix else str(i)
+                if isinstance(d, dict | list):
+                    flat = _flatten(d, name)
+                    out.update(_named(flat, name))
+                elif str(d):
+                    out.setdefault(prefix or "non_field_errors", []).append(str(d))
+            return out
+        return [str(d) for d in detail]
     return str(detail)
 
 
@@ -136,6 +159,18 @@ def refusal_answer(exc: DjangoValidationError) -> Response:
     errors = errors_of(exc)
     message = next((ms[0] for ms in errors.values() if ms), _("The input is not valid."))
     return Response({"code": code, "message": message, "errors": errors}, status=http_status(code))
+
+
+def _first_message(errors) -> str | None:
+    """The first message of nested field errors (a list of rows' errors, a row's fields …):
+    a sentence for people, never the structure's repr."""
+    if isinstance(errors, str):
+        return errors
+    values = errors.values() if isinstance(errors, dict) else errors
+    for value in values:
+        if found := _first_message(value):
+            return found
+    return None
 
 
 def exception_handler(exc, context):
@@ -168,9 +203,7 @@ def exception_handler(exc, context):
         errors = _flatten(exc.detail)
         if isinstance(errors, list):
             errors = {"non_field_errors": errors}
-        first = next(iter(errors.values()), None) if isinstance(errors, dict) else None
-        if first and isinstance(first, list):
-            message = first[0]
+        message = _first_message(errors) or message
         if isinstance(codes, dict):
             nfe = codes.get("non_field_errors")
             if isinstance(nfe, list) and nfe and nfe[0] in _REFUSAL_CODES:

@@ -198,7 +198,9 @@ def seed_demo_incidents(*, district, now=None, seed: int = 19) -> dict:
         now=now - datetime.timedelta(days=2, hours=1),
     )
     alert = None
-    today = timezone.localtime(now).date()
+    # recorded 20 minutes ago, on the day that was then (just after midnight, yesterday)
+    recorded_at = now - datetime.timedelta(minutes=20)
+    today = timezone.localtime(recorded_at).date()
     for day, cases in ((today - datetime.timedelta(days=1), 2), (today, 3)):
         _record, alert = illness.illness_record(
             actor=kg_user,
@@ -209,7 +211,7 @@ def seed_demo_incidents(*, district, now=None, seed: int = 19) -> dict:
                 "cases": cases,
                 "symptoms": "发热、咳嗽",
             },
-            now=now - datetime.timedelta(minutes=20),
+            now=recorded_at,
         )
     disputes = _disputes(district, primary, kg, school_user, kg_user, centre, now)
     return {

@@ -112,3 +112,23 @@ def test_handler500_answers_json_for_api_paths(rf):
     except ValueError:
         response = handler500(rf.get("/api/v1/me/"))
     assert response.status_code == 500
+
+
+def test_nested_input_errors_are_dotted_fields_and_the_message_a_sentence():
+    """A list of rows with a row's field missing: ``errors`` names ``answers.0.id`` and the
+    message is that error's sentence, not the structure's repr."""
+    from rest_framework import exceptions
+
+    from safecampus.core.api import exception_handler
+
+    detail = {"answers": [{"id": ["此项为必填项。"]}, {}], "note": "太长了。"}
+    response = exception_handler(exceptions.ValidationError(detail), {})
+    assert response.status_code == 400
+    assert response.data == {
+        "code": "invalid",
+        "message": "此项为必填项。",
+        "errors": {"answers.0.id": ["此项为必填项。"], "note": ["太长了。"]},
+    }
+    listed = exception_handler(exceptions.ValidationError({"answers": ["期望为一个列表。"]}), {})
+    assert listed.data["message"] == "期望为一个列表。"
+    assert listed.data["errors"] == {"answers": ["期望为一个列表。"]}

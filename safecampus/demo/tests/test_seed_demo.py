@@ -1,7 +1,9 @@
 import datetime
 import io
 from collections import Counter
+from zoneinfo import ZoneInfo
 
+import pytest
 from django.core.management import call_command
 from django.db import transaction
 from django.test import override_settings
@@ -196,3 +198,17 @@ def test_demo_weekly_reports_are_the_same_whatever_the_weekday(db, clock, tmp_pa
     assert all(by_week[w] == {"none": n} for w in by_week if w > 0)
     assert min(by_week) == -2
     assert [w for w, _ in monday["district"]] == [-2, -1]
+
+
+@pytest.mark.dates
+def test_the_demo_incidents_seed_just_after_midnight(db, clock):
+    """At 00:10 in Shanghai the class illness recorded "20 minutes ago" belongs to yesterday;
+    the seed records it on the day that was then rather than failing on a day after today."""
+    from safecampus.demo.incidents import seed_demo_incidents
+    from safecampus.incidents.models import IllnessRecord
+
+    call_command("seed_demo", schools=20, no_activity=True)
+    clock.move_to(datetime.datetime(2027, 1, 1, 0, 10, tzinfo=ZoneInfo("Asia/Shanghai")))
+    seed_demo_incidents(district=Bureau.objects.get(code_prefix="MH"))
+    days = sorted(IllnessRecord.objects.values_list("day", flat=True))
+    assert days == [datetime.date(2026, 12, 30), datetime.date(2026, 12, 31)]

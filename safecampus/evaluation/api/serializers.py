@@ -13,7 +13,7 @@ from ..models import CampaignArchive, SummaryConfirmation
 ID = {"min_value": 1, "max_value": 2**63 - 1}
 
 
-class PhaseSerializer(serializers.Serializer):
+class EvaluationPhaseSerializer(serializers.Serializer):
     name = serializers.CharField()
     starts_on = serializers.DateField()
     ends_on = serializers.DateField()
@@ -43,7 +43,7 @@ class EvaluationCampaignSerializer(serializers.Serializer):
     name = serializers.CharField()
     year = serializers.IntegerField()
     status = serializers.CharField()
-    evaluation_phase = PhaseSerializer(allow_null=True)
+    evaluation_phase = EvaluationPhaseSerializer(allow_null=True)
     feedback_due = serializers.DateField(allow_null=True)
     archived = ArchiveBriefSerializer(allow_null=True)
 
@@ -101,7 +101,7 @@ class EvaluationSerializer(serializers.Serializer):
     """A campaign's evaluation as its page shows it above the confirmation list."""
 
     campaign = EvaluationCampaignSerializer()
-    phase = PhaseSerializer(allow_null=True)
+    phase = EvaluationPhaseSerializer(allow_null=True)
     progress = ProgressSerializer()
     can_confirm = serializers.BooleanField()
     closed_reason = serializers.CharField(

@@ -46,7 +46,7 @@ class ReviewQueueFormSerializer(serializers.ModelSerializer):
         ]
 
 
-class FormReviewSerializer(serializers.ModelSerializer):
+class DepartmentReviewSerializer(serializers.ModelSerializer):
     department_name = serializers.CharField(source="department.name", read_only=True)
     by_name = serializers.SerializerMethodField()
 
@@ -76,8 +76,8 @@ class ReviewedFormSerializer(serializers.ModelSerializer):
         model = InspectionForm
         fields = ["id", "status", "round", "returned_reason", "accepted_at", "reviews"]
 
-    def get_reviews(self, obj) -> FormReviewSerializer(many=True):
-        return FormReviewSerializer(self.context.get("reviews", []), many=True).data
+    def get_reviews(self, obj) -> DepartmentReviewSerializer(many=True):
+        return DepartmentReviewSerializer(self.context.get("reviews", []), many=True).data
 
 
 class FormAcceptSerializer(serializers.Serializer):
