@@ -86,7 +86,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "safecampus.core.middleware.SessionRefreshMiddleware",
     "safecampus.core.middleware.LanguageMiddleware",
-    "django.middleware.common.CommonMiddleware",
+    "safecampus.core.middleware.CommonMiddleware",  # a 308 in JSON for /api/ without its slash
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "safecampus.core.middleware.RequestIdMiddleware",

@@ -278,16 +278,13 @@ JOB_STARTED = OpenApiResponse(
 
 def job_answer(job, request) -> Response:
     """``202 Accepted`` for work started as a background job: where to follow it
-    (``/api/v1/jobs/{id}/``) and, once it has finished, where its file is."""
+    (``/api/v1/jobs/{id}/``, also in ``Location``) and, once it has finished, where its file
+    is."""
     from django.urls import reverse
 
+    url = request.build_absolute_uri(reverse("api-job-detail", args=[job.pk]))
     return Response(
-        {
-            "job": job.pk,
-            "status": job.status,
-            "url": request.build_absolute_uri(reverse("api-job-detail", args=[job.pk])),
-        },
-        status=202,
+        {"job": job.pk, "status": job.status, "url": url}, status=202, headers={"Location": url}
     )
 
 

@@ -2,6 +2,10 @@ import re
 import time
 import uuid
 
+from django.http import JsonResponse
+from django.middleware.common import CommonMiddleware as DjangoCommonMiddleware
+from django.utils.http import escape_leading_slashes
+
 from .context import client_ip, request_id
 
 #: A proxy's request id is kept only if it is short and plain; anything else gets a fresh uuid.
@@ -152,3 +156,21 @@ class DatabaseBusyMiddleware:
             request.path,
         )
         return busy_response(request)
+
+
+class CommonMiddleware(DjangoCommonMiddleware):
+    """Django's, but an API address without its final slash is answered with ``308 Permanent
+    Redirect`` and a JSON body: a 308 is followed with the same method and body (a 301 turns a
+    POST into a GET, which then fails with 405), and an API client is never sent HTML."""
+
+    def process_request(self, request):
+        if request.path_info.startswith("/api/") and self.should_redirect_with_slash(request):
+            location = self.get_full_path_with_slash(request)
+            response = JsonResponse({"location": location}, status=308)
+            response["Location"] = location
+            return response
+        return super().process_request(request)
+
+    def get_full_path_with_slash(self, request):
+        # Django refuses (in DEBUG) to redirect a POST; a 308 keeps it a POST
+        return escape_leading_slashes(request.get_full_path(force_append_slash=True))

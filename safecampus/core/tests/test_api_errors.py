@@ -132,3 +132,22 @@ def test_nested_input_errors_are_dotted_fields_and_the_message_a_sentence():
     listed = exception_handler(exceptions.ValidationError({"answers": ["期望为一个列表。"]}), {})
     assert listed.data["message"] == "期望为一个列表。"
     assert listed.data["errors"] == {"answers": ["期望为一个列表。"]}
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_an_api_address_without_its_slash_is_a_308_in_json(api, settings, debug):
+    """A 308 is followed with the same method and body: a POST stays a POST (a 301 would turn
+    it into a GET, refused with 405), and the answer is JSON, not Django's HTML."""
+    settings.DEBUG = debug
+    response = api.post("/api/v1/notifications/read-all?x=1")
+    assert response.status_code == 308
+    assert response["Location"] == "/api/v1/notifications/read-all/?x=1"
+    assert response.json() == {"location": "/api/v1/notifications/read-all/?x=1"}
+    followed = api.post(response["Location"])
+    assert followed.status_code == 200 and followed.json()["marked"] == 0
+    assert api.get("/api/v1/jobs").status_code == 308
+
+
+def test_a_page_address_without_its_slash_is_still_a_301(client, db):
+    response = client.get("/accounts/login")
+    assert response.status_code == 301 and response["Location"] == "/accounts/login/"

@@ -41,6 +41,7 @@ def test_a_large_export_through_the_api_is_a_job(reg, client_for, monkeypatch):
     job = Job.objects.get(pk=response.json()["job"])
     assert job.kind == "hazards.export" and job.params == {"filters": {"status": ["assigned"]}}
     assert response.json()["url"].endswith(f"/api/v1/jobs/{job.pk}/")
+    assert response["Location"] == response.json()["url"]
     detail = client.get(f"/api/v1/jobs/{job.pk}/")
     assert detail.status_code == 200 and detail.json()["kind"] == "hazards.export"
 
