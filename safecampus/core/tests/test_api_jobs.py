@@ -207,3 +207,15 @@ def test_the_list_reads_a_fixed_number_of_rows(world, centre, client):
     assert len(client.get(URL).json()["results"]) == 20
     assert queries() == few
     assert few <= 6
+
+
+@pytest.mark.parametrize("name", ["学校名单.xlsx", "检查情况汇总.docx", "自查表.zip"])
+def test_a_downloads_content_type_is_one_the_schema_documents(centre, client, name):
+    documented = client.get("/api/schema/", {"format": "json"}).json()["paths"][
+        "/api/v1/jobs/{id}/download/"
+    ]["get"]["responses"]["200"]["content"]
+    job = _done(centre, name=name)
+    client.force_login(centre)
+    response = client.get(f"{URL}{job.pk}/download/")
+    assert response.status_code == 200
+    assert response["Content-Type"] in documented
