@@ -30,6 +30,7 @@ from urllib.parse import urlencode
 
 import pytest
 import schemathesis
+from django.core.files.base import ContentFile
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import got_request_exception, request_finished, request_started
 from django.db import close_old_connections, transaction
@@ -46,6 +47,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from safecampus.accounts.models import ApiToken, User
+from safecampus.core.models import Job
 
 pytestmark = pytest.mark.conformance
 
@@ -204,6 +206,12 @@ def _exercise(app, operation, findings: Findings, headers: dict, ids: dict, mode
 def test_every_operation_answers_as_the_schema_says(demo_district, app, username):
     user = User.objects.get(username=username)
     _token, key = ApiToken.issue(user)
+    # a finished export, so that the jobs' detail and download answer 200 too
+    job = Job.objects.create(
+        kind="hazards.export", title="隐患台账", created_by=user, status=Job.Status.SUCCEEDED
+    )
+    job.output_name = "隐患台账.xlsx"
+    job.output_file.save("hazards.xlsx", ContentFile(b"PK\x03\x04"), save=True)
     # a real client inflates a gzipped answer (the zone map's); the test client would not
     headers = {"Authorization": f"Token {key}", "Accept-Encoding": "identity"}
     schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", app)
