@@ -365,6 +365,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "safecampus.core.schema.add_error_responses",
+        "safecampus.core.schema.local_times",
     ],
 }
 

@@ -10,6 +10,7 @@ this detail's address (:func:`safecampus.core.api.job_answer`).
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import exceptions, serializers, viewsets
 from rest_framework.decorators import action
@@ -21,6 +22,14 @@ from rest_framework.routers import SimpleRouter
 from .access import get_for
 from .api import ID, NOT_FOUND, error, file_answer, key
 from .models import Job
+
+#: the kinds of file a job makes: a workbook (exports), a Word document (summaries), a zip of
+#: forms; the type is the file name's (``file_answer``)
+OUTPUT_TYPES = (
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/zip",
+)
 
 
 class JobErrorSerializer(serializers.Serializer):
@@ -135,9 +144,14 @@ class JobViewSet(viewsets.GenericViewSet):
     @extend_schema(
         parameters=[ID],
         responses={
-            (200, "application/octet-stream"): OpenApiResponse(
-                description="The file the job made (Excel, Word or zip), named in Chinese."
-            ),
+            **{
+                (200, media_type): OpenApiResponse(
+                    response=OpenApiTypes.BINARY,
+                    description="The file the job made (Excel, Word or zip), named in Chinese "
+                    "in `Content-Disposition`.",
+                )
+                for media_type in OUTPUT_TYPES
+            },
             404: error("`not_found`: no such job, another person's, or it has made no file (yet)."),
         },
         summary="Download the file a job made",

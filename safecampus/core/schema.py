@@ -90,6 +90,8 @@ DESCRIPTIONS = {
     403: "`permission_denied`: the caller's roles do not allow this (or a session request "
     "without its CSRF token).",
     404: "`not_found`: no such object, or it is outside the caller's scope.",
+    #: a list without ids in its path answers 404 only for a page that is not there
+    "page": "`not_found`: the `page` asked for is past the last page, or not a page number.",
     503: "`database_unavailable`: the database cannot be reached; retry after `Retry-After` "
     "seconds.",
 }
@@ -120,10 +122,16 @@ def _codes(path: str, method: str, operation: dict) -> list[int]:
     # every endpoint but the token exchange needs credentials; the exchange answers 401 for a
     # wrong password and 403 when the password must be changed first
     codes += [401, 403]
-    if "{" in path:
+    if "{" in path or _is_paginated(operation):
         codes.append(404)
     codes.append(503)
     return codes
+
+
+def _is_paginated(operation: dict) -> bool:
+    return any(
+        p.get("in") == "query" and p.get("name") == "page" for p in operation.get("parameters", [])
+    )
 
 
 def add_error_responses(result, generator, request, public):
@@ -138,10 +146,37 @@ def add_error_responses(result, generator, request, public):
             codes = set(_codes(path, method, operation))
             codes |= {int(c) for c in responses if str(c).isdigit() and int(c) >= 400}
             for code in sorted(codes):
-                response = responses.setdefault(
-                    str(code), {"description": DESCRIPTIONS.get(code, "")}
-                )
+                description = DESCRIPTIONS.get(code, "")
+                if code == 404 and "{" not in path:
+                    description = DESCRIPTIONS["page"]
+                response = responses.setdefault(str(code), {"description": description})
                 response["content"] = {"application/json": {"schema": ERROR_REF}}
                 if code in HEADERS:
                     response.setdefault("headers", {}).update(HEADERS[code])
+    return result
+
+
+#: a time of day as DRF writes and reads it: ``HH:MM[:SS[.ffffff]]``, without an offset
+TIME_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?$"
+
+
+def _local_times(node) -> None:
+    if isinstance(node, dict):
+        if node.get("type") == "string" and node.get("format") == "time":
+            del node["format"]
+            node["pattern"] = TIME_PATTERN
+            node.setdefault("example", "17:00:00")
+            node.setdefault("description", "A time of day, Shanghai time: `HH:MM:SS`.")
+        for value in node.values():
+            _local_times(value)
+    elif isinstance(node, list):
+        for value in node:
+            _local_times(value)
+
+
+def local_times(result, generator, request, public):
+    """drf-spectacular postprocessing hook: a time of day (a ``TimeField``) is written
+    ``17:00:00``, in Shanghai time and without an offset, which OpenAPI's ``format: time`` (RFC
+    3339, with an offset) does not allow; it is documented by its pattern instead."""
+    _local_times(result)
     return result

@@ -15,6 +15,9 @@ from safecampus.core.refusals import Code, refuse
 #: how far in the future a time may lie (clocks of phones drift)
 CLOCK_SLACK = datetime.timedelta(minutes=2)
 TEXT_MAX = 4000
+#: no time before this year is one of the platform's (Shanghai's clocks then were not yet on
+#: +08:00, and such a time would be written with a local-mean-time offset no client reads)
+EARLIEST_YEAR = 1970
 #: the largest id (or other integer) the database's integer columns hold: a bigger one in a
 #: filter or an id field is a 400 with a message, never an OverflowError
 MAX_ID = 2**63 - 1
@@ -47,6 +50,9 @@ def when(value, field: str, errors: dict) -> datetime.datetime | None:
         return None
     if timezone.is_naive(parsed):
         parsed = timezone.make_aware(parsed)
+    if parsed.year < EARLIEST_YEAR:
+        errors.setdefault(field, []).append(_("This time lies too far in the past."))
+        return None
     return parsed
 
 

@@ -13,7 +13,7 @@ from rest_framework import serializers
 from safecampus.catalog.choices import HazardLevel
 from safecampus.orgs.models import School
 
-from ..choices import Decision, EvidencePhase, Status, Summary
+from ..choices import Decision, EvidencePhase, RiskColour, Status, Summary
 from ..models import Hazard, HazardEvent, HazardEvidence
 from ..services import CONFIRM_FIELDS, EDIT_FIELDS, REPORT_FIELDS, allowed_actions
 
@@ -71,6 +71,10 @@ class HazardListSerializer(serializers.ModelSerializer):
     is_overdue = serializers.SerializerMethodField()
     days_overdue = serializers.SerializerMethodField()
     summary = serializers.ChoiceField(choices=Summary.choices, read_only=True, allow_null=True)
+    # blank until the hazard is graded (a model field's blank is lost on a read-only field)
+    risk_colour = serializers.ChoiceField(
+        choices=RiskColour.choices, read_only=True, allow_blank=True
+    )
 
     class Meta:
         model = Hazard

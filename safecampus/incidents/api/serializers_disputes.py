@@ -115,7 +115,7 @@ class FlaggedSerializer(DisputeListSerializer):
 
 class DisputeEventSerializer(serializers.ModelSerializer):
     action = DisputeActionField(read_only=True)
-    from_status = DisputeStatusField(read_only=True, allow_blank=True)
+    from_status = DisputeStatusField(read_only=True, allow_null=True)
     to_status = DisputeStatusField(read_only=True)
     actor = serializers.SerializerMethodField()
 

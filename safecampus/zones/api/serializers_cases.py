@@ -78,7 +78,7 @@ class CaseListSerializer(serializers.ModelSerializer):
 
 class CaseEventSerializer(serializers.ModelSerializer):
     action = CaseActionField(read_only=True)
-    from_status = CaseStatusField(read_only=True, allow_blank=True)
+    from_status = CaseStatusField(read_only=True, allow_null=True)
     to_status = CaseStatusField(read_only=True)
     actor = serializers.SerializerMethodField()
 

@@ -22,6 +22,7 @@ from safecampus.core.capabilities import INCIDENT_REPORT, INCIDENT_VIEW
 from safecampus.zones.api.views.common import error, who
 
 from ... import illness
+from ...inputs import MAX_ID
 from ...models import ClusterAlert, IllnessRecord, Incident
 from ..serializers_config import (
     ClusterAlertSerializer,
@@ -60,7 +61,8 @@ class IllnessRecordViewSet(viewsets.GenericViewSet):
         qs = IllnessRecord.objects.visible_to(request.user).select_related("school")
         school = request.query_params.get("school", "")
         if school.isascii() and school.isdigit():
-            qs = qs.filter(school_id=int(school))
+            # an id past the database's integers is no school's (and must not reach the query)
+            qs = qs.filter(school_id=int(school)) if int(school) <= MAX_ID else qs.none()
         page = self.paginate_queryset(qs.order_by("-day", "-pk"))
         return self.get_paginated_response(IllnessRecordSerializer(page, many=True).data)
 
