@@ -44,8 +44,12 @@ CONSULTATION_ACTIONS = [(APPLY, _("Apply the decisions"))]
 class AccountabilityRecordSerializer(serializers.ModelSerializer):
     """A row of the list."""
 
-    school_name = serializers.CharField(source="school.name", default=None, read_only=True)
-    department_name = serializers.CharField(source="department.name", default=None, read_only=True)
+    school_name = serializers.CharField(
+        source="school.name", default=None, allow_null=True, read_only=True
+    )
+    department_name = serializers.CharField(
+        source="department.name", default=None, allow_null=True, read_only=True
+    )
 
     class Meta:
         model = AccountabilityRecord
@@ -198,7 +202,9 @@ class AccountabilityRecordStepSerializer(serializers.Serializer):
 class ConsultationSerializer(serializers.ModelSerializer):
     """A row of the list."""
 
-    campaign_name = serializers.CharField(source="campaign.name", default=None, read_only=True)
+    campaign_name = serializers.CharField(
+        source="campaign.name", default=None, allow_null=True, read_only=True
+    )
     n_items = serializers.IntegerField(
         read_only=True, help_text="The hazards discussed that the caller may see."
     )
@@ -227,9 +233,11 @@ class ConsultationItemSerializer(serializers.ModelSerializer):
     hazard_deadline = serializers.DateField(source="hazard.deadline", read_only=True)
     school_name = serializers.CharField(source="hazard.school.name", read_only=True)
     responsible_department_name = serializers.CharField(
-        source="hazard.responsible_department.name", default=None, read_only=True
+        source="hazard.responsible_department.name", default=None, allow_null=True, read_only=True
     )
-    department_name = serializers.CharField(source="department.name", default=None, read_only=True)
+    department_name = serializers.CharField(
+        source="department.name", default=None, allow_null=True, read_only=True
+    )
     decisions = serializers.ListField(
         child=serializers.ChoiceField(choices=Decision.choices), read_only=True
     )
@@ -301,7 +309,7 @@ class ConsultationCandidateSerializer(serializers.ModelSerializer):
 
     school_name = serializers.CharField(source="school.name", read_only=True)
     responsible_department_name = serializers.CharField(
-        source="responsible_department.name", default=None, read_only=True
+        source="responsible_department.name", default=None, allow_null=True, read_only=True
     )
     status = HazardStatusField(read_only=True)
     reason = serializers.SerializerMethodField(help_text="`hard` or `disputed`.")

@@ -164,6 +164,11 @@ class FormReviewSerializer(serializers.ModelSerializer):
 
 class FormEventSerializer(serializers.ModelSerializer):
     actor = serializers.CharField(source="actor.display_name", read_only=True)
+    actor_role = serializers.CharField(
+        read_only=True,
+        help_text="The role the actor acted in (`school_officer` …); blank when "
+        "the role was not recorded.",
+    )
     action_label = serializers.CharField(source="get_action_display", read_only=True)
 
     class Meta:

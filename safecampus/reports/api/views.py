@@ -29,7 +29,7 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import exceptions
+from rest_framework import exceptions, serializers
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -293,13 +293,23 @@ class ExportView(_Base):
 _SCHOOL_ROLES = SCHOOL_ROLES | BUREAU_WIDE
 
 
+class OwnSchoolsPageSerializer(serializers.Serializer):
+    """A page of the caller's own schools."""
+
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = DashboardNamedSerializer(many=True)
+
+
 class OwnSchoolsView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
+        operation_id="v1_dashboard_schools_list",
         tags=["dashboard"],
         responses={
-            200: DashboardNamedSerializer(many=True),
+            200: OwnSchoolsPageSerializer,
             403: error(
                 f"`permission_denied`: the caller holds none of {who(SCHOOL_ROLES)} in a "
                 f"school, nor {who(BUREAU_WIDE)} in a bureau."
