@@ -14,7 +14,7 @@ from safecampus.core.testing_excel import table
 def test_large_export_runs_as_a_job_and_only_its_owner_downloads(
     world, client_for, monkeypatch, django_capture_on_commit_callbacks
 ):
-    monkeypatch.setattr("safecampus.orgs.views.EXPORT_INLINE_LIMIT", 0)
+    monkeypatch.setattr("safecampus.orgs.excel.EXPORT_INLINE_LIMIT", 0)
     client = client_for(world.users[Role.SAFETY_CENTRE])
     with django_capture_on_commit_callbacks(execute=True):
         response = client.get("/orgs/schools/export/?stage=primary")
