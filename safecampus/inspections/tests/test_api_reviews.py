@@ -314,6 +314,18 @@ def test_a_department_reviews_a_submission_once(camp, client):
     _nothing_changed(camp, camp.form_a, before)
 
 
+def test_the_detail_offers_no_review_once_the_department_reviewed_this_round(camp, client):
+    _submit(camp, camp.form_a)
+    url = f"/api/v1/forms/{camp.form_a.pk}/"
+    client.force_login(camp.dept_user)
+    assert client.get(url).json()["actions"] == ["accept", "return"]
+    assert _post(client, _accept_url(camp.form_a), {}).status_code == 200
+    assert client.get(url).json()["actions"] == []  # a second accept is 409 `locked`
+    # the other department has not reviewed yet: it still may
+    client.force_login(camp.other_dept_user)
+    assert client.get(url).json()["actions"] == ["accept", "return"]
+
+
 def test_review_refusals_of_the_input_and_the_department(camp, client):
     _submit(camp, camp.form_a)
     before = _event_ids(camp.form_a)
