@@ -505,6 +505,7 @@ def form_submit(*, actor, form_id: int) -> dict:
     now = timezone.now()
     found_on = timezone.localdate(now)
     created, updated, withdrawn = [], [], []
+    created_ids = []  # parallel to ``created``, for callers that follow a hazard by its id
     note = _("From the self-inspection form of %(campaign)s.") % {"campaign": form.campaign.name}
     for answer in answers:
         if answer.answer == Answer.NON_COMPLIANT:
@@ -521,6 +522,7 @@ def form_submit(*, actor, form_id: int) -> dict:
                 answer.hazard = hazard
                 answer.save(update_fields=["hazard"])
                 created.append(hazard.code)
+                created_ids.append(hazard.pk)
             elif hazard_services.hazard_amend_from_form(
                 actor=actor,
                 hazard=answer.hazard,
@@ -567,7 +569,13 @@ def form_submit(*, actor, form_id: int) -> dict:
             },
         ),
     )
-    return {"form": form, "created": created, "updated": updated, "withdrawn": withdrawn}
+    return {
+        "form": form,
+        "created": created,
+        "created_ids": created_ids,
+        "updated": updated,
+        "withdrawn": withdrawn,
+    }
 
 
 def form_save_and_submit(*, actor, form_id: int, rows: dict | None = None):

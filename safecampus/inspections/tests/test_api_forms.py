@@ -429,6 +429,7 @@ def test_submitting_has_the_pages_effect_and_event(fx, client, via):
         body = response.json()
         assert body["form"]["status"] == FormStatus.SUBMITTED
         assert body["created"] == list(Hazard.objects.values_list("code", flat=True))
+        assert body["created_ids"] == list(Hazard.objects.values_list("pk", flat=True))
     form = refreshed(fx.form_a)
     assert (form.status, form.round, form.submitted_by) == (
         FormStatus.SUBMITTED,
