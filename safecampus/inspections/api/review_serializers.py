@@ -238,6 +238,17 @@ class InspectionItemSerializer(serializers.Serializer):
     default_level = serializers.CharField(
         help_text="`major`: a non-compliant finding needs `interim_measures`."
     )
+    department = serializers.IntegerField(
+        source="department_at_school.pk",
+        allow_null=True,
+        default=None,
+        help_text="The department that takes this item at the chosen school (routed by the "
+        "school's stage or the item's subject, else its first responsible department), as on "
+        "the school's form; null if none.",
+    )
+    department_name = serializers.CharField(
+        source="department_at_school.name", allow_null=True, default=None
+    )
 
 
 class SiteInspectionNewSerializer(serializers.Serializer):

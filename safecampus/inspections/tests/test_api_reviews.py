@@ -21,6 +21,7 @@ from safecampus.hazards.models import Hazard, HazardEvent
 from safecampus.inspections import services
 from safecampus.inspections.choices import FormStatus
 from safecampus.inspections.models import (
+    FormAnswer,
     FormEvent,
     FormReview,
     InspectionForm,
@@ -526,7 +527,7 @@ def test_recording_refusals_save_nothing(camp, client):
     body = _refused(
         client, camp, _api_body(camp, findings=[{"item": ordinary.pk, "answer": "maybe"}])
     )
-    assert "findings" in body["errors"]
+    assert list(body["errors"]) == ["findings.0.answer"]  # nested input: a dotted field name
     # a department not the caller's
     body = _refused(client, camp, _api_body(camp, department=camp.other_dept.pk))
     assert "department" in body["errors"]
@@ -534,12 +535,14 @@ def test_recording_refusals_save_nothing(camp, client):
     assert "inspected_on" in body["errors"]
 
 
-def test_recording_at_a_school_outside_the_campaign_is_not_found(camp, client):
+def test_recording_at_a_school_outside_the_campaign_is_refused_on_the_school(camp, client):
     client.force_login(camp.dept_user)
     for school in (camp.school_other.pk, 2**40):
         response = _post(client, SITES, _api_body(camp, school=school))
-        assert response.status_code == 404
-        assert response.json()["code"] == "not_found"
+        assert response.status_code == 400
+        body = response.json()
+        assert body["code"] == "invalid" and list(body["errors"]) == ["school"]
+        assert _chinese(body["errors"]["school"][0])
     assert not SiteInspection.objects.exists()
 
 
@@ -623,6 +626,15 @@ def test_what_recording_offers_is_the_pages(camp, far, client):
     assert body["school"]["name"] == camp.school_a.name
     assert [i["code"] for i in body["items"]] == ["A01-01", "A01-02", "A02-01"]
     assert [i["default_level"] for i in body["items"]][1] == "major"
+    # each item with the department that takes it at that school, as on the school's form
+    form_depts = dict(
+        FormAnswer.objects.filter(form=camp.form_a).values_list("item__code", "department_id")
+    )
+    assert {i["code"]: i["department"] for i in body["items"]} == form_depts
+    assert {i["department_name"] for i in body["items"]} <= {
+        camp.department.name,
+        camp.other_dept.name,
+    }
     # the centre records for every department of the bureau
     client.force_login(camp.centre)
     body = client.get(url).json()
