@@ -496,6 +496,11 @@ def test_recording_refusals_save_nothing(camp, client):
     ordinary, major = _items(camp)
     body = _refused(client, camp, _api_body(camp, inspectors=""))
     assert body["code"] == "invalid" and "inspectors" in body["errors"]
+    absent = _api_body(camp)
+    del absent["inspectors"]
+    body = _refused(client, camp, absent)  # absent: the same refusal as blank
+    assert body["code"] == "invalid" and list(body["errors"]) == ["inspectors"]
+    assert _chinese(body["message"])
     # a non-compliant major finding with neither its hazard's details nor interim measures
     body = _refused(
         client, camp, _api_body(camp, findings=[{"item": major.pk, "answer": "non_compliant"}])
@@ -645,3 +650,21 @@ def test_what_recording_offers_is_the_pages(camp, far, client):
     response = client.get(f"{SITES}new/")
     assert response.status_code == 400 and "campaign" in response.json()["errors"]
     assert client.get(f"{SITES}new/?campaign=x").status_code == 400
+
+
+def test_the_schema_marks_required_what_is_refused_when_absent(client):
+    schemas = client.get("/api/schema/", {"format": "json"}).json()["components"]["schemas"]
+    assert "inspectors" in schemas["SiteInspectionCreateRequest"]["required"]
+    assert schemas["FormReturnRequest"]["required"] == ["reason"]
+
+
+def test_a_return_without_a_reason_is_refused_as_a_blank_one(camp, client):
+    _submit(camp, camp.form_a)
+    client.force_login(camp.dept_user)
+    before = _event_ids(camp.form_a)
+    for data in ({}, {"reason": " "}):
+        response = _post(client, _return_url(camp.form_a), data)
+        assert response.status_code == 400, response.content
+        assert response.json()["code"] == "reason_required"
+        assert _chinese(response.json()["message"])
+    _nothing_changed(camp, camp.form_a, before)

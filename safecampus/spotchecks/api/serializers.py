@@ -11,6 +11,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from safecampus.core.api import AbsentToService, RequiredDate, RequiredText
 from safecampus.hazards.api.serializers import FilesField, RefSerializer
 
 from ..models import Claim, Result, SpotCheck, SpotCheckEvidence, SpotCheckItem, SpotCheckStatus
@@ -384,13 +385,29 @@ class AssignSerializer(serializers.Serializer):
     stratum = serializers.CharField(required=False, allow_blank=True, max_length=64)
 
 
+class _RequiredResult(AbsentToService, RecordedResultField):
+    """Required; absent, the service refuses it (as the page)."""
+
+
+class _RequiredFiles(AbsentToService, FilesField):
+    """Required; none, the service refuses it (as the page)."""
+
+    absent = ()
+
+
 class RecordSerializer(serializers.Serializer):
     """The on-site result, as the record form: multipart with ``files`` repeated."""
 
-    result = RecordedResultField(required=False)
-    finding = serializers.CharField(required=False, allow_blank=True, default="")
-    checked_on = serializers.DateField(required=False, allow_null=True)
-    files = FilesField(
+    result = _RequiredResult(help_text="Absent: refused `invalid` on `result`.")
+    finding = RequiredText(
+        allow_blank=True, help_text="What was found; absent or blank: refused `invalid`."
+    )
+    checked_on = RequiredDate(
+        allow_null=True,
+        help_text="The day of the check (not in the future, not before the order); absent or "
+        "null: refused `invalid` on `checked_on`.",
+    )
+    files = _RequiredFiles(
         help_text="At least one photo taken on site (JPEG, PNG, WebP, HEIC, PDF or Office, "
-        "at most 20 MB each); repeat the field for each file."
+        "at most 20 MB each); repeat the field for each file. None: refused `invalid`."
     )
