@@ -321,11 +321,15 @@ class FormViewSet(_Base):
         responses={
             200: SectionResultSerializer,
             400: error(
-                "`invalid`: the section is not on the form, or an answer sent is not allowed "
-                "(named as `answers.<answer id>.<field>`). Nothing is saved."
+                "`invalid`: the section (`area_id`, an integer) is not on the form, or an "
+                "answer sent is not allowed (named as `answers.<answer id>.<field>`). Nothing "
+                "is saved."
             ),
             403: _FORBIDDEN_FILL,
-            404: NOT_FOUND,
+            404: error(
+                "`not_found`: no such form, or it is outside the caller's scope; or `area_id` "
+                "is not an integer id."
+            ),
             409: _LOCKED,
         },
         summary="Mark every unanswered item of a section compliant",

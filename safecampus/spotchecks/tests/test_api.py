@@ -819,3 +819,15 @@ def test_answers_validate_against_the_schema(recorded, client):
             }
         ),
     )
+
+
+def test_the_schema_marks_required_what_a_result_is_refused_without(client):
+    schemas = client.get("/api/schema/", {"format": "json"}).json()["components"]["schemas"]
+    assert sorted(schemas["RecordRequest"]["required"]) == [
+        "checked_on",
+        "files",
+        "finding",
+        "result",
+    ]
+    detail = schemas["SpotCheckDetail"]
+    assert "inspectors" in detail["properties"] and "items" not in detail["properties"]
