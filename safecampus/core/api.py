@@ -230,6 +230,36 @@ def error(description: str) -> OpenApiResponse:
     return OpenApiResponse(description=description)
 
 
+class AbsentToService:
+    """A serializer field the schema marks required whose absence the service refuses, as the
+    page's: an absent field reaches the service as ``absent`` (blank, or None), so the caller
+    gets the service's own Chinese message and code (``comment_required`` …), the same as for a
+    blank value."""
+
+    absent = ""
+
+    def __init__(self, **kwargs):
+        kwargs["required"] = True
+        super().__init__(**kwargs)
+
+    def validate_empty_values(self, data):
+        if data is serializers.empty:
+            return True, self.absent
+        return super().validate_empty_values(data)
+
+
+class RequiredText(AbsentToService, serializers.CharField):
+    """Text that is required, refused when absent or blank by the service (not the
+    serializer): pass ``allow_blank=True``."""
+
+
+class RequiredDate(AbsentToService, serializers.DateField):
+    """A date that is required, refused when absent or null by the service (not the
+    serializer): pass ``allow_null=True``."""
+
+    absent = None
+
+
 def key(pk) -> int:
     """A URL's key as an integer; one that cannot be a row's is simply not found (404, never
     a 500 from a database that cannot compare it)."""

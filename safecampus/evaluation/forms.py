@@ -30,3 +30,16 @@ class ConfirmationForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         bootstrap(self)
+
+
+def confirmation_form(hazard, data, *, as_derived: bool) -> ConfirmationForm:
+    """The confirmation of ``hazard``'s category as stated, checked by the page's form (the page
+    and the API both): with ``as_derived``, the category the register gives and the hazard's
+    deadline, ``data`` ignored."""
+    if as_derived:
+        data = {
+            "category": hazard.summary or "",
+            "complete_by": hazard.deadline.isoformat() if hazard.deadline else "",
+            "note": "",
+        }
+    return ConfirmationForm(data)

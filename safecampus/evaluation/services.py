@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from safecampus.audit.models import Action
@@ -19,6 +20,7 @@ from safecampus.campaigns.choices import CampaignStatus
 from safecampus.campaigns.models import Campaign
 from safecampus.campaigns.services import campaign_close
 from safecampus.core.access import roles_on, scope_for
+from safecampus.core.jobs import job_start
 from safecampus.core.refusals import Code, refuse
 from safecampus.core.roles import Role
 from safecampus.hazards.choices import Status, Summary
@@ -324,6 +326,42 @@ def summary_record(*, actor, archive: CampaignArchive, output_name: str) -> Eval
         actor=actor,
         actor_role=role,
         data={"archive": archive.pk, "file": output_name},
+    )
+
+
+def archive_start(*, actor, campaign: Campaign, override_reason: str = ""):
+    """Check as ``archive_precheck`` does, then start the archiving job (the page's and the
+    API's): the campaign is frozen into its archive and closed if still open."""
+    reason = (override_reason or "").strip()
+    archive_precheck(actor=actor, campaign=campaign, override_reason=reason)
+    return job_start(
+        kind="evaluation.archive",
+        title=_("Archive %(name)s") % {"name": campaign.name},
+        user=actor,
+        params={"campaign": campaign.pk, "override_reason": reason},
+    )
+
+
+def summary_start(*, actor, archive: CampaignArchive):
+    """Start the job writing the final written summary (Word) from ``archive``, in the current
+    language (the page's and the API's)."""
+    return job_start(
+        kind="evaluation.summary_docx",
+        title=_("Written summary of %(name)s") % {"name": archive.campaign.name},
+        user=actor,
+        params={"archive": archive.pk, "language": get_language()},
+    )
+
+
+def summary_draft_start(*, actor, campaign: Campaign):
+    """Check as ``summary_draft_check`` does, then start the job writing a draft of the written
+    summary from the live data (the page's and the API's)."""
+    summary_draft_check(actor=actor, campaign=campaign)
+    return job_start(
+        kind="evaluation.summary_docx",
+        title=_("Written summary of %(name)s") % {"name": campaign.name} + _(" (draft)"),
+        user=actor,
+        params={"campaign": campaign.pk, "draft": True, "language": get_language()},
     )
 
 

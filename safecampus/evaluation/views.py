@@ -11,8 +11,8 @@ from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from safecampus.campaigns.models import Campaign
@@ -20,12 +20,11 @@ from safecampus.core.access import require
 from safecampus.core.capabilities import EVALUATION_VIEW, REPORT_COMPILE, SUMMARY_CONFIRM
 from safecampus.core.documents import DOCX_CONTENT_TYPE, content_disposition
 from safecampus.core.forms import id_param
-from safecampus.core.jobs import job_start
 from safecampus.core.refusals import to_form
 from safecampus.hazards.choices import Summary
 
 from . import material, selectors, services
-from .forms import ConfirmationForm
+from .forms import ConfirmationForm, confirmation_form
 from .models import ARCHIVE_READERS, CampaignArchive
 from .snapshot import summarise
 
@@ -132,15 +131,9 @@ def hazard_confirm(request, pk: int):
     if request.method == "POST":
         if role is None:
             raise PermissionDenied(_("Only the responsible department confirms this hazard."))
-        if request.POST.get("as_derived"):
-            data = {
-                "category": hazard.summary,
-                "complete_by": hazard.deadline.isoformat() if hazard.deadline else "",
-                "note": "",
-            }
-        else:
-            data = request.POST
-        form = ConfirmationForm(data)
+        form = confirmation_form(
+            hazard, request.POST, as_derived=bool(request.POST.get("as_derived"))
+        )
         if form.is_valid():
             try:
                 services.summary_confirm(
@@ -189,18 +182,12 @@ def hazard_confirm(request, pk: int):
 def archive_start(request, pk: int):
     require(request.user, REPORT_COMPILE)
     campaign = _campaign_for(request.user, pk)
-    reason = request.POST.get("override_reason", "").strip()
+    reason = request.POST.get("override_reason", "")
     try:
-        services.archive_precheck(actor=request.user, campaign=campaign, override_reason=reason)
+        job = services.archive_start(actor=request.user, campaign=campaign, override_reason=reason)
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
         return redirect("evaluation:campaign_evaluation", pk=campaign.pk)
-    job = job_start(
-        kind="evaluation.archive",
-        title=_("Archive %(name)s") % {"name": campaign.name},
-        user=request.user,
-        params={"campaign": campaign.pk, "override_reason": reason},
-    )
     return redirect(job)
 
 
@@ -255,13 +242,7 @@ def archive_download(request, pk: int):
 @require_POST
 def summary_start(request, pk: int):
     archive = _archive_for(request.user, pk)
-    job = job_start(
-        kind="evaluation.summary_docx",
-        title=_("Written summary of %(name)s") % {"name": archive.campaign.name},
-        user=request.user,
-        params={"archive": archive.pk, "language": get_language()},
-    )
-    return redirect(job)
+    return redirect(services.summary_start(actor=request.user, archive=archive))
 
 
 # --- the written documents: the summary as a draft, each department's material ------------------
@@ -274,16 +255,10 @@ def summary_draft_start(request, pk: int):
     require(request.user, ARCHIVE_READERS)
     campaign = _campaign_for(request.user, pk)
     try:
-        services.summary_draft_check(actor=request.user, campaign=campaign)
+        job = services.summary_draft_start(actor=request.user, campaign=campaign)
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
         return redirect("evaluation:campaign_evaluation", pk=campaign.pk)
-    job = job_start(
-        kind="evaluation.summary_docx",
-        title=_("Written summary of %(name)s") % {"name": campaign.name} + _(" (draft)"),
-        user=request.user,
-        params={"campaign": campaign.pk, "draft": True, "language": get_language()},
-    )
     return redirect(job)
 
 

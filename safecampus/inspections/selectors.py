@@ -187,13 +187,18 @@ def inspecting_departments(user, campaign):
 
 
 def inspection_items(campaign, school) -> list:
-    """The campaign's school-facing check items that apply to ``school``."""
+    """The campaign's school-facing check items that apply to ``school``, each with
+    ``department_at_school``: the department that takes it there (as on the school's form)."""
     items = (
         campaign.catalog_version.items.filter(school_facing=True)
         .select_related("area")
+        .prefetch_related("responsible_departments", "routes__department")
         .order_by("area__sort_order", "sort_order", "code")
     )
-    return [i for i in items if i.applies_to(school)]
+    chosen = [i for i in items if i.applies_to(school)]
+    for item in chosen:
+        item.department_at_school = item.department_for(school)
+    return chosen
 
 
 def site_inspection_for(user, pk) -> SiteInspection:

@@ -21,8 +21,8 @@ from django.utils.translation import gettext as _
 from safecampus.campaigns.choices import CampaignStatus
 from safecampus.catalog.choices import HazardLevel, VersionStatus
 from safecampus.catalog.models import CatalogVersion, CheckItem
-from safecampus.core.access import roles_on, scope_for
-from safecampus.core.capabilities import FORM_SCHOOL_ACTORS
+from safecampus.core.access import can, roles_on, scope_for
+from safecampus.core.capabilities import FORM_REVIEW, FORM_SCHOOL_ACTORS
 from safecampus.core.refusals import Code, refuse
 from safecampus.hazards import services as hazard_services
 from safecampus.hazards.choices import RemedyType, Source
@@ -505,6 +505,7 @@ def form_submit(*, actor, form_id: int) -> dict:
     now = timezone.now()
     found_on = timezone.localdate(now)
     created, updated, withdrawn = [], [], []
+    created_ids = []  # parallel to ``created``, for callers that follow a hazard by its id
     note = _("From the self-inspection form of %(campaign)s.") % {"campaign": form.campaign.name}
     for answer in answers:
         if answer.answer == Answer.NON_COMPLIANT:
@@ -521,6 +522,7 @@ def form_submit(*, actor, form_id: int) -> dict:
                 answer.hazard = hazard
                 answer.save(update_fields=["hazard"])
                 created.append(hazard.code)
+                created_ids.append(hazard.pk)
             elif hazard_services.hazard_amend_from_form(
                 actor=actor,
                 hazard=answer.hazard,
@@ -567,7 +569,13 @@ def form_submit(*, actor, form_id: int) -> dict:
             },
         ),
     )
-    return {"form": form, "created": created, "updated": updated, "withdrawn": withdrawn}
+    return {
+        "form": form,
+        "created": created,
+        "created_ids": created_ids,
+        "updated": updated,
+        "withdrawn": withdrawn,
+    }
 
 
 def form_save_and_submit(*, actor, form_id: int, rows: dict | None = None):
@@ -635,6 +643,16 @@ def review_departments(form: InspectionForm) -> set[int]:
 def reviewable_departments(actor, form: InspectionForm) -> set[int]:
     """The departments ``actor`` may review ``form`` for: its own, or all for the centre."""
     return access.reviewable_departments(scope_for(actor), form, review_departments(form))
+
+
+def pending_review_departments(actor, form: InspectionForm, reviews) -> list[int]:
+    """The departments ``actor`` may still review ``form``'s current round for (none once each
+    has reviewed it), given the form's ``reviews``; what the page's review panel and the API's
+    ``actions`` show."""
+    if not can(actor, FORM_REVIEW):
+        return []
+    done_now = {r.department_id for r in reviews if r.round == form.round}
+    return sorted(reviewable_departments(actor, form) - done_now)
 
 
 def _notify_form_returned(form: InspectionForm, reason: str) -> None:

@@ -160,10 +160,8 @@ def _form_page(request, form, *, errors=None, status: int = 200, posted=None, ch
         and form.campaign.status != CampaignStatus.CLOSED
         and selectors.may_fill(user, form)
     )
-    review_depts = services.reviewable_departments(user, form) if can(user, FORM_REVIEW) else set()
     reviews = selectors.reviews(form)
-    done_now = {r.department_id for r in reviews if r.round == form.round}
-    pending = sorted(review_depts - done_now)
+    pending = services.pending_review_departments(user, form, reviews)
     return render(
         request,
         "inspections/form_detail.html",

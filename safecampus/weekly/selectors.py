@@ -8,6 +8,7 @@ takes a campaign and a department the caller has already reached through its sco
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q
@@ -190,16 +191,27 @@ def campaign_get(*, user, pk: int):
     return get_for(user, _weekly_campaigns(Campaign.objects.all()), pk)
 
 
+class NoSuchWeek(Http404):
+    """A date that does not start one of the campaign's report weeks (a 404)."""
+
+
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def week_get(campaign, start: str) -> Week:
-    """The campaign's report week starting on ``start`` (``YYYY-MM-DD``, as in a URL); 404 for
-    a text that is not a date or a day that does not start one of its report weeks."""
+    """The campaign's report week starting on ``start`` (``YYYY-MM-DD`` only, as in a URL); 404
+    for a text that is not such a date, ``NoSuchWeek`` (a 404) for a day that does not start one
+    of its report weeks."""
+    start = str(start)
+    if not (start.isascii() and _DAY.fullmatch(start)):
+        raise Http404  # not 20261116, nor an ISO week date (2026-W47-1)
     try:
-        day = datetime.date.fromisoformat(str(start))
+        day = datetime.date.fromisoformat(start)
     except ValueError:
         raise Http404 from None
     week = week_of(campaign, day)
     if week is None:
-        raise Http404
+        raise NoSuchWeek
     return week
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from safecampus.campaigns.models import Campaign
+from safecampus.core.api import RequiredText
 from safecampus.hazards.api.serializers import StatusField as HazardStatusField
 from safecampus.hazards.choices import Decision
 from safecampus.hazards.models import Hazard
@@ -188,11 +189,10 @@ class AccountabilityRecordCreateSerializer(serializers.Serializer):
 
 
 class AccountabilityRecordStepSerializer(serializers.Serializer):
-    comment = serializers.CharField(
-        required=False,
+    comment = RequiredText(
         allow_blank=True,
-        default="",
-        help_text="What was done (督促、复查、整改情况); required.",
+        help_text="What was done (督促、复查、整改情况); absent or blank: refused "
+        "`comment_required`.",
     )
 
 

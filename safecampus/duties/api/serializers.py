@@ -11,6 +11,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from safecampus.core.api import RequiredText
 from safecampus.hazards.api.serializers import ErrorSerializer, RefSerializer
 from safecampus.orgs.choices import SchoolStage
 
@@ -383,11 +384,9 @@ class RecordInputSerializer(serializers.Serializer):
 
 
 class AskExcuseSerializer(serializers.Serializer):
-    reason = serializers.CharField(
-        required=False,
+    reason = RequiredText(
         allow_blank=True,
         max_length=2000,
-        default="",
         help_text=_("Why the period cannot be done (required: refused `comment_required`)."),
     )
 
@@ -404,11 +403,9 @@ class DecideExcuseSerializer(serializers.Serializer):
 
 
 class NotCredibleSerializer(serializers.Serializer):
-    reason = serializers.CharField(
-        required=False,
+    reason = RequiredText(
         allow_blank=True,
         max_length=2000,
-        default="",
         help_text=_("Why the record is not credible (required: refused `comment_required`)."),
     )
     open_accountability = serializers.BooleanField(

@@ -387,3 +387,10 @@ def test_never_html_from_the_api(aw, client):
     response = client.post(f"{OCC_URL}{aw.occ.pk}/record/", {"x": 1}, content_type="text/plain")
     assert_json_error(response, 415, "unsupported_media_type")
     assert_json_error(client.get(f"{OCC_URL}{aw.occ.pk}/record/"), 405, "method_not_allowed")
+
+
+@pytest.mark.django_db
+def test_the_schema_marks_the_refused_reasons_required(client):
+    schemas = client.get("/api/schema/", {"format": "json"}).json()["components"]["schemas"]
+    assert schemas["AskExcuseRequest"]["required"] == ["reason"]
+    assert schemas["NotCredibleRequest"]["required"] == ["reason"]

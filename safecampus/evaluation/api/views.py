@@ -24,7 +24,6 @@ import io
 from django.core.exceptions import PermissionDenied
 from django.urls import path
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import viewsets
@@ -48,11 +47,11 @@ from safecampus.core.api import (
 )
 from safecampus.core.capabilities import EVALUATION_VIEW, REPORT_COMPILE, SUMMARY_CONFIRM
 from safecampus.core.documents import DOCX_CONTENT_TYPE
-from safecampus.core.jobs import job_start
-from safecampus.core.refusals import refuse
+from safecampus.core.refusals import Code, refuse
 from safecampus.hazards.models import Hazard
 
 from .. import material, selectors, services
+from ..forms import confirmation_form
 from ..models import ARCHIVE_READERS
 from ..snapshot import summarise
 from .serializers import (
@@ -232,13 +231,10 @@ class EvaluationViewSet(_Base):
         campaign = self._campaign(pk, REPORT_COMPILE)
         serializer = ArchiveInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        reason = serializer.validated_data.get("override_reason", "").strip()
-        services.archive_precheck(actor=request.user, campaign=campaign, override_reason=reason)
-        job = job_start(
-            kind="evaluation.archive",
-            title=_("Archive %(name)s") % {"name": campaign.name},
-            user=request.user,
-            params={"campaign": campaign.pk, "override_reason": reason},
+        job = services.archive_start(
+            actor=request.user,
+            campaign=campaign,
+            override_reason=serializer.validated_data.get("override_reason", ""),
         )
         return _started(request, job)
 
@@ -325,13 +321,7 @@ class EvaluationViewSet(_Base):
     @action(detail=True, methods=["post"])
     def summary(self, request, pk=None):
         archive = self._archive(pk)
-        job = job_start(
-            kind="evaluation.summary_docx",
-            title=_("Written summary of %(name)s") % {"name": archive.campaign.name},
-            user=request.user,
-            params={"archive": archive.pk, "language": get_language()},
-        )
-        return _started(request, job)
+        return _started(request, services.summary_start(actor=request.user, archive=archive))
 
     @extend_schema(
         parameters=[_ID],
@@ -353,13 +343,7 @@ class EvaluationViewSet(_Base):
     @action(detail=True, methods=["post"], url_path="summary/draft")
     def summary_draft(self, request, pk=None):
         campaign = self._campaign(pk, ARCHIVE_READERS)
-        services.summary_draft_check(actor=request.user, campaign=campaign)
-        job = job_start(
-            kind="evaluation.summary_docx",
-            title=_("Written summary of %(name)s") % {"name": campaign.name} + _(" (draft)"),
-            user=request.user,
-            params={"campaign": campaign.pk, "draft": True, "language": get_language()},
-        )
+        job = services.summary_draft_start(actor=request.user, campaign=campaign)
         return _started(request, job)
 
     @extend_schema(
@@ -442,7 +426,14 @@ class EvaluationHazardViewSet(_Base):
         serializer.is_valid(raise_exception=True)
         d = serializer.validated_data
         if d["as_derived"]:
-            category, complete_by, note = hazard.summary, hazard.deadline, ""
+            # the page's check of "confirm as derived", shared
+            form = confirmation_form(hazard, {}, as_derived=True)
+            if not form.is_valid():
+                raise refuse(
+                    {f: [str(m) for m in ms] for f, ms in form.errors.items()}, Code.INVALID
+                )
+            c = form.cleaned_data
+            category, complete_by, note = c["category"], c["complete_by"], c["note"]
         else:
             if not d.get("category"):
                 raise refuse({"category": [_("Choose one of the three categories.")]})

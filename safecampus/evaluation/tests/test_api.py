@@ -470,3 +470,74 @@ def test_a_departments_material_downloads_as_the_page(camp, hazards, client):
     assert _file_name(response) == _file_name(page)
     assert "普教一科" in _file_name(response)
     assert b"".join(response.streaming_content)[:2] == b"PK"
+
+
+# --- one service per job, one check of "confirm as derived", for the page and the API ------------
+
+
+@pytest.mark.parametrize(
+    ("start", "page", "api", "data"),
+    [
+        ("archive_start", "archive/start/", "archive/", {"override_reason": "提前"}),
+        ("summary_draft_start", "summary/draft/", "summary/draft/", {}),
+    ],
+)
+def test_the_page_and_the_api_start_a_job_through_the_same_service(
+    camp, hazards, client_for, monkeypatch, start, page, api, data
+):
+    calls = []
+    original = getattr(services, start)
+
+    def spy(**kwargs):
+        calls.append(kwargs["actor"].pk)
+        return original(**kwargs)
+
+    monkeypatch.setattr(services, start, spy)
+    client = client_for(camp.centre)
+    c = camp.campaign.pk
+    assert client.post(f"/evaluation/campaigns/{c}/{page}", data).status_code == 302
+    Job.objects.all().delete()
+    assert _post(client, f"/api/v1/evaluations/{c}/{api}", data).status_code == 202
+    assert calls == [camp.centre.pk, camp.centre.pk]
+
+
+def test_the_summary_from_the_archive_starts_through_the_same_service(
+    camp, hazards, client_for, monkeypatch
+):
+    _archive(camp)
+    calls = []
+    original = services.summary_start
+
+    def spy(**kwargs):
+        calls.append(kwargs["archive"].pk)
+        return original(**kwargs)
+
+    monkeypatch.setattr(services, "summary_start", spy)
+    client = client_for(camp.leader)
+    c = camp.campaign.pk
+    assert client.post(f"/evaluation/campaigns/{c}/summary/").status_code == 302
+    assert _post(client, f"/api/v1/evaluations/{c}/summary/").status_code == 202
+    archive = CampaignArchive.objects.get(campaign=camp.campaign)
+    assert calls == [archive.pk, archive.pk]
+
+
+def test_confirm_as_derived_is_checked_by_the_pages_form_in_the_api_too(
+    camp, hazards, client_for, monkeypatch
+):
+    from django import forms as django_forms
+
+    from safecampus.evaluation.forms import ConfirmationForm
+
+    def refuse_all(form):
+        raise django_forms.ValidationError("此确认不被接受。")
+
+    monkeypatch.setattr(ConfirmationForm, "clean", refuse_all)
+    client = client_for(camp.dept_user)
+    page = client.post(f"/evaluation/hazards/{hazards.rectifying.pk}/", {"as_derived": "1"})
+    assert page.status_code == 400
+    api = _post(
+        client, f"/api/v1/evaluation-hazards/{hazards.rectifying.pk}/confirm/", {"as_derived": True}
+    )
+    assert api.status_code == 400, api.content
+    assert api.json()["code"] == "invalid" and api.json()["message"] == "此确认不被接受。"
+    assert not SummaryConfirmation.objects.exists()

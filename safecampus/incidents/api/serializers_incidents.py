@@ -15,6 +15,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from safecampus.core.access import roles_on
+from safecampus.core.api import RequiredText
 from safecampus.hazards.api.serializers import FilesField, RefSerializer
 from safecampus.incidents.inputs import MAX_ID
 
@@ -376,9 +377,8 @@ class IncidentActSerializer(serializers.Serializer):
 
 
 class IncidentNoteSerializer(IncidentActSerializer):
-    note = serializers.CharField(
+    note = RequiredText(
         max_length=4000,
-        required=False,
         allow_blank=True,
         help_text=_("Required (refused with `comment_required`)."),
     )

@@ -713,3 +713,16 @@ def test_the_schema_documents_these_paths_without_warnings(db):
     warnings = " ".join(GENERATOR_STATS._warn_cache) + " ".join(GENERATOR_STATS._error_cache)
     for word in ("ncident", "llness", "luster", "imit"):
         assert word not in warnings, warnings
+
+
+def test_a_note_absent_is_refused_as_a_blank_one_and_the_schema_requires_it(
+    incident, school, client_for
+):
+    client = client_for(school)
+    before = incident.steps.count()
+    response = post(client, act(incident, "follow-up"), {})
+    assert response.status_code == 400 and response.json()["code"] == "comment_required"
+    assert list(response.json()["errors"]) == ["note"]
+    assert incident.steps.count() == before
+    schemas = client.get("/api/schema/", {"format": "json"}).json()["components"]["schemas"]
+    assert "note" in schemas["IncidentNoteRequest"]["required"]

@@ -240,6 +240,11 @@ class SubmitResultSerializer(serializers.Serializer):
     created = serializers.ListField(
         child=serializers.CharField(), help_text="Codes of the hazards entered in the register."
     )
+    created_ids = serializers.ListField(
+        child=serializers.IntegerField(),
+        help_text="Ids of the hazards entered in the register (`/api/v1/hazards/{id}/`), in the "
+        "order of `created`.",
+    )
     updated = serializers.ListField(
         child=serializers.CharField(), help_text="Codes of hazards of an earlier round updated."
     )

@@ -61,7 +61,7 @@ from safecampus.hazards.evidence import serve_evidence
 from .. import selectors, services
 from ..excel import export_name, form_import_start, form_workbook_bytes, forms_zip_start
 from ..forms import ImportForm
-from ..lifecycle import FORM, SAVE
+from ..lifecycle import ACCEPT, FORM, RETURN, SAVE
 from ..models import FormAnswer, FormEvidence, InspectionForm
 from .form_serializers import (
     AnswerSerializer,
@@ -261,11 +261,15 @@ class FormViewSet(_Base):
             and form.campaign.status != CampaignStatus.CLOSED
             and selectors.may_fill(user, form)
         )
+        reviews = selectors.reviews(form)
+        if not services.pending_review_departments(user, form, reviews):
+            # as the page's review panel: gone once the caller's department(s) reviewed this round
+            actions = [a for a in actions if a not in (ACCEPT, RETURN)]
         context = {
             "actions": actions,
             "can_fill": can_fill,
             "sections": _sections(answers),
-            "reviews": selectors.reviews(form),
+            "reviews": reviews,
             "events": list(selectors.events(form)),
         }
         return FormDetailSerializer(form, context=context).data
@@ -317,11 +321,15 @@ class FormViewSet(_Base):
         responses={
             200: SectionResultSerializer,
             400: error(
-                "`invalid`: the section is not on the form, or an answer sent is not allowed "
-                "(named as `answers.<answer id>.<field>`). Nothing is saved."
+                "`invalid`: the section (`area_id`, an integer) is not on the form, or an "
+                "answer sent is not allowed (named as `answers.<answer id>.<field>`). Nothing "
+                "is saved."
             ),
             403: _FORBIDDEN_FILL,
-            404: NOT_FOUND,
+            404: error(
+                "`not_found`: no such form, or it is outside the caller's scope; or `area_id` "
+                "is not an integer id."
+            ),
             409: _LOCKED,
         },
         summary="Mark every unanswered item of a section compliant",

@@ -6,6 +6,8 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from safecampus.core.api import RequiredText
+
 from ..choices import Answer
 from ..models import FormReview, InspectionForm, SiteFinding, SiteInspection
 
@@ -103,12 +105,10 @@ class FormReturnSerializer(serializers.Serializer):
         "reviewed this submission yet.",
         **ID,
     )
-    reason = serializers.CharField(
-        required=False,
+    reason = RequiredText(
         allow_blank=True,
-        default="",
-        help_text="Why the form goes back, so the school knows what to change. Required: "
-        "without it the return is refused (`reason_required`).",
+        help_text="Why the form goes back, so the school knows what to change. Absent or "
+        "blank: the return is refused (`reason_required`).",
     )
 
 
@@ -190,7 +190,11 @@ class SiteInspectionCreateSerializer(serializers.Serializer):
     inspected_on = serializers.DateField(
         required=False, allow_null=True, help_text="Absent: today."
     )
-    inspectors = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    inspectors = RequiredText(
+        max_length=200,
+        allow_blank=True,
+        help_text="Who inspected; absent or blank: refused `invalid` on `inspectors`.",
+    )
     summary = serializers.CharField(required=False, allow_blank=True)
     department = serializers.IntegerField(
         required=False,
@@ -237,6 +241,17 @@ class InspectionItemSerializer(serializers.Serializer):
     area_name = serializers.CharField(source="area.name")
     default_level = serializers.CharField(
         help_text="`major`: a non-compliant finding needs `interim_measures`."
+    )
+    department = serializers.IntegerField(
+        source="department_at_school.pk",
+        allow_null=True,
+        default=None,
+        help_text="The department that takes this item at the chosen school (routed by the "
+        "school's stage or the item's subject, else its first responsible department), as on "
+        "the school's form; null if none.",
+    )
+    department_name = serializers.CharField(
+        source="department_at_school.name", allow_null=True, default=None
     )
 
 

@@ -21,6 +21,7 @@ A refusal is ``{"code", "message", "errors"}`` with the status of ``core.refusal
 
 from __future__ import annotations
 
+from django.http import Http404
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -253,7 +254,9 @@ class SiteInspectionViewSet(viewsets.GenericViewSet):
         summary="What recording an on-site inspection offers",
         description="As the page recording one, before it is posted: the campaign's schools "
         "the caller sees (at most 500, by name), the departments the caller records for, and "
-        "for the `school` chosen its check items (each `id` is a finding's `item`). "
+        "for the `school` chosen its check items (each `id` is a finding's `item`), each with the "
+        "department that takes it at that school (`department`, `department_name`), so a "
+        "department officer can pick its own. "
         f"Roles: {who(SITE_INSPECT)}.",
     )
     @action(detail=False, methods=["get"], url_path="new", url_name="new")
@@ -278,7 +281,8 @@ class SiteInspectionViewSet(viewsets.GenericViewSet):
         responses={
             201: SiteInspectionDetailSerializer,
             400: error(
-                "`invalid`: no inspectors; a department that is not the caller's (for a "
+                "`invalid`: a `school` that is not one of the campaign's (with a form) that the "
+                "caller sees; no inspectors; a department that is not the caller's (for a "
                 "department officer) or not of the bureau; no finding, a finding for an item "
                 "that is not on the school's list, the same item twice, a non-compliant "
                 "finding without description, plan, deadline or responsible person (a major "
@@ -289,10 +293,7 @@ class SiteInspectionViewSet(viewsets.GenericViewSet):
                 f"`permission_denied`: the caller holds none of {who(SITE_INSPECT)}, or does "
                 "not record inspections at the school's bureau."
             ),
-            404: error(
-                "`not_found`: the campaign is outside the caller's scope, or the school is not "
-                "one of the campaign's (with a form) that the caller sees."
-            ),
+            404: error("`not_found`: the campaign is outside the caller's scope."),
         },
         summary="Record an on-site inspection",
         description="As the page recording an inspection of one school in a campaign, "
@@ -307,7 +308,13 @@ class SiteInspectionViewSet(viewsets.GenericViewSet):
         d = serializer.validated_data
         campaign = selectors.campaign_for(request.user, d["campaign"])
         schools = selectors.inspectable_schools(request.user, campaign)
-        school = selectors.inspectable_school(schools, d["school"])
+        try:
+            school = selectors.inspectable_school(schools, d["school"])
+        except Http404:  # a field of the body, not the path: bad input
+            raise refuse(
+                {"school": _("This school is not one of the campaign's schools that you see.")},
+                Code.INVALID,
+            ) from None
         items = {i.pk for i in selectors.inspection_items(campaign, school)}
         off_list = sorted({f["item"] for f in d["findings"]} - items)
         if off_list:

@@ -407,6 +407,11 @@ def test_marking_a_section_scope_and_refusals(fx, client):
     assert refused.status_code == 400
     assert refused.json()["message"] == _("This section is not on the form.")
     assert post_json(client, form_url(fx.form_a, "sections/x/mark-compliant/")).status_code == 404
+    # and the schema says which: a section not on the form 400, an area id not an integer 404
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+    op = schema["paths"]["/api/v1/forms/{id}/sections/{area_id}/mark-compliant/"]["post"]
+    assert "`area_id` is not an integer" in op["responses"]["404"]["description"]
+    assert "not on the form" in op["responses"]["400"]["description"]
 
 
 # --- submitting ----------------------------------------------------------------------------------
@@ -429,6 +434,7 @@ def test_submitting_has_the_pages_effect_and_event(fx, client, via):
         body = response.json()
         assert body["form"]["status"] == FormStatus.SUBMITTED
         assert body["created"] == list(Hazard.objects.values_list("code", flat=True))
+        assert body["created_ids"] == list(Hazard.objects.values_list("pk", flat=True))
     form = refreshed(fx.form_a)
     assert (form.status, form.round, form.submitted_by) == (
         FormStatus.SUBMITTED,

@@ -21,6 +21,7 @@ from safecampus.hazards.models import Hazard, HazardEvent
 from safecampus.inspections import services
 from safecampus.inspections.choices import FormStatus
 from safecampus.inspections.models import (
+    FormAnswer,
     FormEvent,
     FormReview,
     InspectionForm,
@@ -314,6 +315,18 @@ def test_a_department_reviews_a_submission_once(camp, client):
     _nothing_changed(camp, camp.form_a, before)
 
 
+def test_the_detail_offers_no_review_once_the_department_reviewed_this_round(camp, client):
+    _submit(camp, camp.form_a)
+    url = f"/api/v1/forms/{camp.form_a.pk}/"
+    client.force_login(camp.dept_user)
+    assert client.get(url).json()["actions"] == ["accept", "return"]
+    assert _post(client, _accept_url(camp.form_a), {}).status_code == 200
+    assert client.get(url).json()["actions"] == []  # a second accept is 409 `locked`
+    # the other department has not reviewed yet: it still may
+    client.force_login(camp.other_dept_user)
+    assert client.get(url).json()["actions"] == ["accept", "return"]
+
+
 def test_review_refusals_of_the_input_and_the_department(camp, client):
     _submit(camp, camp.form_a)
     before = _event_ids(camp.form_a)
@@ -482,7 +495,12 @@ def _refused(client, camp, data, status=400):
 def test_recording_refusals_save_nothing(camp, client):
     ordinary, major = _items(camp)
     body = _refused(client, camp, _api_body(camp, inspectors=""))
-    assert body["code"] == "invalid" and _names(body, "inspectors")
+    assert body["code"] == "invalid" and "inspectors" in body["errors"]
+    absent = _api_body(camp)
+    del absent["inspectors"]
+    body = _refused(client, camp, absent)  # absent: the same refusal as blank
+    assert body["code"] == "invalid" and list(body["errors"]) == ["inspectors"]
+    assert _chinese(body["message"])
     # a non-compliant major finding with neither its hazard's details nor interim measures
     body = _refused(
         client, camp, _api_body(camp, findings=[{"item": major.pk, "answer": "non_compliant"}])
@@ -501,7 +519,7 @@ def test_recording_refusals_save_nothing(camp, client):
             ],
         ),
     )
-    assert _names(body, "findings")
+    assert "findings" in body["errors"]
     # an item of another catalog, or one that does not apply to the school
     other = DepartmentFactory(bureau=camp.other_bureau)
     from safecampus.hazards.testing import small_catalog
@@ -510,24 +528,26 @@ def test_recording_refusals_save_nothing(camp, client):
     body = _refused(
         client, camp, _api_body(camp, findings=[{"item": foreign.pk, "answer": "compliant"}])
     )
-    assert _names(body, "findings")
+    assert "findings" in body["errors"]
     body = _refused(
         client, camp, _api_body(camp, findings=[{"item": ordinary.pk, "answer": "maybe"}])
     )
-    assert _names(body, "findings")
+    assert list(body["errors"]) == ["findings.0.answer"]  # nested input: a dotted field name
     # a department not the caller's
     body = _refused(client, camp, _api_body(camp, department=camp.other_dept.pk))
-    assert _names(body, "department")
+    assert "department" in body["errors"]
     body = _refused(client, camp, _api_body(camp, inspected_on="明天"))
-    assert _names(body, "inspected_on")
+    assert "inspected_on" in body["errors"]
 
 
-def test_recording_at_a_school_outside_the_campaign_is_not_found(camp, client):
+def test_recording_at_a_school_outside_the_campaign_is_refused_on_the_school(camp, client):
     client.force_login(camp.dept_user)
     for school in (camp.school_other.pk, 2**40):
         response = _post(client, SITES, _api_body(camp, school=school))
-        assert response.status_code == 404
-        assert response.json()["code"] == "not_found"
+        assert response.status_code == 400
+        body = response.json()
+        assert body["code"] == "invalid" and list(body["errors"]) == ["school"]
+        assert _chinese(body["errors"]["school"][0])
     assert not SiteInspection.objects.exists()
 
 
@@ -611,6 +631,15 @@ def test_what_recording_offers_is_the_pages(camp, far, client):
     assert body["school"]["name"] == camp.school_a.name
     assert [i["code"] for i in body["items"]] == ["A01-01", "A01-02", "A02-01"]
     assert [i["default_level"] for i in body["items"]][1] == "major"
+    # each item with the department that takes it at that school, as on the school's form
+    form_depts = dict(
+        FormAnswer.objects.filter(form=camp.form_a).values_list("item__code", "department_id")
+    )
+    assert {i["code"]: i["department"] for i in body["items"]} == form_depts
+    assert {i["department_name"] for i in body["items"]} <= {
+        camp.department.name,
+        camp.other_dept.name,
+    }
     # the centre records for every department of the bureau
     client.force_login(camp.centre)
     body = client.get(url).json()
@@ -623,6 +652,19 @@ def test_what_recording_offers_is_the_pages(camp, far, client):
     assert client.get(f"{SITES}new/?campaign=x").status_code == 400
 
 
-def _names(body, field: str) -> bool:
-    """Whether the errors name ``field`` (nested input's errors are under ``field.0.item``)."""
-    return any(k.split(".")[0] == field for k in body["errors"])
+def test_the_schema_marks_required_what_is_refused_when_absent(client):
+    schemas = client.get("/api/schema/", {"format": "json"}).json()["components"]["schemas"]
+    assert "inspectors" in schemas["SiteInspectionCreateRequest"]["required"]
+    assert schemas["FormReturnRequest"]["required"] == ["reason"]
+
+
+def test_a_return_without_a_reason_is_refused_as_a_blank_one(camp, client):
+    _submit(camp, camp.form_a)
+    client.force_login(camp.dept_user)
+    before = _event_ids(camp.form_a)
+    for data in ({}, {"reason": " "}):
+        response = _post(client, _return_url(camp.form_a), data)
+        assert response.status_code == 400, response.content
+        assert response.json()["code"] == "reason_required"
+        assert _chinese(response.json()["message"])
+    _nothing_changed(camp, camp.form_a, before)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+ID = {"min_value": 1, "max_value": 2**63 - 1}
+
 
 class DashboardFiltersSerializer(serializers.Serializer):
     """The dashboard's filters, as its page takes them (checked by the page's filter form)."""
@@ -15,12 +17,15 @@ class DashboardFiltersSerializer(serializers.Serializer):
     )
     found_from = serializers.DateField(required=False)
     found_to = serializers.DateField(required=False)
-    bureau = serializers.IntegerField(required=False, help_text="One of the caller's bureaus.")
+    bureau = serializers.IntegerField(
+        required=False, help_text="One of the caller's bureaus.", **ID
+    )
     stage = serializers.CharField(required=False, help_text="A school type.")
     department = serializers.IntegerField(
         required=False,
         help_text="A department officer's dashboard: one of their departments (the first "
         "when they have no bureau-wide role and give none).",
+        **ID,
     )
 
 

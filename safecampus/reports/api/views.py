@@ -24,7 +24,7 @@ from collections.abc import Mapping
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -73,8 +73,26 @@ _INVALID = error(
 )
 _NO_SNAPSHOT = error(
     "`not_found`: the caller's figures with these filters are counted live (there is no "
-    "snapshot), or no snapshot was made yet."
+    "snapshot; the message says so), or no snapshot was made yet (read the dashboard once "
+    "to start it)."
 )
+
+
+def _snapshot_or_404(user, filters):
+    """The snapshot of the caller's figures with these filters; a 404 saying why there is none
+    (a small scope is counted live, or nothing was counted yet)."""
+    snap = snapshots.find(user=user, filters=filters)
+    if snap is not None:
+        return snap
+    if snapshots.counted_live(user=user, filters=filters):
+        raise exceptions.NotFound(
+            _("These figures are counted live each time they are read; they have no snapshot.")
+        )
+    raise exceptions.NotFound(
+        _("These figures have not been counted yet; open the dashboard to start counting them.")
+    )
+
+
 _BUSY = "busy"
 
 
@@ -220,9 +238,7 @@ class StatusView(_Base):
     )
     def get(self, request):
         form = _form(request, _filter_data(request.query_params))
-        snap = snapshots.find(user=request.user, filters=form.filters())
-        if snap is None:
-            raise Http404
+        snap = _snapshot_or_404(request.user, form.filters())
         return Response(SnapshotStateSerializer(_snapshot_state(snap)).data)
 
 
@@ -244,9 +260,7 @@ class RefreshView(_Base):
     )
     def post(self, request):
         form = _form(request, _filter_data(request.data))
-        snap = snapshots.find(user=request.user, filters=form.filters())
-        if snap is None:
-            raise Http404
+        snap = _snapshot_or_404(request.user, form.filters())
         job = snapshots.start_refresh(snap, user=request.user)
         if job is None:
             raise Busy(_("The figures are already being counted."))

@@ -177,7 +177,13 @@ def test_a_snapshot_has_its_as_of_time_status_and_refresh(
     dash, large, client_for, django_capture_on_commit_callbacks
 ):
     client = client_for(dash.centre)
-    assert client.get(f"{URL}status/").status_code == 404  # nothing counted yet
+    response = client.get(f"{URL}status/")
+    assert response.status_code == 404  # nothing counted yet
+    assert response.json() == {
+        "code": "not_found",
+        "message": "这些数字尚未统计；请打开数据看板开始统计。",
+        "errors": {},
+    }
     with django_capture_on_commit_callbacks(execute=False) as pending:
         first = client.get(URL).json()
         # the workbook of figures not counted yet: refused, not a page
@@ -247,7 +253,8 @@ def test_school_dashboard_scope(dash, client):
         # a department and a partner unit see the school, not all of its hazards
         wrong_role=[dash.users[Role.DEPARTMENT_OFFICER], dash.users[Role.PARTNER]],
     )
-    assert client.get(f"{URL}schools/abc/").status_code in (401, 403)
+    client.logout()
+    assert client.get(f"{URL}schools/abc/").status_code == 401  # anonymous: no credentials
     client.force_login(dash.centre)
     assert client.get(f"{URL}schools/abc/").status_code == 404
 
@@ -306,3 +313,24 @@ def test_own_schools_as_the_school_dashboard_offers_them(dash, client_for):
     assert client_for(dash.centre).get(f"{URL}schools/").json()["results"] == []
     response = client_for(dash.users[Role.DEPARTMENT_OFFICER]).get(f"{URL}schools/")
     assert response.status_code == 403 and CJK.search(response.json()["message"])
+
+
+def test_figures_counted_live_have_no_snapshot_to_follow_or_refresh(dash, client_for):
+    client = client_for(dash.centre)  # a small scope: counted live
+    assert client.get(URL).json()["live"] is True
+    for response in (
+        client.get(f"{URL}status/"),
+        client.post(f"{URL}refresh/", {}, content_type="application/json"),
+    ):
+        assert response.status_code == 404
+        body = response.json()
+        assert body["code"] == "not_found"
+        assert body["message"] == "这些数字每次查看时实时统计，没有快照。"
+    assert not DashboardSnapshot.objects.exists()
+
+
+def test_the_schema_bounds_the_dashboard_s_id_filters(client):
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+    params = {p["name"]: p["schema"] for p in schema["paths"][URL]["get"]["parameters"]}
+    for name in ("bureau", "department"):
+        assert params[name]["maximum"] == 2**63 - 1 and params[name]["minimum"] == 1

@@ -11,10 +11,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from safecampus.core.api import AbsentToService, RequiredDate, RequiredText
 from safecampus.hazards.api.serializers import FilesField, RefSerializer
 
 from ..models import Claim, Result, SpotCheck, SpotCheckEvidence, SpotCheckItem, SpotCheckStatus
 from ..services import MAX_SEED
+
+ID = {"min_value": 1, "max_value": 2**63 - 1}
 
 
 def _enum_schema(choices) -> dict:
@@ -226,9 +229,18 @@ class SpotCheckItemDetailSerializer(SpotCheckItemSerializer):
         return self.context["may_record"]
 
 
+class InspectorChoiceSerializer(serializers.Serializer):
+    """A person a check's hazards may be assigned to."""
+
+    id = serializers.IntegerField(source="user.pk", help_text="The `inspector` of `assign/`.")
+    name = serializers.CharField(source="user.display_name")
+    label = serializers.CharField(help_text="The name with the roles and departments held.")
+
+
 class SpotCheckDetailSerializer(SpotCheckListSerializer):
     """A check with what verifies its draw (the inputs, the seed and, for those who see the
-    whole check, the population), its strata and the drawn hazards the caller sees."""
+    whole check, the population), its strata and whom its hazards may be assigned to. The drawn
+    hazards are listed, paginated, at ``spot-check-items/?spot_check=<id>``."""
 
     whole = serializers.SerializerMethodField()
     claims = serializers.ListField(child=ClaimField(), read_only=True)
@@ -237,8 +249,8 @@ class SpotCheckDetailSerializer(SpotCheckListSerializer):
     sample_size = serializers.SerializerMethodField()
     population = serializers.SerializerMethodField()
     strata = serializers.SerializerMethodField()
-    items = serializers.SerializerMethodField()
     can_assign = serializers.SerializerMethodField()
+    inspectors = serializers.SerializerMethodField()
     record_any = serializers.SerializerMethodField()
 
     class Meta(SpotCheckListSerializer.Meta):
@@ -255,8 +267,8 @@ class SpotCheckDetailSerializer(SpotCheckListSerializer):
             "sample_size",
             "population",
             "strata",
-            "items",
             "can_assign",
+            "inspectors",
             "record_any",
         ]
         read_only_fields = fields
@@ -295,12 +307,14 @@ class SpotCheckDetailSerializer(SpotCheckListSerializer):
     def get_strata(self, obj):
         return StratumSerializer(self.context["strata"], many=True).data
 
-    @extend_schema_field(SpotCheckItemSerializer(many=True))
-    def get_items(self, obj):
-        return SpotCheckItemSerializer(self.context["items"], many=True).data
-
     def get_can_assign(self, obj) -> bool:
         return self.context["can_assign"]
+
+    @extend_schema_field(InspectorChoiceSerializer(many=True))
+    def get_inspectors(self, obj):
+        """The people `assign/` may name as `inspector` (as the page's assign form offers
+        them); empty when the caller may not assign."""
+        return InspectorChoiceSerializer(self.context["inspectors"], many=True).data
 
     def get_record_any(self, obj) -> bool:
         """Whether the caller records any item of the check (the centre, the leaders)."""
@@ -330,9 +344,9 @@ class OrderSerializer(serializers.Serializer):
     ``minimum_per_stratum``; ``seed`` empty for a random one."""
 
     bureau = serializers.IntegerField(
-        required=False, help_text="Default: the caller's bureau when it orders in only one."
+        required=False, help_text="Default: the caller's bureau when it orders in only one.", **ID
     )
-    campaign = serializers.IntegerField(required=False, allow_null=True)
+    campaign = serializers.IntegerField(required=False, allow_null=True, **ID)
     title = serializers.CharField(max_length=200, required=False, allow_blank=True)
     percent = serializers.DecimalField(
         max_digits=5,
@@ -361,21 +375,39 @@ class AssignSerializer(serializers.Serializer):
     ``stratum``."""
 
     inspector = serializers.IntegerField(
-        help_text="A person holding an inspector's, officer's or leader's role in the bureau."
+        help_text="A person holding an inspector's, officer's or leader's role in the bureau "
+        "(one of the check's `inspectors`).",
+        **ID,
     )
     items = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), required=False, max_length=10000
+        child=serializers.IntegerField(**ID), required=False, max_length=10000
     )
     stratum = serializers.CharField(required=False, allow_blank=True, max_length=64)
+
+
+class _RequiredResult(AbsentToService, RecordedResultField):
+    """Required; absent, the service refuses it (as the page)."""
+
+
+class _RequiredFiles(AbsentToService, FilesField):
+    """Required; none, the service refuses it (as the page)."""
+
+    absent = ()
 
 
 class RecordSerializer(serializers.Serializer):
     """The on-site result, as the record form: multipart with ``files`` repeated."""
 
-    result = RecordedResultField(required=False)
-    finding = serializers.CharField(required=False, allow_blank=True, default="")
-    checked_on = serializers.DateField(required=False, allow_null=True)
-    files = FilesField(
+    result = _RequiredResult(help_text="Absent: refused `invalid` on `result`.")
+    finding = RequiredText(
+        allow_blank=True, help_text="What was found; absent or blank: refused `invalid`."
+    )
+    checked_on = RequiredDate(
+        allow_null=True,
+        help_text="The day of the check (not in the future, not before the order); absent or "
+        "null: refused `invalid` on `checked_on`.",
+    )
+    files = _RequiredFiles(
         help_text="At least one photo taken on site (JPEG, PNG, WebP, HEIC, PDF or Office, "
-        "at most 20 MB each); repeat the field for each file."
+        "at most 20 MB each); repeat the field for each file. None: refused `invalid`."
     )

@@ -108,11 +108,15 @@ def _order_inputs(user, data: dict):
 
 def _check_detail(user, check: SpotCheck) -> dict:
     scope = scope_for(user)
+    can_assign = selectors.can_assign(user, check)
     context = {
         "whole": selectors.sees_whole_check(user, check),
         "strata": selectors.strata_table(user=user, check=check),
-        "items": list(selectors.check_items(user=user, check=check)),
-        "can_assign": selectors.can_assign(user, check),
+        "can_assign": can_assign,
+        # as the page's assign form offers them
+        "inspectors": (
+            selectors.inspector_candidates(bureau_id=check.bureau_id) if can_assign else []
+        ),
         "record_any": access.may_record_any(scope, check),
     }
     return SpotCheckDetailSerializer(check, context=context).data
@@ -143,11 +147,14 @@ class SpotCheckViewSet(_Base):
     @extend_schema(
         parameters=[ID],
         responses={200: SpotCheckDetailSerializer, 403: _FORBIDDEN_VIEW, 404: NOT_FOUND},
-        summary="One spot check with its draw, strata and drawn hazards",
+        summary="One spot check with its draw and strata",
         description="The inputs of the draw (proportion, minimum per stratum, claims, "
         "stratification, campaign) and its seed; for those who see the whole check also the "
-        "stored population, so that anyone can draw again (`verify/`). The strata and the "
-        f"drawn hazards are those the caller sees. Roles: {who(SPOT_CHECK_VIEW)}.{_SCOPE}",
+        "stored population, so that anyone can draw again (`verify/`). The strata are those "
+        "the caller sees; the drawn hazards the caller sees are listed, paginated, at "
+        "`spot-check-items/?spot_check=<id>` (not embedded here). For a caller who may "
+        "assign, `inspectors` lists whom `assign/` may name, as the page's assign form. "
+        f"Roles: {who(SPOT_CHECK_VIEW)}.{_SCOPE}",
     )
     def retrieve(self, request, pk=None):
         return Response(_check_detail(request.user, self._check(pk)))
@@ -293,7 +300,10 @@ class ItemQuerySerializer(serializers.Serializer):
         help_text="`true`: the caller's assignments, those still to check first.",
     )
     spot_check = serializers.IntegerField(
-        required=False, min_value=1, help_text="The drawn hazards of this check the caller sees."
+        required=False,
+        min_value=1,
+        max_value=2**63 - 1,
+        help_text="The drawn hazards of this check the caller sees.",
     )
 
     def validate(self, attrs):

@@ -22,7 +22,7 @@ from safecampus.hazards import evidence as hazard_evidence
 from safecampus.hazards.choices import Status
 from safecampus.hazards.models import Hazard
 from safecampus.hazards.testing import jpeg_upload
-from safecampus.spotchecks import services
+from safecampus.spotchecks import selectors, services
 from safecampus.spotchecks.models import (
     Result,
     SpotCheck,
@@ -244,7 +244,9 @@ def test_the_detail_has_the_draw_to_verify_for_those_who_see_it_whole(recorded, 
     assert body["seed"] == "12345" and body["whole"] is True
     assert body["claims"] == ["in_progress", "resolved"] and body["minimum_per_stratum"] == 1
     assert body["population"] == sc.check.population and body["population_size"] == 4
-    assert {i["hazard"]["id"] for i in body["items"]} == {
+    assert "items" not in body  # the drawn hazards: paginated, at spot-check-items/?spot_check=
+    items = client.get(f"{ITEMS}?spot_check={sc.check.pk}").json()["results"]
+    assert {i["hazard"]["id"] for i in items} == {
         sc.closed.pk,
         sc.rectifying.pk,
         sc.other.pk,
@@ -253,16 +255,25 @@ def test_the_detail_has_the_draw_to_verify_for_those_who_see_it_whole(recorded, 
     assert sum(s["drawn"] for s in body["strata"]) == 4
     assert sum(s["recorded"] for s in body["strata"]) == 1
     assert body["can_assign"] is False and body["record_any"] is False
+    assert body["inspectors"] == []  # nobody to offer to one who may not assign
     # a department: its own strata and items; the seed, not the population of others
     client.force_login(sc.other_dept_user)
     body = client.get(f"{CHECKS}{sc.check.pk}/").json()
     assert body["whole"] is False and body["seed"] == "12345"
     assert body["population"] is None and body["population_size"] is None
-    assert [i["hazard"]["id"] for i in body["items"]] == [sc.other.pk]
+    items = client.get(f"{ITEMS}?spot_check={sc.check.pk}").json()["results"]
+    assert [i["hazard"]["id"] for i in items] == [sc.other.pk]
     assert [s["department"] for s in body["strata"]] == ["安保科"]
     client.force_login(sc.leader)
     body = client.get(f"{CHECKS}{sc.check.pk}/").json()
     assert body["can_assign"] is True and body["record_any"] is True
+    # whom assign/ may name: the page's assign form's choices, from the same selector
+    candidates = selectors.inspector_candidates(bureau_id=sc.check.bureau_id)
+    assert [(p["id"], p["label"]) for p in body["inspectors"]] == [
+        (c.user.pk, c.label) for c in candidates
+    ]
+    assert sc.inspector.pk in {p["id"] for p in body["inspectors"]}
+    assert sc.other_centre.pk not in {p["id"] for p in body["inspectors"]}
 
 
 def _queries(client, url) -> int:
@@ -324,6 +335,8 @@ def test_my_assignments_pending_first_and_a_list_needs_a_filter(recorded, client
     response = client.get(ITEMS)
     assert response.status_code == 400 and response.json()["code"] == "invalid"
     assert chinese(response.json()["message"])
+    response = client.get(ITEMS, {"spot_check": 2**63})  # beyond any id: bad input, not a 500
+    assert response.status_code == 400 and "spot_check" in response.json()["errors"]
     # another bureau's check is not found
     client.force_login(sc.other_centre)
     assert client.get(ITEMS, {"spot_check": sc.check.pk}).status_code == 404
@@ -409,11 +422,13 @@ def test_the_preview_says_what_an_order_would_draw_and_saves_nothing(sc, client)
         ({"percent": "150"}, "percent", "invalid"),
         ({"title": ""}, "title", "invalid"),
         ({"claims": []}, "claims", "invalid"),
-        ({"claims": ["unknown"]}, "claims", "invalid"),
+        ({"claims": ["unknown"]}, "claims.0", "invalid"),  # nested: a dotted name
         ({"seed": -1}, "seed", "invalid"),
         ({"minimum_per_stratum": -1}, "minimum_per_stratum", "invalid"),
         ({"bureau": "other"}, "bureau", "invalid"),
         ({"campaign": 999999}, "campaign", "invalid"),
+        ({"campaign": 2**63}, "campaign", "invalid"),
+        ({"bureau": 2**63}, "bureau", "invalid"),
     ],
 )
 def test_an_order_with_bad_input_is_400_and_draws_nothing(sc, client, change, field, code):
@@ -517,6 +532,8 @@ def test_an_assignment_refused_is_400_and_changes_nothing(recorded, client):
         ({"inspector": sc.other_centre.pk, "items": [other.pk]}, "invalid", "inspector"),
         ({"inspector": sc.centre.pk}, "invalid", "items"),
         ({"inspector": "x", "items": [other.pk]}, "invalid", "inspector"),
+        ({"inspector": 2**63, "items": [other.pk]}, "invalid", "inspector"),
+        ({"inspector": sc.centre.pk, "items": [2**63]}, "invalid", "items.0"),
     ):
         response = _json(client, url, data)
         assert response.status_code == 400, (data, response.content)
@@ -804,3 +821,15 @@ def test_answers_validate_against_the_schema(recorded, client):
             }
         ),
     )
+
+
+def test_the_schema_marks_required_what_a_result_is_refused_without(client):
+    schemas = client.get("/api/schema/", {"format": "json"}).json()["components"]["schemas"]
+    assert sorted(schemas["RecordRequest"]["required"]) == [
+        "checked_on",
+        "files",
+        "finding",
+        "result",
+    ]
+    detail = schemas["SpotCheckDetail"]
+    assert "inspectors" in detail["properties"] and "items" not in detail["properties"]

@@ -15,11 +15,17 @@ class WeeklyReportFilterSet(django_filters.FilterSet):
     department = IdFilter(field_name="department_id", label=_("Department"))
     week = django_filters.DateFilter(field_name="week_start", label=_("Week from"))
     status = django_filters.ChoiceFilter(choices=ReportStatus.choices, label=_("Status"))
-    late = django_filters.BooleanFilter(label=_("Late"))
+    #: ``true`` or ``false``; anything else is a 400 (not silently ignored)
+    late = django_filters.ChoiceFilter(
+        choices=[("true", _("Yes")), ("false", _("No"))], method="filter_late", label=_("Late")
+    )
 
     class Meta:
         model = WeeklyReport
         fields: list = []
+
+    def filter_late(self, queryset, name, value):
+        return queryset.filter(late=value == "true")
 
 
 class DistrictReportFilterSet(django_filters.FilterSet):

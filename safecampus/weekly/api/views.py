@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import status, viewsets
+from rest_framework import exceptions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -51,6 +51,7 @@ from safecampus.core.api import (
 )
 from safecampus.core.capabilities import REPORT_COMPILE, WEEKLY_REPORT_FILE, WEEKLY_REPORT_VIEW
 from safecampus.core.excel import XLSX_CONTENT_TYPE
+from safecampus.core.refusals import Code
 
 from .. import access, selectors, services
 from ..documents import (
@@ -97,8 +98,22 @@ _FORBIDDEN_COMPILE = error(
 )
 _WEEK_NOT_FOUND = error(
     "`not_found`: no such campaign with weekly reports, or it is outside the caller's scope; or "
-    "`start` is not a date, or not the first day of one of the campaign's report weeks."
+    "`start` is not a date written `YYYY-MM-DD`. `no_such_week`: `start` is a date but not the "
+    "first day of one of the campaign's report weeks."
 )
+
+
+def _week(campaign, start):
+    """The campaign's report week of ``start`` (``selectors.week_get``, as the pages); a date
+    that starts none answers 404 ``no_such_week``."""
+    try:
+        return selectors.week_get(campaign, start)
+    except selectors.NoSuchWeek:
+        raise exceptions.NotFound(
+            _("This is not a report week of the campaign."), code=Code.NO_SUCH_WEEK
+        ) from None
+
+
 _FILTER_INVALID = error("`invalid`: a filter value is not one of its kind.")
 
 
@@ -226,7 +241,7 @@ class WeekView(_ViewBase):
     def get(self, request, pk=None, start=None):
         user = request.user
         campaign = selectors.campaign_get(user=user, pk=key(pk))
-        week = selectors.week_get(campaign, start)
+        week = _week(campaign, start)
         cells = selectors.week_reports(user=user, campaign=campaign, week=week)
         scope = scope_for(user)
         body = {
@@ -278,7 +293,8 @@ class OpenReportView(APIView):
             403: _FORBIDDEN_FILE,
             404: error(
                 "`not_found`: the campaign or the week (see the week's endpoint), or the "
-                "department is not one the caller writes reports for."
+                "department is not one the caller writes reports for; `no_such_week`: `start` "
+                "is a date but not the first day of a report week."
             ),
         },
         summary="Open a department's report of a week",
@@ -289,7 +305,7 @@ class OpenReportView(APIView):
     def post(self, request, pk=None, start=None):
         user = request.user
         campaign = selectors.campaign_get(user=user, pk=key(pk))
-        week = selectors.week_get(campaign, start)
+        week = _week(campaign, start)
         serializer = OpenSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         department = selectors.own_department_get(
@@ -336,7 +352,7 @@ class CompileView(APIView):
     def post(self, request, pk=None, start=None):
         user = request.user
         campaign = selectors.campaign_get(user=user, pk=key(pk))
-        week = selectors.week_get(campaign, start)
+        week = _week(campaign, start)
         if not access.may_compile(scope_for(user), campaign):
             raise DjangoPermissionDenied(_("Only the safety centre compiles the district report."))
         serializer = CompileSerializer(data=request.data)

@@ -317,15 +317,34 @@ def test_one_week(sw, client):
     assert body["district_reports"] == []
 
 
-@pytest.mark.parametrize("start", ["2020-01-06", "not-a-date", "2026-13-45"])
-def test_unknown_weeks_are_404_in_chinese(sw, client, start):
+@pytest.mark.parametrize(
+    ("start", "code"),
+    [
+        ("2020-01-06", "no_such_week"),  # a date, but no report week starts on it
+        ("not-a-date", "not_found"),
+        ("2026-13-45", "not_found"),
+        # a report week's first day written otherwise than YYYY-MM-DD
+        ("compact", "not_found"),
+        ("iso-week", "not_found"),
+    ],
+)
+def test_unknown_weeks_are_404_in_chinese(sw, client, start, code):
+    day = sw.last_week.start
+    start = {
+        "compact": day.strftime("%Y%m%d"),
+        "iso-week": "{}-W{:02d}-{}".format(*day.isocalendar()),
+    }.get(start, start)
     client.force_login(sw.dept_user)
     base = f"/api/v1/weekly/campaigns/{sw.campaign.pk}/weeks/{start}/"
-    _refused(client.get(base), 404, "not_found")
-    _refused(_post(client, base + "open/", {"department": sw.department.pk}), 404, "not_found")
+    body = _refused(client.get(base), 404, code)
+    if code == "no_such_week":
+        assert body["message"] == "该周不是本专项行动的报告周。"
+    _refused(_post(client, base + "open/", {"department": sw.department.pk}), 404, code)
     client.force_login(sw.centre)
-    _refused(_post(client, base + "compile/", {"summary": "x"}), 404, "not_found")
+    _refused(_post(client, base + "compile/", {"summary": "x"}), 404, code)
     assert not WeeklyReport.objects.exists() and not DistrictReport.objects.exists()
+    # the same day written YYYY-MM-DD is the week
+    assert client.get(f"/api/v1/weekly/campaigns/{sw.campaign.pk}/weeks/{day}/").status_code == 200
 
 
 def test_report_detail(sw, client):
@@ -364,6 +383,9 @@ def test_report_filters(sw, client):
     assert ids(late="false", status="submitted") == [last.pk]
     _refused(client.get("/api/v1/weekly-reports/", {"status": "nope"}), 400, "invalid")
     _refused(client.get("/api/v1/weekly-reports/", {"campaign": "x"}), 400, "invalid")
+    body = _refused(client.get("/api/v1/weekly-reports/", {"late": "maybe"}), 400, "invalid")
+    assert "late" in body["errors"]
+    assert ids(late="true") == []
 
 
 # --- each action as the page: the same effect, the same events ---------------------------------

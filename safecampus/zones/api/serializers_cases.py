@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from safecampus.core.access import roles_on
+from safecampus.core.api import RequiredText
 from safecampus.hazards.api.serializers import ErrorSerializer, FilesField, RefSerializer
 from safecampus.orgs.choices import CoordSystem
 
@@ -165,11 +166,9 @@ class CaseActSerializer(serializers.Serializer):
 
 
 class CaseNoteSerializer(CaseActSerializer):
-    note = serializers.CharField(
-        required=False,
+    note = RequiredText(
         allow_blank=True,
         max_length=1000,
-        default="",
         help_text=_("What was done, or why: required (refused with `comment_required`)."),
     )
 

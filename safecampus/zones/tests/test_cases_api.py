@@ -223,3 +223,15 @@ def test_scope_of_every_endpoint(cw, client):
         out_of_scope=[outsider],
         wrong_role=[auditor],
     )
+
+
+def test_a_note_absent_is_refused_as_a_blank_one_and_the_schema_requires_it(cw, client_for):
+    law = client_for(cw.z.law_officer)
+    case = cw.fresh()
+    before = (case.status, case.version, case.events.count())
+    r = law.post(_url(case, "comment"), {"version": case.version}, "application/json")
+    assert r.status_code == 400 and r.json()["code"] == "comment_required"
+    case = cw.fresh()
+    assert (case.status, case.version, case.events.count()) == before
+    schemas = law.get("/api/schema/", {"format": "json"}).json()["components"]["schemas"]
+    assert "note" in schemas["CaseNoteRequest"]["required"]
