@@ -439,7 +439,7 @@ def test_an_order_with_bad_input_is_400_and_draws_nothing(sc, client, change, fi
     assert response.status_code == 400, response.content
     body = response.json()
     assert body["code"] == code, body
-    assert any(k.split(".")[0] == field for k in body["errors"]), body
+    assert any(k == field or k.split(".")[0] == field for k in body["errors"]), body
     assert chinese(body["message"]), body
     assert not SpotCheck.objects.exists() and not SpotCheckEvent.objects.exists()
 
@@ -634,7 +634,7 @@ def test_a_result_with_bad_input_is_400_and_saves_nothing(sc, client, data, code
     assert response.status_code == 400, response.content
     body = response.json()
     assert body["code"] == code, body
-    assert any(k.split(".")[0] == field for k in body["errors"]), body
+    assert any(k == field or k.split(".")[0] == field for k in body["errors"]), body
     assert chinese(body["message"]), body
     item.refresh_from_db()
     assert item.result == Result.PENDING and not SpotCheckEvidence.objects.exists()
