@@ -323,6 +323,9 @@ def capability_permission(capability: frozenset[str], *, write: frozenset[str] |
 
     class HasCapability(BasePermission):
         message = _("Your roles do not allow this.")
+        #: read by the schema (:class:`safecampus.core.schema.AutoSchema`) to name the roles
+        reads = capability
+        writes = write if write is not None else capability
 
         def has_permission(self, request, view):
             scope = scope_for(request.user)

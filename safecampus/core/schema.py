@@ -9,6 +9,8 @@ is made the shared one.
 
 from __future__ import annotations
 
+from drf_spectacular import openapi
+
 from .refusals import Code
 
 #: the codes of errors that are not a service's refusal: DRF's own (authentication, permission,
@@ -180,3 +182,38 @@ def local_times(result, generator, request, public):
     3339, with an offset) does not allow; it is documented by its pattern instead."""
     _local_times(result)
     return result
+
+
+class AutoSchema(openapi.AutoSchema):
+    """drf-spectacular's, and each operation's description names the roles that may call it:
+    those of the view's capability permission (``core.api.capability_permission``: reading or
+    writing, by the method), unless the description already says. An endpoint open to every
+    signed-in person says that its records are the caller's own or scoped to the caller."""
+
+    def get_operation(self, *args, **kwargs):
+        operation = super().get_operation(*args, **kwargs)
+        if operation is None:
+            return operation
+        description = operation.get("description", "")
+        if "roles" not in description.lower():
+            operation["description"] = f"{description}\n\nRoles: {self._roles()}".strip()
+        return operation
+
+    def _roles(self) -> str:
+        for permission in self.view.get_permissions():
+            reads = getattr(permission, "reads", None)
+            if reads is not None:
+                roles = reads if self.method in ("GET", "HEAD", "OPTIONS") else permission.writes
+                return (
+                    ", ".join(f"`{role}`" for role in sorted(roles))
+                    + " (those the endpoint admits; the rules of an action may refuse some of "
+                    "them, with 403 `not_allowed`)."
+                )
+        from rest_framework.permissions import IsAuthenticated
+
+        if not any(isinstance(p, IsAuthenticated) for p in self.view.get_permissions()):
+            return "anyone; no credentials are needed."
+        return (
+            "every signed-in person; what it reads or changes is the caller's own or within "
+            "their scope."
+        )

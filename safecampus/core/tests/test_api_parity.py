@@ -527,3 +527,21 @@ def test_the_whole_schema_is_valid_and_generates_without_a_warning():
     validate_schema(schema)
     warnings = [*GENERATOR_STATS._warn_cache, *GENERATOR_STATS._error_cache]
     assert not warnings, "\n".join(warnings)
+
+
+def test_every_operation_says_which_roles_may_call_it():
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    silent = [
+        f"{method.upper()} {path}"
+        for path, item in schema["paths"].items()
+        for method, operation in item.items()
+        if method in ("get", "post", "put", "patch", "delete")
+        and "roles" not in operation.get("description", "").lower()
+    ]
+    assert not silent, silent
+    token = schema["paths"]["/api/v1/auth/token/"]["post"]["description"]
+    assert token.endswith("Roles: anyone; no credentials are needed.")
+    periods = schema["paths"]["/api/v1/watch-periods/"]["post"]["description"]
+    assert "Roles: `" in periods and "`safety_centre`" in periods
