@@ -29,6 +29,7 @@ from safecampus.core.api import (
     IgnoreAccept,
     Pagination,
     capability_permission,
+    key,
 )
 from safecampus.core.capabilities import (
     DUTY_COMPLIANCE_VIEW,
@@ -148,13 +149,6 @@ _ACTION_ERRORS = {
 _ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="The object's id.")
 
 
-def _pk(pk: str) -> int:
-    """The id in the path; anything else, or an id beyond the database's range, names nothing."""
-    if not (pk.isascii() and pk.isdigit()) or int(pk) > 2**63 - 1:
-        raise exceptions.NotFound(_("Not found, or outside your scope."))
-    return int(pk)
-
-
 class DutiesViewSet(viewsets.GenericViewSet):
     filter_backends: list = []
 
@@ -198,7 +192,7 @@ class DutyVersionViewSet(DutyVersionFilesMixin, DutiesViewSet):
     )
     def retrieve(self, request, pk=None):
         version = get_for(
-            request.user, DutyCatalogVersion.objects.select_related("bureau"), _pk(pk)
+            request.user, DutyCatalogVersion.objects.select_related("bureau"), key(pk)
         )
         duties = (
             Duty.objects.visible_to(request.user)
@@ -217,7 +211,7 @@ def _action_endpoint(method_name: str, serializer_class, *, url_path: str, summa
     """A ``POST /duty-occurrences/{id}/<url_path>/`` endpoint calling ``take_<...>``."""
 
     def endpoint(self, request, pk=None):
-        return getattr(self, method_name)(request, _pk(pk))
+        return getattr(self, method_name)(request, key(pk))
 
     endpoint.__name__ = url_path.replace("-", "_")
     endpoint = drf_action(
@@ -322,7 +316,7 @@ class OccurrenceViewSet(DutiesViewSet):
         description=f"Roles: {_who(DUTY_VIEW)}, on the occurrences in their scope.",
     )
     def retrieve(self, request, pk=None):
-        return self.detail_response(_pk(pk))
+        return self.detail_response(key(pk))
 
     def _fetch(self, request, pk: int, capability, action: str) -> None:
         """403 for a role that never takes this action; 404 out of scope; 403 when the caller
@@ -426,7 +420,7 @@ class DutyEvidenceViewSet(DutiesViewSet):
         "check as the occurrence's detail).",
     )
     def retrieve(self, request, pk=None):
-        evidence = DutyEvidence.objects.select_related("record").filter(pk=_pk(pk)).first()
+        evidence = DutyEvidence.objects.select_related("record").filter(pk=key(pk)).first()
         # the scope of the occurrence decides: 404 when it is not visible (or nothing is there)
         get_for(request.user, Occurrence, evidence.record.occurrence_id if evidence else None)
         thumbnail = request.query_params.get("thumbnail") in ("1", "true")

@@ -178,7 +178,7 @@ class HazardViewSet(viewsets.GenericViewSet):
         summary="One hazard with its timeline and evidence",
     )
     def retrieve(self, request, pk=None):
-        return self.detail_response(_pk(pk))
+        return self.detail_response(key(pk))
 
     @extend_schema(
         request=HazardCreateSerializer,
@@ -218,7 +218,7 @@ class HazardViewSet(viewsets.GenericViewSet):
         return self.detail_response(hazard.pk, status_code=status.HTTP_201_CREATED)
 
     def take_action(self, request, pk, act: str, serializer_class) -> Response:
-        pk = _pk(pk)
+        pk = key(pk)
         # scope first: a hazard outside it is a 404 whatever the input
         if not selectors.hazard_visible(user=request.user, pk=pk):
             raise exceptions.NotFound(_("Not found, or outside your scope."))
@@ -394,10 +394,3 @@ class HazardEvidenceViewSet(viewsets.GenericViewSet):
         if not evidence.thumbnail:
             raise exceptions.NotFound(_("Not found, or outside your scope."))
         return serve_evidence(evidence, thumbnail=True)
-
-
-def _pk(pk: str) -> int:
-    """The id in the path; anything else, or an id beyond the database's range, names nothing."""
-    if not (pk.isascii() and pk.isdigit()) or int(pk) > 2**63 - 1:
-        raise exceptions.NotFound(_("Not found, or outside your scope."))
-    return int(pk)

@@ -11,7 +11,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from safecampus.core.access import get_for
-from safecampus.core.api import CappedCountPagination, Pagination, capability_permission
+from safecampus.core.api import CappedCountPagination, Pagination, capability_permission, key
 from safecampus.core.capabilities import (
     STANDARDS_VIEW,
 )
@@ -37,7 +37,6 @@ from .common import (
     _SCHOOL_ID,
     StandardsViewSet,
     _forbidden,
-    _pk,
     _who,
     facts_school,
 )
@@ -127,7 +126,7 @@ class CardViewSet(StandardsViewSet):
         f"Roles: {_who(STANDARDS_VIEW)}, on the schools in their scope.",
     )
     def retrieve(self, request, school_id=None):
-        school, _row = facts_school(request.user, _pk(school_id))
+        school, _row = facts_school(request.user, key(school_id))
         body = card_body(school)
         return Response(CardSerializer(body, context=self.get_serializer_context()).data)
 
@@ -187,7 +186,7 @@ class RuleSetViewSet(StandardsViewSet):
         f"Roles: {_who(STANDARDS_VIEW)}.",
     )
     def retrieve(self, request, pk=None):
-        rule_set = get_for(request.user, self.get_queryset(), _pk(pk))
+        rule_set = get_for(request.user, self.get_queryset(), key(pk))
         versions = list(rule_set.versions.all())
         editor = RuleSet.objects.restrict(request.user, EDIT).filter(pk=rule_set.pk).exists()
         if not editor:

@@ -12,9 +12,8 @@ version 409, bad values 400 with messages per field).
 from __future__ import annotations
 
 from django.http import Http404
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
-from rest_framework import exceptions, viewsets
+from rest_framework import viewsets
 
 from safecampus.core.access import get_for, scope_for
 from safecampus.core.roles import SCHOOL_ROLES
@@ -46,14 +45,6 @@ _SCHOOL_ID = OpenApiParameter(
     "school_id", int, OpenApiParameter.PATH, description="The school's id."
 )
 _ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="The object's id.")
-
-
-def _pk(pk) -> int:
-    """The id in the path; anything else, or an id beyond the database's range, names nothing."""
-    pk = str(pk)
-    if not (pk.isascii() and pk.isdigit()) or int(pk) > 2**63 - 1:
-        raise exceptions.NotFound(_("Not found, or outside your scope."))
-    return int(pk)
 
 
 def facts_school(user, school_id: int) -> tuple[School, SecurityFacts | None]:

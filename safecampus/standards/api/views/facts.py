@@ -10,7 +10,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from safecampus.core.access import require
-from safecampus.core.api import CappedCountPagination, capability_permission
+from safecampus.core.api import CappedCountPagination, capability_permission, key
 from safecampus.core.capabilities import (
     STANDARDS_FACTS_EDIT,
     STANDARDS_VERIFY,
@@ -40,7 +40,6 @@ from .common import (
     StandardsViewSet,
     _error,
     _forbidden,
-    _pk,
     _who,
     facts_school,
 )
@@ -151,10 +150,10 @@ class FactsViewSet(FactsFilesMixin, StandardsViewSet):
         f"Roles: {_who(STANDARDS_VIEW)}, on the schools in their scope.",
     )
     def retrieve(self, request, school_id=None):
-        return self.detail_response(_pk(school_id))
+        return self.detail_response(key(school_id))
 
     def _change(self, request, school_id, serializer_class) -> Response:
-        school_id = _pk(school_id)
+        school_id = key(school_id)
         require(request.user, STANDARDS_FACTS_EDIT, _("Your roles do not allow this."))
         facts_school(request.user, school_id)  # 404 out of scope, before the input is read
         serializer = serializer_class(data=request.data)
@@ -209,7 +208,7 @@ class FactsViewSet(FactsFilesMixin, StandardsViewSet):
     )
     @drf_action(detail=True, methods=["get"], url_path="history")
     def history(self, request, school_id=None):
-        school, _row = facts_school(request.user, _pk(school_id))
+        school, _row = facts_school(request.user, key(school_id))
         query = HistoryQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         revisions = (
@@ -252,7 +251,7 @@ class FactsViewSet(FactsFilesMixin, StandardsViewSet):
     )
     @drf_action(detail=True, methods=["post"], url_path="verify")
     def verify(self, request, school_id=None):
-        school_id = _pk(school_id)
+        school_id = key(school_id)
         require(request.user, STANDARDS_VERIFY, _("Your roles do not allow this."))
         facts_school(request.user, school_id)
         serializer = FactsVerifySerializer(data=request.data)
@@ -274,7 +273,7 @@ class FactsViewSet(FactsFilesMixin, StandardsViewSet):
     )
     @drf_action(detail=True, methods=["post"], url_path="return")
     def return_(self, request, school_id=None):
-        school_id = _pk(school_id)
+        school_id = key(school_id)
         require(request.user, STANDARDS_VERIFY, _("Your roles do not allow this."))
         facts_school(request.user, school_id)
         serializer = FactsReturnSerializer(data=request.data)

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from safecampus.core.access import get_for, scope_for
-from safecampus.core.api import CappedCountPagination, capability_permission
+from safecampus.core.api import CappedCountPagination, capability_permission, key
 from safecampus.core.capabilities import (
     STANDARDS_COMPLIANCE_VIEW,
     STANDARDS_FINDING_ACT,
@@ -40,7 +40,6 @@ from .common import (
     StandardsViewSet,
     _error,
     _forbidden,
-    _pk,
     _who,
 )
 from .files import FindingFilesMixin
@@ -123,7 +122,7 @@ class FindingViewSet(FindingFilesMixin, StandardsViewSet):
         description=f"Roles: {_who(STANDARDS_FINDINGS_VIEW)}, on the findings in their scope.",
     )
     def retrieve(self, request, pk=None):
-        return self.detail_response(_pk(pk))
+        return self.detail_response(key(pk))
 
     @extend_schema(
         parameters=[_ID],
@@ -137,7 +136,7 @@ class FindingViewSet(FindingFilesMixin, StandardsViewSet):
     )
     @drf_action(detail=True, methods=["post"], url_path="raise-hazard")
     def raise_hazard(self, request, pk=None):
-        pk = _pk(pk)
+        pk = key(pk)
         get_for(request.user, Finding, pk, access.ACT)
         serializer = FindingInterimSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
